@@ -1,0 +1,1 @@
+"""Market data: sources (simulator, replay, ccxt) and the L0 sanitizer."""

@@ -1,0 +1,35 @@
+"""Pure data: books, trades, candles, orders, fills, positions, signals, reason codes.
+
+Nothing in this package performs I/O or keeps mutable state.
+"""
+
+from hft_tui.model.book import BookLevel, OrderBook
+from hft_tui.model.candle import Candle
+from hft_tui.model.feed import FeedState, FeedStatus
+from hft_tui.model.liquidation import Liquidation
+from hft_tui.model.order import Fill, Liquidity, Order, OrderStatus, OrderType
+from hft_tui.model.position import Position
+from hft_tui.model.reason_codes import ReasonCode
+from hft_tui.model.side import Side
+from hft_tui.model.signal import Priority, Signal
+from hft_tui.model.trade import Trade
+
+__all__ = [
+    "BookLevel",
+    "Candle",
+    "FeedState",
+    "FeedStatus",
+    "Liquidation",
+    "Fill",
+    "Liquidity",
+    "Order",
+    "OrderBook",
+    "OrderStatus",
+    "OrderType",
+    "Position",
+    "Priority",
+    "ReasonCode",
+    "Side",
+    "Signal",
+    "Trade",
+]

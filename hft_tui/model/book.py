@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import numpy as np
+
+
+class BookLevel(NamedTuple):
+    price: float
+    qty: float
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class OrderBook:
+    """An L2 order book snapshot.
+
+    Levels are ``(n, 2)`` float64 arrays of ``[price, qty]``: bids best (highest) first,
+    asks best (lowest) first. The arrays are read-only; a new update is a new snapshot.
+    """
+
+    symbol: str
+    ts_ns: int
+    seq: int
+    bids: np.ndarray
+    asks: np.ndarray
+
+    @classmethod
+    def from_levels(
+        cls,
+        symbol: str,
+        ts_ns: int,
+        seq: int,
+        bids: list[tuple[float, float]] | np.ndarray,
+        asks: list[tuple[float, float]] | np.ndarray,
+    ) -> OrderBook:
+        bid_arr = np.asarray(bids, dtype=np.float64).reshape(-1, 2)
+        ask_arr = np.asarray(asks, dtype=np.float64).reshape(-1, 2)
+        bid_arr.flags.writeable = False
+        ask_arr.flags.writeable = False
+        return cls(symbol, ts_ns, seq, bid_arr, ask_arr)
+
+    @property
+    def best_bid(self) -> float | None:
+        return float(self.bids[0, 0]) if len(self.bids) else None
+
+    @property
+    def best_ask(self) -> float | None:
+        return float(self.asks[0, 0]) if len(self.asks) else None
+
+    @property
+    def mid(self) -> float | None:
+        if not len(self.bids) or not len(self.asks):
+            return None
+        return (float(self.bids[0, 0]) + float(self.asks[0, 0])) / 2.0
+
+    @property
+    def spread(self) -> float | None:
+        if not len(self.bids) or not len(self.asks):
+            return None
+        return float(self.asks[0, 0]) - float(self.bids[0, 0])
+
+    @property
+    def spread_bps(self) -> float | None:
+        mid = self.mid
+        spread = self.spread
+        if mid is None or spread is None or mid <= 0:
+            return None
+        return spread / mid * 1e4
+
+    def bid_levels(self) -> list[BookLevel]:
+        return [BookLevel(float(p), float(q)) for p, q in self.bids]
+
+    def ask_levels(self) -> list[BookLevel]:
+        return [BookLevel(float(p), float(q)) for p, q in self.asks]
+
+    def imbalance(self, depth: int = 10) -> float | None:
+        """(bid qty - ask qty) / (bid qty + ask qty) over the top ``depth`` levels, in [-1, 1]."""
+        bid_qty = float(self.bids[:depth, 1].sum())
+        ask_qty = float(self.asks[:depth, 1].sum())
+        total = bid_qty + ask_qty
+        return None if total <= 0 else (bid_qty - ask_qty) / total
