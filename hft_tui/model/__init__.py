@@ -7,6 +7,7 @@ from hft_tui.model.book import BookLevel, OrderBook
 from hft_tui.model.candle import Candle
 from hft_tui.model.feed import FeedState, FeedStatus
 from hft_tui.model.liquidation import Liquidation
+from hft_tui.model.market_rules import MarketRules
 from hft_tui.model.order import Fill, Liquidity, Order, OrderStatus, OrderType
 from hft_tui.model.position import Position
 from hft_tui.model.reason_codes import ReasonCode
@@ -20,6 +21,7 @@ __all__ = [
     "FeedState",
     "FeedStatus",
     "Liquidation",
+    "MarketRules",
     "Fill",
     "Liquidity",
     "Order",

@@ -1,0 +1,1 @@
+"""Execution: the broker protocol, the paper and ccxt brokers, the fee model and TCA."""
