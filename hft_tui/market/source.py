@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Protocol
 
-from hft_tui.model import FeedStatus, Liquidation, OrderBook, Trade
+from hft_tui.model import FeedStatus, Liquidation, MarketRejection, OrderBook, Trade
 
-MarketEvent = OrderBook | Trade | Liquidation | FeedStatus
+MarketEvent = OrderBook | Trade | Liquidation | FeedStatus | MarketRejection
 
 
 class MarketSource(Protocol):

@@ -11,6 +11,7 @@ from hft_tui.model.market_rules import MarketRules
 from hft_tui.model.order import Fill, Liquidity, Order, OrderStatus, OrderType
 from hft_tui.model.position import Position
 from hft_tui.model.reason_codes import ReasonCode
+from hft_tui.model.rejection import MarketRejection
 from hft_tui.model.side import Side
 from hft_tui.model.signal import Priority, Signal
 from hft_tui.model.trade import Trade
@@ -21,6 +22,7 @@ __all__ = [
     "FeedState",
     "FeedStatus",
     "Liquidation",
+    "MarketRejection",
     "MarketRules",
     "Fill",
     "Liquidity",

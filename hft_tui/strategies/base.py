@@ -1,0 +1,72 @@
+"""The strategy interface: what the engine feeds a strategy and what it gets back.
+
+A strategy is a small state machine over market events. Its indicators update in O(1) per
+event; it returns the signals the event caused (usually none). The engine calls it between
+events only, so ``set_params`` is atomic with respect to the data.
+"""
+
+from __future__ import annotations
+
+from abc import ABC
+from collections.abc import Sequence
+from typing import ClassVar, Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict
+
+from hft_tui.model import Candle, Liquidation, OrderBook, Signal, Trade
+
+
+class StrategyParams(BaseModel):
+    """Base of every strategy's parameters: bounded, described, immutable, no unknown keys.
+
+    The config file's ``[strategies.<name>]`` table, the live tuning form and the docs are
+    all generated from a subclass's fields.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+P = TypeVar("P", bound=StrategyParams)
+
+NO_SIGNALS: tuple[Signal, ...] = ()
+
+
+class Strategy(ABC, Generic[P]):
+    """Base class. Subclasses set ``name`` and ``params_model`` and override the hooks they use.
+
+    Hooks return a sequence of signals (``NO_SIGNALS`` when nothing fired). Pausing is the
+    engine's business: a paused strategy is still called, so its indicators stay warm, and
+    its signals are dropped.
+    """
+
+    name: ClassVar[str]
+    params_model: ClassVar[type[StrategyParams]]
+
+    def __init__(self, params: P | None = None) -> None:
+        self._params: P = params if params is not None else self.params_model()  # type: ignore[assignment]
+
+    @property
+    def params(self) -> P:
+        return self._params
+
+    def set_params(self, params: P) -> None:
+        """Replace the parameters; takes effect from the next event."""
+        if not isinstance(params, self.params_model):
+            raise TypeError(f"{self.name} expects {self.params_model.__name__}")
+        self._params = params
+        self.on_params_changed()
+
+    def on_params_changed(self) -> None:
+        """Resize windows etc. after a parameter change; default: nothing to do."""
+
+    def on_book(self, book: OrderBook) -> Sequence[Signal]:
+        return NO_SIGNALS
+
+    def on_trade(self, trade: Trade) -> Sequence[Signal]:
+        return NO_SIGNALS
+
+    def on_candle(self, candle: Candle) -> Sequence[Signal]:
+        return NO_SIGNALS
+
+    def on_liquidation(self, liquidation: Liquidation) -> Sequence[Signal]:
+        return NO_SIGNALS
