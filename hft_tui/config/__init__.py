@@ -1,1 +1,1 @@
-
+"""Configuration: pydantic settings models, the TOML loader, credentials from the environment, paths."""

@@ -39,6 +39,7 @@ class ReasonCode(StrEnum):
     PRICE_JUMP = ("PRICE_JUMP", "sanitizer", "Price jumps absurdly far from the last good mid.")
     MALFORMED = ("MALFORMED", "sanitizer", "Message is missing fields or has the wrong types.")
     UNKNOWN_SYMBOL = ("UNKNOWN_SYMBOL", "sanitizer", "Message is for a symbol the engine does not trade.")
+    CLOCK_SKEW = ("CLOCK_SKEW", "sanitizer", "Message is stamped ahead of the local clock beyond the tolerance.")
 
     # --- feed state ---------------------------------------------------------------------
     FEED_STALE = ("FEED_STALE", "feed", "No update within the staleness timeout: new entries frozen.")
@@ -74,6 +75,8 @@ class ReasonCode(StrEnum):
     LOW_CONFIDENCE = ("LOW_CONFIDENCE", "signal", "Confidence below the global threshold.")
     CONFLICT_LOST = ("CONFLICT_LOST", "signal", "An opposite signal with higher priority or confidence won.")
     CONFLICT_STAND_ASIDE = ("CONFLICT_STAND_ASIDE", "signal", "Opposite signals tied: standing aside.")
+    SIGNAL_SUPERSEDED = ("SIGNAL_SUPERSEDED", "signal", "A stronger same-side signal on the symbol was chosen instead.")
+    KELLY_NO_EDGE = ("KELLY_NO_EDGE", "signal", "Kelly sizing: the strategy's record shows no edge, so size is zero.")
     STRATEGY_PAUSED = ("STRATEGY_PAUSED", "signal", "Strategy is paused by the operator.")
     STRATEGY_DISABLED = ("STRATEGY_DISABLED", "signal", "Strategy auto-disabled by its score.")
     ALREADY_POSITIONED = ("ALREADY_POSITIONED", "signal", "A position on that side is already open.")
@@ -89,6 +92,7 @@ class ReasonCode(StrEnum):
     RISK_RATE_LIMIT = ("RISK_RATE_LIMIT", "risk", "Order rate limit reached.")
     RISK_REDUCE_ONLY = ("RISK_REDUCE_ONLY", "risk", "Trading state allows only orders that reduce exposure.")
     RISK_NO_PRICE = ("RISK_NO_PRICE", "risk", "No valid market price to check the order against.")
+    RISK_INVALID_ORDER = ("RISK_INVALID_ORDER", "risk", "Order quantity or limit price is not a positive finite number.")
     DRB_DAILY_LOSS = ("DRB_DAILY_LOSS", "risk", "Daily loss budget consumed.")
     DRB_DRAWDOWN = ("DRB_DRAWDOWN", "risk", "Drawdown from the high-water mark beyond its limit.")
     DRB_RAPID_DRAWDOWN = ("DRB_RAPID_DRAWDOWN", "risk", "Rapid drawdown within the short window.")
@@ -97,6 +101,7 @@ class ReasonCode(StrEnum):
     DRB_VOLATILITY_SPIKE = ("DRB_VOLATILITY_SPIKE", "risk", "Price moved beyond N sigma.")
     DRB_ERROR_RATE = ("DRB_ERROR_RATE", "risk", "Too many feed or order errors within the window.")
     DRB_DAILY_RESET = ("DRB_DAILY_RESET", "risk", "Daily budgets reset at the configured time.")
+    DRB_WITHIN_BUDGET = ("DRB_WITHIN_BUDGET", "risk", "Every risk budget is below its soft limit: full trading allowed.")
     OPERATOR_RESET = ("OPERATOR_RESET", "risk", "Operator reset the trading state.")
     OPERATOR_HALT = ("OPERATOR_HALT", "risk", "Operator halted trading.")
 

@@ -1,0 +1,1 @@
+"""Speed and memory figures. Never part of the test suite's pass/fail."""

@@ -1,0 +1,150 @@
+"""The engine's book of positions and PnL, built from fills and marked to book mids.
+
+Equity = initial equity + realised PnL (fees already deducted) + unrealised PnL at the
+latest marks. A position with no mark yet is marked at its first fill's price.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+
+from hft_tui.model import Fill, Position
+
+
+@dataclass(frozen=True, slots=True)
+class PortfolioSnapshot:
+    """A read-only view of the portfolio at ``ts_ns``; amounts in quote currency."""
+
+    ts_ns: int
+    initial_equity: float
+    equity: float
+    realized_pnl: float
+    unrealized_pnl: float
+    fees_paid: float
+    day_pnl: float
+    day_start_ts_ns: int
+    high_water_mark: float
+    drawdown_pct: float
+    gross_exposure: float
+    net_exposure: float
+    positions: tuple[Position, ...]
+    notional_by_symbol: Mapping[str, float]
+    marks: Mapping[str, float]
+
+
+class Portfolio:
+    """Positions per symbol, marks, equity, exposure, day PnL and high-water mark."""
+
+    def __init__(self, initial_equity: float) -> None:
+        self.initial_equity = initial_equity
+        self._positions: dict[str, Position] = {}
+        self._marks: dict[str, float] = {}
+        self._realized = 0.0
+        self._fees = 0.0
+        self._day_start_equity = initial_equity
+        self._day_start_ts_ns = 0
+        self._high_water = initial_equity
+        self._last_ts_ns = 0
+
+    def on_fill(self, fill: Fill) -> Position:
+        """Apply ``fill``; returns the symbol's new position."""
+        before = self.position(fill.symbol)
+        after = before.apply(fill)
+        self._positions[fill.symbol] = after
+        self._realized += after.realized_pnl - before.realized_pnl
+        self._fees += fill.fee
+        self._marks.setdefault(fill.symbol, fill.price)
+        self._last_ts_ns = max(self._last_ts_ns, fill.ts_ns)
+        self._update_high_water()
+        return after
+
+    def mark(self, symbol: str, price: float, ts_ns: int = 0) -> None:
+        """Mark ``symbol`` at ``price`` (a book mid)."""
+        self._marks[symbol] = price
+        if ts_ns > self._last_ts_ns:
+            self._last_ts_ns = ts_ns
+        if symbol in self._positions:
+            self._update_high_water()
+
+    def position(self, symbol: str) -> Position:
+        """The position in ``symbol`` (flat if never traded)."""
+        position = self._positions.get(symbol)
+        return Position(symbol) if position is None else position
+
+    def positions(self) -> dict[str, Position]:
+        """Every non-flat position by symbol."""
+        return {s: p for s, p in self._positions.items() if not p.is_flat}
+
+    def realized_pnl(self) -> float:
+        """Realised PnL net of fees since the start."""
+        return self._realized
+
+    def unrealized_pnl(self) -> float:
+        """PnL of open positions at the latest marks."""
+        marks = self._marks
+        return sum(p.unrealized_pnl(marks[s]) for s, p in self._positions.items() if not p.is_flat)
+
+    def equity(self) -> float:
+        """Initial equity + realised + unrealised."""
+        return self.initial_equity + self._realized + self.unrealized_pnl()
+
+    def notional(self, symbol: str) -> float:
+        """Signed notional of the position in ``symbol`` at its mark (short < 0)."""
+        position = self._positions.get(symbol)
+        if position is None or position.is_flat:
+            return 0.0
+        return position.qty * self._marks[symbol]
+
+    def gross_exposure(self) -> float:
+        """Sum of absolute position notionals."""
+        return sum(abs(self.notional(s)) for s in self._positions)
+
+    def net_exposure(self) -> float:
+        """Sum of signed position notionals."""
+        return sum(self.notional(s) for s in self._positions)
+
+    def day_pnl(self) -> float:
+        """Equity change since the day started."""
+        return self.equity() - self._day_start_equity
+
+    def reset_day(self, ts_ns: int) -> None:
+        """Start a new trading day at ``ts_ns``: day PnL counts from the current equity."""
+        self._day_start_equity = self.equity()
+        self._day_start_ts_ns = ts_ns
+
+    @property
+    def high_water_mark(self) -> float:
+        """Highest equity seen (at fills and marks)."""
+        return self._high_water
+
+    def snapshot(self) -> PortfolioSnapshot:
+        """A frozen copy of the portfolio's state."""
+        unrealized = self.unrealized_pnl()
+        equity = self.initial_equity + self._realized + unrealized
+        notionals = {s: self.notional(s) for s in sorted(self._positions)
+                     if not self._positions[s].is_flat}
+        drawdown = (self._high_water - equity) / self._high_water if self._high_water > 0 else 0.0
+        return PortfolioSnapshot(
+            ts_ns=self._last_ts_ns,
+            initial_equity=self.initial_equity,
+            equity=equity,
+            realized_pnl=self._realized,
+            unrealized_pnl=unrealized,
+            fees_paid=self._fees,
+            day_pnl=equity - self._day_start_equity,
+            day_start_ts_ns=self._day_start_ts_ns,
+            high_water_mark=self._high_water,
+            drawdown_pct=max(drawdown, 0.0) * 100.0,
+            gross_exposure=sum(abs(v) for v in notionals.values()),
+            net_exposure=sum(notionals.values()),
+            positions=tuple(self._positions[s] for s in notionals),
+            notional_by_symbol=MappingProxyType(notionals),
+            marks=MappingProxyType(dict(sorted(self._marks.items()))),
+        )
+
+    def _update_high_water(self) -> None:
+        equity = self.equity()
+        if equity > self._high_water:
+            self._high_water = equity

@@ -1,0 +1,405 @@
+"""Market data from a real exchange through ccxt: websockets where it has them, REST
+polling where it does not, with its own gap/drop recovery and staleness watch.
+
+One task per (symbol, stream) feeds one queue that ``stream()`` drains. Books are
+conflated (the latest book of a symbol replaces an undelivered older one); trades,
+liquidations, feed statuses and rejections are never dropped.
+
+Feed state (``FeedStatus``) describes a symbol's *book*, because the book is what prices
+orders: CONNECTING until the first good book, LIVE while good books arrive, RESYNCING
+after a sequence gap or dropped socket on any of the symbol's streams (until the next
+good book), STALE when no good book came for ``stale_after_ms`` even though ccxt raised
+nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections import deque
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from hft_tui.clock import Clock
+from hft_tui.market.backoff import Backoff
+from hft_tui.market.ccxt_exchange import (
+    CcxtCredentials,
+    ccxt_errors,
+    create_exchange,
+    guard_message_handler,
+    market_symbol_in,
+    redact,
+)
+from hft_tui.market.ccxt_convert import book_from_ccxt, liquidation_from_ccxt, trade_from_ccxt, trade_key
+from hft_tui.market.ccxt_markets import contract_size, round_price, round_qty, rules_for_symbols
+from hft_tui.market.source import MarketEvent
+from hft_tui.model import (
+    FeedState,
+    FeedStatus,
+    MarketRejection,
+    MarketRules,
+    OrderBook,
+    ReasonCode,
+)
+
+# How many recent trade ids per symbol are remembered to drop repeats: ccxt's trade cache
+# and REST polls return overlapping windows far smaller than this.
+_SEEN_TRADES = 4096
+
+Fetch = Callable[[], Awaitable[Any]]
+Handle = Callable[[Any], None]
+
+
+class _SeenIds:
+    """A bounded set: remembers the last ``capacity`` keys."""
+
+    __slots__ = ("_order", "_keys", "_capacity")
+
+    def __init__(self, capacity: int) -> None:
+        self._order: deque[object] = deque()
+        self._keys: set[object] = set()
+        self._capacity = capacity
+
+    def add(self, key: object) -> bool:
+        """Remember ``key``; False if it was already known."""
+        if key in self._keys:
+            return False
+        self._keys.add(key)
+        self._order.append(key)
+        if len(self._order) > self._capacity:
+            self._keys.discard(self._order.popleft())
+        return True
+
+
+@dataclass(slots=True)
+class _SymbolFeed:
+    """Mutable per-symbol bookkeeping, touched only from the event loop."""
+
+    symbol: str
+    contract_size: float = 1.0
+    state: FeedState = FeedState.CONNECTING
+    last_activity_s: float = 0.0
+    stale_after_s: float = 5.0
+    trades_seen: _SeenIds = field(default_factory=lambda: _SeenIds(_SEEN_TRADES))
+    liquidations_seen: _SeenIds = field(default_factory=lambda: _SeenIds(_SEEN_TRADES))
+
+
+class CcxtSource:
+    """A ``MarketSource`` over a ccxt exchange (``ccxt.pro`` websockets, REST fallback)."""
+
+    def __init__(
+        self,
+        exchange_id: str,
+        symbols: Sequence[str],
+        *,
+        clock: Clock,
+        market_type: str = "spot",
+        sandbox: bool = False,
+        ccxt_config: dict[str, Any] | None = None,
+        credentials: CcxtCredentials | None = None,
+        rest_poll_interval_ms: float = 1000.0,
+        stale_after_ms: float = 5000.0,
+        reconnect_backoff_ms: float = 500.0,
+        reconnect_backoff_max_ms: float = 30_000.0,
+        book_depth: int = 20,
+        with_trades: bool = True,
+        with_liquidations: bool = True,
+        seed: int | None = None,
+    ) -> None:
+        if not symbols:
+            raise ValueError("CcxtSource needs at least one symbol")
+        self.name = f"ccxt:{exchange_id}"
+        self.symbols = list(symbols)
+        self._clock = clock
+        self._exchange_id = exchange_id
+        self._exchange_args = dict(
+            market_type=market_type, sandbox=sandbox, ccxt_config=ccxt_config, credentials=credentials
+        )
+        self._poll_s = rest_poll_interval_ms / 1000.0
+        self._stale_after_s = stale_after_ms / 1000.0
+        self._backoff_ms = (reconnect_backoff_ms, reconnect_backoff_max_ms)
+        self._depth = book_depth
+        self._with_trades = with_trades
+        self._with_liquidations = with_liquidations
+        self._rng = random.Random(seed)
+        self._exchange: Any = None
+        self._feeds = {s: _SymbolFeed(s, stale_after_s=self._stale_after_s) for s in self.symbols}
+        self._queue: asyncio.Queue[MarketEvent | str] = asyncio.Queue()
+        self._pending_books: dict[str, OrderBook] = {}
+        self._tasks: dict[tuple[str, str], asyncio.Task[None]] = {}
+        self._started = False
+        self._closed = False
+
+    # --- public API -----------------------------------------------------------------------
+
+    @classmethod
+    def from_settings(
+        cls,
+        settings: Any,
+        symbols: Sequence[str],
+        *,
+        clock: Clock,
+        credentials: CcxtCredentials | None = None,
+        seed: int | None = None,
+    ) -> CcxtSource:
+        """Built from ``hft_tui.config.settings.ExchangeSettings``."""
+        return cls(
+            settings.id,
+            symbols,
+            clock=clock,
+            market_type=settings.market_type,
+            sandbox=settings.sandbox,
+            ccxt_config=dict(settings.ccxt),
+            credentials=credentials,
+            rest_poll_interval_ms=settings.rest_poll_interval_ms,
+            stale_after_ms=settings.stale_after_ms,
+            reconnect_backoff_ms=settings.reconnect_backoff_ms,
+            reconnect_backoff_max_ms=settings.reconnect_backoff_max_ms,
+            seed=seed,
+        )
+
+    @property
+    def exchange(self) -> Any:
+        """The underlying ccxt exchange, built on first use."""
+        if self._exchange is None:
+            self._exchange = create_exchange(self._exchange_id, **self._exchange_args)  # type: ignore[arg-type]
+            if hasattr(self._exchange, "handle_message"):
+                guard_message_handler(self._exchange, self._on_unparseable)
+        return self._exchange
+
+    async def load_rules(self) -> dict[str, MarketRules]:
+        """Tick, lot, minimums, fees and spot flag of every configured symbol."""
+        await self.exchange.load_markets()
+        rules = rules_for_symbols(self.exchange, self.symbols)
+        for symbol in self.symbols:
+            self._feeds[symbol].contract_size = contract_size(self.exchange.market(symbol))
+        return rules
+
+    def price_to_precision(self, symbol: str, price: float) -> float:
+        """``price`` rounded to the symbol's tick by ccxt (markets must be loaded)."""
+        return round_price(self.exchange, symbol, price)
+
+    def amount_to_precision(self, symbol: str, qty: float) -> float:
+        """A base quantity truncated to the symbol's lot by ccxt (markets must be loaded)."""
+        return round_qty(self.exchange, symbol, qty)
+
+    def feed_state(self, symbol: str) -> FeedState:
+        """The current feed state of ``symbol``."""
+        return self._feeds[symbol].state
+
+    async def stream(self) -> AsyncIterator[MarketEvent]:
+        """Events from every symbol's streams, as they arrive, until ``close()``."""
+        if self._started:
+            raise RuntimeError(f"{self.name}: stream() can be consumed only once")
+        self._started = True
+        ccxt = ccxt_errors()
+        backoff = Backoff(*self._backoff_ms, rng=random.Random(self._rng.random()))
+        detail = "loading markets"
+        while True:
+            for symbol in self.symbols:
+                yield FeedStatus(symbol, self._clock.now_ns(), FeedState.CONNECTING, detail)
+            try:
+                # A symbol the exchange does not list raises KeyError: a configuration error.
+                await self.load_rules()
+                break
+            except ccxt.NetworkError as exc:
+                detail = f"{ReasonCode.EXCHANGE_UNAVAILABLE}: loading markets: {self._describe(exc)}"
+            await asyncio.sleep(backoff.next_delay_s())
+        for symbol in self.symbols:
+            self._start_streams(symbol)
+        self._spawn("*", "staleness", self._watch_staleness())
+        while True:
+            item = await self._queue.get()
+            if isinstance(item, str):
+                book = self._pending_books.pop(item, None)
+                if book is not None:
+                    yield book
+            else:
+                yield item
+
+    async def close(self) -> None:
+        """Cancel every stream task and close the exchange's connections; idempotent."""
+        if self._closed:
+            return
+        self._closed = True
+        tasks = list(self._tasks.values())
+        self._tasks.clear()
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        if self._exchange is not None:
+            await self._exchange.close()
+
+    # --- stream tasks ---------------------------------------------------------------------
+
+    def _spawn(self, symbol: str, kind: str, coro: Awaitable[None]) -> None:
+        self._tasks[(symbol, kind)] = asyncio.ensure_future(coro)
+
+    def _start_streams(self, symbol: str) -> None:
+        ex = self.exchange
+        feed = self._feeds[symbol]
+        has = ex.has
+        now = asyncio.get_running_loop().time()
+        feed.last_activity_s = now
+        if has.get("watchOrderBook"):
+            self._spawn(symbol, "book", self._run(symbol, "book",
+                                                  lambda: ex.watch_order_book(symbol, self._depth),
+                                                  lambda raw: self._on_book(symbol, raw), poll=False))
+        else:
+            # A polled book cannot be fresher than the poll period; do not call it stale sooner.
+            feed.stale_after_s = max(self._stale_after_s, 2.0 * self._poll_s)
+            self._spawn(symbol, "book", self._run(symbol, "book",
+                                                  lambda: ex.fetch_order_book(symbol, self._depth),
+                                                  lambda raw: self._on_book(symbol, raw), poll=True))
+        if self._with_trades:
+            if has.get("watchTrades"):
+                self._spawn(symbol, "trades", self._run(symbol, "trades",
+                                                        lambda: ex.watch_trades(symbol),
+                                                        lambda raw: self._on_trades(symbol, raw), poll=False))
+            elif has.get("fetchTrades"):
+                self._spawn(symbol, "trades", self._run(symbol, "trades",
+                                                        lambda: ex.fetch_trades(symbol),
+                                                        self._polled_trades_handler(symbol), poll=True))
+        market = ex.market(symbol)
+        if self._with_liquidations and market.get("contract") and has.get("watchLiquidations"):
+            self._spawn(symbol, "liquidations", self._run(symbol, "liquidations",
+                                                          lambda: ex.watch_liquidations(symbol),
+                                                          lambda raw: self._on_liquidations(symbol, raw),
+                                                          poll=False))
+
+    def _polled_trades_handler(self, symbol: str) -> Handle:
+        """The first REST poll only seeds the dedupe set: those trades happened before we came."""
+        first = True
+
+        def handle(raw: Any) -> None:
+            nonlocal first
+            if first:
+                first = False
+                feed = self._feeds[symbol]
+                for trade in raw or ():
+                    feed.trades_seen.add(trade_key(trade))
+                return
+            self._on_trades(symbol, raw)
+
+        return handle
+
+    async def _run(self, symbol: str, kind: str, fetch: Fetch, handle: Handle, *, poll: bool) -> None:
+        """Call ``fetch`` forever; hand results to ``handle``; recover from every failure."""
+        ccxt = ccxt_errors()
+        backoff = Backoff(*self._backoff_ms, rng=random.Random(self._rng.random()))
+        while True:
+            try:
+                raw = await fetch()
+            except asyncio.CancelledError:
+                raise
+            except ccxt.BadSymbol as exc:
+                # Permanent: the exchange does not know the symbol. Say so once and stop.
+                self._reject(symbol, ReasonCode.UNKNOWN_SYMBOL, f"{kind}: {self._describe(exc)}")
+                return
+            except ccxt.NotSupported as exc:
+                self._reject(symbol, ReasonCode.MALFORMED, f"{kind} not supported: {self._describe(exc)}")
+                return
+            except ccxt.InvalidNonce as exc:
+                # ChecksumError is an InvalidNonce: both mean our copy of the book is wrong.
+                # ccxt dropped its book and subscription; calling watch again resnapshots.
+                self._resync(symbol, ReasonCode.FEED_GAP, f"{kind}: sequence gap: {self._describe(exc)}")
+                await asyncio.sleep(backoff.next_delay_s())
+                continue
+            except ccxt.NetworkError as exc:
+                self._resync(symbol, ReasonCode.FEED_DISCONNECT, f"{kind}: connection lost: {self._describe(exc)}")
+                await asyncio.sleep(backoff.next_delay_s())
+                continue
+            except Exception as exc:  # noqa: BLE001 - bad exchange data must never kill the feed
+                self._reject(symbol, ReasonCode.MALFORMED, f"{kind}: {type(exc).__name__}: {self._describe(exc)}")
+                self._resync(symbol, ReasonCode.FEED_RESYNC, f"{kind}: resubscribing after an error")
+                await asyncio.sleep(backoff.next_delay_s())
+                continue
+            backoff.reset()
+            try:
+                handle(raw)
+            except Exception as exc:  # noqa: BLE001 - a message we cannot read is rejected, not fatal
+                self._reject(symbol, ReasonCode.MALFORMED, f"{kind}: {type(exc).__name__}: {exc}")
+            if poll:
+                await asyncio.sleep(self._poll_s)
+
+    async def _watch_staleness(self) -> None:
+        loop = asyncio.get_running_loop()
+        tick_s = min(max(self._stale_after_s / 5.0, 0.01), 1.0)
+        while True:
+            await asyncio.sleep(tick_s)
+            now = loop.time()
+            for feed in self._feeds.values():
+                if feed.state is not FeedState.STALE and now - feed.last_activity_s > feed.stale_after_s:
+                    silent_ms = (now - feed.last_activity_s) * 1000.0
+                    self._set_state(feed, FeedState.STALE, f"{ReasonCode.FEED_STALE}: no book update for "
+                                                           f"{silent_ms:.0f} ms")
+
+    # --- message handling (hot path) ------------------------------------------------------
+
+    def _on_book(self, symbol: str, raw: Any) -> None:
+        feed = self._feeds[symbol]
+        book = book_from_ccxt(symbol, raw, received_ms=self._clock.now_ns() // 1_000_000,
+                              depth=self._depth, contract_size=feed.contract_size)
+        if isinstance(book, ReasonCode):
+            self._reject(symbol, book, "book")
+            return
+        feed.last_activity_s = asyncio.get_running_loop().time()
+        if feed.state is not FeedState.LIVE:
+            self._set_state(feed, FeedState.LIVE, "book updates flowing")
+        if symbol not in self._pending_books:
+            self._queue.put_nowait(symbol)
+        self._pending_books[symbol] = book
+
+    def _on_trades(self, symbol: str, raw_trades: Iterable[dict[str, Any]]) -> None:
+        feed = self._feeds[symbol]
+        for raw in raw_trades:
+            if not feed.trades_seen.add(trade_key(raw)):
+                continue
+            trade = trade_from_ccxt(symbol, raw, contract_size=feed.contract_size)
+            if isinstance(trade, ReasonCode):
+                self._reject(symbol, trade, f"trade {raw.get('id')}")
+                continue
+            self._queue.put_nowait(trade)
+
+    def _on_liquidations(self, symbol: str, raw_liquidations: Iterable[dict[str, Any]]) -> None:
+        feed = self._feeds[symbol]
+        for raw in raw_liquidations:
+            key = (raw.get("timestamp"), raw.get("price"), raw.get("contracts"), raw.get("side"))
+            if not feed.liquidations_seen.add(key):
+                continue
+            liquidation = liquidation_from_ccxt(symbol, raw, contract_size=feed.contract_size)
+            if isinstance(liquidation, ReasonCode):
+                self._reject(symbol, liquidation, "liquidation")
+                continue
+            self._queue.put_nowait(liquidation)
+
+    def _on_unparseable(self, message: Any, exc: Exception) -> None:
+        """ccxt could not parse a websocket frame: reject it; the connection keeps reading."""
+        symbol = market_symbol_in(self._exchange, message)
+        self._reject(symbol, ReasonCode.MALFORMED,
+                     f"unparseable message: {type(exc).__name__}: {self._describe(exc)}")
+
+    # --- state and reporting --------------------------------------------------------------
+
+    def _put(self, event: MarketEvent) -> None:
+        self._queue.put_nowait(event)
+
+    def _set_state(self, feed: _SymbolFeed, state: FeedState, detail: str) -> None:
+        feed.state = state
+        # A state change restarts the staleness clock: RESYNCING -> STALE only after a
+        # further full timeout of silence.
+        feed.last_activity_s = asyncio.get_running_loop().time()
+        self._put(FeedStatus(feed.symbol, self._clock.now_ns(), state, detail))
+
+    def _resync(self, symbol: str, code: ReasonCode, detail: str) -> None:
+        self._set_state(self._feeds[symbol], FeedState.RESYNCING, f"{code}: {detail}")
+
+    def _reject(self, symbol: str, code: ReasonCode, detail: str) -> None:
+        self._put(MarketRejection(symbol, self._clock.now_ns(), code, self.name, detail))
+
+    def _describe(self, exc: BaseException) -> str:
+        text = str(exc) or type(exc).__name__
+        return redact(text, self._exchange)[:300] if self._exchange is not None else text[:300]
+
+

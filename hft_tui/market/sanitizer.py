@@ -1,0 +1,462 @@
+"""The L0 sanitizer: every book and trade passes here before anything trades on it.
+
+A message is accepted (``None``) or rejected with one ``ReasonCode``; both are counted.
+Checks run in a fixed order and the first failure wins:
+
+books:  unknown symbol, malformed arrays, empty side, non-finite, non-positive, unsorted
+        levels, crossed, locked, off tick, off lot, sequence duplicate / out of order,
+        stale (older than the last accepted book), feed latency, clock skew, spread,
+        jump from the last good mid.
+trades: unknown symbol, malformed, non-finite, non-positive, off tick, off lot, stale
+        (older than the last accepted trade), duplicate trade id, feed latency, clock
+        skew, jump from the last good book mid.
+
+Only accepted messages move the per-symbol state (last sequence, timestamps, good mid).
+A real move that looks like a jump is accepted once ``jump_confirmations`` consecutive
+books agree on the new level. After a feed resync the source restarts its sequence
+numbers: the engine calls ``reset(symbol)`` so the new stream is not rejected as old.
+
+The book checks are the hot path. A healthy book costs a handful of numpy calls over both
+sides at once (bids reversed then asks must be strictly increasing in whole ticks, every
+quantity a positive whole number of lots); only a book that fails that test pays for the
+slower per-check diagnosis that names the reason.
+
+``parse_raw_book`` / ``parse_raw_trade`` turn untrusted ccxt-shaped dicts into model
+objects, or ``MALFORMED``; they never raise.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+
+import numpy as np
+
+from hft_tui.clock import Clock
+from hft_tui.market.sanitizer_settings import SanitizerSettings
+from hft_tui.model import MarketRules, OrderBook, ReasonCode, Side, Trade
+
+# Relative float noise of ``value / step`` (decimal values and steps are not exact in
+# binary); added to the configured tolerance so huge tick counts are not called off-grid.
+_RATIO_NOISE = 1e-15
+# Timestamps must fit an int64 of nanoseconds (numpy, the WAL): up to year 2262.
+_MAX_TS_MS = (2**63 - 1) // 1_000_000
+_MAX_SEQ = 2**63 - 1
+# Level values at or above this are absurd (and could overflow when divided by a tick).
+_MAX_ABS_VALUE = 1e290
+# Exceptions a hostile message can raise out of numpy or comparisons; anything that
+# raises one of these is malformed by definition.
+_MALFORMED_ERRORS = (TypeError, ValueError, IndexError, AttributeError, OverflowError)
+
+
+class _SymbolState:
+    """What the sanitizer remembers about one symbol between messages."""
+
+    __slots__ = (
+        "tick", "lot", "steps", "last_seq", "last_ts_ns", "mid",
+        "candidate_mid", "candidate_count", "trade_ts_ns", "trade_ids",
+    )
+
+    def __init__(self, rules: MarketRules, rows: int) -> None:
+        self.tick = float(rules.tick_size)
+        self.lot = float(rules.lot_size)
+        self.steps = self._steps(rows)
+        self.last_seq = 0
+        self.last_ts_ns = -1
+        self.mid: float | None = None
+        self.candidate_mid: float | None = None
+        self.candidate_count = 0
+        self.trade_ts_ns = -1
+        self.trade_ids: set[str] = set()
+
+    def _steps(self, rows: int) -> np.ndarray:
+        steps = np.empty((rows, 2), dtype=np.float64)
+        steps[:, 0] = self.tick
+        steps[:, 1] = self.lot
+        return steps
+
+    def ensure_rows(self, rows: int) -> None:
+        if rows > self.steps.shape[0]:
+            self.steps = self._steps(_capacity_for(rows))
+
+    def forget(self) -> None:
+        self.last_seq = 0
+        self.last_ts_ns = -1
+        self.mid = None
+        self.candidate_mid = None
+        self.candidate_count = 0
+        self.trade_ts_ns = -1
+        self.trade_ids.clear()
+
+
+def _capacity_for(rows: int) -> int:
+    capacity = 64
+    while capacity < rows:
+        capacity *= 2
+    return capacity
+
+
+def _off_grid(value: float, step: float, tolerance: float) -> bool:
+    ratio = value / step
+    return abs(ratio - round(ratio)) > tolerance + abs(ratio) * _RATIO_NOISE
+
+
+def _any_off_grid(values: np.ndarray, step: float, tolerance: float) -> bool:
+    ratios = values / step
+    error = np.abs(ratios - np.rint(ratios))
+    return bool(np.any(error > tolerance + np.abs(ratios) * _RATIO_NOISE))
+
+
+class Sanitizer:
+    """Accepts or rejects books and trades; counts every verdict.
+
+    ``counts`` maps each reason code seen to its number of rejections; ``accepted`` counts
+    messages that passed.
+    """
+
+    def __init__(
+        self, settings: SanitizerSettings, rules: Mapping[str, MarketRules], clock: Clock
+    ) -> None:
+        self.settings = settings
+        self.counts: dict[ReasonCode, int] = {}
+        self.accepted = 0
+        self._clock = clock
+        self._rows = 64
+        self._states = {symbol: _SymbolState(r, self._rows) for symbol, r in rules.items()}
+        self._max_latency_ns = int(settings.max_feed_latency_ms * 1_000_000)
+        self._max_skew_ns = int(settings.max_clock_skew_ms * 1_000_000)
+        self._max_spread = settings.max_spread_bps / 1e4
+        self._max_jump = settings.max_jump_bps / 1e4
+        self._confirmations = settings.jump_confirmations
+        self._check_tick_lot = settings.check_tick_lot
+        self._tolerance = settings.tick_tolerance
+        self._tolerances, self._caps = self._shared_arrays(self._rows)
+
+    def _shared_arrays(self, rows: int) -> tuple[np.ndarray, np.ndarray]:
+        tolerances = np.full((rows, 2), self._tolerance, dtype=np.float64)
+        caps = np.zeros((rows, 2), dtype=np.float64)
+        caps[:, 0] = np.inf
+        return tolerances, caps
+
+    @property
+    def rejected(self) -> int:
+        """Total rejections across all reason codes."""
+        return sum(self.counts.values())
+
+    def last_good_mid(self, symbol: str) -> float | None:
+        """Mid of the last accepted book of ``symbol``, if any."""
+        state = self._states.get(symbol)
+        return None if state is None else state.mid
+
+    def reset(self, symbol: str | None = None) -> None:
+        """Forget sequence, timestamps and reference mid (after a resync), for one or all symbols."""
+        if symbol is None:
+            for state in self._states.values():
+                state.forget()
+        elif symbol in self._states:
+            self._states[symbol].forget()
+
+    def count_rejection(self, code: ReasonCode) -> None:
+        """Count a rejection made upstream (e.g. a source's MALFORMED) with the sanitizer's own."""
+        self.counts[code] = self.counts.get(code, 0) + 1
+
+    def check_book(self, book: OrderBook) -> ReasonCode | None:
+        """None if ``book`` is healthy (and now the symbol's reference), else why not."""
+        try:
+            code = self._book_verdict(book)
+        except _MALFORMED_ERRORS:
+            code = ReasonCode.MALFORMED
+        if code is None:
+            self.accepted += 1
+        else:
+            self.counts[code] = self.counts.get(code, 0) + 1
+        return code
+
+    def check_trade(self, trade: Trade) -> ReasonCode | None:
+        """None if ``trade`` is healthy, else why not."""
+        try:
+            code = self._trade_verdict(trade)
+        except _MALFORMED_ERRORS:
+            code = ReasonCode.MALFORMED
+        if code is None:
+            self.accepted += 1
+        else:
+            self.counts[code] = self.counts.get(code, 0) + 1
+        return code
+
+    # --- books --------------------------------------------------------------------------
+
+    def _book_verdict(self, book: OrderBook) -> ReasonCode | None:
+        state = self._states.get(book.symbol)
+        if state is None:
+            return ReasonCode.UNKNOWN_SYMBOL
+        bids = book.bids
+        asks = book.asks
+        if bids.ndim != 2 or asks.ndim != 2 or bids.shape[1] != 2 or asks.shape[1] != 2:
+            return ReasonCode.MALFORMED
+        n_bids = bids.shape[0]
+        n_asks = asks.shape[0]
+        if n_bids == 0 or n_asks == 0:
+            return ReasonCode.EMPTY_BOOK
+        if not self._levels_look_healthy(bids, asks, state, n_bids + n_asks):
+            code = self._diagnose_levels(bids, asks, state)
+            if code is not None:
+                return code
+
+        seq = book.seq
+        if seq > 0:
+            if seq == state.last_seq:
+                return ReasonCode.SEQ_DUPLICATE
+            if seq < state.last_seq:
+                return ReasonCode.SEQ_OUT_OF_ORDER
+        ts_ns = book.ts_ns
+        if ts_ns < state.last_ts_ns:
+            return ReasonCode.STALE_DATA
+        code = self._timing_verdict(ts_ns)
+        if code is not None:
+            return code
+
+        bid = bids.item(0, 0)
+        ask = asks.item(0, 0)
+        mid = (bid + ask) * 0.5
+        if ask - bid > mid * self._max_spread:
+            return ReasonCode.SPREAD_TOO_WIDE
+        reference = state.mid
+        if reference is not None and abs(mid - reference) > reference * self._max_jump:
+            candidate = state.candidate_mid
+            if candidate is not None and abs(mid - candidate) <= candidate * self._max_jump:
+                state.candidate_count += 1
+            else:
+                state.candidate_mid = mid
+                state.candidate_count = 1
+            if state.candidate_count <= self._confirmations:
+                return ReasonCode.PRICE_JUMP
+
+        if seq > 0:
+            state.last_seq = seq
+        state.last_ts_ns = ts_ns
+        state.mid = mid
+        state.candidate_mid = None
+        state.candidate_count = 0
+        return None
+
+    def _levels_look_healthy(
+        self, bids: np.ndarray, asks: np.ndarray, state: _SymbolState, rows: int
+    ) -> bool:
+        """The fast test: True means every level check passes; False means diagnose."""
+        if rows > self._rows:
+            self._rows = _capacity_for(rows)
+            self._tolerances, self._caps = self._shared_arrays(self._rows)
+        # Bids reversed then asks: prices strictly rising across the whole array covers
+        # bid order, ask order, crossed and locked at once. Row i is compared with row i-1
+        # capped at [+inf, 0], so column 1 asks "qty > 0"; row 0 is checked by hand.
+        levels = np.concatenate((bids[::-1], asks))
+        rising = np.greater(levels[1:], np.minimum(levels[:-1], self._caps[: rows - 1]))
+        if np.count_nonzero(rising) != 2 * (rows - 1):
+            return False  # NaN fails every comparison
+        if not (levels.item(0, 0) > 0.0 and levels.item(0, 1) > 0.0):
+            return False
+        # All positive now; screening inf and absurd magnitudes keeps the ufuncs below
+        # free of inf - inf and overflow (numpy would print a RuntimeWarning over the TUI).
+        if np.count_nonzero(np.less(levels, _MAX_ABS_VALUE)) != 2 * rows:
+            return False
+        if not self._check_tick_lot:
+            return True
+        state.ensure_rows(rows)
+        ratios = np.divide(levels, state.steps[:rows], out=levels)
+        error = np.subtract(ratios, np.rint(ratios), out=ratios)
+        np.abs(error, out=error)
+        return np.count_nonzero(np.less_equal(error, self._tolerances[:rows])) == 2 * rows
+
+    def _diagnose_levels(
+        self, bids: np.ndarray, asks: np.ndarray, state: _SymbolState
+    ) -> ReasonCode | None:
+        """Name the first failing level check; None if the fast test was over-strict."""
+        with np.errstate(all="ignore"):  # absurd values may overflow; they are judged, not warned about
+            return self._first_failing_level_check(bids, asks, state)
+
+    def _first_failing_level_check(
+        self, bids: np.ndarray, asks: np.ndarray, state: _SymbolState
+    ) -> ReasonCode | None:
+        if not (np.isfinite(bids).all() and np.isfinite(asks).all()):
+            return ReasonCode.NON_FINITE
+        if (bids <= 0.0).any() or (asks <= 0.0).any():
+            return ReasonCode.NON_POSITIVE
+        if (np.diff(bids[:, 0]) >= 0.0).any() or (np.diff(asks[:, 0]) <= 0.0).any():
+            return ReasonCode.UNSORTED_LEVELS
+        best_bid = bids.item(0, 0)
+        best_ask = asks.item(0, 0)
+        if best_bid > best_ask:
+            return ReasonCode.CROSSED_BOOK
+        if best_bid == best_ask:
+            return ReasonCode.LOCKED_BOOK
+        if self._check_tick_lot:
+            tolerance = self._tolerance
+            if _any_off_grid(bids[:, 0], state.tick, tolerance) or _any_off_grid(
+                asks[:, 0], state.tick, tolerance
+            ):
+                return ReasonCode.OFF_TICK
+            if _any_off_grid(bids[:, 1], state.lot, tolerance) or _any_off_grid(
+                asks[:, 1], state.lot, tolerance
+            ):
+                return ReasonCode.OFF_LOT
+        return None
+
+    # --- trades -------------------------------------------------------------------------
+
+    def _trade_verdict(self, trade: Trade) -> ReasonCode | None:
+        state = self._states.get(trade.symbol)
+        if state is None:
+            return ReasonCode.UNKNOWN_SYMBOL
+        price = trade.price
+        qty = trade.qty
+        trade_id = trade.trade_id
+        if not isinstance(price, float | int) or not isinstance(qty, float | int):
+            return ReasonCode.MALFORMED
+        if not isinstance(trade.ts_ns, int) or not isinstance(trade_id, str):
+            return ReasonCode.MALFORMED
+        if not (math.isfinite(price) and math.isfinite(qty)):
+            return ReasonCode.NON_FINITE
+        if price <= 0.0 or qty <= 0.0:
+            return ReasonCode.NON_POSITIVE
+        if self._check_tick_lot:
+            if _off_grid(price, state.tick, self._tolerance):
+                return ReasonCode.OFF_TICK
+            if _off_grid(qty, state.lot, self._tolerance):
+                return ReasonCode.OFF_LOT
+        ts_ns = trade.ts_ns
+        if ts_ns < state.trade_ts_ns:
+            return ReasonCode.STALE_DATA
+        if ts_ns == state.trade_ts_ns and trade_id and trade_id in state.trade_ids:
+            return ReasonCode.SEQ_DUPLICATE
+        code = self._timing_verdict(ts_ns)
+        if code is not None:
+            return code
+        reference = state.mid
+        if reference is not None and abs(price - reference) > reference * self._max_jump:
+            return ReasonCode.PRICE_JUMP
+
+        if ts_ns > state.trade_ts_ns:
+            state.trade_ts_ns = ts_ns
+            state.trade_ids.clear()
+        if trade_id:
+            # Only ids at the newest timestamp are kept: an older redelivery is already
+            # STALE_DATA, so the set stays as small as one millisecond of prints.
+            state.trade_ids.add(trade_id)
+        return None
+
+    def _timing_verdict(self, ts_ns: int) -> ReasonCode | None:
+        lag_ns = self._clock.now_ns() - ts_ns
+        if lag_ns > self._max_latency_ns:
+            return ReasonCode.FEED_LATENCY
+        if -lag_ns > self._max_skew_ns:
+            return ReasonCode.CLOCK_SKEW
+        return None
+
+
+# --- untrusted input ----------------------------------------------------------------------
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _ms_to_ns(value: object) -> int | None:
+    """Exchange milliseconds to int nanoseconds; None if not a usable timestamp."""
+    if not _is_number(value):
+        return None
+    ms = float(value)  # type: ignore[arg-type]  # _is_number proved it is int or float
+    if not (0.0 <= ms <= _MAX_TS_MS):  # also rejects NaN
+        return None
+    if isinstance(value, int):
+        return value * 1_000_000
+    return int(ms * 1_000_000)
+
+
+def _parse_levels(raw: object) -> list[float] | None:
+    """``[[price, qty, ...], ...]`` flattened to ``[p0, q0, p1, q1, ...]``; None if malformed."""
+    if not isinstance(raw, list | tuple):
+        return None
+    flat: list[float] = []
+    append = flat.append
+    for level in raw:
+        # ccxt levels are [price, amount] or [price, amount, count/id]: extra items ignored.
+        if not isinstance(level, list | tuple) or len(level) < 2:
+            return None
+        price = level[0]
+        qty = level[1]
+        if not (_is_number(price) and _is_number(qty)):
+            return None
+        append(float(price))
+        append(float(qty))
+    return flat
+
+
+def parse_raw_book(symbol: str, raw: object) -> OrderBook | ReasonCode:
+    """A ccxt unified order book dict as an ``OrderBook``, or ``MALFORMED``; never raises.
+
+    Expects ``{"bids": [[price, qty], ...], "asks": [...], "timestamp": ms, "nonce": int}``;
+    a missing or None ``nonce`` means the source has no sequence numbers (seq 0). Values
+    are only type-checked here: ``check_book`` judges them.
+    """
+    try:
+        if not isinstance(symbol, str) or not symbol or not isinstance(raw, dict):
+            return ReasonCode.MALFORMED
+        ts_ns = _ms_to_ns(raw.get("timestamp"))
+        if ts_ns is None:
+            return ReasonCode.MALFORMED
+        nonce = raw.get("nonce")
+        if nonce is None:
+            seq = 0
+        elif isinstance(nonce, int) and not isinstance(nonce, bool) and 0 <= nonce <= _MAX_SEQ:
+            seq = nonce
+        else:
+            return ReasonCode.MALFORMED
+        bids = _parse_levels(raw.get("bids"))
+        asks = _parse_levels(raw.get("asks"))
+        if bids is None or asks is None:
+            return ReasonCode.MALFORMED
+        return OrderBook.from_levels(
+            symbol, ts_ns, seq, np.array(bids, dtype=np.float64), np.array(asks, dtype=np.float64)
+        )
+    except (OverflowError, ValueError):  # an int too large for a float or a str
+        return ReasonCode.MALFORMED
+
+
+def parse_raw_trade(symbol: str, raw: object) -> Trade | ReasonCode:
+    """A ccxt unified trade dict as a ``Trade``, or ``MALFORMED``; never raises.
+
+    Expects ``{"price", "amount", "side": "buy"|"sell", "timestamp": ms, "id"}``; a None
+    ``id`` becomes an empty trade id.
+    """
+    try:
+        if not isinstance(symbol, str) or not symbol or not isinstance(raw, dict):
+            return ReasonCode.MALFORMED
+        price = raw.get("price")
+        qty = raw.get("amount")
+        if not (_is_number(price) and _is_number(qty)):
+            return ReasonCode.MALFORMED
+        side_raw = raw.get("side")
+        if not isinstance(side_raw, str):
+            return ReasonCode.MALFORMED
+        if side_raw == "buy":
+            side = Side.BUY
+        elif side_raw == "sell":
+            side = Side.SELL
+        else:
+            return ReasonCode.MALFORMED
+        ts_ns = _ms_to_ns(raw.get("timestamp"))
+        if ts_ns is None:
+            return ReasonCode.MALFORMED
+        raw_id = raw.get("id")
+        if raw_id is None:
+            trade_id = ""
+        elif isinstance(raw_id, str):
+            trade_id = raw_id
+        elif isinstance(raw_id, int) and not isinstance(raw_id, bool):
+            trade_id = str(raw_id)
+        else:
+            return ReasonCode.MALFORMED
+        return Trade(symbol, ts_ns, float(price), float(qty), side, trade_id)  # type: ignore[arg-type]
+    except (OverflowError, ValueError):  # an int too large for a float or a str
+        return ReasonCode.MALFORMED

@@ -1,0 +1,105 @@
+"""The simulated market as a MarketSource: paced to the wall clock, or as fast as consumed."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+from hft_tui.clock import Clock, WallClock
+from hft_tui.market.simulator import SimulatedMarket
+from hft_tui.market.source import MarketEvent
+from hft_tui.model import FeedState, FeedStatus
+
+# Sleeps shorter than this are not worth a timer: the event is released at once.
+_MIN_SLEEP_S = 0.0005
+
+
+class SimSource:
+    """Streams a SimulatedMarket.
+
+    Paced, events come out at their simulated times: the market is moved to start at the
+    clock's present (if it has not started yet), so events carry real timestamps. Unpaced,
+    events come out as fast as the consumer takes them, handing the loop back every
+    ``yield_every`` events so a UI stays responsive.
+    """
+
+    name = "sim"
+
+    def __init__(
+        self,
+        market: SimulatedMarket,
+        *,
+        paced: bool,
+        clock: Clock | None = None,
+        yield_every: int = 256,
+    ) -> None:
+        if yield_every < 1:
+            raise ValueError(f"yield_every must be >= 1, got {yield_every}")
+        self._market = market
+        self._paced = paced
+        self._clock: Clock = clock if clock is not None else WallClock()
+        self._yield_every = yield_every
+        self._closed = False
+        if paced:
+            now_ns = self._clock.now_ns()
+            try:
+                market.rebase_start(now_ns)
+            except RuntimeError:
+                pass  # already running: keep its timestamps and pace relative to them
+            self._offset_ns = now_ns - market.now_ns()
+        else:
+            self._offset_ns = 0
+
+    @property
+    def market(self) -> SimulatedMarket:
+        """The market behind the stream (for regime display and demo controls)."""
+        return self._market
+
+    async def stream(self) -> AsyncIterator[MarketEvent]:
+        """One LIVE status per symbol, then the market's events until ``close()``."""
+        market = self._market
+        for symbol in market.symbols:
+            yield FeedStatus(symbol, market.now_ns(), FeedState.LIVE, "simulated market")
+        if self._paced:
+            async for event in self._paced_events():
+                yield event
+        else:
+            async for event in self._unpaced_events():
+                yield event
+
+    async def _unpaced_events(self) -> AsyncIterator[MarketEvent]:
+        next_event = self._market.next_event
+        every = self._yield_every
+        count = 0
+        while not self._closed:
+            yield next_event()
+            count += 1
+            if count >= every:
+                count = 0
+                await asyncio.sleep(0)
+
+    async def _paced_events(self) -> AsyncIterator[MarketEvent]:
+        next_event = self._market.next_event
+        clock = self._clock
+        offset_ns = self._offset_ns
+        every = self._yield_every
+        since_yield = 0
+        while not self._closed:
+            event = next_event()
+            wait_s = (event.ts_ns + offset_ns - clock.now_ns()) / 1e9
+            if wait_s > _MIN_SLEEP_S:
+                await asyncio.sleep(wait_s)
+                since_yield = 0
+                if self._closed:
+                    return
+            else:
+                # Behind schedule (a slow consumer): catch up, but still let the loop run.
+                since_yield += 1
+                if since_yield >= every:
+                    since_yield = 0
+                    await asyncio.sleep(0)
+            yield event
+
+    async def close(self) -> None:
+        """Stop the stream after the event in flight; safe to call more than once."""
+        self._closed = True

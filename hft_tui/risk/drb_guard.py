@@ -1,0 +1,411 @@
+"""The dynamic risk budget (DRB) guard: losses, drawdowns, streaks, spikes and errors.
+
+Each budget has a hard limit from ``RiskSettings`` and a soft limit at ``soft_fraction`` of
+it. As budgets are consumed, ``size_scale`` shrinks new positions linearly (1 when nothing
+is used, 0 at a hard limit). Crossing a soft limit calls for REDUCING; crossing a hard
+limit trips that budget's breaker, which calls for HALTED until an operator reset.
+
+Pure and synchronous: the engine feeds events with their timestamps and journals every
+``DrbState`` a method returns. A method returns a state only when something an operator
+or a recovery cares about changed (budget use moves in ``publish_step_pct`` steps), so
+the engine journals on change, not on every tick. Budgets are fractions with fixed
+limits (of start-of-day equity, of the high-water mark, ...) so a limit never moves
+between two ticks; the equity levels a recovery needs are journaled on a grid one step of
+the finest equity budget wide.
+
+Daily budgets (the day's loss, realised PnL and the losing streak) reset when an event's
+timestamp crosses ``daily_reset_utc``. A reset never re-arms a tripped breaker.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+from hft_tui.model import Position, ReasonCode
+from hft_tui.risk.breakers import CircuitBreaker
+from hft_tui.risk.drb_state import BudgetState, DrbState
+from hft_tui.risk.rolling_windows import EventCounter, RollingMax
+from hft_tui.risk.settings import RiskSettings
+from hft_tui.risk.trading_state import TradingState
+from hft_tui.risk.volatility_monitor import VolatilityMonitor
+
+DAY_NS = 86_400 * 1_000_000_000
+_SECOND_NS = 1_000_000_000
+
+# name, code, unit, whether use is a count (published exactly rather than in steps)
+_BUDGETS: tuple[tuple[str, ReasonCode, str, bool], ...] = (
+    ("daily_loss", ReasonCode.DRB_DAILY_LOSS, "fraction of start-of-day equity", False),
+    ("drawdown", ReasonCode.DRB_DRAWDOWN, "fraction of high-water mark", False),
+    ("rapid_drawdown", ReasonCode.DRB_RAPID_DRAWDOWN, "fraction of window peak equity", False),
+    ("position_loss", ReasonCode.DRB_POSITION_LOSS, "fraction of equity", False),
+    ("consecutive_losses", ReasonCode.DRB_CONSECUTIVE_LOSSES, "losing trades", True),
+    ("volatility", ReasonCode.DRB_VOLATILITY_SPIKE, "sigma", False),
+    ("errors", ReasonCode.DRB_ERROR_RATE, "errors in window", True),
+)
+BUDGET_NAMES: tuple[str, ...] = tuple(name for name, _, _, _ in _BUDGETS)
+_DAILY_LOSS, _DRAWDOWN, _RAPID_DRAWDOWN, _POSITION_LOSS, _CONSECUTIVE, _VOLATILITY, _ERRORS = range(len(_BUDGETS))
+_INDEX_OF_CODE = {code: i for i, (_, code, _, _) in enumerate(_BUDGETS)}
+# A value beyond any limit by this factor publishes as this; keeps inf out of the WAL.
+_MAX_FRACTION = 100.0
+
+
+class DrbGuard:
+    """Tracks every budget, trips breakers and publishes ``DrbState`` on change."""
+
+    def __init__(self, settings: RiskSettings) -> None:
+        s = settings
+        self._limits: tuple[float, ...] = (
+            s.daily_loss_fraction,
+            s.max_drawdown_fraction,
+            s.rapid_drawdown_fraction,
+            s.position_loss_fraction,
+            float(s.max_consecutive_losses),
+            s.volatility_sigma,
+            float(s.max_errors),
+        )
+        # Equity levels are journaled on a grid one publish step of the finest equity budget wide.
+        self._grid_fraction = min(s.daily_loss_fraction, s.max_drawdown_fraction, s.rapid_drawdown_fraction) * (
+            s.publish_step_pct / 100.0
+        )
+        self._soft_limits = tuple(round(limit * s.soft_fraction, 12) for limit in self._limits)
+        self._step_pct = s.publish_step_pct
+        self._reset_offset_ns = s.daily_reset_offset_ns
+        self._breakers = tuple(CircuitBreaker(name, code) for name, code, _, _ in _BUDGETS)
+        self._used = [0.0] * len(_BUDGETS)
+        self._published_steps = [0] * len(_BUDGETS)
+
+        self._equity = s.initial_equity
+        self._start_of_day_equity = s.initial_equity
+        self._hwm = s.initial_equity
+        self._grid_usd = s.initial_equity * self._grid_fraction
+        # equity, high-water mark and rapid-window peak, floored to the grid, as last published
+        self._published_levels = (s.initial_equity, s.initial_equity, s.initial_equity)
+        self._restored_peak: float | None = None
+        self._realized_pnl_day = 0.0
+        self._consecutive_losses = 0
+        self._day: int | None = None
+        self._day_start_ts_ns = 0
+        self._now_ns = 0
+        self._daily_reset_pending = False
+        self._last_error_kind = ""
+
+        self._window_peak = RollingMax(int(s.rapid_drawdown_window_s * 1e9), _SECOND_NS)
+        self._volatility = VolatilityMonitor(
+            s.volatility_horizons_s, s.volatility_lookback_returns, s.volatility_min_returns, s.volatility_floor_bps
+        )
+        self._spikes = RollingMax(int(s.volatility_hold_s * 1e9), _SECOND_NS)
+        self._errors = EventCounter(int(s.error_window_s * 1e9), s.max_errors + 1)
+        self._positions: dict[str, tuple[float, float]] = {}  # symbol -> (signed qty, avg entry)
+        self._marks: dict[str, float] = {}
+        self._position_losses: dict[str, float] = {}  # symbol -> unrealised loss >= 0, quote currency
+
+        self._desired = TradingState.ACTIVE
+        self._reason = ReasonCode.DRB_WITHIN_BUDGET
+        self._size_scale = 1.0
+        self._dirty = False
+        self._state = self._publish()
+
+    # --- reading ------------------------------------------------------------------------
+
+    @property
+    def state(self) -> DrbState:
+        """The latest published state."""
+        return self._state
+
+    def size_scale(self) -> float:
+        """Multiplier in [0, 1] for the size of new positions: 1 untouched, 0 at a hard limit."""
+        return self._size_scale
+
+    # --- feeding ------------------------------------------------------------------------
+
+    def on_equity(self, equity: float, ts_ns: int) -> DrbState | None:
+        """Account equity (cash plus unrealised PnL, quote currency) at ``ts_ns``."""
+        if not math.isfinite(equity):
+            return self.on_error("non_finite_equity", ts_ns)
+        self._equity = equity
+        self._advance(ts_ns)
+        if equity > self._hwm:
+            self._hwm = equity
+        self._window_peak.push(equity, self._now_ns)
+        return self._evaluate()
+
+    def on_position(self, position: Position, ts_ns: int) -> DrbState | None:
+        """A position after a fill (or after recovery); flat positions stop counting."""
+        self._advance(ts_ns)
+        symbol = position.symbol
+        if position.is_flat:
+            self._positions.pop(symbol, None)
+            self._position_losses.pop(symbol, None)
+        else:
+            self._positions[symbol] = (position.qty, position.avg_entry)
+            self._update_position_loss(symbol, self._marks.get(symbol, position.avg_entry))
+        return self._evaluate()
+
+    def on_price(self, symbol: str, price: float, ts_ns: int) -> DrbState | None:
+        """A mark (mid or last trade) for ``symbol``: volatility and open-position loss."""
+        if not (math.isfinite(price) and price > 0):
+            return self.on_error("invalid_price", ts_ns)
+        self._advance(ts_ns)
+        self._marks[symbol] = price
+        score = self._volatility.update(symbol, price, self._now_ns)
+        if score > 0.0:
+            self._spikes.push(score, self._now_ns)
+        if symbol in self._positions:
+            self._update_position_loss(symbol, price)
+        return self._evaluate()
+
+    def on_trade_closed(self, pnl: float, ts_ns: int) -> DrbState | None:
+        """A round trip closed with realised ``pnl`` (quote currency, after fees)."""
+        if not math.isfinite(pnl):
+            return self.on_error("non_finite_pnl", ts_ns)
+        self._advance(ts_ns)
+        self._realized_pnl_day += pnl
+        if pnl < 0.0:
+            self._consecutive_losses += 1
+        elif pnl > 0.0:
+            self._consecutive_losses = 0
+        self._dirty = True
+        return self._evaluate()
+
+    def on_error(self, kind: str, ts_ns: int) -> DrbState | None:
+        """A feed or order error of ``kind`` (e.g. ``feed_gap``, ``order_rejected``)."""
+        self._advance(ts_ns)
+        self._errors.add(self._now_ns)
+        self._last_error_kind = kind
+        return self._evaluate()
+
+    def on_time(self, ts_ns: int) -> DrbState | None:
+        """Time passed without data: daily reset and window expiry still happen."""
+        self._advance(ts_ns)
+        return self._evaluate()
+
+    # --- operator and recovery ----------------------------------------------------------
+
+    def operator_reset(self, ts_ns: int) -> DrbState:
+        """Re-arm every breaker and acknowledge the losses that tripped them.
+
+        The drawdown baseline moves to current equity and the streak, spike and error
+        windows clear, otherwise those breakers would trip again at once with no way to
+        recover while halted. The day's loss is not forgiven: if it is still beyond its
+        limit its breaker trips again and the returned state still calls for HALTED.
+        Engine: ``if state.desired_state is not HALTED: machine.operator_reset(ts, to=state.desired_state)``.
+        """
+        self._advance(ts_ns)
+        for breaker in self._breakers:
+            breaker.rearm()
+        self._hwm = self._equity
+        self._restored_peak = None
+        self._window_peak.clear()
+        self._window_peak.push(self._equity, self._now_ns)
+        self._consecutive_losses = 0
+        self._errors.clear()
+        self._spikes.clear()
+        self._dirty = True
+        state = self._evaluate()
+        assert state is not None  # _dirty forces a publication
+        return state
+
+    def restore(self, payload: Mapping[str, Any]) -> DrbState:
+        """Rebuild from the last journaled ``DrbState`` payload after a crash.
+
+        Breakers come back latched; the day, start-of-day equity, realised PnL and losing
+        streak come back exactly. Equity levels come back from the journal's grid, read the
+        strict way (equity at the bottom of its cell, high-water mark and window peak at the
+        top), so budgets look at most one step more used than they were. The window peak is
+        re-seeded at the first event after the restart, so losses made while the engine was
+        down count as rapid; error and spike windows restart at the record's time.
+        Feed ``on_position`` for every open position and ``on_equity`` right after.
+        """
+        state = DrbState.from_payload(payload)
+        restored = {b.name: b for b in state.breakers}
+        for breaker in self._breakers:
+            if breaker.name in restored:
+                breaker.restore(restored[breaker.name])
+        used = {b.name: b.used for b in state.budgets}
+        self._now_ns = max(self._now_ns, state.ts_ns)
+        self._day_start_ts_ns = state.day_start_ts_ns
+        self._day = (state.day_start_ts_ns - self._reset_offset_ns) // DAY_NS
+        self._start_of_day_equity = state.start_of_day_equity
+        self._grid_usd = state.start_of_day_equity * self._grid_fraction
+        # The marks losses are measured from come back at the top of their published cell
+        # (still inside it, so the restored state republishes unchanged): the strict reading.
+        top_of_cell = self._grid_usd * (1.0 - 1e-9)
+        self._hwm = state.high_water_mark + top_of_cell
+        self._equity = state.equity
+        self._realized_pnl_day = state.realized_pnl_day
+        self._consecutive_losses = int(round(used.get("consecutive_losses", 0.0)))
+        self._window_peak.clear()
+        self._restored_peak = state.window_peak_equity + top_of_cell
+        self._published_levels = (state.equity, state.high_water_mark, state.window_peak_equity)
+        self._spikes.clear()
+        if used.get("volatility", 0.0) > 0.0:
+            self._spikes.push(used["volatility"], self._now_ns)
+        self._errors.clear()
+        for _ in range(int(round(used.get("errors", 0.0)))):
+            self._errors.add(self._now_ns)
+        self._positions.clear()
+        self._position_losses.clear()
+        self._desired = state.desired_state
+        self._reason = state.reason
+        self._size_scale = state.size_scale
+        pct = {b.name: b.pct for b in state.budgets}
+        self._published_steps = [int(round(pct.get(name, 0.0) / self._step_pct)) for name in BUDGET_NAMES]
+        self._state = state
+        self._dirty = False
+        return state
+
+    # --- internals ----------------------------------------------------------------------
+
+    def _advance(self, ts_ns: int) -> None:
+        """Move time forward (never back) and run the daily reset when a day boundary passes."""
+        if ts_ns > self._now_ns:
+            self._now_ns = ts_ns
+        day = (self._now_ns - self._reset_offset_ns) // DAY_NS
+        if self._day is None:
+            self._day = day
+            self._day_start_ts_ns = day * DAY_NS + self._reset_offset_ns
+            self._dirty = True
+        elif day > self._day:
+            self._day = day
+            self._day_start_ts_ns = day * DAY_NS + self._reset_offset_ns
+            self._start_of_day_equity = self._equity
+            self._grid_usd = max(self._equity, 0.0) * self._grid_fraction
+            self._realized_pnl_day = 0.0
+            self._consecutive_losses = 0
+            self._daily_reset_pending = True
+            self._dirty = True
+
+    def _update_position_loss(self, symbol: str, mark: float) -> None:
+        qty, avg_entry = self._positions[symbol]
+        self._position_losses[symbol] = max((avg_entry - mark) * qty, 0.0)
+
+    def _evaluate(self) -> DrbState | None:
+        """Recompute every budget; trip breakers; publish if anything visible changed."""
+        now = self._now_ns
+        used = self._used
+        equity = self._equity
+        if self._restored_peak is not None:
+            self._window_peak.push(self._restored_peak, now)
+            self._restored_peak = None
+        used[_DAILY_LOSS] = _loss_fraction(self._start_of_day_equity, equity)
+        used[_DRAWDOWN] = _loss_fraction(self._hwm, equity)
+        peak = self._window_peak.max(now)
+        used[_RAPID_DRAWDOWN] = 0.0 if peak is None else _loss_fraction(peak, equity)
+        worst_loss = max(self._position_losses.values(), default=0.0)
+        if equity > 0.0:
+            used[_POSITION_LOSS] = worst_loss / equity
+        else:
+            used[_POSITION_LOSS] = _MAX_FRACTION if worst_loss > 0.0 else 0.0
+        used[_CONSECUTIVE] = float(self._consecutive_losses)
+        spike = self._spikes.max(now)
+        used[_VOLATILITY] = 0.0 if spike is None else spike
+        used[_ERRORS] = float(self._errors.count(now))
+
+        dirty = self._dirty
+        grid = self._grid_usd if self._grid_usd > 0.0 else 1.0
+        # All floored, so a rising market crosses the three levels together: one record per cell.
+        levels = (
+            round(math.floor(equity / grid) * grid, 6),
+            round(math.floor(self._hwm / grid) * grid, 6),
+            round(math.floor((equity if peak is None else peak) / grid) * grid, 6),
+        )
+        if levels != self._published_levels:
+            self._published_levels = levels
+            dirty = True
+
+        limits = self._limits
+        steps_pct = self._step_pct
+        published = self._published_steps
+        worst_steps = 0
+        soft_breached = False
+        for i, limit in enumerate(limits):
+            fraction = min(used[i] / limit, _MAX_FRACTION)
+            if used[i] >= self._soft_limits[i]:
+                soft_breached = True
+            if fraction >= 1.0 and not self._breakers[i].tripped:
+                self._breakers[i].trip(now, self._trip_detail(i))
+                dirty = True
+            steps = int(fraction * 100.0 / steps_pct + 1e-9)
+            if steps > worst_steps:
+                worst_steps = steps
+            if steps != published[i]:
+                published[i] = steps
+                dirty = True
+
+        desired, reason = self._verdict(soft_breached)
+        if any(b.tripped for b in self._breakers):
+            size_scale = 0.0
+        else:
+            # From the published steps, so the scale moves exactly when a published budget does.
+            size_scale = round(max(100.0 - worst_steps * steps_pct, 0.0) / 100.0, 6)
+        if desired is not self._desired or reason is not self._reason or size_scale != self._size_scale:
+            self._desired, self._reason, self._size_scale = desired, reason, size_scale
+            dirty = True
+        self._daily_reset_pending = False
+        if not dirty:
+            return None
+        self._dirty = False
+        self._state = self._publish()
+        return self._state
+
+    def _verdict(self, soft_breached: bool) -> tuple[TradingState, ReasonCode]:
+        """The state the budgets call for and why; reasons are sticky so they do not flicker."""
+        tripped = [b for b in self._breakers if b.tripped]
+        if tripped:
+            first = min(tripped, key=lambda b: b.tripped_ts_ns or 0)
+            return TradingState.HALTED, first.code
+        if soft_breached:
+            current = _INDEX_OF_CODE.get(self._reason)
+            if self._desired is TradingState.REDUCING and current is not None:
+                if self._used[current] >= self._soft_limits[current]:
+                    return TradingState.REDUCING, self._reason
+            worst = max(
+                (i for i in range(len(_BUDGETS)) if self._used[i] >= self._soft_limits[i]),
+                key=lambda i: self._used[i] / self._limits[i],
+            )
+            return TradingState.REDUCING, _BUDGETS[worst][1]
+        if self._daily_reset_pending:
+            return TradingState.ACTIVE, ReasonCode.DRB_DAILY_RESET
+        if self._desired is TradingState.ACTIVE:
+            return TradingState.ACTIVE, self._reason
+        return TradingState.ACTIVE, ReasonCode.DRB_WITHIN_BUDGET
+
+    def _trip_detail(self, i: int) -> str:
+        name, _, unit, _ = _BUDGETS[i]
+        detail = f"{name} {self._used[i]:.4g} >= {self._limits[i]:.4g} {unit}"
+        if i == _ERRORS and self._last_error_kind:
+            detail += f"; last error: {self._last_error_kind}"
+        return detail
+
+    def _publish(self) -> DrbState:
+        step = self._step_pct
+        budgets = []
+        for i, (name, code, unit, counted) in enumerate(_BUDGETS):
+            limit = self._limits[i]
+            pct = round(self._published_steps[i] * step, 6)
+            used = self._used[i] if counted else round(pct / 100.0 * limit, 12)
+            budgets.append(BudgetState(name, code, unit, used, limit, self._soft_limits[i], pct))
+        return DrbState(
+            desired_state=self._desired,
+            reason=self._reason,
+            size_scale=self._size_scale,
+            budgets=tuple(budgets),
+            breakers=tuple(b.state() for b in self._breakers),
+            day_start_ts_ns=self._day_start_ts_ns,
+            start_of_day_equity=self._start_of_day_equity,
+            equity=self._published_levels[0],
+            high_water_mark=self._published_levels[1],
+            window_peak_equity=self._published_levels[2],
+            realized_pnl_day=round(self._realized_pnl_day, 6),
+            ts_ns=self._now_ns,
+        )
+
+
+def _loss_fraction(reference: float, equity: float) -> float:
+    """How far ``equity`` is below ``reference``, as a fraction of it (0 when above)."""
+    if reference <= 0.0:
+        # No equity to lose: every budget measured against it is spent.
+        return _MAX_FRACTION
+    return max(reference - equity, 0.0) / reference

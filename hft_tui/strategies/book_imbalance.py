@@ -1,0 +1,305 @@
+"""Order-book imbalance with whale detection and a volume profile.
+
+Fires BUY (``BOOK_IMBALANCE_BID``) when the top-N depth leans to the bid by more than the
+threshold for ``persist_s`` without a break, SELL (``BOOK_IMBALANCE_ASK``) for the mirror
+case. Flicker is the norm in a book, so one update under the threshold restarts the clock.
+
+Whales are resting orders worth at least ``whale_notional_usd`` within
+``whale_max_distance_bps`` of the touch. A whale that has rested ``whale_min_age_s`` (a
+spoofed order rarely does) is support or resistance: one on the signal's side adds
+``WHALE_BID``/``WHALE_ASK`` to its reasons and raises its confidence; one on the other side
+lowers it. Whales never fire on their own: a wall says where price may stall, not which way
+it goes next, so it only qualifies an imbalance.
+
+Trades feed a rolling :class:`VolumeProfile`; buying below the value area (or selling above
+it) leans back towards accepted value and earns a small confidence bonus.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import ClassVar, NamedTuple
+
+import numpy as np
+from pydantic import ConfigDict, Field, model_validator
+
+from hft_tui.model import MarketRules, OrderBook, Priority, ReasonCode, Side, Signal, Trade
+from hft_tui.strategies.base import NO_SIGNALS, Strategy, StrategyParams
+from hft_tui.strategies.volume_profile import VolumeProfile, VolumeProfileView
+
+_NS_PER_S = 1_000_000_000
+_NEVER = -(1 << 62)
+
+
+class BookImbalanceParams(StrategyParams):
+    """Parameters of the book-imbalance strategy."""
+
+    model_config = ConfigDict(allow_inf_nan=False)
+
+    depth_levels: int = Field(10, ge=1, le=50, description="Levels per side summed into the imbalance.")
+    imbalance_threshold: float = Field(
+        0.4, gt=0.0, lt=1.0,
+        description="|bid qty - ask qty| / (bid qty + ask qty) needed to lean one way, 0..1.",
+    )
+    persist_s: float = Field(
+        2.0, ge=0.0, le=60.0, description="Seconds the imbalance must hold without a break before it fires."
+    )
+    cooldown_s: float = Field(15.0, ge=0.0, le=3600.0, description="Seconds between two signals on the same side.")
+    signal_ttl_s: float = Field(3.0, gt=0.0, le=300.0, description="Seconds a signal stays actionable.")
+    base_confidence: float = Field(
+        0.55, ge=0.0, le=1.0, description="Confidence when the imbalance just reaches the threshold."
+    )
+    max_confidence: float = Field(
+        0.85, ge=0.0, le=1.0, description="Confidence at a fully one-sided book, before bonuses."
+    )
+    whale_notional_usd: float = Field(
+        50_000.0, gt=0.0, le=1e9, description="Resting order notional (quote currency) that counts as a whale."
+    )
+    whale_max_distance_bps: float = Field(
+        25.0, ge=0.0, le=1000.0, description="How far from the touch a whale may rest and still count, in bps."
+    )
+    whale_scan_levels: int = Field(20, ge=1, le=200, description="Levels per side searched for whales.")
+    whale_min_age_s: float = Field(
+        1.0, ge=0.0, le=600.0, description="Seconds a whale must rest before it counts (filters spoofing)."
+    )
+    whale_confidence_bonus: float = Field(
+        0.1, ge=0.0, le=0.5, description="Confidence added by a supporting whale, removed by an opposing one."
+    )
+    take_profit_bps: float = Field(20.0, gt=0.0, le=1000.0, description="Take-profit distance from mid, in bps.")
+    stop_loss_bps: float = Field(12.0, gt=0.0, le=1000.0, description="Stop-loss distance from mid, in bps.")
+    profile_ticks_per_bucket: int = Field(10, ge=1, le=100_000, description="Ticks per volume-profile price bucket.")
+    profile_window_s: float = Field(
+        3600.0, ge=1.0, le=604_800.0, description="Seconds of trades in the volume profile."
+    )
+    value_area_share: float = Field(0.7, gt=0.0, le=1.0, description="Share of profile volume in the value area.")
+    value_area_bonus: float = Field(
+        0.05, ge=0.0, le=0.5, description="Confidence added when buying below / selling above the value area."
+    )
+
+    @model_validator(mode="after")
+    def _confidence_ordered(self) -> BookImbalanceParams:
+        if self.max_confidence < self.base_confidence:
+            raise ValueError("max_confidence must be at least base_confidence")
+        return self
+
+
+class Whale(NamedTuple):
+    """A large resting order near the touch."""
+
+    side: Side
+    price: float
+    qty: float
+    notional: float
+
+
+class _SymbolState:
+    __slots__ = ("onset_side", "onset_ts_ns", "last_buy_ts_ns", "last_sell_ts_ns", "whales", "tick_size", "profile")
+
+    def __init__(self) -> None:
+        self.onset_side: Side | None = None
+        self.onset_ts_ns = 0
+        self.last_buy_ts_ns = _NEVER
+        self.last_sell_ts_ns = _NEVER
+        # (side, price) -> (whale, first seen ts_ns); the price key keeps a whale's age while its qty changes.
+        self.whales: dict[tuple[Side, float], tuple[Whale, int]] = {}
+        self.tick_size: float | None = None
+        self.profile: VolumeProfile | None = None
+
+
+class BookImbalanceStrategy(Strategy[BookImbalanceParams]):
+    """Top-of-book imbalance, qualified by whales and the volume profile."""
+
+    name: ClassVar[str] = "book_imbalance"
+    params_model: ClassVar[type[StrategyParams]] = BookImbalanceParams
+
+    def __init__(
+        self, params: BookImbalanceParams | None = None, rules: Mapping[str, MarketRules] | None = None
+    ) -> None:
+        super().__init__(params)
+        self._states: dict[str, _SymbolState] = {}
+        self._tick_by_symbol: dict[str, float] = {s: r.tick_size for s, r in (rules or {}).items()}
+        self._cache_params()
+
+    def set_market_rules(self, rules: MarketRules) -> None:
+        """Use the exchange's tick size for ``rules.symbol``'s volume profile."""
+        self._tick_by_symbol[rules.symbol] = rules.tick_size
+        state = self._states.get(rules.symbol)
+        if state is not None and state.tick_size != rules.tick_size:
+            state.tick_size = rules.tick_size
+            state.profile = None
+
+    def on_params_changed(self) -> None:
+        old = self._profile_key
+        self._cache_params()
+        if self._profile_key != old:
+            # Buckets of a different size cannot be merged: start the profiles afresh.
+            for state in self._states.values():
+                state.profile = None
+
+    def _cache_params(self) -> None:
+        p = self.params
+        self._persist_ns = int(p.persist_s * _NS_PER_S)
+        self._cooldown_ns = int(p.cooldown_s * _NS_PER_S)
+        self._ttl_ns = int(p.signal_ttl_s * _NS_PER_S)
+        self._whale_age_ns = int(p.whale_min_age_s * _NS_PER_S)
+        self._whale_dist = p.whale_max_distance_bps / 1e4
+        self._profile_key = (p.profile_ticks_per_bucket, p.profile_window_s, p.value_area_share)
+
+    # --- read side for the UI -------------------------------------------------------------
+
+    def whales(self, symbol: str) -> list[Whale]:
+        """Whales resting near the touch in the latest book: bids best first, then asks."""
+        state = self._states.get(symbol)
+        return [] if state is None else [whale for whale, _ in state.whales.values()]
+
+    def profile(self, symbol: str) -> VolumeProfileView | None:
+        """The symbol's volume profile, or None before its first profiled trade."""
+        state = self._states.get(symbol)
+        return None if state is None or state.profile is None else state.profile.view()
+
+    # --- hooks ----------------------------------------------------------------------------
+
+    def on_trade(self, trade: Trade) -> Sequence[Signal]:
+        state = self._state(trade.symbol)
+        profile = state.profile or self._new_profile(trade.symbol, state)
+        if profile is not None:
+            profile.add(trade.price, trade.qty, trade.ts_ns)
+        return NO_SIGNALS
+
+    def on_book(self, book: OrderBook) -> Sequence[Signal]:
+        p = self.params
+        state = self._state(book.symbol)
+        if state.tick_size is None:
+            state.tick_size = _infer_tick_size(book)
+        self._track_whales(book, state)
+        imbalance = book.imbalance(p.depth_levels)
+        mid = book.mid
+        if imbalance is None or mid is None:
+            state.onset_side = None
+            return NO_SIGNALS
+        if imbalance >= p.imbalance_threshold:
+            side = Side.BUY
+        elif imbalance <= -p.imbalance_threshold:
+            side = Side.SELL
+        else:
+            state.onset_side = None
+            return NO_SIGNALS
+        ts = book.ts_ns
+        if state.onset_side is not side:
+            state.onset_side = side
+            state.onset_ts_ns = ts
+        if ts - state.onset_ts_ns < self._persist_ns:
+            return NO_SIGNALS
+        last = state.last_buy_ts_ns if side is Side.BUY else state.last_sell_ts_ns
+        if ts - last < self._cooldown_ns:
+            return NO_SIGNALS
+        if side is Side.BUY:
+            state.last_buy_ts_ns = ts
+        else:
+            state.last_sell_ts_ns = ts
+        return (self._signal(book.symbol, side, abs(imbalance), mid, ts, state),)
+
+    # --- internals ------------------------------------------------------------------------
+
+    def _state(self, symbol: str) -> _SymbolState:
+        state = self._states.get(symbol)
+        if state is None:
+            state = self._states[symbol] = _SymbolState()
+            state.tick_size = self._tick_by_symbol.get(symbol)
+        return state
+
+    def _new_profile(self, symbol: str, state: _SymbolState) -> VolumeProfile | None:
+        # Without the tick size there is no honest bucket; trades before the first book are skipped.
+        if state.tick_size is None:
+            return None
+        p = self.params
+        state.profile = VolumeProfile(
+            symbol, state.tick_size, p.profile_ticks_per_bucket, p.profile_window_s, p.value_area_share
+        )
+        return state.profile
+
+    def _track_whales(self, book: OrderBook, state: _SymbolState) -> None:
+        previous = state.whales
+        found: dict[tuple[Side, float], tuple[Whale, int]] = {}
+        self._scan_side(book.bids, Side.BUY, book.ts_ns, previous, found)
+        self._scan_side(book.asks, Side.SELL, book.ts_ns, previous, found)
+        if found or previous:
+            state.whales = found
+
+    def _scan_side(
+        self,
+        levels: np.ndarray,
+        side: Side,
+        ts_ns: int,
+        previous: dict[tuple[Side, float], tuple[Whale, int]],
+        found: dict[tuple[Side, float], tuple[Whale, int]],
+    ) -> None:
+        top = levels[: self.params.whale_scan_levels]
+        if not len(top):
+            return
+        notional = top[:, 0] * top[:, 1]
+        threshold = self.params.whale_notional_usd
+        if notional.max() < threshold:
+            return
+        best = top[0, 0]
+        if side is Side.BUY:
+            near = top[:, 0] >= best * (1.0 - self._whale_dist)
+        else:
+            near = top[:, 0] <= best * (1.0 + self._whale_dist)
+        for i in np.flatnonzero((notional >= threshold) & near):
+            price = float(top[i, 0])
+            key = (side, price)
+            seen = previous.get(key)
+            found[key] = (Whale(side, price, float(top[i, 1]), float(notional[i])), seen[1] if seen else ts_ns)
+
+    def _confirmed_whale(self, state: _SymbolState, side: Side, ts_ns: int) -> bool:
+        for whale, first_ts in state.whales.values():
+            if whale.side is side and ts_ns - first_ts >= self._whale_age_ns:
+                return True
+        return False
+
+    def _signal(self, symbol: str, side: Side, strength_abs: float, mid: float, ts: int, state: _SymbolState) -> Signal:
+        p = self.params
+        strength = min(max((strength_abs - p.imbalance_threshold) / (1.0 - p.imbalance_threshold), 0.0), 1.0)
+        confidence = p.base_confidence + (p.max_confidence - p.base_confidence) * strength
+        imbalance_code = ReasonCode.BOOK_IMBALANCE_BID if side is Side.BUY else ReasonCode.BOOK_IMBALANCE_ASK
+        reasons: tuple[ReasonCode, ...] = (imbalance_code,)
+        if self._confirmed_whale(state, side, ts):
+            confidence += p.whale_confidence_bonus
+            reasons += (ReasonCode.WHALE_BID if side is Side.BUY else ReasonCode.WHALE_ASK,)
+        if self._confirmed_whale(state, side.opposite, ts):
+            confidence -= p.whale_confidence_bonus
+        view = state.profile.view() if state.profile is not None else None
+        if view is not None and _outside_value_towards(view, side, mid):
+            confidence += p.value_area_bonus
+        sign = side.sign
+        return Signal(
+            symbol=symbol,
+            side=side,
+            confidence=min(max(confidence, 0.0), 1.0),
+            priority=Priority.MEDIUM,
+            reasons=reasons,
+            strategy=self.name,
+            ts_ns=ts,
+            expiry_ts_ns=ts + self._ttl_ns,
+            take_profit=mid * (1.0 + sign * p.take_profit_bps / 1e4),
+            stop_loss=mid * (1.0 - sign * p.stop_loss_bps / 1e4),
+        )
+
+
+def _outside_value_towards(view: VolumeProfileView, side: Side, mid: float) -> bool:
+    """Buying below the value area or selling above it: trading back towards value."""
+    if side is Side.BUY:
+        return mid < view.value_area_low
+    return mid >= view.value_area_high + view.bucket_size
+
+
+def _infer_tick_size(book: OrderBook) -> float | None:
+    """The smallest gap between adjacent levels: the tick, when no market rules were given."""
+    gaps = [np.abs(np.diff(levels[:, 0])) for levels in (book.bids, book.asks) if len(levels) > 1]
+    positive = [g[g > 0] for g in gaps]
+    smallest = [float(g.min()) for g in positive if len(g)]
+    if not smallest:
+        return None
+    # Float subtraction leaves 0.09999999999; six significant digits recover the quoted tick.
+    return float(f"{min(smallest):.6g}")

@@ -1,0 +1,133 @@
+"""Volatility spike fader: fade a move beyond a threshold within a window, for mean reversion.
+
+Prices (book mids and trade prints) feed a rolling max/min over ``window_s``. When the
+price stands ``threshold_pct`` above the window's low, that spike up is faded with a SELL
+(``SPIKE_FADE_UP``); ``threshold_pct`` below the window's high, a BUY (``SPIKE_FADE_DOWN``).
+Each direction fires once per spike: it re-arms only after the move has shrunk below
+``rearm_fraction`` of the threshold, and never within ``cooldown_s`` of the last signal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from pydantic import ConfigDict, Field, model_validator
+
+from hft_tui.model import OrderBook, Priority, ReasonCode, Side, Signal, Trade
+from hft_tui.strategies.base import NO_SIGNALS, Strategy, StrategyParams
+from hft_tui.strategies.indicators import TimeWindowExtremes
+
+_NS_PER_S = 1_000_000_000
+_NEVER = -(1 << 62)
+
+
+class SpikeFaderParams(StrategyParams):
+    """Parameters of the spike fader."""
+
+    model_config = ConfigDict(allow_inf_nan=False)
+
+    window_s: float = Field(900.0, ge=1.0, le=86_400.0, description="Window the move is measured over, seconds.")
+    threshold_pct: float = Field(
+        1.2, gt=0.0, le=50.0, description="Move from the window's low (high) that counts as a spike, percent."
+    )
+    take_profit_pct: float = Field(0.8, gt=0.0, le=50.0, description="Take-profit distance from entry, percent.")
+    stop_loss_pct: float = Field(0.6, gt=0.0, le=50.0, description="Stop-loss distance from entry, percent.")
+    rearm_fraction: float = Field(
+        0.75, gt=0.0, le=1.0, description="A direction re-arms once its move is below this fraction of the threshold."
+    )
+    base_confidence: float = Field(0.6, ge=0.0, le=1.0, description="Confidence of a move just at the threshold.")
+    max_confidence: float = Field(0.85, ge=0.0, le=1.0, description="Confidence of a move twice the threshold or more.")
+    cooldown_s: float = Field(300.0, ge=0.0, le=86_400.0, description="Minimum seconds between signals per symbol.")
+    signal_ttl_s: float = Field(20.0, gt=0.0, le=3600.0, description="Lifetime of a fade signal, seconds.")
+
+
+    @model_validator(mode="after")
+    def _confidence_ordered(self) -> SpikeFaderParams:
+        if self.max_confidence < self.base_confidence:
+            raise ValueError("max_confidence must be at least base_confidence")
+        return self
+
+
+class _SymbolSpike:
+    __slots__ = ("extremes", "armed_up", "armed_down", "last_signal_ts_ns")
+
+    def __init__(self, window_ns: int) -> None:
+        self.extremes = TimeWindowExtremes(window_ns)
+        self.armed_up = True
+        self.armed_down = True
+        self.last_signal_ts_ns = _NEVER
+
+
+class SpikeFader(Strategy[SpikeFaderParams]):
+    """Fades spikes in both directions with a fixed-percent TP/SL; see the module doc."""
+
+    name = "spike_fader"
+    params_model = SpikeFaderParams
+
+    def __init__(self, params: SpikeFaderParams | None = None) -> None:
+        super().__init__(params)
+        self._symbols: dict[str, _SymbolSpike] = {}
+
+    def on_params_changed(self) -> None:
+        # The window length may have changed; a fresh window is the honest reading.
+        self._symbols.clear()
+
+    def on_book(self, book: OrderBook) -> Sequence[Signal]:
+        if not len(book.bids) or not len(book.asks):
+            return NO_SIGNALS
+        mid = (float(book.bids[0, 0]) + float(book.asks[0, 0])) * 0.5
+        return self.on_price(book.symbol, book.ts_ns, mid)
+
+    def on_trade(self, trade: Trade) -> Sequence[Signal]:
+        return self.on_price(trade.symbol, trade.ts_ns, trade.price)
+
+    def on_price(self, symbol: str, ts_ns: int, price: float) -> Sequence[Signal]:
+        """Feed one price observation; returns the fade signal it triggered, if any."""
+        if not price > 0.0:
+            return NO_SIGNALS
+        p = self._params
+        st = self._symbols.get(symbol)
+        if st is None:
+            st = self._symbols[symbol] = _SymbolSpike(int(p.window_s * _NS_PER_S))
+        ext = st.extremes
+        ext.push(ts_ns, price)
+        threshold = p.threshold_pct * 0.01
+        up_move = price / ext.min - 1.0
+        down_move = 1.0 - price / ext.max
+        rearm = threshold * p.rearm_fraction
+        if not st.armed_up and up_move < rearm:
+            st.armed_up = True
+        if not st.armed_down and down_move < rearm:
+            st.armed_down = True
+
+        if up_move >= threshold and st.armed_up:
+            side, reason, move = Side.SELL, ReasonCode.SPIKE_FADE_UP, up_move
+        elif down_move >= threshold and st.armed_down:
+            side, reason, move = Side.BUY, ReasonCode.SPIKE_FADE_DOWN, down_move
+        else:
+            return NO_SIGNALS
+        if ts_ns - st.last_signal_ts_ns < p.cooldown_s * _NS_PER_S:
+            return NO_SIGNALS
+        # Disarm only when firing: a spike first seen during the cooldown still fires after it.
+        if side is Side.SELL:
+            st.armed_up = False
+        else:
+            st.armed_down = False
+        st.last_signal_ts_ns = ts_ns
+        # Confidence grows with the overshoot, from base at the threshold to max at twice it.
+        overshoot = min(1.0, move / threshold - 1.0)
+        confidence = p.base_confidence + (p.max_confidence - p.base_confidence) * overshoot
+        return (
+            Signal(
+                symbol=symbol,
+                side=side,
+                confidence=confidence,
+                priority=Priority.MEDIUM,
+                reasons=(reason,),
+                strategy=self.name,
+                ts_ns=ts_ns,
+                expiry_ts_ns=ts_ns + int(p.signal_ttl_s * _NS_PER_S),
+                take_profit=price * (1.0 + side.sign * p.take_profit_pct * 0.01),
+                stop_loss=price * (1.0 - side.sign * p.stop_loss_pct * 0.01),
+            ),
+        )

@@ -1,0 +1,290 @@
+"""Trend filter: moving-average trend state and volatility regime, used as a gate and a size factor.
+
+On each closed candle of its timeframe it updates a fast and a slow simple moving average of
+closes, the fast average's slope, and realised volatility against its own average. Other
+strategies and the signal manager read ``view``, ``allows`` and ``size_factor``; until the
+slow average is full the filter is not ready and allows everything at full size.
+
+It also emits a signal of its own, with the trend, whenever a symbol enters a strong state.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+from pydantic import ConfigDict, Field, model_validator
+
+from hft_tui.model import Candle, Priority, ReasonCode, Side, Signal
+from hft_tui.strategies.base import NO_SIGNALS, Strategy, StrategyParams
+from hft_tui.strategies.candle_builder import Timeframe, parse_timeframe
+from hft_tui.strategies.indicators import RollingMean, RollingStd
+
+_NS_PER_S = 1_000_000_000
+_NEVER = -(1 << 62)
+
+
+class TrendState(StrEnum):
+    STRONG_UP = "STRONG_UP"
+    WEAK_UP = "WEAK_UP"
+    NEUTRAL = "NEUTRAL"
+    WEAK_DOWN = "WEAK_DOWN"
+    STRONG_DOWN = "STRONG_DOWN"
+
+
+class Regime(StrEnum):
+    TRENDING_UP = "TRENDING_UP"
+    TRENDING_DOWN = "TRENDING_DOWN"
+    RANGE = "RANGE"
+    VOLATILE = "VOLATILE"
+
+
+@dataclass(frozen=True, slots=True)
+class TrendView:
+    """The filter's reading for one symbol; ``ready`` is False until the slow average is full."""
+
+    state: TrendState
+    regime: Regime
+    confidence: float
+    ready: bool
+    fast_ma: float = math.nan
+    slow_ma: float = math.nan
+    spread_bps: float = 0.0
+    slope_bps: float = 0.0
+    vol_ratio: float = 1.0
+
+
+NOT_READY = TrendView(TrendState.NEUTRAL, Regime.RANGE, 0.0, False)
+
+
+class TrendParams(StrategyParams):
+    """Parameters of the trend filter."""
+
+    model_config = ConfigDict(allow_inf_nan=False)
+
+    timeframe: Timeframe = Field("1m", description="Candle timeframe the averages run on.")
+    fast_period: int = Field(50, ge=2, le=1000, description="Fast simple moving average length, in candles.")
+    slow_period: int = Field(200, ge=3, le=5000, description="Slow simple moving average length, in candles.")
+    slope_bars: int = Field(5, ge=1, le=100, description="Candles over which the fast average's slope is measured.")
+    weak_spread_bps: float = Field(
+        5.0, ge=0.0, le=1000.0, description="Fast/slow spread (bps of slow) beyond which a weak trend is read."
+    )
+    strong_spread_bps: float = Field(
+        20.0, gt=0.0, le=5000.0, description="Fast/slow spread (bps of slow) needed for a strong trend."
+    )
+    strong_slope_bps: float = Field(
+        1.0, ge=0.0, le=1000.0, description="Fast-average slope (bps per candle) needed for a strong trend."
+    )
+    vol_window: int = Field(30, ge=2, le=1000, description="Candles of log returns in the realised volatility.")
+    vol_avg_window: int = Field(
+        120, ge=2, le=5000, description="Candles over which realised volatility is averaged for the regime."
+    )
+    volatile_ratio: float = Field(
+        1.8, gt=1.0, le=10.0, description="Realised volatility / its average at or above which the regime is VOLATILE."
+    )
+    weak_against_size_factor: float = Field(
+        0.6, ge=0.0, le=1.0, description="Size factor for a trade against a weak trend."
+    )
+    strong_with_size_factor: float = Field(
+        1.2, ge=1.0, le=2.0, description="Size factor for a trade with a strong trend."
+    )
+    volatile_size_factor: float = Field(
+        0.5, ge=0.0, le=1.0, description="Size factor applied on top in the VOLATILE regime."
+    )
+    atr_period: int = Field(14, ge=1, le=500, description="Candles in the average true range used for TP/SL.")
+    take_profit_atr: float = Field(3.0, gt=0.0, le=50.0, description="Take-profit distance of own signals, in ATRs.")
+    stop_loss_atr: float = Field(2.0, gt=0.0, le=50.0, description="Stop-loss distance of own signals, in ATRs.")
+    cooldown_s: float = Field(
+        900.0, ge=0.0, le=86_400.0, description="Minimum seconds between two strong-trend signals on the same side."
+    )
+    signal_ttl_s: float = Field(60.0, gt=0.0, le=3600.0, description="Lifetime of a strong-trend signal, seconds.")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> TrendParams:
+        if self.fast_period >= self.slow_period:
+            raise ValueError("fast_period must be shorter than slow_period")
+        if self.weak_spread_bps >= self.strong_spread_bps:
+            raise ValueError("weak_spread_bps must be below strong_spread_bps")
+        return self
+
+
+class _SymbolTrend:
+    """Per-symbol indicator state."""
+
+    __slots__ = ("fast", "slow", "fast_hist", "returns", "vol_avg", "atr", "prev_close", "view", "last_signal_ts_ns")
+
+    def __init__(self, p: TrendParams) -> None:
+        self.fast = RollingMean(p.fast_period)
+        self.slow = RollingMean(p.slow_period)
+        self.fast_hist: deque[float] = deque(maxlen=p.slope_bars + 1)
+        self.returns = RollingStd(p.vol_window)
+        self.vol_avg = RollingMean(p.vol_avg_window)
+        self.atr = RollingMean(p.atr_period)
+        self.prev_close = math.nan
+        self.view = NOT_READY
+        # Per side: a trend flickering in and out of "strong" must not repeat its signal.
+        self.last_signal_ts_ns = {Side.BUY: _NEVER, Side.SELL: _NEVER}
+
+
+class TrendFilter(Strategy[TrendParams]):
+    """Five trend states and four regimes per symbol from closed candles; see the module doc."""
+
+    name = "trend"
+    params_model = TrendParams
+
+    def __init__(self, params: TrendParams | None = None) -> None:
+        super().__init__(params)
+        self._symbols: dict[str, _SymbolTrend] = {}
+
+    def on_params_changed(self) -> None:
+        # Window lengths may have changed: start the warm-up again rather than mixing windows.
+        self._symbols.clear()
+
+    # --- read API for gates and sizing --------------------------------------------------------
+
+    def view(self, symbol: str) -> TrendView:
+        """The latest reading for ``symbol`` (``ready=False`` until warmed up)."""
+        st = self._symbols.get(symbol)
+        return st.view if st is not None else NOT_READY
+
+    def allows(self, symbol: str, side: Side) -> ReasonCode | None:
+        """None if a trade on ``side`` is allowed, else the blocking reason code."""
+        v = self.view(symbol)
+        if not v.ready:
+            return None
+        if side is Side.SELL and v.state is TrendState.STRONG_UP:
+            return ReasonCode.TREND_BLOCK_SHORT
+        if side is Side.BUY and v.state is TrendState.STRONG_DOWN:
+            return ReasonCode.TREND_BLOCK_LONG
+        return None
+
+    def size_factor(self, symbol: str, side: Side) -> float:
+        """Multiplier for a trade's size on ``side``: 1.0 when not ready or neutral, 0.0 when blocked."""
+        v = self.view(symbol)
+        if not v.ready:
+            return 1.0
+        p = self._params
+        direction = _direction(v.state)
+        if direction == 0:
+            factor = 1.0
+        elif direction == side.sign:
+            factor = p.strong_with_size_factor if _is_strong(v.state) else 1.0
+        else:
+            factor = 0.0 if _is_strong(v.state) else p.weak_against_size_factor
+        if v.regime is Regime.VOLATILE:
+            factor *= p.volatile_size_factor
+        return factor
+
+    # --- strategy hooks -----------------------------------------------------------------------
+
+    def on_candle(self, candle: Candle) -> Sequence[Signal]:
+        p = self._params
+        if candle.timeframe != p.timeframe or not candle.close > 0.0:
+            return NO_SIGNALS
+        st = self._symbols.get(candle.symbol)
+        if st is None:
+            st = self._symbols[candle.symbol] = _SymbolTrend(p)
+        close = candle.close
+        prev_close = st.prev_close
+        if prev_close == prev_close:  # not NaN: there is a previous candle
+            st.returns.push(math.log(close / prev_close))
+            true_range = max(candle.high, prev_close) - min(candle.low, prev_close)
+        else:
+            true_range = candle.high - candle.low
+        st.atr.push(true_range)
+        st.prev_close = close
+        st.fast.push(close)
+        st.slow.push(close)
+        if st.fast.full:
+            st.fast_hist.append(st.fast.value)
+        realised = st.returns.std if st.returns.count >= 2 else math.nan
+        if realised == realised:
+            st.vol_avg.push(realised)
+
+        previous = st.view
+        st.view = self._read(st, realised)
+        if not (st.view.ready and _is_strong(st.view.state) and st.view.state is not previous.state):
+            return NO_SIGNALS
+        side = Side.BUY if st.view.state is TrendState.STRONG_UP else Side.SELL
+        ts_ns = candle.open_ts_ns + parse_timeframe(p.timeframe)  # the candle's close
+        if ts_ns - st.last_signal_ts_ns[side] < p.cooldown_s * _NS_PER_S:
+            return NO_SIGNALS
+        st.last_signal_ts_ns[side] = ts_ns
+        return (self._strong_signal(candle, st, side, ts_ns),)
+
+    def _read(self, st: _SymbolTrend, realised: float) -> TrendView:
+        p = self._params
+        ready = st.slow.full and len(st.fast_hist) > p.slope_bars
+        if not ready:
+            return NOT_READY
+        fast = st.fast.value
+        slow = st.slow.value
+        spread_bps = (fast - slow) / slow * 1e4
+        slope_bps = (fast - st.fast_hist[0]) / st.fast_hist[0] * 1e4 / p.slope_bars
+        vol_avg = st.vol_avg.value
+        vol_ratio = realised / vol_avg if vol_avg > 0.0 else 1.0
+
+        if spread_bps >= p.strong_spread_bps and slope_bps >= p.strong_slope_bps:
+            state = TrendState.STRONG_UP
+        elif spread_bps <= -p.strong_spread_bps and slope_bps <= -p.strong_slope_bps:
+            state = TrendState.STRONG_DOWN
+        elif spread_bps >= p.weak_spread_bps:
+            state = TrendState.WEAK_UP
+        elif spread_bps <= -p.weak_spread_bps:
+            state = TrendState.WEAK_DOWN
+        else:
+            state = TrendState.NEUTRAL
+
+        direction = _direction(state)
+        if vol_ratio >= p.volatile_ratio:
+            regime = Regime.VOLATILE
+        elif direction > 0 and slope_bps > 0.0:
+            regime = Regime.TRENDING_UP
+        elif direction < 0 and slope_bps < 0.0:
+            regime = Regime.TRENDING_DOWN
+        else:
+            regime = Regime.RANGE
+
+        # Confidence: how far spread and slope go past the strong thresholds, each worth half,
+        # saturating at twice the threshold; a reading in the wrong direction counts zero.
+        spread_part = min(1.0, max(0.0, direction * spread_bps) / (2.0 * p.strong_spread_bps))
+        slope_scale = 2.0 * p.strong_slope_bps if p.strong_slope_bps > 0.0 else 1.0
+        slope_part = min(1.0, max(0.0, direction * slope_bps) / slope_scale)
+        confidence = 0.5 * spread_part + 0.5 * slope_part if direction else 0.0
+        return TrendView(state, regime, confidence, True, fast, slow, spread_bps, slope_bps, vol_ratio)
+
+    def _strong_signal(self, candle: Candle, st: _SymbolTrend, side: Side, ts_ns: int) -> Signal:
+        """The signal for entering a strong state, stamped ``ts_ns`` (when its information exists)."""
+        p = self._params
+        v = st.view
+        reason = ReasonCode.TREND_STRONG_UP if side is Side.BUY else ReasonCode.TREND_STRONG_DOWN
+        atr = st.atr.value
+        close = candle.close
+        return Signal(
+            symbol=candle.symbol,
+            side=side,
+            confidence=v.confidence,
+            priority=Priority.MEDIUM if v.confidence >= 0.75 else Priority.LOW,
+            reasons=(reason,),
+            strategy=self.name,
+            ts_ns=ts_ns,
+            expiry_ts_ns=ts_ns + int(p.signal_ttl_s * _NS_PER_S),
+            take_profit=close + side.sign * p.take_profit_atr * atr,
+            stop_loss=close - side.sign * p.stop_loss_atr * atr,
+            size_hint=self.size_factor(candle.symbol, side),
+        )
+
+
+def _direction(state: TrendState) -> int:
+    if state is TrendState.STRONG_UP or state is TrendState.WEAK_UP:
+        return 1
+    if state is TrendState.STRONG_DOWN or state is TrendState.WEAK_DOWN:
+        return -1
+    return 0
+
+
+def _is_strong(state: TrendState) -> bool:
+    return state is TrendState.STRONG_UP or state is TrendState.STRONG_DOWN

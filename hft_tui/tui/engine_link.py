@@ -1,0 +1,78 @@
+"""The TUI's only handle on the engine: read snapshots, send commands.
+
+The engine runs on its own event loop in a background thread, so rendering, layout and
+key handling can never delay market data processing or the WAL. Snapshots are immutable
+and swapped atomically, so reading one from the UI thread needs no lock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future
+
+from hft_tui.commands import Command, CommandResult
+from hft_tui.engine import Engine
+from hft_tui.snapshot import EngineSnapshot
+
+STOP_TIMEOUT_S = 10.0
+
+
+class EngineLink:
+    """Owns the engine's thread. ``threaded=False`` leaves the engine to the caller (tests)."""
+
+    def __init__(self, engine: Engine, *, threaded: bool = True) -> None:
+        self.engine = engine
+        self._threaded = threaded
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._started = threading.Event()
+        self._run_future: Future[str] | None = None
+        self.commands_sent: list[Command] = []
+
+    @property
+    def snapshot(self) -> EngineSnapshot:
+        return self.engine.snapshot
+
+    def start(self) -> None:
+        """Start the engine in its own thread and wait until its loop is running."""
+        if not self._threaded or self._thread is not None:
+            return
+        self._thread = threading.Thread(target=self._thread_main, name="hft-engine", daemon=True)
+        self._thread.start()
+        self._started.wait()
+
+    def _thread_main(self) -> None:
+        loop = asyncio.new_event_loop()
+        self._loop = loop
+        asyncio.set_event_loop(loop)
+        self._run_future = asyncio.run_coroutine_threadsafe(self.engine.run(), loop)
+        self._started.set()
+        loop.run_until_complete(asyncio.wrap_future(self._run_future, loop=loop))
+        loop.run_until_complete(loop.shutdown_default_executor())
+        loop.close()
+
+    def send(self, command: Command, on_done: Callable[[CommandResult], None] | None = None) -> None:
+        """Send ``command`` to the engine; ``on_done`` gets the result (on the engine's thread)."""
+        self.commands_sent.append(command)
+        if self._loop is None:
+            return
+        future = asyncio.run_coroutine_threadsafe(self.engine.execute(command), self._loop)
+        if on_done is not None:
+            future.add_done_callback(lambda f: on_done(_result_of(f)))
+
+    def stop(self, reason: str) -> None:
+        """Stop the engine (WAL flushed, ``session_stop`` written) and join its thread."""
+        if self._loop is None or self._thread is None:
+            return
+        self._loop.call_soon_threadsafe(self.engine.request_stop, reason)
+        self._thread.join(STOP_TIMEOUT_S)
+        self._thread = None
+
+
+def _result_of(future: Future[CommandResult]) -> CommandResult:
+    exc = future.exception()
+    if exc is not None:
+        return CommandResult(False, f"{type(exc).__name__}: {exc}")
+    return future.result()

@@ -1,0 +1,158 @@
+"""``hft-tui wal tail`` and ``hft-tui wal verify``: the handlers the top-level CLI wires in.
+
+The parent parser supplies ``args.state_dir`` (a Path); the WAL is ``<state_dir>/wal/``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from hft_tui.wal.errors import WalCorruptError
+from hft_tui.wal.follow import follow_records
+from hft_tui.wal.format import TYPE_WIDTH, format_record, style_for
+from hft_tui.wal.reader import read_last_records
+from hft_tui.wal.record import WalRecord
+from hft_tui.wal.segments import wal_directory
+from hft_tui.wal.summary import summarize_record
+from hft_tui.wal.verify import VerifyResult, verify
+
+DEFAULT_TAIL_LINES = 20
+
+
+def add_wal_parser(subparsers: Any) -> argparse.ArgumentParser:
+    """Add ``wal {tail,verify}`` to the top-level ``subparsers``; returns the ``wal`` parser."""
+    parser: argparse.ArgumentParser = subparsers.add_parser(
+        "wal", help="inspect the write-ahead log", description="Inspect the write-ahead log in <state_dir>/wal/."
+    )
+    commands = parser.add_subparsers(dest="wal_command", required=True, metavar="{tail,verify}")
+    tail = commands.add_parser("tail", help="print the newest records", description="Print the newest WAL records.")
+    tail.add_argument(
+        "-n", "--lines", type=_non_negative_int, default=DEFAULT_TAIL_LINES, help="how many records (default %(default)s)"
+    )
+    tail.add_argument("-f", "--follow", action="store_true", help="keep printing new records until Ctrl-C")
+    commands.add_parser(
+        "verify",
+        help="check checksums and sequence; exit 1 if corrupt",
+        description="Check every record's checksum, JSON and sequence. Exit 0 if intact, 1 if not.",
+    )
+    return parser
+
+
+def run_wal_command(args: argparse.Namespace) -> int:
+    """Run the ``wal`` subcommand in ``args``; returns the process exit code."""
+    directory = wal_directory(args.state_dir)
+    try:
+        if args.wal_command == "tail":
+            return _tail(directory, args.lines, args.follow)
+        if args.wal_command == "verify":
+            return _verify(directory)
+    except BrokenPipeError:
+        # `wal tail | head`: the reader left; that is not an error. Point stdout at
+        # /dev/null so the interpreter's final flush does not complain either.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
+    raise ValueError(f"unknown wal command: {args.wal_command!r}")
+
+
+def _tail(path: Path, lines: int, follow: bool) -> int:
+    printer = _RecordPrinter(flush_each=follow)
+    try:
+        records, position = read_last_records(path, lines)
+        printer.print_all(records)
+        if follow:
+            printer.print_all(follow_records(path, position))
+    except WalCorruptError as exc:
+        print(f"wal tail: {exc}; run `hft-tui wal verify` for details", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 0
+    return 0
+
+
+def _verify(directory: Path) -> int:
+    result = verify(directory)
+    print(_verify_report(directory, result))
+    return 0 if result.ok else 1
+
+
+def _verify_report(directory: Path, result: VerifyResult) -> str:
+    """The human summary of a verification."""
+    lines = [f"WAL {directory}"]
+    if result.segments:
+        span = result.segments[0].name
+        if len(result.segments) > 1:
+            span += f" .. {result.segments[-1].name}"
+        lines.append(f"segments: {len(result.segments)} ({span}), {_human_bytes(result.total_bytes)}")
+    else:
+        lines.append("segments: none")
+    if result.records:
+        lines.append(f"records:  {result.records} (seq {result.first_seq} .. {result.last_seq})")
+        lines.append(f"time:     {result.first_ts} .. {result.last_ts}")
+    else:
+        lines.append("records:  0")
+    problem = result.problem
+    if problem is None:
+        lines.append("status:   OK")
+    elif problem.recoverable:
+        lines.append(f"status:   TORN TAIL at {problem.path.name} line {problem.line_no}: {problem.reason} ({problem.detail})")
+        lines.append(f"          {problem.path}")
+        lines.append("          recoverable: the engine cuts it off, keeping a copy, when it next opens the WAL")
+    else:
+        lines.append(f"status:   CORRUPT at {problem.path.name} line {problem.line_no}: {problem.reason} ({problem.detail})")
+        lines.append(f"          {problem.path}")
+        lines.append("          the engine refuses to start on this WAL until it is repaired by hand")
+    return "\n".join(lines)
+
+
+def _human_bytes(size: int) -> str:
+    value = float(size)
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if value < 1024 or unit == "GiB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    raise AssertionError("unreachable")
+
+
+class _RecordPrinter:
+    """Plain lines for pipes; coloured by record type on a terminal."""
+
+    def __init__(self, *, flush_each: bool) -> None:
+        self._flush_each = flush_each
+        self._console = None
+        if sys.stdout.isatty():
+            from rich.console import Console
+
+            self._console = Console(highlight=False, soft_wrap=True)
+
+    def print_all(self, records: Iterable[WalRecord]) -> None:
+        for record in records:
+            if self._console is None:
+                sys.stdout.write(format_record(record) + "\n")
+                if self._flush_each:
+                    sys.stdout.flush()
+            else:
+                self._console.print(self._styled(record))
+
+    @staticmethod
+    def _styled(record: WalRecord) -> Any:
+        from rich.text import Text
+
+        text = Text()
+        text.append(f"{record.seq:>9} ", style="dim")
+        text.append(f"{record.ts} ")
+        text.append(f"{record.type:<{TYPE_WIDTH}}", style=style_for(record.type))
+        text.append(" " + summarize_record(record.type, record.payload))
+        return text
+
+
+def _non_negative_int(value: str) -> int:
+    number = int(value)
+    if number < 0:
+        raise argparse.ArgumentTypeError("must be 0 or more")
+    return number

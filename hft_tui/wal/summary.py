@@ -1,0 +1,28 @@
+"""One-line, human-readable summaries of WAL payloads for the UI and ``wal tail``."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+MAX_SUMMARY_CHARS = 160
+
+
+def _format_value(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    if isinstance(value, list | tuple):
+        return ",".join(_format_value(v) for v in value)
+    if isinstance(value, Mapping):
+        return "{" + " ".join(f"{k}={_format_value(v)}" for k, v in value.items()) + "}"
+    return str(value)
+
+
+def summarize_record(record_type: str, payload: Mapping[str, Any]) -> str:
+    """``key=value`` pairs of the payload, compact, cut to a screen-friendly length."""
+    text = " ".join(
+        f"{key}={_format_value(value)}" for key, value in payload.items() if value not in ("", None)
+    )
+    if len(text) > MAX_SUMMARY_CHARS:
+        text = text[: MAX_SUMMARY_CHARS - 1] + "…"
+    return text
