@@ -1,18 +1,25 @@
-"""Build a ready-to-start :class:`Engine` from :class:`Settings`: pick the source, the
-clock and the journal for the mode. The one place that knows every concrete part."""
+"""Build a ready-to-start :class:`Engine` (or a bare :class:`TradingCore` for backtests)
+from :class:`Settings`: pick the source, the clock and the journal for the mode. The one
+place that knows every concrete part."""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
 
 from hft_tui.bus import Metrics
 from hft_tui.clock import Clock, WallClock
 from hft_tui.config.paths import AppPaths
 from hft_tui.config.settings import Settings
+from hft_tui.core import TradingCore
 from hft_tui.engine import Engine
 from hft_tui.market.sim_source import SimSource
 from hft_tui.market.simulator import DEFAULT_SIM_SYMBOLS, SimSymbolSpec, SimulatedMarket
+from hft_tui.model import MarketRules
 from hft_tui.wal.writer import WalWriter
 
 SIM_EXCHANGE_LABEL = "simulator"
+SIM_EXCHANGE_ID = "sim"
 
 
 class UnsupportedSetup(ValueError):
@@ -42,6 +49,42 @@ def build_sim_market(settings: Settings, start_ts_ns: int) -> SimulatedMarket:
     )
 
 
+def build_wal(settings: Settings, directory: Path, clock: Clock, metrics: Metrics) -> WalWriter:
+    return WalWriter(
+        directory,
+        clock,
+        fsync_interval_ms=settings.wal.fsync_interval_ms,
+        rotate_bytes=settings.wal.rotate_mb * 2**20,
+        metrics=metrics,
+        tail_size=settings.wal.tail_records,
+    )
+
+
+def build_core(settings: Settings, *, clock: Clock, wal: WalWriter, rules: Mapping[str, MarketRules],
+               exchange_id: str = SIM_EXCHANGE_ID, metrics: Metrics | None = None) -> TradingCore:
+    """The trading pipeline for ``settings`` over markets with ``rules``."""
+    return TradingCore(settings, clock=clock, wal=wal, rules=rules, exchange_id=exchange_id,
+                       metrics=metrics)
+
+
+def build_sim_engine(settings: Settings, *, clock: Clock, wal_dir: Path, paced: bool) -> Engine:
+    """An engine on the built-in simulated market."""
+    market = build_sim_market(settings, start_ts_ns=clock.now_ns())
+    source = SimSource(market, paced=paced, clock=clock)
+    rules = {symbol: market.rules(symbol) for symbol in settings.engine.symbols}
+    metrics = Metrics()
+    wal = build_wal(settings, wal_dir, clock, metrics)
+    core = build_core(settings, clock=clock, wal=wal, rules=rules, metrics=metrics)
+    return Engine(
+        core=core,
+        source=source,
+        mode=settings.engine.mode.upper(),
+        exchange=SIM_EXCHANGE_LABEL,
+        snapshot_hz=settings.engine.snapshot_hz,
+        wal_tail_lines=settings.wal.tail_records,
+    )
+
+
 def build_engine(settings: Settings, *, clock: Clock | None = None,
                  paths: AppPaths | None = None) -> Engine:
     """The engine for ``settings``: sim source in sim mode; the WAL in the state dir."""
@@ -49,27 +92,4 @@ def build_engine(settings: Settings, *, clock: Clock | None = None,
     paths = paths or AppPaths.resolve(settings)
     if settings.engine.mode != "sim":
         raise UnsupportedSetup(f"mode {settings.engine.mode!r} needs the ccxt source")
-    market = build_sim_market(settings, start_ts_ns=clock.now_ns())
-    source = SimSource(market, paced=settings.sim.paced, clock=clock)
-    rules = {symbol: market.rules(symbol) for symbol in settings.engine.symbols}
-    metrics = Metrics()
-    wal = WalWriter(
-        paths.wal_dir,
-        clock,
-        fsync_interval_ms=settings.wal.fsync_interval_ms,
-        rotate_bytes=settings.wal.rotate_mb * 2**20,
-        metrics=metrics,
-        tail_size=settings.wal.tail_records,
-    )
-    return Engine(
-        clock=clock,
-        source=source,
-        wal=wal,
-        symbols=tuple(settings.engine.symbols),
-        rules=rules,
-        mode=settings.engine.mode.upper(),
-        exchange=SIM_EXCHANGE_LABEL,
-        snapshot_hz=settings.engine.snapshot_hz,
-        wal_tail_lines=settings.wal.tail_records,
-        metrics=metrics,
-    )
+    return build_sim_engine(settings, clock=clock, wal_dir=paths.wal_dir, paced=settings.sim.paced)

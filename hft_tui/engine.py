@@ -1,9 +1,9 @@
-"""The engine: wires the pipeline, owns the clock and the tasks, and is the only thing the
-TUI talks to (commands in, immutable snapshots out).
+"""The engine: owns the clock, the tasks and the journal around a :class:`TradingCore`, and
+is the only thing the TUI talks to (commands in, immutable snapshots out).
 
-The per-event path is synchronous (``process``) so that backtest, replay and live share one
-code path and one order of effects; the async shell around it only moves events in,
-publishes snapshots out and journals.
+Per event the core runs synchronously; when it produced order intents the engine waits
+for the WAL's group commit to cover them, then releases them to the broker (WAL before
+effect). Operator commands are journaled durably before the core acts on them.
 """
 
 from __future__ import annotations
@@ -12,25 +12,29 @@ import asyncio
 import contextlib
 import time
 from collections.abc import Callable
+from typing import Any
 
 from hft_tui.bus import EventBus, Metrics
 from hft_tui.clock import Clock
-from hft_tui.commands import Command, CommandResult, StopEngine
-from hft_tui.market.source import MarketEvent, MarketSource
-from hft_tui.model import (
-    FeedState,
-    FeedStatus,
-    Liquidation,
-    MarketRejection,
-    MarketRules,
-    OrderBook,
-    Trade,
+from hft_tui.commands import (
+    Command,
+    CommandResult,
+    EnableStrategy,
+    Flatten,
+    Kill,
+    PauseStrategy,
+    ResetHalt,
+    ResumeStrategy,
+    SetStrategyParams,
+    StopEngine,
 )
-from hft_tui.snapshot import EngineSnapshot, SymbolView, WalLine
-from hft_tui.wal.summary import summarize_record
-from hft_tui.wal.writer import WalWriter
+from hft_tui.core import TradingCore
+from hft_tui.market.source import MarketEvent, MarketSource
+from hft_tui.snapshot import EngineSnapshot
+from hft_tui.snapshot_builder import build_snapshot
 
 LOOP_LAG_PROBE_S = 0.1
+RESET_CONFIRMATION = "RESET"
 
 
 class Engine:
@@ -39,35 +43,27 @@ class Engine:
     def __init__(
         self,
         *,
-        clock: Clock,
+        core: TradingCore,
         source: MarketSource,
-        wal: WalWriter,
-        symbols: tuple[str, ...],
-        rules: dict[str, MarketRules],
         mode: str,
         exchange: str,
         snapshot_hz: float = 10.0,
         wal_tail_lines: int = 200,
-        metrics: Metrics | None = None,
         bus: EventBus | None = None,
     ) -> None:
-        self.clock = clock
+        self.core = core
+        self.clock: Clock = core.clock
+        self.wal = core.wal
+        self.metrics: Metrics = core.metrics
         self.source = source
-        self.wal = wal
-        self.symbols = symbols
-        self.rules = rules
+        self.symbols = core.symbols
         self.mode = mode
         self.exchange = exchange
-        self.metrics = metrics or Metrics()
         self.bus = bus or EventBus()
         self._snapshot_period_s = 1.0 / snapshot_hz
         self._wal_tail_lines = wal_tail_lines
-        self._books: dict[str, OrderBook | None] = {s: None for s in symbols}
-        self._last_trades: dict[str, Trade | None] = {s: None for s in symbols}
         self._first_mids: dict[str, float] = {}
-        self._feed_states: dict[str, FeedState] = {s: FeedState.CONNECTING for s in symbols}
-        self._state_version = 0
-        self._published_version = -1
+        self._published_version: tuple[int, int] = (-1, -1)
         self._tasks: list[asyncio.Task[None]] = []
         self._stopped = asyncio.Event()
         self._stop_reason = ""
@@ -75,45 +71,33 @@ class Engine:
         self._snapshot = self._build_snapshot(seq=0)
         self.on_snapshot: Callable[[EngineSnapshot], None] | None = None
 
-    # --- the synchronous core -------------------------------------------------------------
+    # --- events -----------------------------------------------------------------------------
 
     def process(self, event: MarketEvent) -> None:
-        """Apply one market event to the engine's state; every source ends up here."""
-        self.metrics.count_event()
-        if isinstance(event, OrderBook):
-            self._on_book(event)
-        elif isinstance(event, Trade):
-            if event.symbol in self._last_trades:
-                self._last_trades[event.symbol] = event
-        elif isinstance(event, FeedStatus):
-            self._on_feed_status(event)
-        elif isinstance(event, MarketRejection):
-            self.metrics.count_rejection(event.code.value)
-        elif isinstance(event, Liquidation):
-            pass
-        self._state_version += 1
+        """Apply one event synchronously; intents are released without waiting for fsync.
 
-    def _on_book(self, book: OrderBook) -> None:
-        if book.symbol not in self._books:
-            return
-        self._books[book.symbol] = book
-        mid = book.mid
-        if mid is not None:
-            self._first_mids.setdefault(book.symbol, mid)
-        self.metrics.feed_latency_ms[book.symbol] = max(
-            (self.clock.now_ns() - book.ts_ns) / 1e6, 0.0
-        )
-        if self._feed_states[book.symbol] is FeedState.CONNECTING:
-            self._on_feed_status(FeedStatus(book.symbol, book.ts_ns, FeedState.LIVE))
+        For tests and tools that drive the engine by hand with no loop; the running engine
+        uses ``_consume``, which makes the intents durable first.
+        """
+        self.core.process(event)
+        if self.core.has_pending_orders:
+            self.wal.sync()
+            self.core.release_orders()
 
-    def _on_feed_status(self, status: FeedStatus) -> None:
-        if status.symbol not in self._feed_states:
+    async def _consume(self) -> None:
+        core = self.core
+        try:
+            async for event in self.source.stream():
+                core.process(event)
+                if core.has_pending_orders:
+                    await self.wal.flush()
+                    core.release_orders()
+        except Exception as exc:  # a dying source must not take the session down silently
+            self.metrics.errors += 1
+            self.wal.append("error", {"where": "source", "error": f"{type(exc).__name__}: {exc}"})
+            self.request_stop(f"source failed: {type(exc).__name__}")
             return
-        if self._feed_states[status.symbol] is status.state:
-            return
-        self._feed_states[status.symbol] = status.state
-        self.wal.append("feed", {"symbol": status.symbol, "state": status.state.value,
-                                 "detail": status.detail})
+        self.request_stop("source ended")
 
     # --- snapshots ----------------------------------------------------------------------------
 
@@ -124,7 +108,7 @@ class Engine:
 
     def publish_snapshot(self) -> EngineSnapshot:
         """Build and publish a new snapshot if anything changed since the last one."""
-        version = self._state_version + self.wal.last_seq
+        version = (self.core.counters.events, self.wal.last_seq)
         if version != self._published_version:
             self._published_version = version
             self._snapshot = self._build_snapshot(seq=self._snapshot.seq + 1)
@@ -133,41 +117,52 @@ class Engine:
         return self._snapshot
 
     def _build_snapshot(self, seq: int) -> EngineSnapshot:
-        views = {}
-        for symbol in self.symbols:
-            book = self._books[symbol]
-            first = self._first_mids.get(symbol)
-            mid = book.mid if book is not None else None
-            change = (mid / first - 1.0) * 100.0 if mid is not None and first else None
-            views[symbol] = SymbolView(symbol, book, self._last_trades[symbol],
-                                       self._feed_states[symbol], self.rules[symbol].tick_size,
-                                       change)
-        tail = tuple(
-            WalLine(r.seq, r.ts, r.type, summarize_record(r.type, r.payload))
-            for r in self.wal.tail(self._wal_tail_lines)
-        )
-        return EngineSnapshot(
+        return build_snapshot(
+            self.core,
             seq=seq,
-            ts_ns=self.clock.now_ns(),
             mode=self.mode,
             exchange=self.exchange,
-            trading_state="ACTIVE",
-            symbols=self.symbols,
-            views=views,
-            wal_tail=tail,
-            wal_seq=self.wal.last_seq,
-            metrics=self.metrics.snapshot(),
             running=self._running,
+            metrics=self.metrics.snapshot(),
+            first_mids=self._first_mids,
+            wal_tail_lines=self._wal_tail_lines,
         )
 
     # --- commands -------------------------------------------------------------------------------
 
     async def execute(self, command: Command) -> CommandResult:
-        """Carry out an operator command; the WAL records it before it takes effect."""
+        """Carry out an operator command: journaled durably first, then applied between events."""
         if isinstance(command, StopEngine):
             self.request_stop(command.reason)
             return CommandResult(True, "stopping")
-        return CommandResult(False, f"{type(command).__name__} is not available in this engine")
+        await self.wal.append_durable(_command_type(command), _command_payload(command))
+        result = self.apply(command)
+        if self.core.has_pending_orders:
+            await self.wal.flush()
+            self.core.release_orders()
+        self.publish_snapshot()
+        return result
+
+    def apply(self, command: Command) -> CommandResult:
+        """The command's effect on the core (its journal record is already written)."""
+        core = self.core
+        if isinstance(command, Kill):
+            return core.kill(command.source)
+        if isinstance(command, Flatten):
+            return core.flatten(command.symbol)
+        if isinstance(command, PauseStrategy):
+            return core.pause(command.name)
+        if isinstance(command, ResumeStrategy):
+            return core.resume(command.name)
+        if isinstance(command, EnableStrategy):
+            return core.enable(command.name)
+        if isinstance(command, SetStrategyParams):
+            return core.set_params(command.name, command.values, command.revert_to_defaults)
+        if isinstance(command, ResetHalt):
+            if command.confirmation != RESET_CONFIRMATION:
+                return CommandResult(False, f"type {RESET_CONFIRMATION} to confirm the reset")
+            return core.reset_halt()
+        return CommandResult(False, f"unknown command {type(command).__name__}")
 
     # --- lifecycle ------------------------------------------------------------------------------
 
@@ -213,7 +208,7 @@ class Engine:
         self._tasks = []
         await self.source.close()
         self.wal.append("session_stop", {"reason": self._stop_reason or "stop",
-                                         "events": self.metrics.events_total})
+                                         "events": self.core.counters.events})
         await self.wal.close()
         self.publish_snapshot()
 
@@ -226,17 +221,6 @@ class Engine:
             await self.stop()
         return reason
 
-    async def _consume(self) -> None:
-        try:
-            async for event in self.source.stream():
-                self.process(event)
-        except Exception as exc:  # a dying source must not take the session down silently
-            self.metrics.errors += 1
-            self.wal.append("error", {"where": "source", "error": f"{type(exc).__name__}: {exc}"})
-            self.request_stop(f"source failed: {type(exc).__name__}")
-            return
-        self.request_stop("source ended")
-
     async def _publish_snapshots(self) -> None:
         while True:
             self.publish_snapshot()
@@ -248,3 +232,18 @@ class Engine:
             await asyncio.sleep(LOOP_LAG_PROBE_S)
             lag = time.perf_counter() - started - LOOP_LAG_PROBE_S
             self.metrics.loop_lag_ms = max(lag, 0.0) * 1e3
+
+
+def _command_type(command: Command) -> str:
+    """The WAL record type of a command: ``kill`` is its own type so it is easy to find."""
+    return "kill" if isinstance(command, Kill) else "command"
+
+
+def _command_payload(command: Command) -> dict[str, Any]:
+    payload: dict[str, Any] = {"command": type(command).__name__}
+    for name in command.__dataclass_fields__:  # type: ignore[union-attr]
+        value = getattr(command, name)
+        if name == "confirmation":
+            value = bool(value)
+        payload[name] = value
+    return payload

@@ -7,8 +7,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from typing import Any
+
 from hft_tui.bus import MetricsSnapshot
 from hft_tui.model import FeedState, OrderBook, Trade
+from hft_tui.risk.drb_state import DrbState
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,6 +22,86 @@ class WalLine:
     ts: str
     type: str
     summary: str
+
+
+@dataclass(frozen=True, slots=True)
+class PositionView:
+    """An open position, marked to the latest mid."""
+
+    symbol: str
+    side: str  # "long" | "short"
+    qty: float  # absolute
+    entry_price: float
+    mark_price: float
+    unrealized_pnl: float
+    realized_pnl: float
+    take_profit: float | None
+    stop_loss: float | None
+    opened_ts_ns: int
+    strategy: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class OrderView:
+    """An open (working) order."""
+
+    client_id: str
+    symbol: str
+    side: str
+    type: str
+    qty: float
+    filled_qty: float
+    price: float | None
+    status: str
+    strategy: str
+    reduce_only: bool
+    created_ts_ns: int
+
+
+@dataclass(frozen=True, slots=True)
+class SignalView:
+    """A signal and what the engine decided about it (the full explanation included)."""
+
+    ts_ns: int
+    strategy: str
+    symbol: str
+    side: str
+    confidence: float
+    priority: str  # low | medium | high | critical
+    reasons: tuple[str, ...]  # the strategy's reason codes
+    accepted: bool
+    outcome: tuple[str, ...]  # accepted: SIGNAL_ACCEPTED (+ order id); else the rejecting codes
+    explanation: str  # multi-line, human readable: every code with its meaning, sizes, prices
+
+
+@dataclass(frozen=True, slots=True)
+class StrategyView:
+    """A strategy's state, score and parameters (``params_model`` drives the tuning form)."""
+
+    name: str
+    status: str  # running | paused | disabled
+    disabled_reason: str
+    trades: int
+    win_rate: float | None
+    pnl: float
+    expectancy: float | None
+    signals: int
+    params: dict[str, Any]
+    defaults: dict[str, Any]
+    tuned: tuple[str, ...]  # parameter names that differ from the defaults
+    params_model: type
+
+
+@dataclass(frozen=True, slots=True)
+class AccountView:
+    equity: float
+    initial_equity: float
+    day_pnl: float
+    realized_pnl: float
+    unrealized_pnl: float
+    fees_paid: float
+    gross_exposure: float
+    net_exposure: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,8 +129,22 @@ class EngineSnapshot:
     wal_seq: int
     metrics: MetricsSnapshot = field(default_factory=MetricsSnapshot)
     running: bool = True
-    open_positions: int = 0
-    open_orders: int = 0
+    positions: tuple[PositionView, ...] = ()
+    orders: tuple[OrderView, ...] = ()
+    signals: tuple[SignalView, ...] = ()  # newest last
+    strategies: tuple[StrategyView, ...] = ()
+    account: AccountView | None = None
+    risk: DrbState | None = None
+    sanitizer_rejections: dict[str, int] = field(default_factory=dict)
+    notice: str = ""  # the engine's latest operator-facing message (kill result, errors)
+
+    @property
+    def open_positions(self) -> int:
+        return len(self.positions)
+
+    @property
+    def open_orders(self) -> int:
+        return len(self.orders)
 
     def view(self, symbol: str) -> SymbolView:
         return self.views[symbol]

@@ -13,6 +13,14 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
+from hft_tui.execution.settings import ExecutionSettings
+from hft_tui.market.sanitizer_settings import SanitizerSettings
+from hft_tui.risk.settings import RiskSettings
+from hft_tui.signals.exits import ExitSettings
+from hft_tui.signals.manager import SignalSettings
+from hft_tui.signals.sizing import SizingSettings
+from hft_tui.strategies.settings import StrategiesSettings
+
 # BASE/QUOTE for spot, BASE/QUOTE:SETTLE for swaps: the ccxt unified symbol shape.
 _SYMBOL_RE = re.compile(r"^[A-Z0-9][A-Z0-9._-]*/[A-Z0-9][A-Z0-9._-]*(:[A-Z0-9][A-Z0-9._-]*)?$")
 _EXCHANGE_ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -210,4 +218,17 @@ class Settings(Section):
     paths: PathSettings = Field(default_factory=PathSettings, description="Directories for state and data.")
     exchange: ExchangeSettings = Field(
         default_factory=ExchangeSettings, description="The exchange for paper and live mode."
+    )
+    sanitizer: SanitizerSettings = Field(
+        default_factory=SanitizerSettings, description="The L0 market data sanitizer: what a valid message is."
+    )
+    execution: ExecutionSettings = Field(
+        default_factory=ExecutionSettings, description="Paper fills: latency, queue model, fee overrides."
+    )
+    risk: RiskSettings = Field(default_factory=RiskSettings, description="Pre-trade risk gate and the DRB guard.")
+    signals: SignalSettings = Field(default_factory=SignalSettings, description="The signal manager.")
+    sizing: SizingSettings = Field(default_factory=SizingSettings, description="Position sizing.")
+    exits: ExitSettings = Field(default_factory=ExitSettings, description="Default exit levels.")
+    strategies: StrategiesSettings = Field(
+        default_factory=StrategiesSettings, description="Which strategies run, with their parameters."
     )

@@ -211,6 +211,10 @@ class PaperBroker:
             self.cancel_now(client_id, reason)
         return len(targets)
 
+    def restore_position(self, position: Position) -> None:
+        """Set a position recovered from the WAL, so reduce-only keeps its meaning after a restart."""
+        self._positions[position.symbol] = position
+
     def position(self, symbol: str) -> Position:
         """The broker's own net position in ``symbol`` (flat if never traded)."""
         position = self._positions.get(symbol)

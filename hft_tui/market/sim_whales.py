@@ -15,6 +15,7 @@ whale into the books.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -23,9 +24,8 @@ from hft_tui.model import Side
 
 # Capacity of a wall: how far (log price) the market must push through a $1M whale to
 # eat it; it scales with the whale's notional within the clip below.
-_CAPACITY_PER_MUSD = 5.0e-4
-_CAPACITY_RANGE = (3.0e-4, 1.5e-3)
-_TRAIL_PASSES = 3
+_CAPACITY_PER_MUSD = 8.0e-4
+_CAPACITY_RANGE = (5.0e-4, 2.0e-3)
 
 
 @dataclass(slots=True)
@@ -85,7 +85,7 @@ class WhaleSchedule:
         typical_tick_gap: float,
         depth: int,
         notional_usd_range: tuple[float, float],
-        mean_gap_s: float = 150.0,
+        mean_gap_s: float = 90.0,
         duration_range_s: tuple[float, float] = (20.0, 120.0),
     ) -> None:
         self._rng = rng
@@ -143,7 +143,8 @@ class WhaleSchedule:
                 self._stand(plan, r0, r1, t_s, x, marks)
             if plan.end_s >= window_end_s:
                 return marks
-            self._plans.append(self._draw(plan.end_s + float(self._rng.exponential(self._mean_gap_s))))
+            gap_s = float(self._rng.exponential(self._mean_gap_s))
+            self._plans.append(self._draw(plan.end_s + gap_s))
 
     def _place(self, plan: WhalePlan, t_s: float, fair_idx: float) -> None:
         if plan.side is Side.BUY:
@@ -152,27 +153,10 @@ class WhaleSchedule:
             plan.price_idx = int(np.ceil(fair_idx)) + plan.distance_ticks
         price = fair_idx * self._tick_size
         plan.qty_lots = max(1, int(round(plan.notional_usd / price / self._lot_size)))
-        plan.capacity = float(np.clip(_CAPACITY_PER_MUSD * plan.notional_usd / 1e6, *_CAPACITY_RANGE))
+        capacity = _CAPACITY_PER_MUSD * plan.notional_usd / 1e6
+        plan.capacity = float(np.clip(capacity, *_CAPACITY_RANGE))
         plan.absorbed = 0.0
         plan.placed_at_s = t_s
-
-    def _reflect(
-        self, plan: WhalePlan, free: np.ndarray, held: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Walls trailing ``held`` and the push that keeps ``free`` on the right side of them."""
-        assert plan.price_idx is not None
-        ticks = self._ticks(held)
-        if plan.side is Side.BUY:
-            walls = np.maximum.accumulate(
-                np.maximum(np.floor(ticks).astype(np.int64) - plan.distance_ticks, plan.price_idx)
-            )
-            push = np.maximum.accumulate(np.maximum(self._log_price(walls) - free, 0.0))
-        else:
-            walls = np.minimum.accumulate(
-                np.minimum(np.ceil(ticks).astype(np.int64) + plan.distance_ticks, plan.price_idx)
-            )
-            push = -np.maximum.accumulate(np.maximum(free - self._log_price(walls), 0.0))
-        return walls, push
 
     def _stand(
         self, plan: WhalePlan, r0: int, r1: int, t_s: np.ndarray, x: np.ndarray, marks: WhaleMarks
@@ -180,36 +164,55 @@ class WhaleSchedule:
         """Trail, reflect and maybe break the whale over events ``[r0, r1)``; the push it
         gave the price carries on to every later event of the window."""
         assert plan.price_idx is not None
-        free = x[r0:r1]
+        # The wall trails the price it holds up and the price depends on the wall, so this
+        # is a sequential recurrence: a plain loop over floats, run only while a whale stands.
+        ticks_per_unit = self._start_price / self._tick_size  # ticks = k * exp(x)
+        buy = plan.side is Side.BUY
+        sign = 1.0 if buy else -1.0
+        distance = plan.distance_ticks
+        wall = plan.price_idx
+        wall_x = math.log(wall / ticks_per_unit)
         remaining = plan.capacity - plan.absorbed
-        # The wall trails the price it holds up, and the price it holds up depends on the
-        # wall: iterate from the free path. Each pass can only raise the walls, so a few
-        # reach (or sit just under) the fixed point; the last reflection is exact for the
-        # walls it uses.
-        held = free
-        for _ in range(_TRAIL_PASSES):
-            walls, push = self._reflect(plan, free, held)
-            held = free + push
-        eaten = np.abs(push) > remaining
-        if eaten.any():
-            first = int(np.argmax(eaten))
-            plan.gone_at_s = float(t_s[r0 + first])
-            # The wall gives way: the price steps through it by what it could not hold.
-            push[first:] = np.copysign(remaining, push[first])
-            stand_end = r0 + first
-        else:
-            stand_end = r1
+        push = 0.0
+        free = x[r0:r1].tolist()
+        held: list[float] = []
+        walls: list[int] = []
+        stand_end = r1
+        for i, free_x in enumerate(free):
+            held_x = free_x + push
+            if sign * (held_x - wall_x) < 0.0:
+                push = wall_x - free_x
+                if abs(push) > remaining:
+                    # The wall gives way: the price goes through by what it could not hold.
+                    push = sign * remaining
+                    stand_end = r0 + i
+                    held.extend(f + push for f in free[i:])
+                    break
+                held_x = wall_x
+            else:
+                ticks = ticks_per_unit * math.exp(held_x)
+                trail = math.floor(ticks) - distance if buy else math.ceil(ticks) + distance
+                if sign * (trail - wall) > 0:
+                    wall = trail
+                    wall_x = math.log(wall / ticks_per_unit)
+            held.append(held_x)
+            walls.append(wall)
+        if stand_end < r1:
+            plan.gone_at_s = float(t_s[stand_end])
+        wall_arr = np.array(walls, dtype=np.int64)
+        held_arr = np.array(held)
+        absorbed = plan.absorbed + np.abs(held_arr[: len(walls)] - x[r0:stand_end])
         self._last_spans.append(
-            _Span(plan, t_s[r0:r1], walls, plan.absorbed + np.abs(push), plan.price_idx, plan.absorbed)
+            _Span(plan, t_s[r0:stand_end], wall_arr, absorbed, plan.price_idx, plan.absorbed)
         )
-        x[r0:r1] = free + push
-        x[r1:] += push[-1]
+        x[r0:r1] = held_arr
+        x[r1:] += push
         rows = slice(r0, stand_end)
-        marks.price_idx[rows] = walls[: stand_end - r0]
-        marks.side[rows] = 1 if plan.side is Side.BUY else -1
+        marks.price_idx[rows] = wall_arr
+        marks.side[rows] = 1 if buy else -1
         marks.qty_lots[rows] = plan.qty_lots
-        plan.price_idx = int(walls[stand_end - r0 - 1]) if stand_end > r0 else plan.price_idx
-        plan.absorbed += float(abs(push[-1]))
+        plan.price_idx = wall
+        plan.absorbed += abs(push)
 
     @staticmethod
     def clamp_touch(

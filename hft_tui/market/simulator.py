@@ -75,7 +75,7 @@ class SimSymbolSpec:
             raise ValueError(f"{self.symbol}: spread_ticks >= 1 and spread_extra_ticks >= 0")
         low, high = self.whale_notional_usd_range
         if not 0 < low <= high:
-            raise ValueError(f"{self.symbol}: bad whale_notional_usd_range {self.whale_notional_usd_range}")
+            raise ValueError(f"{self.symbol}: bad whale_notional_usd_range {(low, high)}")
 
 
 DEFAULT_SIM_SYMBOLS: tuple[SimSymbolSpec, ...] = (
@@ -364,7 +364,8 @@ class SimulatedMarket:
             for s, sym in enumerate(window.symbols):
                 books = int(np.searchsorted(sym.book_pos, keep))
                 self._seq[s] = window.seq_before[s] + books
-                self._trades[s] = window.trades_before[s] + int(np.searchsorted(sym.print_pos, keep))
+                prints = int(np.searchsorted(sym.print_pos, keep))
+                self._trades[s] = window.trades_before[s] + prints
                 if books:
                     row = books - 1
                     self._books[s] = _BookState(
@@ -426,7 +427,9 @@ class SimulatedMarket:
         events: list[OrderBook | Trade | Liquidation] = [None] * n  # type: ignore[list-item]
         for s in range(n_sym):
             window.symbols.append(
-                self._symbol_events(s, t_s, kind, sym, x, regime_code, whale_marks[s], ts_ns, events)
+                self._symbol_events(
+                    s, t_s, kind, sym, x, regime_code, whale_marks[s], ts_ns, events
+                )
             )
 
         self._window = window
@@ -438,7 +441,8 @@ class SimulatedMarket:
             self._last_t_s = float(t_s[-1])
         self._next_window_s = t1
         for whales in self._whales:
-            whales.prune_before(t0)
+            # Keep what a rewind to the start of this window would need.
+            whales.prune_before(window.last_t_before_s)
 
     def _draw_event_times(self, t0: float, t1: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Times, kinds and symbols of the window's events, merged in time order."""
@@ -691,8 +695,9 @@ class SimulatedMarket:
         sides = [Side.BUY if b else Side.SELL for b in buy.tolist()]
         symbol = spec.symbol
         trade0 = self._trades[s]
+        trade_nos = range(trade0 + 1, trade0 + m + 1)
         for trade_no, pos, liq, price, qty, side in zip(
-            range(trade0 + 1, trade0 + m + 1), print_pos.tolist(), is_liq.tolist(), prices, qtys, sides
+            trade_nos, print_pos.tolist(), is_liq.tolist(), prices, qtys, sides
         ):
             ts = ts_ns[pos]
             if liq:

@@ -47,8 +47,13 @@ _BUDGETS: tuple[tuple[str, ReasonCode, str, bool], ...] = (
 BUDGET_NAMES: tuple[str, ...] = tuple(name for name, _, _, _ in _BUDGETS)
 _DAILY_LOSS, _DRAWDOWN, _RAPID_DRAWDOWN, _POSITION_LOSS, _CONSECUTIVE, _VOLATILITY, _ERRORS = range(len(_BUDGETS))
 _INDEX_OF_CODE = {code: i for i, (_, code, _, _) in enumerate(_BUDGETS)}
+_N_BUDGETS = len(_BUDGETS)
 # A value beyond any limit by this factor publishes as this; keeps inf out of the WAL.
 _MAX_FRACTION = 100.0
+# Hysteresis: a published step p stands while the true value stays within [p - 0.5, p + 1.5)
+# steps, so a value wobbling across a step boundary is not journaled on every wobble.
+_BAND_LOW = -0.5
+_BAND_HIGH = 1.5
 
 
 class DrbGuard:
@@ -71,6 +76,8 @@ class DrbGuard:
         )
         self._soft_limits = tuple(round(limit * s.soft_fraction, 12) for limit in self._limits)
         self._step_pct = s.publish_step_pct
+        self._steps_per_unit = tuple(100.0 / s.publish_step_pct / limit for limit in self._limits)
+        self._max_steps = _MAX_FRACTION * 100.0 / s.publish_step_pct
         self._reset_offset_ns = s.daily_reset_offset_ns
         self._breakers = tuple(CircuitBreaker(name, code) for name, code, _, _ in _BUDGETS)
         self._used = [0.0] * len(_BUDGETS)
@@ -80,8 +87,9 @@ class DrbGuard:
         self._start_of_day_equity = s.initial_equity
         self._hwm = s.initial_equity
         self._grid_usd = s.initial_equity * self._grid_fraction
-        # equity, high-water mark and rapid-window peak, floored to the grid, as last published
-        self._published_levels = (s.initial_equity, s.initial_equity, s.initial_equity)
+        # Grid cells of equity, high-water mark and rapid-window peak, as last published.
+        self._cells = [_settle(0, s.initial_equity / self._grid_usd)] * 3
+        self._any_tripped = False
         self._restored_peak: float | None = None
         self._realized_pnl_day = 0.0
         self._consecutive_losses = 0
@@ -120,27 +128,34 @@ class DrbGuard:
 
     # --- feeding ------------------------------------------------------------------------
 
-    def on_equity(self, equity: float, ts_ns: int) -> DrbState | None:
-        """Account equity (cash plus unrealised PnL, quote currency) at ``ts_ns``."""
+    def on_market(self, symbol: str, price: float, position: Position, equity: float, ts_ns: int) -> DrbState | None:
+        """One book update's inputs at once (the mark, the position in that symbol, equity):
+        the same as ``on_price``, ``on_position`` and ``on_equity`` with one evaluation, not three."""
+        if not (math.isfinite(price) and price > 0):
+            return self.on_error("invalid_price", ts_ns)
         if not math.isfinite(equity):
             return self.on_error("non_finite_equity", ts_ns)
         self._equity = equity
         self._advance(ts_ns)
-        if equity > self._hwm:
-            self._hwm = equity
-        self._window_peak.push(equity, self._now_ns)
+        self._apply_price(symbol, price)
+        self._apply_position(position)
+        self._apply_equity(equity)
+        return self._evaluate()
+
+    def on_equity(self, equity: float, ts_ns: int) -> DrbState | None:
+        """Account equity (cash plus unrealised PnL, quote currency) at ``ts_ns``."""
+        if not math.isfinite(equity):
+            return self.on_error("non_finite_equity", ts_ns)
+        # Set before the day check, so a daily reset starts the day from the newest equity.
+        self._equity = equity
+        self._advance(ts_ns)
+        self._apply_equity(equity)
         return self._evaluate()
 
     def on_position(self, position: Position, ts_ns: int) -> DrbState | None:
         """A position after a fill (or after recovery); flat positions stop counting."""
         self._advance(ts_ns)
-        symbol = position.symbol
-        if position.is_flat:
-            self._positions.pop(symbol, None)
-            self._position_losses.pop(symbol, None)
-        else:
-            self._positions[symbol] = (position.qty, position.avg_entry)
-            self._update_position_loss(symbol, self._marks.get(symbol, position.avg_entry))
+        self._apply_position(position)
         return self._evaluate()
 
     def on_price(self, symbol: str, price: float, ts_ns: int) -> DrbState | None:
@@ -148,12 +163,7 @@ class DrbGuard:
         if not (math.isfinite(price) and price > 0):
             return self.on_error("invalid_price", ts_ns)
         self._advance(ts_ns)
-        self._marks[symbol] = price
-        score = self._volatility.update(symbol, price, self._now_ns)
-        if score > 0.0:
-            self._spikes.push(score, self._now_ns)
-        if symbol in self._positions:
-            self._update_position_loss(symbol, price)
+        self._apply_price(symbol, price)
         return self._evaluate()
 
     def on_trade_closed(self, pnl: float, ts_ns: int) -> DrbState | None:
@@ -195,6 +205,7 @@ class DrbGuard:
         self._advance(ts_ns)
         for breaker in self._breakers:
             breaker.rearm()
+        self._any_tripped = False
         self._hwm = self._equity
         self._restored_peak = None
         self._window_peak.clear()
@@ -211,9 +222,10 @@ class DrbGuard:
         """Rebuild from the last journaled ``DrbState`` payload after a crash.
 
         Breakers come back latched; the day, start-of-day equity, realised PnL and losing
-        streak come back exactly. Equity levels come back from the journal's grid, read the
-        strict way (equity at the bottom of its cell, high-water mark and window peak at the
-        top), so budgets look at most one step more used than they were. The window peak is
+        streak come back exactly. Published levels lag the truth by up to the hysteresis band,
+        so they are read the strict way (equity at the band's bottom, high-water mark, window
+        peak and spike at its top): budgets may look up to two steps more used than they
+        were, never less, and the first event after a restore may republish. The window peak is
         re-seeded at the first event after the restart, so losses made while the engine was
         down count as rapid; error and spike windows restart at the record's time.
         Feed ``on_position`` for every open position and ``on_equity`` right after.
@@ -223,25 +235,28 @@ class DrbGuard:
         for breaker in self._breakers:
             if breaker.name in restored:
                 breaker.restore(restored[breaker.name])
+        self._any_tripped = any(b.tripped for b in self._breakers)
         used = {b.name: b.used for b in state.budgets}
         self._now_ns = max(self._now_ns, state.ts_ns)
         self._day_start_ts_ns = state.day_start_ts_ns
         self._day = (state.day_start_ts_ns - self._reset_offset_ns) // DAY_NS
         self._start_of_day_equity = state.start_of_day_equity
         self._grid_usd = state.start_of_day_equity * self._grid_fraction
-        # The marks losses are measured from come back at the top of their published cell
-        # (still inside it, so the restored state republishes unchanged): the strict reading.
-        top_of_cell = self._grid_usd * (1.0 - 1e-9)
-        self._hwm = state.high_water_mark + top_of_cell
-        self._equity = state.equity
+        # Published levels lag the truth by up to the hysteresis band: read them the strict
+        # way, at the band's edges (just inside, so the cells themselves stay as journaled).
+        grid = self._grid_usd
+        self._cells = [int(round(level / grid)) if grid > 0.0 else 0
+                       for level in (state.equity, state.high_water_mark, state.window_peak_equity)]
+        self._hwm = state.high_water_mark + grid * (_BAND_HIGH - 1e-9)
+        self._equity = state.equity + grid * _BAND_LOW
         self._realized_pnl_day = state.realized_pnl_day
         self._consecutive_losses = int(round(used.get("consecutive_losses", 0.0)))
         self._window_peak.clear()
-        self._restored_peak = state.window_peak_equity + top_of_cell
-        self._published_levels = (state.equity, state.high_water_mark, state.window_peak_equity)
+        self._restored_peak = state.window_peak_equity + grid * (_BAND_HIGH - 1e-9)
         self._spikes.clear()
         if used.get("volatility", 0.0) > 0.0:
-            self._spikes.push(used["volatility"], self._now_ns)
+            sigma_per_step = self._limits[_VOLATILITY] * self._step_pct / 100.0
+            self._spikes.push(used["volatility"] + sigma_per_step * (_BAND_HIGH - 1e-9), self._now_ns)
         self._errors.clear()
         for _ in range(int(round(used.get("errors", 0.0)))):
             self._errors.add(self._now_ns)
@@ -277,6 +292,28 @@ class DrbGuard:
             self._daily_reset_pending = True
             self._dirty = True
 
+    def _apply_equity(self, equity: float) -> None:
+        if equity > self._hwm:
+            self._hwm = equity
+        self._window_peak.push(equity, self._now_ns)
+
+    def _apply_position(self, position: Position) -> None:
+        symbol = position.symbol
+        if position.is_flat:
+            self._positions.pop(symbol, None)
+            self._position_losses.pop(symbol, None)
+        else:
+            self._positions[symbol] = (position.qty, position.avg_entry)
+            self._update_position_loss(symbol, self._marks.get(symbol, position.avg_entry))
+
+    def _apply_price(self, symbol: str, price: float) -> None:
+        self._marks[symbol] = price
+        score = self._volatility.update(symbol, price, self._now_ns)
+        if score > 0.0:
+            self._spikes.push(score, self._now_ns)
+        if symbol in self._positions:
+            self._update_position_loss(symbol, price)
+
     def _update_position_loss(self, symbol: str, mark: float) -> None:
         qty, avg_entry = self._positions[symbol]
         self._position_losses[symbol] = max((avg_entry - mark) * qty, 0.0)
@@ -289,10 +326,12 @@ class DrbGuard:
         if self._restored_peak is not None:
             self._window_peak.push(self._restored_peak, now)
             self._restored_peak = None
+        peak = self._window_peak.max(now)
+        if peak is None:
+            peak = equity
         used[_DAILY_LOSS] = _loss_fraction(self._start_of_day_equity, equity)
         used[_DRAWDOWN] = _loss_fraction(self._hwm, equity)
-        peak = self._window_peak.max(now)
-        used[_RAPID_DRAWDOWN] = 0.0 if peak is None else _loss_fraction(peak, equity)
+        used[_RAPID_DRAWDOWN] = _loss_fraction(peak, equity)
         worst_loss = max(self._position_losses.values(), default=0.0)
         if equity > 0.0:
             used[_POSITION_LOSS] = worst_loss / equity
@@ -304,42 +343,53 @@ class DrbGuard:
         used[_ERRORS] = float(self._errors.count(now))
 
         dirty = self._dirty
-        grid = self._grid_usd if self._grid_usd > 0.0 else 1.0
-        # All floored, so a rising market crosses the three levels together: one record per cell.
-        levels = (
-            round(math.floor(equity / grid) * grid, 6),
-            round(math.floor(self._hwm / grid) * grid, 6),
-            round(math.floor((equity if peak is None else peak) / grid) * grid, 6),
-        )
-        if levels != self._published_levels:
-            self._published_levels = levels
+        cells = self._cells
+        per_usd = 1.0 / self._grid_usd if self._grid_usd > 0.0 else 1.0
+        # _settle inlined on this per-event path: only a value leaving its band calls it.
+        units = equity * per_usd
+        if not cells[0] + _BAND_LOW <= units < cells[0] + _BAND_HIGH:
+            cells[0] = _settle(cells[0], units)
+            dirty = True
+        units = self._hwm * per_usd
+        if not cells[1] + _BAND_LOW <= units < cells[1] + _BAND_HIGH:
+            cells[1] = _settle(cells[1], units)
+            dirty = True
+        units = peak * per_usd
+        if not cells[2] + _BAND_LOW <= units < cells[2] + _BAND_HIGH:
+            cells[2] = _settle(cells[2], units)
             dirty = True
 
         limits = self._limits
-        steps_pct = self._step_pct
+        soft_limits = self._soft_limits
         published = self._published_steps
+        steps_per_unit = self._steps_per_unit
         worst_steps = 0
         soft_breached = False
-        for i, limit in enumerate(limits):
-            fraction = min(used[i] / limit, _MAX_FRACTION)
-            if used[i] >= self._soft_limits[i]:
+        for i in range(_N_BUDGETS):
+            value = used[i]
+            if value >= soft_limits[i]:
                 soft_breached = True
-            if fraction >= 1.0 and not self._breakers[i].tripped:
-                self._breakers[i].trip(now, self._trip_detail(i))
+                if value >= limits[i] and not self._breakers[i].tripped:
+                    self._breakers[i].trip(now, self._trip_detail(i))
+                    self._any_tripped = True
+                    dirty = True
+            steps = published[i]
+            units = value * steps_per_unit[i]
+            if not steps + _BAND_LOW <= units < steps + _BAND_HIGH:
+                steps = published[i] = _settle(steps, min(units, self._max_steps))
                 dirty = True
-            steps = int(fraction * 100.0 / steps_pct + 1e-9)
             if steps > worst_steps:
                 worst_steps = steps
-            if steps != published[i]:
-                published[i] = steps
-                dirty = True
 
-        desired, reason = self._verdict(soft_breached)
-        if any(b.tripped for b in self._breakers):
+        if self._any_tripped or soft_breached or self._daily_reset_pending or self._desired is not TradingState.ACTIVE:
+            desired, reason = self._verdict(soft_breached)
+        else:
+            desired, reason = TradingState.ACTIVE, self._reason
+        if self._any_tripped:
             size_scale = 0.0
         else:
             # From the published steps, so the scale moves exactly when a published budget does.
-            size_scale = round(max(100.0 - worst_steps * steps_pct, 0.0) / 100.0, 6)
+            size_scale = round(max(100.0 - worst_steps * self._step_pct, 0.0) / 100.0, 6)
         if desired is not self._desired or reason is not self._reason or size_scale != self._size_scale:
             self._desired, self._reason, self._size_scale = desired, reason, size_scale
             dirty = True
@@ -352,8 +402,8 @@ class DrbGuard:
 
     def _verdict(self, soft_breached: bool) -> tuple[TradingState, ReasonCode]:
         """The state the budgets call for and why; reasons are sticky so they do not flicker."""
-        tripped = [b for b in self._breakers if b.tripped]
-        if tripped:
+        if self._any_tripped:
+            tripped = [b for b in self._breakers if b.tripped]
             first = min(tripped, key=lambda b: b.tripped_ts_ns or 0)
             return TradingState.HALTED, first.code
         if soft_breached:
@@ -362,7 +412,7 @@ class DrbGuard:
                 if self._used[current] >= self._soft_limits[current]:
                     return TradingState.REDUCING, self._reason
             worst = max(
-                (i for i in range(len(_BUDGETS)) if self._used[i] >= self._soft_limits[i]),
+                (i for i in range(_N_BUDGETS) if self._used[i] >= self._soft_limits[i]),
                 key=lambda i: self._used[i] / self._limits[i],
             )
             return TradingState.REDUCING, _BUDGETS[worst][1]
@@ -395,9 +445,9 @@ class DrbGuard:
             breakers=tuple(b.state() for b in self._breakers),
             day_start_ts_ns=self._day_start_ts_ns,
             start_of_day_equity=self._start_of_day_equity,
-            equity=self._published_levels[0],
-            high_water_mark=self._published_levels[1],
-            window_peak_equity=self._published_levels[2],
+            equity=round(self._cells[0] * self._grid_usd, 6),
+            high_water_mark=round(self._cells[1] * self._grid_usd, 6),
+            window_peak_equity=round(self._cells[2] * self._grid_usd, 6),
             realized_pnl_day=round(self._realized_pnl_day, 6),
             ts_ns=self._now_ns,
         )
@@ -409,3 +459,11 @@ def _loss_fraction(reference: float, equity: float) -> float:
         # No equity to lose: every budget measured against it is spent.
         return _MAX_FRACTION
     return max(reference - equity, 0.0) / reference
+
+
+def _settle(published: int, value_steps: float) -> int:
+    """The step to publish for a value, given the step published last (with hysteresis)."""
+    if published + _BAND_LOW <= value_steps < published + _BAND_HIGH:
+        return published
+    # The nudge keeps 0.013 / 0.05 * 100 (25.999...) on step 26 where it belongs.
+    return math.floor(value_steps + 1e-9)

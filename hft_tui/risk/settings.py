@@ -94,7 +94,10 @@ class RiskSettings(BaseModel):
         30, ge=5, le=100_000, description="Returns per horizon needed before spikes are judged."
     )
     volatility_floor_bps: float = Field(
-        0.5, gt=0, le=1000, description="Smallest standard deviation assumed, in bps, so a flat market has no false spikes."
+        0.5,
+        gt=0,
+        le=1000,
+        description="Smallest standard deviation assumed, in bps, so a flat market has no false spikes.",
     )
     volatility_hold_s: float = Field(
         60.0, ge=1, le=3600, description="How long a spike keeps its budget consumed, in seconds."
@@ -108,7 +111,10 @@ class RiskSettings(BaseModel):
         "00:00", description="UTC time (HH:MM) at which daily budgets reset."
     )
     publish_step_pct: float = Field(
-        1.0, ge=0.01, le=25, description="Budget use is published (and journaled) in steps of this many percent of its limit."
+        1.0,
+        ge=0.01,
+        le=25,
+        description="Budget use is published (and journaled) in steps of this many percent of its limit.",
     )
 
     @field_validator("max_position_qty")

@@ -14,9 +14,19 @@ import ccxt
 import pytest
 
 from hft_tui.execution.ccxt_broker import fill_from_ccxt, order_from_ccxt
-from hft_tui.market.ccxt_convert import book_from_ccxt, trade_from_ccxt
+from hft_tui.market.ccxt_convert import book_from_ccxt, liquidation_from_ccxt, trade_from_ccxt
 from hft_tui.market.ccxt_markets import contract_size, market_rules_from_ccxt
-from hft_tui.model import Liquidity, Order, OrderBook, OrderStatus, OrderType, Side, Trade
+from hft_tui.model import (
+    Liquidation,
+    Liquidity,
+    Order,
+    OrderBook,
+    OrderStatus,
+    OrderType,
+    ReasonCode,
+    Side,
+    Trade,
+)
 
 PAYLOADS = Path(__file__).parent / "payloads"
 RECEIVED_MS = 1_767_225_600_999
@@ -185,3 +195,16 @@ def test_kraken_market_rules() -> None:
     rules = market_rules_from_ccxt(exchange.market("BTC/USD"), exchange.precisionMode)
     assert (rules.tick_size, rules.lot_size, rules.min_qty, rules.min_notional) == (0.1, 1e-08, 5e-05, 0.5)
     assert (rules.maker_fee, rules.taker_fee, rules.quote) == (0.0025, 0.004, "USD")
+
+
+# --- liquidations (ccxt's unified structure, as binance.parse_ws_liquidation builds it) -------
+
+
+def test_liquidation_prints_become_liquidations_in_base_units() -> None:
+    raw = {"symbol": "BTC/USDT:USDT", "contracts": 12.0, "contractSize": 0.01, "price": 86950.5,
+           "side": "sell", "baseValue": None, "quoteValue": None, "timestamp": 1767225600500}
+    liquidation = liquidation_from_ccxt("BTC/USDT:USDT", raw, contract_size=0.01)
+    assert liquidation == Liquidation("BTC/USDT:USDT", 1767225600500 * 1_000_000, 86950.5,
+                                      pytest.approx(0.12), Side.SELL)
+    assert liquidation_from_ccxt("BTC/USDT:USDT", {**raw, "side": None}) is ReasonCode.MALFORMED
+    assert liquidation_from_ccxt("BTC/USDT:USDT", {**raw, "price": -1.0}) is ReasonCode.NON_POSITIVE

@@ -55,7 +55,9 @@ def test_reducing_does_not_return_to_active_for_any_other_reason() -> None:
 
 
 @pytest.mark.parametrize("to", [ACTIVE, REDUCING])
-@pytest.mark.parametrize("reason", [ReasonCode.DRB_WITHIN_BUDGET, ReasonCode.DRB_DAILY_RESET, ReasonCode.OPERATOR_RESET])
+@pytest.mark.parametrize(
+    "reason", [ReasonCode.DRB_WITHIN_BUDGET, ReasonCode.DRB_DAILY_RESET, ReasonCode.OPERATOR_RESET]
+)
 def test_halted_is_never_left_automatically(to: TradingState, reason: ReasonCode) -> None:
     machine = TradingStateMachine()
     machine.transition(HALTED, ReasonCode.DRB_DRAWDOWN, 1)
@@ -84,7 +86,9 @@ def test_operator_reset_may_land_in_reducing_but_never_in_halted() -> None:
 def test_a_transition_round_trips_through_its_wal_payload() -> None:
     transition = StateTransition(ACTIVE, HALTED, ReasonCode.DRB_ERROR_RATE, 123, "feed errors")
     payload = orjson.loads(orjson.dumps(transition.to_payload()))
-    assert payload == {"from": "ACTIVE", "to": "HALTED", "reason": "DRB_ERROR_RATE", "ts_ns": 123, "detail": "feed errors"}
+    assert payload == {
+        "from": "ACTIVE", "to": "HALTED", "reason": "DRB_ERROR_RATE", "ts_ns": 123, "detail": "feed errors"
+    }
     assert StateTransition.from_payload(payload) == transition
 
 

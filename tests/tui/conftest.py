@@ -7,15 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from hft_tui.assembly import SIM_EXCHANGE_LABEL, build_sim_market
-from hft_tui.bus import Metrics
+from hft_tui.assembly import build_sim_engine
 from hft_tui.clock import FrozenClock
 from hft_tui.config.settings import Settings
 from hft_tui.engine import Engine
-from hft_tui.market.sim_source import SimSource
 from hft_tui.tui.app import HftApp
 from hft_tui.tui.engine_link import EngineLink
-from hft_tui.wal.writer import WalWriter
 
 # 2026-01-01T00:00:00Z: every timestamp on screen derives from it.
 FROZEN_START_NS = 1_767_225_600_000_000_000
@@ -23,19 +20,7 @@ EVENTS_BEFORE_SNAPSHOT = 600
 
 
 def make_engine(state_dir: Path, clock: FrozenClock) -> Engine:
-    settings = Settings()
-    market = build_sim_market(settings, start_ts_ns=clock.now_ns())
-    metrics = Metrics()
-    return Engine(
-        clock=clock,
-        source=SimSource(market, paced=False, clock=clock),
-        wal=WalWriter(state_dir / "wal", clock, metrics=metrics),
-        symbols=tuple(settings.engine.symbols),
-        rules={s: market.rules(s) for s in settings.engine.symbols},
-        mode="SIM",
-        exchange=SIM_EXCHANGE_LABEL,
-        metrics=metrics,
-    )
+    return build_sim_engine(Settings(), clock=clock, wal_dir=state_dir / "wal", paced=False)
 
 
 def drive(engine: Engine, clock: FrozenClock, events: int) -> None:

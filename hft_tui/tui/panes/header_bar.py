@@ -1,4 +1,5 @@
-"""Top bar: mode (LIVE impossible to miss), exchange, symbol, trading state, clock."""
+"""Top bar: mode (LIVE impossible to miss), exchange, symbol, trading state, feed latency,
+equity, day PnL and the clock."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from textual.widget import Widget
 
 from hft_tui.clock import iso_utc
 from hft_tui.snapshot import EngineSnapshot
+from hft_tui.tui.formatting import money, signed, theme_colour
 
 MODE_BADGES = {
     "live": ("▲▲ LIVE ▲▲", "mode-live"),
@@ -20,6 +22,23 @@ STATE_BADGES = {
 }
 
 
+def header_fields(snapshot: EngineSnapshot, symbol: str) -> tuple[str, ...]:
+    """Everything the bar shows, as strings: the bar redraws only when one of them changes."""
+    latency = snapshot.metrics.feed_latency_ms.get(symbol)
+    account = snapshot.account
+    return (
+        snapshot.mode,
+        snapshot.exchange,
+        symbol,
+        snapshot.trading_state,
+        "" if snapshot.running else "stopped",
+        "" if latency is None else f"{latency:.0f}ms",
+        "" if account is None else money(account.equity),
+        "" if account is None else signed(account.day_pnl),
+        iso_utc(snapshot.ts_ns)[:19].replace("T", " ") + " UTC",
+    )
+
+
 class HeaderBar(Widget):
     DEFAULT_CSS = """
     HeaderBar { height: 1; background: $panel; }
@@ -27,42 +46,53 @@ class HeaderBar(Widget):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self._snapshot: EngineSnapshot | None = None
-        self._symbol = ""
+        self._fields: tuple[str, ...] = ()
+        self._day_pnl = 0.0
 
     def show(self, snapshot: EngineSnapshot, symbol: str) -> None:
-        # The clock shows whole seconds: redraw only when the second or the state changes.
-        previous = self._snapshot
-        if (previous is not None and symbol == self._symbol
-                and previous.ts_ns // 1_000_000_000 == snapshot.ts_ns // 1_000_000_000
-                and previous.trading_state == snapshot.trading_state
-                and previous.running == snapshot.running):
+        """Redraw when a shown field changes (the clock shows whole seconds)."""
+        fields = header_fields(snapshot, symbol)
+        if fields == self._fields:
             return
-        self._snapshot, self._symbol = snapshot, symbol
+        self._fields = fields
+        self._day_pnl = snapshot.account.day_pnl if snapshot.account is not None else 0.0
         self.refresh()
 
-    def _colour(self, name: str) -> str:
-        return self.app.current_theme.variables.get(name, "white")
+    def redraw(self) -> None:
+        self.refresh()
 
     def render(self) -> Text:
-        snap = self._snapshot
-        text = Text(no_wrap=True, overflow="crop")
-        if snap is None:
+        if not self._fields:
             return Text(" hft-tui  starting…")
-        mode_label, mode_colour = MODE_BADGES.get(snap.mode.lower(), (snap.mode, "mode-sim"))
-        live = snap.mode.lower() == "live"
-        text.append(f" {mode_label} ", style=f"bold reverse {self._colour(mode_colour)}"
-                    if live else f"bold {self._colour(mode_colour)}")
-        text.append(f" {snap.exchange} ", style=self._colour("muted"))
-        text.append(f" {self._symbol} ", style="bold")
-        state_label, state_colour = STATE_BADGES.get(snap.trading_state, (snap.trading_state, "muted"))
-        text.append(f" {state_label} ", style=f"bold {self._colour(state_colour)}")
-        if not snap.running:
-            text.append(" stopped ", style=self._colour("muted"))
-        clock = iso_utc(snap.ts_ns)[:19].replace("T", " ") + " UTC"
-        used = text.cell_len
+        mode, exchange, symbol, state, stopped, latency, equity, day_pnl, clock = self._fields
+        colour = theme_colour
+        text = Text(no_wrap=True, overflow="crop")
+        mode_label, mode_colour = MODE_BADGES.get(mode.lower(), (mode, "mode-sim"))
+        live = mode.lower() == "live"
+        text.append(f" {mode_label} ", style=f"bold reverse {colour(self, mode_colour)}"
+                    if live else f"bold {colour(self, mode_colour)}")
+        wide = self.content_size.width >= 100
+        if wide:  # narrow terminals keep the symbol, state and money; the exchange is in help
+            text.append(f" {exchange} ", style=colour(self, "muted"))
+        text.append(f" {symbol} ", style="bold")
+        state_label, state_colour = STATE_BADGES.get(state, (state, "muted"))
+        text.append(f" {state_label} ", style=f"bold {colour(self, state_colour)}")
+        if stopped:
+            text.append(f" {stopped} ", style=colour(self, "muted"))
+        if latency:
+            text.append(f" feed {latency} ", style=colour(self, "muted"))
+        right = Text(no_wrap=True)
+        if equity:
+            right.append("eq ", style=colour(self, "muted"))
+            right.append(f"{equity} ")
+            pnl_colour = "pnl-up" if self._day_pnl > 0 else "pnl-down" if self._day_pnl < 0 else "muted"
+            arrow = "▲" if self._day_pnl > 0 else "▼" if self._day_pnl < 0 else "·"
+            right.append("day ", style=colour(self, "muted"))
+            right.append(f"{day_pnl}{arrow} ", style=colour(self, pnl_colour))
+        right.append(clock if wide else clock[11:], style=colour(self, "muted"))
         width = self.content_size.width
-        if width - used > len(clock) + 1:
-            text.append(" " * (width - used - len(clock) - 1))
-            text.append(clock, style=self._colour("muted"))
+        gap = width - text.cell_len - right.cell_len - 1
+        if gap >= 1:
+            text.append(" " * gap)
+            text.append_text(right)
         return text

@@ -2,39 +2,25 @@
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 from rich.text import Text
 from textual.widget import Widget
 
 from hft_tui.model import FeedState
-from hft_tui.snapshot import SymbolView
+from hft_tui.snapshot import EngineSnapshot, SymbolView
+from hft_tui.tui.formatting import decimals_for, depth_bar, theme_colour
 
-BAR_CHARS = " ▏▎▍▌▋▊▉█"
 FEED_BADGES = {
     FeedState.LIVE: ("● live", "bid"),
     FeedState.STALE: ("◌ STALE", "halted"),
     FeedState.RESYNCING: ("↻ resync", "reducing"),
     FeedState.CONNECTING: ("… connecting", "muted"),
 }
+PRICE_W, QTY_W = 12, 9
 
 
-def depth_bar(fraction: float, width: int) -> str:
-    """A left-aligned bar of ``width`` cells filled to ``fraction`` with eighth-blocks."""
-    eighths = int(round(max(0.0, min(fraction, 1.0)) * width * 8))
-    full, part = divmod(eighths, 8)
-    bar = "█" * full + (BAR_CHARS[part] if part else "")
-    return bar.ljust(width)
-
-
-def decimals_for(tick: float) -> int:
-    """How many decimals show a price on a ``tick`` grid exactly."""
-    return max(0, -int(math.floor(math.log10(tick)))) if tick > 0 else 2
-
-
-class OrderBookPane(Widget):
-    """Renders one symbol's book; redraws only when a new book object arrives."""
+class OrderBookPane(Widget, can_focus=True):
+    """Renders the selected symbol's book; redraws only when a new book object arrives."""
 
     DEFAULT_CSS = """
     OrderBookPane { height: 1fr; }
@@ -44,21 +30,28 @@ class OrderBookPane(Widget):
         super().__init__(id=id)
         self.max_depth = max_depth
         self._view: SymbolView | None = None
-        self.border_title = "Order book"
+        self.border_title = "1 Book"
 
-    def show(self, view: SymbolView) -> None:
-        if self._view is not None and view.book is self._view.book and view.feed_state is self._view.feed_state:
+    def show(self, snapshot: EngineSnapshot, symbol: str) -> None:
+        """Take the selected symbol's view from ``snapshot``."""
+        view = snapshot.views.get(symbol)
+        if view is None:
             return
+        previous = self._view
+        if previous is not None and view.book is previous.book and view.feed_state is previous.feed_state:
+            return
+        if previous is None or previous.symbol != view.symbol:
+            self.border_title = f"1 Book {view.symbol}"
         self._view = view
         self.refresh()
 
-    def _colour(self, name: str) -> str:
-        return self.app.current_theme.variables.get(name, "white")
+    def redraw(self) -> None:
+        self.refresh()
 
     def render(self) -> Text:
         view = self._view
         if view is None or view.book is None:
-            return Text("waiting for the first book…", style=self._colour("muted"))
+            return Text("waiting for the first book…", style=theme_colour(self, "muted"))
         book = view.book
         width = self.content_size.width
         rows_per_side = max(1, min(self.max_depth, (self.content_size.height - 2) // 2))
@@ -69,28 +62,25 @@ class OrderBookPane(Widget):
         ask_cum = np.cumsum(asks[:, 1]) if len(asks) else np.zeros(0)
         bid_cum = np.cumsum(bids[:, 1]) if len(bids) else np.zeros(0)
         max_cum = max(ask_cum[-1] if len(ask_cum) else 0.0, bid_cum[-1] if len(bid_cum) else 0.0, 1e-12)
-        price_w, qty_w = 12, 9
-        bar_w = max(0, width - price_w - 2 * qty_w - 3)
+        bar_w = max(0, width - PRICE_W - 2 * QTY_W - 3)
         text = Text(no_wrap=True, overflow="crop")
-        header = f"{'price':>{price_w}} {'size':>{qty_w}} {'cum':>{qty_w}} "
-        text.append(header + "depth".ljust(bar_w) + "\n", style=self._colour("muted"))
-        ask_style, bid_style = self._colour("ask"), self._colour("bid")
+        header = f"{'price':>{PRICE_W}} {'size':>{QTY_W}} {'cum':>{QTY_W}} "
+        text.append(header + "depth".ljust(bar_w) + "\n", style=theme_colour(self, "muted"))
+        ask_style, bid_style = theme_colour(self, "ask"), theme_colour(self, "bid")
         for i in range(len(asks) - 1, -1, -1):
-            self._append_level(text, asks[i], ask_cum[i], max_cum, decimals, ask_style,
-                               price_w, qty_w, bar_w)
+            self._append_level(text, asks[i], ask_cum[i], max_cum, decimals, ask_style, bar_w)
         self._append_spread_line(text, view, tick, decimals, width)
         for i in range(len(bids)):
-            self._append_level(text, bids[i], bid_cum[i], max_cum, decimals, bid_style,
-                               price_w, qty_w, bar_w)
+            self._append_level(text, bids[i], bid_cum[i], max_cum, decimals, bid_style, bar_w)
         text.rstrip()
         return text
 
     @staticmethod
     def _append_level(text: Text, level: np.ndarray, cum: float, max_cum: float, decimals: int,
-                      style: str, price_w: int, qty_w: int, bar_w: int) -> None:
+                      style: str, bar_w: int) -> None:
         price, qty = float(level[0]), float(level[1])
-        text.append(f"{price:>{price_w}.{decimals}f} ", style=f"bold {style}")
-        text.append(f"{qty:>{qty_w}.3f} {cum:>{qty_w}.3f} ")
+        text.append(f"{price:>{PRICE_W}.{decimals}f} ", style=f"bold {style}")
+        text.append(f"{qty:>{QTY_W}.3f} {cum:>{QTY_W}.3f} ")
         text.append(depth_bar(cum / max_cum, bar_w) + "\n", style=style)
 
     def _append_spread_line(self, text: Text, view: SymbolView, tick: float, decimals: int,
@@ -102,11 +92,11 @@ class OrderBookPane(Widget):
         imbalance = book.imbalance(10) or 0.0
         badge, badge_colour = FEED_BADGES[view.feed_state]
         line = Text(no_wrap=True, overflow="crop")
-        line.append(f" mid {book.mid:,.{decimals + 1}f}", style="bold")
+        mid = book.mid
+        line.append(f" mid {mid:,.{decimals + 1}f}" if mid is not None else " mid —", style="bold")
         line.append(f"  spr {ticks:.0f}t {book.spread_bps or 0.0:.2f}bps")
         line.append(f"  imb {imbalance:+.2f}")
-        line.append(f"  {badge}", style=self._colour(badge_colour))
+        line.append(f"  {badge}", style=theme_colour(self, badge_colour))
         line.truncate(width)
         text.append_text(line)
         text.append("\n")
-

@@ -1,0 +1,1 @@
+"""Backtests on the live trading pipeline: runner, report, rendering, sweeps, CLI."""

@@ -1,0 +1,355 @@
+"""Backtest metrics: pure functions over an equity curve and a list of closed trades.
+
+Conventions, stated once here and in the report itself:
+
+- Returns are simple returns between consecutive equity samples; Sharpe and Sortino use a
+  zero risk-free rate and are annualised with sqrt(samples per year), the sampling period
+  being the median spacing of the curve. Crypto trades all year: a year is 365 days.
+- Annualised return compounds the total return over the curve's span (none under a day:
+  extrapolating minutes to a year says nothing).
+- Drawdown is measured from the running equity peak; its duration is the longest time
+  spent below a previous peak (to recovery, or to the end if it never recovered).
+- A trade is a win when its net PnL (fees included) is > 0 and a loss when < 0.
+- Profit factor is gross profit / gross loss; with no losing trade it is undefined (null
+  in JSON, shown as "inf" when there were wins).
+
+Everything here is deterministic: the same inputs give the same report, byte for byte.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any, Protocol
+
+import numpy as np
+import orjson
+
+from hft_tui.model import ReasonCode, Side
+
+NS_PER_S = 1_000_000_000
+SECONDS_PER_YEAR = 365 * 86_400
+_MIN_ANNUALISE_S = 86_400
+# Digits kept in the JSON: far beyond what a trader reads, and it makes the bytes immune
+# to last-ulp differences between numpy builds and SIMD paths.
+_JSON_SIGNIFICANT_DIGITS = 12
+
+EXIT_GROUPS: Mapping[ReasonCode, str] = {
+    ReasonCode.TAKE_PROFIT: "take_profit",
+    ReasonCode.STOP_LOSS: "stop_loss",
+    ReasonCode.TRAILING_STOP: "trailing_stop",
+    ReasonCode.TIME_STOP: "time_stop",
+    ReasonCode.SIGNAL_REVERSAL: "signal",
+    ReasonCode.KILL: "kill",
+    ReasonCode.FLATTEN: "flatten",
+}
+EXIT_GROUP_ORDER = ("take_profit", "stop_loss", "trailing_stop", "time_stop", "signal", "kill",
+                    "flatten", "other")
+
+
+class TradeLike(Protocol):
+    """What the report reads from a closed round trip (``signals.scoring.ClosedTrade``)."""
+
+    strategy: str
+    symbol: str
+    side: Side
+    qty: float
+    entry_price: float
+    exit_price: float
+    pnl_usd: float
+    entry_ts_ns: int
+    exit_ts_ns: int
+    entry_reasons: tuple[ReasonCode, ...]
+    exit_reason: ReasonCode | None
+
+
+@dataclass(frozen=True, slots=True)
+class EquityCurve:
+    """Equity sampled over the run: ``ts_ns`` increasing, ``exposed`` True where a position was open."""
+
+    ts_ns: np.ndarray
+    equity: np.ndarray
+    exposed: np.ndarray
+
+    def __post_init__(self) -> None:
+        if not len(self.ts_ns) == len(self.equity) == len(self.exposed):
+            raise ValueError("ts_ns, equity and exposed must have the same length")
+
+    def __len__(self) -> int:
+        return len(self.ts_ns)
+
+    def drawdown(self) -> np.ndarray:
+        """Drawdown from the running peak at each sample, as a fraction (0 at a new high)."""
+        if not len(self):
+            return np.empty(0)
+        peak = np.maximum.accumulate(self.equity)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            dd = np.where(peak > 0, (peak - self.equity) / peak, 0.0)
+        return dd
+
+
+@dataclass(frozen=True, slots=True)
+class ReturnStats:
+    """Return and risk figures of the equity curve."""
+
+    initial_equity: float
+    final_equity: float
+    total_return_pct: float
+    annualised_return_pct: float | None
+    sharpe: float | None
+    sortino: float | None
+    max_drawdown_pct: float
+    max_drawdown_duration_s: float
+    exposure_pct: float
+    duration_s: float
+    samples: int
+
+
+@dataclass(frozen=True, slots=True)
+class TradeStats:
+    """Figures over a set of closed trades (amounts in quote currency, net of fees)."""
+
+    trades: int = 0
+    wins: int = 0
+    losses: int = 0
+    win_rate_pct: float = 0.0
+    net_pnl: float = 0.0
+    gross_profit: float = 0.0
+    gross_loss: float = 0.0
+    avg_win: float = 0.0
+    avg_loss: float = 0.0
+    profit_factor: float | None = None
+    expectancy: float = 0.0
+    payoff_ratio: float | None = None
+    avg_hold_s: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class TcaSummary:
+    """Post-trade costs: implementation shortfall against the decision mid, fees, maker share."""
+
+    orders: int = 0
+    filled_qty: float = 0.0
+    arrival_notional: float = 0.0
+    avg_shortfall_bps: float = 0.0
+    fees: float = 0.0
+    fee_bps: float = 0.0
+    maker_share_pct: float = 0.0
+    by_strategy: dict[str, dict[str, float]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Assumptions:
+    """What the numbers rest on; printed with every report."""
+
+    data: str
+    fill_model: str
+    fees: str
+    latency: str
+    slippage: str
+    clock: str = "simulated: advanced to each event's timestamp; no wall-clock time is read"
+
+
+@dataclass(frozen=True, slots=True)
+class BacktestReport:
+    """Everything a backtest report shows."""
+
+    label: str
+    start_ts_ns: int
+    end_ts_ns: int
+    events: int
+    returns: ReturnStats
+    trades: TradeStats
+    fees_paid: float
+    exits: dict[str, TradeStats]
+    strategies: dict[str, TradeStats]
+    reasons: dict[str, TradeStats]
+    tca: TcaSummary
+    assumptions: Assumptions
+    open_positions: dict[str, float] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain, JSON-safe data (floats rounded, non-finite as null)."""
+        return _clean(asdict(self))
+
+
+def return_stats(curve: EquityCurve, initial_equity: float) -> ReturnStats:
+    """Return, Sharpe, Sortino, drawdown and exposure of ``curve``."""
+    n = len(curve)
+    if n == 0:
+        return ReturnStats(initial_equity, initial_equity, 0.0, None, None, None, 0.0, 0.0, 0.0, 0.0, 0)
+    equity = curve.equity
+    ts = curve.ts_ns
+    final = float(equity[-1])
+    total = final / initial_equity - 1.0 if initial_equity > 0 else 0.0
+    duration_s = (int(ts[-1]) - int(ts[0])) / NS_PER_S
+    annualised = None
+    if duration_s >= _MIN_ANNUALISE_S and final > 0 and initial_equity > 0:
+        annualised = ((final / initial_equity) ** (SECONDS_PER_YEAR / duration_s) - 1.0) * 100.0
+    sharpe = sortino = None
+    if n >= 3:
+        returns = np.diff(equity) / equity[:-1]
+        period_s = float(np.median(np.diff(ts))) / NS_PER_S
+        if period_s > 0:
+            scale = math.sqrt(SECONDS_PER_YEAR / period_s)
+            mean = float(returns.mean())
+            std = float(returns.std(ddof=1))
+            downside = float(np.sqrt(np.mean(np.minimum(returns, 0.0) ** 2)))
+            sharpe = mean / std * scale if std > 0 else None
+            sortino = mean / downside * scale if downside > 0 else None
+    max_dd, dd_duration = max_drawdown(curve)
+    return ReturnStats(
+        initial_equity=initial_equity,
+        final_equity=final,
+        total_return_pct=total * 100.0,
+        annualised_return_pct=annualised,
+        sharpe=sharpe,
+        sortino=sortino,
+        max_drawdown_pct=max_dd * 100.0,
+        max_drawdown_duration_s=dd_duration,
+        exposure_pct=exposure(curve) * 100.0,
+        duration_s=duration_s,
+        samples=n,
+    )
+
+
+def max_drawdown(curve: EquityCurve) -> tuple[float, float]:
+    """Deepest drawdown (fraction of the peak) and the longest time under water, seconds."""
+    if len(curve) == 0:
+        return 0.0, 0.0
+    dd = curve.drawdown()
+    deepest = float(dd.max())
+    under = dd > 0
+    longest_ns = 0
+    ts = curve.ts_ns
+    i, n = 0, len(under)
+    while i < n:
+        if not under[i]:
+            i += 1
+            continue
+        start = i - 1 if i > 0 else i  # the peak the equity fell from
+        j = i
+        while j < n and under[j]:
+            j += 1
+        end = j if j < n else n - 1  # recovery sample, or the end of the run
+        longest_ns = max(longest_ns, int(ts[end]) - int(ts[start]))
+        i = j
+    return deepest, longest_ns / NS_PER_S
+
+
+def exposure(curve: EquityCurve) -> float:
+    """Share of the run's time with a position open (each sample holds until the next)."""
+    if len(curve) < 2:
+        return 0.0
+    spans = np.diff(curve.ts_ns)
+    total = int(spans.sum())
+    return float(spans[curve.exposed[:-1]].sum()) / total if total > 0 else 0.0
+
+
+def trade_stats(trades: Iterable[TradeLike]) -> TradeStats:
+    """Win rate, averages, profit factor and expectancy of ``trades``."""
+    pnls: list[float] = []
+    holds: list[int] = []
+    for trade in trades:
+        pnls.append(trade.pnl_usd)
+        holds.append(trade.exit_ts_ns - trade.entry_ts_ns)
+    if not pnls:
+        return TradeStats()
+    wins = [p for p in pnls if p > 0]
+    losses = [p for p in pnls if p < 0]
+    gross_profit = math.fsum(wins)
+    gross_loss = -math.fsum(losses)
+    avg_win = gross_profit / len(wins) if wins else 0.0
+    avg_loss = gross_loss / len(losses) if losses else 0.0
+    net = math.fsum(pnls)
+    return TradeStats(
+        trades=len(pnls),
+        wins=len(wins),
+        losses=len(losses),
+        win_rate_pct=len(wins) / len(pnls) * 100.0,
+        net_pnl=net,
+        gross_profit=gross_profit,
+        gross_loss=gross_loss,
+        avg_win=avg_win,
+        avg_loss=avg_loss,
+        profit_factor=gross_profit / gross_loss if gross_loss > 0 else (math.inf if gross_profit > 0 else None),
+        expectancy=net / len(pnls),
+        payoff_ratio=avg_win / avg_loss if wins and losses else None,
+        avg_hold_s=sum(holds) / len(holds) / NS_PER_S,
+    )
+
+
+def exit_group(reason: ReasonCode | None) -> str:
+    """The exit breakdown's row for an exit reason (``other`` for none or any other code)."""
+    return EXIT_GROUPS.get(reason, "other") if reason is not None else "other"
+
+
+def exit_breakdown(trades: Sequence[TradeLike]) -> dict[str, TradeStats]:
+    """Trade stats per exit kind (TP/SL/trailing/time/signal/kill/flatten/other), in that order."""
+    groups: dict[str, list[TradeLike]] = {}
+    for trade in trades:
+        groups.setdefault(exit_group(trade.exit_reason), []).append(trade)
+    return {name: trade_stats(groups[name]) for name in EXIT_GROUP_ORDER if name in groups}
+
+
+def by_strategy(trades: Sequence[TradeLike]) -> dict[str, TradeStats]:
+    """Trade stats per strategy, sorted by name."""
+    groups: dict[str, list[TradeLike]] = {}
+    for trade in trades:
+        groups.setdefault(trade.strategy, []).append(trade)
+    return {name: trade_stats(groups[name]) for name in sorted(groups)}
+
+
+def by_reason(trades: Sequence[TradeLike]) -> dict[str, TradeStats]:
+    """Trade stats per reason code a trade carried at entry or exit, sorted by code."""
+    groups: dict[str, list[TradeLike]] = {}
+    for trade in trades:
+        codes = {str(code) for code in trade.entry_reasons}
+        if trade.exit_reason is not None:
+            codes.add(str(trade.exit_reason))
+        for code in codes:
+            groups.setdefault(code, []).append(trade)
+    return {code: trade_stats(groups[code]) for code in sorted(groups)}
+
+
+def tca_summary(by_strategy_payload: Mapping[str, Mapping[str, float]]) -> TcaSummary:
+    """Overall costs from ``TcaAggregator.to_payload()["by_strategy"]``, weighted by notional."""
+    orders = 0
+    qty = notional = shortfall_quote = fees = maker_qty = 0.0
+    for row in by_strategy_payload.values():
+        orders += int(row["orders"])
+        qty += row["filled_qty"]
+        notional += row["arrival_notional_quote"]
+        shortfall_quote += row["avg_shortfall_bps"] * row["arrival_notional_quote"] / 1e4
+        fees += row["fees_quote"]
+        maker_qty += row["maker_share"] * row["filled_qty"]
+    return TcaSummary(
+        orders=orders,
+        filled_qty=qty,
+        arrival_notional=notional,
+        avg_shortfall_bps=shortfall_quote / notional * 1e4 if notional > 0 else 0.0,
+        fees=fees,
+        fee_bps=fees / notional * 1e4 if notional > 0 else 0.0,
+        maker_share_pct=maker_qty / qty * 100.0 if qty > 0 else 0.0,
+        by_strategy={k: dict(v) for k, v in sorted(by_strategy_payload.items())},
+    )
+
+
+def report_json(report: BacktestReport) -> bytes:
+    """The report as canonical JSON (sorted keys, two-space indent, trailing newline)."""
+    return orjson.dumps(report.to_dict(), option=orjson.OPT_SORT_KEYS | orjson.OPT_INDENT_2) + b"\n"
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return None
+        return float(f"{value:.{_JSON_SIGNIFICANT_DIGITS}g}")
+    if isinstance(value, dict):
+        return {str(k): _clean(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_clean(v) for v in value]
+    if isinstance(value, np.generic):
+        return _clean(value.item())
+    return value

@@ -1,0 +1,730 @@
+"""The trading core: one market event in, every decision it causes out, synchronously.
+
+source -> sanitizer -> books/candles -> strategies -> signal manager -> risk gate -> sizing
+-> broker -> fills -> portfolio/exits/TCA -> DRB guard. Live, paper, sim, backtest and
+replay all run this class; only the clock, the source and the broker differ.
+
+Orders are *intents* until ``release_orders``: the caller first makes the WAL durable
+(WAL before effect), then releases them to the broker. Every decision, order, fill,
+parameter change, pause and kill is journaled here.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from pydantic import ValidationError
+
+from hft_tui.bus import Metrics
+from hft_tui.clock import Clock
+from hft_tui.commands import CommandResult
+from hft_tui.config.settings import Settings
+from hft_tui.execution.fee_model import FeeModel
+from hft_tui.execution.paper_broker import PaperBroker
+from hft_tui.execution.portfolio import Portfolio
+from hft_tui.execution.tca import TcaAggregator
+from hft_tui.market.sanitizer import Sanitizer
+from hft_tui.model import (
+    Candle,
+    FeedState,
+    FeedStatus,
+    Fill,
+    Liquidation,
+    MarketRejection,
+    MarketRules,
+    Order,
+    OrderBook,
+    OrderStatus,
+    OrderType,
+    Position,
+    ReasonCode,
+    Side,
+    Signal,
+    Trade,
+)
+from hft_tui.risk.drb_guard import DrbGuard
+from hft_tui.risk.drb_state import DrbState
+from hft_tui.risk.risk_gate import RiskContext, RiskGate
+from hft_tui.risk.trading_state import TradingState, TradingStateMachine
+from hft_tui.signals.decision import Decision
+from hft_tui.signals.exits import Exit, ExitRules, ExitTracker
+from hft_tui.signals.manager import SignalManager, symbol_gate
+from hft_tui.signals.scoring import ClosedTrade
+from hft_tui.signals.sizing import PositionSizer
+from hft_tui.signals.status import StrategyStatusChange
+from hft_tui.strategies.base import Strategy
+from hft_tui.strategies.candle_builder import CandleBuilder
+from hft_tui.strategies.strategy_set import build_strategies, candle_timeframes
+from hft_tui.wal.writer import WalWriter
+
+NS_PER_S = 1_000_000_000
+# One rejection record per (symbol, code) per second, with the count since the last one:
+# a broken feed must not flood the journal, and no rejection goes uncounted.
+REJECTION_JOURNAL_INTERVAL_NS = NS_PER_S
+# Exit and flatten orders are retried on each book until flat or until this deadline.
+FLATTEN_DEADLINE_NS = 10 * NS_PER_S
+SIGNAL_HISTORY = 300
+# A synthetic book for candle backtests: one level a side, this many ticks from the close.
+CANDLE_BOOK_HALF_SPREAD_TICKS = 1
+CANDLE_BOOK_QTY = 1e9
+
+
+@dataclass(slots=True)
+class OpenTrade:
+    """What the engine remembers about an open position to score it when it closes."""
+
+    strategy: str
+    side: Side
+    entry_reasons: tuple[ReasonCode, ...]
+    opened_ts_ns: int
+    realized_at_open: float
+    max_qty: float = 0.0
+    entry_price: float = 0.0
+
+
+@dataclass(slots=True)
+class FlattenTarget:
+    reason: ReasonCode
+    deadline_ns: int
+
+
+@dataclass(frozen=True, slots=True)
+class SignalOutcome:
+    """A decided signal with what finally happened to it (for the UI's signals pane)."""
+
+    decision: Decision
+    accepted: bool
+    outcome: tuple[str, ...]
+    detail: str
+
+
+@dataclass(slots=True)
+class PendingEntry:
+    signal: Signal
+    decision: Decision
+
+
+@dataclass
+class CoreCounters:
+    events: int = 0
+    signals: int = 0
+    orders: int = 0
+    fills: int = 0
+    rejections_journaled: dict[tuple[str, str], tuple[int, int]] = field(default_factory=dict)
+
+
+class TradingCore:
+    """The synchronous pipeline and the operator actions on it."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        clock: Clock,
+        wal: WalWriter,
+        rules: Mapping[str, MarketRules],
+        exchange_id: str,
+        metrics: Metrics | None = None,
+        session_id: str = "s",
+    ) -> None:
+        self.settings = settings
+        self.clock = clock
+        self.wal = wal
+        self.rules = dict(rules)
+        self.symbols = tuple(rules)
+        self.metrics = metrics or Metrics()
+        self.session_id = session_id
+        self.sanitizer = Sanitizer(settings.sanitizer, self.rules, clock)
+        self.strategies: dict[str, Strategy] = build_strategies(settings.strategies, self.rules)
+        self.default_params = {name: s.params for name, s in self.strategies.items()}
+        self.candles = CandleBuilder(candle_timeframes(self.strategies))
+        self.manager = SignalManager(settings.signals, clock=clock)
+        self._install_gates()
+        self.sizer = PositionSizer(settings.sizing)
+        self.exits = ExitTracker()
+        self.gate = RiskGate(settings.risk)
+        self.drb = DrbGuard(settings.risk)
+        self.state = TradingStateMachine()
+        self.portfolio = Portfolio(settings.risk.initial_equity)
+        self.tca = TcaAggregator()
+        self.fee_models = {s: FeeModel.for_market(exchange_id, r, settings.execution) for s, r in rules.items()}
+        self.broker = PaperBroker(self.rules, clock, settings.execution, exchange_id=exchange_id)
+        self.broker.on_order = self._on_order
+        self.broker.on_fill = self._on_fill
+        self.books: dict[str, OrderBook | None] = {s: None for s in self.symbols}
+        self.last_trades: dict[str, Trade | None] = {s: None for s in self.symbols}
+        self.feed_states: dict[str, FeedState] = {s: FeedState.CONNECTING for s in self.symbols}
+        self.orders: dict[str, Order] = {}
+        self.open_trades: dict[str, OpenTrade] = {}
+        self.closed_trades: list[ClosedTrade] = []
+        self.fills: list[Fill] = []
+        self.signal_history: deque[SignalOutcome] = deque(maxlen=SIGNAL_HISTORY)
+        self.signal_counts: dict[str, int] = {name: 0 for name in self.strategies}
+        self.notice = ""
+        self.counters = CoreCounters()
+        self._outbox: list[Order] = []
+        self._pending_entries: dict[str, PendingEntry] = {}
+        self._flatten: dict[str, FlattenTarget] = {}
+        self._exit_reasons: dict[str, ReasonCode] = {}
+        self._order_seq = 0
+        self._last_drb: DrbState | None = None
+
+    # --- wiring ---------------------------------------------------------------------------
+
+    def _install_gates(self) -> None:
+        vpin = self.strategies.get("vpin")
+        if vpin is not None:
+            self.manager.add_gate(symbol_gate(vpin.gate))  # type: ignore[attr-defined]
+        trend = self.strategies.get("trend")
+        if trend is not None:
+            def trend_gate(signal: Signal) -> tuple[float, ReasonCode | None]:
+                blocked = trend.allows(signal.symbol, signal.side)  # type: ignore[attr-defined]
+                if blocked is not None:
+                    return 0.0, blocked
+                return min(trend.size_factor(signal.symbol, signal.side), 1.0), None  # type: ignore[attr-defined]
+            self.manager.add_gate(trend_gate)
+
+        def feed_gate(signal: Signal) -> tuple[float, ReasonCode | None]:
+            state = self.feed_states.get(signal.symbol, FeedState.STALE)
+            if state is FeedState.LIVE:
+                return 1.0, None
+            return 0.0, ReasonCode.FEED_RESYNC if state is FeedState.RESYNCING else ReasonCode.FEED_STALE
+        self.manager.add_gate(feed_gate)
+
+    # --- the event path ---------------------------------------------------------------------
+
+    def process(self, event: object) -> None:
+        """Apply one market event and every decision it causes (orders wait in the outbox)."""
+        self.counters.events += 1
+        self.metrics.count_event()
+        if isinstance(event, OrderBook):
+            self._on_book(event)
+        elif isinstance(event, Trade):
+            self._on_trade(event)
+        elif isinstance(event, Candle):
+            self._on_candle_event(event)
+        elif isinstance(event, Liquidation):
+            if event.symbol in self.books:
+                self._emit(lambda s: s.on_liquidation(event))
+        elif isinstance(event, FeedStatus):
+            self._on_feed_status(event)
+        elif isinstance(event, MarketRejection):
+            self.sanitizer.count_rejection(event.code)
+            self._journal_rejection(event.symbol, event.code, event.ts_ns)
+        self._decide()
+
+    @property
+    def has_pending_orders(self) -> bool:
+        return bool(self._outbox)
+
+    def release_orders(self) -> None:
+        """Hand the journaled order intents to the broker (after the WAL made them durable)."""
+        while self._outbox:
+            orders, self._outbox = self._outbox, []
+            for order in orders:
+                self.broker.submit_now(order)
+
+    def _on_book(self, book: OrderBook) -> None:
+        code = self.sanitizer.check_book(book)
+        if code is not None:
+            self.metrics.count_rejection(code.value)
+            self._journal_rejection(book.symbol, code, book.ts_ns)
+            return
+        symbol = book.symbol
+        self.books[symbol] = book
+        self.metrics.feed_latency_ms[symbol] = max((self.clock.now_ns() - book.ts_ns) / 1e6, 0.0)
+        if self.feed_states[symbol] is FeedState.CONNECTING:
+            self._set_feed_state(FeedStatus(symbol, book.ts_ns, FeedState.LIVE))
+        mid = book.mid
+        assert mid is not None  # the sanitizer rejects one-sided books
+        self.portfolio.mark(symbol, mid, book.ts_ns)
+        self.broker.on_book(book)
+        for candle in self.candles.on_book(book):
+            self._emit(lambda s, c=candle: s.on_candle(c))
+        self._emit(lambda s: s.on_book(book))
+        self._check_exits(symbol, mid, book.ts_ns)
+        self._work_flatten(symbol, book.ts_ns)
+        self._update_risk(symbol, mid, book.ts_ns)
+
+    def _on_trade(self, trade: Trade) -> None:
+        code = self.sanitizer.check_trade(trade)
+        if code is not None:
+            self.metrics.count_rejection(code.value)
+            self._journal_rejection(trade.symbol, code, trade.ts_ns)
+            return
+        self.last_trades[trade.symbol] = trade
+        self.broker.on_trade(trade)
+        for candle in self.candles.on_trade(trade):
+            self._emit(lambda s, c=candle: s.on_candle(c))
+        self._emit(lambda s: s.on_trade(trade))
+
+    def _on_candle_event(self, candle: Candle) -> None:
+        """A candle from a file (candle backtests): mark, fill and decide on its close."""
+        symbol = candle.symbol
+        rules = self.rules.get(symbol)
+        if rules is None:
+            return
+        half = CANDLE_BOOK_HALF_SPREAD_TICKS * rules.tick_size
+        book = OrderBook.from_levels(
+            symbol, candle.open_ts_ns, (self.books[symbol].seq + 1) if self.books[symbol] else 1,
+            np.array([[candle.close - half, CANDLE_BOOK_QTY]]),
+            np.array([[candle.close + half, CANDLE_BOOK_QTY]]),
+        )
+        self.books[symbol] = book
+        if self.feed_states[symbol] is not FeedState.LIVE:
+            self._set_feed_state(FeedStatus(symbol, candle.open_ts_ns, FeedState.LIVE))
+        self.portfolio.mark(symbol, candle.close, candle.open_ts_ns)
+        self.broker.on_book(book)
+        self._emit(lambda s: s.on_candle(candle))
+        self._check_exits(symbol, candle.close, candle.open_ts_ns)
+        self._work_flatten(symbol, candle.open_ts_ns)
+        self._update_risk(symbol, candle.close, candle.open_ts_ns)
+
+    def _emit(self, hook: Any) -> None:
+        """Run ``hook`` on every strategy and queue what they signal (paused ones are still fed)."""
+        for strategy in self.strategies.values():
+            for signal in hook(strategy):
+                self.counters.signals += 1
+                self.signal_counts[signal.strategy] = self.signal_counts.get(signal.strategy, 0) + 1
+                self.manager.submit(signal)
+
+    def _on_feed_status(self, status: FeedStatus) -> None:
+        if status.symbol not in self.feed_states:
+            return
+        previous = self.feed_states[status.symbol]
+        if status.state is FeedState.LIVE and previous is FeedState.RESYNCING:
+            # A resubscribed feed restarts its sequence numbers.
+            self.sanitizer.reset(status.symbol)
+        if status.state in (FeedState.STALE, FeedState.RESYNCING):
+            self._record_drb(self.drb.on_error("feed", status.ts_ns), status.ts_ns)
+        self._set_feed_state(status)
+
+    def _set_feed_state(self, status: FeedStatus) -> None:
+        if self.feed_states[status.symbol] is status.state:
+            return
+        self.feed_states[status.symbol] = status.state
+        self.wal.append("feed", {"symbol": status.symbol, "state": status.state.value,
+                                 "detail": status.detail})
+
+    def _journal_rejection(self, symbol: str, code: ReasonCode, ts_ns: int) -> None:
+        key = (symbol, code.value)
+        last_ts, pending = self.counters.rejections_journaled.get(key, (-REJECTION_JOURNAL_INTERVAL_NS, 0))
+        pending += 1
+        if ts_ns - last_ts >= REJECTION_JOURNAL_INTERVAL_NS:
+            self.wal.append("rejection", {"symbol": symbol, "code": code.value, "count": pending,
+                                          "total": self.sanitizer.counts.get(code, 0)})
+            self.counters.rejections_journaled[key] = (ts_ns, 0)
+        else:
+            self.counters.rejections_journaled[key] = (last_ts, pending)
+
+    # --- decisions ----------------------------------------------------------------------------
+
+    def _decide(self) -> None:
+        decisions = self.manager.decide(self.clock.now_ns())
+        for decision in decisions:
+            self._act_on(decision)
+
+    def _act_on(self, decision: Decision) -> None:
+        signal = decision.signal
+        order: Order | None = None
+        outcome: tuple[str, ...]
+        detail = ""
+        if not decision.accepted:
+            outcome = tuple(code.value for code in decision.reasons)
+        else:
+            reversal = self.exits.on_decision(decision)
+            if reversal is not None:
+                outcome = (ReasonCode.SIGNAL_REVERSAL.value,)
+                self._close_for_exit(reversal)
+            else:
+                order, code, detail = self._entry_order(decision)
+                outcome = (ReasonCode.SIGNAL_ACCEPTED.value, order.client_id) if order else (code.value,)
+        accepted = order is not None or outcome[0] == ReasonCode.SIGNAL_REVERSAL.value
+        record = decision.to_record()
+        record["accepted"] = accepted  # the final verdict: the manager's, then sizing's and the gate's
+        record["outcome"] = list(outcome)
+        if detail:
+            record["detail"] = detail
+        self.wal.append("signal", record)
+        self.signal_history.append(SignalOutcome(decision, accepted, outcome, detail))
+        if order is not None:
+            self._send(order, signal.reasons[0].value, entry=PendingEntry(signal, decision))
+
+    def _entry_order(self, decision: Decision) -> tuple[Order | None, ReasonCode, str]:
+        signal = decision.signal
+        symbol = signal.symbol
+        book = self.books.get(symbol)
+        if book is None or book.mid is None:
+            return None, ReasonCode.RISK_NO_PRICE, ""
+        position = self.portfolio.position(symbol)
+        if not position.is_flat or symbol in self._flatten or self._has_open_order(symbol):
+            return None, ReasonCode.ALREADY_POSITIONED, ""
+        if self.state.state is not TradingState.ACTIVE:
+            return None, ReasonCode.RISK_REDUCE_ONLY, f"trading state {self.state.state.value}"
+        size = self.sizer.size(
+            equity_usd=self.portfolio.equity(),
+            price=book.mid,
+            rules=self.rules[symbol],
+            stop_price=signal.stop_loss,
+            stats=self.manager.scoreboard.stats(signal.strategy),
+            size_hint=signal.size_hint,
+            size_factor=decision.size_factor,
+            risk_scale=self.drb.size_scale(),
+        )
+        if size.qty <= 0:
+            return None, size.code or ReasonCode.RISK_MIN_NOTIONAL, f"sizing {size.method}"
+        qty = self._within_limits(symbol, size.qty, book.mid)
+        if qty <= 0:
+            return None, ReasonCode.RISK_MIN_NOTIONAL, f"sizing {size.method}: nothing left within limits"
+        order = self._new_order(symbol, signal.side, qty, strategy=signal.strategy, reduce_only=False)
+        code = self.gate.check(order, self._risk_context())
+        if code is not None:
+            return None, code, f"qty {qty:g} notional {qty * book.mid:.2f}"
+        return order, ReasonCode.SIGNAL_ACCEPTED, f"qty {qty:g} notional {qty * book.mid:.2f} ({size.method})"
+
+    def _within_limits(self, symbol: str, qty: float, mid: float) -> float:
+        """Shrink an entry to the per-symbol limits (sizing proposes, limits cap), on the lot grid."""
+        risk = self.settings.risk
+        rules = self.rules[symbol]
+        cap = min(qty, risk.position_qty_limit(symbol), risk.max_position_notional / mid)
+        lots = int(cap / rules.lot_size + 1e-9)
+        capped = lots * rules.lot_size
+        if capped < rules.min_qty or capped * mid < rules.min_notional:
+            return 0.0
+        return round(capped, 12)
+
+    def _new_order(self, symbol: str, side: Side, qty: float, *, strategy: str, reduce_only: bool) -> Order:
+        self._order_seq += 1
+        return Order(
+            client_id=f"{self.session_id}-{self._order_seq}",
+            symbol=symbol,
+            side=side,
+            type=OrderType.MARKET,
+            qty=qty,
+            price=None,
+            created_ts_ns=self.clock.now_ns(),
+            strategy=strategy,
+            reduce_only=reduce_only,
+        )
+
+    def _send(self, order: Order, reason: str, *, entry: PendingEntry | None = None) -> None:
+        """Journal the intent and queue it; the caller releases it once the WAL is durable."""
+        book = self.books[order.symbol]
+        mid = book.mid if book is not None else None
+        estimate = (self.fee_models[order.symbol].estimate_cost(book, order.side, order.qty)
+                    if book is not None else None)
+        self.wal.append("order", {
+            "client_id": order.client_id,
+            "symbol": order.symbol,
+            "side": order.side.value,
+            "order_type": order.type.value,
+            "qty": order.qty,
+            "reduce_only": order.reduce_only,
+            "strategy": order.strategy,
+            "reason": reason,
+            "arrival_mid": mid,
+            "expected_cost_bps": estimate.total_bps if estimate is not None else None,
+        })
+        self.counters.orders += 1
+        self.orders[order.client_id] = order
+        if entry is not None:
+            self._pending_entries[order.client_id] = entry
+        if mid is not None:
+            self.tca.on_decision(order, mid, reason, order.created_ts_ns)
+        self.gate.record_submission(order.created_ts_ns)
+        self._outbox.append(order)
+
+    def _has_open_order(self, symbol: str) -> bool:
+        return any(o.symbol == symbol and o.is_open for o in self.orders.values())
+
+    def _risk_context(self) -> RiskContext:
+        return RiskContext(
+            ts_ns=self.clock.now_ns(),
+            trading_state=self.state.state,
+            positions_qty={s: self.portfolio.position(s).qty for s in self.symbols},
+            marks={s: (b.mid if b is not None else None) for s, b in self.books.items()},
+            equity=self.portfolio.equity(),
+            open_orders=[o for o in self.orders.values() if o.is_open],
+            rules=self.rules,
+        )
+
+    # --- broker callbacks ----------------------------------------------------------------------
+
+    def _on_order(self, order: Order) -> None:
+        self.orders[order.client_id] = order
+        if order.status.is_terminal:
+            record = self.tca.on_order(order)
+            payload: dict[str, Any] = {
+                "client_id": order.client_id,
+                "symbol": order.symbol,
+                "status": order.status.value,
+                "filled_qty": order.filled_qty,
+                "avg_fill_price": order.avg_fill_price,
+                "reason": order.reason,
+            }
+            if record is not None:
+                payload["tca"] = record.to_payload()
+            self.wal.append("order_update", payload)
+            del self.orders[order.client_id]
+            self._pending_entries.pop(order.client_id, None)
+        elif order.status is OrderStatus.REJECTED:
+            self.wal.append("order_update", {"client_id": order.client_id, "status": "rejected",
+                                             "reason": order.reason})
+
+    def _on_fill(self, fill: Fill) -> None:
+        self.counters.fills += 1
+        self.fills.append(fill)
+        self.tca.on_fill(fill)
+        before = self.portfolio.position(fill.symbol)
+        after = self.portfolio.on_fill(fill)
+        self.wal.append("fill", {
+            "client_id": fill.client_id,
+            "symbol": fill.symbol,
+            "side": fill.side.value,
+            "qty": fill.qty,
+            "price": fill.price,
+            "fee": fill.fee,
+            "liquidity": fill.liquidity.value,
+            "strategy": fill.strategy,
+            "trade_id": fill.trade_id,
+            "ts_ns": fill.ts_ns,
+            "position_qty": after.qty,
+        })
+        if before.is_flat and not after.is_flat:
+            self._opened(fill, after)
+        elif not before.is_flat and after.is_flat:
+            self._closed(fill, before, after)
+        trade = self.open_trades.get(fill.symbol)
+        if trade is not None:
+            trade.max_qty = max(trade.max_qty, abs(after.qty))
+        self._update_risk(fill.symbol, fill.price, fill.ts_ns)
+
+    def _opened(self, fill: Fill, position: Position) -> None:
+        entry = self._pending_entries.get(fill.client_id)
+        side = Side.BUY if position.qty > 0 else Side.SELL
+        signal = entry.signal if entry is not None else None
+        self.open_trades[fill.symbol] = OpenTrade(
+            strategy=fill.strategy or "operator",
+            side=side,
+            entry_reasons=signal.reasons if signal is not None else (),
+            opened_ts_ns=fill.ts_ns,
+            realized_at_open=position.realized_pnl + fill.fee,
+            max_qty=abs(position.qty),
+            entry_price=position.avg_entry,
+        )
+        rules = ExitRules.for_entry(
+            fill.symbol, side, position.avg_entry, fill.ts_ns, self.settings.exits,
+            take_profit=signal.take_profit if signal is not None else None,
+            stop_loss=signal.stop_loss if signal is not None else None,
+        )
+        self.exits.track(rules)
+        self.wal.append("exit_rules", rules.to_record())
+
+    def _closed(self, fill: Fill, before: Position, after: Position) -> None:
+        trade = self.open_trades.pop(fill.symbol, None)
+        self.exits.untrack(fill.symbol)
+        self._flatten.pop(fill.symbol, None)
+        if trade is None:
+            return
+        exit_reason = self._exit_reasons.pop(fill.symbol, None)
+        closed = ClosedTrade(
+            strategy=trade.strategy,
+            symbol=fill.symbol,
+            side=trade.side,
+            qty=trade.max_qty,
+            entry_price=trade.entry_price,
+            exit_price=fill.price,
+            pnl_usd=after.realized_pnl - trade.realized_at_open,
+            entry_ts_ns=trade.opened_ts_ns,
+            exit_ts_ns=fill.ts_ns,
+            entry_reasons=trade.entry_reasons,
+            exit_reason=exit_reason,
+        )
+        self.closed_trades.append(closed)
+        self.wal.append("trade_closed", {
+            "strategy": closed.strategy, "symbol": closed.symbol, "side": closed.side.value,
+            "qty": closed.qty, "entry_price": closed.entry_price, "exit_price": closed.exit_price,
+            "pnl": closed.pnl_usd, "entry_ts_ns": closed.entry_ts_ns, "exit_ts_ns": closed.exit_ts_ns,
+            "entry_reasons": [c.value for c in closed.entry_reasons],
+            "exit_reason": exit_reason.value if exit_reason else None,
+        })
+        if trade.strategy in self.strategies:
+            self._journal_status(self.manager.record_trade(closed))
+        self._record_drb(self.drb.on_trade_closed(closed.pnl_usd, fill.ts_ns), fill.ts_ns)
+
+    # --- exits and flattening --------------------------------------------------------------------
+
+    def _check_exits(self, symbol: str, mark: float, ts_ns: int) -> None:
+        exit_ = self.exits.on_mark(symbol, mark, ts_ns)
+        if exit_ is not None:
+            self._close_for_exit(exit_)
+
+    def _close_for_exit(self, exit_: Exit) -> None:
+        self._start_flatten(exit_.symbol, exit_.reason, exit_.ts_ns)
+
+    def _start_flatten(self, symbol: str, reason: ReasonCode, ts_ns: int) -> None:
+        if self.portfolio.position(symbol).is_flat:
+            return
+        self._exit_reasons.setdefault(symbol, reason)
+        self._flatten[symbol] = FlattenTarget(reason, ts_ns + FLATTEN_DEADLINE_NS)
+        self._work_flatten(symbol, ts_ns)
+
+    def _work_flatten(self, symbol: str, ts_ns: int) -> None:
+        """Keep one reduce-only market order working until flat or past the deadline."""
+        target = self._flatten.get(symbol)
+        if target is None:
+            return
+        position = self.portfolio.position(symbol)
+        if position.is_flat:
+            del self._flatten[symbol]
+            return
+        if ts_ns > target.deadline_ns:
+            del self._flatten[symbol]
+            self.notice = f"{symbol}: not flat by the deadline; {position.qty:g} left"
+            self.wal.append("flatten_incomplete", {"symbol": symbol, "qty_left": position.qty,
+                                                    "reason": target.reason.value})
+            return
+        if any(o.symbol == symbol and o.is_open and o.reduce_only for o in self.orders.values()):
+            return
+        side = Side.SELL if position.qty > 0 else Side.BUY
+        order = self._new_order(symbol, side, abs(position.qty), strategy=self._owner(symbol),
+                                reduce_only=True)
+        code = self.gate.check(order, self._risk_context())
+        if code is not None:  # reduce-only orders pass; anything else is a bug worth seeing
+            self.wal.append("order_rejected", {"client_id": order.client_id, "code": code.value})
+            return
+        self._send(order, target.reason.value)
+
+    def _owner(self, symbol: str) -> str:
+        trade = self.open_trades.get(symbol)
+        return trade.strategy if trade is not None else "operator"
+
+    # --- risk -------------------------------------------------------------------------------------
+
+    def _update_risk(self, symbol: str, price: float, ts_ns: int) -> None:
+        self._record_drb(self.drb.on_price(symbol, price, ts_ns), ts_ns)
+        self._record_drb(self.drb.on_position(self.portfolio.position(symbol), ts_ns), ts_ns)
+        self._record_drb(self.drb.on_equity(self.portfolio.equity(), ts_ns), ts_ns)
+
+    def _record_drb(self, state: DrbState | None, ts_ns: int) -> None:
+        if state is None:
+            return
+        self._last_drb = state
+        self.wal.append("risk", state.to_payload())
+        transition = self.state.transition(state.desired_state, state.reason, ts_ns)
+        if transition is not None:
+            self.wal.append("state", transition.to_payload())
+            self.notice = f"trading state {transition.to_state.value}: {transition.reason.value}"
+
+    def _journal_status(self, change: StrategyStatusChange | None) -> None:
+        if change is not None:
+            self.wal.append("pause" if change.action.value in ("pause", "resume") else "strategy",
+                            change.to_record())
+
+    # --- operator actions (between events; the engine journals the command first) ----------------
+
+    def pause(self, name: str | None) -> CommandResult:
+        names = self._names(name)
+        if names is None:
+            return CommandResult(False, f"no strategy {name!r}")
+        changed = [c for c in (self.manager.pause(n) for n in names) if c is not None]
+        for change in changed:
+            self._journal_status(change)
+        return CommandResult(True, f"paused {', '.join(c.strategy for c in changed) or 'nothing new'}")
+
+    def resume(self, name: str | None) -> CommandResult:
+        names = self._names(name)
+        if names is None:
+            return CommandResult(False, f"no strategy {name!r}")
+        changed = [c for c in (self.manager.resume(n) for n in names) if c is not None]
+        for change in changed:
+            self._journal_status(change)
+        return CommandResult(True, f"resumed {', '.join(c.strategy for c in changed) or 'nothing new'}")
+
+    def enable(self, name: str) -> CommandResult:
+        if name not in self.strategies:
+            return CommandResult(False, f"no strategy {name!r}")
+        self._journal_status(self.manager.enable(name))
+        return CommandResult(True, f"{name} enabled")
+
+    def set_params(self, name: str, values: Mapping[str, Any], revert: bool = False) -> CommandResult:
+        """Validate, journal old and new, then apply: takes effect from the next event."""
+        strategy = self.strategies.get(name)
+        if strategy is None:
+            return CommandResult(False, f"no strategy {name!r}")
+        old = strategy.params
+        try:
+            new = (self.default_params[name] if revert
+                   else type(old).model_validate({**old.model_dump(), **values}))
+        except ValidationError as exc:
+            problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+            return CommandResult(False, f"{name}: {problems}")
+        old_values, new_values = old.model_dump(mode="json"), new.model_dump(mode="json")
+        changed = {k for k in new_values if new_values[k] != old_values.get(k)}
+        if not changed:
+            return CommandResult(True, f"{name}: nothing changed")
+        self.wal.append("param", {"strategy": name,
+                                  "old": {k: old_values[k] for k in sorted(changed)},
+                                  "new": {k: new_values[k] for k in sorted(changed)}})
+        strategy.set_params(new)
+        return CommandResult(True, f"{name}: {', '.join(sorted(changed))} changed")
+
+    def flatten(self, symbol: str | None, reason: ReasonCode = ReasonCode.FLATTEN) -> CommandResult:
+        """Cancel the symbol's open entry orders, then close it reduce-only (no halt)."""
+        symbols = self.symbols if symbol is None else (symbol,)
+        if symbol is not None and symbol not in self.rules:
+            return CommandResult(False, f"unknown symbol {symbol!r}")
+        ts_ns = self.clock.now_ns()
+        self.wal.append("flatten", {"symbols": list(symbols), "reason": reason.value})
+        for sym in symbols:
+            self._cancel_open(sym, entries_only=True)
+            self._start_flatten(sym, reason, ts_ns)
+        left = [s for s in symbols if not self.portfolio.position(s).is_flat]
+        return CommandResult(True, f"flattening {', '.join(left)}" if left else "already flat")
+
+    def kill(self, source: str) -> CommandResult:
+        """After the durable ``kill`` record: pause all, cancel all, flatten all, HALT."""
+        ts_ns = self.clock.now_ns()
+        stale = [s for s, st in self.feed_states.items() if st is not FeedState.LIVE]
+        self.pause(None)
+        for symbol in self.symbols:
+            self._cancel_open(symbol, entries_only=False)
+        transition = self.state.transition(TradingState.HALTED, ReasonCode.KILL, ts_ns, f"kill by {source}")
+        if transition is not None:
+            self.wal.append("state", transition.to_payload())
+        for symbol in self.symbols:
+            self._start_flatten(symbol, ReasonCode.KILL, ts_ns)
+        note = "kill: strategies paused, orders cancelled, positions closing, HALTED"
+        if stale:
+            note += f"; feeds not live for {', '.join(stale)}: flatten uses the last good book"
+        self.notice = note
+        return CommandResult(True, note)
+
+    def reset_halt(self) -> CommandResult:
+        ts_ns = self.clock.now_ns()
+        state = self.drb.operator_reset(ts_ns)
+        self._last_drb = state
+        self.wal.append("risk", state.to_payload())
+        target = state.desired_state if state.desired_state is not TradingState.HALTED else TradingState.REDUCING
+        transition = self.state.operator_reset(ts_ns, to=target)
+        if transition is None:
+            return CommandResult(True, f"already {self.state.state.value}")
+        self.wal.append("state", transition.to_payload())
+        self.notice = f"operator reset: {transition.to_state.value}"
+        return CommandResult(True, self.notice)
+
+    def _cancel_open(self, symbol: str, *, entries_only: bool) -> None:
+        for order in list(self.orders.values()):
+            if order.symbol != symbol or not order.is_open or (entries_only and order.reduce_only):
+                continue
+            self.wal.append("cancel", {"client_id": order.client_id, "symbol": symbol})
+            self.broker.cancel_now(order.client_id, ReasonCode.CANCELLED_BY_OPERATOR)
+
+    def _names(self, name: str | None) -> list[str] | None:
+        if name is None:
+            return list(self.strategies)
+        return [name] if name in self.strategies else None

@@ -1,0 +1,1 @@
+"""Market data on disk: downloaded candles, recorded sessions, and sources replaying them."""

@@ -1,0 +1,353 @@
+"""Recorded market sessions: every book snapshot, trade, liquidation, feed status and
+rejection a source produced, in order, so that a replay hands the engine the same event
+objects again, float for float.
+
+A session is a directory::
+
+    meta.json              what was recorded: source, symbols, market rules, seed, counts
+    events-000001.parquet  events in order, ~``part_events`` per file
+    events-000002.parquet  ...
+
+One Parquet table per part with a ``kind`` column (book/trade/liquidation/status/rejection)
+and the union of their fields; book levels are ``list<float64>`` columns holding
+``[price, qty, price, qty, ...]`` best first, so a replayed book's ``(n, 2)`` arrays are
+zero-copy views of the column buffer. Parts are written whole (temporary file, then
+rename), so a recording cut short by a crash keeps every complete part; ``meta.json`` is
+rewritten with the final counts on close.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from hft_tui.market.source import MarketEvent
+from hft_tui.model import (
+    FeedState,
+    FeedStatus,
+    Liquidation,
+    MarketRejection,
+    MarketRules,
+    OrderBook,
+    ReasonCode,
+    Side,
+    Trade,
+)
+
+RECORDING_FORMAT = 1
+META_FILE = "meta.json"
+DEFAULT_PART_EVENTS = 200_000
+
+BOOK, TRADE, LIQUIDATION, STATUS, REJECTION = 0, 1, 2, 3, 4
+_KIND_NAMES = ("books", "trades", "liquidations", "statuses", "rejections")
+_NO_SIDE, _BUY, _SELL = 0, 1, 2
+_SIDES = (None, Side.BUY, Side.SELL)
+_STATES = {state.value: state for state in FeedState}
+_NO_LEVELS = np.empty((0, 2), dtype=np.float64)
+
+_SCHEMA = pa.schema([
+    ("kind", pa.int8()),
+    ("symbol", pa.dictionary(pa.int32(), pa.string())),
+    ("ts_ns", pa.int64()),
+    ("seq", pa.int64()),
+    ("price", pa.float64()),
+    ("qty", pa.float64()),
+    ("side", pa.int8()),
+    ("text", pa.string()),  # trade id, status or rejection detail
+    ("label", pa.dictionary(pa.int32(), pa.string())),  # feed state or reason code
+    ("origin", pa.dictionary(pa.int32(), pa.string())),  # rejection source
+    ("bids", pa.list_(pa.float64())),
+    ("asks", pa.list_(pa.float64())),
+])
+
+
+@dataclass(frozen=True, slots=True)
+class RecordingMeta:
+    """What a session holds. ``source`` is ``sim`` or a ccxt exchange id."""
+
+    source: str
+    symbols: tuple[str, ...]
+    rules: dict[str, MarketRules]
+    seed: int | None = None
+    sim: dict[str, Any] = field(default_factory=dict)
+    licence: str = ""
+    start_ts_ns: int = 0
+    end_ts_ns: int = 0
+    counts: dict[str, int] = field(default_factory=dict)
+    parts: int = 0
+    complete: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        """The meta as a plain JSON document."""
+        return {
+            "format": RECORDING_FORMAT,
+            "source": self.source,
+            "symbols": list(self.symbols),
+            "rules": {s: asdict(r) for s, r in sorted(self.rules.items())},
+            "seed": self.seed,
+            "sim": self.sim,
+            "licence": self.licence,
+            "start_ts_ns": self.start_ts_ns,
+            "end_ts_ns": self.end_ts_ns,
+            "counts": self.counts,
+            "parts": self.parts,
+            "complete": self.complete,
+        }
+
+    @classmethod
+    def from_json(cls, doc: dict[str, Any]) -> RecordingMeta:
+        """Parse a ``meta.json`` document; raises ValueError on an unknown format."""
+        if doc.get("format") != RECORDING_FORMAT:
+            raise ValueError(f"unsupported recording format {doc.get('format')!r}")
+        return cls(
+            source=doc["source"],
+            symbols=tuple(doc["symbols"]),
+            rules={s: MarketRules(**r) for s, r in doc["rules"].items()},
+            seed=doc.get("seed"),
+            sim=doc.get("sim") or {},
+            licence=doc.get("licence", ""),
+            start_ts_ns=doc.get("start_ts_ns", 0),
+            end_ts_ns=doc.get("end_ts_ns", 0),
+            counts=doc.get("counts") or {},
+            parts=doc.get("parts", 0),
+            complete=doc.get("complete", False),
+        )
+
+
+def _part_name(index: int) -> str:
+    return f"events-{index:06d}.parquet"
+
+
+def _write_json(path: Path, doc: dict[str, Any]) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(json.dumps(doc, indent=2, sort_keys=True) + "\n")
+    os.replace(tmp, path)
+
+
+class SessionRecorder:
+    """Appends events to a new session directory; ``close()`` writes the last part and meta."""
+
+    def __init__(self, directory: Path, meta: RecordingMeta, *,
+                 part_events: int = DEFAULT_PART_EVENTS) -> None:
+        if part_events < 1:
+            raise ValueError(f"part_events must be >= 1, got {part_events}")
+        directory.mkdir(parents=True, exist_ok=True)
+        if any(directory.glob("events-*.parquet")):
+            raise FileExistsError(f"{directory} already holds a recording")
+        self.directory = directory
+        self._meta = meta
+        self._part_events = part_events
+        self._parts = 0
+        self._counts = [0] * len(_KIND_NAMES)
+        self._first_ts_ns: int | None = None
+        self._last_ts_ns = 0
+        self._closed = False
+        self._reset_buffers()
+        _write_json(directory / META_FILE, meta.to_json())
+
+    def _reset_buffers(self) -> None:
+        self._kind: list[int] = []
+        self._symbol: list[str] = []
+        self._ts: list[int] = []
+        self._seq: list[int] = []
+        self._price: list[float] = []
+        self._qty: list[float] = []
+        self._side: list[int] = []
+        self._text: list[str | None] = []
+        self._label: list[str | None] = []
+        self._origin: list[str | None] = []
+        self._bids: list[np.ndarray] = []
+        self._asks: list[np.ndarray] = []
+
+    @property
+    def events(self) -> int:
+        """Events recorded so far."""
+        return sum(self._counts)
+
+    def write(self, event: MarketEvent) -> None:
+        """Record one event (in the order the source produced it)."""
+        if self._closed:
+            raise RuntimeError("the recorder is closed")
+        if isinstance(event, OrderBook):
+            self._row(BOOK, event.symbol, event.ts_ns, event.seq, 0.0, 0.0, _NO_SIDE, None, None, None,
+                      event.bids, event.asks)
+        elif isinstance(event, Trade):
+            self._row(TRADE, event.symbol, event.ts_ns, 0, event.price, event.qty,
+                      _BUY if event.side is Side.BUY else _SELL, event.trade_id, None, None)
+        elif isinstance(event, Liquidation):
+            self._row(LIQUIDATION, event.symbol, event.ts_ns, 0, event.price, event.qty,
+                      _BUY if event.side is Side.BUY else _SELL, None, None, None)
+        elif isinstance(event, FeedStatus):
+            self._row(STATUS, event.symbol, event.ts_ns, 0, 0.0, 0.0, _NO_SIDE, event.detail,
+                      event.state.value, None)
+        elif isinstance(event, MarketRejection):
+            self._row(REJECTION, event.symbol, event.ts_ns, 0, 0.0, 0.0, _NO_SIDE, event.detail,
+                      event.code.value, event.source)
+        else:
+            raise TypeError(f"cannot record {type(event).__name__}")
+        if len(self._kind) >= self._part_events:
+            self._flush()
+
+    def _row(self, kind: int, symbol: str, ts_ns: int, seq: int, price: float, qty: float,
+             side: int, text: str | None, label: str | None, origin: str | None,
+             bids: np.ndarray = _NO_LEVELS, asks: np.ndarray = _NO_LEVELS) -> None:
+        self._kind.append(kind)
+        self._symbol.append(symbol)
+        self._ts.append(ts_ns)
+        self._seq.append(seq)
+        self._price.append(price)
+        self._qty.append(qty)
+        self._side.append(side)
+        self._text.append(text)
+        self._label.append(label)
+        self._origin.append(origin)
+        self._bids.append(bids)
+        self._asks.append(asks)
+        self._counts[kind] += 1
+        if self._first_ts_ns is None:
+            self._first_ts_ns = ts_ns
+        self._last_ts_ns = ts_ns
+
+    def _flush(self) -> None:
+        if not self._kind:
+            return
+        table = pa.table({
+            "kind": pa.array(self._kind, pa.int8()),
+            "symbol": pa.array(self._symbol, pa.string()).dictionary_encode(),
+            "ts_ns": pa.array(self._ts, pa.int64()),
+            "seq": pa.array(self._seq, pa.int64()),
+            "price": pa.array(self._price, pa.float64()),
+            "qty": pa.array(self._qty, pa.float64()),
+            "side": pa.array(self._side, pa.int8()),
+            "text": pa.array(self._text, pa.string()),
+            "label": pa.array(self._label, pa.string()).dictionary_encode(),
+            "origin": pa.array(self._origin, pa.string()).dictionary_encode(),
+            "bids": _levels_column(self._bids),
+            "asks": _levels_column(self._asks),
+        }, schema=_SCHEMA)
+        self._parts += 1
+        path = self.directory / _part_name(self._parts)
+        tmp = path.with_name(f".{path.name}.tmp")
+        pq.write_table(table, tmp, compression="zstd", row_group_size=65_536)
+        os.replace(tmp, path)
+        self._reset_buffers()
+        _write_json(self.directory / META_FILE, self._current_meta(complete=False).to_json())
+
+    def _current_meta(self, complete: bool) -> RecordingMeta:
+        counts = dict(zip(_KIND_NAMES, self._counts))
+        return RecordingMeta(
+            source=self._meta.source, symbols=self._meta.symbols, rules=self._meta.rules,
+            seed=self._meta.seed, sim=self._meta.sim, licence=self._meta.licence,
+            start_ts_ns=self._first_ts_ns or 0, end_ts_ns=self._last_ts_ns, counts=counts,
+            parts=self._parts, complete=complete,
+        )
+
+    def close(self) -> RecordingMeta:
+        """Write what is buffered and the final meta; returns it. Idempotent."""
+        if not self._closed:
+            self._flush()
+            self._closed = True
+            _write_json(self.directory / META_FILE, self._current_meta(complete=True).to_json())
+        return self._current_meta(complete=True)
+
+    def __enter__(self) -> SessionRecorder:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _levels_column(levels: list[np.ndarray]) -> pa.Array:
+    """``(n, 2)`` level arrays as one ``list<float64>`` column of interleaved price, qty."""
+    sizes = np.fromiter((a.size for a in levels), dtype=np.int32, count=len(levels))
+    offsets = np.zeros(len(levels) + 1, dtype=np.int32)
+    np.cumsum(sizes, out=offsets[1:])
+    flat = [a.reshape(-1) for a in levels if a.size]
+    values = np.concatenate(flat) if flat else np.empty(0, np.float64)
+    return pa.ListArray.from_arrays(pa.array(offsets), pa.array(values.astype(np.float64, copy=False)))
+
+
+class RecordedSession:
+    """A session directory opened for reading."""
+
+    def __init__(self, directory: Path) -> None:
+        meta_path = directory / META_FILE
+        if not meta_path.exists():
+            raise FileNotFoundError(f"{directory} is not a recorded session (no {META_FILE})")
+        self.directory = directory
+        self.meta = RecordedSession._read_meta(meta_path)
+
+    @staticmethod
+    def _read_meta(path: Path) -> RecordingMeta:
+        return RecordingMeta.from_json(json.loads(path.read_text()))
+
+    def parts(self) -> list[Path]:
+        """The event files, in order."""
+        return sorted(self.directory.glob("events-*.parquet"))
+
+    def events(self, start_ts_ns: int | None = None, end_ts_ns: int | None = None) -> Iterator[MarketEvent]:
+        """Every event in recorded order, optionally only those stamped in ``[start, end)``."""
+        for part in self.parts():
+            parquet = pq.ParquetFile(part)
+            for group in range(parquet.num_row_groups):
+                yield from _decode(parquet.read_row_group(group), start_ts_ns, end_ts_ns)
+
+
+def _dictionary_values(column: pa.ChunkedArray) -> tuple[np.ndarray, list[str | None]]:
+    """Indices (-1 for null) and the dictionary of a dictionary-encoded column."""
+    array = column.combine_chunks()
+    indices = array.indices.fill_null(-1).to_numpy(zero_copy_only=False)
+    return indices, array.dictionary.to_pylist()
+
+
+def _levels(column: pa.ChunkedArray) -> tuple[list[int], np.ndarray]:
+    array = column.combine_chunks()
+    offsets = array.offsets.to_numpy().tolist()
+    values = array.values.to_numpy(zero_copy_only=False)
+    values.flags.writeable = False
+    return offsets, values
+
+
+def _decode(table: pa.Table, start_ts_ns: int | None, end_ts_ns: int | None) -> Iterator[MarketEvent]:
+    kinds = table.column("kind").to_numpy().tolist()
+    ts = table.column("ts_ns").to_numpy().tolist()
+    sym_idx, sym_names = _dictionary_values(table.column("symbol"))
+    symbols = [sym_names[i] for i in sym_idx.tolist()]
+    seq = table.column("seq").to_numpy().tolist()
+    price = table.column("price").to_numpy().tolist()
+    qty = table.column("qty").to_numpy().tolist()
+    side = table.column("side").to_numpy().tolist()
+    text = table.column("text").to_pylist()
+    label_idx, label_names = _dictionary_values(table.column("label"))
+    origin_idx, origin_names = _dictionary_values(table.column("origin"))
+    bid_off, bid_values = _levels(table.column("bids"))
+    ask_off, ask_values = _levels(table.column("asks"))
+    lo = start_ts_ns if start_ts_ns is not None else -(1 << 63)
+    hi = end_ts_ns if end_ts_ns is not None else (1 << 63) - 1
+    for i, kind in enumerate(kinds):
+        t = ts[i]
+        if t < lo or t >= hi:
+            continue
+        if kind == BOOK:
+            yield OrderBook(symbols[i], t, seq[i],
+                            bid_values[bid_off[i]:bid_off[i + 1]].reshape(-1, 2),
+                            ask_values[ask_off[i]:ask_off[i + 1]].reshape(-1, 2))
+        elif kind == TRADE:
+            yield Trade(symbols[i], t, price[i], qty[i], _SIDES[side[i]], text[i] or "")  # type: ignore[arg-type]
+        elif kind == LIQUIDATION:
+            yield Liquidation(symbols[i], t, price[i], qty[i], _SIDES[side[i]])  # type: ignore[arg-type]
+        elif kind == STATUS:
+            yield FeedStatus(symbols[i], t, _STATES[label_names[label_idx[i]]], text[i] or "")  # type: ignore[index]
+        elif kind == REJECTION:
+            yield MarketRejection(symbols[i], t, ReasonCode(label_names[label_idx[i]]),
+                                  origin_names[origin_idx[i]] or "", text[i] or "")  # type: ignore[arg-type]
+        else:
+            raise ValueError(f"unknown event kind {kind} in a recording")

@@ -1,0 +1,111 @@
+"""Recorded sessions and candle files as market sources.
+
+``RecordingSource`` is a ``MarketSource``: the engine (or the TUI) runs on a recording
+exactly as on the simulator, paced to the clock or as fast as it is consumed.
+``CandleSource`` streams ``Candle`` events from a candle file; candle events are not part
+of ``MarketEvent`` (live sources build candles from trades), so it feeds the backtest
+runner and any consumer that accepts candles directly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Iterator
+
+from hft_tui.clock import Clock, WallClock
+from hft_tui.data.candle_store import CandleArrays
+from hft_tui.data.recording import RecordedSession
+from hft_tui.market.source import MarketEvent
+from hft_tui.model import Candle
+
+# Sleeps shorter than this are not worth a timer: the event is released at once.
+_MIN_SLEEP_S = 0.0005
+
+
+class RecordingSource:
+    """Streams a recorded session's events in recorded order.
+
+    Paced, the first event is released at once and the rest keep their recorded spacing
+    against ``clock``; unpaced, events come as fast as consumed, handing the loop back every
+    ``yield_every`` events.
+    """
+
+    name = "replay"
+
+    def __init__(
+        self,
+        session: RecordedSession,
+        *,
+        paced: bool = False,
+        clock: Clock | None = None,
+        start_ts_ns: int | None = None,
+        end_ts_ns: int | None = None,
+        yield_every: int = 256,
+    ) -> None:
+        if yield_every < 1:
+            raise ValueError(f"yield_every must be >= 1, got {yield_every}")
+        self.session = session
+        self._paced = paced
+        self._clock: Clock = clock if clock is not None else WallClock()
+        self._start_ts_ns = start_ts_ns
+        self._end_ts_ns = end_ts_ns
+        self._yield_every = yield_every
+        self._closed = False
+
+    def events(self) -> Iterator[MarketEvent]:
+        """The events synchronously (the backtest runner's fast path)."""
+        return self.session.events(self._start_ts_ns, self._end_ts_ns)
+
+    async def stream(self) -> AsyncIterator[MarketEvent]:
+        """The recorded events until the recording ends or ``close()``."""
+        offset_ns: int | None = None
+        count = 0
+        for event in self.events():
+            if self._closed:
+                return
+            if self._paced:
+                if offset_ns is None:
+                    offset_ns = self._clock.now_ns() - event.ts_ns
+                wait_s = (event.ts_ns + offset_ns - self._clock.now_ns()) / 1e9
+                if wait_s > _MIN_SLEEP_S:
+                    await asyncio.sleep(wait_s)
+                    count = 0
+            count += 1
+            if count >= self._yield_every:
+                count = 0
+                await asyncio.sleep(0)
+            yield event
+
+    async def close(self) -> None:
+        """Stop after the event in flight; safe to call more than once."""
+        self._closed = True
+
+
+class CandleSource:
+    """Streams one candle series as ``Candle`` events, unpaced."""
+
+    name = "candles"
+
+    def __init__(self, bars: CandleArrays, symbol: str, timeframe: str, *, yield_every: int = 1024) -> None:
+        self.bars = bars
+        self.symbol = symbol
+        self.timeframe = timeframe
+        self._yield_every = max(1, yield_every)
+        self._closed = False
+
+    def events(self) -> Iterator[Candle]:
+        """The candles synchronously (the backtest runner's fast path)."""
+        return self.bars.candles(self.symbol, self.timeframe)
+
+    async def stream(self) -> AsyncIterator[Candle]:
+        """The candles in time order until the series ends or ``close()``."""
+        for i, candle in enumerate(self.events(), 1):
+            if self._closed:
+                return
+            if i % self._yield_every == 0:
+                await asyncio.sleep(0)
+            yield candle
+
+    async def close(self) -> None:
+        """Stop after the candle in flight; safe to call more than once."""
+        self._closed = True

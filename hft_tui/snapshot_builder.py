@@ -1,0 +1,184 @@
+"""Turn the trading core's live state into an immutable :class:`EngineSnapshot`."""
+
+from __future__ import annotations
+
+from hft_tui.bus import MetricsSnapshot
+from hft_tui.core import SignalOutcome, TradingCore
+from hft_tui.model import ReasonCode
+from hft_tui.signals.status import StrategyStatus
+from hft_tui.snapshot import (
+    AccountView,
+    EngineSnapshot,
+    OrderView,
+    PositionView,
+    SignalView,
+    StrategyView,
+    SymbolView,
+    WalLine,
+)
+from hft_tui.wal.summary import summarize_record
+
+STATUS_LABELS = {
+    StrategyStatus.ACTIVE: "running",
+    StrategyStatus.PAUSED: "paused",
+    StrategyStatus.DISABLED: "disabled",
+}
+
+
+def build_snapshot(
+    core: TradingCore,
+    *,
+    seq: int,
+    mode: str,
+    exchange: str,
+    running: bool,
+    metrics: MetricsSnapshot,
+    first_mids: dict[str, float],
+    wal_tail_lines: int,
+) -> EngineSnapshot:
+    now_ns = core.clock.now_ns()
+    return EngineSnapshot(
+        seq=seq,
+        ts_ns=now_ns,
+        mode=mode,
+        exchange=exchange,
+        trading_state=core.state.state.value.upper(),
+        symbols=core.symbols,
+        views=_symbol_views(core, first_mids),
+        wal_tail=tuple(
+            WalLine(r.seq, r.ts, r.type, summarize_record(r.type, r.payload))
+            for r in core.wal.tail(wal_tail_lines)
+        ),
+        wal_seq=core.wal.last_seq,
+        metrics=metrics,
+        running=running,
+        positions=_positions(core),
+        orders=tuple(
+            OrderView(o.client_id, o.symbol, o.side.value, o.type.value, o.qty, o.filled_qty, o.price,
+                      o.status.value, o.strategy, o.reduce_only, o.created_ts_ns)
+            for o in core.orders.values() if o.is_open
+        ),
+        signals=tuple(_signal_view(core, s) for s in core.signal_history),
+        strategies=_strategies(core),
+        account=_account(core),
+        risk=core.drb.state,
+        sanitizer_rejections={code.value: n for code, n in core.sanitizer.counts.items() if n},
+        notice=core.notice,
+    )
+
+
+def _symbol_views(core: TradingCore, first_mids: dict[str, float]) -> dict[str, SymbolView]:
+    views = {}
+    for symbol in core.symbols:
+        book = core.books[symbol]
+        mid = book.mid if book is not None else None
+        if mid is not None:
+            first_mids.setdefault(symbol, mid)
+        first = first_mids.get(symbol)
+        change = (mid / first - 1.0) * 100.0 if mid is not None and first else None
+        views[symbol] = SymbolView(symbol, book, core.last_trades[symbol], core.feed_states[symbol],
+                                   core.rules[symbol].tick_size, change)
+    return views
+
+
+def _positions(core: TradingCore) -> tuple[PositionView, ...]:
+    views = []
+    for symbol, position in core.portfolio.positions().items():
+        if position.is_flat:
+            continue
+        book = core.books.get(symbol)
+        mark = book.mid if book is not None and book.mid is not None else position.avg_entry
+        rules = core.exits.rules(symbol)
+        trade = core.open_trades.get(symbol)
+        views.append(PositionView(
+            symbol=symbol,
+            side="long" if position.qty > 0 else "short",
+            qty=abs(position.qty),
+            entry_price=position.avg_entry,
+            mark_price=mark,
+            unrealized_pnl=position.unrealized_pnl(mark),
+            realized_pnl=position.realized_pnl,
+            take_profit=rules.take_profit if rules else None,
+            stop_loss=rules.stop_loss if rules else None,
+            opened_ts_ns=position.opened_ts_ns,
+            strategy=trade.strategy if trade else "",
+        ))
+    return tuple(views)
+
+
+def _signal_view(core: TradingCore, item: SignalOutcome) -> SignalView:
+    decision = item.decision
+    signal = decision.signal
+    lines = [
+        f"{signal.strategy} wants to {signal.side.value.upper()} {signal.symbol} "
+        f"(confidence {signal.confidence:.2f}, priority {signal.priority.name.lower()})",
+        "Why:",
+        *(f"  {code.value}: {code.description}" for code in signal.reasons),
+    ]
+    if signal.take_profit is not None or signal.stop_loss is not None:
+        lines.append(f"Suggested TP {_price(signal.take_profit)}  SL {_price(signal.stop_loss)}"
+                     f"  size hint {signal.size_hint:g}")
+    lines.append("Decision: " + ("ACCEPTED" if item.accepted else "REJECTED"))
+    for code in item.outcome:
+        meaning = ReasonCode(code).description if code in ReasonCode.__members__ else ""
+        lines.append(f"  {code}" + (f": {meaning}" if meaning else ""))
+    gate_codes = [c for c in decision.reasons if c is not ReasonCode.SIGNAL_ACCEPTED]
+    if decision.accepted and gate_codes:
+        lines.append("Gates that shrank it: " + ", ".join(c.value for c in gate_codes))
+    if decision.accepted:
+        lines.append(f"Size factor after gates {decision.size_factor:.2f}")
+    if item.detail:
+        lines.append(item.detail)
+    return SignalView(
+        ts_ns=signal.ts_ns,
+        strategy=signal.strategy,
+        symbol=signal.symbol,
+        side=signal.side.value,
+        confidence=signal.confidence,
+        priority=signal.priority.name.lower(),
+        reasons=tuple(code.value for code in signal.reasons),
+        accepted=item.accepted,
+        outcome=item.outcome,
+        explanation="\n".join(lines),
+    )
+
+
+def _price(value: float | None) -> str:
+    return "-" if value is None else f"{value:,.2f}"
+
+
+def _strategies(core: TradingCore) -> tuple[StrategyView, ...]:
+    views = []
+    for name, strategy in core.strategies.items():
+        stats = core.manager.scoreboard.stats(name)
+        params = strategy.params.model_dump(mode="json")
+        defaults = core.default_params[name].model_dump(mode="json")
+        views.append(StrategyView(
+            name=name,
+            status=STATUS_LABELS[core.manager.status(name)],
+            disabled_reason=core.manager.disabled_reason(name) or "",
+            trades=stats.trades,
+            win_rate=stats.win_rate if stats.trades else None,
+            pnl=stats.pnl_usd,
+            expectancy=stats.expectancy_usd if stats.trades else None,
+            signals=core.signal_counts.get(name, 0),
+            params=params,
+            defaults=defaults,
+            tuned=tuple(k for k in params if params[k] != defaults.get(k)),
+            params_model=type(strategy.params),
+        ))
+    return tuple(views)
+
+
+def _account(core: TradingCore) -> AccountView:
+    p = core.portfolio
+    return AccountView(
+        equity=p.equity(),
+        initial_equity=core.settings.risk.initial_equity,
+        day_pnl=p.day_pnl(),
+        realized_pnl=p.realized_pnl(),
+        unrealized_pnl=p.unrealized_pnl(),
+        fees_paid=p.snapshot().fees_paid,
+        gross_exposure=p.gross_exposure(),
+        net_exposure=p.net_exposure(),
+    )

@@ -1,0 +1,120 @@
+"""SimSource: the simulated market as a MarketSource, paced or flat out."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from hft_tui.clock import FrozenClock, WallClock
+from hft_tui.market.sim_source import SimSource
+from hft_tui.market.simulator import DEFAULT_SIM_SYMBOLS, SimulatedMarket
+from hft_tui.model import FeedState, FeedStatus, OrderBook, Trade
+
+START_NS = 1_767_225_600_000_000_000
+
+
+def _market(**kwargs: float) -> SimulatedMarket:
+    return SimulatedMarket(DEFAULT_SIM_SYMBOLS, 1, start_ts_ns=START_NS, **kwargs)
+
+
+async def test_the_stream_opens_with_one_live_status_per_symbol() -> None:
+    source = SimSource(_market(), paced=False)
+    assert source.name == "sim"
+    stream = source.stream()
+    first = [await anext(stream) for _ in range(2)]
+    assert all(isinstance(e, FeedStatus) and e.state is FeedState.LIVE for e in first)
+    assert [e.symbol for e in first] == ["BTC/USDT", "ETH/USDT"]
+    assert all(e.ts_ns == START_NS for e in first)
+    nxt = await anext(stream)
+    assert isinstance(nxt, OrderBook) and nxt.ts_ns == START_NS
+    await source.close()
+
+
+async def test_unpaced_hands_the_loop_back_while_streaming_flat_out() -> None:
+    source = SimSource(_market(), paced=False, yield_every=64)
+    ticks = 0
+    stop = asyncio.Event()
+
+    async def heartbeat() -> None:
+        nonlocal ticks
+        while not stop.is_set():
+            ticks += 1
+            await asyncio.sleep(0)
+
+    beat = asyncio.create_task(heartbeat())
+    count = 0
+    async for _ in source.stream():
+        count += 1
+        if count >= 5_000:
+            break
+    stop.set()
+    await beat
+    assert ticks >= 5_000 // 64 - 1
+
+
+async def test_unpaced_timestamps_are_the_simulated_ones() -> None:
+    source = SimSource(_market(), paced=False, clock=FrozenClock(42))
+    stamps = []
+    async for event in source.stream():
+        stamps.append(event.ts_ns)
+        if len(stamps) >= 2_000:
+            break
+    assert stamps[0] == START_NS
+    assert stamps[-1] > START_NS + 10**9  # ~40 s of market in 2,000 events
+
+
+async def test_close_ends_the_stream() -> None:
+    source = SimSource(_market(), paced=False)
+    seen = 0
+    async for _ in source.stream():
+        seen += 1
+        if seen == 10:
+            await source.close()
+    assert seen == 10
+    await source.close()  # safe twice
+
+
+async def test_paced_releases_events_at_their_times_on_the_wall_clock() -> None:
+    market = _market(book_updates_per_s=20.0, trades_per_s=3.0)
+    source = SimSource(market, paced=True, clock=WallClock())
+    wall_start = time.time_ns()
+    assert abs(market.start_ts_ns - wall_start) < 1_000_000_000, "rebased to now"
+    books = trades = 0
+    lag_ns: list[int] = []
+    started = time.monotonic()
+
+    async def consume() -> None:
+        nonlocal books, trades
+        async for event in source.stream():
+            lag_ns.append(time.time_ns() - event.ts_ns)
+            if isinstance(event, OrderBook):
+                books += 1
+            elif isinstance(event, Trade):
+                trades += 1
+            if time.monotonic() - started > 1.5:
+                return
+
+    await consume()
+    elapsed = time.monotonic() - started
+    # 2 symbols x 20 books/s over ~1.5 s: about 60, with generous room for Poisson and CI.
+    assert 25 <= books <= 110
+    assert books / elapsed < 80, "paced, not flat out"
+    # Events are released close to the times they carry, never early.
+    assert min(lag_ns) > -2_000_000
+    assert sorted(lag_ns)[len(lag_ns) // 2] < 200_000_000
+    await source.close()
+
+
+async def test_a_paced_source_on_a_started_market_keeps_its_timestamps() -> None:
+    market = _market()
+    for _ in range(100):
+        market.next_event()
+    now_sim = market.now_ns()
+    source = SimSource(market, paced=True, clock=WallClock())
+    stream = source.stream()
+    statuses = [await anext(stream) for _ in range(2)]
+    assert all(isinstance(s, FeedStatus) for s in statuses)
+    event = await asyncio.wait_for(anext(stream), timeout=2.0)
+    assert event.ts_ns >= now_sim
+    assert event.ts_ns < START_NS + 3_600 * 10**9
+    await source.close()
