@@ -1,8 +1,8 @@
 """Risk benchmark: DRB guard cost per market event, gate cost per order, journaling rate.
 
 Run ``python benchmarks/bench_risk.py [--quick]``; the benchmark runner imports ``run``.
-The guard is fed what the engine feeds it per book update (a mark and the equity it
-implies for one open position); the gate checks orders against a book of two positions
+The guard is fed what the engine feeds it per book update (``on_market``: a mark, the
+open position in that symbol and the equity it implies); the gate checks orders against a book of two positions
 and a handful of resting orders.
 """
 
@@ -27,20 +27,18 @@ def _guard_per_event(n_events: int) -> dict[str, float]:
     guard = DrbGuard(RiskSettings())
     rng = random.Random(7)
     qty, entry = 0.2, 64_000.0
-    guard.on_position(Position(_BTC, qty=qty, avg_entry=entry), _START_NS)
     prices = []
     price = entry
     for _ in range(n_events):
         price *= math.exp(rng.gauss(0.0, 0.00005))  # about 0.5 bps per event
         prices.append(price)
+    position = Position(_BTC, qty=qty, avg_entry=entry)
     published = 0
     started = time.perf_counter()
     ts = _START_NS
     for price in prices:
         ts += 10_000_000  # 100 book updates per second
-        if guard.on_price(_BTC, price, ts) is not None:
-            published += 1
-        if guard.on_equity(100_000.0 + (price - entry) * qty, ts) is not None:
+        if guard.on_market(_BTC, price, position, 100_000.0 + (price - entry) * qty, ts) is not None:
             published += 1
     elapsed = time.perf_counter() - started
     return {

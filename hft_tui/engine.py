@@ -30,10 +30,14 @@ from hft_tui.commands import (
 )
 from hft_tui.core import TradingCore
 from hft_tui.market.source import MarketEvent, MarketSource
+from hft_tui.recovery import recover_state
 from hft_tui.snapshot import EngineSnapshot
 from hft_tui.snapshot_builder import build_snapshot
+from hft_tui.wal.reader import iter_records
 
 LOOP_LAG_PROBE_S = 0.1
+# A ``snapshot`` record every this many records keeps recovery's fold short.
+SNAPSHOT_EVERY_RECORDS = 5000
 RESET_CONFIRMATION = "RESET"
 
 
@@ -68,6 +72,7 @@ class Engine:
         self._stopped = asyncio.Event()
         self._stop_reason = ""
         self._running = False
+        self._last_state_snapshot_seq = 0
         self._snapshot = self._build_snapshot(seq=0)
         self.on_snapshot: Callable[[EngineSnapshot], None] | None = None
 
@@ -83,6 +88,7 @@ class Engine:
         if self.core.has_pending_orders:
             self.wal.sync()
             self.core.release_orders()
+        self._maybe_snapshot_state()
 
     async def _consume(self) -> None:
         core = self.core
@@ -92,12 +98,22 @@ class Engine:
                 if core.has_pending_orders:
                     await self.wal.flush()
                     core.release_orders()
+                self._maybe_snapshot_state()
         except Exception as exc:  # a dying source must not take the session down silently
             self.metrics.errors += 1
             self.wal.append("error", {"where": "source", "error": f"{type(exc).__name__}: {exc}"})
             self.request_stop(f"source failed: {type(exc).__name__}")
             return
         self.request_stop("source ended")
+
+    def _maybe_snapshot_state(self) -> None:
+        if self.wal.last_seq - self._last_state_snapshot_seq >= SNAPSHOT_EVERY_RECORDS:
+            self.write_state_snapshot()
+
+    def write_state_snapshot(self) -> None:
+        """Journal the full recoverable state, so recovery folds only what comes after it."""
+        self.wal.append("snapshot", self.core.snapshot_state().to_payload())
+        self._last_state_snapshot_seq = self.wal.last_seq
 
     # --- snapshots ----------------------------------------------------------------------------
 
@@ -167,10 +183,18 @@ class Engine:
     # --- lifecycle ------------------------------------------------------------------------------
 
     def begin_session(self) -> None:
-        """Journal ``session_start``; the synchronous half of ``start`` (backtests, tests)."""
+        """Recover from the WAL, journal ``session_start`` and what was recovered; the
+        synchronous half of ``start`` (also used by tests that drive the engine by hand)."""
+        recovered = recover_state(iter_records(self.wal.directory))
+        self.core.session_id = f"s{recovered.sessions + 1}"
         self.wal.append("session_start", {"mode": self.mode, "exchange": self.exchange,
                                           "symbols": list(self.symbols),
-                                          "source": self.source.name})
+                                          "source": self.source.name,
+                                          "session": recovered.sessions + 1})
+        if recovered.last_seq:
+            notes = self.core.restore(recovered)
+            self.wal.append("recovery", {"from_seq": recovered.last_seq, "restored": notes})
+            self.core.notice = "recovered: " + "; ".join(notes)
         self._running = True
 
     async def start(self) -> None:
@@ -207,6 +231,7 @@ class Engine:
                 await task
         self._tasks = []
         await self.source.close()
+        self.write_state_snapshot()
         self.wal.append("session_stop", {"reason": self._stop_reason or "stop",
                                          "events": self.core.counters.events})
         await self.wal.close()

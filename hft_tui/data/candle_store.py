@@ -1,7 +1,8 @@
 """Downloaded candles on disk: one Parquet file per (exchange, symbol, timeframe).
 
 Layout: ``<data_dir>/candles/<exchange>/<BASE_QUOTE[_SETTLE]>/<timeframe>.parquet`` with
-columns ``open_ts_ms`` (int64, bar open, UTC milliseconds), ``open``, ``high``, ``low``,
+the market's rules (tick, lot, fees) beside it in ``rules.json``, so a backtest needs no
+network; the Parquet columns are ``open_ts_ms`` (int64, bar open, UTC milliseconds), ``open``, ``high``, ``low``,
 ``close``, ``volume`` (float64, base units). Rows are sorted by time, one row per bar.
 
 Parquet (pyarrow) because pandas, polars and DuckDB read it directly and fast, it is
@@ -12,16 +13,17 @@ never leaves a half-written file: re-running simply fetches what is still missin
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from hft_tui.model import Candle
+from hft_tui.model import Candle, MarketRules
 from hft_tui.strategies.candle_builder import parse_timeframe
 
 _NS_PER_MS = 1_000_000
@@ -174,6 +176,27 @@ class CandleStore:
     def path(self, exchange_id: str, symbol: str, timeframe: str) -> Path:
         """The file holding one series (it need not exist)."""
         return self.root / exchange_id / symbol_dirname(symbol) / f"{timeframe}.parquet"
+
+    def rules_path(self, exchange_id: str, symbol: str) -> Path:
+        """The file holding a symbol's market rules (it need not exist)."""
+        return self.root / exchange_id / symbol_dirname(symbol) / "rules.json"
+
+    def write_rules(self, exchange_id: str, rules: MarketRules) -> None:
+        """Save a symbol's market rules beside its candles."""
+        path = self.rules_path(exchange_id, rules.symbol)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.tmp")
+        tmp.write_text(json.dumps(asdict(rules), indent=2, sort_keys=True) + "\n")
+        os.replace(tmp, path)
+
+    def read_rules(self, exchange_id: str, symbol: str) -> MarketRules:
+        """A symbol's saved market rules; FileNotFoundError if it was never downloaded."""
+        return MarketRules(**json.loads(self.rules_path(exchange_id, symbol).read_text()))
+
+    def series(self, exchange_id: str, symbol: str) -> list[str]:
+        """Timeframes stored for a symbol."""
+        directory = self.root / exchange_id / symbol_dirname(symbol)
+        return sorted(p.stem for p in directory.glob("*.parquet")) if directory.is_dir() else []
 
     def read(self, exchange_id: str, symbol: str, timeframe: str) -> CandleArrays:
         """Every stored bar of a series; empty if none was downloaded."""

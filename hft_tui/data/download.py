@@ -22,6 +22,7 @@ import numpy as np
 from hft_tui.data.candle_store import CandleArrays, CandleStore, Gap, missing_ranges, timeframe_ms
 from hft_tui.market.backoff import Backoff
 from hft_tui.market.ccxt_exchange import ccxt_errors
+from hft_tui.market.ccxt_markets import rules_for_symbols
 
 DEFAULT_PAGE_LIMIT = 500
 MAX_RETRIES = 5
@@ -120,6 +121,7 @@ async def download_candles(
         on_progress(0, result.missing_before)
     try:
         await exchange.load_markets()
+        store.write_rules(exchange_id, rules_for_symbols(exchange, [symbol])[symbol])
         for gap in todo:
             cursor = gap.start_ms
             while cursor < gap.end_ms:

@@ -60,6 +60,16 @@ class Portfolio:
         self._update_high_water()
         return after
 
+    def restore(self, positions: Mapping[str, Position], realized_pnl: float, fees_paid: float) -> None:
+        """Set the state recovered from the WAL (marks start at the entry prices)."""
+        self._positions = dict(positions)
+        self._realized = realized_pnl
+        self._fees = fees_paid
+        for symbol, position in positions.items():
+            self._marks.setdefault(symbol, position.avg_entry)
+        self._day_start_equity = self.equity()
+        self._update_high_water()
+
     def mark(self, symbol: str, price: float, ts_ns: int = 0) -> None:
         """Mark ``symbol`` at ``price`` (a book mid)."""
         self._marks[symbol] = price

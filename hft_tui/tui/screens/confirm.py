@@ -10,12 +10,15 @@ from textual.widgets import Button, Static
 
 
 class ConfirmScreen(ModalScreen[bool]):
+    """Dismisses with True only on ``y`` or the confirm button."""
+
     DEFAULT_CSS = """
     ConfirmScreen { align: center middle; }
     ConfirmScreen > Vertical {
-        width: 60; max-width: 90%; height: auto; padding: 1 2;
+        width: 64; max-width: 96%; height: auto; max-height: 96%; padding: 0 1;
         border: thick $warning; background: $surface;
     }
+    ConfirmScreen.-danger > Vertical { border: thick $error; }
     ConfirmScreen #question { margin-bottom: 1; }
     ConfirmScreen Horizontal { height: auto; align: right middle; }
     ConfirmScreen Button { margin-left: 2; }
@@ -25,14 +28,17 @@ class ConfirmScreen(ModalScreen[bool]):
         Binding("y", "answer(True)", "Confirm"),
     ]
 
-    def __init__(self, question: str, confirm_label: str = "Yes") -> None:
-        super().__init__()
+    def __init__(self, question: str, confirm_label: str = "Yes", *, title: str = "Confirm",
+                 danger: bool = False) -> None:
+        super().__init__(classes="-danger" if danger else "")
         self._question = question
         self._confirm_label = confirm_label
+        self._title = title
 
     def compose(self) -> ComposeResult:
-        with Vertical():
-            yield Static(self._question, id="question")
+        with Vertical() as box:
+            box.border_title = self._title
+            yield Static(self._question, id="question", markup=False)
             with Horizontal():
                 yield Button(f"{self._confirm_label} (y)", id="confirm", variant="error")
                 yield Button("Cancel (n/esc)", id="cancel", variant="primary")

@@ -1,0 +1,147 @@
+"""Rebuild the engine's state from its WAL after a restart (or a ``kill -9``).
+
+The fold starts at the last ``snapshot`` record (written every few thousand records and at
+each clean stop) and applies every later record that changes state: fills (positions and
+PnL), exit rules, closed trades, order intents and their ends, trading state transitions,
+DRB guard states, parameter changes and pause/enable changes. What comes out is plain
+data; :meth:`TradingCore.restore` puts it back into the live objects.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from hft_tui.model import Fill, Liquidity, Position, Side
+from hft_tui.wal.record import WalRecord
+
+TERMINAL_ORDER_STATES = frozenset({"filled", "cancelled", "rejected"})
+
+
+@dataclass
+class RecoveredState:
+    """Everything a restart needs, as JSON-friendly data (also the ``snapshot`` payload)."""
+
+    last_seq: int = 0
+    sessions: int = 0
+    positions: dict[str, dict[str, Any]] = field(default_factory=dict)
+    realized_pnl: float = 0.0
+    fees_paid: float = 0.0
+    open_trades: dict[str, dict[str, Any]] = field(default_factory=dict)
+    exit_rules: dict[str, dict[str, Any]] = field(default_factory=dict)
+    open_orders: dict[str, dict[str, Any]] = field(default_factory=dict)
+    trading_state: str = "active"
+    state_reason: str | None = None
+    state_since_ts_ns: int = 0
+    drb: dict[str, Any] | None = None
+    params: dict[str, dict[str, Any]] = field(default_factory=dict)
+    paused: list[str] = field(default_factory=list)
+    disabled: dict[str, str] = field(default_factory=dict)
+
+    def to_payload(self) -> dict[str, Any]:
+        payload = asdict(self)
+        del payload["last_seq"]
+        return payload
+
+    @classmethod
+    def from_payload(cls, payload: dict[str, Any], seq: int) -> RecoveredState:
+        known = {k: v for k, v in payload.items() if k in cls.__dataclass_fields__}
+        return cls(last_seq=seq, **known)
+
+    def position(self, symbol: str) -> Position:
+        data = self.positions.get(symbol)
+        return Position(symbol) if data is None else Position(symbol=symbol, **data)
+
+
+def recover_state(records: Iterable[WalRecord]) -> RecoveredState:
+    """Fold the journal into the state it describes, starting at its last snapshot."""
+    sessions = 0
+    since_snapshot: list[WalRecord] = []
+    for record in records:
+        if record.type == "session_start":
+            sessions += 1
+        if record.type == "snapshot":
+            since_snapshot = []
+        since_snapshot.append(record)
+    state = RecoveredState()
+    for record in since_snapshot:
+        apply_record(state, record)
+    state.sessions = sessions
+    return state
+
+
+def apply_record(state: RecoveredState, record: WalRecord) -> None:
+    """Apply one record (in seq order) to ``state``."""
+    state.last_seq = record.seq
+    kind, p = record.type, record.payload
+    if kind == "snapshot":
+        state.__dict__.update(RecoveredState.from_payload(p, record.seq).__dict__)
+    elif kind == "session_start":
+        state.sessions += 1
+    elif kind == "fill":
+        _apply_fill(state, p)
+    elif kind == "exit_rules":
+        state.exit_rules[p["symbol"]] = dict(p)
+    elif kind == "trade_closed":
+        state.open_trades.pop(p["symbol"], None)
+        state.exit_rules.pop(p["symbol"], None)
+    elif kind == "order":
+        state.open_orders[p["client_id"]] = dict(p)
+    elif kind == "order_update":
+        if p.get("status") in TERMINAL_ORDER_STATES:
+            state.open_orders.pop(p["client_id"], None)
+    elif kind == "state":
+        state.trading_state = p["to"]
+        state.state_reason = p.get("reason")
+        state.state_since_ts_ns = int(p.get("ts_ns", 0))
+    elif kind == "risk":
+        state.drb = dict(p)
+    elif kind == "param":
+        state.params.setdefault(p["strategy"], {}).update(p["new"])
+    elif kind in ("pause", "strategy"):
+        _apply_status(state, p)
+
+
+def _apply_fill(state: RecoveredState, p: dict[str, Any]) -> None:
+    symbol = p["symbol"]
+    fill = Fill(
+        client_id=p["client_id"], symbol=symbol, side=Side(p["side"]), qty=float(p["qty"]),
+        price=float(p["price"]), fee=float(p["fee"]), liquidity=Liquidity(p["liquidity"]),
+        ts_ns=int(p["ts_ns"]), strategy=p.get("strategy", ""),
+    )
+    before = state.position(symbol)
+    after = before.apply(fill)
+    state.realized_pnl += after.realized_pnl - before.realized_pnl
+    state.fees_paid += fill.fee
+    if after.is_flat:
+        state.positions.pop(symbol, None)
+    else:
+        state.positions[symbol] = {
+            "qty": after.qty, "avg_entry": after.avg_entry, "realized_pnl": after.realized_pnl,
+            "fees_paid": after.fees_paid, "opened_ts_ns": after.opened_ts_ns,
+        }
+    if before.is_flat and not after.is_flat:
+        state.open_trades[symbol] = {
+            "strategy": fill.strategy or "operator",
+            "side": "buy" if after.qty > 0 else "sell",
+            "opened_ts_ns": fill.ts_ns,
+            "realized_at_open": after.realized_pnl + fill.fee,
+            "entry_price": after.avg_entry,
+            "max_qty": abs(after.qty),
+        }
+    elif symbol in state.open_trades and not after.is_flat:
+        trade = state.open_trades[symbol]
+        trade["max_qty"] = max(trade["max_qty"], abs(after.qty))
+
+
+def _apply_status(state: RecoveredState, p: dict[str, Any]) -> None:
+    name, action = p["strategy"], p["action"]
+    if action == "pause" and name not in state.paused:
+        state.paused.append(name)
+    elif action == "resume" and name in state.paused:
+        state.paused.remove(name)
+    elif action == "disable":
+        state.disabled[name] = p.get("detail", "")
+    elif action == "enable":
+        state.disabled.pop(name, None)

@@ -1,0 +1,52 @@
+"""Every key (as currently mapped), the panes and what the states mean."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+STATES_TEXT = """\
+● ACTIVE    trading normally
+▼ REDUCING  a risk budget passed its soft limit: only orders that reduce exposure
+■ HALTED    kill switch or a hard limit: nothing but cancels and exits, until an operator reset
+◇ SIM built-in market · ◆ PAPER real data, simulated fills · ▲▲ LIVE ▲▲ real orders
+PnL and sides always carry a sign or arrow: + ▲ up / long / buy, - ▼ down / short / sell."""
+
+
+class HelpScreen(ModalScreen[None]):
+    DEFAULT_CSS = """
+    HelpScreen { align: center middle; }
+    HelpScreen > VerticalScroll {
+        width: 100; max-width: 98%; height: auto; max-height: 96%; padding: 0 1;
+        border: thick $primary; background: $surface;
+    }
+    """
+    BINDINGS = [Binding("escape,q,f1,question_mark", "close", "Close")]
+
+    def __init__(self, keys: list[tuple[str, str, str]], session: str) -> None:
+        """``keys``: (key display, action, what it does) rows; ``session``: mode and exchange."""
+        super().__init__()
+        self._keys = keys
+        self._session = session
+
+    def compose(self) -> ComposeResult:
+        table = Table(box=None, show_header=False, padding=(0, 1), expand=True)
+        table.add_column("key", style="bold", no_wrap=True)
+        table.add_column("action", no_wrap=True)
+        table.add_column("detail", style="dim", ratio=1)
+        for key, action, detail in self._keys:
+            table.add_row(key, action, detail)
+        with VerticalScroll() as box:
+            box.border_title = "Help"
+            box.border_subtitle = "esc: close"
+            yield Static(Text(self._session, style="bold"))
+            yield Static(table)
+            yield Static(Text(STATES_TEXT))
+
+    def action_close(self) -> None:
+        self.dismiss(None)
