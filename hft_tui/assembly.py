@@ -9,10 +9,14 @@ from pathlib import Path
 
 from hft_tui.bus import Metrics
 from hft_tui.clock import Clock, WallClock
+from hft_tui.config.credentials import ExchangeCredentials
 from hft_tui.config.paths import AppPaths
 from hft_tui.config.settings import Settings
 from hft_tui.core import TradingCore
 from hft_tui.engine import Engine
+from hft_tui.execution.ccxt_broker import CcxtBroker
+from hft_tui.market.ccxt_rules_loader import fetch_market_rules
+from hft_tui.market.ccxt_source import CcxtSource
 from hft_tui.market.sim_source import SimSource
 from hft_tui.market.simulator import DEFAULT_SIM_SYMBOLS, SimSymbolSpec, SimulatedMarket
 from hft_tui.model import MarketRules
@@ -85,11 +89,36 @@ def build_sim_engine(settings: Settings, *, clock: Clock, wal_dir: Path, paced: 
     )
 
 
-def build_engine(settings: Settings, *, clock: Clock | None = None,
-                 paths: AppPaths | None = None) -> Engine:
-    """The engine for ``settings``: sim source in sim mode; the WAL in the state dir."""
+def build_exchange_engine(settings: Settings, *, clock: Clock, wal_dir: Path,
+                          credentials: ExchangeCredentials | None) -> Engine:
+    """Paper (real data, simulated fills) or live (real orders, given credentials)."""
+    exchange = settings.exchange
+    symbols = settings.engine.symbols
+    rules = fetch_market_rules(exchange, symbols)
+    source = CcxtSource.from_settings(exchange, symbols, clock=clock, seed=settings.engine.seed)
+    broker = None
+    if settings.engine.mode == "live":
+        if credentials is None:
+            raise UnsupportedSetup(
+                f"live mode needs API keys in the environment: HFT_TUI_{exchange.id.upper()}_API_KEY "
+                f"and HFT_TUI_{exchange.id.upper()}_SECRET (and _PASSWORD where the exchange asks)")
+        broker = CcxtBroker.from_settings(exchange, clock=clock, credentials=credentials,
+                                          seed=settings.engine.seed)
+    metrics = Metrics()
+    wal = build_wal(settings, wal_dir, clock, metrics)
+    core = TradingCore(settings, clock=clock, wal=wal, rules=rules, exchange_id=exchange.id,
+                       metrics=metrics, broker=broker)
+    label = exchange.id + (" (sandbox)" if exchange.sandbox else "")
+    return Engine(core=core, source=source, mode=settings.engine.mode.upper(), exchange=label,
+                  snapshot_hz=settings.engine.snapshot_hz, wal_tail_lines=settings.wal.tail_records)
+
+
+def build_engine(settings: Settings, *, clock: Clock | None = None, paths: AppPaths | None = None,
+                 credentials: ExchangeCredentials | None = None) -> Engine:
+    """The engine for ``settings``: the simulator in sim mode, ccxt otherwise; the WAL in the
+    state dir."""
     clock = clock or WallClock()
     paths = paths or AppPaths.resolve(settings)
-    if settings.engine.mode != "sim":
-        raise UnsupportedSetup(f"mode {settings.engine.mode!r} needs the ccxt source")
-    return build_sim_engine(settings, clock=clock, wal_dir=paths.wal_dir, paced=settings.sim.paced)
+    if settings.engine.mode == "sim":
+        return build_sim_engine(settings, clock=clock, wal_dir=paths.wal_dir, paced=settings.sim.paced)
+    return build_exchange_engine(settings, clock=clock, wal_dir=paths.wal_dir, credentials=credentials)

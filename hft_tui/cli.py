@@ -19,6 +19,7 @@ from hft_tui.config.cli import (
     overrides_from_args,
     run_config_command,
 )
+from hft_tui.config.credentials import credentials_from_env
 from hft_tui.config.loader import ConfigError, load_settings
 from hft_tui.config.paths import AppPaths
 from hft_tui.config.settings import Settings
@@ -61,6 +62,9 @@ def _add_run_options(group: Any, *, suppress_defaults: bool = False) -> None:
     group.add_argument("--seed", type=int, default=default, help="simulator seed")
     group.add_argument("--theme", default=default, help="UI theme name")
     group.add_argument("--exchange", default=default, metavar="ID", help="ccxt exchange id")
+    group.add_argument("--live", action="store_true",
+                       default=argparse.SUPPRESS if suppress_defaults else False,
+                       help="confirm --mode live places real orders (else you are asked to type LIVE)")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -81,22 +85,33 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"hft-tui: invalid configuration\n{exc}", file=sys.stderr)
         return EXIT_CONFIG_ERROR
+    if settings.engine.mode == "live" and not confirm_live(settings, getattr(args, "live", False)):
+        print("hft-tui: live mode not confirmed; nothing was started", file=sys.stderr)
+        return EXIT_CONFIG_ERROR
+    from hft_tui.assembly import UnsupportedSetup, build_engine
+    from hft_tui.market.ccxt_rules_loader import MarketsUnavailable
+
+    try:
+        engine = build_engine(settings, credentials=credentials_from_env(settings.exchange.id))
+    except (UnsupportedSetup, MarketsUnavailable) as exc:
+        print(f"hft-tui: {exc}", file=sys.stderr)
+        return EXIT_CONFIG_ERROR
     if getattr(args, "headless", False):
-        return run_headless_session(settings)
-    return run_tui_session(settings)
+        from hft_tui.headless import run_headless
 
-
-def run_headless_session(settings: Settings) -> int:
-    from hft_tui.assembly import build_engine
-    from hft_tui.headless import run_headless
-
-    engine = build_engine(settings)
-    asyncio.run(run_headless(engine, settings.engine.status_interval_s))
-    return 0
-
-
-def run_tui_session(settings: Settings) -> int:
-    from hft_tui.assembly import build_engine
+        asyncio.run(run_headless(engine, settings.engine.status_interval_s))
+        return 0
     from hft_tui.tui.run import run_app
 
-    return run_app(build_engine(settings), settings)
+    return run_app(engine, settings)
+
+
+def confirm_live(settings: Settings, flag: bool) -> bool:
+    """Real orders need ``--live`` or the operator typing LIVE at a terminal."""
+    if flag:
+        return True
+    if not sys.stdin.isatty():
+        print("hft-tui: --mode live needs --live when not run from a terminal", file=sys.stderr)
+        return False
+    answer = input(f"LIVE mode places REAL orders on {settings.exchange.id}. Type LIVE to continue: ")
+    return answer.strip() == "LIVE"

@@ -54,6 +54,17 @@ class SetStrategyParams:
 
 
 @dataclass(frozen=True, slots=True)
+class PlaceOrder:
+    """A manual order from the operator; it passes the same risk gate as any strategy's."""
+
+    symbol: str
+    side: str  # "buy" | "sell"
+    qty: float
+    price: float | None = None  # None = market
+    reduce_only: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class ResetHalt:
     """Leave HALTED: the only way out, and only by an operator."""
 
@@ -62,7 +73,7 @@ class ResetHalt:
 
 Command = (
     StopEngine | Kill | Flatten | PauseStrategy | ResumeStrategy | EnableStrategy
-    | SetStrategyParams | ResetHalt
+    | SetStrategyParams | ResetHalt | PlaceOrder
 )
 
 

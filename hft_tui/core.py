@@ -23,6 +23,7 @@ from hft_tui.bus import Metrics
 from hft_tui.clock import Clock
 from hft_tui.commands import CommandResult
 from hft_tui.config.settings import Settings
+from hft_tui.execution.broker import Broker
 from hft_tui.execution.fee_model import FeeModel
 from hft_tui.execution.paper_broker import PaperBroker
 from hft_tui.execution.portfolio import Portfolio
@@ -131,6 +132,7 @@ class TradingCore:
         exchange_id: str,
         metrics: Metrics | None = None,
         session_id: str = "s1",
+        broker: Broker | None = None,
     ) -> None:
         self.settings = settings
         self.clock = clock
@@ -153,7 +155,11 @@ class TradingCore:
         self.portfolio = Portfolio(settings.risk.initial_equity)
         self.tca = TcaAggregator()
         self.fee_models = {s: FeeModel.for_market(exchange_id, r, settings.execution) for s, r in rules.items()}
-        self.broker = PaperBroker(self.rules, clock, settings.execution, exchange_id=exchange_id)
+        self.broker: Broker = broker or PaperBroker(self.rules, clock, settings.execution,
+                                                    exchange_id=exchange_id)
+        # The paper broker matches synchronously (deterministic backtests); a live broker
+        # is driven by the engine's loop through ``take_orders``/``take_cancels``.
+        self.broker_is_sync = isinstance(self.broker, PaperBroker)
         self.broker.on_order = self._on_order
         self.broker.on_fill = self._on_fill
         self.books: dict[str, OrderBook | None] = {s: None for s in self.symbols}
@@ -168,6 +174,7 @@ class TradingCore:
         self.notice = ""
         self.counters = CoreCounters()
         self._outbox: list[Order] = []
+        self._cancels: list[str] = []
         self._pending_entries: dict[str, PendingEntry] = {}
         self._flatten: dict[str, FlattenTarget] = {}
         self._exit_reasons: dict[str, ReasonCode] = {}
@@ -220,13 +227,23 @@ class TradingCore:
 
     @property
     def has_pending_orders(self) -> bool:
-        return bool(self._outbox)
+        return bool(self._outbox) or bool(self._cancels)
+
+    def take_orders(self) -> list[Order]:
+        """The journaled order intents, handed over once (for an async broker)."""
+        orders, self._outbox = self._outbox, []
+        return orders
+
+    def take_cancels(self) -> list[str]:
+        cancels, self._cancels = self._cancels, []
+        return cancels
 
     def release_orders(self) -> None:
-        """Hand the journaled order intents to the broker (after the WAL made them durable)."""
+        """Hand the journaled intents to the synchronous (paper) broker, after the WAL made
+        them durable; fills that trigger further intents are released in the same call."""
+        assert isinstance(self.broker, PaperBroker)
         while self._outbox:
-            orders, self._outbox = self._outbox, []
-            for order in orders:
+            for order in self.take_orders():
                 self.broker.submit_now(order)
 
     def _on_book(self, book: OrderBook) -> None:
@@ -607,9 +624,9 @@ class TradingCore:
     # --- risk -------------------------------------------------------------------------------------
 
     def _update_risk(self, symbol: str, price: float, ts_ns: int) -> None:
-        self._record_drb(self.drb.on_price(symbol, price, ts_ns), ts_ns)
-        self._record_drb(self.drb.on_position(self.portfolio.position(symbol), ts_ns), ts_ns)
-        self._record_drb(self.drb.on_equity(self.portfolio.equity(), ts_ns), ts_ns)
+        state = self.drb.on_market(symbol, price, self.portfolio.position(symbol),
+                                   self.portfolio.equity(), ts_ns)
+        self._record_drb(state, ts_ns)
 
     def _record_drb(self, state: DrbState | None, ts_ns: int) -> None:
         if state is None:
@@ -797,13 +814,35 @@ class TradingCore:
         self.notice = note
         return CommandResult(True, note)
 
+    def place_order(self, symbol: str, side: Side, qty: float, price: float | None,
+                    reduce_only: bool) -> CommandResult:
+        """A manual order: same gate, same journal as a strategy's entry."""
+        rules = self.rules.get(symbol)
+        if rules is None:
+            return CommandResult(False, f"unknown symbol {symbol!r}")
+        self._order_seq += 1
+        order = Order(
+            client_id=f"{self.session_id}-{self._order_seq}", symbol=symbol, side=side,
+            type=OrderType.MARKET if price is None else OrderType.LIMIT, qty=qty, price=price,
+            created_ts_ns=self.clock.now_ns(), strategy="operator", reduce_only=reduce_only,
+        )
+        code = self.gate.check(order, self._risk_context())
+        if code is not None:
+            self.wal.append("order_rejected", {"client_id": order.client_id, "code": code.value,
+                                                "symbol": symbol, "side": side.value, "qty": qty})
+            return CommandResult(False, f"rejected: {code.value} ({code.description})")
+        self._send(order, "OPERATOR")
+        return CommandResult(True, f"order {order.client_id} sent")
+
     def reset_halt(self) -> CommandResult:
         ts_ns = self.clock.now_ns()
         state = self.drb.operator_reset(ts_ns)
         self._last_drb = state
         self.wal.append("risk", state.to_payload())
-        target = state.desired_state if state.desired_state is not TradingState.HALTED else TradingState.REDUCING
-        transition = self.state.operator_reset(ts_ns, to=target)
+        if state.desired_state is TradingState.HALTED:
+            # The budgets still call for a halt (e.g. the day's loss is past its hard limit).
+            return CommandResult(False, f"still HALTED: {state.reason.value} ({state.reason.description})")
+        transition = self.state.operator_reset(ts_ns, to=state.desired_state)
         if transition is None:
             return CommandResult(True, f"already {self.state.state.value}")
         self.wal.append("state", transition.to_payload())
@@ -815,7 +854,10 @@ class TradingCore:
             if order.symbol != symbol or not order.is_open or (entries_only and order.reduce_only):
                 continue
             self.wal.append("cancel", {"client_id": order.client_id, "symbol": symbol})
-            self.broker.cancel_now(order.client_id, ReasonCode.CANCELLED_BY_OPERATOR)
+            if isinstance(self.broker, PaperBroker):
+                self.broker.cancel_now(order.client_id, ReasonCode.CANCELLED_BY_OPERATOR)
+            else:
+                self._cancels.append(order.client_id)
 
     def _names(self, name: str | None) -> list[str] | None:
         if name is None:

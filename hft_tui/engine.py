@@ -23,6 +23,7 @@ from hft_tui.commands import (
     Flatten,
     Kill,
     PauseStrategy,
+    PlaceOrder,
     ResetHalt,
     ResumeStrategy,
     SetStrategyParams,
@@ -30,6 +31,7 @@ from hft_tui.commands import (
 )
 from hft_tui.core import TradingCore
 from hft_tui.market.source import MarketEvent, MarketSource
+from hft_tui.model import Side
 from hft_tui.recovery import recover_state
 from hft_tui.snapshot import EngineSnapshot
 from hft_tui.snapshot_builder import build_snapshot
@@ -96,8 +98,7 @@ class Engine:
             async for event in self.source.stream():
                 core.process(event)
                 if core.has_pending_orders:
-                    await self.wal.flush()
-                    core.release_orders()
+                    await self._release()
                 self._maybe_snapshot_state()
         except Exception as exc:  # a dying source must not take the session down silently
             self.metrics.errors += 1
@@ -154,10 +155,21 @@ class Engine:
         await self.wal.append_durable(_command_type(command), _command_payload(command))
         result = self.apply(command)
         if self.core.has_pending_orders:
-            await self.wal.flush()
-            self.core.release_orders()
+            await self._release()
         self.publish_snapshot()
         return result
+
+    async def _release(self) -> None:
+        """WAL before effect: wait for the group commit to cover the intents, then act."""
+        await self.wal.flush()
+        core = self.core
+        if core.broker_is_sync:
+            core.release_orders()
+            return
+        for client_id in core.take_cancels():
+            await core.broker.cancel(client_id)
+        for order in core.take_orders():
+            await core.broker.submit(order)
 
     def apply(self, command: Command) -> CommandResult:
         """The command's effect on the core (its journal record is already written)."""
@@ -174,6 +186,9 @@ class Engine:
             return core.enable(command.name)
         if isinstance(command, SetStrategyParams):
             return core.set_params(command.name, command.values, command.revert_to_defaults)
+        if isinstance(command, PlaceOrder):
+            return core.place_order(command.symbol, Side(command.side), command.qty, command.price,
+                                    command.reduce_only)
         if isinstance(command, ResetHalt):
             if command.confirmation != RESET_CONFIRMATION:
                 return CommandResult(False, f"type {RESET_CONFIRMATION} to confirm the reset")
@@ -200,6 +215,9 @@ class Engine:
     async def start(self) -> None:
         """Open the session: journal it, then start consuming the source."""
         await self.wal.start()
+        start_broker = getattr(self.core.broker, "start", None)
+        if start_broker is not None:
+            await start_broker()
         self.begin_session()
         self._tasks = [
             asyncio.create_task(self._consume(), name="engine-consume"),
@@ -231,6 +249,7 @@ class Engine:
                 await task
         self._tasks = []
         await self.source.close()
+        await self.core.broker.close()
         self.write_state_snapshot()
         self.wal.append("session_stop", {"reason": self._stop_reason or "stop",
                                          "events": self.core.counters.events})

@@ -342,9 +342,8 @@ def _assumptions(core: TradingCore, settings: Settings, spec: DataSpec, exchange
         for symbol, model in sorted(core.fee_models.items())
     )
     if spec.kind == "candles":
-        fill = ("paper broker against a synthetic book per candle: one level a side, one tick "
-                "from the close, unlimited depth; market orders fill at that touch, limits when "
-                "the close crosses them")
+        fill = ("paper broker against a synthetic book built from each candle: one level a "
+                "side, one tick from the close, unlimited depth")
         slippage = "half spread of one tick; no market impact (candles carry no depth)"
     else:
         fill = (f"paper broker on the recorded/simulated L2 books: market orders walk the book; "

@@ -1,30 +1,75 @@
 """The workstation: a Textual app over an :class:`EngineLink`.
 
-Widgets pull the engine's latest snapshot on a timer and redraw only what changed; the
-engine itself runs on its own thread and never waits for the screen.
+Panes pull the engine's latest snapshot on two timers (the book and header at the
+configured refresh rate, the tables slower) and redraw only what changed; the engine runs
+on its own thread and never waits for the screen. Every operator action goes to the engine
+as a command through the link.
 """
 
 from __future__ import annotations
 
 import asyncio
 import signal
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from textual.app import App, ComposeResult
+from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
-from textual.containers import Horizontal
-from textual.widgets import Footer
+from textual.containers import Container
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import DataTable, Footer
 
-from hft_tui.commands import StopEngine
+from hft_tui.commands import (
+    Command,
+    CommandResult,
+    EnableStrategy,
+    Flatten,
+    Kill,
+    PauseStrategy,
+    ResetHalt,
+    ResumeStrategy,
+    SetStrategyParams,
+    StopEngine,
+)
 from hft_tui.snapshot import EngineSnapshot
+from hft_tui.tui.bindings import (
+    APP_BINDINGS,
+    MAIN_SCREEN_ACTIONS,
+    PANE_IDS,
+    binding_help_rows,
+)
 from hft_tui.tui.engine_link import EngineLink
+from hft_tui.tui.panes.drb_guard import DrbGuardPane
+from hft_tui.tui.panes.engine_health import EngineHealthPane
 from hft_tui.tui.panes.header_bar import HeaderBar
 from hft_tui.tui.panes.order_book import OrderBookPane
+from hft_tui.tui.panes.positions import PositionsPane
+from hft_tui.tui.panes.price_chart import PriceChartPane
+from hft_tui.tui.panes.signals_table import SignalsPane
+from hft_tui.tui.panes.snapshot_pane import SnapshotPane
+from hft_tui.tui.panes.strategies_table import StrategiesPane
+from hft_tui.tui.panes.symbols_table import SymbolsPane
 from hft_tui.tui.panes.wal_tail import WalTailPane
 from hft_tui.tui.screens.confirm import ConfirmScreen
+from hft_tui.tui.screens.exposure import flatten_summary, kill_summary, quit_summary
+from hft_tui.tui.screens.help import HelpScreen
+from hft_tui.tui.screens.kill_confirm import KillConfirmScreen
+from hft_tui.tui.screens.signal_detail import SignalDetailScreen
+from hft_tui.tui.screens.tuning import TuningScreen
+from hft_tui.tui.screens.typed_confirm import TypedConfirmScreen
 from hft_tui.tui.themes import DEFAULT_THEME, THEME_VARIABLE_DEFAULTS, discover_themes
 
-WIDE_LAYOUT_MIN_COLUMNS = 120
+# From this size every pane is on screen; below it the compact layout keeps the book, the
+# DRB badge, signals/positions and the WAL, and the number keys bring the rest in.
+WIDE_MIN_SIZE = (120, 32)
+HUGE_MIN_SIZE = (180, 50)
+# Tables and slow panes redraw at most this often, whatever the book's refresh rate.
+SLOW_REFRESH_HZ = 4.0
+# Compact layout: the panes sharing the space right of the book; signals+positions by default.
+SLOT_PANES = ("price", "signals", "symbols", "positions", "strategies", "health")
+DEFAULT_SLOT = ("signals", "positions")
+RESET_WORD = "RESET"
 # SIGHUP is an SSH drop: stop as gracefully as on SIGTERM instead of dying mid-write.
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
 
@@ -35,10 +80,7 @@ class HftApp(App[str]):
     TITLE = "hft-tui"
     CSS_PATH = "app.tcss"
     ENABLE_COMMAND_PALETTE = True
-    BINDINGS = [
-        Binding("q", "quit_app", "Quit"),
-        Binding("s", "next_symbol", "Symbol"),
-    ]
+    BINDINGS = APP_BINDINGS
 
     def __init__(
         self,
@@ -48,35 +90,59 @@ class HftApp(App[str]):
         refresh_hz: float = 10.0,
         book_depth: int = 20,
         theme_dirs: tuple[Path, ...] = (),
+        keymap: dict[str, str] | None = None,
     ) -> None:
         super().__init__()
         self.link = link
-        self._refresh_period_s = 1.0 / refresh_hz
+        self._fast_period_s = 1.0 / refresh_hz
+        self._slow_period_s = 1.0 / min(refresh_hz, SLOW_REFRESH_HZ)
         self._book_depth = book_depth
-        self._shown_seq = -1
+        self._fast_seq = -1
+        self._slow_seq = -1
+        self.slot: tuple[str, ...] = DEFAULT_SLOT
         symbols = link.snapshot.symbols
         self.selected_symbol = symbols[0] if symbols else ""
         for found in discover_themes(*theme_dirs).values():
             self.register_theme(found)
         self.theme = theme
+        self.keymap = dict(keymap or {})
+        self.set_keymap(self.keymap)
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         return THEME_VARIABLE_DEFAULTS
 
+    # --- layout --------------------------------------------------------------------------
+
     def compose(self) -> ComposeResult:
         yield HeaderBar(id="header")
-        with Horizontal(id="body"):
+        # Grid cells fill in this order; app.tcss places them for each layout.
+        with Container(id="body"):
             yield OrderBookPane(max_depth=self._book_depth, id="book")
+            yield DrbGuardPane(id="drb")
+            yield PriceChartPane(id="price")
+            yield SignalsPane(id="signals")
+            yield SymbolsPane(id="symbols")
+            yield PositionsPane(id="positions")
             yield WalTailPane(id="wal")
-        yield Footer()
+            yield StrategiesPane(id="strategies")
+            yield EngineHealthPane(id="health")
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
+        for pane_id in PANE_IDS:
+            self.query_one(f"#{pane_id}").add_class("pane")
+        for pane_id in SLOT_PANES:
+            self.query_one(f"#{pane_id}").add_class("slot")
+        self._apply_layout()
         loop = asyncio.get_running_loop()
         for sig in STOP_SIGNALS:
             loop.add_signal_handler(sig, self.shutdown, signal.Signals(sig).name)
+        self.theme_changed_signal.subscribe(self, lambda _theme: self.redraw_all())
         self.link.start()
-        self.refresh_from_engine()
-        self.set_interval(self._refresh_period_s, self.refresh_from_engine)
+        self.refresh_fast()
+        self.refresh_slow()
+        self.set_interval(self._fast_period_s, self.refresh_fast)
+        self.set_interval(self._slow_period_s, self.refresh_slow)
 
     def on_unmount(self) -> None:
         loop = asyncio.get_running_loop()
@@ -84,35 +150,257 @@ class HftApp(App[str]):
             loop.remove_signal_handler(sig)
 
     def on_resize(self) -> None:
-        self.screen.set_class(self.size.width >= WIDE_LAYOUT_MIN_COLUMNS, "-wide")
+        self._apply_layout()
 
-    def refresh_from_engine(self) -> None:
-        """Pull the newest snapshot; skip all work when the engine published nothing new."""
+    def _apply_layout(self) -> None:
+        width, height = self.size
+        wide = width >= WIDE_MIN_SIZE[0] and height >= WIDE_MIN_SIZE[1]
+        huge = width >= HUGE_MIN_SIZE[0] and height >= HUGE_MIN_SIZE[1]
+        self.set_class(not wide, "-compact")
+        self.set_class(wide and not huge, "-wide")
+        self.set_class(huge, "-huge")
+        for pane_id in SLOT_PANES:
+            pane = self.query_one(f"#{pane_id}")
+            pane.set_class(pane_id in self.slot, "-slotted")
+            pane.set_class(pane_id in self.slot and len(self.slot) == 1, "-solo")
+
+    @property
+    def compact(self) -> bool:
+        return self.has_class("-compact")
+
+    # --- snapshots -----------------------------------------------------------------------
+
+    def _panes(self, ids: Iterable[str]) -> list[SnapshotPane]:
+        return [self.query_one(f"#{pane_id}") for pane_id in ids]  # type: ignore[misc]
+
+    def refresh_fast(self) -> None:
+        """Header and book: pull the newest snapshot, skip everything if nothing is new."""
         snapshot = self.link.snapshot
-        if snapshot.seq == self._shown_seq:
+        if snapshot.seq == self._fast_seq:
             return
-        self._shown_seq = snapshot.seq
-        self.show_snapshot(snapshot)
+        self._fast_seq = snapshot.seq
+        for pane in self._panes(("header", "book")):
+            pane.show(snapshot, self.selected_symbol)
 
-    def show_snapshot(self, snapshot: EngineSnapshot) -> None:
-        self.query_one(HeaderBar).show(snapshot, self.selected_symbol)
-        if self.selected_symbol:
-            book_pane = self.query_one(OrderBookPane)
-            book_pane.border_title = f"Order book {self.selected_symbol}"
-            book_pane.show(snapshot.view(self.selected_symbol))
-        self.query_one(WalTailPane).show(snapshot.wal_tail, snapshot.wal_seq)
+    def refresh_slow(self) -> None:
+        """Every other pane, at the slower rate."""
+        snapshot = self.link.snapshot
+        if snapshot.seq == self._slow_seq:
+            return
+        self._slow_seq = snapshot.seq
+        for pane in self._panes(PANE_IDS[1:]):
+            pane.show(snapshot, self.selected_symbol)
+
+    def redraw_all(self) -> None:
+        """Draw every pane afresh (theme change, symbol change)."""
+        for pane in self._panes(("header", *PANE_IDS)):
+            pane.redraw()
+        self._fast_seq = self._slow_seq = -1
+        self.refresh_fast()
+        self.refresh_slow()
+
+    # --- key handling --------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Letter keys act on the main screen only: under a modal they belong to the modal.
+        if action in MAIN_SCREEN_ACTIONS and len(self.screen_stack) > 1:
+            return False
+        if action == "reset_halt" and self.link.snapshot.trading_state != "HALTED":
+            return None  # shown greyed: it only matters when HALTED
+        return True
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        for key, action_name, detail, action in self.palette_actions():
+            yield SystemCommand(f"{action_name} ({key})", detail, action)
+
+    def palette_actions(self) -> list[tuple[str, str, str, Callable[[], object]]]:
+        """(key, name, detail, callback) for every action, for the command palette."""
+        rows = []
+        for key, name, detail, action in binding_help_rows(self, self.keymap):
+            if action.startswith("focus_pane"):
+                pane_number = int(action[action.index("(") + 1:-1])
+                rows.append((key, name, detail, lambda n=pane_number: self.action_focus_pane(n)))
+            else:
+                rows.append((key, name, detail, getattr(self, f"action_{action}")))
+        return rows
+
+    def key_hint(self, action: str) -> str:
+        """The key currently bound to ``action`` (after the keymap), for on-screen hints."""
+        for key, _, _, bound_action in binding_help_rows(self, self.keymap):
+            if bound_action == action:
+                return key
+        return action
+
+    # --- actions: safety -----------------------------------------------------------------
+
+    def action_kill(self) -> None:
+        """Kill switch: first press asks (showing what goes), a second press or y confirms."""
+        if isinstance(self.screen, KillConfirmScreen):
+            self.screen.dismiss(True)
+            return
+
+        def answered(confirmed: bool | None) -> None:
+            if confirmed:
+                self.send(Kill("operator"))
+
+        self.push_screen(KillConfirmScreen(kill_summary(self.link.snapshot), self.key_hint("kill")),
+                         answered)
+
+    def action_flatten_all(self) -> None:
+        """Close every position (reduce-only), after a confirmation."""
+        self._confirm_flatten(None)
+
+    def action_flatten_symbol(self) -> None:
+        """Close the selected symbol's position, after a confirmation."""
+        self._confirm_flatten(self.selected_symbol)
+
+    def _confirm_flatten(self, symbol: str | None) -> None:
+        def answered(confirmed: bool | None) -> None:
+            if confirmed:
+                self.send(Flatten(symbol))
+
+        title = "Flatten all" if symbol is None else f"Flatten {symbol}"
+        self.push_screen(ConfirmScreen(flatten_summary(self.link.snapshot, symbol), "Flatten",
+                                       title=title, danger=True), answered)
+
+    def action_reset_halt(self) -> None:
+        """Leave HALTED: the operator types RESET."""
+        snapshot = self.link.snapshot
+        if snapshot.trading_state != "HALTED":
+            self.notify(f"Trading is {snapshot.trading_state}, not HALTED: nothing to reset.")
+            return
+
+        def answered(confirmed: bool | None) -> None:
+            if confirmed:
+                self.send(ResetHalt(RESET_WORD))
+
+        question = ("Trading is HALTED. Reset lets the risk gate admit new entries again.\n"
+                    "Make sure the cause (see the DRB guard pane and the WAL) is dealt with.")
+        self.push_screen(TypedConfirmScreen(question, RESET_WORD, title="Reset HALTED"), answered)
+
+    # --- actions: strategies ---------------------------------------------------------------
+
+    def selected_strategy_name(self) -> str | None:
+        strategy = self.query_one(StrategiesPane).selected_strategy()
+        return None if strategy is None else strategy.name
+
+    def action_toggle_strategy(self) -> None:
+        """Pause the selected strategy, or resume it (re-enable it if it was auto-disabled)."""
+        strategy = self.query_one(StrategiesPane).selected_strategy()
+        if strategy is None:
+            self.notify("No strategy to pause: the engine reports none.", severity="warning")
+            return
+        command: Command
+        if strategy.status == "running":
+            command = PauseStrategy(strategy.name)
+        elif strategy.status == "disabled":
+            command = EnableStrategy(strategy.name)
+        else:
+            command = ResumeStrategy(strategy.name)
+        self.send(command)
+
+    def action_pause_all(self) -> None:
+        """Pause every strategy; if none is running, resume them all."""
+        strategies = self.link.snapshot.strategies
+        if strategies and not any(s.status == "running" for s in strategies):
+            self.send(ResumeStrategy(None))
+        else:
+            self.send(PauseStrategy(None))
+
+    def action_tune(self) -> None:
+        """Open the tuning form of the selected strategy."""
+        strategy = self.query_one(StrategiesPane).selected_strategy()
+        if strategy is None:
+            self.notify("No strategy to tune: the engine reports none.", severity="warning")
+            return
+
+        def answered(command: SetStrategyParams | None) -> None:
+            if command is not None:
+                self.send(command)
+
+        self.push_screen(TuningScreen(strategy), answered)
+
+    # --- actions: navigation -------------------------------------------------------------
 
     def action_next_symbol(self) -> None:
+        """Show the next symbol in the book, price and signals panes."""
         symbols = self.link.snapshot.symbols
         if len(symbols) < 2:
             return
-        self.selected_symbol = symbols[(symbols.index(self.selected_symbol) + 1) % len(symbols)]
-        self.show_snapshot(self.link.snapshot)
+        index = symbols.index(self.selected_symbol) if self.selected_symbol in symbols else -1
+        self.select_symbol(symbols[(index + 1) % len(symbols)])
+
+    def select_symbol(self, symbol: str) -> None:
+        if symbol == self.selected_symbol:
+            return
+        self.selected_symbol = symbol
+        self.redraw_all()
+
+    def action_focus_pane(self, number: int) -> None:
+        """Focus pane ``number`` (1-9); in the compact layout, bring it on screen first."""
+        pane_id = PANE_IDS[number - 1]
+        if pane_id in SLOT_PANES:
+            self.slot = DEFAULT_SLOT if pane_id in DEFAULT_SLOT else (pane_id,)
+            self._apply_layout()
+        pane: Widget = self.query_one(f"#{pane_id}")
+        target = pane.query_one(DataTable) if isinstance(pane, PositionsPane) else pane
+        self.call_after_refresh(target.focus)
+
+    def action_wal_filter(self) -> None:
+        """Cycle the WAL pane's record-type filter."""
+        label = self.query_one(WalTailPane).next_filter()
+        self.notify(f"WAL shows: {label}", timeout=2)
+
+    def action_help(self) -> None:
+        """Every key as currently mapped, the panes, and what the states mean."""
+        if isinstance(self.screen, HelpScreen):
+            self.screen.dismiss(None)
+            return
+        snapshot = self.link.snapshot
+        session = (f"{snapshot.mode} on {snapshot.exchange} · symbols {', '.join(snapshot.symbols)}"
+                   f" · selected {self.selected_symbol}")
+        keys = [(key, name, detail) for key, name, detail, _ in binding_help_rows(self, self.keymap)]
+        self.push_screen(HelpScreen(keys, session))
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        table = event.data_table
+        key = event.row_key.value
+        if isinstance(table, SignalsPane) and key is not None:
+            signal_view = table.signal_for_key(key)
+            if signal_view is not None:
+                self.push_screen(SignalDetailScreen(signal_view))
+        elif isinstance(table, SymbolsPane) and key is not None:
+            self.select_symbol(key)
+        elif table.id == "position-rows" and key in self.link.snapshot.symbols:
+            self.select_symbol(key)
+
+    # --- commands and quitting -------------------------------------------------------------
+
+    def send(self, command: Command) -> None:
+        """Send ``command`` to the engine; its result comes back as a notification."""
+        self.link.send(command, self._command_done)
+        self.notify(f"sent {describe_command(command)}", timeout=3)
+
+    def _command_done(self, result: CommandResult) -> None:
+        # Runs on the engine's thread: hop over to the UI's.
+        try:
+            self.call_from_thread(self._show_result, result)
+        except RuntimeError:
+            pass  # the app has already closed; the WAL holds the outcome
+
+    def _show_result(self, result: CommandResult) -> None:
+        self.notify(result.message, severity="information" if result.ok else "error",
+                    timeout=6 if result.ok else 12)
+
+    async def action_quit(self) -> None:
+        """Quit (q, main screen only); warns first when positions or orders are open."""
+        self.action_quit_app()
 
     def action_quit_app(self) -> None:
-        snapshot = self.link.snapshot
-        exposure = snapshot_exposure(snapshot)
-        if not exposure:
+        """Quit from anywhere; warns first when positions or orders are open (loudly in LIVE)."""
+        summary = quit_summary(self.link.snapshot)
+        if not summary:
             self.shutdown("operator quit")
             return
 
@@ -120,8 +408,9 @@ class HftApp(App[str]):
             if confirmed:
                 self.shutdown("operator quit")
 
-        question = f"{exposure}\n\nThey stay open on the exchange side. Quit anyway?"
-        self.push_screen(ConfirmScreen(question, "Quit"), answered)
+        live = self.link.snapshot.mode.lower() == "live"
+        self.push_screen(ConfirmScreen(summary, "Quit", title="Quit with positions open", danger=live),
+                         answered)
 
     def shutdown(self, reason: str) -> None:
         """Stop the engine gracefully (WAL flushed), then leave the app."""
@@ -130,8 +419,18 @@ class HftApp(App[str]):
         self.exit(reason)
 
 
-def snapshot_exposure(snapshot: EngineSnapshot) -> str:
-    """A sentence naming open positions and orders, or '' when nothing is open."""
-    if not snapshot.open_positions and not snapshot.open_orders:
-        return ""
-    return f"{snapshot.open_positions} position(s) and {snapshot.open_orders} order(s) are open."
+def describe_command(command: Command) -> str:
+    """Operator wording for a command: 'Kill', 'Flatten BTC/USDT', 'PauseStrategy all'."""
+    name = type(command).__name__
+    if isinstance(command, Flatten):
+        return f"{name} {command.symbol or 'all'}"
+    if isinstance(command, (PauseStrategy, ResumeStrategy)):
+        return f"{name} {command.name or 'all'}"
+    if isinstance(command, EnableStrategy):
+        return f"{name} {command.name}"
+    if isinstance(command, SetStrategyParams):
+        if command.revert_to_defaults:
+            return f"{name} {command.name}: revert to defaults"
+        return f"{name} {command.name}: " + ", ".join(f"{k}={v}" for k, v in command.values.items())
+    return name
+

@@ -1,0 +1,226 @@
+"""Showing and exporting a backtest report: rich tables, an equity and drawdown chart drawn
+with block characters, JSON and CSV files, and a PNG when matplotlib is installed."""
+
+from __future__ import annotations
+
+import csv
+import math
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import numpy as np
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from hft_tui.backtest.report import BacktestReport, EquityCurve, TradeLike, TradeStats, report_json
+from hft_tui.clock import iso_utc
+
+_BLOCKS = " ▁▂▃▄▅▆▇█"
+
+
+def _num(value: float | None, digits: int = 2, suffix: str = "") -> str:
+    if value is None:
+        return "-"
+    if math.isinf(value):
+        return "inf"
+    return f"{value:,.{digits}f}{suffix}"
+
+
+def _duration(seconds: float) -> str:
+    seconds = int(round(seconds))
+    days, rest = divmod(seconds, 86_400)
+    hours, rest = divmod(rest, 3_600)
+    minutes, secs = divmod(rest, 60)
+    if days:
+        return f"{days}d {hours}h {minutes}m"
+    if hours:
+        return f"{hours}h {minutes}m {secs}s"
+    return f"{minutes}m {secs}s"
+
+
+def resample(values: np.ndarray, width: int) -> np.ndarray:
+    """``values`` reduced to at most ``width`` points, each the last value of its bucket."""
+    n = len(values)
+    if n <= width:
+        return values
+    ends = (np.arange(1, width + 1) * n) // width - 1
+    return values[ends]
+
+
+def area_chart(values: np.ndarray, height: int, lo: float | None = None, hi: float | None = None) -> list[str]:
+    """Rows (top first) of a block-character area chart, one column per value."""
+    if len(values) == 0 or height < 1:
+        return []
+    lo = float(values.min()) if lo is None else lo
+    hi = float(values.max()) if hi is None else hi
+    span = hi - lo
+    eighths = np.zeros(len(values), dtype=np.int64) if span <= 0 else np.rint(
+        (values - lo) / span * (height * 8 - 1)).astype(np.int64) + 1
+    rows = []
+    for row in range(height - 1, -1, -1):
+        level = np.clip(eighths - row * 8, 0, 8)
+        rows.append("".join(_BLOCKS[i] for i in level.tolist()))
+    return rows
+
+
+def equity_chart(curve: EquityCurve, width: int = 72, height: int = 8) -> Text:
+    """Equity (green, scaled min to max) above drawdown depth (red, taller = deeper)."""
+    text = Text()
+    if len(curve) < 2:
+        text.append("(not enough samples to plot)")
+        return text
+    equity = resample(curve.equity, width)
+    drawdown = resample(curve.drawdown(), width) * 100.0
+    lo, hi = float(equity.min()), float(equity.max())
+    label_w = 12
+    for i, row in enumerate(area_chart(equity, height, lo, hi)):
+        label = f"{hi:,.0f}" if i == 0 else (f"{lo:,.0f}" if i == height - 1 else "")
+        text.append(f"{label:>{label_w}} │", style="dim")
+        text.append(row + "\n", style="green")
+    dd_max = float(drawdown.max())
+    dd_height = max(2, height // 2)
+    for i, row in enumerate(area_chart(drawdown, dd_height, 0.0, dd_max or 1.0)):
+        label = f"dd {dd_max:.2f}%" if i == 0 else ("dd 0%" if i == dd_height - 1 else "")
+        text.append(f"{label:>{label_w}} │", style="dim")
+        text.append(row + "\n", style="red")
+    text.append(" " * label_w + f" └ {iso_utc(int(curve.ts_ns[0]))[:16]} … {iso_utc(int(curve.ts_ns[-1]))[:16]}",
+                style="dim")
+    return text
+
+
+def _stats_table(title: str, rows: Mapping[str, TradeStats], first: str) -> Table:
+    table = Table(title=title, title_justify="left", expand=False)
+    for name, justify in ((first, "left"), ("trades", "right"), ("win %", "right"), ("net PnL", "right"),
+                          ("avg win", "right"), ("avg loss", "right"), ("PF", "right"),
+                          ("expectancy", "right"), ("avg hold", "right")):
+        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    for key, stats in rows.items():
+        table.add_row(key, str(stats.trades), _num(stats.win_rate_pct, 1), _num(stats.net_pnl),
+                      _num(stats.avg_win), _num(stats.avg_loss), _num(stats.profit_factor),
+                      _num(stats.expectancy), _duration(stats.avg_hold_s))
+    return table
+
+
+def summary_rows(report: BacktestReport) -> list[tuple[str, str]]:
+    """The headline figures as (name, formatted value), in reading order."""
+    r, t = report.returns, report.trades
+    return [
+        ("period", f"{iso_utc(report.start_ts_ns)[:19]} → {iso_utc(report.end_ts_ns)[:19]} "
+                   f"({_duration(r.duration_s)})"),
+        ("events", f"{report.events:,}"),
+        ("initial equity", _num(r.initial_equity)),
+        ("final equity", _num(r.final_equity)),
+        ("total return", _num(r.total_return_pct, 3, " %")),
+        ("annualised return", _num(r.annualised_return_pct, 2, " %")),
+        ("Sharpe (ann.)", _num(r.sharpe)),
+        ("Sortino (ann.)", _num(r.sortino)),
+        ("max drawdown", _num(r.max_drawdown_pct, 3, " %")),
+        ("max drawdown duration", _duration(r.max_drawdown_duration_s)),
+        ("exposure time", _num(r.exposure_pct, 1, " %")),
+        ("fees paid", _num(report.fees_paid)),
+        ("trades", f"{t.trades} ({t.wins} won, {t.losses} lost)"),
+        ("win rate", _num(t.win_rate_pct, 1, " %")),
+        ("avg win / avg loss", f"{_num(t.avg_win)} / {_num(t.avg_loss)}"),
+        ("profit factor", _num(t.profit_factor)),
+        ("expectancy / trade", _num(t.expectancy)),
+        ("open at end", ", ".join(f"{s} {q:g}" for s, q in report.open_positions.items()) or "flat"),
+    ]
+
+
+def render_report(report: BacktestReport, curve: EquityCurve, console: Console) -> None:
+    """Print the whole report."""
+    summary = Table.grid(padding=(0, 2))
+    summary.add_column(style="bold")
+    summary.add_column(justify="right")
+    for name, value in summary_rows(report):
+        summary.add_row(name, value)
+    console.print(Panel(summary, title=f"backtest · {report.label}", expand=False))
+    console.print(Panel(equity_chart(curve, width=min(100, max(30, console.width - 20))),
+                        title="equity and drawdown", expand=False))
+    if report.exits:
+        console.print(_stats_table("exits", report.exits, "exit"))
+    if report.strategies:
+        console.print(_stats_table("per strategy", report.strategies, "strategy"))
+    if report.reasons:
+        console.print(_stats_table("per reason code", report.reasons, "reason"))
+    tca = report.tca
+    tca_table = Table(title="transaction costs", title_justify="left")
+    for name in ("strategy", "orders", "arrival notional", "shortfall bps", "fees", "maker %"):
+        tca_table.add_column(name, justify="left" if name == "strategy" else "right")
+    for name, row in tca.by_strategy.items():
+        tca_table.add_row(name, str(int(row["orders"])), _num(row["arrival_notional_quote"]),
+                          _num(row["avg_shortfall_bps"]), _num(row["fees_quote"]),
+                          _num(row["maker_share"] * 100.0, 1))
+    tca_table.add_row("all", str(tca.orders), _num(tca.arrival_notional), _num(tca.avg_shortfall_bps),
+                      _num(tca.fees), _num(tca.maker_share_pct, 1), style="bold")
+    console.print(tca_table)
+    a = report.assumptions
+    console.print(Panel(Group(*(Text.assemble((f"{k}: ", "bold"), v) for k, v in (
+        ("data", a.data), ("fills", a.fill_model), ("fees", a.fees), ("latency", a.latency),
+        ("slippage", a.slippage), ("clock", a.clock)))), title="assumptions", expand=False))
+
+
+def export_report(report: BacktestReport, curve: EquityCurve, trades: Sequence[TradeLike], out: Path,
+                  stem: str = "report") -> list[Path]:
+    """Write ``<stem>.json``, ``<stem>-summary.csv``, ``<stem>-equity.csv``, ``<stem>-trades.csv``
+    (and ``<stem>-equity.png`` with matplotlib) into ``out``; returns the paths."""
+    out.mkdir(parents=True, exist_ok=True)
+    paths = [out / f"{stem}.json", out / f"{stem}-summary.csv", out / f"{stem}-equity.csv",
+             out / f"{stem}-trades.csv"]
+    paths[0].write_bytes(report_json(report))
+    with paths[1].open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["metric", "value"])
+        for key, value in _flatten(report.to_dict()):
+            writer.writerow([key, value])
+    with paths[2].open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["ts", "ts_ns", "equity", "drawdown_pct", "exposed"])
+        for ts, eq, dd, exp in zip(curve.ts_ns.tolist(), curve.equity.tolist(),
+                                   (curve.drawdown() * 100.0).tolist(), curve.exposed.tolist()):
+            writer.writerow([iso_utc(ts), ts, repr(eq), repr(dd), int(exp)])
+    with paths[3].open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["strategy", "symbol", "side", "qty", "entry_ts", "entry_price", "exit_ts",
+                         "exit_price", "pnl", "entry_reasons", "exit_reason"])
+        for t in trades:
+            writer.writerow([t.strategy, t.symbol, t.side.value, repr(t.qty), iso_utc(t.entry_ts_ns),
+                             repr(t.entry_price), iso_utc(t.exit_ts_ns), repr(t.exit_price), repr(t.pnl_usd),
+                             " ".join(str(c) for c in t.entry_reasons), t.exit_reason or ""])
+    png = save_png(curve, out / f"{stem}-equity.png")
+    if png is not None:
+        paths.append(png)
+    return paths
+
+
+def save_png(curve: EquityCurve, path: Path) -> Path | None:
+    """Equity and drawdown as a PNG if matplotlib is installed; None otherwise."""
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return None
+    seconds = (curve.ts_ns - curve.ts_ns[0]) / 1e9 / 3600.0
+    fig, (top, bottom) = plt.subplots(2, 1, sharex=True, figsize=(10, 6), height_ratios=(3, 1))
+    top.plot(seconds, curve.equity, color="tab:green")
+    top.set_ylabel("equity")
+    bottom.fill_between(seconds, -curve.drawdown() * 100.0, color="tab:red")
+    bottom.set_ylabel("drawdown %")
+    bottom.set_xlabel("hours")
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return path
+
+
+def _flatten(doc: object, prefix: str = "") -> list[tuple[str, object]]:
+    if isinstance(doc, dict):
+        items: list[tuple[str, object]] = []
+        for key in sorted(doc):
+            items.extend(_flatten(doc[key], f"{prefix}.{key}" if prefix else str(key)))
+        return items
+    return [(prefix, "" if doc is None else doc)]

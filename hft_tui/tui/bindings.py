@@ -1,0 +1,63 @@
+"""Every key of the workstation, in one place, each with an id so a keymap can remap it.
+
+Critical keys (kill, flatten all, pause all, reset, help) are ctrl/F-keys bound with
+``priority=True``: they work even while a text input has the focus. Letter keys act on the
+main screen only (``MAIN_SCREEN_ACTIONS``), so under a modal they belong to the modal.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from textual.app import App
+from textual.binding import Binding, BindingType
+
+# Pane n (1-9) is PANE_IDS[n - 1]; each pane's border title starts with its number.
+PANE_IDS = ("book", "price", "signals", "positions", "strategies", "drb", "health", "symbols", "wal")
+PANE_NAMES = ("order book", "price chart", "signals", "positions & orders", "strategies",
+              "DRB guard", "engine health", "symbols", "WAL tail")
+
+APP_BINDINGS: list[BindingType] = [
+    Binding("ctrl+k", "kill", "Kill", priority=True, id="kill",
+            tooltip="Kill switch: pause all, cancel all, close all, HALT (asks first; press again to confirm)"),
+    Binding("ctrl+f", "flatten_all", "Flatten all", priority=True, id="flatten_all",
+            tooltip="Close every position, reduce-only (asks first); trading continues"),
+    Binding("f", "flatten_symbol", "Flatten", id="flatten_symbol",
+            tooltip="Close the selected symbol's position (asks first)"),
+    Binding("p", "toggle_strategy", "Pause", id="toggle_strategy",
+            tooltip="Pause / resume the selected strategy (re-enable it if auto-disabled)"),
+    Binding("t", "tune", "Tune", id="tune",
+            tooltip="Tune the selected strategy's parameters (a form with bounds; applied live)"),
+    Binding("f5", "pause_all", "Pause all", priority=True, id="pause_all",
+            tooltip="Pause every strategy; if none is running, resume them all"),
+    Binding("ctrl+r", "reset_halt", "Reset HALT", priority=True, id="reset_halt",
+            tooltip="Leave HALTED (you type RESET to confirm)"),
+    Binding("s", "next_symbol", "Symbol", id="next_symbol",
+            tooltip="Switch book, price and signals to the next symbol"),
+    Binding("w", "wal_filter", "WAL filter", id="wal_filter", show=False,
+            tooltip="Cycle the WAL pane's filter: all, orders & fills, signals, risk, operator, feed"),
+    Binding("f1", "help", "Help", priority=True, id="help", tooltip="This help"),
+    Binding("question_mark", "help", "Help", id="help_alt", show=False, tooltip="This help"),
+    Binding("q", "quit", "Quit", id="quit",
+            tooltip="Stop the engine (WAL flushed) and leave; warns if positions are open"),
+    Binding("ctrl+q", "quit_app", "Quit", priority=True, id="quit_ctrl", show=False,
+            tooltip="Same as q, from anywhere"),
+    *(Binding(str(n), f"focus_pane({n})", f"Pane {n}", id=f"focus_pane_{n}", show=False,
+              tooltip=f"Focus the {PANE_NAMES[n - 1]} pane (brings it on screen in compact layout)")
+      for n in range(1, 10)),
+]
+
+MAIN_SCREEN_ACTIONS = frozenset({"flatten_symbol", "toggle_strategy", "tune", "next_symbol",
+                                 "wal_filter", "focus_pane", "quit"})
+
+
+def binding_help_rows(app: App, keymap: dict[str, str]) -> list[tuple[str, str, str, str]]:
+    """(keys as shown, name, what it does, action) for every binding, after ``keymap``."""
+    rows: list[tuple[str, str, str, str]] = []
+    for binding in APP_BINDINGS:
+        assert isinstance(binding, Binding)
+        keys = keymap.get(binding.id or "", binding.key)
+        shown = "/".join(app.get_key_display(replace(binding, key=key.strip(), key_display=None))
+                         for key in keys.split(","))
+        rows.append((shown, binding.description, binding.tooltip, binding.action))
+    return rows
