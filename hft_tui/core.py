@@ -418,7 +418,7 @@ class TradingCore:
     def _new_order(self, symbol: str, side: Side, qty: float, *, strategy: str, reduce_only: bool) -> Order:
         self._order_seq += 1
         return Order(
-            client_id=f"{self.session_id}-{self._order_seq}",
+            client_id=f"{self.session_id}o{self._order_seq}",
             symbol=symbol,
             side=side,
             type=OrderType.MARKET,
@@ -822,7 +822,7 @@ class TradingCore:
             return CommandResult(False, f"unknown symbol {symbol!r}")
         self._order_seq += 1
         order = Order(
-            client_id=f"{self.session_id}-{self._order_seq}", symbol=symbol, side=side,
+            client_id=f"{self.session_id}o{self._order_seq}", symbol=symbol, side=side,
             type=OrderType.MARKET if price is None else OrderType.LIMIT, qty=qty, price=price,
             created_ts_ns=self.clock.now_ns(), strategy="operator", reduce_only=reduce_only,
         )

@@ -126,7 +126,7 @@ class HftApp(App[str]):
             yield WalTailPane(id="wal")
             yield StrategiesPane(id="strategies")
             yield EngineHealthPane(id="health")
-        yield Footer(compact=True)
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         for pane_id in PANE_IDS:
@@ -206,7 +206,7 @@ class HftApp(App[str]):
         if action in MAIN_SCREEN_ACTIONS and len(self.screen_stack) > 1:
             return False
         if action == "reset_halt" and self.link.snapshot.trading_state != "HALTED":
-            return None  # shown greyed: it only matters when HALTED
+            return False  # out of the footer until it matters; the key still explains itself
         return True
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:

@@ -32,7 +32,7 @@ APP_BINDINGS: list[BindingType] = [
             tooltip="Pause every strategy; if none is running, resume them all"),
     Binding("ctrl+r", "reset_halt", "Reset HALT", priority=True, id="reset_halt",
             tooltip="Leave HALTED (you type RESET to confirm)"),
-    Binding("s", "next_symbol", "Symbol", id="next_symbol",
+    Binding("s", "next_symbol", "Symbol", id="next_symbol", show=False,
             tooltip="Switch book, price and signals to the next symbol"),
     Binding("w", "wal_filter", "WAL filter", id="wal_filter", show=False,
             tooltip="Cycle the WAL pane's filter: all, orders & fills, signals, risk, operator, feed"),

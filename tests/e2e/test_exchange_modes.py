@@ -71,7 +71,7 @@ def test_live_mode_sends_the_order_to_the_exchange_under_our_client_id(tmp_path:
     assert result.ok, result.message
     assert len(sent) == 1
     client_id = sent[0].client_id
-    assert client_id and client_id.startswith("s1-")
+    assert client_id and client_id == "s1o1"
     wal_text = "".join(p.read_text() for p in sorted((tmp_path / "wal").glob("wal-*.jsonl")))
     assert client_id in wal_text
     assert "loopback-secret" not in wal_text and "loopback-key" not in wal_text

@@ -38,7 +38,7 @@ class DrbGuardPane(Widget, can_focus=True):
     """Redraws when the trading state, the guard's state or the notice changes."""
 
     DEFAULT_CSS = """
-    DrbGuardPane { height: 1fr; }
+    DrbGuardPane { height: 1fr; text-wrap: nowrap; text-overflow: clip; }
     """
 
     def __init__(self, *, id: str | None = None) -> None:

@@ -41,7 +41,7 @@ class EngineHealthPane(Widget, can_focus=True):
     """Redraws only when a shown figure changes."""
 
     DEFAULT_CSS = """
-    EngineHealthPane { height: 1fr; }
+    EngineHealthPane { height: 1fr; text-wrap: nowrap; text-overflow: ellipsis; }
     """
 
     def __init__(self, *, id: str | None = None) -> None:

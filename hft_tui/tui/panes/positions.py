@@ -5,7 +5,6 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import DataTable
 
 from hft_tui.snapshot import AccountView, EngineSnapshot, OrderView, PositionView
 from hft_tui.tui.formatting import (
@@ -18,7 +17,13 @@ from hft_tui.tui.formatting import (
     signed,
     theme_colour,
 )
-from hft_tui.tui.panes.table_rows import Row, replace_rows
+from hft_tui.tui.panes.fitted_table import FittedTable
+from hft_tui.tui.panes.table_rows import Row
+
+POSITION_COLUMNS = (("symbol", 9), ("side", 7), ("qty", 7), ("uPnL", 11), ("entry", 10), ("mark", 10),
+                    ("rPnL", 11), ("TP / SL", 19), ("age", 6))
+ORDER_COLUMNS = (("symbol", 9), ("side", 7), ("filled/qty", 10), ("price", 10), ("state", 9),
+                 ("type", 8), ("order", 10), ("age", 6))
 
 
 def _price(value: float | None) -> str:
@@ -49,18 +54,12 @@ class PositionsPane(Vertical, can_focus=False):
         self.border_title = "4 Positions & orders"
 
     def compose(self) -> ComposeResult:
-        yield DataTable(id="position-rows", cursor_type="row")
-        yield DataTable(id="order-rows", cursor_type="row", classes="-empty")
-
-    def on_mount(self) -> None:
-        self.query_one("#position-rows", DataTable).add_columns(
-            "symbol", "side", "qty", "entry", "mark", "uPnL", "rPnL", "TP / SL", "age")
-        self.query_one("#order-rows", DataTable).add_columns(
-            "order", "symbol", "side", "type", "filled/qty", "price", "state", "age")
+        yield FittedTable(POSITION_COLUMNS, id="position-rows")
+        yield FittedTable(ORDER_COLUMNS, id="order-rows", classes="-empty")
 
     @property
-    def position_table(self) -> DataTable:
-        return self.query_one("#position-rows", DataTable)
+    def position_table(self) -> FittedTable:
+        return self.query_one("#position-rows", FittedTable)
 
     def show(self, snapshot: EngineSnapshot, symbol: str) -> None:
         """Take positions, orders and the account; ages count whole seconds."""
@@ -71,12 +70,12 @@ class PositionsPane(Vertical, can_focus=False):
             return
         self._key = key
         now_ns = snapshot.ts_ns
-        replace_rows(self.position_table, [self._position_row(p, now_ns) for p in snapshot.positions]
-                     or [("none", [Text("no open positions", style=theme_colour(self, "muted"))]
-                          + [""] * 8)])
-        orders = self.query_one("#order-rows", DataTable)
+        self.position_table.set_rows([self._position_row(p, now_ns) for p in snapshot.positions])
+        orders = self.query_one("#order-rows", FittedTable)
         orders.set_class(not snapshot.orders, "-empty")
-        replace_rows(orders, [self._order_row(o, now_ns) for o in snapshot.orders])
+        orders.set_rows([self._order_row(o, now_ns) for o in snapshot.orders])
+        held = f"{len(snapshot.positions)} pos · {len(snapshot.orders)} ord"
+        self.border_title = f"4 Positions & orders ({held})"
         self.border_subtitle = account_line(snapshot.account)
 
     def redraw(self) -> None:
@@ -88,9 +87,9 @@ class PositionsPane(Vertical, can_focus=False):
             Text(position.symbol, style="bold"),
             side_text(self, position.side),
             f"{position.qty:.4g}",
+            pnl_text(self, position.unrealized_pnl),
             _price(position.entry_price),
             _price(position.mark_price),
-            pnl_text(self, position.unrealized_pnl),
             pnl_text(self, position.realized_pnl),
             targets,
             age((now_ns - position.opened_ts_ns) / NS_PER_S),
@@ -99,12 +98,12 @@ class PositionsPane(Vertical, can_focus=False):
     def _order_row(self, order: OrderView, now_ns: int) -> Row:
         reduce = " RO" if order.reduce_only else ""
         return (order.client_id, [
-            Text(order.client_id[-10:], style=theme_colour(self, "muted")),
             order.symbol,
             side_text(self, order.side),
-            order.type + reduce,
             f"{order.filled_qty:.4g}/{order.qty:.4g}",
             _price(order.price),
             order.status,
+            order.type + reduce,
+            Text(order.client_id[-10:], style=theme_colour(self, "muted")),
             age((now_ns - order.created_ts_ns) / NS_PER_S),
         ])

@@ -46,7 +46,7 @@ class PriceChartPane(Widget, can_focus=True):
     """Keeps candles for every symbol, draws the selected one."""
 
     DEFAULT_CSS = """
-    PriceChartPane { height: 1fr; }
+    PriceChartPane { height: 1fr; text-wrap: nowrap; text-overflow: clip; }
     """
 
     def __init__(self, *, bucket_s: float = 5.0, id: str | None = None) -> None:

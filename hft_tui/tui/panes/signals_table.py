@@ -6,30 +6,29 @@ Enter on a row opens the full explanation of that decision.
 from __future__ import annotations
 
 from rich.text import Text
-from textual.widgets import DataTable
 
 from hft_tui.snapshot import EngineSnapshot, SignalView
 from hft_tui.tui.formatting import clock_hms, depth_bar, side_text, theme_colour
-from hft_tui.tui.panes.table_rows import Row, replace_rows, selected_key
+from hft_tui.tui.panes.fitted_table import FittedTable
+from hft_tui.tui.panes.table_rows import Row, selected_key
 
 MAX_ROWS = 200
 CONFIDENCE_BAR_W = 5
+COLUMNS = (("time", 8), ("side", 6), ("conf", 10), ("strategy", 11), ("outcome", 18),
+           ("prio", 4), ("reasons", 24))
 PRIORITY_LABELS = {"low": "low", "medium": "med", "high": "HIGH", "critical": "CRIT"}
 
 
-class SignalsPane(DataTable):
+class SignalsPane(FittedTable):
     """A row per signal; rebuilt only when the signals or the selected symbol change."""
 
     def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id, cursor_type="row", zebra_stripes=False, show_cursor=True)
+        super().__init__(COLUMNS, id=id)
         self._signals: tuple[SignalView, ...] | None = None
         self._symbol = ""
         self._by_key: dict[str, SignalView] = {}
         self.border_title = "3 Signals"
         self.border_subtitle = "enter: why"
-
-    def on_mount(self) -> None:
-        self.add_columns("time", "strategy", "side", "conf", "prio", "reasons", "outcome")
 
     def show(self, snapshot: EngineSnapshot, symbol: str) -> None:
         """Take the selected symbol's signals."""
@@ -49,7 +48,7 @@ class SignalsPane(DataTable):
             if len(rows) == MAX_ROWS:
                 break
         self.border_title = f"3 Signals {symbol}"
-        replace_rows(self, rows)
+        self.set_rows(rows)
 
     def redraw(self) -> None:
         self._signals = None
@@ -76,10 +75,10 @@ class SignalsPane(DataTable):
             outcome = Text(f"✗ {rejecting}{extra}", style=theme_colour(self, "reducing"))
         return [
             Text(clock_hms(signal.ts_ns), style=muted),
-            signal.strategy,
             side_text(self, signal.side),
             confidence,
+            signal.strategy,
+            outcome,
             Text(priority, style="bold" if priority.isupper() else ""),
             reasons,
-            outcome,
         ]

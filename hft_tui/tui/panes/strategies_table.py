@@ -6,28 +6,27 @@ The row under the cursor is the strategy that pause (p) and tune (t) act on.
 from __future__ import annotations
 
 from rich.text import Text
-from textual.widgets import DataTable
 
 from hft_tui.snapshot import EngineSnapshot, StrategyView
 from hft_tui.tui.formatting import pnl_text, theme_colour
-from hft_tui.tui.panes.table_rows import Row, replace_rows, selected_key
+from hft_tui.tui.panes.fitted_table import FittedTable
+from hft_tui.tui.panes.table_rows import Row, selected_key
 
+COLUMNS = (("strategy", 12), ("state", 8), ("PnL", 10), ("trades", 6), ("win%", 4), ("sig", 5),
+           ("tuned", 16))
 STATE_BADGES = {"running": ("● run", "active"), "paused": ("‖ paused", "reducing"),
                 "disabled": ("✕ off", "halted")}
 
 
-class StrategiesPane(DataTable):
+class StrategiesPane(FittedTable):
     """A row per strategy; rebuilt only when the strategies change."""
 
     def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id, cursor_type="row")
+        super().__init__(COLUMNS, id=id)
         self._strategies: tuple[StrategyView, ...] | None = None
         self._by_name: dict[str, StrategyView] = {}
         self.border_title = "5 Strategies"
         self.border_subtitle = "p pause · t tune"
-
-    def on_mount(self) -> None:
-        self.add_columns("strategy", "state", "sig", "trades", "win%", "PnL", "tuned")
 
     def show(self, snapshot: EngineSnapshot, symbol: str) -> None:
         """Take the strategies' views."""
@@ -38,7 +37,7 @@ class StrategiesPane(DataTable):
         self._strategies = strategies
         self._by_name = {s.name: s for s in strategies}
         rows: list[Row] = [(s.name, self._cells(s)) for s in strategies]
-        replace_rows(self, rows)
+        self.set_rows(rows)
 
     def redraw(self) -> None:
         self._strategies = None
@@ -56,5 +55,5 @@ class StrategiesPane(DataTable):
         win = "—" if strategy.win_rate is None else f"{strategy.win_rate * 100:.0f}"
         tuned = Text("✎ " + ",".join(strategy.tuned), style=theme_colour(self, "accent")) \
             if strategy.tuned else Text("defaults", style=theme_colour(self, "muted"))
-        return [Text(strategy.name, style="bold"), state, str(strategy.signals), str(strategy.trades),
-                win, pnl_text(self, strategy.pnl), tuned]
+        return [Text(strategy.name, style="bold"), state, pnl_text(self, strategy.pnl),
+                str(strategy.trades), win, str(strategy.signals), tuned]

@@ -4,28 +4,26 @@ and signals."""
 from __future__ import annotations
 
 from rich.text import Text
-from textual.widgets import DataTable
 
 from hft_tui.snapshot import EngineSnapshot
 from hft_tui.tui.formatting import decimals_for, pnl_text, theme_colour
 from hft_tui.tui.panes.order_book import FEED_BADGES
-from hft_tui.tui.panes.table_rows import Row, replace_rows, selected_key
+from hft_tui.tui.panes.fitted_table import FittedTable
+from hft_tui.tui.panes.table_rows import Row, selected_key
 
+COLUMNS = ((" ", 1), ("symbol", 9), ("last", 10), ("chg %", 9), ("position", 8), ("feed", 8))
 Shown = tuple[tuple[str, str, float | None, str, str], ...]
 
 
-class SymbolsPane(DataTable):
+class SymbolsPane(FittedTable):
     """A row per symbol; rebuilt only when a shown value changes."""
 
     def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id, cursor_type="row")
+        super().__init__(COLUMNS, id=id)
         self._shown: Shown | None = None
         self._selected = ""
         self.border_title = "8 Symbols"
         self.border_subtitle = "enter: select"
-
-    def on_mount(self) -> None:
-        self.add_columns(" ", "symbol", "last", "chg %", "position", "feed")
 
     def show(self, snapshot: EngineSnapshot, symbol: str) -> None:
         """Take every symbol's last price, change and position."""
@@ -54,7 +52,7 @@ class SymbolsPane(DataTable):
             held_cell = Text(held, style="bold" if held != "flat" else theme_colour(self, "muted"))
             rows.append((name, [marker, Text(name, style="bold" if name == symbol else ""), last,
                                 change_cell, held_cell, Text(badge, style=theme_colour(self, colour))]))
-        replace_rows(self, rows)
+        self.set_rows(rows)
 
     def redraw(self) -> None:
         self._shown = None

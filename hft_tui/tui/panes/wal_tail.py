@@ -51,7 +51,7 @@ class WalTailPane(Widget, can_focus=True):
     """Redraws only when the WAL has new records or the filter changes."""
 
     DEFAULT_CSS = """
-    WalTailPane { height: 1fr; }
+    WalTailPane { height: 1fr; text-wrap: nowrap; text-overflow: ellipsis; }
     """
 
     def __init__(self, *, id: str | None = None) -> None:

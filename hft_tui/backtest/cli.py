@@ -1,0 +1,367 @@
+"""``hft-tui download``, ``hft-tui record`` and ``hft-tui backtest``.
+
+The top-level parser supplies ``--config`` and its run flags; the handlers here load the
+settings themselves (defaults < --config < flags) and return the process exit code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from hft_tui.config.cli import overrides_from_args
+from hft_tui.config.loader import ConfigError, load_settings
+from hft_tui.config.paths import AppPaths
+from hft_tui.config.settings import Settings
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_CONFIG_ERROR = 2
+
+
+def add_backtest_parsers(subparsers: Any) -> None:
+    """Add ``download``, ``record`` and ``backtest`` to the top-level ``subparsers``."""
+    suppress = argparse.SUPPRESS
+
+    download = subparsers.add_parser(
+        "download", help="download historical candles through ccxt into the data dir",
+        description="Download OHLCV candles (paginated, rate limited, resumable: only missing "
+                    "bars are fetched) into <data_dir>/candles as Parquet.")
+    download.add_argument("--exchange", default=suppress, metavar="ID", help="ccxt exchange id")
+    download.add_argument("--symbols", default=suppress, metavar="SYM,SYM", help="symbols to download")
+    download.add_argument("--timeframe", default="1m", help="candle timeframe (default %(default)s)")
+    download.add_argument("--from", dest="date_from", required=True, type=parse_utc,
+                          metavar="DATE", help="first bar, UTC (2024-01-01 or 2024-01-01T12:00)")
+    download.add_argument("--to", dest="date_to", type=parse_utc, metavar="DATE",
+                          help="end of the range, exclusive (default: now)")
+    download.add_argument("--data-dir", type=Path, metavar="DIR", help="override the data directory")
+    download.add_argument("--page-limit", type=int, metavar="N", help="bars per request (default: the exchange's maximum)")
+    download.set_defaults(handler=run_download_command)
+
+    record = subparsers.add_parser(
+        "record", help="record a session's books and trades for replay",
+        description="Record book snapshots, trades, liquidations and feed states to a session "
+                    "directory that `backtest --recording` replays event for event.")
+    record.add_argument("--duration", type=float, required=True, metavar="SECONDS",
+                        help="simulated seconds (sim) or wall-clock seconds (--live)")
+    record.add_argument("--out", type=Path, required=True, metavar="DIR", help="new session directory")
+    record.add_argument("--seed", type=int, default=suppress, help="simulator seed")
+    record.add_argument("--symbols", default=suppress, metavar="SYM,SYM", help="symbols to record")
+    record.add_argument("--live", action="store_true",
+                        help="record the configured ccxt exchange instead of the simulator")
+    record.add_argument("--exchange", default=suppress, metavar="ID", help="ccxt exchange id (with --live)")
+    record.set_defaults(handler=run_record_command)
+
+    backtest = subparsers.add_parser(
+        "backtest", help="run the strategies over candles, a recording or the simulator",
+        description="Backtest the live trading core on a simulated clock and print the report.")
+    source = backtest.add_mutually_exclusive_group(required=True)
+    source.add_argument("--candles", action="store_true", help="candles from the data dir (see download)")
+    source.add_argument("--recording", type=Path, metavar="DIR", help="a session written by `record`")
+    source.add_argument("--sim", type=float, metavar="SECONDS", help="the simulator for this many seconds")
+    backtest.add_argument("--data-dir", type=Path, metavar="DIR", help="override the data directory")
+    backtest.add_argument("--exchange", default=suppress, metavar="ID",
+                          help="exchange whose candles to use (default: the only one stored, else the configured one)")
+    backtest.add_argument("--symbols", default=suppress, metavar="SYM,SYM", help="symbols to trade")
+    backtest.add_argument("--timeframe", default="1m", help="candle timeframe (default %(default)s)")
+    backtest.add_argument("--seed", type=int, default=suppress, help="simulator seed (with --sim)")
+    backtest.add_argument("--strategies", metavar="NAME,NAME", help="strategies to run (default: the configured set)")
+    backtest.add_argument("--set", dest="backtest_set", action="append", default=[], metavar="KEY=VALUE",
+                          help="override a setting, e.g. --set strategies.cvd.timeframe='\"5m\"'")
+    backtest.add_argument("--capital", type=float, metavar="USD", help="initial equity")
+    backtest.add_argument("--maker-fee-bps", type=float, metavar="BPS", help="maker fee override")
+    backtest.add_argument("--taker-fee-bps", type=float, metavar="BPS", help="taker fee override")
+    backtest.add_argument("--latency-ms", type=float, metavar="MS", help="order latency of the paper broker")
+    backtest.add_argument("--from", dest="date_from", type=parse_utc, metavar="DATE", help="start, UTC")
+    backtest.add_argument("--to", dest="date_to", type=parse_utc, metavar="DATE", help="end (exclusive), UTC")
+    windows = backtest.add_mutually_exclusive_group()
+    windows.add_argument("--split", type=float, metavar="FRACTION",
+                         help="in-sample share of the range, e.g. 0.7; the rest is out-of-sample")
+    windows.add_argument("--walk-forward", type=int, metavar="N", help="N consecutive windows, each run fresh")
+    backtest.add_argument("--sweep", action="append", default=[], metavar="KEY=V1,V2,...",
+                          help="sweep a setting over values (repeat for a grid); runs in parallel")
+    backtest.add_argument("--metric", default="sharpe", help="sweep ranking metric (default %(default)s)")
+    backtest.add_argument("--workers", type=int, metavar="N", help="sweep processes (default: CPU count)")
+    backtest.add_argument("--out", type=Path, metavar="DIR", help="write report JSON/CSV (and PNG) here")
+    backtest.add_argument("--wal-dir", type=Path, metavar="DIR", help="keep the run's WAL here (empty dir)")
+    backtest.add_argument("--json", action="store_true", help="print the report JSON instead of tables")
+    backtest.set_defaults(handler=run_backtest_command)
+
+
+def parse_utc(text: str) -> int:
+    """An ISO date or date-time (UTC unless it says otherwise) as ns since the epoch."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an ISO date: {text!r}") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return int(moment.timestamp()) * 1_000_000_000 + moment.microsecond * 1_000
+
+
+def _settings(args: argparse.Namespace, extra: dict[str, Any] | None = None) -> Settings | None:
+    overrides = {**overrides_from_args(args), **(extra or {})}
+    try:
+        return load_settings(getattr(args, "config", None), overrides)
+    except ConfigError as exc:
+        print(f"hft-tui: invalid configuration\n{exc}", file=sys.stderr)
+        return None
+
+
+def _data_dir(args: argparse.Namespace, settings: Settings) -> Path:
+    return args.data_dir if args.data_dir is not None else AppPaths.resolve(settings).data_dir
+
+
+# --- download ---------------------------------------------------------------------------------
+
+
+def run_download_command(args: argparse.Namespace) -> int:
+    """``hft-tui download``: fetch what is missing, report what could not be filled."""
+    settings = _settings(args)
+    if settings is None:
+        return EXIT_CONFIG_ERROR
+    return asyncio.run(_download(args, settings))
+
+
+async def _download(args: argparse.Namespace, settings: Settings) -> int:
+    from hft_tui.data.candle_store import CandleStore
+    from hft_tui.data.download import download_candles
+    from hft_tui.market.ccxt_exchange import create_exchange
+
+    console = Console(stderr=True)
+    store = CandleStore(_data_dir(args, settings))
+    cfg = settings.exchange
+    exchange = create_exchange(cfg.id, market_type=cfg.market_type, sandbox=cfg.sandbox,
+                               ccxt_config=cfg.ccxt, streaming=False)
+    end_ns = args.date_to if args.date_to is not None else exchange.milliseconds() * 1_000_000
+    incomplete = False
+    try:
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                      TextColumn("bars"), TimeRemainingColumn(), console=console) as progress:
+            for symbol in settings.engine.symbols:
+                task = progress.add_task(f"{cfg.id} {symbol} {args.timeframe}", total=None)
+
+                def on_progress(done: int, total: int, task: Any = task) -> None:
+                    progress.update(task, completed=done, total=total)
+
+                result = await download_candles(
+                    exchange, store, cfg.id, symbol, args.timeframe,
+                    args.date_from // 1_000_000, end_ns // 1_000_000,
+                    page_limit=args.page_limit, on_progress=on_progress)
+                progress.console.print(
+                    f"{symbol}: {result.stored_bars:,} of {result.wanted_bars:,} bars stored "
+                    f"({result.fetched_bars:,} fetched in {result.requests} requests, "
+                    f"{result.duplicates} duplicates and {result.invalid + result.misaligned} bad bars dropped) "
+                    f"-> {result.path}")
+                for gap in result.gaps[:20]:
+                    progress.console.print(
+                        f"  [yellow]gap[/]: {gap.bars:,} bars missing from "
+                        f"{_iso_ms(gap.start_ms)} to {_iso_ms(gap.end_ms)} (the exchange has none)")
+                if len(result.gaps) > 20:
+                    progress.console.print(f"  [yellow]... {len(result.gaps) - 20} more gaps[/]")
+                incomplete |= not result.complete
+    finally:
+        await exchange.close()
+    return EXIT_FAILED if incomplete else EXIT_OK
+
+
+def _iso_ms(ts_ms: int) -> str:
+    from hft_tui.clock import iso_utc
+
+    return iso_utc(ts_ms * 1_000_000)[:19] + "Z"
+
+
+# --- record -------------------------------------------------------------------------------------
+
+
+def run_record_command(args: argparse.Namespace) -> int:
+    """``hft-tui record``: a simulated session (default) or the live ccxt feed, to ``--out``."""
+    settings = _settings(args)
+    if settings is None:
+        return EXIT_CONFIG_ERROR
+    from hft_tui.data.capture import record_live, record_simulation
+
+    console = Console(stderr=True)
+    if not args.live:
+        meta = record_simulation(settings, args.out, args.duration,
+                                 on_progress=lambda n, s: console.print(f"{n:,} events, {s:,.0f} s", end="\r"))
+    else:
+        meta = asyncio.run(_record_live(settings, args, record_live))
+    counts = ", ".join(f"{v:,} {k}" for k, v in meta.counts.items() if v)
+    console.print(f"recorded {counts} to {args.out}")
+    return EXIT_OK
+
+
+async def _record_live(settings: Settings, args: argparse.Namespace, record_live: Any) -> Any:
+    from hft_tui.clock import WallClock
+    from hft_tui.config.credentials import load_credentials
+    from hft_tui.data.recording import RecordingMeta
+    from hft_tui.market.ccxt_source import CcxtSource
+
+    clock = WallClock()
+    source = CcxtSource.from_settings(settings.exchange, settings.engine.symbols, clock=clock,
+                                      credentials=load_credentials(settings.exchange.id))
+    rules = await source.load_rules()
+    meta = RecordingMeta(source=settings.exchange.id, symbols=tuple(settings.engine.symbols), rules=rules)
+    return await record_live(source, meta, args.out, args.duration, clock=clock)
+
+
+# --- backtest -----------------------------------------------------------------------------------
+
+
+def _backtest_overrides(args: argparse.Namespace, exchange_id: str) -> dict[str, Any]:
+    from hft_tui.backtest.sweep import parse_value
+
+    extra: dict[str, Any] = {}
+    for item in args.backtest_set:
+        key, sep, raw = item.partition("=")
+        if not sep:
+            raise argparse.ArgumentTypeError(f"--set expects KEY=VALUE, got {item!r}")
+        extra[key.strip()] = parse_value(raw)
+    if args.strategies:
+        extra["strategies.enabled"] = [s.strip() for s in args.strategies.split(",") if s.strip()]
+    if args.capital is not None:
+        extra["risk.initial_equity"] = args.capital
+    if args.latency_ms is not None:
+        extra["execution.latency_ms"] = args.latency_ms
+    if args.maker_fee_bps is not None or args.taker_fee_bps is not None:
+        maker = args.maker_fee_bps if args.maker_fee_bps is not None else args.taker_fee_bps
+        taker = args.taker_fee_bps if args.taker_fee_bps is not None else args.maker_fee_bps
+        extra[f"execution.fee_overrides.{exchange_id}"] = {"maker": maker / 1e4, "taker": taker / 1e4}
+    return extra
+
+
+def _candle_exchange(args: argparse.Namespace, settings: Settings, data_dir: Path) -> str:
+    if getattr(args, "exchange", None):
+        return str(args.exchange)
+    root = data_dir / "candles"
+    stored = sorted(p.name for p in root.iterdir() if p.is_dir()) if root.is_dir() else []
+    return stored[0] if len(stored) == 1 else settings.exchange.id
+
+
+def run_backtest_command(args: argparse.Namespace) -> int:
+    """``hft-tui backtest``: one run, split/walk-forward runs, or a parameter sweep."""
+    from hft_tui.backtest.report import report_json
+    from hft_tui.backtest.report_render import export_report, render_report
+    from hft_tui.backtest.runner import DataError, DataSpec, clip_window, data_range, run_backtest, split_windows
+    from hft_tui.data.recording import RecordedSession
+
+    base = _settings(args)
+    if base is None:
+        return EXIT_CONFIG_ERROR
+    console = Console()
+    data_dir = _data_dir(args, base)
+    if args.candles:
+        exchange_id = _candle_exchange(args, base, data_dir)
+        spec = DataSpec("candles", data_dir=data_dir, exchange=exchange_id,
+                        symbols=tuple(base.engine.symbols), timeframe=args.timeframe)
+    elif args.recording is not None:
+        try:
+            meta = RecordedSession(args.recording).meta
+        except (FileNotFoundError, ValueError) as exc:
+            print(f"hft-tui: {exc}", file=sys.stderr)
+            return EXIT_FAILED
+        exchange_id = "sim" if meta.source == "sim" else meta.source
+        spec = DataSpec("recording", path=args.recording, exchange=exchange_id, symbols=meta.symbols)
+    else:
+        exchange_id = "sim"
+        spec = DataSpec("sim", duration_s=args.sim, symbols=tuple(base.engine.symbols))
+    try:
+        extra = _backtest_overrides(args, exchange_id)
+    except argparse.ArgumentTypeError as exc:
+        print(f"hft-tui: {exc}", file=sys.stderr)
+        return EXIT_CONFIG_ERROR
+    if spec.kind == "recording":
+        extra["engine.symbols"] = list(spec.symbols)
+    settings = _settings(args, extra)
+    if settings is None:
+        return EXIT_CONFIG_ERROR
+    try:
+        start, end = clip_window(*data_range(spec), args.date_from, args.date_to)
+        windows = split_windows(start, end, args.split, args.walk_forward)
+    except (DataError, ValueError) as exc:
+        print(f"hft-tui: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    if args.sweep:
+        return _sweep(args, spec, windows, {**overrides_from_args(args), **extra}, console)
+    for i, window in enumerate(windows):
+        wal_dir = args.wal_dir / window.label.replace(" ", "-") if args.wal_dir and len(windows) > 1 else args.wal_dir
+        try:
+            run = run_backtest(settings, spec, window, wal_dir=wal_dir)
+        except (DataError, FileExistsError) as exc:
+            print(f"hft-tui: {exc}", file=sys.stderr)
+            return EXIT_FAILED
+        if args.json:
+            sys.stdout.buffer.write(report_json(run.report))
+        else:
+            render_report(run.report, run.curve, console)
+            console.print(f"[dim]{run.report.events:,} events in {run.wall_s:.2f} s "
+                          f"({run.events_per_s:,.0f} events/s)[/]")
+        if args.out is not None:
+            stem = "report" if len(windows) == 1 else f"report-{window.label.replace(' ', '-')}"
+            paths = export_report(run.report, run.curve, run.trades, args.out, stem)  # type: ignore[arg-type]
+            if not args.json:
+                console.print(f"[dim]wrote {', '.join(str(p) for p in paths)}[/]")
+    return EXIT_OK
+
+
+def _sweep(args: argparse.Namespace, spec: Any, windows: list[Any], overrides: dict[str, Any],
+           console: Console) -> int:
+    from hft_tui.backtest.sweep import METRICS, metric_value, parse_grid, run_sweep
+
+    if args.metric not in METRICS:
+        print(f"hft-tui: unknown metric {args.metric!r}; choose from {', '.join(METRICS)}", file=sys.stderr)
+        return EXIT_CONFIG_ERROR
+    if len(windows) > 2:
+        print("hft-tui: --sweep takes --split (in-sample/out-of-sample), not --walk-forward", file=sys.stderr)
+        return EXIT_CONFIG_ERROR
+    try:
+        grid = parse_grid(args.sweep)
+        result = run_sweep(getattr(args, "config", None), overrides, grid, spec, windows[0],
+                           windows[1] if len(windows) > 1 else None, metric=args.metric, workers=args.workers)
+    except (ValueError, ConfigError) as exc:
+        print(f"hft-tui: {exc}", file=sys.stderr)
+        return EXIT_CONFIG_ERROR
+    table = Table(title=f"sweep ranked by in-sample {result.metric}", title_justify="left")
+    for key in grid:
+        table.add_column(key.rsplit(".", 1)[-1], justify="right")
+    for name in ("IS " + result.metric, "OOS " + result.metric, "IS return %", "OOS return %",
+                 "IS trades", "OOS trades", "IS max DD %"):
+        table.add_column(name, justify="right")
+    for row in result.rows:
+        oos = row.out_of_sample
+
+        def fmt(value: float | None) -> str:
+            return "-" if value is None else f"{value:,.3f}"
+
+        table.add_row(
+            *(str(row.params[k]) for k in grid),
+            fmt(metric_value(row.in_sample, result.metric)),
+            fmt(metric_value(oos, result.metric)) if oos else "-",
+            fmt(row.in_sample.returns.total_return_pct),
+            fmt(oos.returns.total_return_pct) if oos else "-",
+            str(row.in_sample.trades.trades), str(oos.trades.trades) if oos else "-",
+            fmt(row.in_sample.returns.max_drawdown_pct),
+        )
+    console.print(table)
+    for warning in result.warnings:
+        console.print(f"[bold yellow]warning:[/] {warning}")
+    if args.out is not None:
+        import orjson
+
+        args.out.mkdir(parents=True, exist_ok=True)
+        doc = [{"params": r.params, "in_sample": r.in_sample.to_dict(),
+                "out_of_sample": r.out_of_sample.to_dict() if r.out_of_sample else None} for r in result.rows]
+        path = args.out / "sweep.json"
+        path.write_bytes(orjson.dumps({"metric": result.metric, "rows": doc, "warnings": result.warnings},
+                                      option=orjson.OPT_SORT_KEYS | orjson.OPT_INDENT_2) + b"\n")
+        console.print(f"[dim]wrote {path}[/]")
+    return EXIT_OK
