@@ -415,15 +415,17 @@ class TradingCore:
             return 0.0
         return round(capped, 12)
 
-    def _new_order(self, symbol: str, side: Side, qty: float, *, strategy: str, reduce_only: bool) -> Order:
+    def _new_order(self, symbol: str, side: Side, qty: float, *, strategy: str, reduce_only: bool,
+                   price: float | None = None) -> Order:
+        """A market order (or a limit order at ``price``) with the session's next client id."""
         self._order_seq += 1
         return Order(
             client_id=f"{self.session_id}o{self._order_seq}",
             symbol=symbol,
             side=side,
-            type=OrderType.MARKET,
+            type=OrderType.MARKET if price is None else OrderType.LIMIT,
             qty=qty,
-            price=None,
+            price=price,
             created_ts_ns=self.clock.now_ns(),
             strategy=strategy,
             reduce_only=reduce_only,
@@ -820,12 +822,7 @@ class TradingCore:
         rules = self.rules.get(symbol)
         if rules is None:
             return CommandResult(False, f"unknown symbol {symbol!r}")
-        self._order_seq += 1
-        order = Order(
-            client_id=f"{self.session_id}o{self._order_seq}", symbol=symbol, side=side,
-            type=OrderType.MARKET if price is None else OrderType.LIMIT, qty=qty, price=price,
-            created_ts_ns=self.clock.now_ns(), strategy="operator", reduce_only=reduce_only,
-        )
+        order = self._new_order(symbol, side, qty, strategy="operator", reduce_only=reduce_only, price=price)
         code = self.gate.check(order, self._risk_context())
         if code is not None:
             self.wal.append("order_rejected", {"client_id": order.client_id, "code": code.value,
