@@ -92,14 +92,17 @@ class Engine:
             self.core.release_orders()
         self._maybe_snapshot_state()
 
+    async def feed(self, event: MarketEvent) -> None:
+        """Apply one event on the running engine: intents wait for the group commit."""
+        self.core.process(event)
+        if self.core.has_pending_orders:
+            await self._release()
+        self._maybe_snapshot_state()
+
     async def _consume(self) -> None:
-        core = self.core
         try:
             async for event in self.source.stream():
-                core.process(event)
-                if core.has_pending_orders:
-                    await self._release()
-                self._maybe_snapshot_state()
+                await self.feed(event)
         except Exception as exc:  # a dying source must not take the session down silently
             self.metrics.errors += 1
             self.wal.append("error", {"where": "source", "error": f"{type(exc).__name__}: {exc}"})

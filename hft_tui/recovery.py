@@ -31,7 +31,7 @@ class RecoveredState:
     open_trades: dict[str, dict[str, Any]] = field(default_factory=dict)
     exit_rules: dict[str, dict[str, Any]] = field(default_factory=dict)
     open_orders: dict[str, dict[str, Any]] = field(default_factory=dict)
-    trading_state: str = "active"
+    trading_state: str = "ACTIVE"
     state_reason: str | None = None
     state_since_ts_ns: int = 0
     drb: dict[str, Any] | None = None

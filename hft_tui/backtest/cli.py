@@ -202,13 +202,12 @@ def run_record_command(args: argparse.Namespace) -> int:
 
 async def _record_live(settings: Settings, args: argparse.Namespace, record_live: Any) -> Any:
     from hft_tui.clock import WallClock
-    from hft_tui.config.credentials import load_credentials
     from hft_tui.data.recording import RecordingMeta
     from hft_tui.market.ccxt_source import CcxtSource
 
     clock = WallClock()
-    source = CcxtSource.from_settings(settings.exchange, settings.engine.symbols, clock=clock,
-                                      credentials=load_credentials(settings.exchange.id))
+    # Public market data only: no credentials are needed or read.
+    source = CcxtSource.from_settings(settings.exchange, settings.engine.symbols, clock=clock)
     rules = await source.load_rules()
     meta = RecordingMeta(source=settings.exchange.id, symbols=tuple(settings.engine.symbols), rules=rules)
     return await record_live(source, meta, args.out, args.duration, clock=clock)

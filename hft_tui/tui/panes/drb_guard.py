@@ -17,7 +17,11 @@ STATE_BADGES = {
     "REDUCING": ("▼", "REDUCING", "reduce-only", "reducing"),
     "HALTED": ("■", "HALTED", "nothing but exits", "halted"),
 }
-NAME_W = 13
+NAME_W = 12
+# Budget names as the guard publishes them are long; these fit the pane.
+SHORT_NAMES = {"daily_loss": "daily loss", "drawdown": "drawdown", "rapid_drawdown": "rapid dd",
+               "position_loss": "position loss", "consecutive_losses": "loss streak",
+               "volatility": "volatility", "errors": "errors"}
 BIG_BADGE_ROWS = 3
 
 
@@ -30,8 +34,11 @@ def budget_level(budget: BudgetState) -> str:
     return "ok"
 
 
-def _amount(value: float) -> str:
-    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
+def budget_amounts(budget: BudgetState) -> str:
+    """'1.2%/3%' for fractions of equity, '2/5 losing' for counts, '2.1/4 sigma' otherwise."""
+    if budget.unit.startswith("fraction"):
+        return f"{budget.used * 100:.2g}%/{budget.limit * 100:.2g}%"
+    return f"{budget.used:.3g}/{budget.limit:.3g} {budget.unit.split()[0]}"
 
 
 class DrbGuardPane(Widget, can_focus=True):
@@ -104,13 +111,14 @@ class DrbGuardPane(Widget, can_focus=True):
         level = budget_level(budget)
         colour = theme_colour(self, {"trip": "halted", "soft": "reducing"}.get(level, "active"))
         fraction = budget.used / budget.limit if budget.limit > 0 else 0.0
-        amounts = f" {_amount(budget.used)}/{_amount(budget.limit)} {budget.unit}"
+        amounts = f" {budget_amounts(budget):<14}"
         status_w = 9
-        bar_w = max(4, width - NAME_W - 6 - status_w - (len(amounts) if width >= 56 else 0))
-        text.append(f"\n{budget.name[:NAME_W - 1]:<{NAME_W}}")
+        bar_w = max(4, width - NAME_W - 6 - status_w - (len(amounts) if width >= 50 else 0))
+        name = SHORT_NAMES.get(budget.name, budget.name)
+        text.append(f"\n{name[:NAME_W - 1]:<{NAME_W}}")
         text.append(meter(fraction, bar_w), style=colour)
         text.append(f"{fraction * 100:>5.0f}%", style=colour if level != "ok" else "")
-        if width >= 56:
+        if width >= 50:
             text.append(amounts, style=theme_colour(self, "muted"))
         if breaker is not None and breaker.tripped:
             text.append(" ■ TRIP", style=f"bold {theme_colour(self, 'halted')}")
@@ -130,7 +138,7 @@ class DrbGuardPane(Widget, can_focus=True):
         text.append("\n")
         if worst is not None:
             fraction = worst.used / worst.limit if worst.limit else 0.0
-            text.append(f"worst {worst.name} {fraction * 100:.0f}%")
+            text.append(f"worst {SHORT_NAMES.get(worst.name, worst.name)} {fraction * 100:.0f}%")
         tripped = risk.tripped
         if tripped:
             text.append(f" · ■ {len(tripped)} tripped {tripped[0].code.value}",

@@ -20,7 +20,7 @@ from hft_tui.tui.formatting import (
 from hft_tui.tui.panes.fitted_table import FittedTable
 from hft_tui.tui.panes.table_rows import Row
 
-POSITION_COLUMNS = (("symbol", 9), ("side", 7), ("qty", 7), ("uPnL", 11), ("entry", 10), ("mark", 10),
+POSITION_COLUMNS = (("symbol", 8), ("side", 7), ("uPnL", 10), ("qty", 7), ("entry", 10), ("mark", 10),
                     ("rPnL", 11), ("TP / SL", 19), ("age", 6))
 ORDER_COLUMNS = (("symbol", 9), ("side", 7), ("filled/qty", 10), ("price", 10), ("state", 9),
                  ("type", 8), ("order", 10), ("age", 6))
@@ -86,8 +86,8 @@ class PositionsPane(Vertical, can_focus=False):
         return (position.symbol, [
             Text(position.symbol, style="bold"),
             side_text(self, position.side),
-            f"{position.qty:.4g}",
             pnl_text(self, position.unrealized_pnl),
+            f"{position.qty:.4g}",
             _price(position.entry_price),
             _price(position.mark_price),
             pnl_text(self, position.realized_pnl),

@@ -121,7 +121,9 @@ class PriceChartPane(Widget, can_focus=True):
         if change is not None:
             arrow = "▲" if change > 0 else "▼" if change < 0 else "·"
             text.append(f"  {signed(change)}% {arrow}", style=up if change > 0 else down if change < 0 else muted)
-        text.append(f"  hi {high:,.{decimals}f}  lo {low:,.{decimals}f}\n", style=muted)
+        if width >= 60:
+            text.append(f"  hi {high:,.{decimals}f}  lo {low:,.{decimals}f}", style=muted)
+        text.append("\n")
         padding = " " * (plot_w - len(candles))  # newest candle sits against the axis
         for y in range(rows):
             text.append(padding)

@@ -13,9 +13,10 @@ from hft_tui.tui.panes.fitted_table import FittedTable
 from hft_tui.tui.panes.table_rows import Row, selected_key
 
 MAX_ROWS = 200
-CONFIDENCE_BAR_W = 5
-COLUMNS = (("time", 8), ("side", 6), ("conf", 10), ("strategy", 11), ("outcome", 18),
-           ("prio", 4), ("reasons", 24))
+CONFIDENCE_BAR_W = 3
+# Most important first: a narrow pane keeps side, confidence and outcome.
+COLUMNS = (("side", 6), ("conf", 8), ("outcome", 16), ("strategy", 11), ("time", 8), ("prio", 4),
+           ("reasons", 24))
 PRIORITY_LABELS = {"low": "low", "medium": "med", "high": "HIGH", "critical": "CRIT"}
 
 
@@ -47,7 +48,7 @@ class SignalsPane(FittedTable):
             rows.append((key, self._cells(signal)))
             if len(rows) == MAX_ROWS:
                 break
-        self.border_title = f"3 Signals {symbol}"
+        self.border_title = f"3 Signals {symbol} ({len(rows)})"
         self.set_rows(rows)
 
     def redraw(self) -> None:
@@ -74,11 +75,11 @@ class SignalsPane(FittedTable):
             extra = f" +{len(signal.outcome) - 1}" if len(signal.outcome) > 1 else ""
             outcome = Text(f"✗ {rejecting}{extra}", style=theme_colour(self, "reducing"))
         return [
-            Text(clock_hms(signal.ts_ns), style=muted),
             side_text(self, signal.side),
             confidence,
-            signal.strategy,
             outcome,
+            signal.strategy,
+            Text(clock_hms(signal.ts_ns), style=muted),
             Text(priority, style="bold" if priority.isupper() else ""),
             reasons,
         ]

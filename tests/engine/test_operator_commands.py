@@ -1,0 +1,156 @@
+"""Pause, tune, flatten, kill and reset, through the engine's command path."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import drive_seconds, make_engine
+from wal_records import wal_records
+
+from hft_tui.commands import (
+    Flatten,
+    Kill,
+    PauseStrategy,
+    PlaceOrder,
+    ResetHalt,
+    ResumeStrategy,
+    SetStrategyParams,
+)
+from hft_tui.engine import Engine
+
+
+def test_pausing_a_strategy_drops_its_signals_from_the_next_event(engine: Engine) -> None:
+    drive_seconds(engine, 30)
+    before = len(engine.core.signal_history)
+    engine.apply(PauseStrategy("cvd"))
+    drive_seconds(engine, 120)
+    after = list(engine.core.signal_history)[before:]
+    cvd = [s for s in after if s.decision.signal.strategy == "cvd"]
+    assert cvd, "cvd keeps computing and signalling while paused"
+    assert all(s.outcome == ("STRATEGY_PAUSED",) for s in cvd)
+    engine.apply(ResumeStrategy("cvd"))
+    engine.wal.sync()
+    records = wal_records(engine.wal.directory)
+    pauses = [r for r in records if r["type"] == "pause"]
+    assert [(p["strategy"], p["action"]) for p in pauses] == [("cvd", "pause"), ("cvd", "resume")]
+
+
+def test_a_parameter_change_is_journaled_with_old_and_new_and_applies_from_the_next_event(engine: Engine) -> None:
+    result = engine.apply(SetStrategyParams("spike_fader", {"threshold_pct": 2.5}))
+    assert result.ok, result.message
+    assert engine.core.strategies["spike_fader"].params.threshold_pct == 2.5
+    engine.wal.sync()
+    params = [r for r in wal_records(engine.wal.directory) if r["type"] == "param"]
+    assert params[-1]["strategy"] == "spike_fader"
+    assert params[-1]["old"] == {"threshold_pct": 1.2} and params[-1]["new"] == {"threshold_pct": 2.5}
+
+
+def test_an_invalid_parameter_is_refused_with_the_reason_and_changes_nothing(engine: Engine) -> None:
+    result = engine.apply(SetStrategyParams("spike_fader", {"threshold_pct": -1}))
+    assert not result.ok
+    assert "threshold_pct" in result.message
+    assert engine.core.strategies["spike_fader"].params.threshold_pct == 1.2
+
+
+def test_reverting_parameters_restores_the_configured_defaults(engine: Engine) -> None:
+    engine.apply(SetStrategyParams("cvd", {"cooldown_s": 300.0}))
+    engine.apply(SetStrategyParams("cvd", {}, revert_to_defaults=True))
+    assert engine.core.strategies["cvd"].params == engine.core.default_params["cvd"]
+
+
+def test_flatten_closes_a_position_reduce_only_without_halting(engine: Engine) -> None:
+    drive_seconds(engine, 2)
+    assert engine.apply(PlaceOrder("BTC/USDT", "buy", 0.05)).ok
+    engine.core.release_orders()
+    assert engine.core.portfolio.position("BTC/USDT").qty == 0.05
+    engine.apply(Flatten("BTC/USDT"))
+    engine.core.release_orders()
+    assert engine.core.portfolio.position("BTC/USDT").is_flat
+    assert engine.core.state.state.value == "ACTIVE"
+
+
+async def test_kill_journals_first_then_cancels_flattens_and_halts(tmp_path: Path) -> None:
+    engine = make_engine(tmp_path)
+    engine.begin_session()
+    drive_seconds(engine, 2)
+    engine.apply(PlaceOrder("BTC/USDT", "buy", 0.05))
+    engine.apply(PlaceOrder("ETH/USDT", "sell", 1.0))
+    engine.apply(PlaceOrder("ETH/USDT", "buy", 0.5, price=3_150.0))  # rests below the market
+    engine.core.release_orders()
+    assert engine.core.orders, "a resting limit order is open"
+    await engine.wal.start()
+    result = await engine.execute(Kill())
+    second = await engine.execute(Kill())
+    await engine.wal.close()
+    assert result.ok and second.ok
+    core = engine.core
+    assert all(p.is_flat for p in core.portfolio.positions().values())
+    assert not [o for o in core.orders.values() if o.is_open]
+    assert core.state.state.value == "HALTED"
+    records = wal_records(tmp_path / "wal")
+    kill_seq = next(r["seq"] for r in records if r["type"] == "kill")
+    cancels = [r["seq"] for r in records if r["type"] == "cancel"]
+    assert cancels and all(seq > kill_seq for seq in cancels)
+    assert {r["reason"] for r in records if r["type"] == "order" and r["reduce_only"]} == {"KILL"}
+
+
+async def test_reset_needs_the_typed_confirmation(tmp_path: Path) -> None:
+    engine = make_engine(tmp_path)
+    engine.begin_session()
+    await engine.wal.start()
+    await engine.execute(Kill())
+    refused = await engine.execute(ResetHalt("reset"))
+    assert not refused.ok and engine.core.state.state.value == "HALTED"
+    accepted = await engine.execute(ResetHalt("RESET"))
+    await engine.wal.close()
+    assert accepted.ok, accepted.message
+    assert engine.core.state.state.value == "ACTIVE"
+
+
+def test_a_halted_engine_comes_back_halted_after_a_restart(tmp_path: Path) -> None:
+    engine = make_engine(tmp_path)
+    engine.begin_session()
+    drive_seconds(engine, 1)
+    engine.wal.append("kill", {"command": "Kill", "source": "test"})
+    engine.apply(Kill())
+    engine.wal.close_sync()
+    restarted = make_engine(tmp_path)
+    restarted.begin_session()
+    try:
+        assert restarted.core.state.state.value == "HALTED"
+        assert "HALTED" in restarted.snapshot.trading_state or restarted.publish_snapshot().trading_state == "HALTED"
+    finally:
+        restarted.wal.close_sync()
+
+
+def test_tuned_parameters_and_pauses_survive_a_restart(tmp_path: Path) -> None:
+    engine = make_engine(tmp_path)
+    engine.begin_session()
+    engine.apply(SetStrategyParams("spike_fader", {"threshold_pct": 3.0}))
+    engine.apply(PauseStrategy("book_imbalance"))
+    engine.wal.close_sync()
+    restarted = make_engine(tmp_path)
+    restarted.begin_session()
+    try:
+        assert restarted.core.strategies["spike_fader"].params.threshold_pct == 3.0
+        assert restarted.core.manager.status("book_imbalance").value == "paused"
+    finally:
+        restarted.wal.close_sync()
+
+
+def test_kill_works_on_a_stale_feed_and_says_so(engine: Engine) -> None:
+    from hft_tui.model import FeedState, FeedStatus
+
+    drive_seconds(engine, 2)
+    engine.apply(PlaceOrder("BTC/USDT", "buy", 0.05))
+    engine.core.release_orders()
+    engine.process(FeedStatus("BTC/USDT", engine.clock.now_ns(), FeedState.STALE, "test"))
+    result = engine.apply(Kill())
+    engine.core.release_orders()
+    assert "last good book" in result.message
+    assert engine.core.portfolio.position("BTC/USDT").is_flat
+
+
+def test_commands_on_unknown_strategies_fail_clearly(engine: Engine) -> None:
+    assert not engine.apply(PauseStrategy("nope")).ok
+    assert not engine.apply(SetStrategyParams("nope", {})).ok
