@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from hft_tui.bus import Metrics
-from hft_tui.clock import Clock, WallClock
+from hft_tui.clock import Clock, SimulatedClock, WallClock
 from hft_tui.config.credentials import ExchangeCredentials
 from hft_tui.config.paths import AppPaths
 from hft_tui.config.settings import Settings
@@ -86,6 +86,7 @@ def build_sim_engine(settings: Settings, *, clock: Clock, wal_dir: Path, paced: 
         exchange=SIM_EXCHANGE_LABEL,
         snapshot_hz=settings.engine.snapshot_hz,
         wal_tail_lines=settings.wal.tail_records,
+        clock_follows_data=not paced and isinstance(clock, SimulatedClock),
     )
 
 
@@ -120,5 +121,8 @@ def build_engine(settings: Settings, *, clock: Clock | None = None, paths: AppPa
     clock = clock or WallClock()
     paths = paths or AppPaths.resolve(settings)
     if settings.engine.mode == "sim":
+        if not settings.sim.paced:
+            # As fast as the machine allows: time is the data's, starting now.
+            clock = SimulatedClock(clock.now_ns())
         return build_sim_engine(settings, clock=clock, wal_dir=paths.wal_dir, paced=settings.sim.paced)
     return build_exchange_engine(settings, clock=clock, wal_dir=paths.wal_dir, credentials=credentials)

@@ -56,12 +56,15 @@ class Engine:
         snapshot_hz: float = 10.0,
         wal_tail_lines: int = 200,
         bus: EventBus | None = None,
+        clock_follows_data: bool = False,
     ) -> None:
         self.core = core
         self.clock: Clock = core.clock
         self.wal = core.wal
         self.metrics: Metrics = core.metrics
         self.source = source
+        # Unpaced runs move a simulated clock with the data instead of reading the wall.
+        self._advance_clock = core.clock.advance_to if clock_follows_data else None  # type: ignore[attr-defined]
         self.symbols = core.symbols
         self.mode = mode
         self.exchange = exchange
@@ -86,6 +89,8 @@ class Engine:
         For tests and tools that drive the engine by hand with no loop; the running engine
         uses ``_consume``, which makes the intents durable first.
         """
+        if self._advance_clock is not None:
+            self._advance_clock(event.ts_ns)
         self.core.process(event)
         if self.core.has_pending_orders:
             self.wal.sync()
@@ -94,6 +99,8 @@ class Engine:
 
     async def feed(self, event: MarketEvent) -> None:
         """Apply one event on the running engine: intents wait for the group commit."""
+        if self._advance_clock is not None:
+            self._advance_clock(event.ts_ns)
         self.core.process(event)
         if self.core.has_pending_orders:
             await self._release()

@@ -15,7 +15,9 @@ from hft_tui.risk.trading_state import TradingState, TradingStateMachine
 ACTIVE, REDUCING, HALTED = TradingState.ACTIVE, TradingState.REDUCING, TradingState.HALTED
 MINUTE_NS = 60 * SECOND_NS
 # Only the budget under test binds: the others get limits it cannot reach.
-LOOSE = {"daily_loss_fraction": 0.5, "max_drawdown_fraction": 0.5, "rapid_drawdown_fraction": 0.5}
+# Loose money budgets, and the spike threshold these tests were calibrated on (6 sigma).
+LOOSE = {"daily_loss_fraction": 0.5, "max_drawdown_fraction": 0.5, "rapid_drawdown_fraction": 0.5,
+         "volatility_sigma": 6.0}
 
 
 def guard(**overrides: object) -> DrbGuard:

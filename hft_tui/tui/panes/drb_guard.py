@@ -17,7 +17,7 @@ STATE_BADGES = {
     "REDUCING": ("▼", "REDUCING", "reduce-only", "reducing"),
     "HALTED": ("■", "HALTED", "nothing but exits", "halted"),
 }
-NAME_W = 12
+NAME_W = 14
 # Budget names as the guard publishes them are long; these fit the pane.
 SHORT_NAMES = {"daily_loss": "daily loss", "drawdown": "drawdown", "rapid_drawdown": "rapid dd",
                "position_loss": "position loss", "consecutive_losses": "loss streak",

@@ -1,0 +1,76 @@
+"""The UI tests' deterministic session: seeded sim driven by hand on a frozen clock.
+
+The app never runs the engine here (``EngineLink(threaded=False)``): a test moves the market
+with ``play`` and decides itself when the commands the app sent take effect (``apply_sent``).
+Rates in the engine's metrics are computed on the simulated clock, so every figure on
+screen is a function of the seed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from hft_tui.assembly import build_sim_engine
+from hft_tui.clock import FrozenClock
+from hft_tui.commands import CommandResult
+from hft_tui.config.settings import Settings
+from hft_tui.engine import Engine
+from hft_tui.tui.app import HftApp
+
+# 2026-01-01T00:00:00Z: every timestamp on screen derives from it.
+FROZEN_START_NS = 1_767_225_600_000_000_000
+# 60 steps of 60 events: about 70 s of simulated market, long enough for signals, a
+# position and a dozen 5 s candles.
+SESSION_STEPS = 60
+EVENTS_PER_STEP = 60
+# The one gauge measured on the wall clock (a real fsync); pinned so screens are reproducible.
+PINNED_WAL_FSYNC_MS = 0.5
+
+
+def make_engine(state_dir: Path, clock: FrozenClock) -> Engine:
+    engine = build_sim_engine(Settings(), clock=clock, wal_dir=state_dir / "wal", paced=False)
+    metrics = engine.metrics
+    wall_clock_snapshot = metrics.snapshot
+    # Rates over simulated time instead of the wall clock: same seed, same figures.
+    metrics.snapshot = lambda now=None: replace(  # type: ignore[method-assign]
+        wall_clock_snapshot(now=clock.now_ns() / 1e9), wal_fsync_ms=PINNED_WAL_FSYNC_MS)
+    return engine
+
+
+def drive(engine: Engine, events: int) -> None:
+    """Feed ``events`` simulator events through the engine, moving the frozen clock with them."""
+    market = engine.source.market  # type: ignore[attr-defined]
+    clock = engine.clock
+    for _ in range(events):
+        event = market.next_event()
+        clock.advance_to(event.ts_ns)  # type: ignore[attr-defined]
+        engine.process(event)
+
+
+def play(app: HftApp, steps: int = SESSION_STEPS, events_per_step: int = EVENTS_PER_STEP) -> None:
+    """Move the market ``steps`` times; the app takes a snapshot after each (as its timers would)."""
+    engine = app.link.engine
+    for _ in range(steps):
+        drive(engine, events_per_step)
+        engine.publish_snapshot()
+        app.refresh_fast()
+        app.refresh_slow()
+
+
+def apply_sent(app: HftApp) -> list[CommandResult]:
+    """Let the engine carry out every command the app has sent so far, then publish."""
+    engine = app.link.engine
+    results = [engine.apply(command) for command in app.link.commands_sent]
+    app.link.commands_sent.clear()
+    engine.publish_snapshot()
+    app.refresh_fast()
+    app.refresh_slow()
+    return results
+
+
+
+async def mid_session(pilot) -> None:  # type: ignore[no-untyped-def]
+    """``snap_compare`` hook: play the session into the app, then let it settle."""
+    play(pilot.app)
+    await pilot.pause()
