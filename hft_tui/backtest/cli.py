@@ -51,13 +51,14 @@ def add_backtest_parsers(subparsers: Any) -> None:
         description="Record book snapshots, trades, liquidations and feed states to a session "
                     "directory that `backtest --recording` replays event for event.")
     record.add_argument("--duration", type=float, required=True, metavar="SECONDS",
-                        help="simulated seconds (sim) or wall-clock seconds (--live)")
+                        help="simulated seconds (sim) or wall-clock seconds (--from-exchange)")
     record.add_argument("--out", type=Path, required=True, metavar="DIR", help="new session directory")
     record.add_argument("--seed", type=int, default=suppress, help="simulator seed")
     record.add_argument("--symbols", default=suppress, metavar="SYM,SYM", help="symbols to record")
-    record.add_argument("--live", action="store_true",
-                        help="record the configured ccxt exchange instead of the simulator")
-    record.add_argument("--exchange", default=suppress, metavar="ID", help="ccxt exchange id (with --live)")
+    # Not --live: the top-level --live confirms real orders; recording never places any.
+    record.add_argument("--from-exchange", action="store_true",
+                        help="record the configured ccxt exchange's public feed instead of the simulator")
+    record.add_argument("--exchange", default=suppress, metavar="ID", help="ccxt exchange id (with --from-exchange)")
     record.set_defaults(handler=run_record_command)
 
     backtest = subparsers.add_parser(
@@ -190,7 +191,7 @@ def run_record_command(args: argparse.Namespace) -> int:
     from hft_tui.data.capture import record_live, record_simulation
 
     console = Console(stderr=True)
-    if not args.live:
+    if not args.from_exchange:
         meta = record_simulation(settings, args.out, args.duration,
                                  on_progress=lambda n, s: console.print(f"{n:,} events, {s:,.0f} s", end="\r"))
     else:

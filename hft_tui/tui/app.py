@@ -13,6 +13,7 @@ import signal
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from textual import events
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Container
@@ -100,6 +101,7 @@ class HftApp(App[str]):
         self._fast_seq = -1
         self._slow_seq = -1
         self.slot: tuple[str, ...] = DEFAULT_SLOT
+        self._layout_size = (0, 0)
         symbols = link.snapshot.symbols
         self.selected_symbol = symbols[0] if symbols else ""
         for found in discover_themes(*theme_dirs).values():
@@ -133,7 +135,7 @@ class HftApp(App[str]):
             self.query_one(f"#{pane_id}").add_class("pane")
         for pane_id in SLOT_PANES:
             self.query_one(f"#{pane_id}").add_class("slot")
-        self._apply_layout()
+        self._apply_layout(*self.size)
         loop = asyncio.get_running_loop()
         for sig in STOP_SIGNALS:
             loop.add_signal_handler(sig, self.shutdown, signal.Signals(sig).name)
@@ -149,11 +151,11 @@ class HftApp(App[str]):
         for sig in STOP_SIGNALS:
             loop.remove_signal_handler(sig)
 
-    def on_resize(self) -> None:
-        self._apply_layout()
+    def on_resize(self, event: events.Resize) -> None:
+        self._apply_layout(event.size.width, event.size.height)
 
-    def _apply_layout(self) -> None:
-        width, height = self.size
+    def _apply_layout(self, width: int, height: int) -> None:
+        self._layout_size = (width, height)
         wide = width >= WIDE_MIN_SIZE[0] and height >= WIDE_MIN_SIZE[1]
         huge = width >= HUGE_MIN_SIZE[0] and height >= HUGE_MIN_SIZE[1]
         self.set_class(not wide, "-compact")
@@ -222,7 +224,8 @@ class HftApp(App[str]):
                 pane_number = int(action[action.index("(") + 1:-1])
                 rows.append((key, name, detail, lambda n=pane_number: self.action_focus_pane(n)))
             else:
-                rows.append((key, name, detail, getattr(self, f"action_{action}")))
+                method = "action_quit_app" if action == "quit" else f"action_{action}"
+                rows.append((key, name, detail, getattr(self, method)))
         return rows
 
     def key_hint(self, action: str) -> str:
@@ -342,7 +345,7 @@ class HftApp(App[str]):
         pane_id = PANE_IDS[number - 1]
         if pane_id in SLOT_PANES:
             self.slot = DEFAULT_SLOT if pane_id in DEFAULT_SLOT else (pane_id,)
-            self._apply_layout()
+            self._apply_layout(*self._layout_size)
         pane: Widget = self.query_one(f"#{pane_id}")
         target = pane.query_one(DataTable) if isinstance(pane, PositionsPane) else pane
         self.call_after_refresh(target.focus)

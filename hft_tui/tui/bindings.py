@@ -22,7 +22,7 @@ APP_BINDINGS: list[BindingType] = [
             tooltip="Kill switch: pause all, cancel all, close all, HALT (asks first; press again to confirm)"),
     Binding("ctrl+f", "flatten_all", "Flatten all", priority=True, id="flatten_all",
             tooltip="Close every position, reduce-only (asks first); trading continues"),
-    Binding("f", "flatten_symbol", "Flatten", id="flatten_symbol",
+    Binding("f", "flatten_symbol", "Flatten symbol", id="flatten_symbol", show=False,
             tooltip="Close the selected symbol's position (asks first)"),
     Binding("p", "toggle_strategy", "Pause", id="toggle_strategy",
             tooltip="Pause / resume the selected strategy (re-enable it if auto-disabled)"),
@@ -30,7 +30,7 @@ APP_BINDINGS: list[BindingType] = [
             tooltip="Tune the selected strategy's parameters (a form with bounds; applied live)"),
     Binding("f5", "pause_all", "Pause all", priority=True, id="pause_all",
             tooltip="Pause every strategy; if none is running, resume them all"),
-    Binding("ctrl+r", "reset_halt", "Reset HALT", priority=True, id="reset_halt",
+    Binding("ctrl+r", "reset_halt", "Reset", priority=True, id="reset_halt",
             tooltip="Leave HALTED (you type RESET to confirm)"),
     Binding("s", "next_symbol", "Symbol", id="next_symbol", show=False,
             tooltip="Switch book, price and signals to the next symbol"),
@@ -39,9 +39,8 @@ APP_BINDINGS: list[BindingType] = [
     Binding("f1", "help", "Help", priority=True, id="help", tooltip="This help"),
     Binding("question_mark", "help", "Help", id="help_alt", show=False, tooltip="This help"),
     Binding("q", "quit", "Quit", id="quit",
-            tooltip="Stop the engine (WAL flushed) and leave; warns if positions are open"),
-    Binding("ctrl+q", "quit_app", "Quit", priority=True, id="quit_ctrl", show=False,
-            tooltip="Same as q, from anywhere"),
+            tooltip="Stop the engine (WAL flushed) and leave; warns if positions are open (^q: from anywhere)"),
+    Binding("ctrl+q", "quit_app", "Quit", priority=True, id="quit_ctrl", show=False),
     *(Binding(str(n), f"focus_pane({n})", f"Pane {n}", id=f"focus_pane_{n}", show=False,
               tooltip=f"Focus the {PANE_NAMES[n - 1]} pane (brings it on screen in compact layout)")
       for n in range(1, 10)),
@@ -52,12 +51,18 @@ MAIN_SCREEN_ACTIONS = frozenset({"flatten_symbol", "toggle_strategy", "tune", "n
 
 
 def binding_help_rows(app: App, keymap: dict[str, str]) -> list[tuple[str, str, str, str]]:
-    """(keys as shown, name, what it does, action) for every binding, after ``keymap``."""
-    rows: list[tuple[str, str, str, str]] = []
+    """(keys as shown, name, what it does, action) per action, after ``keymap``; keys of the
+    same action are joined (``f1/?``)."""
+    rows: dict[str, tuple[str, str, str, str]] = {}
     for binding in APP_BINDINGS:
         assert isinstance(binding, Binding)
         keys = keymap.get(binding.id or "", binding.key)
         shown = "/".join(app.get_key_display(replace(binding, key=key.strip(), key_display=None))
                          for key in keys.split(","))
-        rows.append((shown, binding.description, binding.tooltip, binding.action))
-    return rows
+        action = "quit" if binding.action == "quit_app" else binding.action
+        if action in rows:
+            previous = rows[action]
+            rows[action] = (f"{previous[0]}/{shown}", *previous[1:])
+        else:
+            rows[action] = (shown, binding.description, binding.tooltip, action)
+    return list(rows.values())

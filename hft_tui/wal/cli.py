@@ -100,23 +100,25 @@ def _verify_report(directory: Path, result: VerifyResult) -> str:
     if problem is None:
         lines.append("status:   OK")
     elif problem.recoverable:
-        lines.append(f"status:   TORN TAIL at {problem.path.name} line {problem.line_no}: {problem.reason} ({problem.detail})")
+        lines.append(f"status:   TORN TAIL at {problem.describe()}")
         lines.append(f"          {problem.path}")
         lines.append("          recoverable: the engine cuts it off, keeping a copy, when it next opens the WAL")
     else:
-        lines.append(f"status:   CORRUPT at {problem.path.name} line {problem.line_no}: {problem.reason} ({problem.detail})")
+        lines.append(f"status:   CORRUPT at {problem.describe()}")
         lines.append(f"          {problem.path}")
         lines.append("          the engine refuses to start on this WAL until it is repaired by hand")
     return "\n".join(lines)
 
 
 def _human_bytes(size: int) -> str:
-    value = float(size)
-    for unit in ("B", "KiB", "MiB", "GiB"):
-        if value < 1024 or unit == "GiB":
-            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+    if size < 1024:
+        return f"{size} B"
+    value = size / 1024
+    for unit in ("KiB", "MiB"):
+        if value < 1024:
+            return f"{value:.1f} {unit}"
         value /= 1024
-    raise AssertionError("unreachable")
+    return f"{value:.1f} GiB"
 
 
 class _RecordPrinter:

@@ -87,8 +87,10 @@ def encode_line(seq: int, ts: str, record_type: str, payload: dict[str, Any]) ->
         body = _dumps(payload)
     except TypeError:
         body = _dumps(payload, option=FALLBACK_OPTIONS)
-    head = b'{"seq":%d,"ts":"%b","type":%b' % (seq, ts.encode(), type_json)
-    doc = b"%b,%b" % (head, body[1:]) if len(body) > 2 else head + b"}"
+    if len(body) > 2:
+        doc = b'{"seq":%d,"ts":"%b","type":%b,%b' % (seq, ts.encode(), type_json, body[1:])
+    else:
+        doc = b'{"seq":%d,"ts":"%b","type":%b}' % (seq, ts.encode(), type_json)
     return b'%b,"crc":"%08x"}\n' % (doc[:-1], _crc32(doc))
 
 

@@ -100,3 +100,29 @@ def test_verify_exit_codes_in_a_real_process(wal_dir: Path, write_wal) -> None:
     segment = wal_dir / "wal-000001.jsonl"
     segment.write_bytes(segment.read_bytes().replace(b"sim-000003", b"sim-000333"))
     assert verify_exit_code() == 1
+
+
+def test_tail_follow_prints_new_records_and_exits_0_on_ctrl_c(
+    wal_dir: Path, write_wal, clock, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from hft_tui.wal import cli
+    from hft_tui.wal.follow import follow_records
+    from hft_tui.wal.writer import WalWriter
+
+    write_wal(5)
+    polls = 0
+
+    def operator_then_ctrl_c(_: float) -> None:
+        nonlocal polls
+        polls += 1
+        if polls > 1:
+            raise KeyboardInterrupt
+        with WalWriter(wal_dir, clock) as wal:
+            wal.append("kill", {"reason": "operator"})
+
+    monkeypatch.setattr(cli, "follow_records", lambda d, p: follow_records(d, p, sleep=operator_then_ctrl_c))
+
+    assert _run(wal_dir.parent, "wal", "tail", "-f", "-n", "2") == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split()[0] for line in lines] == ["4", "5", "6"]
+    assert lines[-1].split()[2:] == ["kill", "reason=operator"]

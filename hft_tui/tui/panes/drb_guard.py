@@ -79,7 +79,8 @@ class DrbGuardPane(Widget, can_focus=True):
         if risk is None:
             text.append("\nrisk guard not reporting", style=muted)
             return text
-        text.append(f"\n{risk.reason.value}", style="bold")
+        text.append("\nguard ", style=muted)
+        text.append(risk.reason.value, style="bold")
         text.append(f"  size ×{risk.size_scale:.2f}", style=muted)
         used_rows += 1
         room = height - used_rows

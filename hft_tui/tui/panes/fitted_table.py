@@ -54,9 +54,9 @@ class FittedTable(DataTable):
 
     def _fit_columns(self) -> None:
         available = self.scrollable_content_region.width or self.size.width
-        if available <= 0:
-            return
-        count = columns_that_fit([w for _, w in self._all_columns], available - 1, minimum=2)
+        # A hidden table (compact layout) still holds its rows, so selection works on it.
+        count = (columns_that_fit([w for _, w in self._all_columns], available - 1, minimum=2)
+                 if available > 0 else len(self._all_columns))
         if count == self._shown_count:
             return
         self._shown_count = count

@@ -40,7 +40,8 @@ class OrderBookPane(Widget, can_focus=True):
         if view is None:
             return
         previous = self._view
-        if previous is not None and view.book is previous.book and view.feed_state is previous.feed_state:
+        if (previous is not None and view.symbol == previous.symbol and view.book is previous.book
+                and view.feed_state is previous.feed_state):
             return
         if previous is None or previous.symbol != view.symbol:
             self.border_title = f"1 Book {view.symbol}"

@@ -15,7 +15,7 @@ class ConfirmScreen(ModalScreen[bool]):
     DEFAULT_CSS = """
     ConfirmScreen { align: center middle; }
     ConfirmScreen > Vertical {
-        width: 64; max-width: 96%; height: auto; max-height: 96%; padding: 0 1;
+        width: 72; max-width: 96%; height: auto; max-height: 96%; padding: 0 1;
         border: thick $warning; background: $surface;
     }
     ConfirmScreen.-danger > Vertical { border: thick $error; }

@@ -31,7 +31,7 @@ def order_lines(snapshot: EngineSnapshot, symbol: str | None = None) -> list[str
 
 def kill_summary(snapshot: EngineSnapshot) -> str:
     """The kill switch's consequences: strategies paused, orders cancelled, positions closed, HALT."""
-    lines = ["KILL SWITCH: pause every strategy, cancel every order, close every position,",
+    lines = ["Pause every strategy, cancel every order, close every position,",
              "then HALT trading until an operator reset.", ""]
     orders, positions = order_lines(snapshot), position_lines(snapshot)
     lines.append(f"{len(snapshot.orders)} order(s) to cancel" + (":" if orders else "."))
@@ -48,7 +48,7 @@ def flatten_summary(snapshot: EngineSnapshot, symbol: str | None) -> str:
     scope = "every symbol" if symbol is None else symbol
     positions = position_lines(snapshot, symbol)
     orders = order_lines(snapshot, symbol)
-    lines = [f"FLATTEN {scope}: cancel its orders and close its positions (reduce-only).",
+    lines = [f"Flatten {scope}: cancel orders and close positions (reduce-only).",
              "Trading stays on; strategies may open new positions.", ""]
     count = sum(1 for p in snapshot.positions if symbol is None or p.symbol == symbol)
     lines.append(f"{count} position(s) to close" + (":" if positions else "."))

@@ -95,17 +95,14 @@ class TuningScreen(ModalScreen[SetStrategyParams | None]):
     TuningScreen .field-row { height: 1; }
     TuningScreen .field-name { width: 26; }
     TuningScreen .field-name.-tuned { color: $accent; text-style: bold; }
-    TuningScreen Input {
-        width: 1fr; max-width: 30; height: 1; border: none; padding: 0 1; background: $boost;
-    }
-    TuningScreen Input:focus { background: $primary 30%; }
-    TuningScreen Input.-invalid { background: $error 30%; }
+    TuningScreen Input { width: 1fr; max-width: 30; }
+    TuningScreen Input.-invalid { background: $error 40%; }
     TuningScreen .field-help { color: $text-muted; height: auto; padding-left: 2; }
     TuningScreen .field-error { color: $error; text-style: bold; height: auto; padding-left: 2; }
     TuningScreen .field-error.-empty { display: none; }
     TuningScreen #form-error { color: $error; text-style: bold; height: auto; }
     TuningScreen #buttons { height: 1; align: right middle; }
-    TuningScreen Button { height: 1; min-width: 10; border: none; margin-left: 1; }
+    TuningScreen Button { margin-left: 1; }
     """
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
@@ -131,15 +128,16 @@ class TuningScreen(ModalScreen[SetStrategyParams | None]):
                     with Horizontal(classes="field-row"):
                         yield Label(("✎ " if tuned else "  ") + name,
                                     classes="field-name -tuned" if tuned else "field-name")
-                        yield Input(self._shown_values[name], id=f"field-{name}", select_on_focus=False)
+                        yield Input(self._shown_values[name], id=f"field-{name}", select_on_focus=False,
+                                    compact=True)
                     yield Static(field_help(self.model, name, strategy.defaults.get(
                         name, self.model.model_fields[name].default)), classes="field-help", markup=False)
                     yield Static("", id=f"error-{name}", classes="field-error -empty", markup=False)
             yield Static("", id="form-error", markup=False)
             with Horizontal(id="buttons"):
-                yield Button("Apply", id="apply", variant="primary")
-                yield Button("Revert to defaults", id="revert", variant="warning")
-                yield Button("Cancel", id="cancel")
+                yield Button("Apply", id="apply", variant="primary", compact=True)
+                yield Button("Revert to defaults", id="revert", variant="warning", compact=True)
+                yield Button("Cancel", id="cancel", compact=True)
 
     def on_mount(self) -> None:
         for field_input in self.query(Input):
