@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from hft_tui import __version__
+from hft_tui.backtest.cli import add_backtest_parsers
 from hft_tui.config.cli import (
     add_config_parser,
     add_override_arguments,
@@ -46,6 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_run_options(run, suppress_defaults=True)
     add_config_parser(commands)
     add_wal_parser(commands)
+    add_backtest_parsers(commands)
     return parser
 
 
@@ -72,6 +74,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "config":
         return run_config_command(args)
+    if args.command in ("download", "record", "backtest"):
+        return args.handler(args)
     if args.command == "wal":
         try:
             settings = load_settings(args.config, overrides_from_args(args))

@@ -59,7 +59,7 @@ from hft_tui.signals.scoring import ClosedTrade
 from hft_tui.signals.sizing import PositionSizer
 from hft_tui.signals.status import StrategyAction, StrategyStatus, StrategyStatusChange
 from hft_tui.strategies.base import Strategy
-from hft_tui.strategies.candle_builder import CandleBuilder
+from hft_tui.strategies.candle_builder import CandleBuilder, parse_timeframe
 from hft_tui.strategies.strategy_set import build_strategies, candle_timeframes
 from hft_tui.wal.writer import WalWriter
 
@@ -73,6 +73,7 @@ SIGNAL_HISTORY = 300
 # A synthetic book for candle backtests: one level a side, this many ticks from the close.
 CANDLE_BOOK_HALF_SPREAD_TICKS = 1
 CANDLE_BOOK_QTY = 1e9
+CANDLE_TRADE_SLICES = 8
 
 
 @dataclass(slots=True)
@@ -117,6 +118,14 @@ class CoreCounters:
     orders: int = 0
     fills: int = 0
     rejections_journaled: dict[tuple[str, str], tuple[int, int]] = field(default_factory=dict)
+
+
+def _estimated_buy_volume(candle: Candle) -> float:
+    """Aggressor-buy volume of a bar that does not carry it (exchange OHLCV): the close's
+    location in the bar's range, the usual close-location-value estimate."""
+    spread = candle.high - candle.low
+    share = 0.5 if spread <= 0 else (candle.close - candle.low) / spread
+    return candle.volume * share
 
 
 class TradingCore:
@@ -281,26 +290,40 @@ class TradingCore:
         self._emit(lambda s: s.on_trade(trade))
 
     def _on_candle_event(self, candle: Candle) -> None:
-        """A candle from a file (candle backtests): mark, fill and decide on its close."""
+        """A candle from a file (candle backtests), taken at its close: a one-level book one
+        tick around the close, and the bar's buy and sell volume as trades at the close, so
+        book, trade and candle strategies all see the bar."""
         symbol = candle.symbol
         rules = self.rules.get(symbol)
         if rules is None:
             return
+        ts_ns = candle.open_ts_ns + parse_timeframe(candle.timeframe)
         half = CANDLE_BOOK_HALF_SPREAD_TICKS * rules.tick_size
+        previous = self.books[symbol]
         book = OrderBook.from_levels(
-            symbol, candle.open_ts_ns, (self.books[symbol].seq + 1) if self.books[symbol] else 1,
+            symbol, ts_ns, previous.seq + 1 if previous is not None else 1,
             np.array([[candle.close - half, CANDLE_BOOK_QTY]]),
             np.array([[candle.close + half, CANDLE_BOOK_QTY]]),
         )
         self.books[symbol] = book
         if self.feed_states[symbol] is not FeedState.LIVE:
-            self._set_feed_state(FeedStatus(symbol, candle.open_ts_ns, FeedState.LIVE))
-        self.portfolio.mark(symbol, candle.close, candle.open_ts_ns)
+            self._set_feed_state(FeedStatus(symbol, ts_ns, FeedState.LIVE))
+        self.portfolio.mark(symbol, candle.close, ts_ns)
         self.broker.on_book(book)
         self._emit(lambda s: s.on_candle(candle))
-        self._check_exits(symbol, candle.close, candle.open_ts_ns)
-        self._work_flatten(symbol, candle.open_ts_ns)
-        self._update_risk(symbol, candle.close, candle.open_ts_ns)
+        self._emit(lambda s: s.on_book(book))
+        # The bar's volume, spread evenly through it: volume-bucketed measures (VPIN) see
+        # the bar's buy/sell mix, not one side's whole volume followed by the other's.
+        buy_volume = candle.buy_volume if candle.buy_volume > 0 else _estimated_buy_volume(candle)
+        for _ in range(CANDLE_TRADE_SLICES):
+            for side, qty in ((Side.BUY, buy_volume), (Side.SELL, candle.volume - buy_volume)):
+                if qty > 0:
+                    trade = Trade(symbol, ts_ns, candle.close, qty / CANDLE_TRADE_SLICES, side)
+                    self.last_trades[symbol] = trade
+                    self._emit(lambda s, t=trade: s.on_trade(t))
+        self._check_exits(symbol, candle.close, ts_ns)
+        self._work_flatten(symbol, ts_ns)
+        self._update_risk(symbol, candle.close, ts_ns)
 
     def _emit(self, hook: Any) -> None:
         """Run ``hook`` on every strategy and queue what they signal (paused ones are still fed)."""

@@ -80,9 +80,9 @@ class RiskSettings(BaseModel):
     position_loss_fraction: float = Field(
         0.01, gt=0, le=1, description="Largest unrealised loss of one position as a fraction of equity."
     )
-    max_consecutive_losses: int = Field(5, ge=1, le=1000, description="Most losing trades in a row.")
+    max_consecutive_losses: int = Field(10, ge=1, le=1000, description="Most losing trades in a row.")
     volatility_sigma: float = Field(
-        12.0, gt=0, le=100, description="A 1 s or 1 min return beyond this many rolling standard deviations is a spike."
+        25.0, gt=0, le=100, description="A 1 s or 1 min return beyond this many rolling standard deviations is a spike."
     )
     volatility_horizons_s: tuple[float, ...] = Field(
         (1.0, 60.0), min_length=1, max_length=4, description="Return horizons watched for spikes, in seconds."

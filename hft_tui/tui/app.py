@@ -15,7 +15,6 @@ from pathlib import Path
 
 from textual import events
 from textual.app import App, ComposeResult, SystemCommand
-from textual.binding import Binding
 from textual.containers import Container
 from textual.screen import Screen
 from textual.widget import Widget
@@ -33,7 +32,6 @@ from hft_tui.commands import (
     SetStrategyParams,
     StopEngine,
 )
-from hft_tui.snapshot import EngineSnapshot
 from hft_tui.tui.bindings import (
     APP_BINDINGS,
     MAIN_SCREEN_ACTIONS,

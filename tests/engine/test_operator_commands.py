@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import drive_seconds, make_engine
+from sim_driver import drive_seconds, make_engine
 from wal_records import wal_records
 
 from hft_tui.commands import (

@@ -90,7 +90,7 @@ def test_a_closed_position_stops_consuming_the_position_budget() -> None:
 
 
 def test_a_losing_streak_reduces_then_halts_and_a_win_ends_it() -> None:
-    g = guard()
+    g = guard(max_consecutive_losses=5)
     states = [g.on_trade_closed(-10.0, T0_NS + i * SECOND_NS) for i in range(1, 5)]
     assert states[-1] is not None and states[-1].desired_state is REDUCING
     assert states[-1].reason is ReasonCode.DRB_CONSECUTIVE_LOSSES

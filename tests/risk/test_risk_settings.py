@@ -19,7 +19,7 @@ def test_defaults_match_the_design() -> None:
     assert (s.max_orders_per_window, s.order_window_s) == (20, 10.0)
     assert (s.daily_loss_fraction, s.max_drawdown_fraction, s.position_loss_fraction) == (0.02, 0.05, 0.01)
     assert (s.rapid_drawdown_fraction, s.rapid_drawdown_window_s) == (0.02, 900.0)
-    assert (s.max_consecutive_losses, s.volatility_sigma, s.volatility_horizons_s) == (5, 12.0, (1.0, 60.0))
+    assert (s.max_consecutive_losses, s.volatility_sigma, s.volatility_horizons_s) == (10, 25.0, (1.0, 60.0))
     assert (s.soft_fraction, s.daily_reset_utc) == (0.7, "00:00")
 
 
