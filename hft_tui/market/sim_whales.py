@@ -101,11 +101,6 @@ class WhaleSchedule:
         self._plans: list[WhalePlan] = [self._draw(float(rng.exponential(mean_gap_s / 3.0)))]
         self._last_spans: list[_Span] = []
 
-    @property
-    def plans(self) -> tuple[WhalePlan, ...]:
-        """Retained plans, oldest first."""
-        return tuple(self._plans)
-
     def _draw(self, start_s: float) -> WhalePlan:
         rng = self._rng
         duration_s = float(rng.uniform(*self._duration_range_s))
@@ -119,9 +114,6 @@ class WhaleSchedule:
 
     def _ticks(self, x: np.ndarray) -> np.ndarray:
         return self._start_price * np.exp(x) / self._tick_size
-
-    def _log_price(self, ticks: np.ndarray) -> np.ndarray:
-        return np.log(ticks * self._tick_size / self._start_price)
 
     def support(self, t_s: np.ndarray, x: np.ndarray, window_end_s: float) -> WhaleMarks:
         """Play the whales out over events at times ``t_s`` (ascending) with log prices

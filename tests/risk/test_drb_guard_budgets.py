@@ -169,7 +169,7 @@ def test_halted_never_clears_by_itself_however_much_time_passes_or_equity_recove
 
 
 def test_operator_reset_rearms_breakers_and_acknowledges_the_streak() -> None:
-    g = guard()
+    g = guard(max_consecutive_losses=5)
     for i in range(5):
         g.on_trade_closed(-10.0, T0_NS + i * SECOND_NS)
     assert g.state.desired_state is HALTED
