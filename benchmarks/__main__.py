@@ -8,33 +8,16 @@ every figure and the peak RSS are printed and written to ``benchmarks/results/la
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
 import multiprocessing
 import platform
-import resource
 import statistics
 import sys
 from pathlib import Path
 
+from benchmarks.runner import run_once
+
 HERE = Path(__file__).resolve().parent
-
-
-def _child(module_name: str, quick: bool, queue: multiprocessing.Queue) -> None:
-    module = importlib.import_module(f"benchmarks.{module_name}")
-    figures = module.run(quick=quick)
-    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    queue.put((figures, peak_kib / 1024.0))
-
-
-def run_once(module_name: str, quick: bool) -> tuple[dict[str, float], float]:
-    ctx = multiprocessing.get_context("spawn")
-    queue: multiprocessing.Queue = ctx.Queue()
-    process = ctx.Process(target=_child, args=(module_name, quick, queue))
-    process.start()
-    figures, peak_mb = queue.get()
-    process.join()
-    return figures, peak_mb
 
 
 def main(argv: list[str] | None = None) -> int:

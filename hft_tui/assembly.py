@@ -18,6 +18,7 @@ from hft_tui.execution.ccxt_broker import CcxtBroker
 from hft_tui.market.ccxt_rules_loader import fetch_market_rules
 from hft_tui.market.ccxt_source import CcxtSource
 from hft_tui.market.sim_source import SimSource
+from hft_tui.market.sim_regimes import SimRegime
 from hft_tui.market.simulator import DEFAULT_SIM_SYMBOLS, SimSymbolSpec, SimulatedMarket
 from hft_tui.model import MarketRules
 from hft_tui.wal.writer import WalWriter
@@ -41,8 +42,11 @@ def sim_specs(symbols: list[str]) -> list[SimSymbolSpec]:
     return [known[s] for s in symbols]
 
 
+OPENING_CASCADE_DURATION_S = 20.0
+
+
 def build_sim_market(settings: Settings, start_ts_ns: int) -> SimulatedMarket:
-    return SimulatedMarket(
+    market = SimulatedMarket(
         sim_specs(settings.engine.symbols),
         settings.engine.seed,
         start_ts_ns=start_ts_ns,
@@ -51,6 +55,10 @@ def build_sim_market(settings: Settings, start_ts_ns: int) -> SimulatedMarket:
         trades_per_s=settings.sim.trades_per_s,
         correlation=settings.sim.correlation,
     )
+    if settings.sim.opening_cascade_s > 0:
+        market.schedule_regime(settings.engine.symbols[0], SimRegime.CASCADE_DOWN,
+                               settings.sim.opening_cascade_s, OPENING_CASCADE_DURATION_S)
+    return market
 
 
 def build_wal(settings: Settings, directory: Path, clock: Clock, metrics: Metrics) -> WalWriter:

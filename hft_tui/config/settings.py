@@ -91,6 +91,13 @@ class SimSettings(Section):
         True,
         description="true = emit events in real time; false = as fast as possible (backtests, benchmarks).",
     )
+    opening_cascade_s: float = Field(
+        20.0,
+        ge=0,
+        le=86_400,
+        description="Seconds into a session at which the first symbol has a liquidation cascade, "
+        "so a new user sees the whole pipeline act within a minute; 0 = leave it to chance.",
+    )
 
 
 class WalSettings(Section):

@@ -40,15 +40,18 @@ class SimSource:
         self._clock: Clock = clock if clock is not None else WallClock()
         self._yield_every = yield_every
         self._closed = False
+        self._offset_ns = 0
         if paced:
-            now_ns = self._clock.now_ns()
-            try:
-                market.rebase_start(now_ns)
-            except RuntimeError:
-                pass  # already running: keep its timestamps and pace relative to them
-            self._offset_ns = now_ns - market.now_ns()
-        else:
-            self._offset_ns = 0
+            self._align_to_clock()
+
+    def _align_to_clock(self) -> None:
+        """Start the market at the clock's present, so its first events are not already late."""
+        now_ns = self._clock.now_ns()
+        try:
+            self._market.rebase_start(now_ns)
+        except RuntimeError:
+            pass  # already running: keep its timestamps and pace relative to them
+        self._offset_ns = now_ns - self._market.now_ns()
 
     @property
     def market(self) -> SimulatedMarket:
@@ -58,6 +61,9 @@ class SimSource:
     async def stream(self) -> AsyncIterator[MarketEvent]:
         """One LIVE status per symbol, then the market's events until ``close()``."""
         market = self._market
+        if self._paced:
+            # The consumer may start well after construction (an app's first frame).
+            self._align_to_clock()
         for symbol in market.symbols:
             yield FeedStatus(symbol, market.now_ns(), FeedState.LIVE, "simulated market")
         if self._paced:

@@ -248,6 +248,7 @@ class SimulatedMarket:
         self._books: list[_BookState | None] = [None] * n
 
         self._window: _Window | None = None
+        self._scheduled: list[tuple[int, str, SimRegime, float]] = []
         self._events: list[OrderBook | Trade | Liquidation] = []
         self._n_events = 0
         self._i = 0
@@ -313,8 +314,18 @@ class SimulatedMarket:
         at_s = self._rewind()
         self._regimes.force(index, regime, at_s, duration_s)
 
+    def schedule_regime(self, symbol: str, regime: SimRegime, after_s: float, duration_s: float) -> None:
+        """Force ``regime`` on ``symbol`` ``after_s`` seconds into the stream (demos)."""
+        self._symbol_index(symbol)
+        self._scheduled.append((after_s, symbol, regime, duration_s))
+        self._scheduled.sort(key=lambda item: item[0])
+
     def next_event(self) -> OrderBook | Trade | Liquidation:
         """The next event, advancing simulated time (timestamps never decrease)."""
+        if self._scheduled and self._events and self._i < self._n_events \
+                and self._events[self._i].ts_ns >= self._start_ns + self._scheduled[0][0] * 1e9:
+            _, symbol, regime, duration_s = self._scheduled.pop(0)
+            self.force_regime(symbol, regime, duration_s=duration_s)
         i = self._i
         if i >= self._n_events:
             self._generate()

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from hft_tui.assembly import build_sim_engine
 from hft_tui.clock import FrozenClock
-from hft_tui.commands import CommandResult
+from hft_tui.commands import CommandResult, PlaceOrder
 from hft_tui.config.settings import Settings
 from hft_tui.engine import Engine
 from hft_tui.tui.app import HftApp
@@ -48,10 +48,20 @@ def drive(engine: Engine, events: int) -> None:
         engine.process(event)
 
 
+# Near the end of the session the operator buys some ETH by hand, so every screen has an
+# open position whatever the strategies did.
+OPERATOR_BUY = PlaceOrder("ETH/USDT", "buy", 2.0)
+OPERATOR_BUY_STEP = SESSION_STEPS - 5
+
+
 def play(app: HftApp, steps: int = SESSION_STEPS, events_per_step: int = EVENTS_PER_STEP) -> None:
     """Move the market ``steps`` times; the app takes a snapshot after each (as its timers would)."""
     engine = app.link.engine
-    for _ in range(steps):
+    for step in range(steps):
+        if step == OPERATOR_BUY_STEP:
+            engine.apply(OPERATOR_BUY)
+            engine.wal.sync()
+            engine.core.release_orders()
         drive(engine, events_per_step)
         engine.publish_snapshot()
         app.refresh_fast()
