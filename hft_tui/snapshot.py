@@ -137,6 +137,7 @@ class EngineSnapshot:
     risk: DrbState | None = None
     sanitizer_rejections: dict[str, int] = field(default_factory=dict)
     notice: str = ""  # the engine's latest operator-facing message (kill result, errors)
+    trading_state_reason: str = ""  # the reason code of the last state change (e.g. KILL)
 
     @property
     def open_positions(self) -> int:

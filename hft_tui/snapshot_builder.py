@@ -64,6 +64,7 @@ def build_snapshot(
         risk=core.drb.state,
         sanitizer_rejections={code.value: n for code, n in core.sanitizer.counts.items() if n},
         notice=core.notice,
+        trading_state_reason=core.state.reason.value if core.state.reason else "",
     )
 
 

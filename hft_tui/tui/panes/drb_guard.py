@@ -53,14 +53,17 @@ class DrbGuardPane(Widget, can_focus=True):
         self._state = ""
         self._risk: DrbState | None = None
         self._shown = False
+        self._state_reason = ""
         self.border_title = "6 DRB guard"
 
     def show(self, snapshot: EngineSnapshot, symbol: str) -> None:
         """Take the trading state and the guard's state."""
-        if self._shown and snapshot.trading_state == self._state and snapshot.risk == self._risk:
+        if (self._shown and snapshot.trading_state == self._state and snapshot.risk == self._risk
+                and snapshot.trading_state_reason == self._state_reason):
             return
         self._shown = True
         self._state, self._risk = snapshot.trading_state, snapshot.risk
+        self._state_reason = snapshot.trading_state_reason
         self.refresh()
 
     def redraw(self) -> None:
@@ -79,9 +82,11 @@ class DrbGuardPane(Widget, can_focus=True):
         if risk is None:
             text.append("\nrisk guard not reporting", style=muted)
             return text
-        text.append("\nguard ", style=muted)
-        text.append(risk.reason.value, style="bold")
-        text.append(f"  size ×{risk.size_scale:.2f}", style=muted)
+        # Away from ACTIVE, say why the state changed (KILL, a breaker); else the guard's view.
+        why = self._state_reason if self._state != "ACTIVE" and self._state_reason else ""
+        text.append("\nwhy " if why else "\nguard ", style=muted)
+        text.append(why or risk.reason.value, style="bold")
+        text.append(f" · size ×{risk.size_scale:.2f}", style=muted)
         used_rows += 1
         room = height - used_rows
         if room < len(budgets) and room <= 2:
