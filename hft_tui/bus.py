@@ -47,8 +47,9 @@ class MetricsSnapshot:
 class Metrics:
     """Counters and gauges updated on the hot path; rates computed over a sliding window."""
 
-    def __init__(self, window_s: float = 5.0) -> None:
+    def __init__(self, window_s: float = 5.0, monotonic: Callable[[], float] = time.monotonic) -> None:
         self._window_s = window_s
+        self._monotonic = monotonic
         self.events_total = 0
         self.errors = 0
         self.loop_lag_ms = 0.0
@@ -69,7 +70,7 @@ class Metrics:
 
     def snapshot(self, now: float | None = None) -> MetricsSnapshot:
         """A frozen copy with rates over the last window (monotonic seconds)."""
-        now = time.monotonic() if now is None else now
+        now = self._monotonic() if now is None else now
         self._samples.append((now, self.events_total, self._wal_records_total))
         while len(self._samples) > 2 and now - self._samples[0][0] > self._window_s:
             self._samples.popleft()

@@ -80,6 +80,8 @@ class Engine:
         self._last_state_snapshot_seq = 0
         self._snapshot = self._build_snapshot(seq=0)
         self.on_snapshot: Callable[[EngineSnapshot], None] | None = None
+        # Called with every market event before the core sees it (session input recording).
+        self.on_event: Callable[[MarketEvent], None] | None = None
 
     # --- events -----------------------------------------------------------------------------
 
@@ -91,6 +93,8 @@ class Engine:
         """
         if self._advance_clock is not None:
             self._advance_clock(event.ts_ns)
+        if self.on_event is not None:
+            self.on_event(event)
         self.core.process(event)
         if self.core.has_pending_orders:
             self.wal.sync()
@@ -101,6 +105,8 @@ class Engine:
         """Apply one event on the running engine: intents wait for the group commit."""
         if self._advance_clock is not None:
             self._advance_clock(event.ts_ns)
+        if self.on_event is not None:
+            self.on_event(event)
         self.core.process(event)
         if self.core.has_pending_orders:
             await self._release()
@@ -162,7 +168,8 @@ class Engine:
         if isinstance(command, StopEngine):
             self.request_stop(command.reason)
             return CommandResult(True, "stopping")
-        await self.wal.append_durable(_command_type(command), _command_payload(command))
+        await self.wal.append_durable(_command_type(command),
+                                      _command_payload(command, self.core.counters.events))
         result = self.apply(command)
         if self.core.has_pending_orders:
             await self._release()
@@ -293,8 +300,9 @@ def _command_type(command: Command) -> str:
     return "kill" if isinstance(command, Kill) else "command"
 
 
-def _command_payload(command: Command) -> dict[str, Any]:
-    payload: dict[str, Any] = {"command": type(command).__name__}
+def _command_payload(command: Command, at_event: int) -> dict[str, Any]:
+    """The command's fields, and how many market events the core had seen (for replay)."""
+    payload: dict[str, Any] = {"command": type(command).__name__, "at_event": at_event}
     for name in command.__dataclass_fields__:  # type: ignore[union-attr]
         value = getattr(command, name)
         if name == "confirmation":

@@ -112,6 +112,7 @@ class SymbolView:
     feed_state: FeedState
     tick_size: float
     change_pct: float | None = None
+    whales: tuple[tuple[str, float, float, float], ...] = ()  # (side, price, qty, notional)
 
 
 @dataclass(frozen=True, slots=True)

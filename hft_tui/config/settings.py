@@ -123,6 +123,10 @@ class UiSettings(Section):
     book_depth: int = Field(
         20, ge=3, le=50, description="Most price levels per side shown in the order book pane (fewer when the pane is short)."
     )
+    keymap: dict[str, str] = Field(
+        default_factory=dict,
+        description="Key remapping: binding id = keys, e.g. kill = \"ctrl+x\" (ids in the help screen, F1).",
+    )
 
 
 class PathSettings(Section):
