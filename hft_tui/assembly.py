@@ -132,5 +132,13 @@ def build_engine(settings: Settings, *, clock: Clock | None = None, paths: AppPa
         if not settings.sim.paced:
             # As fast as the machine allows: time is the data's, starting now.
             clock = SimulatedClock(clock.now_ns())
-        return build_sim_engine(settings, clock=clock, wal_dir=paths.wal_dir, paced=settings.sim.paced)
-    return build_exchange_engine(settings, clock=clock, wal_dir=paths.wal_dir, credentials=credentials)
+        engine = build_sim_engine(settings, clock=clock, wal_dir=paths.wal_dir, paced=settings.sim.paced)
+    else:
+        engine = build_exchange_engine(settings, clock=clock, wal_dir=paths.wal_dir, credentials=credentials)
+    # Live fills come from the exchange, so a replay could not reproduce them: not recorded.
+    if settings.engine.record_input and settings.engine.mode != "live":
+        # Imported here: session_recording imports data.capture, which imports this module.
+        from hft_tui.session_recording import attach_input_recorder
+
+        attach_input_recorder(engine, settings, paths.state_dir)
+    return engine

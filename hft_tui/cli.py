@@ -24,6 +24,7 @@ from hft_tui.config.credentials import credentials_from_env
 from hft_tui.config.loader import ConfigError, load_settings
 from hft_tui.config.paths import AppPaths
 from hft_tui.config.settings import Settings
+from hft_tui.replay.cli import add_replay_parser
 from hft_tui.wal.cli import add_wal_parser, run_wal_command
 
 EXIT_CONFIG_ERROR = 2
@@ -48,6 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_config_parser(commands)
     add_wal_parser(commands)
     add_backtest_parsers(commands)
+    add_replay_parser(commands)
     return parser
 
 
@@ -74,7 +76,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "config":
         return run_config_command(args)
-    if args.command in ("download", "record", "backtest"):
+    if args.command in ("download", "record", "backtest", "replay"):
         return args.handler(args)
     if args.command == "wal":
         try:

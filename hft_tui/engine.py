@@ -82,6 +82,11 @@ class Engine:
         self.on_snapshot: Callable[[EngineSnapshot], None] | None = None
         # Called with every market event before the core sees it (session input recording).
         self.on_event: Callable[[MarketEvent], None] | None = None
+        # Called once the session is stopped and journaled (closes the input recording).
+        self.on_stop: Callable[[], None] | None = None
+        # Held for one whole event and for one whole command, so a command takes effect
+        # exactly after the ``at_event`` events its record says (replay re-applies it there).
+        self._step = asyncio.Lock()
 
     # --- events -----------------------------------------------------------------------------
 
@@ -103,14 +108,15 @@ class Engine:
 
     async def feed(self, event: MarketEvent) -> None:
         """Apply one event on the running engine: intents wait for the group commit."""
-        if self._advance_clock is not None:
-            self._advance_clock(event.ts_ns)
-        if self.on_event is not None:
-            self.on_event(event)
-        self.core.process(event)
-        if self.core.has_pending_orders:
-            await self._release()
-        self._maybe_snapshot_state()
+        async with self._step:
+            if self._advance_clock is not None:
+                self._advance_clock(event.ts_ns)
+            if self.on_event is not None:
+                self.on_event(event)
+            self.core.process(event)
+            if self.core.has_pending_orders:
+                await self._release()
+            self._maybe_snapshot_state()
 
     async def _consume(self) -> None:
         try:
@@ -168,11 +174,12 @@ class Engine:
         if isinstance(command, StopEngine):
             self.request_stop(command.reason)
             return CommandResult(True, "stopping")
-        await self.wal.append_durable(_command_type(command),
-                                      _command_payload(command, self.core.counters.events))
-        result = self.apply(command)
-        if self.core.has_pending_orders:
-            await self._release()
+        async with self._step:
+            await self.wal.append_durable(_command_type(command),
+                                          _command_payload(command, self.core.counters.events))
+            result = self.apply(command)
+            if self.core.has_pending_orders:
+                await self._release()
         self.publish_snapshot()
         return result
 
@@ -271,6 +278,8 @@ class Engine:
         self.wal.append("session_stop", {"reason": self._stop_reason or "stop",
                                          "events": self.core.counters.events})
         await self.wal.close()
+        if self.on_stop is not None:
+            self.on_stop()
         self.publish_snapshot()
 
     async def run(self) -> str:

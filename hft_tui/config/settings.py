@@ -64,6 +64,11 @@ class EngineSettings(Section):
     status_interval_s: float = Field(
         5.0, ge=0.5, le=3600, description="Seconds between status lines when running headless."
     )
+    record_input: bool = Field(
+        True,
+        description="Record what the strategies saw (sim and paper sessions) into <state_dir>/recordings, "
+        "so `hft-tui replay --verify` can check every decision against the WAL.",
+    )
 
     @field_validator("symbols")
     @classmethod

@@ -1,0 +1,1 @@
+"""Decision replay: re-run a recorded session through the core and verify it against the WAL."""

@@ -1,0 +1,234 @@
+"""Running a recorded session through a freshly built core: the same events, the same clock
+readings, the same operator commands at the same positions, into a new WAL.
+
+Two kinds of journal are replayed:
+
+* an engine session (sim or paper, recorded by ``session_recording``): the WAL records
+  before the session are copied into the replay's WAL, so ``begin_session`` recovers the
+  state the session started from; each event is processed at the clock reading the session
+  saw; each journaled command (``command``/``kill``) is re-applied after the ``at_event``
+  events its record names;
+* a backtest (``hft-tui backtest --recording DIR --wal-dir WAL``): the runner's loop on a
+  simulated clock that follows the data from the recording's first event.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from hft_tui.assembly import build_core
+from hft_tui.bus import Metrics
+from hft_tui.clock import SimulatedClock
+from hft_tui.commands import (
+    Command,
+    EnableStrategy,
+    Flatten,
+    Kill,
+    PauseStrategy,
+    PlaceOrder,
+    ResetHalt,
+    ResumeStrategy,
+    SetStrategyParams,
+)
+from hft_tui.config.loader import load_settings
+from hft_tui.config.settings import Settings
+from hft_tui.data.recording import RecordedSession
+from hft_tui.data.replay_source import RecordingSource
+from hft_tui.engine import RESET_CONFIRMATION, Engine
+from hft_tui.replay.decision_stream import COMMAND_TYPES, Decision, JournalSession, split_sessions
+from hft_tui.session_recording import SessionTape, read_clock_tape
+from hft_tui.wal.reader import iter_records
+from hft_tui.wal.record import WalRecord
+from hft_tui.wal.writer import WalWriter
+
+# The replay's WAL is written as a backtest's is: made durable in large batches.
+SYNC_EVERY_EVENTS = 100_000
+_COMMANDS: dict[str, type[Command]] = {cls.__name__: cls for cls in (  # type: ignore[misc]
+    Kill, Flatten, PauseStrategy, ResumeStrategy, EnableStrategy, SetStrategyParams, PlaceOrder, ResetHalt)}
+
+
+class ReplayError(ValueError):
+    """The recording and the WAL cannot be replayed together; the message says why."""
+
+
+@dataclass(frozen=True)
+class ReplayPlan:
+    """A recording, the journal session it fed, and what that session recovered from."""
+
+    recording: RecordedSession
+    session: JournalSession
+    prefix: tuple[WalRecord, ...]
+    tape: SessionTape | None
+
+    @property
+    def wall_clock(self) -> bool:
+        """True when the session ran on the wall clock (paced sim, paper)."""
+        return not self.session.is_backtest and self.tape is not None and self.tape.clock == "wall"
+
+
+@dataclass(frozen=True)
+class ReplayRun:
+    """The replay's decision stream and where each market event's records ended in its WAL."""
+
+    decisions: list[Decision]
+    events: int
+    commands_applied: int
+    start_seq: int
+    event_end_seqs: np.ndarray
+
+    def event_of(self, decision: Decision) -> int:
+        """The 1-based number of the market event whose processing journaled ``decision``
+        (0: before the first event, i.e. recovery; ``events`` for what came after the last)."""
+        if decision.seq <= self.start_seq:
+            return 0
+        return min(int(np.searchsorted(self.event_end_seqs, decision.seq, side="left")) + 1, self.events)
+
+
+def plan_replay(recording_dir: Path, wal_dir: Path) -> ReplayPlan:
+    """Pair a recording with its session in ``wal_dir``; ReplayError if they do not belong together."""
+    try:
+        recording = RecordedSession(recording_dir)
+    except (FileNotFoundError, ValueError) as exc:
+        raise ReplayError(str(exc)) from None
+    if not wal_dir.is_dir():
+        raise ReplayError(f"no WAL at {wal_dir}")
+    records = iter_records(wal_dir, tolerate_torn_tail=True)
+    preamble, sessions = split_sessions(records)
+    if not sessions:
+        raise ReplayError(f"the WAL at {wal_dir} has no session")
+    tape = SessionTape.read(recording_dir)
+    if all(s.is_backtest for s in sessions):
+        # A backtest over this recording: a fresh WAL holds that one run.
+        session = sessions[-1]
+    elif tape is None:
+        raise ReplayError(f"{recording_dir} was not recorded by an engine session (no session.json) "
+                          f"and {wal_dir} is not a backtest's WAL")
+    else:
+        if tape.session > len(sessions):
+            raise ReplayError(f"the recording is of session {tape.session}, but the WAL at {wal_dir} "
+                              f"has {len(sessions)} session(s): is it the WAL of the state dir it came from?")
+        session = sessions[tape.session - 1]
+    prefix = [*preamble, *(r for s in sessions[:session.number - 1] for r in s.records)]
+    return ReplayPlan(recording, session, tuple(prefix), tape)
+
+
+def session_settings(plan: ReplayPlan, config_file: Path | None, overrides: dict[str, Any]) -> Settings:
+    """The settings the engine session ran with (a backtest: ``config_file``'s), with
+    ``overrides`` on top. Raises ConfigError when an override does not validate.
+    """
+    if plan.session.is_backtest or plan.tape is None:
+        return load_settings(config_file, overrides)
+    # Whole sections as table overrides, then the dotted ones: the loader validates and
+    # reports both as it does for any command line.
+    return load_settings(None, {**copy.deepcopy(plan.tape.settings), **overrides})
+
+
+def run_replay(plan: ReplayPlan, settings: Settings, out_wal: Path) -> ReplayRun:
+    """Replay the plan's session into a new WAL at ``out_wal`` (empty or absent)."""
+    if out_wal.exists() and any(out_wal.iterdir()):
+        raise ReplayError(f"{out_wal} is not empty: a replay writes a fresh WAL")
+    meta = plan.recording.meta
+    tape = plan.tape
+    backtest = plan.session.is_backtest
+    start_ns = meta.start_ts_ns if backtest or tape is None else tape.clock_start_ns
+    clock = SimulatedClock(start_ns)
+    wal = WalWriter(out_wal, clock, fsync_interval_ms=settings.wal.fsync_interval_ms,
+                    rotate_bytes=settings.wal.rotate_mb * 2**20, tail_size=10)
+    try:
+        core = build_core(settings, clock=clock, wal=wal, rules=meta.rules, exchange_id=meta.source,
+                          metrics=Metrics())
+        if backtest:
+            wal.append("session_start", dict(plan.session.start.payload))
+            engine = None
+        else:
+            for record in plan.prefix:
+                wal.append(record.type, record.payload)
+            wal.sync()
+            start = plan.session.start.payload
+            engine = Engine(core=core, source=RecordingSource(plan.recording), mode=str(start["mode"]),
+                            exchange=str(start["exchange"]))
+            engine.begin_session()
+        readings = None if backtest else read_clock_tape(plan.recording.directory)
+        commands = [] if backtest else list(_commands(plan.session.records))
+        start_seq = wal.last_seq
+        events, applied, end_seqs = _drive(core, engine, clock, plan.recording.events(), readings,
+                                           commands, wall_clock=plan.wall_clock)
+        wal.sync()
+    finally:
+        wal.close_sync()
+    _, sessions = split_sessions(iter_records(out_wal))
+    return ReplayRun(sessions[-1].decisions(), events, applied, start_seq, end_seqs)
+
+
+def _drive(core: Any, engine: Engine | None, clock: SimulatedClock, events: Iterator[Any],
+           readings: np.ndarray | None, commands: Sequence[tuple[int, WalRecord, Command]],
+           *, wall_clock: bool) -> tuple[int, int, np.ndarray]:
+    """The engine's per-event step (clock, process, release), commands between events."""
+    advance = clock.advance_to
+    process = core.process
+    wal = core.wal
+    tape = readings.tolist() if readings is not None else []
+    end_seqs: list[int] = []
+    pending = 0
+
+    def apply_due(processed: int) -> int:
+        nonlocal pending
+        while pending < len(commands) and commands[pending][0] <= processed:
+            _, record, command = commands[pending]
+            assert engine is not None
+            wal.append(record.type, record.payload)
+            if wall_clock:
+                advance(_ts_ns(record.ts))  # the command's wall time, to the microsecond
+            engine.apply(command)
+            if core.has_pending_orders:
+                core.release_orders()
+            pending += 1
+        return pending
+
+    count = 0
+    for event in events:
+        if pending < len(commands):
+            apply_due(count)
+        advance(tape[count] if count < len(tape) else event.ts_ns)
+        process(event)
+        if core.has_pending_orders:
+            core.release_orders()
+        count += 1
+        end_seqs.append(wal.last_seq)
+        if count % SYNC_EVERY_EVENTS == 0:
+            wal.sync()
+    apply_due(count)
+    return count, pending, np.asarray(end_seqs, dtype=np.int64)
+
+
+def _commands(records: Sequence[WalRecord]) -> Iterator[tuple[int, WalRecord, Command]]:
+    """Each journaled command as (events processed before it, its record, the command)."""
+    for i, record in enumerate(records):
+        if record.type not in COMMAND_TYPES:
+            continue
+        payload = record.payload
+        cls = _COMMANDS.get(str(payload.get("command")))
+        if cls is None:
+            raise ReplayError(f"WAL seq {record.seq}: unknown command {payload.get('command')!r}")
+        fields = {name: payload[name] for name in cls.__dataclass_fields__ if name in payload}  # type: ignore[attr-defined]
+        if cls is ResetHalt:
+            # The journal keeps only whether something was typed; a reset that was accepted
+            # journals its DRB state right after the command.
+            following = records[i + 1] if i + 1 < len(records) else None
+            confirmed = (bool(payload.get("confirmation")) and following is not None
+                         and following.type == "risk" and following.seq == record.seq + 1)
+            fields["confirmation"] = RESET_CONFIRMATION if confirmed else ""
+        yield int(payload.get("at_event", 0)), record, cls(**fields)
+
+
+def _ts_ns(iso: str) -> int:
+    """A WAL ``ts`` (ISO-8601 UTC, microseconds) as ns since the epoch."""
+    moment = datetime.fromisoformat(iso)
+    return (int(moment.timestamp()) * 1_000_000 + moment.microsecond) * 1_000
