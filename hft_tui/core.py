@@ -153,6 +153,7 @@ class TradingCore:
         self.sanitizer = Sanitizer(settings.sanitizer, self.rules, clock)
         self.strategies: dict[str, Strategy] = build_strategies(settings.strategies, self.rules)
         self.default_params = {name: s.params for name, s in self.strategies.items()}
+        self._index_hooks()
         self.candles = CandleBuilder(candle_timeframes(self.strategies))
         self.manager = SignalManager(settings.signals, clock=clock)
         self._install_gates()
@@ -192,6 +193,25 @@ class TradingCore:
 
     # --- wiring ---------------------------------------------------------------------------
 
+    def add_strategy(self, strategy: Strategy) -> None:
+        """Run one more strategy (e.g. a benchmark probe) from the next event on."""
+        self.strategies[strategy.name] = strategy
+        self.default_params[strategy.name] = strategy.params
+        self.signal_counts.setdefault(strategy.name, 0)
+        self._index_hooks()
+
+    def _index_hooks(self) -> None:
+        # Per event type, the bound hooks of the strategies that override it, in strategy
+        # order: the per-event loop then neither builds closures nor calls the base class's
+        # empty hooks (a third of the calls with the default set).
+        def overriding(hook: str) -> list[Any]:
+            base = getattr(Strategy, hook)
+            return [getattr(s, hook) for s in self.strategies.values() if getattr(type(s), hook) is not base]
+        self._book_hooks = overriding("on_book")
+        self._trade_hooks = overriding("on_trade")
+        self._candle_hooks = overriding("on_candle")
+        self._liquidation_hooks = overriding("on_liquidation")
+
     def _install_gates(self) -> None:
         vpin = self.strategies.get("vpin")
         if vpin is not None:
@@ -226,7 +246,7 @@ class TradingCore:
             self._on_candle_event(event)
         elif isinstance(event, Liquidation):
             if event.symbol in self.books:
-                self._emit(lambda s: s.on_liquidation(event))
+                self._emit(self._liquidation_hooks, event)
         elif isinstance(event, FeedStatus):
             self._on_feed_status(event)
         elif isinstance(event, MarketRejection):
@@ -271,8 +291,8 @@ class TradingCore:
         self.portfolio.mark(symbol, mid, book.ts_ns)
         self.broker.on_book(book)
         for candle in self.candles.on_book(book):
-            self._emit(lambda s, c=candle: s.on_candle(c))
-        self._emit(lambda s: s.on_book(book))
+            self._emit(self._candle_hooks, candle)
+        self._emit(self._book_hooks, book)
         self._check_exits(symbol, mid, book.ts_ns)
         self._work_flatten(symbol, book.ts_ns)
         self._update_risk(symbol, mid, book.ts_ns)
@@ -286,8 +306,8 @@ class TradingCore:
         self.last_trades[trade.symbol] = trade
         self.broker.on_trade(trade)
         for candle in self.candles.on_trade(trade):
-            self._emit(lambda s, c=candle: s.on_candle(c))
-        self._emit(lambda s: s.on_trade(trade))
+            self._emit(self._candle_hooks, candle)
+        self._emit(self._trade_hooks, trade)
 
     def _on_candle_event(self, candle: Candle) -> None:
         """A candle from a file (candle backtests), taken at its close: a one-level book one
@@ -310,8 +330,8 @@ class TradingCore:
             self._set_feed_state(FeedStatus(symbol, ts_ns, FeedState.LIVE))
         self.portfolio.mark(symbol, candle.close, ts_ns)
         self.broker.on_book(book)
-        self._emit(lambda s: s.on_candle(candle))
-        self._emit(lambda s: s.on_book(book))
+        self._emit(self._candle_hooks, candle)
+        self._emit(self._book_hooks, book)
         # The bar's volume, spread evenly through it: volume-bucketed measures (VPIN) see
         # the bar's buy/sell mix, not one side's whole volume followed by the other's.
         buy_volume = candle.buy_volume if candle.buy_volume > 0 else _estimated_buy_volume(candle)
@@ -320,18 +340,20 @@ class TradingCore:
                 if qty > 0:
                     trade = Trade(symbol, ts_ns, candle.close, qty / CANDLE_TRADE_SLICES, side)
                     self.last_trades[symbol] = trade
-                    self._emit(lambda s, t=trade: s.on_trade(t))
+                    self._emit(self._trade_hooks, trade)
         self._check_exits(symbol, candle.close, ts_ns)
         self._work_flatten(symbol, ts_ns)
         self._update_risk(symbol, candle.close, ts_ns)
 
-    def _emit(self, hook: Any) -> None:
-        """Run ``hook`` on every strategy and queue what they signal (paused ones are still fed)."""
-        for strategy in self.strategies.values():
-            for signal in hook(strategy):
-                self.counters.signals += 1
-                self.signal_counts[signal.strategy] = self.signal_counts.get(signal.strategy, 0) + 1
-                self.manager.submit(signal)
+    def _emit(self, hooks: list[Any], event: object) -> None:
+        """Feed ``event`` to ``hooks`` and queue what they signal (paused strategies are still fed)."""
+        for hook in hooks:
+            signals = hook(event)
+            if signals:
+                for signal in signals:
+                    self.counters.signals += 1
+                    self.signal_counts[signal.strategy] = self.signal_counts.get(signal.strategy, 0) + 1
+                    self.manager.submit(signal)
 
     def _on_feed_status(self, status: FeedStatus) -> None:
         if status.symbol not in self.feed_states:

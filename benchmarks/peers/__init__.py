@@ -1,0 +1,1 @@
+"""Head-to-head benchmarks against other engines (run in their own virtualenvs)."""
