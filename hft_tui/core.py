@@ -188,6 +188,8 @@ class TradingCore:
         self._pending_entries: dict[str, PendingEntry] = {}
         self._flatten: dict[str, FlattenTarget] = {}
         self._exit_reasons: dict[str, ReasonCode] = {}
+        # Live mode: orders the WAL says were open when the last session ended.
+        self.recovered_open_orders: dict[str, dict[str, Any]] = {}
         self._order_seq = 0
         self._last_drb: DrbState | None = None
 
@@ -488,6 +490,7 @@ class TradingCore:
             "side": order.side.value,
             "order_type": order.type.value,
             "qty": order.qty,
+            "price": order.price,
             "reduce_only": order.reduce_only,
             "strategy": order.strategy,
             "reason": reason,
@@ -714,12 +717,18 @@ class TradingCore:
                     stop_loss=rules["stop_loss"], trailing_stop_bps=rules["trailing_stop_bps"],
                     trailing_activation_price=rules["trailing_activation_price"],
                     time_stop_ts_ns=rules["time_stop_ts_ns"]))
-        for client_id, order in recovered.open_orders.items():
-            # The intent was durable but the process died before the broker confirmed it:
-            # a paper order never reached a matching engine, so it is recorded as not executed.
-            self.wal.append("order_update", {"client_id": client_id, "symbol": order["symbol"],
-                                             "status": "cancelled", "reason": "RECOVERED_NOT_EXECUTED"})
-            notes.append(f"order {client_id} was never executed: cancelled")
+        if not self.broker_is_sync:
+            # Live: what is really open is the exchange's to say (see live_reconcile).
+            self.recovered_open_orders = dict(recovered.open_orders)
+            if recovered.open_orders:
+                notes.append(f"{len(recovered.open_orders)} order(s) to reconcile with the exchange")
+        else:
+            for client_id, order in recovered.open_orders.items():
+                # The intent was durable but the process died before the paper broker saw it:
+                # it never reached a matching engine, so it is recorded as not executed.
+                self.wal.append("order_update", {"client_id": client_id, "symbol": order["symbol"],
+                                                 "status": "cancelled", "reason": "RECOVERED_NOT_EXECUTED"})
+                notes.append(f"order {client_id} was never executed: cancelled")
         state = TradingState(recovered.trading_state)
         self.state.restore(state, ReasonCode(recovered.state_reason) if recovered.state_reason else None,
                            recovered.state_since_ts_ns)
@@ -763,8 +772,14 @@ class TradingCore:
             rules = self.exits.rules(symbol)
             if rules is not None:
                 snap.exit_rules[symbol] = rules.to_record()
-        snap.open_orders = {o.client_id: {"client_id": o.client_id, "symbol": o.symbol}
-                            for o in self.orders.values() if o.is_open}
+        snap.open_orders = {
+            o.client_id: {"client_id": o.client_id, "symbol": o.symbol, "side": o.side.value,
+                          "order_type": o.type.value, "qty": o.qty, "price": o.price,
+                          "reduce_only": o.reduce_only, "strategy": o.strategy}
+            for o in self.orders.values() if o.is_open
+        }
+        # Live orders recovered but not yet reconciled are still open as far as we know.
+        snap.open_orders.update(self.recovered_open_orders)
         snap.trading_state = self.state.state.value
         snap.state_reason = self.state.reason.value if self.state.reason else None
         snap.state_since_ts_ns = self.state.since_ts_ns

@@ -30,6 +30,7 @@ from hft_tui.commands import (
     StopEngine,
 )
 from hft_tui.core import TradingCore
+from hft_tui.live_reconcile import reconcile_with_exchange
 from hft_tui.market.source import MarketEvent, MarketSource
 from hft_tui.model import Side
 from hft_tui.recovery import recover_state
@@ -243,11 +244,24 @@ class Engine:
         if start_broker is not None:
             await start_broker()
         self.begin_session()
+        if start_broker is not None and hasattr(self.core.broker, "fetch_open_orders"):
+            await self._reconcile()
         self._tasks = [
             asyncio.create_task(self._consume(), name="engine-consume"),
             asyncio.create_task(self._publish_snapshots(), name="engine-snapshots"),
             asyncio.create_task(self._probe_loop_lag(), name="engine-loop-lag"),
         ]
+
+    async def _reconcile(self) -> None:
+        """Live mode: line the recovered state up with the exchange and say what differs."""
+        try:
+            differences = await reconcile_with_exchange(self.core, self.core.broker)  # type: ignore[arg-type]
+        except Exception as exc:  # the exchange may be down: trade on, but say so loudly
+            self.wal.append("error", {"where": "reconcile", "error": f"{type(exc).__name__}: {exc}"})
+            self.core.notice = f"could not reconcile with the exchange: {type(exc).__name__}"
+            return
+        if differences:
+            self.core.notice = f"reconcile: {len(differences)} difference(s): " + "; ".join(differences)
 
     def request_stop(self, reason: str) -> None:
         """Ask the engine to stop (from a signal handler, a command or the UI)."""

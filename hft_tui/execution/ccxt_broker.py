@@ -148,6 +148,13 @@ class CcxtBroker:
     def on_trade(self, trade: Trade) -> None:
         """A live exchange fills against its own book."""
 
+    def adopt(self, order: Order) -> None:
+        """Follow an order placed by an earlier session (found open at reconciliation)."""
+        self._orders[order.client_id] = order
+        self._by_exchange_client_id[exchange_client_id(order.client_id)] = order.client_id
+        if order.exchange_id:
+            self._by_exchange_order_id[order.exchange_id] = order.client_id
+
     async def submit(self, order: Order) -> None:
         """Place ``order``; retries after network failures never duplicate it."""
         ccxt = ccxt_errors()

@@ -75,3 +75,27 @@ def test_live_mode_sends_the_order_to_the_exchange_under_our_client_id(tmp_path:
     wal_text = "".join(p.read_text() for p in sorted((tmp_path / "wal").glob("wal-*.jsonl")))
     assert client_id in wal_text
     assert "loopback-secret" not in wal_text and "loopback-key" not in wal_text
+
+
+async def stop_after_live(engine: Engine) -> None:
+    await engine.start()
+    await engine.stop("test over")
+
+
+def test_a_live_restart_adopts_orders_still_open_and_reports_those_that_are_gone(tmp_path: Path) -> None:
+    credentials = ExchangeCredentials(exchange_id="binance", api_key="loopback-key", secret="loopback-secret")
+    with loopback_exchange_thread() as exchange:
+        settings = loopback_settings(exchange.ccxt_urls(), "live", tmp_path)
+        first = build_engine(settings, credentials=credentials)
+        asyncio.run(run_until_live_then(first, PlaceOrder("BTC/USDT", "buy", 0.01, price=49_500.0)))
+        resting = next(iter(exchange.orders.values()))
+
+        second = build_engine(settings, credentials=credentials)
+        asyncio.run(stop_after_live(second))
+        assert "s1o1" in second.core.orders, "the resting order is followed again after the restart"
+
+        resting.status = "CANCELED"  # cancelled on the exchange while we were down
+        third = build_engine(settings, credentials=credentials)
+        asyncio.run(stop_after_live(third))
+    assert "s1o1" not in third.core.orders
+    assert "no longer open on the exchange" in third.snapshot.notice
