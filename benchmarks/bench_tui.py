@@ -1,6 +1,6 @@
 """TUI benchmark: the real ``hft-tui`` streaming the simulator under a pseudo-terminal.
 
-For 80x24 and 200x60 at the default refresh rate: CPU (% of one core, the whole process:
+For 80x24, 120x35 and 200x60 at the default refresh rate: CPU (% of one core, the whole process:
 engine thread included), bytes per second written to the terminal, time to the first full
 frame; and key-press-to-engine-command latency through Textual's pilot.
 
@@ -23,7 +23,7 @@ import termios
 import time
 from pathlib import Path
 
-SIZES = ((80, 24), (200, 60))
+SIZES = ((80, 24), (120, 35), (200, 60))
 # The header's mode badge: once it is on screen the first frame is complete.
 FIRST_FRAME_MARKER = b"SIM"
 

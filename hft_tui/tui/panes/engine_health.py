@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual.widget import Widget
 
 from hft_tui.snapshot import EngineSnapshot
+from hft_tui.tui.panes.row_diff import RowDiffPane
 from hft_tui.tui.formatting import theme_colour
 
 # Above these the figure is shown in the warning colour (and marked with "!").
@@ -37,7 +37,7 @@ def health_lines(snapshot: EngineSnapshot) -> tuple[tuple[str, str, bool], ...]:
     return tuple(lines)
 
 
-class EngineHealthPane(Widget, can_focus=True):
+class EngineHealthPane(RowDiffPane, can_focus=True):
     """Redraws only when a shown figure changes."""
 
     DEFAULT_CSS = """
@@ -55,12 +55,9 @@ class EngineHealthPane(Widget, can_focus=True):
         if lines == self._lines:
             return
         self._lines = lines
-        self.refresh()
+        self.update_rows()
 
-    def redraw(self) -> None:
-        self.refresh()
-
-    def render(self) -> Text:
+    def compose_rows(self) -> Text:
         label_w = max((len(label) for label, _, _ in self._lines), default=8) + 1
         label_w = min(label_w, max(8, self.content_size.width // 2))
         muted, warn = theme_colour(self, "muted"), theme_colour(self, "reducing")

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 from rich.text import Text
-from textual.widget import Widget
 
 from hft_tui.model import FeedState
 from hft_tui.snapshot import EngineSnapshot, SymbolView
+from hft_tui.tui.panes.row_diff import RowDiffPane
 from hft_tui.tui.formatting import decimals_for, depth_bar, theme_colour
 
 FEED_BADGES = {
@@ -21,7 +21,7 @@ PRICE_W, QTY_W = 10, 8
 CUM_MIN_WIDTH = 44
 
 
-class OrderBookPane(Widget, can_focus=True):
+class OrderBookPane(RowDiffPane, can_focus=True):
     """Renders the selected symbol's book; redraws only when a new book object arrives."""
 
     DEFAULT_CSS = """
@@ -49,12 +49,9 @@ class OrderBookPane(Widget, can_focus=True):
             badge, _ = FEED_BADGES[view.feed_state]
             self.border_subtitle = f"feed {badge}"
         self._view = view
-        self.refresh()
+        self.update_rows()
 
-    def redraw(self) -> None:
-        self.refresh()
-
-    def render(self) -> Text:
+    def compose_rows(self) -> Text:
         view = self._view
         if view is None or view.book is None:
             return Text("waiting for the first book…", style=theme_colour(self, "muted"))
