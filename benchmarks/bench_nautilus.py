@@ -46,7 +46,12 @@ def _ours(events: list, wal_dir: Path, *, probe_every: int | None) -> dict[str, 
     """Wall seconds of our core over ``events``; the probe alone when ``probe_every`` is set."""
     overrides: dict = {"engine": {"symbols": [SYMBOL]}}
     if probe_every is not None:
+        # Alone, and allowed to lose: a probe paying the spread on every round trip would
+        # otherwise (rightly) be held reduce-only by the streak budget and auto-disabled by
+        # its score, and the head-to-head would stop placing orders.
         overrides["strategies"] = {"enabled": []}
+        overrides["risk"] = {"max_consecutive_losses": 1000}
+        overrides["signals"] = {"auto_disable": {"enabled": False}}
     settings = load_settings(None, overrides)
     clock = SimulatedClock(events[0].ts_ns)
     wal = WalWriter(wal_dir, clock, fsync_interval_ms=settings.wal.fsync_interval_ms, tail_size=10)

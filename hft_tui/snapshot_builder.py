@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import weakref
+
 from hft_tui.bus import MetricsSnapshot
 from hft_tui.core import SignalOutcome, TradingCore
 from hft_tui.model import ReasonCode
@@ -17,12 +19,34 @@ from hft_tui.snapshot import (
     WalLine,
 )
 from hft_tui.wal.summary import summarize_record
+from hft_tui.wal.writer import WalWriter
 
 STATUS_LABELS = {
     StrategyStatus.ACTIVE: "running",
     StrategyStatus.PAUSED: "paused",
     StrategyStatus.DISABLED: "disabled",
 }
+
+
+# Summaries of the records in each journal's tail, by seq: a record never changes, and
+# summarising 200 payloads on every snapshot was 94% of a snapshot's cost (5.6 ms at 10 Hz).
+_SUMMARIES: weakref.WeakKeyDictionary[WalWriter, dict[int, WalLine]] = weakref.WeakKeyDictionary()
+
+
+def _wal_lines(wal: WalWriter, n: int) -> tuple[WalLine, ...]:
+    """The journal's newest ``n`` records as UI lines, each summarised once."""
+    known = _SUMMARIES.get(wal)
+    if known is None:
+        known = _SUMMARIES[wal] = {}
+    lines: dict[int, WalLine] = {}
+    for record in wal.tail(n):
+        line = known.get(record.seq)
+        if line is None:
+            line = WalLine(record.seq, record.ts, record.type, summarize_record(record.type, record.payload))
+        lines[record.seq] = line
+    # Only the current tail is kept: memory stays bounded by ``n``.
+    _SUMMARIES[wal] = lines
+    return tuple(lines.values())
 
 
 def build_snapshot(
@@ -45,10 +69,7 @@ def build_snapshot(
         trading_state=core.state.state.value.upper(),
         symbols=core.symbols,
         views=_symbol_views(core, first_mids),
-        wal_tail=tuple(
-            WalLine(r.seq, r.ts, r.type, summarize_record(r.type, r.payload))
-            for r in core.wal.tail(wal_tail_lines)
-        ),
+        wal_tail=_wal_lines(core.wal, wal_tail_lines),
         wal_seq=core.wal.last_seq,
         metrics=metrics,
         running=running,

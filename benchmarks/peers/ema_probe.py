@@ -1,7 +1,8 @@
-"""The head-to-head's minimal strategy on our side: an EMA of the mid, and every ``every``
-events a signal in the direction of mid versus EMA (NautilusTrader's probe sends a market
-order at the same cadence; here the signal goes through the manager, sizing and the risk
-gate like any other, so an order results when the pipeline accepts it)."""
+"""The head-to-head's minimal strategy on our side: an EMA of the mid on every book (the
+per-event indicator work), and every ``every`` events a signal, buy and sell in turn, so
+each one can trade (an entry when flat, a reversal that closes the position otherwise).
+NautilusTrader's probe sends a market order at the same cadence; here the signal goes
+through the manager, sizing and the risk gate like any other."""
 
 from __future__ import annotations
 
@@ -32,12 +33,11 @@ class EmaProbe(Strategy[EmaProbeParams]):
     def __init__(self, params: EmaProbeParams | None = None) -> None:
         super().__init__(params)
         self.ema: float | None = None
-        self.mid = 0.0
         self._count = 0
+        self._buy_next = True
 
     def on_book(self, book: OrderBook) -> Sequence[Signal]:
         mid = (book.bids.item(0, 0) + book.asks.item(0, 0)) * 0.5
-        self.mid = mid
         self.ema = mid if self.ema is None else self.ema + self.params.ema_alpha * (mid - self.ema)
         return self._tick(book.symbol, book.ts_ns)
 
@@ -48,7 +48,7 @@ class EmaProbe(Strategy[EmaProbeParams]):
         self._count += 1
         if self._count % self.params.every or self.ema is None:
             return NO_SIGNALS
-        up = self.mid >= self.ema
-        return (Signal(symbol, Side.BUY if up else Side.SELL, 1.0, Priority.MEDIUM,
-                       (ReasonCode.TREND_STRONG_UP if up else ReasonCode.TREND_STRONG_DOWN,),
+        buy, self._buy_next = self._buy_next, not self._buy_next
+        return (Signal(symbol, Side.BUY if buy else Side.SELL, 1.0, Priority.MEDIUM,
+                       (ReasonCode.TREND_STRONG_UP if buy else ReasonCode.TREND_STRONG_DOWN,),
                        self.name, ts_ns, ts_ns + _SIGNAL_TTL_NS),)

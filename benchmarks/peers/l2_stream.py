@@ -28,7 +28,9 @@ KIND_BOOK, KIND_TRADE = 0, 1
 
 def export_stream(path: Path, n_deltas: int, seed: int = 7) -> dict[str, int]:
     """Write at least ``n_deltas`` book deltas (whole snapshots) and the trades between them."""
-    settings = load_settings(None, {"engine": {"symbols": [SYMBOL], "seed": seed}})
+    # No scripted opening cascade: a plain market, so the probe trades rather than the risk
+    # guard holding it reduce-only through the crash.
+    settings = load_settings(None, {"engine": {"symbols": [SYMBOL], "seed": seed}, "sim": {"opening_cascade_s": 0}})
     market = build_sim_market(settings, DEFAULT_SIM_START_NS)
     d_ts, d_side, d_action, d_price, d_qty, d_flags = [], [], [], [], [], []
     t_ts, t_price, t_qty, t_side = [], [], [], []

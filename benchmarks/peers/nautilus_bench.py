@@ -6,8 +6,9 @@ virtualenv, ``pip install .[bench]``; this file imports nothing from hft_tui). T
 file is read and turned into NautilusTrader objects before the clock starts; only
 ``engine.run()`` is timed. Prints one JSON line.
 
-The strategy: an EMA of the book's mid, updated on every delta batch, and a market order
-(0.001 BTC, towards mid vs EMA) every ``EVERY`` events (deltas and trades).
+The strategy: an EMA of the book's mid, updated on every delta, and a market order of
+0.001 BTC every ``EVERY`` events (deltas and trades), buy and sell in turn (as our probe,
+``ema_probe.py``).
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ class EmaProbeConfig(StrategyConfig, frozen=True):
 
 
 class EmaProbe(Strategy):
-    """EMA of the mid; a market order every ``every`` events."""
+    """EMA of the mid; a market order every ``every`` events, sides alternating."""
 
     def __init__(self, config: EmaProbeConfig) -> None:
         super().__init__(config)
@@ -53,6 +54,7 @@ class EmaProbe(Strategy):
         self.mid = 0.0
         self.count = 0
         self.orders_sent = 0
+        self.buy_next = True
 
     def on_start(self) -> None:
         self.instrument = self.cache.instrument(self.config.instrument_id)
@@ -75,7 +77,8 @@ class EmaProbe(Strategy):
         before = self.count // self.config.every
         self.count += events
         if self.count // self.config.every > before and self.ema is not None:
-            side = OrderSide.BUY if self.mid >= self.ema else OrderSide.SELL
+            side = OrderSide.BUY if self.buy_next else OrderSide.SELL
+            self.buy_next = not self.buy_next
             self.submit_order(self.order_factory.market(self.config.instrument_id, side, self.qty))
             self.orders_sent += 1
 

@@ -20,9 +20,17 @@ def _format_value(value: Any) -> str:
 
 def summarize_record(record_type: str, payload: Mapping[str, Any]) -> str:
     """``key=value`` pairs of the payload, compact, cut to a screen-friendly length."""
-    text = " ".join(
-        f"{key}={_format_value(value)}" for key, value in payload.items() if value not in ("", None)
-    )
+    pieces: list[str] = []
+    length = -1  # no separator before the first piece
+    for key, value in payload.items():
+        if value in ("", None):
+            continue
+        piece = f"{key}={_format_value(value)}"
+        pieces.append(piece)
+        length += len(piece) + 1
+        if length > MAX_SUMMARY_CHARS:
+            break  # the rest would be cut anyway (a risk record's budgets are ~2 KB of text)
+    text = " ".join(pieces)
     if len(text) > MAX_SUMMARY_CHARS:
         text = text[: MAX_SUMMARY_CHARS - 1] + "…"
     return text
