@@ -35,7 +35,7 @@ class Section(BaseModel):
 
 
 def _check_symbol(symbol: str) -> str:
-    if not _SYMBOL_RE.match(symbol):
+    if not _SYMBOL_RE.fullmatch(symbol):
         raise ValueError("must look like BASE/QUOTE or BASE/QUOTE:SETTLE in upper case, e.g. BTC/USDT")
     return symbol
 
@@ -192,7 +192,7 @@ class ExchangeSettings(Section):
     @field_validator("id")
     @classmethod
     def _known_ccxt_id(cls, exchange_id: str) -> str:
-        if not _EXCHANGE_ID_RE.match(exchange_id):
+        if not _EXCHANGE_ID_RE.fullmatch(exchange_id):
             raise ValueError("must be a lower-case ccxt exchange id such as 'binance'")
         # Imported here: ccxt takes half a second to import and only a configured id needs it.
         import ccxt

@@ -6,7 +6,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -88,6 +88,7 @@ def test_effective_settings_render_to_toml_that_loads_back_equal(tmp_path: Path)
         max_size=5,
     )
 )
+@example({"0\n": 1})  # a trailing newline once passed for a bare key
 def test_any_ccxt_table_survives_rendering(ccxt: dict[str, Any]) -> None:
     settings = Settings(exchange=ExchangeSettings(ccxt=ccxt))
     assert tomllib.loads(render_toml(settings))["exchange"]["ccxt"] == ccxt
