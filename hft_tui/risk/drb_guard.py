@@ -93,6 +93,8 @@ class DrbGuard:
         self._restored_peak: float | None = None
         self._realized_pnl_day = 0.0
         self._consecutive_losses = 0
+        self._last_loss_ts_ns = 0
+        self._streak_cooloff_ns = int(settings.losing_streak_cooloff_s * 1e9)
         self._day: int | None = None
         self._day_start_ts_ns = 0
         self._now_ns = 0
@@ -174,6 +176,7 @@ class DrbGuard:
         self._realized_pnl_day += pnl
         if pnl < 0.0:
             self._consecutive_losses += 1
+            self._last_loss_ts_ns = self._now_ns
         elif pnl > 0.0:
             self._consecutive_losses = 0
         self._dirty = True
@@ -251,6 +254,7 @@ class DrbGuard:
         self._equity = state.equity + grid * _BAND_LOW
         self._realized_pnl_day = state.realized_pnl_day
         self._consecutive_losses = int(round(used.get("consecutive_losses", 0.0)))
+        self._last_loss_ts_ns = state.ts_ns
         self._window_peak.clear()
         self._restored_peak = state.window_peak_equity + grid * (_BAND_HIGH - 1e-9)
         self._spikes.clear()
@@ -277,6 +281,11 @@ class DrbGuard:
         """Move time forward (never back) and run the daily reset when a day boundary passes."""
         if ts_ns > self._now_ns:
             self._now_ns = ts_ns
+        if (self._consecutive_losses and self._streak_cooloff_ns
+                and self._now_ns - self._last_loss_ts_ns >= self._streak_cooloff_ns):
+            # A streak that REDUCING stopped can never be broken by a win: let it cool off.
+            self._consecutive_losses = 0
+            self._dirty = True
         day = (self._now_ns - self._reset_offset_ns) // DAY_NS
         if self._day is None:
             self._day = day

@@ -81,6 +81,11 @@ class RiskSettings(BaseModel):
         0.01, gt=0, le=1, description="Largest unrealised loss of one position as a fraction of equity."
     )
     max_consecutive_losses: int = Field(10, ge=1, le=1000, description="Most losing trades in a row.")
+    losing_streak_cooloff_s: float = Field(
+        1800.0, ge=0, le=86_400,
+        description="A losing streak is forgiven after this long without a new loss (REDUCING ends; "
+        "a tripped breaker stays tripped); 0 = only at the daily reset.",
+    )
     volatility_sigma: float = Field(
         25.0, gt=0, le=100, description="A 1 s or 1 min return beyond this many rolling standard deviations is a spike."
     )

@@ -254,3 +254,24 @@ def test_on_market_is_on_price_position_and_equity_in_one_evaluation(moves: list
     assert (a.desired_state, a.reason, a.tripped) == (b.desired_state, b.reason, b.tripped)
     for x, y in zip(a.budgets, b.budgets, strict=True):
         assert abs(x.pct - y.pct) <= 1.0, x.name
+
+
+def test_a_losing_streak_that_reduced_trading_cools_off_after_a_quiet_spell() -> None:
+    g = guard(max_consecutive_losses=5, losing_streak_cooloff_s=600.0)
+    for i in range(1, 5):
+        g.on_trade_closed(-10.0, T0_NS + i * SECOND_NS)
+    assert g.state.desired_state is REDUCING
+    assert g.on_equity(100_000.0 - 40.0, T0_NS + 5 * MINUTE_NS) is None or g.state.desired_state is REDUCING
+    cooled = g.on_equity(100_000.0 - 40.0, T0_NS + 4 * SECOND_NS + 10 * MINUTE_NS)
+    assert cooled is not None
+    assert (cooled.desired_state, cooled.reason) == (ACTIVE, ReasonCode.DRB_WITHIN_BUDGET)
+    assert cooled.budget("consecutive_losses").used == 0.0
+
+
+def test_a_tripped_streak_breaker_does_not_cool_off() -> None:
+    g = guard(max_consecutive_losses=5, losing_streak_cooloff_s=600.0)
+    for i in range(1, 6):
+        g.on_trade_closed(-10.0, T0_NS + i * SECOND_NS)
+    later = g.on_equity(100_000.0 - 50.0, T0_NS + 2 * 3600 * SECOND_NS)
+    state = later or g.state
+    assert state.desired_state is HALTED and state.breaker("consecutive_losses").tripped
