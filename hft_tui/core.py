@@ -50,14 +50,13 @@ from hft_tui.model import (
 from hft_tui.risk.drb_guard import DrbGuard
 from hft_tui.risk.drb_state import DrbState
 from hft_tui.risk.risk_gate import RiskContext, RiskGate
-from hft_tui.recovery import RecoveredState
 from hft_tui.risk.trading_state import TradingState, TradingStateMachine
 from hft_tui.signals.decision import Decision
 from hft_tui.signals.exits import Exit, ExitRules, ExitTracker
 from hft_tui.signals.manager import SignalManager, symbol_gate
 from hft_tui.signals.scoring import ClosedTrade
 from hft_tui.signals.sizing import PositionSizer
-from hft_tui.signals.status import StrategyAction, StrategyStatus, StrategyStatusChange
+from hft_tui.signals.status import StrategyStatusChange
 from hft_tui.strategies.base import Strategy
 from hft_tui.strategies.candle_builder import CandleBuilder, parse_timeframe
 from hft_tui.strategies.strategy_set import build_strategies, candle_timeframes
@@ -191,7 +190,7 @@ class TradingCore:
         # Live mode: orders the WAL says were open when the last session ended.
         self.recovered_open_orders: dict[str, dict[str, Any]] = {}
         self._order_seq = 0
-        self._last_drb: DrbState | None = None
+        self.last_drb: DrbState | None = None
 
     # --- wiring ---------------------------------------------------------------------------
 
@@ -681,7 +680,7 @@ class TradingCore:
     def _record_drb(self, state: DrbState | None, ts_ns: int) -> None:
         if state is None:
             return
-        self._last_drb = state
+        self.last_drb = state
         self.wal.append("risk", state.to_payload())
         transition = self.state.transition(state.desired_state, state.reason, ts_ns)
         if transition is not None:
@@ -692,110 +691,6 @@ class TradingCore:
         if change is not None:
             self.wal.append("pause" if change.action.value in ("pause", "resume") else "strategy",
                             change.to_record())
-
-    # --- recovery -----------------------------------------------------------------------------
-
-    def restore(self, recovered: RecoveredState) -> list[str]:
-        """Put a state rebuilt from the WAL back into the live objects; returns what was done."""
-        notes: list[str] = []
-        positions = {s: recovered.position(s) for s in recovered.positions if s in self.rules}
-        self.portfolio.restore(positions, recovered.realized_pnl, recovered.fees_paid)
-        for position in positions.values():
-            self.broker.restore_position(position)
-            notes.append(f"position {position.symbol} {position.qty:g} @ {position.avg_entry:g}")
-        for symbol, trade in recovered.open_trades.items():
-            if symbol in positions:
-                self.open_trades[symbol] = OpenTrade(
-                    strategy=trade["strategy"], side=Side(trade["side"]), entry_reasons=(),
-                    opened_ts_ns=trade["opened_ts_ns"], realized_at_open=trade["realized_at_open"],
-                    max_qty=trade["max_qty"], entry_price=trade["entry_price"])
-        for symbol, rules in recovered.exit_rules.items():
-            if symbol in positions:
-                self.exits.track(ExitRules(
-                    symbol=symbol, side=Side(rules["side"]), entry_price=rules["entry_price"],
-                    opened_ts_ns=rules["opened_ts_ns"], take_profit=rules["take_profit"],
-                    stop_loss=rules["stop_loss"], trailing_stop_bps=rules["trailing_stop_bps"],
-                    trailing_activation_price=rules["trailing_activation_price"],
-                    time_stop_ts_ns=rules["time_stop_ts_ns"]))
-        if not self.broker_is_sync:
-            # Live: what is really open is the exchange's to say (see live_reconcile).
-            self.recovered_open_orders = dict(recovered.open_orders)
-            if recovered.open_orders:
-                notes.append(f"{len(recovered.open_orders)} order(s) to reconcile with the exchange")
-        else:
-            for client_id, order in recovered.open_orders.items():
-                # The intent was durable but the process died before the paper broker saw it:
-                # it never reached a matching engine, so it is recorded as not executed.
-                self.wal.append("order_update", {"client_id": client_id, "symbol": order["symbol"],
-                                                 "status": "cancelled", "reason": "RECOVERED_NOT_EXECUTED"})
-                notes.append(f"order {client_id} was never executed: cancelled")
-        state = TradingState(recovered.trading_state)
-        self.state.restore(state, ReasonCode(recovered.state_reason) if recovered.state_reason else None,
-                           recovered.state_since_ts_ns)
-        if recovered.drb is not None:
-            self._last_drb = self.drb.restore(recovered.drb)
-            for position in positions.values():
-                self.drb.on_position(position, self.clock.now_ns())
-            self.drb.on_equity(self.portfolio.equity(), self.clock.now_ns())
-        for name, values in recovered.params.items():
-            strategy = self.strategies.get(name)
-            if strategy is not None:
-                strategy.set_params(type(strategy.params).model_validate(
-                    {**strategy.params.model_dump(), **values}))
-                notes.append(f"{name} parameters {values}")
-        now = self.clock.now_ns()
-        for name in recovered.paused:
-            if name in self.strategies:
-                self.manager.apply(StrategyStatusChange(name, StrategyAction.PAUSE, now))
-        for name, detail in recovered.disabled.items():
-            if name in self.strategies:
-                self.manager.apply(StrategyStatusChange(name, StrategyAction.DISABLE, now, detail))
-        notes.append(f"trading state {state.value.upper()}")
-        return notes
-
-    def snapshot_state(self) -> RecoveredState:
-        """The live state in the form recovery produces (the WAL ``snapshot`` payload)."""
-        snap = RecoveredState(sessions=int(self.session_id.lstrip("s") or 1))
-        for symbol, position in self.portfolio.positions().items():
-            snap.positions[symbol] = {"qty": position.qty, "avg_entry": position.avg_entry,
-                                      "realized_pnl": position.realized_pnl,
-                                      "fees_paid": position.fees_paid,
-                                      "opened_ts_ns": position.opened_ts_ns}
-        portfolio = self.portfolio.snapshot()
-        snap.realized_pnl, snap.fees_paid = portfolio.realized_pnl, portfolio.fees_paid
-        for symbol, trade in self.open_trades.items():
-            snap.open_trades[symbol] = {"strategy": trade.strategy, "side": trade.side.value,
-                                        "opened_ts_ns": trade.opened_ts_ns,
-                                        "realized_at_open": trade.realized_at_open,
-                                        "entry_price": trade.entry_price, "max_qty": trade.max_qty}
-        for symbol in self.exits.symbols():
-            rules = self.exits.rules(symbol)
-            if rules is not None:
-                snap.exit_rules[symbol] = rules.to_record()
-        snap.open_orders = {
-            o.client_id: {"client_id": o.client_id, "symbol": o.symbol, "side": o.side.value,
-                          "order_type": o.type.value, "qty": o.qty, "price": o.price,
-                          "reduce_only": o.reduce_only, "strategy": o.strategy}
-            for o in self.orders.values() if o.is_open
-        }
-        # Live orders recovered but not yet reconciled are still open as far as we know.
-        snap.open_orders.update(self.recovered_open_orders)
-        snap.trading_state = self.state.state.value
-        snap.state_reason = self.state.reason.value if self.state.reason else None
-        snap.state_since_ts_ns = self.state.since_ts_ns
-        snap.drb = self._last_drb.to_payload() if self._last_drb is not None else None
-        for name, strategy in self.strategies.items():
-            current = strategy.params.model_dump(mode="json")
-            defaults = self.default_params[name].model_dump(mode="json")
-            tuned = {k: v for k, v in current.items() if v != defaults.get(k)}
-            if tuned:
-                snap.params[name] = tuned
-            status = self.manager.status(name)
-            if status is StrategyStatus.PAUSED:
-                snap.paused.append(name)
-            elif status is StrategyStatus.DISABLED:
-                snap.disabled[name] = self.manager.disabled_reason(name) or ""
-        return snap
 
     # --- operator actions (between events; the engine journals the command first) ----------------
 
@@ -894,7 +789,7 @@ class TradingCore:
     def reset_halt(self) -> CommandResult:
         ts_ns = self.clock.now_ns()
         state = self.drb.operator_reset(ts_ns)
-        self._last_drb = state
+        self.last_drb = state
         self.wal.append("risk", state.to_payload())
         if state.desired_state is TradingState.HALTED:
             # The budgets still call for a halt (e.g. the day's loss is past its hard limit).

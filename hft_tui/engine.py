@@ -34,6 +34,7 @@ from hft_tui.live_reconcile import reconcile_with_exchange
 from hft_tui.market.source import MarketEvent, MarketSource
 from hft_tui.model import Side
 from hft_tui.recovery import recover_state
+from hft_tui.restore import recoverable_state, restore_core
 from hft_tui.snapshot import EngineSnapshot
 from hft_tui.snapshot_builder import build_snapshot
 from hft_tui.wal.reader import iter_records
@@ -136,7 +137,7 @@ class Engine:
 
     def write_state_snapshot(self) -> None:
         """Journal the full recoverable state, so recovery folds only what comes after it."""
-        self.wal.append("snapshot", self.core.snapshot_state().to_payload())
+        self.wal.append("snapshot", recoverable_state(self.core).to_payload())
         self._last_state_snapshot_seq = self.wal.last_seq
 
     # --- snapshots ----------------------------------------------------------------------------
@@ -232,7 +233,7 @@ class Engine:
                                           "source": self.source.name,
                                           "session": recovered.sessions + 1})
         if recovered.last_seq:
-            notes = self.core.restore(recovered)
+            notes = restore_core(self.core, recovered)
             self.wal.append("recovery", {"from_seq": recovered.last_seq, "restored": notes})
             self.core.notice = "recovered: " + "; ".join(notes)
         self._running = True

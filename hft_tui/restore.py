@@ -1,0 +1,116 @@
+"""Between a live core and the state recovery rebuilds: put a ``RecoveredState`` back into
+the core's objects after a restart, and take one from a running core (the WAL's
+``snapshot`` record, so the next recovery folds only what comes after it)."""
+
+from __future__ import annotations
+
+from hft_tui.core import OpenTrade, TradingCore
+from hft_tui.model import ReasonCode, Side
+from hft_tui.recovery import RecoveredState
+from hft_tui.risk.trading_state import TradingState
+from hft_tui.signals.exits import ExitRules
+from hft_tui.signals.status import StrategyAction, StrategyStatus, StrategyStatusChange
+
+
+def restore_core(core: TradingCore, recovered: RecoveredState) -> list[str]:
+    """Put a state rebuilt from the WAL back into the live objects; returns what was done."""
+    notes: list[str] = []
+    positions = {s: recovered.position(s) for s in recovered.positions if s in core.rules}
+    core.portfolio.restore(positions, recovered.realized_pnl, recovered.fees_paid)
+    for position in positions.values():
+        if core.broker_is_sync:  # the paper broker enforces reduce-only from its own book
+            core.broker.restore_position(position)  # type: ignore[attr-defined]
+        notes.append(f"position {position.symbol} {position.qty:g} @ {position.avg_entry:g}")
+    for symbol, trade in recovered.open_trades.items():
+        if symbol in positions:
+            core.open_trades[symbol] = OpenTrade(
+                strategy=trade["strategy"], side=Side(trade["side"]), entry_reasons=(),
+                opened_ts_ns=trade["opened_ts_ns"], realized_at_open=trade["realized_at_open"],
+                max_qty=trade["max_qty"], entry_price=trade["entry_price"])
+    for symbol, rules in recovered.exit_rules.items():
+        if symbol in positions:
+            core.exits.track(ExitRules(
+                symbol=symbol, side=Side(rules["side"]), entry_price=rules["entry_price"],
+                opened_ts_ns=rules["opened_ts_ns"], take_profit=rules["take_profit"],
+                stop_loss=rules["stop_loss"], trailing_stop_bps=rules["trailing_stop_bps"],
+                trailing_activation_price=rules["trailing_activation_price"],
+                time_stop_ts_ns=rules["time_stop_ts_ns"]))
+    if not core.broker_is_sync:
+        # Live: what is really open is the exchange's to say (see live_reconcile).
+        core.recovered_open_orders = dict(recovered.open_orders)
+        if recovered.open_orders:
+            notes.append(f"{len(recovered.open_orders)} order(s) to reconcile with the exchange")
+    else:
+        for client_id, order in recovered.open_orders.items():
+            # The intent was durable but the process died before the paper broker saw it:
+            # it never reached a matching engine, so it is recorded as not executed.
+            core.wal.append("order_update", {"client_id": client_id, "symbol": order["symbol"],
+                                             "status": "cancelled", "reason": "RECOVERED_NOT_EXECUTED"})
+            notes.append(f"order {client_id} was never executed: cancelled")
+    state = TradingState(recovered.trading_state)
+    core.state.restore(state, ReasonCode(recovered.state_reason) if recovered.state_reason else None,
+                       recovered.state_since_ts_ns)
+    if recovered.drb is not None:
+        core.last_drb = core.drb.restore(recovered.drb)
+        for position in positions.values():
+            core.drb.on_position(position, core.clock.now_ns())
+        core.drb.on_equity(core.portfolio.equity(), core.clock.now_ns())
+    for name, values in recovered.params.items():
+        strategy = core.strategies.get(name)
+        if strategy is not None:
+            strategy.set_params(type(strategy.params).model_validate(
+                {**strategy.params.model_dump(), **values}))
+            notes.append(f"{name} parameters {values}")
+    now = core.clock.now_ns()
+    for name in recovered.paused:
+        if name in core.strategies:
+            core.manager.apply(StrategyStatusChange(name, StrategyAction.PAUSE, now))
+    for name, detail in recovered.disabled.items():
+        if name in core.strategies:
+            core.manager.apply(StrategyStatusChange(name, StrategyAction.DISABLE, now, detail))
+    notes.append(f"trading state {state.value.upper()}")
+    return notes
+
+def recoverable_state(core: TradingCore) -> RecoveredState:
+    """The live state in the form recovery produces (the WAL ``snapshot`` payload)."""
+    snap = RecoveredState(sessions=int(core.session_id.lstrip("s") or 1))
+    for symbol, position in core.portfolio.positions().items():
+        snap.positions[symbol] = {"qty": position.qty, "avg_entry": position.avg_entry,
+                                  "realized_pnl": position.realized_pnl,
+                                  "fees_paid": position.fees_paid,
+                                  "opened_ts_ns": position.opened_ts_ns}
+    portfolio = core.portfolio.snapshot()
+    snap.realized_pnl, snap.fees_paid = portfolio.realized_pnl, portfolio.fees_paid
+    for symbol, trade in core.open_trades.items():
+        snap.open_trades[symbol] = {"strategy": trade.strategy, "side": trade.side.value,
+                                    "opened_ts_ns": trade.opened_ts_ns,
+                                    "realized_at_open": trade.realized_at_open,
+                                    "entry_price": trade.entry_price, "max_qty": trade.max_qty}
+    for symbol in core.exits.symbols():
+        rules = core.exits.rules(symbol)
+        if rules is not None:
+            snap.exit_rules[symbol] = rules.to_record()
+    snap.open_orders = {
+        o.client_id: {"client_id": o.client_id, "symbol": o.symbol, "side": o.side.value,
+                      "order_type": o.type.value, "qty": o.qty, "price": o.price,
+                      "reduce_only": o.reduce_only, "strategy": o.strategy}
+        for o in core.orders.values() if o.is_open
+    }
+    # Live orders recovered but not yet reconciled are still open as far as we know.
+    snap.open_orders.update(core.recovered_open_orders)
+    snap.trading_state = core.state.state.value
+    snap.state_reason = core.state.reason.value if core.state.reason else None
+    snap.state_since_ts_ns = core.state.since_ts_ns
+    snap.drb = core.last_drb.to_payload() if core.last_drb is not None else None
+    for name, strategy in core.strategies.items():
+        current = strategy.params.model_dump(mode="json")
+        defaults = core.default_params[name].model_dump(mode="json")
+        tuned = {k: v for k, v in current.items() if v != defaults.get(k)}
+        if tuned:
+            snap.params[name] = tuned
+        status = core.manager.status(name)
+        if status is StrategyStatus.PAUSED:
+            snap.paused.append(name)
+        elif status is StrategyStatus.DISABLED:
+            snap.disabled[name] = core.manager.disabled_reason(name) or ""
+    return snap
