@@ -33,11 +33,10 @@ from hft_tui.core import TradingCore
 from hft_tui.live_reconcile import reconcile_with_exchange
 from hft_tui.market.source import MarketEvent, MarketSource
 from hft_tui.model import Side
-from hft_tui.recovery import recover_state
+from hft_tui.recovery import recover_from_wal
 from hft_tui.restore import recoverable_state, restore_core
 from hft_tui.snapshot import EngineSnapshot
 from hft_tui.snapshot_builder import build_snapshot
-from hft_tui.wal.reader import iter_records
 
 LOOP_LAG_PROBE_S = 0.1
 # A ``snapshot`` record every this many records keeps recovery's fold short.
@@ -226,7 +225,7 @@ class Engine:
     def begin_session(self) -> None:
         """Recover from the WAL, journal ``session_start`` and what was recovered; the
         synchronous half of ``start`` (also used by tests that drive the engine by hand)."""
-        recovered = recover_state(iter_records(self.wal.directory))
+        recovered = recover_from_wal(self.wal.directory)
         self.core.session_id = f"s{recovered.sessions + 1}"
         self.wal.append("session_start", {"mode": self.mode, "exchange": self.exchange,
                                           "symbols": list(self.symbols),

@@ -11,12 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
 from hft_tui.model import Fill, Liquidity, Position, Side
-from hft_tui.wal.record import WalRecord
+from hft_tui.wal.record import WalRecord, parse_line
+from hft_tui.wal.segments import list_segments
 
 TERMINAL_ORDER_STATES = frozenset({"filled", "cancelled", "rejected"})
+SNAPSHOT_TYPE_FIELD = b'"type":"snapshot"'
 
 
 @dataclass
@@ -55,20 +58,51 @@ class RecoveredState:
 
 
 def recover_state(records: Iterable[WalRecord]) -> RecoveredState:
-    """Fold the journal into the state it describes, starting at its last snapshot."""
-    sessions = 0
-    since_snapshot: list[WalRecord] = []
-    for record in records:
-        if record.type == "session_start":
-            sessions += 1
-        if record.type == "snapshot":
-            since_snapshot = []
-        since_snapshot.append(record)
+    """Fold records (the whole journal, or its last snapshot and what follows) into the
+    state they describe; a snapshot record resets the fold to its content."""
     state = RecoveredState()
-    for record in since_snapshot:
+    for record in records:
         apply_record(state, record)
-    state.sessions = sessions
     return state
+
+
+def recover_from_wal(directory: Path) -> RecoveredState:
+    """The state the WAL in ``directory`` describes, decoding only from its last snapshot.
+
+    The writer verified every line when it opened the directory; this reads the segments
+    backwards to the newest ``snapshot`` record, so a restart does not decode a million
+    records a second time.
+    """
+    return recover_state(records_since_last_snapshot(directory))
+
+
+def records_since_last_snapshot(directory: Path) -> list[WalRecord]:
+    """The newest ``snapshot`` record and every record after it (all records if none)."""
+    tail: list[bytes] = []
+    for path in reversed(list_segments(directory)):
+        data = path.read_bytes()
+        start = _last_snapshot_line_start(data)
+        tail.insert(0, data if start is None else data[start:])
+        if start is not None:
+            break
+    return [WalRecord.from_document(parse_line(line))
+            for chunk in tail for line in chunk.split(b"\n") if line]
+
+
+def _last_snapshot_line_start(data: bytes) -> int | None:
+    """Where the last line whose record type is ``snapshot`` starts, or None.
+
+    The bytes can also occur inside a payload (a nested object with that key and value), so
+    each candidate line is decoded to check its own type.
+    """
+    end = len(data)
+    while (found := data.rfind(SNAPSHOT_TYPE_FIELD, 0, end)) >= 0:
+        start = data.rfind(b"\n", 0, found) + 1
+        stop = data.find(b"\n", found)
+        if parse_line(data[start:stop if stop >= 0 else len(data)])["type"] == "snapshot":
+            return start
+        end = start
+    return None
 
 
 def apply_record(state: RecoveredState, record: WalRecord) -> None:

@@ -154,3 +154,20 @@ def test_kill_works_on_a_stale_feed_and_says_so(engine: Engine) -> None:
 def test_commands_on_unknown_strategies_fail_clearly(engine: Engine) -> None:
     assert not engine.apply(PauseStrategy("nope")).ok
     assert not engine.apply(SetStrategyParams("nope", {})).ok
+
+
+def test_recovery_folds_from_the_last_snapshot_and_agrees_with_a_full_fold(tmp_path: Path) -> None:
+    from hft_tui.recovery import recover_from_wal, recover_state
+    from hft_tui.wal.reader import iter_records
+
+    engine = make_engine(tmp_path)
+    engine.begin_session()
+    drive_seconds(engine, 30)
+    engine.write_state_snapshot()
+    engine.apply(SetStrategyParams("spike_fader", {"threshold_pct": 2.0}))
+    drive_seconds(engine, 30)
+    engine.wal.close_sync()
+    full = recover_state(iter_records(tmp_path / "wal"))
+    fast = recover_from_wal(tmp_path / "wal")
+    assert fast.to_payload() == full.to_payload()
+    assert fast.params == {"spike_fader": {"threshold_pct": 2.0}}
