@@ -6,8 +6,8 @@ feed) is repeated to 1,000,000 records with a ``snapshot`` record every 5,000, a
 running engine writes them. ``--quick``: 100,000 records.
 
 - ``recovery_verify_s``: ``hft_tui.wal.verify`` over every segment (checksums, seq order).
-- ``recovery_rebuild_s``: ``recover_state(iter_records(dir))``, what ``Engine.begin_session``
-  runs at start-up (parse everything, fold from the last snapshot).
+- ``recovery_rebuild_s``: ``recover_from_wal(dir)``, what ``Engine.begin_session`` runs at
+  start-up (read back to the last snapshot record, decode and fold from there).
 - ``recovery_total_s``: the two together, the target's figure.
 """
 
@@ -24,7 +24,7 @@ from hft_tui.clock import SimulatedClock
 from hft_tui.config.loader import load_settings
 from hft_tui.data.capture import DEFAULT_SIM_START_NS
 from hft_tui.engine import SNAPSHOT_EVERY_RECORDS
-from hft_tui.recovery import recover_state
+from hft_tui.recovery import recover_from_wal
 from hft_tui.wal.reader import iter_records
 from hft_tui.wal.verify import verify
 from hft_tui.wal.writer import WalWriter
@@ -79,7 +79,7 @@ def run(quick: bool = False) -> dict[str, float]:
         verified_at = time.perf_counter()
         if not verified.ok or verified.records != n:
             raise RuntimeError(f"benchmark WAL failed verification: {verified}")
-        state = recover_state(iter_records(root / "wal"))
+        state = recover_from_wal(root / "wal")
         done = time.perf_counter()
         if state.last_seq != n:
             raise RuntimeError(f"recovery stopped at seq {state.last_seq}, expected {n}")

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import os
-from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
+from hft_tui.wal.reader import read_last_records
 from hft_tui.wal.record import CorruptionReason, WalRecord
 from hft_tui.wal.scan import WalProblem, WalScan
 from hft_tui.wal.segments import fsync_directory, open_private, segment_index, write_all
@@ -40,8 +39,9 @@ class RecoveryResult:
 
 def recover(directory: Path, *, keep_tail: int = 500) -> RecoveryResult:
     """Verify the WAL and make it appendable; raises WalCorruptError on damage before the end."""
-    scan = WalScan(directory)
-    newest: deque[dict[str, Any]] = deque(scan, maxlen=keep_tail)
+    scan = WalScan(directory, decode=False)
+    for _ in scan:
+        pass
     last = scan.last_doc
     torn: TornTail | None = None
     problem = scan.problem
@@ -62,7 +62,8 @@ def recover(directory: Path, *, keep_tail: int = 500) -> RecoveryResult:
         segment_index=index,
         segment_bytes=size,
         torn_tail=torn,
-        tail=tuple(WalRecord.from_document(dict(doc)) for doc in newest),
+        # After any torn tail was cut: the newest records, decoded for the UI.
+        tail=tuple(read_last_records(directory, keep_tail)[0]) if keep_tail > 0 else (),
     )
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from hft_tui.wal.errors import WalCorruptError
-from hft_tui.wal.record import BadLineError, CorruptionReason, parse_line
+from hft_tui.wal.record import BadLineError, CorruptionReason, check_line, parse_line
 from hft_tui.wal.segments import list_segments, segment_index
 
 CHUNK_BYTES = 4 * 2**20
@@ -53,8 +53,10 @@ class WalScan:
     After iteration ``problem`` is set (or None) and the counters describe the good prefix.
     """
 
-    def __init__(self, directory: Path, chunk_bytes: int = CHUNK_BYTES) -> None:
+    def __init__(self, directory: Path, chunk_bytes: int = CHUNK_BYTES, *, decode: bool = True) -> None:
+        """``decode=False`` checks crc and seq only and yields nothing (verification)."""
         self.directory = directory
+        self._decode = decode
         self.segments: list[Path] = list_segments(directory)
         self.problem: WalProblem | None = None
         self.records = 0
@@ -66,8 +68,9 @@ class WalScan:
         # Hot loop (a million lines must verify in well under 3 s): counters live in locals
         # and are published in ``finally``; a bad line's offset is worked out only on failure.
         records = 0
-        first: dict[str, Any] | None = None
-        last: dict[str, Any] | None = None
+        first: bytes | None = None
+        last: bytes | None = None
+        decode = self._decode
         expected_seq: int | None = None
         try:
             for position, path in enumerate(self.segments):
@@ -83,21 +86,25 @@ class WalScan:
                         carry = lines.pop()
                         for line in lines:
                             try:
-                                doc = parse_line(line)
+                                if decode:
+                                    doc = parse_line(line)
+                                    seq = doc["seq"]
+                                else:
+                                    seq = check_line(line)
                             except BadLineError as exc:
                                 self._fail_at(position, lines_before, chunk_offset, lines, line, exc.reason, exc.detail)
                                 return
-                            seq = doc["seq"]
                             if seq != expected_seq and expected_seq is not None:
                                 detail = f"expected seq {expected_seq}, found {seq}"
                                 self._fail_at(position, lines_before, chunk_offset, lines, line, CorruptionReason.SEQ_GAP, detail)
                                 return
                             expected_seq = seq + 1
                             if first is None:
-                                first = doc
-                            last = doc
+                                first = line
+                            last = line
                             records += 1
-                            yield doc
+                            if decode:
+                                yield doc
                         lines_before += len(lines)
                         chunk_offset += len(data) - len(carry)
                 if carry:
@@ -106,8 +113,8 @@ class WalScan:
                     return
         finally:
             self.records = records
-            self.first_doc = first
-            self.last_doc = last
+            self.first_doc = parse_line(first) if first is not None else None
+            self.last_doc = parse_line(last) if last is not None else None
 
     def _fail_at(
         self,

@@ -26,7 +26,7 @@ class VerifyResult:
 
 def verify(directory: Path) -> VerifyResult:
     """Stream every segment checking crc, JSON and seq continuity; stops at the first problem."""
-    scan = WalScan(directory)
+    scan = WalScan(directory, decode=False)
     for _ in scan:
         pass
     first, last = scan.first_doc, scan.last_doc
