@@ -166,11 +166,7 @@ class Sanitizer:
             code = self._book_verdict(book)
         except _MALFORMED_ERRORS:
             code = ReasonCode.MALFORMED
-        if code is None:
-            self.accepted += 1
-        else:
-            self.counts[code] = self.counts.get(code, 0) + 1
-        return code
+        return self._tally(code)
 
     def check_trade(self, trade: Trade) -> ReasonCode | None:
         """None if ``trade`` is healthy, else why not."""
@@ -178,6 +174,9 @@ class Sanitizer:
             code = self._trade_verdict(trade)
         except _MALFORMED_ERRORS:
             code = ReasonCode.MALFORMED
+        return self._tally(code)
+
+    def _tally(self, code: ReasonCode | None) -> ReasonCode | None:
         if code is None:
             self.accepted += 1
         else:
