@@ -44,6 +44,8 @@ def add_backtest_parsers(subparsers: Any) -> None:
                           help="end of the range, exclusive (default: now)")
     download.add_argument("--data-dir", type=Path, metavar="DIR", help="override the data directory")
     download.add_argument("--page-limit", type=int, metavar="N", help="bars per request (default: the exchange's maximum)")
+    download.add_argument("--trades", action="store_true",
+                          help="download public trades into <data_dir>/trades instead of candles")
     download.set_defaults(handler=run_download_command)
 
     record = subparsers.add_parser(
@@ -143,6 +145,12 @@ async def _download(args: argparse.Namespace, settings: Settings) -> int:
     exchange = create_exchange(cfg.id, market_type=cfg.market_type, sandbox=cfg.sandbox,
                                ccxt_config=cfg.ccxt, streaming=False)
     end_ns = args.date_to if args.date_to is not None else exchange.milliseconds() * 1_000_000
+    if args.trades:
+        try:
+            return await _download_trades(args, settings, exchange, args.date_from // 1_000_000,
+                                          end_ns // 1_000_000, console)
+        finally:
+            await exchange.close()
     incomplete = False
     try:
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
@@ -172,6 +180,34 @@ async def _download(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         await exchange.close()
     return EXIT_FAILED if incomplete else EXIT_OK
+
+
+async def _download_trades(args: argparse.Namespace, settings: Settings, exchange: Any,
+                           start_ms: int, end_ms: int, console: Console) -> int:
+    """``hft-tui download --trades``: each symbol's public trades over the range."""
+    from hft_tui.data.trade_download import download_trades
+
+    cfg = settings.exchange
+    data_dir = _data_dir(args, settings)
+    with Progress(TextColumn("{task.description}"), BarColumn(),
+                  TextColumn("{task.percentage:>3.0f}% of the range"), TimeRemainingColumn(),
+                  console=console) as progress:
+        for symbol in settings.engine.symbols:
+            task = progress.add_task(f"{cfg.id} {symbol} trades", total=None)
+
+            def on_progress(done_ms: int, total_ms: int, task: Any = task) -> None:
+                progress.update(task, completed=done_ms, total=total_ms)
+
+            result = await download_trades(exchange, data_dir, cfg.id, symbol, start_ms, end_ms,
+                                           page_limit=args.page_limit, on_progress=on_progress)
+            if not result.supported:
+                progress.console.print(f"[yellow]{result.message}[/]")
+                return EXIT_FAILED
+            progress.console.print(
+                f"{symbol}: {result.stored_trades:,} trades stored in range "
+                f"({result.fetched_trades:,} fetched in {result.requests} requests, "
+                f"{result.duplicates} duplicates and {result.invalid} bad trades dropped) -> {result.path}")
+    return EXIT_OK
 
 
 def _iso_ms(ts_ms: int) -> str:
