@@ -48,6 +48,7 @@ from hft_tui.model import (
     Trade,
 )
 from hft_tui.risk.drb_guard import DrbGuard
+from hft_tui.risk.drb_journal import risk_record
 from hft_tui.risk.drb_state import DrbState
 from hft_tui.risk.risk_gate import RiskContext, RiskGate
 from hft_tui.risk.trading_state import TradingState, TradingStateMachine
@@ -191,6 +192,8 @@ class TradingCore:
         self.recovered_open_orders: dict[str, dict[str, Any]] = {}
         self._order_seq = 0
         self.last_drb: DrbState | None = None
+        # The last DRB payload journaled in this session: later risk records carry changes only.
+        self._journaled_risk: dict[str, Any] | None = None
 
     # --- wiring ---------------------------------------------------------------------------
 
@@ -681,11 +684,16 @@ class TradingCore:
         if state is None:
             return
         self.last_drb = state
-        self.wal.append("risk", state.to_payload())
+        self._journal_risk(state)
         transition = self.state.transition(state.desired_state, state.reason, ts_ns)
         if transition is not None:
             self.wal.append("state", transition.to_payload())
             self.notice = f"trading state {transition.to_state.value}: {transition.reason.value}"
+
+    def _journal_risk(self, state: DrbState) -> None:
+        payload = state.to_payload()
+        self.wal.append("risk", risk_record(self._journaled_risk, payload))
+        self._journaled_risk = payload
 
     def _journal_status(self, change: StrategyStatusChange | None) -> None:
         if change is not None:
@@ -790,7 +798,7 @@ class TradingCore:
         ts_ns = self.clock.now_ns()
         state = self.drb.operator_reset(ts_ns)
         self.last_drb = state
-        self.wal.append("risk", state.to_payload())
+        self._journal_risk(state)
         if state.desired_state is TradingState.HALTED:
             # The budgets still call for a halt (e.g. the day's loss is past its hard limit).
             return CommandResult(False, f"still HALTED: {state.reason.value} ({state.reason.description})")

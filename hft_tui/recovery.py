@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from hft_tui.model import Fill, Liquidity, Position, Side
+from hft_tui.risk.drb_journal import merge_risk_payload
 from hft_tui.wal.record import WalRecord, parse_line
 from hft_tui.wal.segments import list_segments
 
@@ -130,7 +131,7 @@ def apply_record(state: RecoveredState, record: WalRecord) -> None:
         state.state_reason = p.get("reason")
         state.state_since_ts_ns = int(p.get("ts_ns", 0))
     elif kind == "risk":
-        state.drb = dict(p)
+        state.drb = merge_risk_payload(state.drb, p)
     elif kind == "param":
         state.params.setdefault(p["strategy"], {}).update(p["new"])
     elif kind in ("pause", "strategy"):
