@@ -80,7 +80,6 @@ class Engine:
         self._running = False
         self._last_state_snapshot_seq = 0
         self._snapshot = self._build_snapshot(seq=0)
-        self.on_snapshot: Callable[[EngineSnapshot], None] | None = None
         # Called with every market event before the core sees it (session input recording).
         self.on_event: Callable[[MarketEvent], None] | None = None
         # Called once the session is stopped and journaled (closes the input recording).
@@ -152,8 +151,9 @@ class Engine:
         if version != self._published_version:
             self._published_version = version
             self._snapshot = self._build_snapshot(seq=self._snapshot.seq + 1)
-            if self.on_snapshot is not None:
-                self.on_snapshot(self._snapshot)
+            # Subscribers (a remote UI, a metrics exporter, benchmarks) get both on the bus.
+            self.bus.publish(self._snapshot)
+            self.bus.publish(self._snapshot.metrics)
         return self._snapshot
 
     def _build_snapshot(self, seq: int) -> EngineSnapshot:

@@ -171,3 +171,18 @@ def test_recovery_folds_from_the_last_snapshot_and_agrees_with_a_full_fold(tmp_p
     fast = recover_from_wal(tmp_path / "wal")
     assert fast.to_payload() == full.to_payload()
     assert fast.params == {"spike_fader": {"threshold_pct": 2.0}}
+
+
+def test_snapshots_and_metrics_are_published_on_the_event_bus(engine: Engine) -> None:
+    from hft_tui.bus import MetricsSnapshot
+    from hft_tui.snapshot import EngineSnapshot
+
+    seen: list[object] = []
+    engine.bus.subscribe(EngineSnapshot, seen.append)
+    engine.bus.subscribe(MetricsSnapshot, seen.append)
+    drive_seconds(engine, 5)
+    engine.publish_snapshot()
+    engine.publish_snapshot()  # nothing changed: nothing new is published
+    assert [type(item) for item in seen] == [EngineSnapshot, MetricsSnapshot]
+    metrics = seen[1]
+    assert isinstance(metrics, MetricsSnapshot) and metrics.events_total > 0
