@@ -27,7 +27,7 @@ from hft_tui.execution.broker import Broker
 from hft_tui.execution.fee_model import FeeModel
 from hft_tui.execution.paper_broker import PaperBroker
 from hft_tui.execution.portfolio import Portfolio
-from hft_tui.execution.tca import TcaAggregator
+from hft_tui.execution.tca import TcaAggregator, pre_trade
 from hft_tui.market.sanitizer import Sanitizer
 from hft_tui.model import (
     Candle,
@@ -484,7 +484,7 @@ class TradingCore:
         """Journal the intent and queue it; the caller releases it once the WAL is durable."""
         book = self.books[order.symbol]
         mid = book.mid if book is not None else None
-        estimate = (self.fee_models[order.symbol].estimate_cost(book, order.side, order.qty)
+        estimate = (pre_trade(book, order.side, order.qty, self.fee_models[order.symbol])
                     if book is not None else None)
         self.wal.append("order", {
             "client_id": order.client_id,
@@ -683,6 +683,8 @@ class TradingCore:
     def _record_drb(self, state: DrbState | None, ts_ns: int) -> None:
         if state is None:
             return
+        if self.last_drb is not None and state.day_start_ts_ns != self.last_drb.day_start_ts_ns:
+            self.portfolio.reset_day(state.day_start_ts_ns)  # day PnL follows the guard's day
         self.last_drb = state
         self._journal_risk(state)
         transition = self.state.transition(state.desired_state, state.reason, ts_ns)

@@ -186,3 +186,18 @@ def test_snapshots_and_metrics_are_published_on_the_event_bus(engine: Engine) ->
     assert [type(item) for item in seen] == [EngineSnapshot, MetricsSnapshot]
     metrics = seen[1]
     assert isinstance(metrics, MetricsSnapshot) and metrics.events_total > 0
+
+
+def test_day_pnl_starts_again_when_the_guard_starts_a_new_day(engine: Engine) -> None:
+    from hft_tui.model import OrderBook
+
+    drive_seconds(engine, 2)
+    engine.apply(PlaceOrder("ETH/USDT", "buy", 1.0))
+    engine.core.release_orders()
+    drive_seconds(engine, 5)
+    assert engine.core.portfolio.day_pnl() != 0.0  # fees at least
+    book = engine.core.books["BTC/USDT"]
+    next_day = book.ts_ns + 86_400 * 1_000_000_000
+    engine.clock.advance_to(next_day)  # type: ignore[attr-defined]
+    engine.process(OrderBook.from_levels("BTC/USDT", next_day, book.seq + 1, book.bids, book.asks))
+    assert abs(engine.core.portfolio.day_pnl()) < 1e-6
