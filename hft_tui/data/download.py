@@ -58,17 +58,17 @@ class DownloadResult:
         return not self.gaps
 
 
-def page_limit_for(exchange: Any) -> int:
-    """The most bars one ``fetch_ohlcv`` call may ask this exchange for."""
+def page_limit_for(exchange: Any, method: str = "fetchOHLCV", default: int = DEFAULT_PAGE_LIMIT) -> int:
+    """The most rows one call of ``method`` may ask this exchange for (ccxt ``features``)."""
     features = getattr(exchange, "features", None) or {}
     for market_type in ("spot", "swap"):
         section = features.get(market_type) or {}
         if "linear" in section:  # swap features are nested by contract type
             section = section.get("linear") or {}
-        limit = (section.get("fetchOHLCV") or {}).get("limit")
+        limit = (section.get(method) or {}).get("limit")
         if isinstance(limit, int) and limit > 0:
             return limit
-    return DEFAULT_PAGE_LIMIT
+    return default
 
 
 def last_closed_bar_end_ms(now_ms: int, tf_ms: int) -> int:

@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from hft_tui.data.download import page_limit_for
 from hft_tui.data.trade_store import TradeArrays, TradeStore
 from hft_tui.market.backoff import Backoff
 from hft_tui.market.ccxt_exchange import ccxt_errors
@@ -49,19 +50,6 @@ class TradeDownloadResult:
     duplicates: int = 0
     invalid: int = 0
     stored_trades: int = 0
-
-
-def trade_page_limit_for(exchange: Any) -> int:
-    """The most trades one ``fetch_trades`` call may ask this exchange for."""
-    features = getattr(exchange, "features", None) or {}
-    for market_type in ("spot", "swap"):
-        section = features.get(market_type) or {}
-        if "linear" in section:  # swap features are nested by contract type
-            section = section.get("linear") or {}
-        limit = (section.get("fetchTrades") or {}).get("limit")
-        if isinstance(limit, int) and limit > 0:
-            return limit
-    return DEFAULT_TRADE_PAGE_LIMIT
 
 
 def ranges_to_fetch(stored_ts_ms: np.ndarray, start_ms: int, end_ms: int) -> list[tuple[int, int]]:
@@ -108,7 +96,7 @@ async def download_trades(
         result.message = f"{exchange_id} does not serve historical trades (no fetchTrades)"
         return result
     end_ms = min(end_ms, int(exchange.milliseconds()))
-    limit = page_limit or trade_page_limit_for(exchange)
+    limit = page_limit or page_limit_for(exchange, "fetchTrades", DEFAULT_TRADE_PAGE_LIMIT)
     backoff = backoff or Backoff(500.0, 30_000.0)
     existing = store.read(exchange_id, symbol)
     spans = ranges_to_fetch(existing.ts_ms, start_ms, end_ms)
