@@ -1,4 +1,4 @@
-"""``hft-tui`` command line: run (default), config, wal.
+"""``hft-tui`` command line: run (default), config, wal, download, record, backtest, replay, fees.
 
 Precedence of settings: model defaults < ``--config FILE`` < command-line flags.
 """
@@ -24,6 +24,7 @@ from hft_tui.config.credentials import credentials_from_env
 from hft_tui.config.loader import ConfigError, load_settings
 from hft_tui.config.paths import AppPaths
 from hft_tui.config.settings import Settings
+from hft_tui.execution.fee_comparison import add_fees_parser
 from hft_tui.replay.cli import add_replay_parser
 from hft_tui.wal.cli import add_wal_parser, run_wal_command
 
@@ -50,6 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_wal_parser(commands)
     add_backtest_parsers(commands)
     add_replay_parser(commands)
+    add_fees_parser(commands)
     return parser
 
 
@@ -76,7 +78,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "config":
         return run_config_command(args)
-    if args.command in ("download", "record", "backtest", "replay"):
+    if args.command in ("download", "record", "backtest", "replay", "fees"):
         return args.handler(args)
     if args.command == "wal":
         try:
