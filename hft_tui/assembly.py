@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from hft_tui.bus import Metrics
-from hft_tui.clock import Clock, SimulatedClock, WallClock
+from hft_tui.clock import Clock, LatchedClock, SimulatedClock, WallClock
 from hft_tui.config.credentials import ExchangeCredentials
 from hft_tui.config.paths import AppPaths
 from hft_tui.config.settings import Settings
@@ -86,7 +86,7 @@ def build_sim_engine(settings: Settings, *, clock: Clock, wal_dir: Path, paced: 
     rules = {symbol: market.rules(symbol) for symbol in settings.engine.symbols}
     metrics = Metrics()
     wal = build_wal(settings, wal_dir, clock, metrics)
-    core = build_core(settings, clock=clock, wal=wal, rules=rules, metrics=metrics)
+    core = build_core(settings, clock=_core_clock(clock), wal=wal, rules=rules, metrics=metrics)
     return Engine(
         core=core,
         source=source,
@@ -115,11 +115,20 @@ def build_exchange_engine(settings: Settings, *, clock: Clock, wal_dir: Path,
                                           seed=settings.engine.seed)
     metrics = Metrics()
     wal = build_wal(settings, wal_dir, clock, metrics)
-    core = TradingCore(settings, clock=clock, wal=wal, rules=rules, exchange_id=exchange.id,
+    # Live fills arrive from the exchange between events, at their own time: the live core
+    # reads the clock as it is; paper, like the simulator, sees one reading per event.
+    core_clock = clock if broker is not None else _core_clock(clock)
+    core = TradingCore(settings, clock=core_clock, wal=wal, rules=rules, exchange_id=exchange.id,
                        metrics=metrics, broker=broker)
     label = exchange.id + (" (sandbox)" if exchange.sandbox else "")
     return Engine(core=core, source=source, mode=settings.engine.mode.upper(), exchange=label,
                   snapshot_hz=settings.engine.snapshot_hz, wal_tail_lines=settings.wal.tail_records)
+
+
+def _core_clock(clock: Clock) -> Clock:
+    """The core's clock: a data clock as it is; a wall clock latched once per event and per
+    command, so the session's input recording replays it exactly."""
+    return clock if isinstance(clock, SimulatedClock) else LatchedClock(clock)
 
 
 def build_engine(settings: Settings, *, clock: Clock | None = None, paths: AppPaths | None = None,

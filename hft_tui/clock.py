@@ -36,6 +36,29 @@ class SimulatedClock:
             self._now_ns = ts_ns
 
 
+class LatchedClock:
+    """A clock read once per event: every read while one event (or one command) is processed
+    sees the same time, so a replay that restores that one reading makes the same decisions.
+
+    The engine calls ``latch`` as each event or command reaches the core; readings never go
+    backwards, even when the source (the wall clock under NTP) does.
+    """
+
+    def __init__(self, source: Clock) -> None:
+        self.source = source
+        self._now_ns = source.now_ns()
+
+    def now_ns(self) -> int:
+        return self._now_ns
+
+    def latch(self) -> int:
+        """Take a new reading from the source; the time every read returns until the next."""
+        reading = self.source.now_ns()
+        if reading > self._now_ns:
+            self._now_ns = reading
+        return self._now_ns
+
+
 class FrozenClock(SimulatedClock):
     """A clock for tests: fixed until the test moves it."""
 

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from hft_tui.bus import EventBus, Metrics
-from hft_tui.clock import Clock
+from hft_tui.clock import Clock, LatchedClock
 from hft_tui.commands import (
     Command,
     CommandResult,
@@ -60,7 +60,11 @@ class Engine:
         clock_follows_data: bool = False,
     ) -> None:
         self.core = core
-        self.clock: Clock = core.clock
+        core_clock = core.clock
+        # A latched core clock is read once per event and per command (exact replay); the
+        # engine's own reads (snapshot ages, the UI) take the live clock underneath.
+        self._latch = core_clock.latch if isinstance(core_clock, LatchedClock) else None
+        self.clock: Clock = core_clock.source if isinstance(core_clock, LatchedClock) else core_clock
         self.wal = core.wal
         self.metrics: Metrics = core.metrics
         self.source = source
@@ -98,6 +102,8 @@ class Engine:
         """
         if self._advance_clock is not None:
             self._advance_clock(event.ts_ns)
+        elif self._latch is not None:
+            self._latch()
         if self.on_event is not None:
             self.on_event(event)
         self.core.process(event)
@@ -111,6 +117,8 @@ class Engine:
         async with self._step:
             if self._advance_clock is not None:
                 self._advance_clock(event.ts_ns)
+            elif self._latch is not None:
+                self._latch()
             if self.on_event is not None:
                 self.on_event(event)
             self.core.process(event)
@@ -164,6 +172,7 @@ class Engine:
             exchange=self.exchange,
             running=self._running,
             metrics=self.metrics.snapshot(),
+            now_ns=self.clock.now_ns(),
             first_mids=self._first_mids,
             wal_tail_lines=self._wal_tail_lines,
         )
@@ -176,8 +185,10 @@ class Engine:
             self.request_stop(command.reason)
             return CommandResult(True, "stopping")
         async with self._step:
-            await self.wal.append_durable(_command_type(command),
-                                          _command_payload(command, self.core.counters.events))
+            payload = _command_payload(command, self.core.counters.events)
+            if self._latch is not None:
+                payload["clock_ns"] = self._latch()  # the time the command acts at, for replay
+            await self.wal.append_durable(_command_type(command), payload)
             result = self.apply(command)
             if self.core.has_pending_orders:
                 await self._release()

@@ -11,8 +11,10 @@ recording, plus two files of our own:
                    native byte order, one per event)
 
 The clock tape makes a replay see the same ``now`` per event as the session did: on a data
-clock (unpaced sim, tests) that is the data's own time; on the wall clock (paced sim, paper)
-it is the wall reading, which no replay could otherwise know.
+clock (unpaced sim, tests) that is the data's own time; on a latched wall clock (paced sim,
+paper) it is the one wall reading the whole event saw, which no replay could otherwise know.
+Sessions recorded before the core's clock was latched say ``wall``: their core read the wall
+clock freely within an event, so only the first reading per event is on the tape.
 
 Parts and the tape are flushed every ``part_events`` events, so a crash loses at most that
 many; directories are 0700 and files 0600 (market data is not secret, but the session's
@@ -31,7 +33,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from hft_tui.clock import SimulatedClock
+from hft_tui.clock import LatchedClock, SimulatedClock
 from hft_tui.config.settings import Settings
 from hft_tui.data.capture import SIM_LICENCE
 from hft_tui.data.recording import META_FILE, RecordingMeta, SessionRecorder
@@ -47,7 +49,7 @@ SESSION_FORMAT = 1
 SESSION_PART_EVENTS = 10_000
 SIM_SOURCE = "sim"
 
-ClockKind = Literal["data", "wall"]
+ClockKind = Literal["data", "latched", "wall"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +108,12 @@ def newest_recording(directory: Path) -> Path | None:
     return max(candidates, key=lambda p: ((p / META_FILE).stat().st_mtime_ns, p.name))
 
 
+def _clock_kind(clock: object) -> ClockKind:
+    if isinstance(clock, SimulatedClock):
+        return "data"
+    return "latched" if isinstance(clock, LatchedClock) else "wall"
+
+
 class InputRecorder:
     """Records every market event an engine's core sees, with the clock reading at that moment.
 
@@ -122,10 +130,11 @@ class InputRecorder:
         self._settings = settings
         self._root = directory
         self._part_events = part_events
-        self._now: Callable[[], int] = engine.clock.now_ns
-        self._clock_kind: ClockKind = "data" if isinstance(engine.clock, SimulatedClock) else "wall"
+        core_clock = engine.core.clock
+        self._now: Callable[[], int] = core_clock.now_ns
+        self._clock_kind: ClockKind = _clock_kind(core_clock)
         # The clock as begin_session will read it: recovery's DRB marks use this time.
-        self._clock_start_ns = engine.clock.now_ns()
+        self._clock_start_ns = core_clock.now_ns()
         self._recorder: SessionRecorder | None = None
         self._tape = array("q")
         self._tape_fd = -1

@@ -57,10 +57,10 @@ def build_snapshot(
     exchange: str,
     running: bool,
     metrics: MetricsSnapshot,
+    now_ns: int,
     first_mids: dict[str, float],
     wal_tail_lines: int,
 ) -> EngineSnapshot:
-    now_ns = core.clock.now_ns()
     return EngineSnapshot(
         seq=seq,
         ts_ns=now_ns,

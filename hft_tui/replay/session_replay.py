@@ -69,7 +69,8 @@ class ReplayPlan:
 
     @property
     def wall_clock(self) -> bool:
-        """True when the session ran on the wall clock (paced sim, paper)."""
+        """True when the session's core read the wall clock freely (paced sim or paper recorded
+        before the core's clock was latched per event): its clock readings cannot be replayed."""
         return not self.session.is_backtest and self.tape is not None and self.tape.clock == "wall"
 
 
@@ -184,7 +185,9 @@ def _drive(core: Any, engine: Engine | None, clock: SimulatedClock, events: Iter
             _, record, command = commands[pending]
             assert engine is not None
             wal.append(record.type, record.payload)
-            if wall_clock:
+            if "clock_ns" in record.payload:
+                advance(int(record.payload["clock_ns"]))  # the latched time the command acted at
+            elif wall_clock:
                 advance(_ts_ns(record.ts))  # the command's wall time, to the microsecond
             engine.apply(command)
             if core.has_pending_orders:

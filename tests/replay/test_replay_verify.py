@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import stat
 from pathlib import Path
@@ -18,7 +19,12 @@ from hft_tui.commands import Command, Kill, PauseStrategy, SetStrategyParams
 from hft_tui.config.loader import load_settings
 from hft_tui.engine import Engine
 from hft_tui.risk.trading_state import TradingState
-from hft_tui.session_recording import SessionTape, attach_input_recorder, read_clock_tape, recordings_dir
+from hft_tui.session_recording import (
+    SessionTape,
+    attach_input_recorder,
+    read_clock_tape,
+    recordings_dir,
+)
 from hft_tui.wal.reader import iter_records
 from hft_tui.wal.record import encode_line, parse_line
 from hft_tui.wal.segments import list_segments
@@ -206,8 +212,9 @@ class JitteryWallClock:
         self._now_ns = max(self._now_ns, ts_ns)
 
 
-async def test_a_wall_clock_session_verifies_its_decisions_without_its_timestamps(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+async def _jittery_wall_clock_session(tmp_path: Path) -> None:
+    """60 s of the sim on a wall clock whose every read is later than the last, with
+    operator commands between events, recorded as a paced session is."""
     settings = load_settings(None, {})
     clock = JitteryWallClock(START_NS)
     engine = build_sim_engine(settings, clock=clock, wal_dir=tmp_path / "wal", paced=False)
@@ -215,13 +222,37 @@ async def test_a_wall_clock_session_verifies_its_decisions_without_its_timestamp
     await engine.wal.start()
     engine.begin_session()
     market = engine.source.market  # type: ignore[attr-defined]
+    commands = {1_000: PauseStrategy("vpin"), 2_600: Kill("test")}
     while clock.now_ns() < START_NS + 60 * 10**9:
         event = market.next_event()
         clock.catch_up(event.ts_ns)
         await engine.feed(event)
+        command = commands.pop(engine.core.counters.events, None)
+        if command is not None:
+            assert (await engine.execute(command)).ok
     await engine.stop("test over")
-    assert SessionTape.read(recordings_dir(tmp_path) / "session-1").clock == "wall"  # type: ignore[union-attr]
+    assert not commands
     assert any(r.type == "fill" for r in iter_records(tmp_path / "wal")), "it must trade to mean anything"
+
+
+async def test_a_wall_clock_session_verifies_every_decision_and_timestamp(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    await _jittery_wall_clock_session(tmp_path)
+    # The core's clock is latched once per event and per command: the tape holds every read.
+    assert SessionTape.read(recordings_dir(tmp_path) / "session-1").clock == "latched"  # type: ignore[union-attr]
+
+    code, out = _replay(capsys, "--state-dir", str(tmp_path), "replay", "--verify")
+    assert code == 0, out
+    assert "2 operator command(s) re-applied" in out
+    assert "not compared" not in out
+
+
+async def test_a_session_recorded_before_latching_verifies_without_its_timestamps(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    await _jittery_wall_clock_session(tmp_path)
+    session_file = recordings_dir(tmp_path) / "session-1" / "session.json"
+    doc = json.loads(session_file.read_text())
+    session_file.write_text(json.dumps({**doc, "clock": "wall"}))  # as older versions wrote it
 
     code, out = _replay(capsys, "--state-dir", str(tmp_path), "replay", "--verify")
     assert code == 0, out
