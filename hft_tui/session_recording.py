@@ -39,6 +39,7 @@ from hft_tui.data.capture import SIM_LICENCE
 from hft_tui.data.recording import META_FILE, RecordingMeta, SessionRecorder
 from hft_tui.engine import Engine
 from hft_tui.market.source import MarketEvent
+from hft_tui.recording_retention import prune_recordings
 from hft_tui.wal.segments import FILE_MODE, ensure_private_dir
 
 RECORDINGS_DIR = "recordings"
@@ -130,6 +131,7 @@ class InputRecorder:
         self._settings = settings
         self._root = directory
         self._part_events = part_events
+        self._max_bytes = settings.engine.recordings_max_mb * 2**20
         core_clock = engine.core.clock
         self._now: Callable[[], int] = core_clock.now_ns
         self._clock_kind: ClockKind = _clock_kind(core_clock)
@@ -180,6 +182,7 @@ class InputRecorder:
         self._tape_fd = os.open(directory / CLOCK_FILE, os.O_WRONLY | os.O_CREAT | os.O_APPEND, FILE_MODE)
         self.directory = directory
         _tighten_files(directory)
+        self._keep_within_budget()
 
     def _free_directory(self, session: int) -> Path:
         """``session-<N>``, or ``session-<N>.<k>`` when a WAL was reset and N comes round again."""
@@ -199,6 +202,7 @@ class InputRecorder:
             if len(self._tape) >= self._part_events:
                 # SessionRecorder has just written a part: keep the tape level with it.
                 self._flush_tape()
+                self._keep_within_budget()
         except Exception as exc:  # noqa: BLE001 - recording is optional, trading is not
             self._fail(exc)
 
@@ -208,6 +212,14 @@ class InputRecorder:
             self._tape = array("q")
         if self.directory is not None:
             _tighten_files(self.directory)
+
+    def _keep_within_budget(self) -> None:
+        """Delete the oldest other sessions' recordings once all of them pass the budget."""
+        result = prune_recordings(self._root, self._max_bytes, self.directory)
+        if result.removed:
+            self._engine.wal.append("recordings_pruned", {
+                "sessions": list(result.removed), "freed_mb": round(result.freed_bytes / 2**20, 1),
+                "max_mb": self._settings.engine.recordings_max_mb})
 
     def _fail(self, exc: Exception) -> None:
         self._engine.on_event = None

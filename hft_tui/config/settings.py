@@ -69,6 +69,11 @@ class EngineSettings(Section):
         description="Record what the strategies saw (sim and paper sessions) into <state_dir>/recordings, "
         "so `hft-tui replay --verify` can check every decision against the WAL.",
     )
+    recordings_max_mb: int = Field(
+        4096, ge=64, le=10_000_000,
+        description="Disk the input recordings may use, MiB: past it the oldest sessions' recordings are "
+        "deleted (never the running session's). The sim records ~30 MiB per hour.",
+    )
 
     @field_validator("symbols")
     @classmethod
