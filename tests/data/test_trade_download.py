@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from loopback_trades import (
     trade_ts,
 )
 
+from hft_tui.cli import main
 from hft_tui.config.loader import load_settings
 from hft_tui.data.trade_download import download_trades, ranges_to_fetch
 from hft_tui.data.trade_store import TradeStore
@@ -120,3 +122,33 @@ def test_ranges_to_fetch_cover_only_what_lies_outside_the_stored_span() -> None:
     assert ranges_to_fetch(stored, 0, 3_000) == [(0, 1_001), (2_000, 3_000)]
     assert ranges_to_fetch(stored, 1_200, 1_800) == []
     assert ranges_to_fetch(stored, 1_200, 2_500) == [(2_000, 2_500)]
+
+
+def _loopback_config(tmp_path: Path, server: TradesLoopback) -> Path:
+    """config/examples/loopback.toml aimed at ``server``, fetching history as Binance does by
+    default (aggTrades), for one symbol."""
+    text = (EXAMPLES / "loopback.toml").read_text()
+    text = text.replace("127.0.0.1:8765", f"127.0.0.1:{server.port}")
+    text = text.replace('fetchTradesMethod = "publicGetTrades"', 'fetchTradesMethod = "publicGetAggTrades"')
+    text = text.replace('symbols = ["BTC/USDT", "ETH/USDT"]', 'symbols = ["BTC/USDT"]')
+    path = tmp_path / "loopback.toml"
+    path.write_text(text)
+    return path
+
+
+async def test_download_trades_command_stores_the_range_and_resumes(
+        trades_server: TradesLoopback, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    trades_server.tape_end_ms = START + 40 * MIN
+    argv = ["--config", str(_loopback_config(tmp_path, trades_server)), "download", "--trades",
+            "--from", "2024-03-01T00:00", "--to", "2024-03-01T00:30", "--data-dir", str(tmp_path / "data")]
+    # The command runs its own event loop; the loopback serves from this one meanwhile.
+    assert await asyncio.to_thread(main, argv) == 0
+    want = trades_before(START + 30 * MIN)
+    assert stored_ids(tmp_path / "data") == list(range(want))
+    assert f"BTC/USDT: {want:,} trades stored in range" in capsys.readouterr().err
+
+    trades_server.agg_trade_requests.clear()
+    assert await asyncio.to_thread(main, argv) == 0
+    # Everything is stored: the rerun asks only from the newest stored trade on.
+    assert all(int(r["startTime"]) >= trade_ts(want - 1) for r in trades_server.agg_trade_requests)
+    assert stored_ids(tmp_path / "data") == list(range(want))
