@@ -2,9 +2,14 @@
 
 - ``candles_per_s``: 1,000,000 one-minute candles of one symbol (a seeded geometric random
   walk written to a candle file, ~694 days) through the full trading core.
+- ``candles_fast_per_s``: the same candles on the vectorised candle path (``backtest
+  --vectorised``) with the candle strategies (trend, cvd on candle bars);
+  ``candles_fast_trend_per_s`` with the trend filter alone.
 - ``replay_events_per_s``: 1,000,000 book + trade events of a recorded sim session
   (BTC/USDT and ETH/USDT, 20 levels a side) read back and run through the core.
 - ``recording_read_events_per_s``: the same session read back alone (the replay's share).
+- ``replay_peak_rss_mb``: peak RSS of the replay alone (read back and backtest), which runs
+  in its own process, so the candle runs before it do not count.
 
 ``--quick`` uses 100,000 of each. Peak RSS is measured by ``python -m benchmarks``; run
 standalone (``python -m benchmarks.bench_backtest``) it is printed too; the session is
@@ -18,6 +23,7 @@ import resource
 import sys
 import tempfile
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -54,6 +60,31 @@ def _record(out: Path, duration_s: float) -> None:
     record_simulation(load_settings(None, {}), out, duration_s)
 
 
+def _replay(directory: Path) -> dict[str, float]:
+    """Read the recorded session back, then backtest it; run in a fresh process for its own peak RSS."""
+    session = RecordedSession(directory)
+    started = time.perf_counter()
+    count = sum(1 for _ in session.events())
+    figures = {"recording_read_events_per_s": count / (time.perf_counter() - started)}
+    spec = DataSpec("recording", path=directory, exchange="sim")
+    run_ = run_backtest(load_settings(None, {}), spec,
+                        Window("bench", session.meta.start_ts_ns, session.meta.end_ts_ns + 1))
+    figures["replay_events"] = float(run_.report.events)
+    figures["replay_events_per_s"] = run_.events_per_s
+    figures["replay_trades"] = float(run_.report.trades.trades)
+    figures["replay_peak_rss_mb"] = _peak_rss_since_exec_mb()
+    return figures
+
+
+def _peak_rss_since_exec_mb() -> float:
+    """This process's own peak RSS: ru_maxrss would carry over the parent's peak from fork."""
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmHWM in /proc/self/status")
+
+
 def run(quick: bool = False) -> dict[str, float]:
     """Throughput figures (events per wall-clock second)."""
     n = 100_000 if quick else 1_000_000
@@ -69,21 +100,23 @@ def run(quick: bool = False) -> dict[str, float]:
         figures["candles"] = float(run_.report.events)
         figures["candles_per_s"] = run_.events_per_s
         figures["candle_trades"] = float(run_.report.trades.trades)
+        # The same candles on the vectorised candle path (``--vectorised``): the candle strategies
+        # (trend, and cvd on candle bars) over whole columns, the core only at signal/exit bars.
+        window = Window("bench", DEFAULT_SIM_START_NS, end)
+        for label, enabled in (("candles_fast", ["trend", "cvd"]), ("candles_fast_trend", ["trend"])):
+            fast_settings = load_settings(None, {"engine.symbols": ["BTC/USDT"], "strategies.enabled": enabled,
+                                                 "strategies.cvd.bar_mode": "candles"})
+            fast = run_backtest(fast_settings, spec, window, vectorised=True)
+            figures[f"{label}_per_s"] = fast.events_per_s
+            figures[f"{label}_trades"] = float(fast.report.trades.trades)
 
         # Recorded in a child process: the recorder's buffers must not count in this one's peak RSS.
         recorder = multiprocessing.get_context("spawn").Process(
             target=_record, args=(root / "session", n / _SIM_EVENTS_PER_S))
         recorder.start()
         recorder.join()
-        session = RecordedSession(root / "session")
-        started = time.perf_counter()
-        count = sum(1 for _ in session.events())
-        figures["recording_read_events_per_s"] = count / (time.perf_counter() - started)
-        spec = DataSpec("recording", path=root / "session", exchange="sim")
-        run_ = run_backtest(settings, spec, Window("bench", session.meta.start_ts_ns, session.meta.end_ts_ns + 1))
-        figures["replay_events"] = float(run_.report.events)
-        figures["replay_events_per_s"] = run_.events_per_s
-        figures["replay_trades"] = float(run_.report.trades.trades)
+        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as replayer:
+            figures.update(replayer.submit(_replay, root / "session").result())
     return figures
 
 

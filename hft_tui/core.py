@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -118,14 +118,6 @@ class CoreCounters:
     orders: int = 0
     fills: int = 0
     rejections_journaled: dict[tuple[str, str], tuple[int, int]] = field(default_factory=dict)
-
-
-def _estimated_buy_volume(candle: Candle) -> float:
-    """Aggressor-buy volume of a bar that does not carry it (exchange OHLCV): the close's
-    location in the bar's range, the usual close-location-value estimate."""
-    spread = candle.high - candle.low
-    share = 0.5 if spread <= 0 else (candle.close - candle.low) / spread
-    return candle.volume * share
 
 
 class TradingCore:
@@ -321,6 +313,10 @@ class TradingCore:
         rules = self.rules.get(symbol)
         if rules is None:
             return
+        if candle.buy_volume <= 0.0:
+            # Exchange OHLCV does not say who took the volume: without an estimate every bar
+            # would read as all selling to the order-flow strategies (CVD).
+            candle = replace(candle, buy_volume=candle.estimated_buy_volume())
         ts_ns = candle.open_ts_ns + parse_timeframe(candle.timeframe)
         half = CANDLE_BOOK_HALF_SPREAD_TICKS * rules.tick_size
         previous = self.books[symbol]
@@ -336,18 +332,29 @@ class TradingCore:
         self.broker.on_book(book)
         self._emit(self._candle_hooks, candle)
         self._emit(self._book_hooks, book)
-        # The bar's volume, spread evenly through it: volume-bucketed measures (VPIN) see
-        # the bar's buy/sell mix, not one side's whole volume followed by the other's.
-        buy_volume = candle.buy_volume if candle.buy_volume > 0 else _estimated_buy_volume(candle)
-        for _ in range(CANDLE_TRADE_SLICES):
-            for side, qty in ((Side.BUY, buy_volume), (Side.SELL, candle.volume - buy_volume)):
-                if qty > 0:
-                    trade = Trade(symbol, ts_ns, candle.close, qty / CANDLE_TRADE_SLICES, side)
-                    self.last_trades[symbol] = trade
-                    self._emit(self._trade_hooks, trade)
+        self._emit_candle_trades(candle, ts_ns)
         self._check_exits(symbol, candle.close, ts_ns)
         self._work_flatten(symbol, ts_ns)
         self._update_risk(symbol, candle.close, ts_ns)
+
+    def _emit_candle_trades(self, candle: Candle, ts_ns: int) -> None:
+        """The bar's volume as trades at its close, spread evenly through it: volume-bucketed
+        measures (VPIN) see the bar's buy/sell mix, not one side's whole volume followed by the
+        other's. With no strategy reading trades only the last one is kept (for the display)."""
+        symbol = candle.symbol
+        buy_volume = candle.buy_volume
+        sides = [(side, qty) for side, qty in ((Side.BUY, buy_volume), (Side.SELL, candle.volume - buy_volume))
+                 if qty > 0]
+        if not self._trade_hooks:
+            if sides:
+                side, qty = sides[-1]
+                self.last_trades[symbol] = Trade(symbol, ts_ns, candle.close, qty / CANDLE_TRADE_SLICES, side)
+            return
+        for _ in range(CANDLE_TRADE_SLICES):
+            for side, qty in sides:
+                trade = Trade(symbol, ts_ns, candle.close, qty / CANDLE_TRADE_SLICES, side)
+                self.last_trades[symbol] = trade
+                self._emit(self._trade_hooks, trade)
 
     def _emit(self, hooks: list[Any], event: object) -> None:
         """Feed ``event`` to ``hooks`` and queue what they signal (paused strategies are still fed)."""

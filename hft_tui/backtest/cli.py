@@ -70,6 +70,13 @@ def add_backtest_parsers(subparsers: Any) -> None:
     source.add_argument("--candles", action="store_true", help="candles from the data dir (see download)")
     source.add_argument("--recording", type=Path, metavar="DIR", help="a session written by `record`")
     source.add_argument("--sim", type=float, metavar="SECONDS", help="the simulator for this many seconds")
+    backtest.add_argument("--vectorised", action="store_true",
+                          help="with --candles, when every enabled strategy reads closed candles only (trend; cvd "
+                               "with bar_mode \"candles\"): compute the strategies over whole candle columns and "
+                               "hand the trading core only the bars that signal, exit or have an order working "
+                               "(tens of times faster, same signals). The DRB guard then sees only those bars, so "
+                               "its volatility budget can scale sizes differently; the report says so. Default: "
+                               "every candle through the core")
     backtest.add_argument("--data-dir", type=Path, metavar="DIR", help="override the data directory")
     backtest.add_argument("--exchange", default=suppress, metavar="ID",
                           help="exchange whose candles to use (default: the only one stored, else the configured one)")
@@ -288,6 +295,7 @@ def run_backtest_command(args: argparse.Namespace) -> int:
     from hft_tui.backtest.report import report_json
     from hft_tui.backtest.report_render import export_report, render_report
     from hft_tui.backtest.runner import DataError, DataSpec, clip_window, data_range, run_backtest, split_windows
+    from hft_tui.backtest.vectorised_candles import fast_path_blocker
     from hft_tui.data.recording import RecordedSession
 
     base = _settings(args)
@@ -326,12 +334,17 @@ def run_backtest_command(args: argparse.Namespace) -> int:
     except (DataError, ValueError) as exc:
         print(f"hft-tui: {exc}", file=sys.stderr)
         return EXIT_FAILED
+    if args.vectorised:
+        problem = _vectorised_problem(args, settings)
+        if problem is not None:
+            print(f"hft-tui: --vectorised: {problem}", file=sys.stderr)
+            return EXIT_CONFIG_ERROR
     if args.sweep:
         return _sweep(args, spec, windows, {**overrides_from_args(args), **extra}, console)
     for i, window in enumerate(windows):
         wal_dir = args.wal_dir / window.label.replace(" ", "-") if args.wal_dir and len(windows) > 1 else args.wal_dir
         try:
-            run = run_backtest(settings, spec, window, wal_dir=wal_dir)
+            run = run_backtest(settings, spec, window, wal_dir=wal_dir, vectorised=args.vectorised)
         except (DataError, FileExistsError) as exc:
             print(f"hft-tui: {exc}", file=sys.stderr)
             return EXIT_FAILED
@@ -341,12 +354,30 @@ def run_backtest_command(args: argparse.Namespace) -> int:
             render_report(run.report, run.curve, console)
             console.print(f"[dim]{run.report.events:,} events in {run.wall_s:.2f} s "
                           f"({run.events_per_s:,.0f} events/s)[/]")
+            if args.candles and not args.vectorised and fast_path_blocker(settings) is None:
+                console.print("[dim]every enabled strategy reads candles only: --vectorised runs this "
+                              "much faster (the DRB guard then sees only the decided bars; see README)[/]")
         if args.out is not None:
             stem = "report" if len(windows) == 1 else f"report-{window.label.replace(' ', '-')}"
             paths = export_report(run.report, run.curve, run.trades, args.out, stem)  # type: ignore[arg-type]
             if not args.json:
                 console.print(f"[dim]wrote {', '.join(str(p) for p in paths)}[/]")
     return EXIT_OK
+
+
+def _vectorised_problem(args: argparse.Namespace, settings: Settings) -> str | None:
+    """Why ``--vectorised`` cannot apply to this run, or None."""
+    from hft_tui.backtest.vectorised_candles import fast_path_blocker
+
+    if not args.candles:
+        return "it applies to candle backtests (--candles) only"
+    if args.sweep:
+        return "sweeps run every combination on the event path; drop --vectorised or --sweep"
+    blocker = fast_path_blocker(settings)
+    if blocker is not None:
+        return (f"{blocker}. Run candle strategies only, e.g. --strategies trend,cvd "
+                "--set strategies.cvd.bar_mode='\"candles\"'")
+    return None
 
 
 def _sweep(args: argparse.Namespace, spec: Any, windows: list[Any], overrides: dict[str, Any],

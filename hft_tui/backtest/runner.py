@@ -15,7 +15,7 @@ import tempfile
 import time
 from array import array
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
@@ -33,10 +33,11 @@ from hft_tui.backtest.report import (
     tca_summary,
     trade_stats,
 )
+from hft_tui.backtest.vectorised_candles import VECTORISED_CLOCK, drive_candles_vectorised
 from hft_tui.clock import SimulatedClock
 from hft_tui.config.settings import Settings
 from hft_tui.core import TradingCore
-from hft_tui.data.candle_store import CandleStore, timeframe_ms
+from hft_tui.data.candle_store import CandleArrays, CandleStore, timeframe_ms
 from hft_tui.data.capture import DEFAULT_SIM_START_NS
 from hft_tui.data.recording import RecordedSession
 from hft_tui.market.source import MarketEvent
@@ -170,11 +171,13 @@ def run_backtest(
     *,
     wal_dir: Path | None = None,
     sample_interval_s: float = DEFAULT_SAMPLE_INTERVAL_S,
+    vectorised: bool = False,
 ) -> BacktestRun:
     """Run the trading core over ``spec`` within ``window``; a fresh state every call.
 
     The WAL goes to ``wal_dir`` (which must be empty or absent) or a temporary directory
-    removed afterwards.
+    removed afterwards. ``vectorised`` runs candles on the vectorised candle path
+    (``vectorised_candles``; candle strategies only).
     """
     rules = market_rules(spec, settings)
     exchange_id = spec.exchange if spec.kind == "candles" else (
@@ -194,7 +197,10 @@ def run_backtest(
                                      "symbols": list(rules), "source": spec.kind,
                                      "window": window.label})
         started = time.perf_counter()
-        if spec.kind == "candles":
+        if spec.kind == "candles" and vectorised:
+            ts, equity, exposed, events = drive_candles_vectorised(
+                core, clock, _candle_arrays(spec, window), spec.timeframe, WAL_SYNC_EVERY)
+        elif spec.kind == "candles":
             ts, equity, exposed, events = _drive_candles(core, clock, spec, window)
         else:
             ts, equity, exposed, events = _drive_events(core, clock, _market_events(spec, settings, window),
@@ -209,8 +215,17 @@ def run_backtest(
     curve = EquityCurve(np.asarray(ts, dtype=np.int64), np.asarray(equity, dtype=np.float64),
                         np.asarray(exposed, dtype=bool))
     report = _report(core, settings, spec, window, curve, events, exchange_id)
+    if spec.kind == "candles" and vectorised:
+        report = replace(report, assumptions=replace(report.assumptions, clock=VECTORISED_CLOCK))
     return BacktestRun(report, curve, tuple(core.closed_trades), wall_s,
                        events / wall_s if wall_s > 0 else 0.0)
+
+
+def _candle_arrays(spec: DataSpec, window: Window) -> list[tuple[str, CandleArrays]]:
+    """Each symbol's bars opening within ``window``, for the vectorised candle path."""
+    store = _store(spec)
+    start_ms, end_ms = window.start_ts_ns // NS_PER_MS, -(-window.end_ts_ns // NS_PER_MS)
+    return [(s, store.read(spec.exchange, s, spec.timeframe).between(start_ms, end_ms)) for s in spec.symbols]
 
 
 def _store(spec: DataSpec) -> CandleStore:

@@ -18,3 +18,11 @@ class Candle:
     @property
     def sell_volume(self) -> float:
         return self.volume - self.buy_volume
+
+    def estimated_buy_volume(self) -> float:
+        """For a bar that does not carry its aggressor-buy volume (exchange OHLCV): the usual
+        close-location-value estimate, the share of the volume the close's place in the
+        bar's range suggests buyers took."""
+        spread = self.high - self.low
+        share = 0.5 if spread <= 0.0 else (self.close - self.low) / spread
+        return self.volume * share

@@ -327,9 +327,7 @@ class CvdDetector(Strategy[CvdParams]):
         return signal
 
     def _confidence(self, strength: float) -> float:
-        """Base confidence plus ``strength`` (0..1, capped) of the way to the maximum."""
-        p = self._params
-        return p.base_confidence + (p.max_confidence - p.base_confidence) * max(0.0, min(1.0, strength))
+        return cvd_confidence(self._params, strength)
 
     def _signal(
         self,
@@ -347,16 +345,28 @@ class CvdDetector(Strategy[CvdParams]):
         if ts_ns - st.last_signal_ts_ns[side] < p.cooldown_s * _NS_PER_S:
             return None
         st.last_signal_ts_ns[side] = ts_ns
-        avg_range = max(st.range_avg.value, bar.close * _MIN_RANGE_FRACTION)
-        return Signal(
-            symbol=symbol,
-            side=side,
-            confidence=confidence,
-            priority=Priority.MEDIUM,
-            reasons=(reason,),
-            strategy=self.name,
-            ts_ns=ts_ns,
-            expiry_ts_ns=ts_ns + int(p.signal_ttl_s * _NS_PER_S),
-            take_profit=bar.close + side.sign * p.take_profit_ranges * avg_range,
-            stop_loss=extreme - side.sign * p.stop_buffer_ranges * avg_range,
-        )
+        return cvd_signal(p, symbol, side, reason, ts_ns, bar.close, extreme, st.range_avg.value, confidence)
+
+
+def cvd_confidence(p: CvdParams, strength: float) -> float:
+    """Base confidence plus ``strength`` (0..1, capped) of the way to the maximum."""
+    return p.base_confidence + (p.max_confidence - p.base_confidence) * max(0.0, min(1.0, strength))
+
+
+def cvd_signal(p: CvdParams, symbol: str, side: Side, reason: ReasonCode, ts_ns: int, close: float,
+               extreme: float, range_avg: float, confidence: float) -> Signal:
+    """A CVD signal at a bar closing at ``close``: the take-profit ``take_profit_ranges`` average
+    bar ranges away, the stop ``stop_buffer_ranges`` beyond ``extreme``."""
+    avg_range = max(range_avg, close * _MIN_RANGE_FRACTION)
+    return Signal(
+        symbol=symbol,
+        side=side,
+        confidence=confidence,
+        priority=Priority.MEDIUM,
+        reasons=(reason,),
+        strategy=CvdDetector.name,
+        ts_ns=ts_ns,
+        expiry_ts_ns=ts_ns + int(p.signal_ttl_s * _NS_PER_S),
+        take_profit=close + side.sign * p.take_profit_ranges * avg_range,
+        stop_loss=extreme - side.sign * p.stop_buffer_ranges * avg_range,
+    )

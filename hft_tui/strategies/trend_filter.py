@@ -15,6 +15,7 @@ from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any, Protocol
 
 from pydantic import ConfigDict, Field, model_validator
 
@@ -58,6 +59,56 @@ class TrendView:
 
 
 NOT_READY = TrendView(TrendState.NEUTRAL, Regime.RANGE, 0.0, False)
+
+# Codes of the shared classifier: indexes into these tuples (definition order).
+TREND_STATES: tuple[TrendState, ...] = tuple(TrendState)
+REGIMES: tuple[Regime, ...] = tuple(Regime)
+_STRONG_UP, _WEAK_UP, _NEUTRAL, _WEAK_DOWN, _STRONG_DOWN = range(len(TREND_STATES))
+_TRENDING_UP, _TRENDING_DOWN, _RANGE, _VOLATILE = range(len(REGIMES))
+
+
+class ArrayOps(Protocol):
+    """The three array functions the classifier needs: numpy itself, or ``SCALAR_OPS``."""
+
+    def where(self, condition: Any, x: Any, y: Any, /) -> Any: ...
+    def minimum(self, x: Any, y: Any, /) -> Any: ...
+    def maximum(self, x: Any, y: Any, /) -> Any: ...
+
+
+class _ScalarOps:
+    """numpy's ``where``/``minimum``/``maximum`` for plain floats (no NaN reaches them)."""
+
+    @staticmethod
+    def where(condition: Any, x: Any, y: Any, /) -> Any:
+        return x if condition else y
+
+    minimum = staticmethod(min)
+    maximum = staticmethod(max)
+
+
+SCALAR_OPS: ArrayOps = _ScalarOps()
+
+
+def classify(p: TrendParams, spread_bps: Any, slope_bps: Any, vol_ratio: Any, ops: ArrayOps) -> tuple[Any, Any, Any]:
+    """(state code, regime code, confidence) of a reading: indexes into ``TREND_STATES`` and
+    ``REGIMES``. One definition for floats (the filter, ``SCALAR_OPS``) and for whole numpy
+    columns (the vectorised candle path, ``ops=numpy``), so the two cannot drift apart."""
+    strong_up = (spread_bps >= p.strong_spread_bps) & (slope_bps >= p.strong_slope_bps)
+    strong_down = (spread_bps <= -p.strong_spread_bps) & (slope_bps <= -p.strong_slope_bps)
+    where = ops.where
+    state = where(strong_up, _STRONG_UP, where(strong_down, _STRONG_DOWN, where(
+        spread_bps >= p.weak_spread_bps, _WEAK_UP, where(spread_bps <= -p.weak_spread_bps, _WEAK_DOWN, _NEUTRAL))))
+    direction = where(state <= _WEAK_UP, 1, where(state >= _WEAK_DOWN, -1, 0))
+    regime = where(vol_ratio >= p.volatile_ratio, _VOLATILE, where(
+        (direction > 0) & (slope_bps > 0.0), _TRENDING_UP, where(
+            (direction < 0) & (slope_bps < 0.0), _TRENDING_DOWN, _RANGE)))
+    # Confidence: how far spread and slope go past the strong thresholds, each worth half,
+    # saturating at twice the threshold; a reading in the wrong direction counts zero.
+    spread_part = ops.minimum(1.0, ops.maximum(0.0, direction * spread_bps) / (2.0 * p.strong_spread_bps))
+    slope_scale = 2.0 * p.strong_slope_bps if p.strong_slope_bps > 0.0 else 1.0
+    slope_part = ops.minimum(1.0, ops.maximum(0.0, direction * slope_bps) / slope_scale)
+    confidence = where(direction != 0, 0.5 * spread_part + 0.5 * slope_part, 0.0)
+    return state, regime, confidence
 
 
 class TrendParams(StrategyParams):
@@ -163,20 +214,15 @@ class TrendFilter(Strategy[TrendParams]):
 
     def size_factor(self, symbol: str, side: Side) -> float:
         """Multiplier for a trade's size on ``side``: 1.0 when not ready or neutral, 0.0 when blocked."""
-        v = self.view(symbol)
-        if not v.ready:
-            return 1.0
-        p = self._params
-        direction = _direction(v.state)
-        if direction == 0:
-            factor = 1.0
-        elif direction == side.sign:
-            factor = p.strong_with_size_factor if _is_strong(v.state) else 1.0
-        else:
-            factor = 0.0 if _is_strong(v.state) else p.weak_against_size_factor
-        if v.regime is Regime.VOLATILE:
-            factor *= p.volatile_size_factor
-        return factor
+        return trend_size_factor(self._params, self.view(symbol), side)
+
+    def load_view(self, symbol: str, view: TrendView) -> None:
+        """Take ``view`` as ``symbol``'s latest reading: the vectorised candle backtest computes
+        the readings over whole columns and shows the gate the one of each bar it decides on."""
+        st = self._symbols.get(symbol)
+        if st is None:
+            st = self._symbols[symbol] = _SymbolTrend(self._params)
+        st.view = view
 
     # --- strategy hooks -----------------------------------------------------------------------
 
@@ -213,7 +259,7 @@ class TrendFilter(Strategy[TrendParams]):
         if ts_ns - st.last_signal_ts_ns[side] < p.cooldown_s * _NS_PER_S:
             return NO_SIGNALS
         st.last_signal_ts_ns[side] = ts_ns
-        return (self._strong_signal(candle, st, side, ts_ns),)
+        return (strong_trend_signal(p, candle.symbol, side, st.view, st.atr.value, candle.close, ts_ns),)
 
     def _read(self, st: _SymbolTrend, realised: float) -> TrendView:
         p = self._params
@@ -227,55 +273,44 @@ class TrendFilter(Strategy[TrendParams]):
         vol_avg = st.vol_avg.value
         vol_ratio = realised / vol_avg if vol_avg > 0.0 else 1.0
 
-        if spread_bps >= p.strong_spread_bps and slope_bps >= p.strong_slope_bps:
-            state = TrendState.STRONG_UP
-        elif spread_bps <= -p.strong_spread_bps and slope_bps <= -p.strong_slope_bps:
-            state = TrendState.STRONG_DOWN
-        elif spread_bps >= p.weak_spread_bps:
-            state = TrendState.WEAK_UP
-        elif spread_bps <= -p.weak_spread_bps:
-            state = TrendState.WEAK_DOWN
-        else:
-            state = TrendState.NEUTRAL
+        state, regime, confidence = classify(p, spread_bps, slope_bps, vol_ratio, SCALAR_OPS)
+        return TrendView(TREND_STATES[state], REGIMES[regime], confidence, True, fast, slow, spread_bps, slope_bps,
+                         vol_ratio)
 
-        direction = _direction(state)
-        if vol_ratio >= p.volatile_ratio:
-            regime = Regime.VOLATILE
-        elif direction > 0 and slope_bps > 0.0:
-            regime = Regime.TRENDING_UP
-        elif direction < 0 and slope_bps < 0.0:
-            regime = Regime.TRENDING_DOWN
-        else:
-            regime = Regime.RANGE
 
-        # Confidence: how far spread and slope go past the strong thresholds, each worth half,
-        # saturating at twice the threshold; a reading in the wrong direction counts zero.
-        spread_part = min(1.0, max(0.0, direction * spread_bps) / (2.0 * p.strong_spread_bps))
-        slope_scale = 2.0 * p.strong_slope_bps if p.strong_slope_bps > 0.0 else 1.0
-        slope_part = min(1.0, max(0.0, direction * slope_bps) / slope_scale)
-        confidence = 0.5 * spread_part + 0.5 * slope_part if direction else 0.0
-        return TrendView(state, regime, confidence, True, fast, slow, spread_bps, slope_bps, vol_ratio)
+def trend_size_factor(p: TrendParams, v: TrendView, side: Side) -> float:
+    """The size multiplier reading ``v`` gives a trade on ``side`` (see ``TrendFilter.size_factor``)."""
+    if not v.ready:
+        return 1.0
+    direction = _direction(v.state)
+    if direction == 0:
+        factor = 1.0
+    elif direction == side.sign:
+        factor = p.strong_with_size_factor if _is_strong(v.state) else 1.0
+    else:
+        factor = 0.0 if _is_strong(v.state) else p.weak_against_size_factor
+    if v.regime is Regime.VOLATILE:
+        factor *= p.volatile_size_factor
+    return factor
 
-    def _strong_signal(self, candle: Candle, st: _SymbolTrend, side: Side, ts_ns: int) -> Signal:
-        """The signal for entering a strong state, stamped ``ts_ns`` (when its information exists)."""
-        p = self._params
-        v = st.view
-        reason = ReasonCode.TREND_STRONG_UP if side is Side.BUY else ReasonCode.TREND_STRONG_DOWN
-        atr = st.atr.value
-        close = candle.close
-        return Signal(
-            symbol=candle.symbol,
-            side=side,
-            confidence=v.confidence,
-            priority=Priority.MEDIUM if v.confidence >= 0.75 else Priority.LOW,
-            reasons=(reason,),
-            strategy=self.name,
-            ts_ns=ts_ns,
-            expiry_ts_ns=ts_ns + int(p.signal_ttl_s * _NS_PER_S),
-            take_profit=close + side.sign * p.take_profit_atr * atr,
-            stop_loss=close - side.sign * p.stop_loss_atr * atr,
-            size_hint=self.size_factor(candle.symbol, side),
-        )
+
+def strong_trend_signal(p: TrendParams, symbol: str, side: Side, v: TrendView, atr: float, close: float,
+                  ts_ns: int) -> Signal:
+    """The signal for entering a strong state with reading ``v``, stamped ``ts_ns`` (the bar's close)."""
+    reason = ReasonCode.TREND_STRONG_UP if side is Side.BUY else ReasonCode.TREND_STRONG_DOWN
+    return Signal(
+        symbol=symbol,
+        side=side,
+        confidence=v.confidence,
+        priority=Priority.MEDIUM if v.confidence >= 0.75 else Priority.LOW,
+        reasons=(reason,),
+        strategy=TrendFilter.name,
+        ts_ns=ts_ns,
+        expiry_ts_ns=ts_ns + int(p.signal_ttl_s * _NS_PER_S),
+        take_profit=close + side.sign * p.take_profit_atr * atr,
+        stop_loss=close - side.sign * p.stop_loss_atr * atr,
+        size_hint=trend_size_factor(p, v, side),
+    )
 
 
 def _direction(state: TrendState) -> int:

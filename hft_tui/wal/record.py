@@ -8,11 +8,18 @@ reader checks the crc on raw bytes before (or without) parsing.
 
 from __future__ import annotations
 
-import zlib
 from enum import StrEnum
 from typing import Any, NamedTuple
 
 import orjson
+
+try:
+    # The same CRC-32 as zlib.crc32 (same polynomial, same values), ~4x faster than the
+    # system zlib on a WAL line (50 vs 190 ns, which was 7% of an append); zlib-ng comes
+    # with ccxt. Every record is checksummed on append and again on verification.
+    from zlib_ng.zlib_ng import crc32 as _crc32
+except ImportError:  # pragma: no cover - depends on the environment
+    from zlib import crc32 as _crc32
 
 # Non-str keys (e.g. int level indices) and numpy values are allowed, but these options slow
 # every dumps down, so they are only the fallback when the plain encoding refuses a payload.
@@ -25,7 +32,6 @@ CRC_SUFFIX_LEN = len(_CRC_OPEN) + 8 + len(_CRC_CLOSE)  # 18
 
 _dumps = orjson.dumps
 _loads = orjson.loads
-_crc32 = zlib.crc32
 _TYPE_JSON: dict[str, bytes] = {}
 _TYPE_JSON_LIMIT = 1024
 

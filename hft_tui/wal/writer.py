@@ -32,6 +32,9 @@ DEFAULT_TAIL_SIZE = 500
 
 # A batch is the lines bound for one segment; a commit writes a list of them in order.
 _Batch = tuple[int, list[bytes]]
+# WalRecord(...) goes through the NamedTuple's generated Python ``__new__``; building the
+# tuple directly makes the same record at half the cost, once per append.
+_new_tuple = tuple.__new__
 
 
 class WalWriter:
@@ -130,7 +133,7 @@ class WalWriter:
         self._pending.append(line)
         # Only now is the seq consumed: a payload that fails to encode leaves no gap.
         self._last_seq = seq
-        record = WalRecord(seq, ts, type, payload)
+        record: WalRecord = _new_tuple(WalRecord, (seq, ts, type, payload))
         self._remember(record)
         return record
 
