@@ -1,38 +1,22 @@
 from __future__ import annotations
 
-import argparse
 import json
 from pathlib import Path
 
 import pytest
+from backtest_cli_driver import SAMPLE, run_backtest_cli, wide_console  # noqa: F401 - autouse fixture
 
-from hft_tui.backtest.cli import add_backtest_parsers
 from hft_tui.data.candle_store import CandleStore
-
-SAMPLE = Path(__file__).resolve().parents[2] / "data" / "sample"
-
-
-@pytest.fixture(autouse=True)
-def _wide_console(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("COLUMNS", "200")
-
-
-def _run(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="hft-tui")
-    parser.add_argument("--config", type=Path)
-    add_backtest_parsers(parser.add_subparsers(dest="command"))
-    args = parser.parse_args(argv)
-    return args.handler(args)
 
 
 def test_backtest_on_the_shipped_candles_prints_the_report_and_repeats_its_json(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     argv = ["backtest", "--candles", "--data-dir", str(SAMPLE), "--out"]
-    assert _run(argv + [str(tmp_path / "a")]) == 0
+    assert run_backtest_cli(argv + [str(tmp_path / "a")]) == 0
     printed = capsys.readouterr().out
     for heading in ("final equity", "Sharpe", "max drawdown", "equity and drawdown", "assumptions"):
         assert heading in printed
-    assert _run(argv + [str(tmp_path / "b")]) == 0
+    assert run_backtest_cli(argv + [str(tmp_path / "b")]) == 0
     assert (tmp_path / "a" / "report.json").read_bytes() == (tmp_path / "b" / "report.json").read_bytes()
     for name in ("report-summary.csv", "report-equity.csv", "report-trades.csv"):
         assert (tmp_path / "a" / name).exists()
@@ -43,7 +27,7 @@ def test_backtest_on_the_shipped_candles_prints_the_report_and_repeats_its_json(
 
 
 def test_backtest_json_over_the_recorded_session_with_overrides(capsys: pytest.CaptureFixture[str]) -> None:
-    code = _run(["backtest", "--recording", str(SAMPLE / "session"), "--json", "--capital", "50000",
+    code = run_backtest_cli(["backtest", "--recording", str(SAMPLE / "session"), "--json", "--capital", "50000",
                  "--taker-fee-bps", "1", "--strategies", "cvd,book_imbalance"])
     assert code == 0
     report = json.loads(capsys.readouterr().out)
@@ -53,7 +37,7 @@ def test_backtest_json_over_the_recorded_session_with_overrides(capsys: pytest.C
 
 
 def test_walk_forward_runs_one_fresh_report_per_window(capsys: pytest.CaptureFixture[str]) -> None:
-    assert _run(["backtest", "--sim", "30", "--walk-forward", "3", "--json"]) == 0
+    assert run_backtest_cli(["backtest", "--sim", "30", "--walk-forward", "3", "--json"]) == 0
     out, decoder, labels, at = capsys.readouterr().out, json.JSONDecoder(), [], 0
     while out[at:].strip():
         doc, at = decoder.raw_decode(out, at + len(out[at:]) - len(out[at:].lstrip()))
@@ -62,15 +46,15 @@ def test_walk_forward_runs_one_fresh_report_per_window(capsys: pytest.CaptureFix
 
 
 def test_record_writes_a_session_that_backtest_replays(tmp_path: Path) -> None:
-    assert _run(["record", "--duration", "5", "--seed", "9", "--out", str(tmp_path / "rec")]) == 0
+    assert run_backtest_cli(["record", "--duration", "5", "--seed", "9", "--out", str(tmp_path / "rec")]) == 0
     meta = json.loads((tmp_path / "rec" / "meta.json").read_text())
     assert meta["seed"] == 9 and meta["complete"] and meta["counts"]["books"] > 0
-    assert _run(["backtest", "--recording", str(tmp_path / "rec"), "--json"]) == 0
+    assert run_backtest_cli(["backtest", "--recording", str(tmp_path / "rec"), "--json"]) == 0
 
 
 def test_sweep_prints_in_sample_beside_out_of_sample_with_a_warning(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code = _run(["backtest", "--sim", "40", "--split", "0.5", "--sweep", "exits.take_profit_bps=15,60",
+    code = run_backtest_cli(["backtest", "--sim", "40", "--split", "0.5", "--sweep", "exits.take_profit_bps=15,60",
                  "--metric", "return", "--workers", "2", "--out", str(tmp_path)])
     assert code == 0
     out = capsys.readouterr().out
@@ -81,5 +65,5 @@ def test_sweep_prints_in_sample_beside_out_of_sample_with_a_warning(
 
 
 def test_a_missing_candle_series_says_what_to_do(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert _run(["backtest", "--candles", "--data-dir", str(tmp_path)]) == 1
+    assert run_backtest_cli(["backtest", "--candles", "--data-dir", str(tmp_path)]) == 1
     assert "hft-tui download" in capsys.readouterr().err

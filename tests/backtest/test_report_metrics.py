@@ -119,7 +119,12 @@ def test_tca_summary_weights_shortfall_by_notional_and_maker_share_by_quantity()
 
 
 def test_overfitting_is_flagged_when_the_in_sample_winner_collapses_out_of_sample() -> None:
-    from hft_tui.backtest.report import Assumptions, BacktestReport, TcaSummary, TradeStats
+    from hft_tui.backtest.report import (
+        Assumptions,
+        BacktestReport,
+        TcaSummary,
+        TradeStats,
+    )
     from hft_tui.backtest.sweep import SweepRow, overfitting_warnings, rank
 
     def report(ret: float) -> BacktestReport:

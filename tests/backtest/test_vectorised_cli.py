@@ -1,35 +1,20 @@
 from __future__ import annotations
 
-import argparse
 import json
-from pathlib import Path
 
 import pytest
+from backtest_cli_driver import SAMPLE, run_backtest_cli, wide_console  # noqa: F401 - autouse fixture
 
-from hft_tui.backtest.cli import EXIT_CONFIG_ERROR, EXIT_OK, add_backtest_parsers
+from hft_tui.backtest.cli import EXIT_CONFIG_ERROR, EXIT_OK
 
-SAMPLE = Path(__file__).resolve().parents[2] / "data" / "sample"
 CANDLE_ONLY = ["--strategies", "trend,cvd", "--set", 'strategies.cvd.bar_mode="candles"']
-
-
-@pytest.fixture(autouse=True)
-def _wide_console(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("COLUMNS", "200")
-
-
-def _run(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="hft-tui")
-    parser.add_argument("--config", type=Path)
-    add_backtest_parsers(parser.add_subparsers(dest="command"))
-    args = parser.parse_args(argv)
-    return args.handler(args)
 
 
 def test_vectorised_candle_backtest_reports_its_path_in_the_assumptions(capsys: pytest.CaptureFixture[str]) -> None:
     argv = ["backtest", "--candles", "--data-dir", str(SAMPLE), "--symbols", "ETH/USDT", *CANDLE_ONLY, "--json"]
-    assert _run([*argv, "--vectorised"]) == EXIT_OK
+    assert run_backtest_cli([*argv, "--vectorised"]) == EXIT_OK
     fast = json.loads(capsys.readouterr().out)
-    assert _run(argv) == EXIT_OK
+    assert run_backtest_cli(argv) == EXIT_OK
     events = json.loads(capsys.readouterr().out)
     assert fast["assumptions"].pop("clock").startswith("simulated, vectorised candle path")
     events["assumptions"].pop("clock")
@@ -37,7 +22,7 @@ def test_vectorised_candle_backtest_reports_its_path_in_the_assumptions(capsys: 
 
 
 def test_event_path_run_of_a_candle_only_set_suggests_the_vectorised_path(capsys: pytest.CaptureFixture[str]) -> None:
-    assert _run(["backtest", "--candles", "--data-dir", str(SAMPLE), "--symbols", "ETH/USDT", *CANDLE_ONLY]) == EXIT_OK
+    assert run_backtest_cli(["backtest", "--candles", "--data-dir", str(SAMPLE), "--symbols", "ETH/USDT", *CANDLE_ONLY]) == EXIT_OK
     assert "--vectorised runs this much faster" in capsys.readouterr().out
 
 
@@ -46,12 +31,12 @@ def test_event_path_run_of_a_candle_only_set_suggests_the_vectorised_path(capsys
     (["--strategies", "trend,cvd"], "bar_mode"),
     ([*CANDLE_ONLY, "--sweep", "exits.stop_loss_bps=10,20"], "sweep"),
 ], ids=["default-strategies", "cvd-on-trades", "sweep"])
-def test_vectorised_refuses_what_it_cannot_mirror_and_says_what_to_run(
+def test_vectorised_refuses_what_it_cannot_mirror_and_says_what_torun_backtest_cli(
         extra: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
-    assert _run(["backtest", "--candles", "--data-dir", str(SAMPLE), "--vectorised", *extra]) == EXIT_CONFIG_ERROR
+    assert run_backtest_cli(["backtest", "--candles", "--data-dir", str(SAMPLE), "--vectorised", *extra]) == EXIT_CONFIG_ERROR
     assert message in capsys.readouterr().err
 
 
 def test_vectorised_applies_to_candles_only(capsys: pytest.CaptureFixture[str]) -> None:
-    assert _run(["backtest", "--sim", "5", "--vectorised", *CANDLE_ONLY]) == EXIT_CONFIG_ERROR
+    assert run_backtest_cli(["backtest", "--sim", "5", "--vectorised", *CANDLE_ONLY]) == EXIT_CONFIG_ERROR
     assert "--candles" in capsys.readouterr().err
