@@ -371,8 +371,6 @@ def _vectorised_problem(args: argparse.Namespace, settings: Settings) -> str | N
 
     if not args.candles:
         return "it applies to candle backtests (--candles) only"
-    if args.sweep:
-        return "sweeps run every combination on the event path; drop --vectorised or --sweep"
     blocker = fast_path_blocker(settings)
     if blocker is not None:
         return (f"{blocker}. Run candle strategies only, e.g. --strategies trend,cvd "
@@ -393,7 +391,8 @@ def _sweep(args: argparse.Namespace, spec: Any, windows: list[Any], overrides: d
     try:
         grid = parse_grid(args.sweep)
         result = run_sweep(getattr(args, "config", None), overrides, grid, spec, windows[0],
-                           windows[1] if len(windows) > 1 else None, metric=args.metric, workers=args.workers)
+                           windows[1] if len(windows) > 1 else None, metric=args.metric, workers=args.workers,
+                           vectorised=args.vectorised)
     except (ValueError, ConfigError) as exc:
         print(f"hft-tui: {exc}", file=sys.stderr)
         return EXIT_CONFIG_ERROR

@@ -19,6 +19,7 @@ from typing import Any
 
 from hft_tui.backtest.report import BacktestReport
 from hft_tui.backtest.runner import DataSpec, Window, run_backtest
+from hft_tui.backtest.vectorised_candles import fast_path_blocker
 from hft_tui.config.loader import load_settings
 
 # Metric name -> (path into the report, higher is better).
@@ -93,10 +94,10 @@ class SweepResult:
 
 
 def run_one(config_file: Path | None, overrides: dict[str, Any], spec: DataSpec,
-            windows: Sequence[Window]) -> list[BacktestReport]:
+            windows: Sequence[Window], vectorised: bool = False) -> list[BacktestReport]:
     """Backtest one combination over each window (runs in a worker; reports pickle exactly)."""
     settings = load_settings(config_file, overrides)
-    return [run_backtest(settings, spec, window).report for window in windows]
+    return [run_backtest(settings, spec, window, vectorised=vectorised).report for window in windows]
 
 
 def run_sweep(
@@ -109,17 +110,22 @@ def run_sweep(
     *,
     metric: str = "sharpe",
     workers: int | None = None,
+    vectorised: bool = False,
 ) -> SweepResult:
-    """Backtest every combination of ``grid`` (over ``base_overrides``) in parallel processes."""
+    """Backtest every combination of ``grid`` (over ``base_overrides``) in parallel processes,
+    each on the vectorised candle path when ``vectorised``."""
     if metric not in METRICS:
         raise ValueError(f"unknown metric {metric!r}; choose from {', '.join(METRICS)}")
     combos = expand_grid(grid)
     # Fail fast in the parent on a bad key or value, not once per worker.
     for combo in combos:
-        load_settings(config_file, {**base_overrides, **combo})
+        settings = load_settings(config_file, {**base_overrides, **combo})
+        blocker = fast_path_blocker(settings) if vectorised else None
+        if blocker is not None:
+            raise ValueError(f"--vectorised cannot run the combination {combo}: {blocker}")
     windows = [in_sample] + ([out_of_sample] if out_of_sample is not None else [])
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        futures = [pool.submit(run_one, config_file, {**base_overrides, **combo}, spec, windows)
+        futures = [pool.submit(run_one, config_file, {**base_overrides, **combo}, spec, windows, vectorised)
                    for combo in combos]
         outputs = [future.result() for future in futures]
     rows = [SweepRow(combo, reports[0], reports[1] if len(reports) > 1 else None)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from backtest_cli_driver import SAMPLE, run_backtest_cli, wide_console  # noqa: F401 - autouse fixture
@@ -29,9 +30,10 @@ def test_event_path_run_of_a_candle_only_set_suggests_the_vectorised_path(capsys
 @pytest.mark.parametrize(("extra", "message"), [
     ([], "vpin read order books or trades"),
     (["--strategies", "trend,cvd"], "bar_mode"),
-    ([*CANDLE_ONLY, "--sweep", "exits.stop_loss_bps=10,20"], "sweep"),
-], ids=["default-strategies", "cvd-on-trades", "sweep"])
-def test_vectorised_refuses_what_it_cannot_mirror_and_says_what_torun_backtest_cli(
+    ([*CANDLE_ONLY, "--sweep", 'strategies.cvd.bar_mode="candles","trades"'],
+     "cannot run the combination {'strategies.cvd.bar_mode': 'trades'}"),
+], ids=["default-strategies", "cvd-on-trades", "sweep-leaving-the-candle-strategies"])
+def test_vectorised_refuses_what_it_cannot_mirror_and_says_what_to_run(
         extra: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert run_backtest_cli(["backtest", "--candles", "--data-dir", str(SAMPLE), "--vectorised", *extra]) == EXIT_CONFIG_ERROR
     assert message in capsys.readouterr().err
@@ -40,3 +42,18 @@ def test_vectorised_refuses_what_it_cannot_mirror_and_says_what_torun_backtest_c
 def test_vectorised_applies_to_candles_only(capsys: pytest.CaptureFixture[str]) -> None:
     assert run_backtest_cli(["backtest", "--sim", "5", "--vectorised", *CANDLE_ONLY]) == EXIT_CONFIG_ERROR
     assert "--candles" in capsys.readouterr().err
+
+
+def test_a_vectorised_sweep_ranks_each_combination_as_its_own_vectorised_run(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    base = ["backtest", "--candles", "--data-dir", str(SAMPLE), "--symbols", "ETH/USDT", *CANDLE_ONLY, "--vectorised"]
+    assert run_backtest_cli([*base, "--sweep", "strategies.trend.strong_spread_bps=10,40", "--workers", "2",
+                             "--out", str(tmp_path / "sweep")]) == EXIT_OK
+    rows = {r["params"]["strategies.trend.strong_spread_bps"]: r["in_sample"]
+            for r in json.loads((tmp_path / "sweep" / "sweep.json").read_text())["rows"]}
+    assert rows[10]["trades"] != rows[40]["trades"]  # the swept value matters
+    capsys.readouterr()
+    for spread_bps, report in rows.items():
+        assert run_backtest_cli([*base, "--set", f"strategies.trend.strong_spread_bps={spread_bps}", "--json"]) == EXIT_OK
+        single = json.loads(capsys.readouterr().out)
+        assert report == single and "vectorised candle path" in report["assumptions"]["clock"]
