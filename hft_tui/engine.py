@@ -100,12 +100,7 @@ class Engine:
         For tests and tools that drive the engine by hand with no loop; the running engine
         uses ``_consume``, which makes the intents durable first.
         """
-        if self._advance_clock is not None:
-            self._advance_clock(event.ts_ns)
-        elif self._latch is not None:
-            self._latch()
-        if self.on_event is not None:
-            self.on_event(event)
+        self._take_in(event)
         self.core.process(event)
         if self.core.has_pending_orders:
             self.wal.sync()
@@ -115,16 +110,20 @@ class Engine:
     async def feed(self, event: MarketEvent) -> None:
         """Apply one event on the running engine: intents wait for the group commit."""
         async with self._step:
-            if self._advance_clock is not None:
-                self._advance_clock(event.ts_ns)
-            elif self._latch is not None:
-                self._latch()
-            if self.on_event is not None:
-                self.on_event(event)
+            self._take_in(event)
             self.core.process(event)
             if self.core.has_pending_orders:
                 await self._release()
             self._maybe_snapshot_state()
+
+    def _take_in(self, event: MarketEvent) -> None:
+        """Set the core's clock for ``event`` and hand it to the input recorder, before the core sees it."""
+        if self._advance_clock is not None:
+            self._advance_clock(event.ts_ns)
+        elif self._latch is not None:
+            self._latch()
+        if self.on_event is not None:
+            self.on_event(event)
 
     async def _consume(self) -> None:
         try:

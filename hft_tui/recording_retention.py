@@ -21,11 +21,6 @@ class PruneResult:
     freed_bytes: int
 
 
-def directory_bytes(directory: Path) -> int:
-    """Bytes of the regular files directly in ``directory`` (a recording has no subdirectories)."""
-    return sum(entry.stat().st_size for entry in directory.iterdir() if entry.is_file())
-
-
 def prune_recordings(root: Path, max_bytes: int, running: Path | None) -> PruneResult:
     """Delete the oldest session recordings under ``root`` until all of them fit ``max_bytes``.
 
@@ -34,22 +29,25 @@ def prune_recordings(root: Path, max_bytes: int, running: Path | None) -> PruneR
     """
     if not root.is_dir():
         return PruneResult((), 0)
-    sessions = [path for path in root.iterdir() if path.is_dir()]
-    sizes = {path: directory_bytes(path) for path in sessions}
-    total = sum(sizes.values())
-    removable = sorted((path for path in sessions if path != running), key=_last_written)
+    usage = {path: _usage(path) for path in root.iterdir() if path.is_dir()}
+    total = sum(size for size, _ in usage.values())
+    removable = sorted((path for path in usage if path != running), key=lambda path: (usage[path][1], path.name))
     removed: list[str] = []
     freed = 0
     for path in removable:
         if total <= max_bytes:
             break
         shutil.rmtree(path, ignore_errors=True)
-        total -= sizes[path]
-        freed += sizes[path]
+        size = usage[path][0]
+        total -= size
+        freed += size
         removed.append(path.name)
     return PruneResult(tuple(removed), freed)
 
 
-def _last_written(directory: Path) -> tuple[int, str]:
-    times = [entry.stat().st_mtime_ns for entry in directory.iterdir() if entry.is_file()]
-    return (max(times, default=directory.stat().st_mtime_ns), directory.name)
+def _usage(directory: Path) -> tuple[int, int]:
+    """Bytes of the regular files directly in ``directory`` (a recording has no subdirectories)
+    and the newest one's modification time, ns (the directory's own when it is empty)."""
+    stats = [entry.stat() for entry in directory.iterdir() if entry.is_file()]
+    newest = max((st.st_mtime_ns for st in stats), default=directory.stat().st_mtime_ns)
+    return sum(st.st_size for st in stats), newest
