@@ -290,11 +290,15 @@ class Engine:
         if not self._running:
             return
         self._running = False
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        # A step in flight finishes first: its event is recorded and its intents journaled,
+        # so cancelling it while they wait for the group commit would leave a journaled order
+        # that never reached the broker (and a replay that fills it).
+        async with self._step:
+            for task in self._tasks:
+                task.cancel()
+            for task in self._tasks:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         self._tasks = []
         await self.source.close()
         await self.core.broker.close()
