@@ -62,10 +62,10 @@ def overrides_from_args(args: argparse.Namespace) -> dict[str, Any]:
 def _parse_assignment(text: str) -> tuple[str, Any]:
     key, sep, raw = text.partition("=")
     if not sep or not key.strip():
-        raise argparse.ArgumentTypeError(f"expected KEY=VALUE, got {text!r}")
+        raise argparse.ArgumentTypeError(f"expected KEY=VALUE, got {text[:40]!r}{'…' if len(text) > 40 else ''}")
     try:
         value = tomllib.loads(f"value = {raw}")["value"]
-    except tomllib.TOMLDecodeError:
+    except (tomllib.TOMLDecodeError, RecursionError):
         # Bare words (live, BTC/USDT, /srv/state) are meant as strings.
         value = raw
     return key.strip(), value

@@ -5,11 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from hft_tui.redaction import has_url_userinfo
+
 # Keys are compared lower-cased with "_", "-" and "." removed, so apiKey, api_key, API-KEY and
 # X-MBX-APIKEY all normalise onto these.
-_CONTAINS = ("apikey", "secret", "password", "passphrase", "privatekey", "mnemonic")
+_CONTAINS = ("apikey", "secret", "password", "passphrase", "privatekey", "mnemonic", "accesskey")
 _EXACT = frozenset(
     {
+        "key",
         "uid",
         "login",
         "twofa",
@@ -48,7 +51,7 @@ def credential_field_for(key: str) -> str | None:
     norm = _normalise(key)
     if norm in _FIELD_FOR:
         return _FIELD_FOR[norm]
-    if "apikey" in norm:
+    if "apikey" in norm or "accesskey" in norm or norm == "key":
         return "api_key"
     if "secret" in norm:
         return "secret"
@@ -58,7 +61,8 @@ def credential_field_for(key: str) -> str | None:
 
 
 def find_credential_keys(data: Mapping[str, Any], prefix: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:
-    """Yield the path of every credential-like key in nested mappings (and lists of them)."""
+    """Yield the path of every credential: a credential-like key, or a string holding a URL
+    with a user or password in it, in nested mappings (and lists of them)."""
     for key, value in data.items():
         path = (*prefix, str(key))
         if is_credential_key(str(key)):
@@ -73,3 +77,5 @@ def _find_in_value(value: Any, path: tuple[str, ...]) -> Iterator[tuple[str, ...
     elif isinstance(value, list):
         for index, item in enumerate(value):
             yield from _find_in_value(item, (*path, str(index)))
+    elif isinstance(value, str) and has_url_userinfo(value):
+        yield path

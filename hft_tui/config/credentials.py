@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import Final
 
-from hft_tui.config.errors import REDACTED
+from hft_tui.redaction import REDACTED, register_secrets
 
 # Our field name -> (environment variable suffix, ccxt constructor key).
 CREDENTIAL_FIELDS: Final[dict[str, tuple[str, str]]] = {
@@ -44,6 +44,10 @@ class ExchangeCredentials:
     uid: str | None = None
     wallet_address: str | None = None
     private_key: str | None = None
+
+    def __post_init__(self) -> None:
+        # From here on the one redaction blanks these values wherever they would be written.
+        register_secrets(getattr(self, name) for name in CREDENTIAL_FIELDS)
 
     def __repr__(self) -> str:
         shown = ", ".join(

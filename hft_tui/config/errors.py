@@ -6,14 +6,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Final
 
+from hft_tui.redaction import REDACTED  # shown in place of a value that may be a secret
+
 COMMAND_LINE: Final = "<command line>"
 """The ``file`` of a problem that came from a command-line override."""
 
 ENVIRONMENT: Final = "<environment>"
 """The ``file`` of a problem that came from an environment variable."""
 
-REDACTED: Final = "***"
-"""Shown in place of a value that may be a secret."""
+__all__ = ["COMMAND_LINE", "ENVIRONMENT", "NO_VALUE", "REDACTED", "ConfigError", "ConfigProblem"]
+
+# Longer values and keys are cut in messages: a 50 MB bad value is not echoed whole.
+MAX_SHOWN_CHARS: Final = 120
 
 
 class _NoValue:
@@ -37,9 +41,10 @@ class ConfigProblem:
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line is not None else self.file
+        key = _shown(self.key)
         if self.value is NO_VALUE:
-            return f"{where}: {self.key}: {self.message}" if self.key else f"{where}: {self.message}"
-        return f"{where}: {self.key} = {self.value!r}: {self.message}"
+            return f"{where}: {key}: {self.message}" if key else f"{where}: {self.message}"
+        return f"{where}: {key} = {_shown_value(self.value)}: {self.message}"
 
 
 class ConfigError(Exception):
@@ -53,3 +58,17 @@ class ConfigError(Exception):
 
     def __str__(self) -> str:
         return "\n".join(str(problem) for problem in self.problems)
+
+
+def _shown(text: str) -> str:
+    """``text`` cut to ``MAX_SHOWN_CHARS``, saying how long it was."""
+    if len(text) <= MAX_SHOWN_CHARS:
+        return text
+    return f"{text[:MAX_SHOWN_CHARS]}… ({len(text):,} characters)"
+
+
+def _shown_value(value: Any) -> str:
+    """The repr of ``value``, cut; a long string is cut before its repr is built."""
+    if isinstance(value, str) and len(value) > MAX_SHOWN_CHARS:
+        return f"{value[:MAX_SHOWN_CHARS]!r}… ({len(value):,} characters)"
+    return _shown(repr(value))

@@ -19,7 +19,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 from pydantic_core import ErrorDetails
 
-from hft_tui.config.credential_keys import credential_field_for, find_credential_keys
+from hft_tui.config.credential_keys import credential_field_for, find_credential_keys, is_credential_key
 from hft_tui.config.credentials import credential_env_var
 from hft_tui.config.errors import COMMAND_LINE, NO_VALUE, REDACTED, ConfigError, ConfigProblem
 from hft_tui.config.field_bounds import FieldBounds
@@ -27,6 +27,12 @@ from hft_tui.config.settings import ExchangeSettings, Settings
 
 _TOML_LINE = re.compile(r"\(at line (\d+), column (\d+)\)")
 _DEFAULTS = "<defaults>"
+
+MAX_CONFIG_BYTES = 1 << 20
+"""A config file is read up to this size and refused beyond it (``--config /dev/zero`` ends)."""
+
+MAX_NESTING = 32
+"""Tables and arrays nested deeper than this are refused before anything walks them."""
 
 
 def load_settings(config_file: Path | None = None, overrides: Mapping[str, Any] = {}) -> Settings:  # noqa: B006
@@ -47,6 +53,10 @@ def load_settings(config_file: Path | None = None, overrides: Mapping[str, Any] 
         path = _apply_override(data, dotted, value, problems)
         if path is not None:
             override_paths.add(path)
+    deep = _too_deep_path(data)
+    if deep is not None:
+        origin = COMMAND_LINE if _from_override(deep, override_paths) else file_label
+        raise ConfigError([ConfigProblem(origin, ".".join(deep), NO_VALUE, _too_deep())])
 
     exchange_id = _exchange_id(data)
     for path in list(find_credential_keys(data)):
@@ -62,6 +72,11 @@ def load_settings(config_file: Path | None = None, overrides: Mapping[str, Any] 
             _translate(error, file_label, override_paths) for error in exc.errors(include_url=False)
         )
         raise ConfigError(problems) from None
+    if settings.engine.mode == "live" and settings.exchange.ccxt.get("verbose"):
+        # ccxt's verbose mode prints every request, API key headers included.
+        origin = COMMAND_LINE if _from_override(("exchange", "ccxt", "verbose"), override_paths) else file_label
+        problems.append(ConfigProblem(origin, "exchange.ccxt.verbose", settings.exchange.ccxt["verbose"],
+                                      "prints every request with its API key; refused in live mode"))
     if problems:
         raise ConfigError(problems)
     return settings
@@ -70,20 +85,30 @@ def load_settings(config_file: Path | None = None, overrides: Mapping[str, Any] 
 def _read_toml(config_file: Path) -> dict[str, Any]:
     label = str(config_file)
     try:
-        raw = config_file.read_bytes()
+        with config_file.open("rb") as stream:
+            raw = stream.read(MAX_CONFIG_BYTES + 1)
     except FileNotFoundError:
         raise ConfigError([ConfigProblem(label, "", NO_VALUE, "config file not found")]) from None
     except IsADirectoryError:
         raise ConfigError([ConfigProblem(label, "", NO_VALUE, "is a directory, not a config file")]) from None
     except OSError as exc:
         raise ConfigError([ConfigProblem(label, "", NO_VALUE, f"cannot read: {exc.strerror}")]) from None
+    if len(raw) > MAX_CONFIG_BYTES:
+        raise ConfigError([ConfigProblem(label, "", NO_VALUE,
+                                         f"larger than {MAX_CONFIG_BYTES >> 20} MiB: not a config file")]) from None
+    if b"\0" in raw:
+        line = raw[: raw.index(b"\0")].count(b"\n") + 1
+        raise ConfigError([ConfigProblem(label, "", NO_VALUE, "binary data (NUL byte): not a TOML file",
+                                         line=line)]) from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise ConfigError([ConfigProblem(label, "", NO_VALUE, "not valid UTF-8", line=line)]) from None
     try:
-        return tomllib.loads(text)
+        data = tomllib.loads(text)
+    except RecursionError:
+        raise ConfigError([ConfigProblem(label, "", NO_VALUE, _too_deep())]) from None
     except tomllib.TOMLDecodeError as exc:
         message = str(exc)
         match = _TOML_LINE.search(message)
@@ -92,6 +117,25 @@ def _read_toml(config_file: Path) -> dict[str, Any]:
         if match:
             reason = f"{reason} (column {match.group(2)})"
         raise ConfigError([ConfigProblem(label, "", NO_VALUE, f"TOML syntax error: {reason}", line=line)]) from None
+    return data
+
+
+def _too_deep() -> str:
+    return f"tables or arrays nested more than {MAX_NESTING} deep: not a config file"
+
+
+def _too_deep_path(data: Any) -> tuple[str, ...] | None:
+    """The path to the first value nested deeper than ``MAX_NESTING``, found without recursion."""
+    stack: list[tuple[Any, tuple[str, ...]]] = [(data, ())]
+    while stack:
+        value, path = stack.pop()
+        if len(path) > MAX_NESTING:
+            return path[: MAX_NESTING + 1]
+        if isinstance(value, dict):
+            stack.extend((item, (*path, str(key))) for key, item in value.items())
+        elif isinstance(value, list):
+            stack.extend((item, (*path, str(index))) for index, item in enumerate(value))
+    return None
 
 
 def _apply_override(
@@ -148,12 +192,16 @@ def _exchange_id(data: Mapping[str, Any]) -> str:
 
 
 def _credential_problem(origin: str, path: tuple[str, ...], exchange_id: str) -> ConfigProblem:
+    where = "on the command line" if origin == COMMAND_LINE else "in config files"
+    if not is_credential_key(path[-1]):
+        return ConfigProblem(origin, ".".join(path), REDACTED,
+                             f"a URL with a user name or password in it; credentials are not accepted {where}: "
+                             "remove the user:password@ part")
     field = credential_field_for(path[-1])
     if field is not None:
         instead = credential_env_var(exchange_id, field)
     else:
         instead = " / ".join(credential_env_var(exchange_id, name) for name in ("api_key", "secret", "password"))
-    where = "on the command line" if origin == COMMAND_LINE else "in config files"
     return ConfigProblem(
         origin,
         ".".join(path),

@@ -23,7 +23,8 @@ from typing import Any
 from hft_tui.clock import Clock
 from hft_tui.execution.broker import FillHandler, OrderUpdateHandler
 from hft_tui.market.backoff import Backoff
-from hft_tui.market.ccxt_exchange import CcxtCredentials, ccxt_errors, create_exchange, redact
+from hft_tui.market.ccxt_exchange import CcxtCredentials, ccxt_errors, create_exchange
+from hft_tui.redaction import redact
 from hft_tui.market.ccxt_markets import contract_size
 from hft_tui.model import Fill, Liquidity, Order, OrderBook, OrderStatus, OrderType, ReasonCode, Trade
 
@@ -332,7 +333,7 @@ class CcxtBroker:
         self.on_notice(f"{self.name}: {text}")
 
     def _describe(self, exc: BaseException) -> str:
-        return redact(str(exc) or type(exc).__name__, self._exchange)[:300]
+        return redact(str(exc) or type(exc).__name__)[:300]
 
     # --- following the account ------------------------------------------------------------
 

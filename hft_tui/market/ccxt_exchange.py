@@ -59,15 +59,6 @@ def create_exchange(
     return exchange
 
 
-def redact(text: str, exchange: Any) -> str:
-    """``text`` with the exchange's key material blanked out, for logs and the operator."""
-    for attr in ("apiKey", "secret", "password", "uid", "privateKey", "walletAddress", "token"):
-        value = getattr(exchange, attr, None)
-        if isinstance(value, str) and len(value) >= 4:
-            text = text.replace(value, "***")
-    return text
-
-
 def guard_message_handler(exchange: Any, on_error: Callable[[Any, Exception], None]) -> None:
     """Make a websocket message that ccxt cannot parse a reported error, not a dead socket.
 

@@ -29,7 +29,6 @@ from hft_tui.market.ccxt_exchange import (
     create_exchange,
     guard_message_handler,
     market_symbol_in,
-    redact,
 )
 from hft_tui.market.ccxt_convert import book_from_ccxt, liquidation_from_ccxt, trade_from_ccxt, trade_key
 from hft_tui.market.ccxt_markets import contract_size, round_price, round_qty, rules_for_symbols
@@ -42,6 +41,7 @@ from hft_tui.model import (
     OrderBook,
     ReasonCode,
 )
+from hft_tui.redaction import describe_error, redact
 
 # How many recent trade ids per symbol are remembered to drop repeats: ccxt's trade cache
 # and REST polls return overlapping windows far smaller than this.
@@ -319,7 +319,7 @@ class CcxtSource:
             try:
                 handle(raw)
             except Exception as exc:  # noqa: BLE001 - a message we cannot read is rejected, not fatal
-                self._reject(symbol, ReasonCode.MALFORMED, f"{kind}: {type(exc).__name__}: {exc}")
+                self._reject(symbol, ReasonCode.MALFORMED, f"{kind}: {describe_error(exc)}")
             if poll:
                 await asyncio.sleep(self._poll_s)
 
@@ -399,7 +399,6 @@ class CcxtSource:
         self._put(MarketRejection(symbol, self._clock.now_ns(), code, self.name, detail))
 
     def _describe(self, exc: BaseException) -> str:
-        text = str(exc) or type(exc).__name__
-        return redact(text, self._exchange)[:300] if self._exchange is not None else text[:300]
+        return redact(str(exc) or type(exc).__name__)[:300]
 
 

@@ -70,7 +70,7 @@ def test_secret_given_as_a_command_line_override_is_rejected(tmp_path: Path) -> 
 @pytest.mark.parametrize(
     "key",
     ["apiKey", "api_key", "API-KEY", "secret", "apiSecret", "Password", "passphrase", "privateKey",
-     "walletAddress", "uid", "token", "x-mbx-apikey"],
+     "walletAddress", "uid", "token", "x-mbx-apikey", "key", "accessKey", "access_key_id", "secretKey"],
 )
 def test_credential_like_keys_are_recognised_case_insensitively(key: str) -> None:
     assert is_credential_key(key)
@@ -79,6 +79,44 @@ def test_credential_like_keys_are_recognised_case_insensitively(key: str) -> Non
 @pytest.mark.parametrize("key", ["seed", "timeout", "enableRateLimit", "tokenBucket", "options", "defaultType"])
 def test_ordinary_keys_are_not_taken_for_credentials(key: str) -> None:
     assert not is_credential_key(key)
+
+
+@pytest.mark.parametrize("key", ["key", "accessKey"])
+def test_key_and_access_key_point_at_the_api_key_variable(tmp_path: Path, key: str) -> None:
+    error = rejection(tmp_path, f'[exchange.ccxt]\n{key} = "{SECRET}"\n')
+    [problem] = error.problems
+    assert problem.key == f"exchange.ccxt.{key}"
+    assert "set HFT_TUI_BINANCE_API_KEY in the environment instead" in problem.message
+    assert SECRET not in str(error)
+
+
+def test_a_url_with_userinfo_is_refused_in_a_file_and_on_the_command_line(tmp_path: Path) -> None:
+    error = rejection(
+        tmp_path,
+        f'[exchange.ccxt]\nhttpProxy = "http://trader:{SECRET}@proxy.example:3128"\n'
+        f'[exchange.ccxt.urls.api]\npublic = "https://{SECRET}@api.example/v3"\n',
+        {"exchange.ccxt.urls.api.ws": f"wss://u:{SECRET}@stream.example/ws"},
+    )
+    by_key = {p.key: p for p in error.problems}
+    assert set(by_key) == {"exchange.ccxt.httpProxy", "exchange.ccxt.urls.api.public", "exchange.ccxt.urls.api.ws"}
+    assert by_key["exchange.ccxt.urls.api.ws"].file == COMMAND_LINE
+    assert all("a URL with a user name or password in it" in p.message for p in error.problems)
+    assert SECRET not in str(error)
+
+
+def test_a_url_without_userinfo_is_accepted(tmp_path: Path) -> None:
+    path = tmp_path / "hft.toml"
+    path.write_text('[exchange.ccxt.urls.api]\npublic = "https://api.example:8443/v3?x=a@b"\n', encoding="utf-8")
+    assert load_settings(path).exchange.ccxt["urls"]["api"]["public"].startswith("https://api.example")
+
+
+def test_ccxt_verbose_is_refused_in_live_mode_and_allowed_in_paper(tmp_path: Path) -> None:
+    error = rejection(tmp_path, "[exchange.ccxt]\nverbose = true\n", {"engine.mode": "live"})
+    [problem] = error.problems
+    assert (problem.key, problem.value) == ("exchange.ccxt.verbose", True)
+    assert "refused in live mode" in problem.message
+    path = tmp_path / "hft.toml"
+    assert load_settings(path, {"engine.mode": "paper"}).exchange.ccxt["verbose"] is True
 
 
 def test_credentials_come_from_the_environment() -> None:
