@@ -18,7 +18,7 @@ from textual.app import App, ComposeResult, SystemCommand
 from textual.containers import Container
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import DataTable, Footer
+from textual.widgets import DataTable, Footer, Input, TextArea
 
 from hft_tui.commands import (
     Command,
@@ -37,6 +37,7 @@ from hft_tui.tui.bindings import (
     MAIN_SCREEN_ACTIONS,
     PANE_IDS,
     binding_help_rows,
+    text_field_safe,
 )
 from hft_tui.tui.engine_link import EngineLink
 from hft_tui.tui.panes.drb_guard import DrbGuardPane
@@ -50,7 +51,7 @@ from hft_tui.tui.panes.snapshot_pane import SnapshotPane
 from hft_tui.tui.panes.strategies_table import StrategiesPane
 from hft_tui.tui.panes.symbols_table import SymbolsPane
 from hft_tui.tui.panes.wal_tail import WalTailPane
-from hft_tui.tui.screens.confirm import ConfirmScreen
+from hft_tui.tui.screens.confirm import CONFIRM, Choice, ConfirmScreen
 from hft_tui.tui.screens.exposure import flatten_summary, kill_summary, quit_summary
 from hft_tui.tui.screens.help import HelpScreen
 from hft_tui.tui.screens.kill_confirm import KillConfirmScreen
@@ -69,6 +70,7 @@ SLOW_REFRESH_HZ = 4.0
 SLOT_PANES = ("price", "signals", "symbols", "positions", "strategies", "health")
 DEFAULT_SLOT = ("signals", "positions")
 RESET_WORD = "RESET"
+FLATTEN_AND_QUIT = Choice("flatten_and_quit", "Flatten and quit", "f")
 # SIGHUP is an SSH drop: stop as gracefully as on SIGTERM instead of dying mid-write.
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
 
@@ -107,6 +109,7 @@ class HftApp(App[str]):
         self.theme = theme
         self.keymap = dict(keymap or {})
         self.set_keymap(self.keymap)
+        self._quit_when_flat = False
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         return THEME_VARIABLE_DEFAULTS
@@ -190,6 +193,9 @@ class HftApp(App[str]):
         self._slow_seq = snapshot.seq
         for pane in self._panes(PANE_IDS[1:]):
             pane.show(snapshot, self.selected_symbol)
+        if isinstance(self.screen, ConfirmScreen):
+            self.screen.refresh_question()
+        self._quit_if_flat()
 
     def redraw_all(self) -> None:
         """Draw every pane afresh (theme change, symbol change)."""
@@ -205,6 +211,8 @@ class HftApp(App[str]):
         # Letter keys act on the main screen only: under a modal they belong to the modal.
         if action in MAIN_SCREEN_ACTIONS and len(self.screen_stack) > 1:
             return False
+        if isinstance(self.focused, (Input, TextArea)) and not text_field_safe(action, self.keymap):
+            return False  # ctrl+f, ctrl+r ... edit text here; only the kill opener stays a money key
         if action == "reset_halt" and self.link.snapshot.trading_state != "HALTED":
             return False  # out of the footer until it matters; the key still explains itself
         return True
@@ -236,17 +244,15 @@ class HftApp(App[str]):
     # --- actions: safety -----------------------------------------------------------------
 
     def action_kill(self) -> None:
-        """Kill switch: first press asks (showing what goes), a second press or y confirms."""
+        """Kill switch: opens from anywhere; only y (or Enter on KILL) confirms, never this key."""
         if isinstance(self.screen, KillConfirmScreen):
-            self.screen.dismiss(True)
-            return
+            return  # a second press of the opener is a readline habit, not a confirmation
 
-        def answered(confirmed: bool | None) -> None:
-            if confirmed:
+        def answered(answer: str | None) -> None:
+            if answer == CONFIRM:
                 self.send(Kill("operator"))
 
-        self.push_screen(KillConfirmScreen(kill_summary(self.link.snapshot), self.key_hint("kill")),
-                         answered)
+        self.push_screen(KillConfirmScreen(lambda: kill_summary(self.link.snapshot)), answered)
 
     def action_flatten_all(self) -> None:
         """Close every position (reduce-only), after a confirmation."""
@@ -257,12 +263,12 @@ class HftApp(App[str]):
         self._confirm_flatten(self.selected_symbol)
 
     def _confirm_flatten(self, symbol: str | None) -> None:
-        def answered(confirmed: bool | None) -> None:
-            if confirmed:
+        def answered(answer: str | None) -> None:
+            if answer == CONFIRM:
                 self.send(Flatten(symbol))
 
         title = "Flatten all" if symbol is None else f"Flatten {symbol}"
-        self.push_screen(ConfirmScreen(flatten_summary(self.link.snapshot, symbol), "Flatten",
+        self.push_screen(ConfirmScreen(lambda: flatten_summary(self.link.snapshot, symbol), "Flatten",
                                        title=title, danger=True), answered)
 
     def action_reset_halt(self) -> None:
@@ -399,19 +405,48 @@ class HftApp(App[str]):
         self.action_quit_app()
 
     def action_quit_app(self) -> None:
-        """Quit from anywhere; warns first when positions or orders are open (loudly in LIVE)."""
-        summary = quit_summary(self.link.snapshot)
-        if not summary:
+        """Quit from anywhere; warns first when positions or orders are open (loudly in LIVE)
+        and offers to flatten first."""
+        if isinstance(self.screen, ConfirmScreen) and self.screen.has_class("-quit"):
+            return
+        if not quit_summary(self.link.snapshot):
             self.shutdown("operator quit")
             return
 
-        def answered(confirmed: bool | None) -> None:
-            if confirmed:
+        def answered(answer: str | None) -> None:
+            if answer == CONFIRM:
                 self.shutdown("operator quit")
+            elif answer == FLATTEN_AND_QUIT.id:
+                self.flatten_and_quit()
 
         live = self.link.snapshot.mode.lower() == "live"
-        self.push_screen(ConfirmScreen(summary, "Quit", title="Quit with positions open", danger=live),
-                         answered)
+        screen = ConfirmScreen(lambda: quit_summary(self.link.snapshot) or "Nothing is open any more.",
+                               "Quit", title="Quit with positions open", danger=live,
+                               choices=(FLATTEN_AND_QUIT,), recheck=True)
+        screen.add_class("-quit")
+        self.push_screen(screen, answered)
+
+    def flatten_and_quit(self) -> None:
+        """Flatten everything, then quit at the first snapshot with nothing open."""
+        self._quit_when_flat = True
+        self.link.send(Flatten(None), self._flatten_for_quit_done)
+        self.notify(f"Flattening; quitting once flat ({self.key_hint('quit')} to quit now).", timeout=10)
+
+    def _flatten_for_quit_done(self, result: CommandResult) -> None:
+        if not result.ok:
+            try:
+                self.call_from_thread(self._flatten_for_quit_failed, result)
+            except RuntimeError:
+                pass  # the app has already closed
+
+    def _flatten_for_quit_failed(self, result: CommandResult) -> None:
+        self._quit_when_flat = False
+        self.notify(f"Flatten failed, not quitting: {result.message}", severity="error", timeout=12)
+
+    def _quit_if_flat(self) -> None:
+        if self._quit_when_flat and not quit_summary(self.link.snapshot):
+            self._quit_when_flat = False
+            self.shutdown("operator quit after flatten")
 
     def shutdown(self, reason: str) -> None:
         """Stop the engine gracefully (WAL flushed), then leave the app."""

@@ -1,8 +1,10 @@
 """Every key of the workstation, in one place, each with an id so a keymap can remap it.
 
 Critical keys (kill, flatten all, pause all, reset, help) are ctrl/F-keys bound with
-``priority=True``: they work even while a text input has the focus. Letter keys act on the
-main screen only (``MAIN_SCREEN_ACTIONS``), so under a modal they belong to the modal.
+``priority=True``, so a focused table cannot swallow them. While a text field has the focus,
+its editing keys (ctrl+f, ctrl+r, letters ...) are the field's: only the kill opener, F-keys
+and ctrl+q stay the app's (``text_field_safe``). Letter keys act on the main screen only
+(``MAIN_SCREEN_ACTIONS``), so under a modal they belong to the modal.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ PANE_NAMES = ("order book", "price chart", "signals", "positions & orders", "str
 
 APP_BINDINGS: list[BindingType] = [
     Binding("ctrl+k", "kill", "Kill", priority=True, id="kill",
-            tooltip="Kill switch: pause all, cancel all, close all, HALT (asks first; press again to confirm)"),
+            tooltip="Kill switch: pause all, cancel all, close all, HALT (asks first; y confirms)"),
     Binding("ctrl+f", "flatten_all", "Flatten all", priority=True, id="flatten_all",
             tooltip="Close every position, reduce-only (asks first); trading continues"),
     Binding("f", "flatten_symbol", "Flatten symbol", id="flatten_symbol", show=False,
@@ -66,3 +68,20 @@ def binding_help_rows(app: App, keymap: dict[str, str]) -> list[tuple[str, str, 
         else:
             rows[action] = (shown, binding.description, binding.tooltip, action)
     return list(rows.values())
+
+
+# Keys no text field or readline habit uses: they stay the app's while a field has the focus.
+TEXT_SAFE_KEYS = frozenset({*(f"f{n}" for n in range(1, 25)), "ctrl+q"})
+
+
+def text_field_safe(action: str, keymap: dict[str, str]) -> bool:
+    """May ``action`` run while a text field has the focus? The kill opener always; any other
+    only if every key of its priority bindings (after ``keymap``) is one text fields never use.
+    (Other bindings never reach past a focused field.)"""
+    ours = [binding for binding in APP_BINDINGS
+            if isinstance(binding, Binding) and binding.action.split("(")[0] == action]
+    if action == "kill" or not ours:
+        return True  # the kill opener, or Textual's own (tab moves the focus)
+    keys = [key.strip() for binding in ours if binding.priority
+            for key in keymap.get(binding.id or "", binding.key).split(",")]
+    return bool(keys) and all(key in TEXT_SAFE_KEYS for key in keys)

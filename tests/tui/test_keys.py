@@ -12,6 +12,7 @@ from hft_tui.commands import (
     Flatten,
     Kill,
     PauseStrategy,
+    PlaceOrder,
     ResetHalt,
     ResumeStrategy,
     SetStrategyParams,
@@ -34,18 +35,40 @@ from hft_tui.tui.screens.typed_confirm import TypedConfirmScreen
 COMPACT = (80, 24)
 
 
-async def test_kill_asks_first_and_the_second_press_sends_kill_exactly_once(frozen_app: HftApp) -> None:
+async def test_kill_asks_first_and_y_sends_kill_exactly_once(frozen_app: HftApp) -> None:
     async with frozen_app.run_test(size=COMPACT) as pilot:
         play(frozen_app)
         await pilot.press("ctrl+k")
         assert isinstance(frozen_app.screen, KillConfirmScreen)
         assert frozen_app.link.commands_sent == []
-        await pilot.press("ctrl+k")
+        await pilot.press("y")
         await pilot.pause()
         assert not isinstance(frozen_app.screen, KillConfirmScreen)
         assert frozen_app.link.commands_sent == [Kill("operator")]
         apply_sent(frozen_app)
         assert frozen_app.link.snapshot.trading_state == "HALTED"
+
+
+async def test_ctrl_k_twice_does_not_kill(frozen_app: HftApp) -> None:
+    async with frozen_app.run_test(size=COMPACT) as pilot:
+        play(frozen_app, steps=2)
+        await pilot.press("ctrl+k", "ctrl+k", "ctrl+k")
+        await pilot.pause()
+        assert isinstance(frozen_app.screen, KillConfirmScreen)
+        assert len(frozen_app.screen_stack) == 2  # one dialog, not one per press
+        assert frozen_app.link.commands_sent == []
+        await pilot.press("y")
+        await pilot.pause()
+        assert frozen_app.link.commands_sent == [Kill("operator")]
+
+
+async def test_enter_on_the_kill_button_kills(frozen_app: HftApp) -> None:
+    async with frozen_app.run_test(size=COMPACT) as pilot:
+        await pilot.press("ctrl+k", "tab")
+        assert frozen_app.focused is not None and frozen_app.focused.id == "confirm"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert frozen_app.link.commands_sent == [Kill("operator")]
 
 
 async def test_kill_confirmation_defaults_to_cancel(frozen_app: HftApp) -> None:
@@ -61,17 +84,40 @@ async def test_kill_confirmation_defaults_to_cancel(frozen_app: HftApp) -> None:
         assert frozen_app.link.commands_sent == [Kill("operator")]
 
 
-async def test_kill_works_while_the_tuning_form_has_an_input_focused(frozen_app: HftApp) -> None:
+async def test_kill_opens_while_the_tuning_form_has_an_input_focused_and_only_y_confirms(
+        frozen_app: HftApp) -> None:
     async with frozen_app.run_test(size=COMPACT) as pilot:
         play(frozen_app, steps=2)
         await pilot.press("t")
         assert isinstance(frozen_app.screen, TuningScreen)
         assert frozen_app.focused is not None and frozen_app.focused.id.startswith("field-")
-        await pilot.press("ctrl+k")
+        await pilot.press("ctrl+a", "ctrl+k")  # readline: clear the field
         assert isinstance(frozen_app.screen, KillConfirmScreen)
         await pilot.press("ctrl+k")
         await pilot.pause()
+        assert frozen_app.link.commands_sent == []
+        await pilot.press("escape")
+        assert isinstance(frozen_app.screen, TuningScreen)
+        await pilot.press("ctrl+k", "y")
+        await pilot.pause()
         assert frozen_app.link.commands_sent == [Kill("operator")]
+
+
+async def test_readline_keys_in_a_text_field_edit_text_not_money(frozen_app: HftApp) -> None:
+    async with frozen_app.run_test(size=COMPACT) as pilot:
+        play(frozen_app)
+        frozen_app.link.engine.apply(Kill("operator"))  # HALTED: ctrl+r would offer a reset
+        play(frozen_app, steps=1)
+        await pilot.press("5", "down", "down", "down", "t", "tab")
+        field = frozen_app.focused
+        assert isinstance(frozen_app.screen, TuningScreen) and field.id.startswith("field-")
+        await pilot.press("ctrl+f", "ctrl+r", "ctrl+b", "ctrl+e", "ctrl+u", "ctrl+w")
+        await pilot.pause()
+        assert isinstance(frozen_app.screen, TuningScreen)
+        assert frozen_app.focused is field
+        assert frozen_app.link.commands_sent == []
+        await pilot.press("escape", "ctrl+f")  # off the field, ctrl+f is flatten-all again
+        assert isinstance(frozen_app.screen, ConfirmScreen)
 
 
 async def test_kill_confirmation_names_the_positions_it_will_close(frozen_app: HftApp) -> None:
@@ -266,7 +312,9 @@ async def test_q_warns_about_open_positions_and_n_keeps_running(frozen_app: HftA
         play(frozen_app)
         await pilot.press("q")
         assert isinstance(frozen_app.screen, ConfirmScreen)
-        assert "position(s)" in str(frozen_app.screen.query_one("#question").render())
+        question = str(frozen_app.screen.query_one("#question").render())
+        assert "position(s)" in question and "closes nothing" in question
+        assert "close " not in question
         await pilot.press("n")
         assert frozen_app.link.commands_sent == []
         await pilot.press("ctrl+q", "y")
@@ -289,7 +337,6 @@ async def test_keys_are_remappable_with_a_keymap(frozen_engine) -> None:  # type
         assert not isinstance(app.screen, KillConfirmScreen)
         await pilot.press("f12")
         assert isinstance(app.screen, KillConfirmScreen)
-        assert "f12 again" in str(app.screen.query_one("#question").render())
 
 
 async def test_every_action_is_in_the_command_palette(frozen_app: HftApp) -> None:
@@ -319,3 +366,65 @@ async def test_switching_theme_redraws_without_losing_state(frozen_app: HftApp) 
             await pilot.pause()
         assert frozen_app.query_one(SignalsPane).row_count == len(
             [s for s in frozen_app.link.snapshot.signals if s.symbol == "BTC/USDT"])
+
+
+def _question(app: HftApp) -> str:
+    return str(app.screen.query_one("#question").render())
+
+
+async def test_kill_dialog_counts_follow_the_engine_while_open(frozen_app: HftApp) -> None:
+    async with frozen_app.run_test(size=(120, 35)) as pilot:
+        play(frozen_app)
+        before = frozen_app.link.snapshot.open_positions
+        await pilot.press("ctrl+k")
+        assert f"{before} position(s) to close" in _question(frozen_app)
+        frozen_app.link.engine.apply(PlaceOrder("BTC/USDT", "buy", 0.01))
+        play(frozen_app, steps=1)
+        await pilot.pause()
+        after = frozen_app.link.snapshot.open_positions
+        assert after != before
+        assert f"{after} position(s) to close" in _question(frozen_app)
+
+
+async def test_quit_dialog_counts_follow_the_engine_and_a_change_asks_again(frozen_app: HftApp) -> None:
+    async with frozen_app.run_test(size=(120, 35)) as pilot:
+        play(frozen_app)
+        engine = frozen_app.link.engine
+        before = frozen_app.link.snapshot.open_positions
+        await pilot.press("q")
+        assert f"{before} position(s)" in _question(frozen_app)
+        # A fill lands between the last redraw and the operator's y.
+        engine.apply(PlaceOrder("BTC/USDT", "buy", 0.01))
+        engine.wal.sync()
+        engine.core.release_orders()
+        engine.publish_snapshot()
+        await pilot.press("y")
+        await pilot.pause()
+        assert isinstance(frozen_app.screen, ConfirmScreen)  # not quit: what was shown is stale
+        after = frozen_app.link.snapshot.open_positions
+        assert after == before + 1
+        assert f"{after} position(s)" in _question(frozen_app)
+        assert "Changed" in str(frozen_app.screen.query_one("#changed").render())
+        assert frozen_app.link.commands_sent == []
+        await pilot.press("y")
+        await pilot.pause()
+    assert frozen_app.link.commands_sent == [StopEngine("operator quit")]
+
+
+async def test_flatten_and_quit_flattens_then_quits_once_flat(frozen_app: HftApp) -> None:
+    async with frozen_app.run_test(size=COMPACT) as pilot:
+        play(frozen_app)
+        assert frozen_app.link.snapshot.positions
+        await pilot.press("q", "f")
+        await pilot.pause()
+        assert frozen_app.link.commands_sent == [Flatten(None)]
+        assert frozen_app.return_value is None  # still running until flat
+        results = apply_sent(frozen_app)
+        assert results[0].ok, results[0].message
+        engine = frozen_app.link.engine
+        engine.wal.sync()
+        engine.core.release_orders()
+        play(frozen_app, steps=1)
+        await pilot.pause()
+    assert not frozen_app.link.snapshot.positions
+    assert frozen_app.return_value == "operator quit after flatten"

@@ -64,3 +64,14 @@ def test_help_lists_every_key(snap_compare, frozen_app: HftApp, size: tuple[int,
     assert snap_compare(frozen_app, terminal_size=size, run_before=open_help)
 
 
+
+
+@pytest.mark.parametrize("size", SIZES[:2], ids=lambda s: f"{s[0]}x{s[1]}")
+def test_quit_with_positions_open_offers_flatten_and_quit(
+        snap_compare, frozen_app: HftApp, size: tuple[int, int]) -> None:
+    async def ask_to_quit(pilot) -> None:  # type: ignore[no-untyped-def]
+        await mid_session(pilot)
+        await pilot.press("q")
+        await pilot.pause()
+
+    assert snap_compare(frozen_app, terminal_size=size, run_before=ask_to_quit)

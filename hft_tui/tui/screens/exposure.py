@@ -8,20 +8,22 @@ from hft_tui.tui.formatting import signed
 MAX_LISTED = 6
 
 
-def position_lines(snapshot: EngineSnapshot, symbol: str | None = None) -> list[str]:
-    """One line per open position (of ``symbol`` only, if given)."""
+def position_lines(snapshot: EngineSnapshot, symbol: str | None = None, *,
+                   verb: str = "close ") -> list[str]:
+    """One line per open position (of ``symbol`` only, if given), each starting with ``verb``."""
     picked = [p for p in snapshot.positions if symbol is None or p.symbol == symbol]
-    lines = [f"  close {p.side} {p.qty:.6g} {p.symbol} @ mark {p.mark_price:,.6g}"
+    lines = [f"  {verb}{p.side} {p.qty:.6g} {p.symbol} @ mark {p.mark_price:,.6g}"
              f" (uPnL {signed(p.unrealized_pnl)})" for p in picked[:MAX_LISTED]]
     if len(picked) > MAX_LISTED:
         lines.append(f"  … and {len(picked) - MAX_LISTED} more position(s)")
     return lines
 
 
-def order_lines(snapshot: EngineSnapshot, symbol: str | None = None) -> list[str]:
-    """One line per working order (of ``symbol`` only, if given)."""
+def order_lines(snapshot: EngineSnapshot, symbol: str | None = None, *,
+                verb: str = "cancel ") -> list[str]:
+    """One line per working order (of ``symbol`` only, if given), each starting with ``verb``."""
     picked = [o for o in snapshot.orders if symbol is None or o.symbol == symbol]
-    lines = [f"  cancel {o.side} {o.qty - o.filled_qty:.6g} {o.symbol} {o.type}"
+    lines = [f"  {verb}{o.side} {o.qty - o.filled_qty:.6g} {o.symbol} {o.type}"
              f"{'' if o.price is None else f' @ {o.price:,.6g}'} ({o.client_id})"
              for o in picked[:MAX_LISTED]]
     if len(picked) > MAX_LISTED:
@@ -60,15 +62,17 @@ def flatten_summary(snapshot: EngineSnapshot, symbol: str | None) -> str:
 
 
 def quit_summary(snapshot: EngineSnapshot) -> str:
-    """'' when nothing is open; else what stays open if the operator quits."""
+    """'' when nothing is open; else what stays open if the operator quits (quitting closes nothing)."""
     if not snapshot.positions and not snapshot.orders:
         return ""
-    lines = [f"{snapshot.open_positions} position(s) and {snapshot.open_orders} order(s) are open."]
-    lines.extend(position_lines(snapshot))
-    lines.extend(order_lines(snapshot))
+    lines = [f"{snapshot.open_positions} position(s) and {snapshot.open_orders} order(s) are open:"]
+    lines.extend(position_lines(snapshot, verb=""))
+    lines.extend(order_lines(snapshot, verb=""))
     if snapshot.mode.lower() == "live":
-        lines += ["", "▲▲ LIVE: they stay open ON THE EXCHANGE with nobody watching them. ▲▲"]
+        lines += ["", "▲▲ LIVE: quitting closes nothing. They stay open ON THE EXCHANGE",
+                  "with nobody watching them. ▲▲"]
     else:
-        lines += ["", "The engine stops with them open; a restart recovers them from the WAL."]
-    lines.append("Quit anyway?")
+        lines += ["", "Quitting closes nothing: the engine stops with them open, and a",
+                  "restart recovers them from the WAL."]
+    lines.append("Quit anyway, or flatten first and quit once flat?")
     return "\n".join(lines)
