@@ -57,16 +57,23 @@ from hft_tui.signals.exits import Exit, ExitRules, ExitTracker
 from hft_tui.signals.manager import SignalManager, symbol_gate
 from hft_tui.signals.scoring import ClosedTrade
 from hft_tui.signals.sizing import PositionSizer
-from hft_tui.signals.status import StrategyStatusChange
+from hft_tui.signals.status import StrategyAction, StrategyStatusChange
 from hft_tui.strategies.base import Strategy
 from hft_tui.strategies.candle_builder import CandleBuilder, parse_timeframe
 from hft_tui.strategies.strategy_set import build_strategies, candle_timeframes
+from hft_tui.wal.errors import WalError
 from hft_tui.wal.writer import WalWriter
 
 NS_PER_S = 1_000_000_000
-# One rejection record per (symbol, code) per second, with the count since the last one:
-# a broken feed must not flood the journal, and no rejection goes uncounted.
+# One rejection record per (symbol, code) per second of the local clock, with the count since
+# the last one: a broken feed must not flood the journal, and no rejection goes uncounted.
 REJECTION_JOURNAL_INTERVAL_NS = NS_PER_S
+# Rejections for symbols the engine does not trade share one journal key (their names are
+# the sender's to choose, and unbounded).
+UNKNOWN_SYMBOL_KEY = "*"
+# Component failures are journaled once per distinct error, up to this many distinct ones.
+MAX_JOURNALED_ERRORS = 1000
+ERROR_TEXT_CHARS = 300
 # Exit and flatten orders are retried on each book until flat or until this deadline.
 FLATTEN_DEADLINE_NS = 10 * NS_PER_S
 SIGNAL_HISTORY = 300
@@ -118,6 +125,7 @@ class CoreCounters:
     orders: int = 0
     fills: int = 0
     rejections_journaled: dict[tuple[str, str], tuple[int, int]] = field(default_factory=dict)
+    errors_journaled: set[tuple[str, str]] = field(default_factory=set)
 
 
 class TradingCore:
@@ -145,6 +153,8 @@ class TradingCore:
         self.sanitizer = Sanitizer(settings.sanitizer, self.rules, clock)
         self.strategies: dict[str, Strategy] = build_strategies(settings.strategies, self.rules)
         self.default_params = {name: s.params for name, s in self.strategies.items()}
+        # Strategies that raised: no longer fed until the operator enables them again.
+        self.failed_strategies: dict[str, str] = {}
         self._index_hooks()
         self.candles = CandleBuilder(candle_timeframes(self.strategies))
         self.manager = SignalManager(settings.signals, clock=clock)
@@ -202,7 +212,8 @@ class TradingCore:
         # empty hooks (a third of the calls with the default set).
         def overriding(hook: str) -> list[Any]:
             base = getattr(Strategy, hook)
-            return [getattr(s, hook) for s in self.strategies.values() if getattr(type(s), hook) is not base]
+            return [getattr(s, hook) for name, s in self.strategies.items()
+                    if getattr(type(s), hook) is not base and name not in self.failed_strategies]
         self._book_hooks = overriding("on_book")
         self._trade_hooks = overriding("on_trade")
         self._candle_hooks = overriding("on_candle")
@@ -231,9 +242,22 @@ class TradingCore:
     # --- the event path ---------------------------------------------------------------------
 
     def process(self, event: object) -> None:
-        """Apply one market event and every decision it causes (orders wait in the outbox)."""
+        """Apply one market event and every decision it causes (orders wait in the outbox).
+
+        Nothing the event causes escapes: an error is the event's rejection (``EVENT_FAILED``),
+        counted and journaled, and the session carries on. A journal that cannot write is the
+        one exception: that is the engine's to stop on, not an event to skip.
+        """
         self.counters.events += 1
         self.metrics.count_event()
+        try:
+            self._step(event)
+        except WalError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - the component boundary: no exception crosses it
+            self._event_failed(event, exc)
+
+    def _step(self, event: object) -> None:
         if isinstance(event, OrderBook):
             self._on_book(event)
         elif isinstance(event, Trade):
@@ -241,14 +265,24 @@ class TradingCore:
         elif isinstance(event, Candle):
             self._on_candle_event(event)
         elif isinstance(event, Liquidation):
-            if event.symbol in self.books:
-                self._emit(self._liquidation_hooks, event)
+            self._on_liquidation(event)
         elif isinstance(event, FeedStatus):
             self._on_feed_status(event)
         elif isinstance(event, MarketRejection):
-            self.sanitizer.count_rejection(event.code)
-            self._journal_rejection(event.symbol, event.code, event.ts_ns)
+            code = event.code if isinstance(event.code, ReasonCode) else ReasonCode.MALFORMED
+            self.sanitizer.count_rejection(code)
+            self.metrics.count_rejection(code.value)
+            self._journal_rejection(event.symbol, code)
         self._decide()
+
+    def _event_failed(self, event: object, exc: Exception) -> None:
+        code = ReasonCode.EVENT_FAILED
+        self.sanitizer.count_rejection(code)
+        self.metrics.count_rejection(code.value)
+        self.metrics.errors += 1
+        symbol = getattr(event, "symbol", None)
+        self._journal_rejection(symbol, code)
+        self._journal_error(f"core: {type(event).__name__}", exc)
 
     @property
     def has_pending_orders(self) -> bool:
@@ -275,7 +309,7 @@ class TradingCore:
         code = self.sanitizer.check_book(book)
         if code is not None:
             self.metrics.count_rejection(code.value)
-            self._journal_rejection(book.symbol, code, book.ts_ns)
+            self._journal_rejection(book.symbol, code)
             return
         symbol = book.symbol
         self.books[symbol] = book
@@ -297,13 +331,21 @@ class TradingCore:
         code = self.sanitizer.check_trade(trade)
         if code is not None:
             self.metrics.count_rejection(code.value)
-            self._journal_rejection(trade.symbol, code, trade.ts_ns)
+            self._journal_rejection(trade.symbol, code)
             return
         self.last_trades[trade.symbol] = trade
         self.broker.on_trade(trade)
         for candle in self.candles.on_trade(trade):
             self._emit(self._candle_hooks, candle)
         self._emit(self._trade_hooks, trade)
+
+    def _on_liquidation(self, liquidation: Liquidation) -> None:
+        code = self.sanitizer.check_liquidation(liquidation)
+        if code is not None:
+            self.metrics.count_rejection(code.value)
+            self._journal_rejection(liquidation.symbol, code)
+            return
+        self._emit(self._liquidation_hooks, liquidation)
 
     def _on_candle_event(self, candle: Candle) -> None:
         """A candle from a file (candle backtests), taken at its close: a one-level book one
@@ -357,14 +399,46 @@ class TradingCore:
                 self._emit(self._trade_hooks, trade)
 
     def _emit(self, hooks: list[Any], event: object) -> None:
-        """Feed ``event`` to ``hooks`` and queue what they signal (paused strategies are still fed)."""
+        """Feed ``event`` to ``hooks`` and queue what they signal (paused strategies are still fed).
+
+        A hook that raises is its strategy's failure, not the event's: the strategy is
+        disabled and no longer fed, and the other strategies see the event as usual."""
         for hook in hooks:
-            signals = hook(event)
-            if signals:
-                for signal in signals:
-                    self.counters.signals += 1
-                    self.signal_counts[signal.strategy] = self.signal_counts.get(signal.strategy, 0) + 1
-                    self.manager.submit(signal)
+            try:
+                signals = hook(event)
+                if signals:
+                    for signal in signals:
+                        self.counters.signals += 1
+                        self.signal_counts[signal.strategy] = self.signal_counts.get(signal.strategy, 0) + 1
+                        self.manager.submit(signal)
+            except WalError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - a strategy's bug must not end the session
+                self._strategy_failed(hook.__self__.name, exc)
+
+    def _strategy_failed(self, name: str, exc: Exception) -> None:
+        """Isolate a strategy that raised: disabled with ``STRATEGY_FAILED``, no longer fed."""
+        if name in self.failed_strategies:
+            return
+        detail = f"{ReasonCode.STRATEGY_FAILED.value}: {_error_text(exc)}"
+        self.failed_strategies[name] = detail
+        self._index_hooks()
+        self.metrics.errors += 1
+        change = StrategyStatusChange(name, StrategyAction.DISABLE, self.clock.now_ns(), detail)
+        self.manager.apply(change)
+        self._journal_status(change)
+        self._journal_error(f"strategy {name}", exc)
+        self.notice = f"strategy {name} disabled: {detail}"
+
+    def _journal_error(self, where: str, exc: Exception) -> None:
+        """One ``error`` record per distinct (where, error); repeats are only counted."""
+        text = _error_text(exc)
+        key = (where, text)
+        journaled = self.counters.errors_journaled
+        if key in journaled or len(journaled) >= MAX_JOURNALED_ERRORS:
+            return
+        journaled.add(key)
+        self.wal.append("error", {"where": where, "error": text})
 
     def _on_feed_status(self, status: FeedStatus) -> None:
         if status.symbol not in self.feed_states:
@@ -384,16 +458,21 @@ class TradingCore:
         self.wal.append("feed", {"symbol": status.symbol, "state": status.state.value,
                                  "detail": status.detail})
 
-    def _journal_rejection(self, symbol: str, code: ReasonCode, ts_ns: int) -> None:
+    def _journal_rejection(self, symbol: object, code: ReasonCode) -> None:
+        """Journal a rejection at most once per second per (symbol, code), by the local clock:
+        a message's own timestamp is the sender's claim, not a time to rate-limit by."""
+        if not (isinstance(symbol, str) and symbol in self.rules):
+            symbol = UNKNOWN_SYMBOL_KEY
+        now_ns = self.clock.now_ns()
         key = (symbol, code.value)
-        last_ts, pending = self.counters.rejections_journaled.get(key, (-REJECTION_JOURNAL_INTERVAL_NS, 0))
+        last_ns, pending = self.counters.rejections_journaled.get(key, (None, 0))
         pending += 1
-        if ts_ns - last_ts >= REJECTION_JOURNAL_INTERVAL_NS:
+        if last_ns is None or now_ns - last_ns >= REJECTION_JOURNAL_INTERVAL_NS:
             self.wal.append("rejection", {"symbol": symbol, "code": code.value, "count": pending,
                                           "total": self.sanitizer.counts.get(code, 0)})
-            self.counters.rejections_journaled[key] = (ts_ns, 0)
+            self.counters.rejections_journaled[key] = (now_ns, 0)
         else:
-            self.counters.rejections_journaled[key] = (last_ts, pending)
+            self.counters.rejections_journaled[key] = (last_ns, pending)
 
     # --- decisions ----------------------------------------------------------------------------
 
@@ -732,6 +811,8 @@ class TradingCore:
     def enable(self, name: str) -> CommandResult:
         if name not in self.strategies:
             return CommandResult(False, f"no strategy {name!r}")
+        if self.failed_strategies.pop(name, None) is not None:
+            self._index_hooks()  # the operator's call: feed it again from the next event
         self._journal_status(self.manager.enable(name))
         return CommandResult(True, f"{name} enabled")
 
@@ -832,3 +913,8 @@ class TradingCore:
         if name is None:
             return list(self.strategies)
         return [name] if name in self.strategies else None
+
+
+def _error_text(exc: BaseException) -> str:
+    """``Type: message``, cut short: an error's text may carry whatever a message held."""
+    return f"{type(exc).__name__}: {exc}"[:ERROR_TEXT_CHARS]

@@ -42,6 +42,8 @@ class RecoveredState:
     params: dict[str, dict[str, Any]] = field(default_factory=dict)
     paused: list[str] = field(default_factory=list)
     disabled: dict[str, str] = field(default_factory=dict)
+    # The sanitizer's trusted mid per symbol: the price band outlives the process.
+    price_references: dict[str, float] = field(default_factory=dict)
 
     def to_payload(self) -> dict[str, Any]:
         payload = asdict(self)

@@ -68,6 +68,7 @@ def restore_core(core: TradingCore, recovered: RecoveredState) -> list[str]:
     for name, detail in recovered.disabled.items():
         if name in core.strategies:
             core.manager.apply(StrategyStatusChange(name, StrategyAction.DISABLE, now, detail))
+    core.sanitizer.restore_references(recovered.price_references)
     notes.append(f"trading state {state.value.upper()}")
     return notes
 
@@ -102,6 +103,7 @@ def recoverable_state(core: TradingCore) -> RecoveredState:
     snap.state_reason = core.state.reason.value if core.state.reason else None
     snap.state_since_ts_ns = core.state.since_ts_ns
     snap.drb = core.last_drb.to_payload() if core.last_drb is not None else None
+    snap.price_references = core.sanitizer.references()
     for name, strategy in core.strategies.items():
         current = strategy.params.model_dump(mode="json")
         defaults = core.default_params[name].model_dump(mode="json")

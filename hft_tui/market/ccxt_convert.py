@@ -2,7 +2,8 @@
 
 Pure functions shared by the ccxt source and the captured-payload tests. Values are only
 shaped here (through the sanitizer's ``parse_raw_*``, which never raises); whether they
-are sane is the sanitizer's ``check_*`` to judge.
+are sane is the sanitizer's ``check_*`` to judge. Every function here takes whatever a
+websocket frame held and never raises: what cannot be shaped is ``MALFORMED``.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from hft_tui.market.sanitizer import parse_raw_book, parse_raw_trade
+from hft_tui.market.sanitizer import MAX_TS_MS, is_number, parse_raw_book, parse_raw_trade
 from hft_tui.model import Liquidation, OrderBook, ReasonCode, Side, Trade
 
 
@@ -25,6 +26,8 @@ def book_from_ccxt(
     A book without exchange time (REST snapshots, e.g. Binance spot depth) is stamped
     ``received_ms``; contract quantities are converted with ``contract_size``.
     """
+    if not isinstance(raw, Mapping):
+        return ReasonCode.MALFORMED
     bids, asks = raw.get("bids"), raw.get("asks")
     if not isinstance(bids, list) or not isinstance(asks, list):
         return ReasonCode.MALFORMED
@@ -35,11 +38,14 @@ def book_from_ccxt(
     if isinstance(book, ReasonCode) or contract_size == 1.0:
         return book
     scale = np.array([1.0, contract_size])
-    return OrderBook.from_levels(book.symbol, book.ts_ns, book.seq, book.bids * scale, book.asks * scale)
+    with np.errstate(all="ignore"):  # an absurd size overflows to inf: the sanitizer's to judge
+        return OrderBook.from_levels(book.symbol, book.ts_ns, book.seq, book.bids * scale, book.asks * scale)
 
 
 def trade_from_ccxt(symbol: str, raw: Mapping[str, Any], *, contract_size: float = 1.0) -> Trade | ReasonCode:
     """A ccxt public trade as a ``Trade`` (qty in base units), or why it is malformed."""
+    if not isinstance(raw, Mapping):
+        return ReasonCode.MALFORMED
     trade = parse_raw_trade(symbol, raw if isinstance(raw, dict) else dict(raw))
     if isinstance(trade, ReasonCode) or contract_size == 1.0:
         return trade
@@ -53,13 +59,20 @@ def liquidation_from_ccxt(
 
     ccxt's ``side`` is the liquidating order's side, as ours is.
     """
-    price, side, timestamp = raw.get("price"), raw.get("side"), raw.get("timestamp")
-    qty = raw.get("baseValue")
-    if qty is None and raw.get("contracts") is not None:
-        qty = float(raw["contracts"]) * contract_size
-    if price is None or qty is None or not isinstance(timestamp, int) or side not in ("buy", "sell"):
+    if not isinstance(raw, Mapping):
         return ReasonCode.MALFORMED
-    price, qty = float(price), float(qty)
+    price, side, timestamp = raw.get("price"), raw.get("side"), raw.get("timestamp")
+    qty, contracts = raw.get("baseValue"), raw.get("contracts")
+    if qty is None and is_number(contracts):
+        qty = float(contracts) * contract_size
+    if not (is_number(price) and is_number(qty)) or side not in ("buy", "sell"):
+        return ReasonCode.MALFORMED
+    if not (is_number(timestamp) and isinstance(timestamp, int) and 0 <= timestamp <= MAX_TS_MS):
+        return ReasonCode.MALFORMED
+    try:
+        price, qty = float(price), float(qty)
+    except OverflowError:  # an int too large for a float
+        return ReasonCode.MALFORMED
     if not (math.isfinite(price) and math.isfinite(qty)):
         return ReasonCode.NON_FINITE
     if price <= 0 or qty <= 0:
@@ -67,9 +80,16 @@ def liquidation_from_ccxt(
     return Liquidation(symbol, timestamp * 1_000_000, price, qty, Side(side))
 
 
-def trade_key(raw: Mapping[str, Any]) -> object:
-    """What identifies a trade for de-duplication: its id, else its whole print."""
+def trade_key(raw: object) -> object:
+    """What identifies a trade for de-duplication: its id, else its whole print; None when
+    ``raw`` is no trade at all or its fields cannot be a key (a list, a dict)."""
+    if not isinstance(raw, Mapping):
+        return None
     trade_id = raw.get("id")
-    if trade_id is not None:
-        return trade_id
-    return (raw.get("timestamp"), raw.get("price"), raw.get("amount"), raw.get("side"))
+    key = trade_id if trade_id is not None else (
+        raw.get("timestamp"), raw.get("price"), raw.get("amount"), raw.get("side"))
+    try:
+        hash(key)
+    except TypeError:
+        return None
+    return key

@@ -277,7 +277,7 @@ class CcxtSource:
             if first:
                 first = False
                 feed = self._feeds[symbol]
-                for trade in raw or ():
+                for trade in _batch(raw):
                     feed.trades_seen.add(trade_key(trade))
                 return
             self._on_trades(symbol, raw)
@@ -351,26 +351,29 @@ class CcxtSource:
             self._queue.put_nowait(symbol)
         self._pending_books[symbol] = book
 
-    def _on_trades(self, symbol: str, raw_trades: Iterable[dict[str, Any]]) -> None:
+    def _on_trades(self, symbol: str, raw_trades: Any) -> None:
+        """Each element of the batch is judged alone: a bad one is rejected (every time it
+        comes), the rest flow; only good trades are remembered to drop their repeats."""
         feed = self._feeds[symbol]
-        for raw in raw_trades:
-            if not feed.trades_seen.add(trade_key(raw)):
-                continue
+        for raw in _batch(raw_trades):
             trade = trade_from_ccxt(symbol, raw, contract_size=feed.contract_size)
             if isinstance(trade, ReasonCode):
-                self._reject(symbol, trade, f"trade {raw.get('id')}")
+                self._reject(symbol, trade, "trade")
                 continue
-            self._queue.put_nowait(trade)
+            if feed.trades_seen.add(trade_key(raw)):
+                self._queue.put_nowait(trade)
+        if not isinstance(raw_trades, list | tuple):
+            self._reject(symbol, ReasonCode.MALFORMED, "trades: not a list")
 
-    def _on_liquidations(self, symbol: str, raw_liquidations: Iterable[dict[str, Any]]) -> None:
+    def _on_liquidations(self, symbol: str, raw_liquidations: Any) -> None:
         feed = self._feeds[symbol]
-        for raw in raw_liquidations:
-            key = (raw.get("timestamp"), raw.get("price"), raw.get("contracts"), raw.get("side"))
-            if not feed.liquidations_seen.add(key):
-                continue
+        for raw in _batch(raw_liquidations):
             liquidation = liquidation_from_ccxt(symbol, raw, contract_size=feed.contract_size)
             if isinstance(liquidation, ReasonCode):
                 self._reject(symbol, liquidation, "liquidation")
+                continue
+            key = (liquidation.ts_ns, liquidation.price, liquidation.qty, liquidation.side)
+            if not feed.liquidations_seen.add(key):
                 continue
             self._queue.put_nowait(liquidation)
 
@@ -402,3 +405,6 @@ class CcxtSource:
         return redact(str(exc) or type(exc).__name__)[:300]
 
 
+def _batch(raw: Any) -> Iterable[Any]:
+    """The elements of a list a stream delivered; nothing if it delivered something else."""
+    return raw if isinstance(raw, list | tuple) else ()

@@ -4,17 +4,29 @@ A message is accepted (``None``) or rejected with one ``ReasonCode``; both are c
 Checks run in a fixed order and the first failure wins:
 
 books:  unknown symbol, malformed arrays, empty side, non-finite, non-positive, unsorted
-        levels, crossed, locked, off tick, off lot, sequence duplicate / out of order,
-        stale (older than the last accepted book), feed latency, clock skew, spread,
-        jump from the last good mid.
-trades: unknown symbol, malformed, non-finite, non-positive, off tick, off lot, stale
-        (older than the last accepted trade), duplicate trade id, feed latency, clock
-        skew, jump from the last good book mid.
+        levels, crossed, locked, off tick, off lot, below one tick or one lot, level
+        notional beyond the sane maximum, sequence duplicate / out of order, stale (older
+        than the last accepted book), feed latency, clock skew, spread, jump from the
+        trusted reference.
+trades: unknown symbol, malformed, non-finite, non-positive, off tick, off lot, below one
+        tick or one lot, absurd notional, stale (older than the last accepted trade),
+        duplicate trade id, feed latency, clock skew, jump from the trusted reference.
+liquidations: unknown symbol, malformed, non-finite, non-positive, below one tick or one
+        lot, absurd notional, feed latency, clock skew, jump from the trusted reference.
 
-Only accepted messages move the per-symbol state (last sequence, timestamps, good mid).
-A real move that looks like a jump is accepted once ``jump_confirmations`` consecutive
-books agree on the new level. After a feed resync the source restarts its sequence
-numbers: the engine calls ``reset(symbol)`` so the new stream is not rejected as old.
+A market looks like its rules: every size a whole, non-zero number of lots, every price a
+whole, non-zero number of ticks (a rule of 0 means the exchange publishes no grid), and no
+level or print worth more than ``max_notional``. Timestamps are judged against the local
+clock only (latency and skew); the engine never takes its time from them.
+
+Only accepted messages move the per-symbol state (last sequence, timestamps, reference).
+The *reference* is the mid of the last trusted book; prices are judged against it. A real
+move that looks like a jump is accepted once ``jump_confirmations`` consecutive books agree
+on the new level. After a feed resync the source restarts its sequence numbers: the engine
+calls ``reset(symbol)`` so the new stream is not rejected as old, but the reference stays:
+the first book of the new stream is judged against the market as it was, not trusted at
+any price. The references also outlive the process (``references`` /
+``restore_references``, through the WAL's state snapshot).
 
 The book checks are the hot path. A healthy book costs a handful of numpy calls over both
 sides at once (bids reversed then asks must be strictly increasing in whole ticks, every
@@ -34,33 +46,35 @@ import numpy as np
 
 from hft_tui.clock import Clock
 from hft_tui.market.sanitizer_settings import SanitizerSettings
-from hft_tui.model import MarketRules, OrderBook, ReasonCode, Side, Trade
+from hft_tui.model import Liquidation, MarketRules, OrderBook, ReasonCode, Side, Trade
 
 # Relative float noise of ``value / step`` (decimal values and steps are not exact in
 # binary); added to the configured tolerance so huge tick counts are not called off-grid.
 _RATIO_NOISE = 1e-15
 # Timestamps must fit an int64 of nanoseconds (numpy, the WAL): up to year 2262.
-_MAX_TS_MS = (2**63 - 1) // 1_000_000
+MAX_TS_MS = (2**63 - 1) // 1_000_000
 _MAX_SEQ = 2**63 - 1
 # Level values at or above this are absurd (and could overflow when divided by a tick).
 _MAX_ABS_VALUE = 1e290
 # Exceptions a hostile message can raise out of numpy or comparisons; anything that
 # raises one of these is malformed by definition.
-_MALFORMED_ERRORS = (TypeError, ValueError, IndexError, AttributeError, OverflowError)
+_MALFORMED_ERRORS = (TypeError, ValueError, IndexError, AttributeError, OverflowError, ZeroDivisionError)
 
 
 class _SymbolState:
     """What the sanitizer remembers about one symbol between messages."""
 
     __slots__ = (
-        "tick", "lot", "steps", "last_seq", "last_ts_ns", "mid",
-        "candidate_mid", "candidate_count", "trade_ts_ns", "trade_ids",
+        "tick", "lot", "tolerance", "steps", "tolerances", "minimums", "last_seq", "last_ts_ns",
+        "mid", "candidate_mid", "candidate_count", "trade_ts_ns", "trade_ids",
     )
 
-    def __init__(self, rules: MarketRules, rows: int) -> None:
-        self.tick = float(rules.tick_size)
-        self.lot = float(rules.lot_size)
-        self.steps = self._steps(rows)
+    def __init__(self, rules: MarketRules, rows: int, tolerance: float) -> None:
+        # A step of 0 (or nonsense) means the exchange publishes no grid for that value.
+        self.tick = _step(rules.tick_size)
+        self.lot = _step(rules.lot_size)
+        self.tolerance = tolerance
+        self._grid_arrays(rows)
         self.last_seq = 0
         self.last_ts_ns = -1
         self.mid: float | None = None
@@ -69,24 +83,35 @@ class _SymbolState:
         self.trade_ts_ns = -1
         self.trade_ids: set[str] = set()
 
-    def _steps(self, rows: int) -> np.ndarray:
-        steps = np.empty((rows, 2), dtype=np.float64)
-        steps[:, 0] = self.tick
-        steps[:, 1] = self.lot
-        return steps
+    def _grid_arrays(self, rows: int) -> None:
+        """Per (row, price|qty): the grid step, the off-grid tolerance and the least whole
+        number of steps, so the fast book test is three array comparisons."""
+        self.steps = np.empty((rows, 2), dtype=np.float64)
+        self.tolerances = np.empty((rows, 2), dtype=np.float64)
+        self.minimums = np.empty((rows, 2), dtype=np.float64)
+        for column, step in enumerate((self.tick, self.lot)):
+            self.steps[:, column] = step or 1.0
+            self.tolerances[:, column] = self.tolerance if step else np.inf
+            self.minimums[:, column] = 1.0 - self.tolerance if step else 0.0
 
     def ensure_rows(self, rows: int) -> None:
         if rows > self.steps.shape[0]:
-            self.steps = self._steps(_capacity_for(rows))
+            self._grid_arrays(_capacity_for(rows))
 
     def forget(self) -> None:
+        """Forget the stream (sequence, timestamps, trade ids); the reference mid stays."""
         self.last_seq = 0
         self.last_ts_ns = -1
-        self.mid = None
         self.candidate_mid = None
         self.candidate_count = 0
         self.trade_ts_ns = -1
         self.trade_ids.clear()
+
+
+def _step(value: object) -> float:
+    """A market rule's grid step, or 0.0 for none."""
+    step = float(value) if isinstance(value, int | float) else 0.0
+    return step if 0.0 < step < math.inf else 0.0
 
 
 def _capacity_for(rows: int) -> int:
@@ -97,14 +122,23 @@ def _capacity_for(rows: int) -> int:
 
 
 def _off_grid(value: float, step: float, tolerance: float) -> bool:
+    if not step:
+        return False
     ratio = value / step
     return abs(ratio - round(ratio)) > tolerance + abs(ratio) * _RATIO_NOISE
 
 
 def _any_off_grid(values: np.ndarray, step: float, tolerance: float) -> bool:
+    if not step:
+        return False
     ratios = values / step
     error = np.abs(ratios - np.rint(ratios))
     return bool(np.any(error > tolerance + np.abs(ratios) * _RATIO_NOISE))
+
+
+def _below_one_step(value: float, step: float, tolerance: float) -> bool:
+    """A value that is zero steps on its grid (1e-13 of a 0.001 lot, 1e-300 of a 0.1 tick)."""
+    return bool(step) and value < step * (1.0 - tolerance)
 
 
 class Sanitizer:
@@ -122,7 +156,8 @@ class Sanitizer:
         self.accepted = 0
         self._clock = clock
         self._rows = 64
-        self._states = {symbol: _SymbolState(r, self._rows) for symbol, r in rules.items()}
+        self._states = {symbol: _SymbolState(r, self._rows, settings.tick_tolerance)
+                        for symbol, r in rules.items()}
         self._max_latency_ns = int(settings.max_feed_latency_ms * 1_000_000)
         self._max_skew_ns = int(settings.max_clock_skew_ms * 1_000_000)
         self._max_spread = settings.max_spread_bps / 1e4
@@ -130,13 +165,14 @@ class Sanitizer:
         self._confirmations = settings.jump_confirmations
         self._check_tick_lot = settings.check_tick_lot
         self._tolerance = settings.tick_tolerance
-        self._tolerances, self._caps = self._shared_arrays(self._rows)
+        self._max_notional = settings.max_notional
+        self._caps = self._shared_caps(self._rows)
 
-    def _shared_arrays(self, rows: int) -> tuple[np.ndarray, np.ndarray]:
-        tolerances = np.full((rows, 2), self._tolerance, dtype=np.float64)
+    @staticmethod
+    def _shared_caps(rows: int) -> np.ndarray:
         caps = np.zeros((rows, 2), dtype=np.float64)
         caps[:, 0] = np.inf
-        return tolerances, caps
+        return caps
 
     @property
     def rejected(self) -> int:
@@ -144,12 +180,24 @@ class Sanitizer:
         return sum(self.counts.values())
 
     def last_good_mid(self, symbol: str) -> float | None:
-        """Mid of the last accepted book of ``symbol``, if any."""
+        """The trusted reference of ``symbol``: the mid of its last accepted book, if any."""
         state = self._states.get(symbol)
         return None if state is None else state.mid
 
+    def references(self) -> dict[str, float]:
+        """Every symbol's trusted reference mid, for the state the WAL keeps across restarts."""
+        return {symbol: state.mid for symbol, state in self._states.items() if state.mid is not None}
+
+    def restore_references(self, references: Mapping[str, object]) -> None:
+        """Take back references saved by ``references`` (unknown symbols and nonsense ignored)."""
+        for symbol, mid in references.items():
+            state = self._states.get(symbol)
+            if state is not None and isinstance(mid, int | float) and 0.0 < mid < _MAX_ABS_VALUE:
+                state.mid = float(mid)
+
     def reset(self, symbol: str | None = None) -> None:
-        """Forget sequence, timestamps and reference mid (after a resync), for one or all symbols."""
+        """Forget sequence numbers and timestamps (after a resync), for one or all symbols;
+        the reference mid stays, so the new stream's first book is judged against it."""
         if symbol is None:
             for state in self._states.values():
                 state.forget()
@@ -172,6 +220,14 @@ class Sanitizer:
         """None if ``trade`` is healthy, else why not."""
         try:
             code = self._trade_verdict(trade)
+        except _MALFORMED_ERRORS:
+            code = ReasonCode.MALFORMED
+        return self._tally(code)
+
+    def check_liquidation(self, liquidation: Liquidation) -> ReasonCode | None:
+        """None if ``liquidation`` is plausible, else why not (no grid: its size is an average)."""
+        try:
+            code = self._liquidation_verdict(liquidation)
         except _MALFORMED_ERRORS:
             code = ReasonCode.MALFORMED
         return self._tally(code)
@@ -203,12 +259,14 @@ class Sanitizer:
                 return code
 
         seq = book.seq
+        ts_ns = book.ts_ns
+        if not (isinstance(seq, int) and isinstance(ts_ns, int)):
+            return ReasonCode.MALFORMED
         if seq > 0:
             if seq == state.last_seq:
                 return ReasonCode.SEQ_DUPLICATE
             if seq < state.last_seq:
                 return ReasonCode.SEQ_OUT_OF_ORDER
-        ts_ns = book.ts_ns
         if ts_ns < state.last_ts_ns:
             return ReasonCode.STALE_DATA
         code = self._timing_verdict(ts_ns)
@@ -245,7 +303,7 @@ class Sanitizer:
         """The fast test: True means every level check passes; False means diagnose."""
         if rows > self._rows:
             self._rows = _capacity_for(rows)
-            self._tolerances, self._caps = self._shared_arrays(self._rows)
+            self._caps = self._shared_caps(self._rows)
         # Bids reversed then asks: prices strictly rising across the whole array covers
         # bid order, ask order, crossed and locked at once. Row i is compared with row i-1
         # capped at [+inf, 0], so column 1 asks "qty > 0"; row 0 is checked by hand.
@@ -259,13 +317,17 @@ class Sanitizer:
         # free of inf - inf and overflow (numpy would print a RuntimeWarning over the TUI).
         if np.count_nonzero(np.less(levels, _MAX_ABS_VALUE)) != 2 * rows:
             return False
+        if np.count_nonzero(np.less_equal(levels[:, 0] * levels[:, 1], self._max_notional)) != rows:
+            return False
         if not self._check_tick_lot:
             return True
         state.ensure_rows(rows)
         ratios = np.divide(levels, state.steps[:rows], out=levels)
+        if np.count_nonzero(np.greater_equal(ratios, state.minimums[:rows])) != 2 * rows:
+            return False
         error = np.subtract(ratios, np.rint(ratios), out=ratios)
         np.abs(error, out=error)
-        return np.count_nonzero(np.less_equal(error, self._tolerances[:rows])) == 2 * rows
+        return np.count_nonzero(np.less_equal(error, state.tolerances[:rows])) == 2 * rows
 
     def _diagnose_levels(
         self, bids: np.ndarray, asks: np.ndarray, state: _SymbolState
@@ -289,15 +351,23 @@ class Sanitizer:
             return ReasonCode.CROSSED_BOOK
         if best_bid == best_ask:
             return ReasonCode.LOCKED_BOOK
+        if not (np.all(bids < _MAX_ABS_VALUE) and np.all(asks < _MAX_ABS_VALUE)):
+            return ReasonCode.ABSURD_NOTIONAL
+        if (bids[:, 0] * bids[:, 1] > self._max_notional).any() or (
+            asks[:, 0] * asks[:, 1] > self._max_notional
+        ).any():
+            return ReasonCode.ABSURD_NOTIONAL
         if self._check_tick_lot:
             tolerance = self._tolerance
-            if _any_off_grid(bids[:, 0], state.tick, tolerance) or _any_off_grid(
-                asks[:, 0], state.tick, tolerance
+            tick = state.tick
+            lot = state.lot
+            if (tick and (bids.item(-1, 0) < tick * (1.0 - tolerance))) or (
+                lot and (min(bids[:, 1].min(), asks[:, 1].min()) < lot * (1.0 - tolerance))
             ):
+                return ReasonCode.BELOW_ONE_STEP
+            if _any_off_grid(bids[:, 0], tick, tolerance) or _any_off_grid(asks[:, 0], tick, tolerance):
                 return ReasonCode.OFF_TICK
-            if _any_off_grid(bids[:, 1], state.lot, tolerance) or _any_off_grid(
-                asks[:, 1], state.lot, tolerance
-            ):
+            if _any_off_grid(bids[:, 1], lot, tolerance) or _any_off_grid(asks[:, 1], lot, tolerance):
                 return ReasonCode.OFF_LOT
         return None
 
@@ -312,16 +382,21 @@ class Sanitizer:
         trade_id = trade.trade_id
         if not isinstance(price, float | int) or not isinstance(qty, float | int):
             return ReasonCode.MALFORMED
-        if not isinstance(trade.ts_ns, int) or not isinstance(trade_id, str):
+        if not isinstance(trade.ts_ns, int) or not isinstance(trade_id, str) or not isinstance(trade.side, Side):
             return ReasonCode.MALFORMED
         if not (math.isfinite(price) and math.isfinite(qty)):
             return ReasonCode.NON_FINITE
         if price <= 0.0 or qty <= 0.0:
             return ReasonCode.NON_POSITIVE
+        if not price * qty <= self._max_notional:
+            return ReasonCode.ABSURD_NOTIONAL
         if self._check_tick_lot:
-            if _off_grid(price, state.tick, self._tolerance):
+            tolerance = self._tolerance
+            if _below_one_step(price, state.tick, tolerance) or _below_one_step(qty, state.lot, tolerance):
+                return ReasonCode.BELOW_ONE_STEP
+            if _off_grid(price, state.tick, tolerance):
                 return ReasonCode.OFF_TICK
-            if _off_grid(qty, state.lot, self._tolerance):
+            if _off_grid(qty, state.lot, tolerance):
                 return ReasonCode.OFF_LOT
         ts_ns = trade.ts_ns
         if ts_ns < state.trade_ts_ns:
@@ -344,6 +419,33 @@ class Sanitizer:
             state.trade_ids.add(trade_id)
         return None
 
+    def _liquidation_verdict(self, liquidation: Liquidation) -> ReasonCode | None:
+        state = self._states.get(liquidation.symbol)
+        if state is None:
+            return ReasonCode.UNKNOWN_SYMBOL
+        price = liquidation.price
+        qty = liquidation.qty
+        if not isinstance(price, float | int) or not isinstance(qty, float | int):
+            return ReasonCode.MALFORMED
+        if not isinstance(liquidation.ts_ns, int) or not isinstance(liquidation.side, Side):
+            return ReasonCode.MALFORMED
+        if not (math.isfinite(price) and math.isfinite(qty)):
+            return ReasonCode.NON_FINITE
+        if price <= 0.0 or qty <= 0.0:
+            return ReasonCode.NON_POSITIVE
+        if not price * qty <= self._max_notional:
+            return ReasonCode.ABSURD_NOTIONAL
+        if self._check_tick_lot and (_below_one_step(price, state.tick, self._tolerance)
+                                     or _below_one_step(qty, state.lot, self._tolerance)):
+            return ReasonCode.BELOW_ONE_STEP
+        code = self._timing_verdict(liquidation.ts_ns)
+        if code is not None:
+            return code
+        reference = state.mid
+        if reference is not None and abs(price - reference) > reference * self._max_jump:
+            return ReasonCode.PRICE_JUMP
+        return None
+
     def _timing_verdict(self, ts_ns: int) -> ReasonCode | None:
         lag_ns = self._clock.now_ns() - ts_ns
         if lag_ns > self._max_latency_ns:
@@ -356,16 +458,16 @@ class Sanitizer:
 # --- untrusted input ----------------------------------------------------------------------
 
 
-def _is_number(value: object) -> bool:
+def is_number(value: object) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def _ms_to_ns(value: object) -> int | None:
     """Exchange milliseconds to int nanoseconds; None if not a usable timestamp."""
-    if not _is_number(value):
+    if not is_number(value):
         return None
-    ms = float(value)  # type: ignore[arg-type]  # _is_number proved it is int or float
-    if not (0.0 <= ms <= _MAX_TS_MS):  # also rejects NaN
+    ms = float(value)  # type: ignore[arg-type]  # is_number proved it is int or float
+    if not (0.0 <= ms <= MAX_TS_MS):  # also rejects NaN
         return None
     if isinstance(value, int):
         return value * 1_000_000
@@ -384,7 +486,7 @@ def _parse_levels(raw: object) -> list[float] | None:
             return None
         price = level[0]
         qty = level[1]
-        if not (_is_number(price) and _is_number(qty)):
+        if not (is_number(price) and is_number(qty)):
             return None
         append(float(price))
         append(float(qty))
@@ -433,7 +535,7 @@ def parse_raw_trade(symbol: str, raw: object) -> Trade | ReasonCode:
             return ReasonCode.MALFORMED
         price = raw.get("price")
         qty = raw.get("amount")
-        if not (_is_number(price) and _is_number(qty)):
+        if not (is_number(price) and is_number(qty)):
             return ReasonCode.MALFORMED
         side_raw = raw.get("side")
         if not isinstance(side_raw, str):

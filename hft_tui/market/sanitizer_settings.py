@@ -32,6 +32,11 @@ class SanitizerSettings(BaseModel):
         description="After this many consecutive books agree on a new price level (each "
         "rejected as a jump), the next agreeing book is accepted and becomes the reference.",
     )
+    max_notional: float = Field(
+        1e9, gt=0.0, le=1e15,
+        description="Reject a book level or a print worth more than this (price x quantity, in the "
+        "quote currency): no real market rests or trades such a size.",
+    )
     check_tick_lot: bool = Field(
         True, description="Reject prices off the tick size and quantities off the lot size.",
     )

@@ -40,6 +40,9 @@ class ReasonCode(StrEnum):
     MALFORMED = ("MALFORMED", "sanitizer", "Message is missing fields or has the wrong types.")
     UNKNOWN_SYMBOL = ("UNKNOWN_SYMBOL", "sanitizer", "Message is for a symbol the engine does not trade.")
     CLOCK_SKEW = ("CLOCK_SKEW", "sanitizer", "Message is stamped ahead of the local clock beyond the tolerance.")
+    BELOW_ONE_STEP = ("BELOW_ONE_STEP", "sanitizer", "A price below one tick or a quantity below one lot: zero on the market's grid.")
+    ABSURD_NOTIONAL = ("ABSURD_NOTIONAL", "sanitizer", "A book level or print worth more than the sane maximum notional.")
+    EVENT_FAILED = ("EVENT_FAILED", "sanitizer", "The core raised on this event: it was rejected and the session carried on.")
 
     # --- feed state ---------------------------------------------------------------------
     FEED_STALE = ("FEED_STALE", "feed", "No update within the staleness timeout: new entries frozen.")
@@ -79,6 +82,7 @@ class ReasonCode(StrEnum):
     KELLY_NO_EDGE = ("KELLY_NO_EDGE", "signal", "Kelly sizing: the strategy's record shows no edge, so size is zero.")
     STRATEGY_PAUSED = ("STRATEGY_PAUSED", "signal", "Strategy is paused by the operator.")
     STRATEGY_DISABLED = ("STRATEGY_DISABLED", "signal", "Strategy auto-disabled by its score.")
+    STRATEGY_FAILED = ("STRATEGY_FAILED", "signal", "Strategy raised an error: disabled until the operator enables it.")
     ALREADY_POSITIONED = ("ALREADY_POSITIONED", "signal", "A position on that side is already open.")
 
     # --- risk gate and DRB guard ----------------------------------------------------------

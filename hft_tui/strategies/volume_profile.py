@@ -5,6 +5,10 @@ contiguous run of buckets around it holding ``value_area_share`` (70 %) of the v
 grown one bucket at a time towards the heavier neighbour (the usual CBOT construction).
 Adding a trade is O(1) amortised; the view is computed on demand and cached until the
 next trade, so the UI can poll it without cost on the hot path.
+
+A bucket lives while it holds trades of the window: it is counted, not judged by what float
+subtraction leaves of its volume (a 1e-13 print, or a 1 beside a 1e250, leaves nothing, and
+the bucket must still be there when its other trades age out).
 """
 
 from __future__ import annotations
@@ -12,9 +16,6 @@ from __future__ import annotations
 import math
 from collections import deque
 from dataclasses import dataclass
-
-# Residues below this are what float subtraction leaves of an evicted bucket.
-_EMPTY_QTY = 1e-12
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +60,7 @@ class VolumeProfile:
         # Digits that make bucket_index * bucket_size print as the exchange would quote it.
         self._price_digits = max(0, -math.floor(math.log10(tick_size))) + 2
         self._qty_by_bucket: dict[int, float] = {}
+        self._trades_by_bucket: dict[int, int] = {}
         self._trades: deque[tuple[int, int, float]] = deque()
         self._last_ts_ns = 0
         self._view: VolumeProfileView | None = None
@@ -73,10 +75,11 @@ class VolumeProfile:
 
     def add(self, price: float, qty: float, ts_ns: int) -> None:
         """Count a trade of ``qty`` at ``price``; forget trades older than the window."""
-        if qty <= 0 or price <= 0:
+        if not (0.0 < qty < math.inf and 0.0 < price / self.tick_size < math.inf):  # also NaN
             return
         bucket = self.bucket_of(price)
         self._qty_by_bucket[bucket] = self._qty_by_bucket.get(bucket, 0.0) + qty
+        self._trades_by_bucket[bucket] = self._trades_by_bucket.get(bucket, 0) + 1
         self._trades.append((ts_ns, bucket, qty))
         if ts_ns > self._last_ts_ns:
             self._last_ts_ns = ts_ns
@@ -86,13 +89,16 @@ class VolumeProfile:
     def _evict(self, cutoff_ns: int) -> None:
         trades = self._trades
         qty_by_bucket = self._qty_by_bucket
+        trades_by_bucket = self._trades_by_bucket
         while trades and trades[0][0] < cutoff_ns:
             _, bucket, qty = trades.popleft()
-            left = qty_by_bucket[bucket] - qty
-            if left <= _EMPTY_QTY:
+            left = trades_by_bucket[bucket] - 1
+            if left == 0:
                 del qty_by_bucket[bucket]
+                del trades_by_bucket[bucket]
             else:
-                qty_by_bucket[bucket] = left
+                trades_by_bucket[bucket] = left
+                qty_by_bucket[bucket] = max(qty_by_bucket[bucket] - qty, 0.0)
 
     def view(self) -> VolumeProfileView | None:
         """POC, value area and levels over the window; None before the first trade."""

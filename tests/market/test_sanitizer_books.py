@@ -167,7 +167,64 @@ def test_reset_after_a_resync_accepts_restarted_sequence_numbers(sanitizer: Sani
     assert sanitizer.check_book(book(seq=1)) is None
     sanitizer.reset()
     sanitizer.reset("NOT/TRADED")
-    assert sanitizer.last_good_mid("BTC/USDT") is None
+    # The stream is forgotten, the market is not: the reference survives the resync.
+    assert sanitizer.last_good_mid("BTC/USDT") == pytest.approx(100.05)
+
+
+def test_the_first_book_after_a_resync_is_judged_against_the_market_before_it(sanitizer: Sanitizer) -> None:
+    assert sanitizer.check_book(book([(10_000.0, 1.0)], [(10_000.1, 1.0)], seq=900)) is None
+    sanitizer.reset("BTC/USDT")
+    one_percent = book(seq=1)
+    assert sanitizer.check_book(one_percent) is ReasonCode.PRICE_JUMP
+    assert sanitizer.last_good_mid("BTC/USDT") == pytest.approx(10_000.05)
+
+
+def test_references_outlive_the_sanitizer(clock: FrozenClock) -> None:
+    first = Sanitizer(SanitizerSettings(), RULES, clock)
+    assert first.check_book(book()) is None
+    second = Sanitizer(SanitizerSettings(), RULES, clock)
+    second.restore_references({**first.references(), "NOT/TRADED": 5.0, "BTC/USDT ": "x"})
+    assert second.references() == {"BTC/USDT": pytest.approx(100.05)}
+    assert second.check_book(book([(110.0, 1.0)], [(110.1, 1.0)])) is ReasonCode.PRICE_JUMP
+
+
+@pytest.mark.parametrize(
+    ("bids", "asks", "code"),
+    [
+        (GOOD_BIDS, [(100.1, 1e-13)], ReasonCode.BELOW_ONE_STEP),  # zero lots
+        (GOOD_BIDS, [(100.1, 5e-324)], ReasonCode.BELOW_ONE_STEP),
+        (GOOD_BIDS[:2] + [(1e-300, 1.0)], GOOD_ASKS, ReasonCode.BELOW_ONE_STEP),  # zero ticks
+        (GOOD_BIDS, [(100.1, 1e250)], ReasonCode.ABSURD_NOTIONAL),
+        (GOOD_BIDS, [(100.1, 1e295)], ReasonCode.ABSURD_NOTIONAL),
+        (GOOD_BIDS, GOOD_ASKS[:2] + [(1e295, 1.0)], ReasonCode.ABSURD_NOTIONAL),
+        (GOOD_BIDS, [(100.1, 2e7)], ReasonCode.ABSURD_NOTIONAL),  # 2e9 of quote currency
+    ],
+)
+def test_absurd_sizes_and_prices_are_rejected(sanitizer: Sanitizer, bids: list, asks: list,
+                                              code: ReasonCode) -> None:
+    assert sanitizer.check_book(book(bids, asks)) is code
+
+
+def test_absurd_sizes_are_rejected_without_the_grid_check(clock: FrozenClock) -> None:
+    sanitizer = Sanitizer(SanitizerSettings(check_tick_lot=False), RULES, clock)
+    assert sanitizer.check_book(book(GOOD_BIDS, [(100.1, 1e250)])) is ReasonCode.ABSURD_NOTIONAL
+
+
+def test_a_market_without_a_published_grid_is_checked_for_everything_else(clock: FrozenClock) -> None:
+    rules = {"BTC/USDT": MarketRules("BTC/USDT", tick_size=0.0, lot_size=0.0)}
+    sanitizer = Sanitizer(SanitizerSettings(), rules, clock)
+    assert sanitizer.check_book(book([(100.03, 0.0004)], [(100.07, 1.5)])) is None
+    assert sanitizer.check_book(book(GOOD_BIDS, [(100.1, 1e250)], seq=2)) is ReasonCode.ABSURD_NOTIONAL
+
+
+@pytest.mark.parametrize("field", ["seq", "ts_ns"])
+@pytest.mark.parametrize("value", [math.nan, 1.5, "1", None])
+def test_sequence_and_time_that_are_not_integers_are_malformed(sanitizer: Sanitizer, field: str,
+                                                               value: object) -> None:
+    good = book()
+    bad = OrderBook(good.symbol, value if field == "ts_ns" else good.ts_ns,  # type: ignore[arg-type]
+                    value if field == "seq" else good.seq, good.bids, good.asks)  # type: ignore[arg-type]
+    assert sanitizer.check_book(bad) is ReasonCode.MALFORMED
 
 
 def test_counts_add_up_per_reason(sanitizer: Sanitizer) -> None:

@@ -133,13 +133,14 @@ def test_no_trade_message_however_malformed_raises_out_of_the_sanitizer(raw: obj
 
 @st.composite
 def valid_raw_books(draw: st.DrawFn) -> dict:
-    """Healthy books on the BTC/USDT grid: sorted, uncrossed, tight spread, whole lots."""
+    """Healthy books on the BTC/USDT grid: sorted, uncrossed, tight spread, whole lots, no
+    level worth more than the sane maximum notional (1e9)."""
     best_bid_ticks = draw(st.integers(1_000, 10_000_000))
     spread_ticks = draw(st.integers(1, max(1, best_bid_ticks // 500)))
     bid_gaps = draw(st.lists(st.integers(1, 20), min_size=1, max_size=25))
     ask_gaps = draw(st.lists(st.integers(1, 20), min_size=1, max_size=25))
-    bid_lots = draw(st.lists(st.integers(1, 10**7), min_size=len(bid_gaps), max_size=len(bid_gaps)))
-    ask_lots = draw(st.lists(st.integers(1, 10**7), min_size=len(ask_gaps), max_size=len(ask_gaps)))
+    bid_lots = draw(st.lists(st.integers(1, 10**5), min_size=len(bid_gaps), max_size=len(bid_gaps)))
+    ask_lots = draw(st.lists(st.integers(1, 10**5), min_size=len(ask_gaps), max_size=len(ask_gaps)))
     bids, ticks = [], best_bid_ticks
     for gap, lots in zip(bid_gaps, bid_lots, strict=True):
         if ticks <= 0:

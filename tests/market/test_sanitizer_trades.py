@@ -40,12 +40,19 @@ def test_healthy_trade_is_accepted(sanitizer: Sanitizer) -> None:
         (trade(price=0.0), ReasonCode.NON_POSITIVE),
         (trade(qty=-1.0), ReasonCode.NON_POSITIVE),
         (trade(price=100.15), ReasonCode.OFF_TICK),
-        (trade(qty=0.0005), ReasonCode.OFF_LOT),
+        (trade(qty=0.0015), ReasonCode.OFF_LOT),
         (trade(ts_ns=T0 - 150 * MS), ReasonCode.FEED_LATENCY),
         (trade(ts_ns=T0 + 5_000 * MS), ReasonCode.CLOCK_SKEW),
         (Trade("BTC/USDT", T0, "100.1", 1.0, Side.BUY), ReasonCode.MALFORMED),  # type: ignore[arg-type]
         (Trade("BTC/USDT", None, 100.1, 1.0, Side.BUY), ReasonCode.MALFORMED),  # type: ignore[arg-type]
         ("not a trade", ReasonCode.MALFORMED),
+        (Trade("BTC/USDT", T0, 100.1, 1.0, "buy"), ReasonCode.MALFORMED),  # type: ignore[arg-type]
+        (trade(qty=1e-13), ReasonCode.BELOW_ONE_STEP),
+        (trade(qty=1e-300), ReasonCode.BELOW_ONE_STEP),
+        (trade(qty=5e-324), ReasonCode.BELOW_ONE_STEP),
+        (trade(price=1e-300), ReasonCode.BELOW_ONE_STEP),
+        (trade(qty=1e250), ReasonCode.ABSURD_NOTIONAL),
+        (trade(price=1e300, qty=1e300), ReasonCode.ABSURD_NOTIONAL),
     ],
 )
 def test_bad_trades_are_rejected_with_their_reason(sanitizer: Sanitizer, bad: Trade, code: ReasonCode) -> None:
