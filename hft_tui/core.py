@@ -271,17 +271,13 @@ class TradingCore:
         elif isinstance(event, MarketRejection):
             code = event.code if isinstance(event.code, ReasonCode) else ReasonCode.MALFORMED
             self.sanitizer.count_rejection(code)
-            self.metrics.count_rejection(code.value)
-            self._journal_rejection(event.symbol, code)
+            self._rejected(event.symbol, code)
         self._decide()
 
     def _event_failed(self, event: object, exc: Exception) -> None:
-        code = ReasonCode.EVENT_FAILED
-        self.sanitizer.count_rejection(code)
-        self.metrics.count_rejection(code.value)
+        self.sanitizer.count_rejection(ReasonCode.EVENT_FAILED)
+        self._rejected(getattr(event, "symbol", None), ReasonCode.EVENT_FAILED)
         self.metrics.errors += 1
-        symbol = getattr(event, "symbol", None)
-        self._journal_rejection(symbol, code)
         self._journal_error(f"core: {type(event).__name__}", exc)
 
     @property
@@ -308,8 +304,7 @@ class TradingCore:
     def _on_book(self, book: OrderBook) -> None:
         code = self.sanitizer.check_book(book)
         if code is not None:
-            self.metrics.count_rejection(code.value)
-            self._journal_rejection(book.symbol, code)
+            self._rejected(book.symbol, code)
             return
         symbol = book.symbol
         self.books[symbol] = book
@@ -330,8 +325,7 @@ class TradingCore:
     def _on_trade(self, trade: Trade) -> None:
         code = self.sanitizer.check_trade(trade)
         if code is not None:
-            self.metrics.count_rejection(code.value)
-            self._journal_rejection(trade.symbol, code)
+            self._rejected(trade.symbol, code)
             return
         self.last_trades[trade.symbol] = trade
         self.broker.on_trade(trade)
@@ -342,8 +336,7 @@ class TradingCore:
     def _on_liquidation(self, liquidation: Liquidation) -> None:
         code = self.sanitizer.check_liquidation(liquidation)
         if code is not None:
-            self.metrics.count_rejection(code.value)
-            self._journal_rejection(liquidation.symbol, code)
+            self._rejected(liquidation.symbol, code)
             return
         self._emit(self._liquidation_hooks, liquidation)
 
@@ -457,6 +450,11 @@ class TradingCore:
         self.feed_states[status.symbol] = status.state
         self.wal.append("feed", {"symbol": status.symbol, "state": status.state.value,
                                  "detail": status.detail})
+
+    def _rejected(self, symbol: object, code: ReasonCode) -> None:
+        """What every rejection costs besides the sanitizer's count: metrics and the journal."""
+        self.metrics.count_rejection(code.value)
+        self._journal_rejection(symbol, code)
 
     def _journal_rejection(self, symbol: object, code: ReasonCode) -> None:
         """Journal a rejection at most once per second per (symbol, code), by the local clock:

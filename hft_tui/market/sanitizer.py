@@ -40,7 +40,8 @@ objects, or ``MALFORMED``; they never raise.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import numpy as np
 
@@ -210,29 +211,22 @@ class Sanitizer:
 
     def check_book(self, book: OrderBook) -> ReasonCode | None:
         """None if ``book`` is healthy (and now the symbol's reference), else why not."""
-        try:
-            code = self._book_verdict(book)
-        except _MALFORMED_ERRORS:
-            code = ReasonCode.MALFORMED
-        return self._tally(code)
+        return self._judge(self._book_verdict, book)
 
     def check_trade(self, trade: Trade) -> ReasonCode | None:
         """None if ``trade`` is healthy, else why not."""
-        try:
-            code = self._trade_verdict(trade)
-        except _MALFORMED_ERRORS:
-            code = ReasonCode.MALFORMED
-        return self._tally(code)
+        return self._judge(self._trade_verdict, trade)
 
     def check_liquidation(self, liquidation: Liquidation) -> ReasonCode | None:
         """None if ``liquidation`` is plausible, else why not (no grid: its size is an average)."""
+        return self._judge(self._liquidation_verdict, liquidation)
+
+    def _judge(self, verdict: Callable[[Any], ReasonCode | None], message: object) -> ReasonCode | None:
+        """``verdict(message)``, counted; a message that makes it raise is malformed."""
         try:
-            code = self._liquidation_verdict(liquidation)
+            code = verdict(message)
         except _MALFORMED_ERRORS:
             code = ReasonCode.MALFORMED
-        return self._tally(code)
-
-    def _tally(self, code: ReasonCode | None) -> ReasonCode | None:
         if code is None:
             self.accepted += 1
         else:
@@ -377,38 +371,20 @@ class Sanitizer:
         state = self._states.get(trade.symbol)
         if state is None:
             return ReasonCode.UNKNOWN_SYMBOL
-        price = trade.price
-        qty = trade.qty
         trade_id = trade.trade_id
-        if not isinstance(price, float | int) or not isinstance(qty, float | int):
+        if not isinstance(trade_id, str):
             return ReasonCode.MALFORMED
-        if not isinstance(trade.ts_ns, int) or not isinstance(trade_id, str) or not isinstance(trade.side, Side):
-            return ReasonCode.MALFORMED
-        if not (math.isfinite(price) and math.isfinite(qty)):
-            return ReasonCode.NON_FINITE
-        if price <= 0.0 or qty <= 0.0:
-            return ReasonCode.NON_POSITIVE
-        if not price * qty <= self._max_notional:
-            return ReasonCode.ABSURD_NOTIONAL
-        if self._check_tick_lot:
-            tolerance = self._tolerance
-            if _below_one_step(price, state.tick, tolerance) or _below_one_step(qty, state.lot, tolerance):
-                return ReasonCode.BELOW_ONE_STEP
-            if _off_grid(price, state.tick, tolerance):
-                return ReasonCode.OFF_TICK
-            if _off_grid(qty, state.lot, tolerance):
-                return ReasonCode.OFF_LOT
+        code = self._print_verdict(state, trade.price, trade.qty, trade.ts_ns, trade.side, on_grid=True)
+        if code is not None:
+            return code
         ts_ns = trade.ts_ns
         if ts_ns < state.trade_ts_ns:
             return ReasonCode.STALE_DATA
         if ts_ns == state.trade_ts_ns and trade_id and trade_id in state.trade_ids:
             return ReasonCode.SEQ_DUPLICATE
-        code = self._timing_verdict(ts_ns)
+        code = self._market_verdict(state, trade.price, ts_ns)
         if code is not None:
             return code
-        reference = state.mid
-        if reference is not None and abs(price - reference) > reference * self._max_jump:
-            return ReasonCode.PRICE_JUMP
 
         if ts_ns > state.trade_ts_ns:
             state.trade_ts_ns = ts_ns
@@ -423,11 +399,18 @@ class Sanitizer:
         state = self._states.get(liquidation.symbol)
         if state is None:
             return ReasonCode.UNKNOWN_SYMBOL
-        price = liquidation.price
-        qty = liquidation.qty
+        # A liquidation's size may be an average or a contract conversion: no grid, only sanity.
+        code = self._print_verdict(state, liquidation.price, liquidation.qty, liquidation.ts_ns,
+                                   liquidation.side, on_grid=False)
+        return code if code is not None else self._market_verdict(state, liquidation.price, liquidation.ts_ns)
+
+    def _print_verdict(self, state: _SymbolState, price: object, qty: object, ts_ns: object, side: object,
+                       *, on_grid: bool) -> ReasonCode | None:
+        """What a trade or a liquidation must be on its own: typed, finite, positive, at least
+        one tick and one lot, not absurdly large, and (``on_grid``) on the tick and lot grid."""
         if not isinstance(price, float | int) or not isinstance(qty, float | int):
             return ReasonCode.MALFORMED
-        if not isinstance(liquidation.ts_ns, int) or not isinstance(liquidation.side, Side):
+        if not isinstance(ts_ns, int) or not isinstance(side, Side):
             return ReasonCode.MALFORMED
         if not (math.isfinite(price) and math.isfinite(qty)):
             return ReasonCode.NON_FINITE
@@ -435,10 +418,19 @@ class Sanitizer:
             return ReasonCode.NON_POSITIVE
         if not price * qty <= self._max_notional:
             return ReasonCode.ABSURD_NOTIONAL
-        if self._check_tick_lot and (_below_one_step(price, state.tick, self._tolerance)
-                                     or _below_one_step(qty, state.lot, self._tolerance)):
-            return ReasonCode.BELOW_ONE_STEP
-        code = self._timing_verdict(liquidation.ts_ns)
+        if self._check_tick_lot:
+            tolerance = self._tolerance
+            if _below_one_step(price, state.tick, tolerance) or _below_one_step(qty, state.lot, tolerance):
+                return ReasonCode.BELOW_ONE_STEP
+            if on_grid and _off_grid(price, state.tick, tolerance):
+                return ReasonCode.OFF_TICK
+            if on_grid and _off_grid(qty, state.lot, tolerance):
+                return ReasonCode.OFF_LOT
+        return None
+
+    def _market_verdict(self, state: _SymbolState, price: float, ts_ns: int) -> ReasonCode | None:
+        """Timely by the local clock, and priced near the trusted reference."""
+        code = self._timing_verdict(ts_ns)
         if code is not None:
             return code
         reference = state.mid

@@ -9,7 +9,7 @@ import pytest
 from hft_tui.clock import FrozenClock
 from hft_tui.market.sanitizer import Sanitizer
 from hft_tui.market.sanitizer_settings import SanitizerSettings
-from hft_tui.model import MarketRules, OrderBook, ReasonCode, Side, Trade
+from hft_tui.model import Liquidation, MarketRules, OrderBook, ReasonCode, Side, Trade
 
 T0 = 1_700_000_000_000_000_000
 MS = 1_000_000
@@ -87,3 +87,26 @@ def test_trades_and_books_keep_separate_timelines(sanitizer: Sanitizer) -> None:
     assert sanitizer.check_trade(trade(ts_ns=T0)) is None
     older_book = OrderBook.from_levels("BTC/USDT", T0 - MS, 1, [(100.0, 1.0)], [(100.1, 1.0)])
     assert sanitizer.check_book(older_book) is None
+
+
+@pytest.mark.parametrize(
+    ("price", "qty", "side", "code"),
+    [
+        (100.0, 2.0, Side.SELL, None),
+        (100.03, 1.2345, Side.SELL, None),  # an average price and a contract conversion: no grid
+        (math.nan, 2.0, Side.SELL, ReasonCode.NON_FINITE),
+        (100.0, 1e250, Side.SELL, ReasonCode.ABSURD_NOTIONAL),
+        (100.0, 1e-13, Side.SELL, ReasonCode.BELOW_ONE_STEP),
+        (100.0, 2.0, "sell", ReasonCode.MALFORMED),
+        ("100", 2.0, Side.SELL, ReasonCode.MALFORMED),
+    ],
+)
+def test_liquidations_are_judged_before_a_strategy_sees_them(sanitizer: Sanitizer, price: object, qty: object,
+                                                             side: object, code: ReasonCode | None) -> None:
+    liquidation = Liquidation("BTC/USDT", T0, price, qty, side)  # type: ignore[arg-type]
+    assert sanitizer.check_liquidation(liquidation) is code
+
+
+def test_a_liquidation_far_from_the_reference_is_a_jump(sanitizer: Sanitizer) -> None:
+    assert sanitizer.check_book(OrderBook.from_levels("BTC/USDT", T0, 1, [(100.0, 1.0)], [(100.1, 1.0)])) is None
+    assert sanitizer.check_liquidation(Liquidation("BTC/USDT", T0, 1.0, 2.0, Side.SELL)) is ReasonCode.PRICE_JUMP
