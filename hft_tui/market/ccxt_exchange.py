@@ -60,12 +60,16 @@ def create_exchange(
 
 
 def guard_message_handler(exchange: Any, on_error: Callable[[Any, Exception], None]) -> None:
-    """Make a websocket message that ccxt cannot parse a reported error, not a dead socket.
+    """Make a websocket frame that ccxt cannot read a reported error, not a dead socket.
 
-    ccxt dispatches each frame from a bare event-loop callback; an exception in its parser
-    there ends that connection's receive loop without a word, and every stream on it hangs
-    (the "silent hang" users report). Wrapped, the exception goes to ``on_error`` with the
-    offending message and the loop keeps reading. Call before the first ``watch_*``.
+    ccxt dispatches each frame from a bare event-loop callback; an exception there ends
+    that connection's receive loop without a word, and every stream on it hangs (the
+    "silent hang" users report). Two layers are guarded. A frame that decodes but that the
+    exchange's handler cannot read goes to ``on_error`` and the loop keeps reading. A frame
+    that is not even JSON (truncated, corrupted) goes to ``on_error`` too, and its
+    connection is torn down: whatever was lost with it, every stream on that connection
+    gets a ``NetworkError`` and resubscribes from a fresh snapshot. Call before the first
+    ``watch_*``.
     """
     handle = exchange.handle_message
 
@@ -77,6 +81,52 @@ def guard_message_handler(exchange: Any, on_error: Callable[[Any, Exception], No
             return None
 
     exchange.handle_message = guarded
+    make_client = exchange.client
+
+    def client(url: str) -> Any:
+        ws = make_client(url)
+        if not getattr(ws, "_hft_frames_guarded", False):
+            _guard_frames(ws, on_error)
+        return ws
+
+    exchange.client = client
+
+
+def _guard_frames(ws: Any, on_error: Callable[[Any, Exception], None]) -> None:
+    decode = ws.handle_text_or_binary_message
+
+    def guarded(data: Any) -> Any:
+        try:
+            return decode(data)
+        except Exception as exc:  # noqa: BLE001 - the frame could not be decoded at all
+            on_error(data, exc)
+            drop_connection(ws, f"unparseable frame ({type(exc).__name__}); resubscribing")
+            return None
+
+    ws.handle_text_or_binary_message = guarded
+    ws._hft_frames_guarded = True
+
+
+def drop_connection(ws: Any, reason: str) -> None:
+    """Tear one ccxt websocket client down as a lost connection would: every future on it
+    fails with ``NetworkError(reason)``, the exchange forgets the client, and the next
+    ``watch_*`` dials a new connection and subscribes again."""
+    if ws.error is None:
+        ws.on_error(ccxt_errors().NetworkError(reason))
+
+
+def clients_streaming(exchange: Any, symbol: str) -> list[Any]:
+    """The exchange's websocket clients with a subscription or a waiter about ``symbol``."""
+    clients = getattr(exchange, "clients", None) or {}
+    needles = {symbol}
+    market_id = (getattr(exchange, "markets", None) or {}).get(symbol, {}).get("id")
+    if isinstance(market_id, str):
+        needles |= {market_id, market_id.lower()}
+    return [
+        ws for ws in list(clients.values())
+        if any(isinstance(key, str) and any(n in key for n in needles)
+               for key in (*ws.subscriptions, *ws.futures))
+    ]
 
 
 def market_symbol_in(exchange: Any, message: Any) -> str:

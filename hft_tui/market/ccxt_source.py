@@ -7,9 +7,15 @@ liquidations, feed statuses and rejections are never dropped.
 
 Feed state (``FeedStatus``) describes a symbol's *book*, because the book is what prices
 orders: CONNECTING until the first good book, LIVE while good books arrive, RESYNCING
-after a sequence gap or dropped socket on any of the symbol's streams (until the next
-good book), STALE when no good book came for ``stale_after_ms`` even though ccxt raised
-nothing.
+after a sequence gap, a dropped socket or an unreadable frame on any of the symbol's
+streams, until the next good book.
+
+Feeds heal themselves. When no good book came for ``stale_after_ms``, whatever the cause
+(a quiet socket, a ccxt receive loop that died, a task stuck in an await), the symbol's
+streams are torn down (tasks cancelled, their websocket connections dropped) and started
+again after a backoff that grows while the heals do not hold. A frame ccxt cannot even
+decode drops its connection at once (``guard_message_handler``), so its streams resubscribe
+without waiting for the staleness watch.
 """
 
 from __future__ import annotations
@@ -28,6 +34,8 @@ from hft_tui.market.ccxt_exchange import (
     ccxt_errors,
     create_exchange,
     guard_message_handler,
+    clients_streaming,
+    drop_connection,
     market_symbol_in,
 )
 from hft_tui.market.ccxt_convert import book_from_ccxt, liquidation_from_ccxt, trade_from_ccxt, trade_key
@@ -46,6 +54,9 @@ from hft_tui.redaction import describe_error, redact
 # How many recent trade ids per symbol are remembered to drop repeats: ccxt's trade cache
 # and REST polls return overlapping windows far smaller than this.
 _SEEN_TRADES = 4096
+
+# The per-symbol tasks a heal restarts.
+_STREAMS = ("book", "trades", "liquidations")
 
 Fetch = Callable[[], Awaitable[Any]]
 Handle = Callable[[Any], None]
@@ -77,10 +88,12 @@ class _SymbolFeed:
     """Mutable per-symbol bookkeeping, touched only from the event loop."""
 
     symbol: str
+    heal_backoff: Backoff
     contract_size: float = 1.0
     state: FeedState = FeedState.CONNECTING
     last_activity_s: float = 0.0
     stale_after_s: float = 5.0
+    healed_at_s: float = float("-inf")
     trades_seen: _SeenIds = field(default_factory=lambda: _SeenIds(_SEEN_TRADES))
     liquidations_seen: _SeenIds = field(default_factory=lambda: _SeenIds(_SEEN_TRADES))
 
@@ -124,7 +137,11 @@ class CcxtSource:
         self._with_liquidations = with_liquidations
         self._rng = random.Random(seed)
         self._exchange: Any = None
-        self._feeds = {s: _SymbolFeed(s, stale_after_s=self._stale_after_s) for s in self.symbols}
+        self._feeds = {
+            s: _SymbolFeed(s, Backoff(*self._backoff_ms, rng=random.Random(self._rng.random())),
+                           stale_after_s=self._stale_after_s)
+            for s in self.symbols
+        }
         self._queue: asyncio.Queue[MarketEvent | str] = asyncio.Queue()
         self._pending_books: dict[str, OrderBook] = {}
         self._tasks: dict[tuple[str, str], asyncio.Task[None]] = {}
@@ -330,10 +347,33 @@ class CcxtSource:
             await asyncio.sleep(tick_s)
             now = loop.time()
             for feed in self._feeds.values():
-                if feed.state is not FeedState.STALE and now - feed.last_activity_s > feed.stale_after_s:
-                    silent_ms = (now - feed.last_activity_s) * 1000.0
-                    self._set_state(feed, FeedState.STALE, f"{ReasonCode.FEED_STALE}: no book update for "
-                                                           f"{silent_ms:.0f} ms")
+                if self._healing(feed.symbol):
+                    continue
+                silent_s = now - feed.last_activity_s
+                if silent_s > feed.stale_after_s:
+                    self._spawn(feed.symbol, "heal", self._heal(
+                        feed, f"{ReasonCode.FEED_STALE}: no book update for {silent_s * 1000.0:.0f} ms"))
+                elif feed.heal_backoff.attempt and now - feed.healed_at_s > feed.stale_after_s:
+                    # Books kept coming for a whole timeout after the last heal: it held.
+                    feed.heal_backoff.reset()
+
+    def _healing(self, symbol: str) -> bool:
+        task = self._tasks.get((symbol, "heal"))
+        return task is not None and not task.done()
+
+    async def _heal(self, feed: _SymbolFeed, why: str) -> None:
+        """Tear the symbol's streams down and start them again after the heal backoff."""
+        symbol = feed.symbol
+        self._set_state(feed, FeedState.RESYNCING, f"{why}; resubscribing")
+        streams = [self._tasks.pop((symbol, kind)) for kind in _STREAMS if (symbol, kind) in self._tasks]
+        for task in streams:
+            task.cancel()
+        await asyncio.gather(*streams, return_exceptions=True)
+        for ws in clients_streaming(self.exchange, symbol):
+            drop_connection(ws, f"{symbol}: {why}; resubscribing")
+        await asyncio.sleep(feed.heal_backoff.next_delay_s())
+        feed.healed_at_s = asyncio.get_running_loop().time()
+        self._start_streams(symbol)
 
     # --- message handling (hot path) ------------------------------------------------------
 
@@ -378,7 +418,8 @@ class CcxtSource:
             self._queue.put_nowait(liquidation)
 
     def _on_unparseable(self, message: Any, exc: Exception) -> None:
-        """ccxt could not parse a websocket frame: reject it; the connection keeps reading."""
+        """ccxt could not read a websocket frame: reject it (see ``guard_message_handler``
+        for what happens to the connection)."""
         symbol = market_symbol_in(self._exchange, message)
         self._reject(symbol, ReasonCode.MALFORMED,
                      f"unparseable message: {type(exc).__name__}: {self._describe(exc)}")

@@ -7,7 +7,8 @@ pushes ``depthUpdate`` diffs whose ``U``/``u`` update ids follow the REST snapsh
 ``lastUpdateId``, and ``trade`` events.
 
 Tests drive it explicitly (``push_depth``, ``push_trade``, ``skip_update_ids``,
-``drop_sockets``, ``send_raw``) and script REST failures (``fail_next_create``). Run it
+``drop_sockets``, ``send_raw``, ``send_truncated``, ``send_binary``) and script REST failures
+(``fail_next_create``). Run it
 standalone to point the app at it with ``config/examples/loopback.toml``::
 
     python tests/ccxt/loopback_exchange.py --port 8765 --tick-ms 200
@@ -132,9 +133,11 @@ class LoopbackExchange:
         self._next_order_id = 1
         self._next_trade_id = 1
         self._sockets: list[tuple[web.WebSocketResponse, set[str]]] = []
+        self.subscribe_requests = 0
         self._runner: web.AppRunner | None = None
         self._stopping = asyncio.Event()
         self.port = 0
+        self.loop: asyncio.AbstractEventLoop | None = None  # the loop serving it, once started
         self.seed_books()
 
     # --- lifecycle ------------------------------------------------------------------------
@@ -170,6 +173,7 @@ class LoopbackExchange:
         app.router.add_get("/api/v3/myTrades", self._my_trades_handler)
         app.router.add_get("/api/v3/account", self._account)
         app.router.add_get("/stream/ws/{stream}", self._websocket)
+        self.loop = asyncio.get_running_loop()
         self._runner = web.AppRunner(app, handle_signals=False)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", port)
@@ -271,6 +275,25 @@ class LoopbackExchange:
         for ws, _ in list(self._sockets):
             if not ws.closed:
                 await ws.send_str(text)
+
+    async def send_truncated(self, market_id: str, keep: float = 0.5) -> None:
+        """Send the first ``keep`` of a real ``depthUpdate`` frame, as a proxy cutting a frame
+        would; the update it carried is applied to the server's book (so it is lost to a client
+        that cannot read it)."""
+        book = self.books[market_id]
+        bids, _ = book.levels()
+        price, qty = bids[0]
+        book.last_update_id += 1
+        book.bids[price] = qty + 1.0
+        text = json.dumps({"e": "depthUpdate", "E": _now_ms(), "s": market_id, "U": book.last_update_id,
+                           "u": book.last_update_id, "b": [[f"{price:.8f}", f"{qty + 1.0:.8f}"]], "a": []})
+        await self.send_raw(text[: max(1, int(len(text) * keep))])
+
+    async def send_binary(self, data: bytes) -> None:
+        """Send a binary frame verbatim to every socket (Binance spot never sends one)."""
+        for ws, _ in list(self._sockets):
+            if not ws.closed:
+                await ws.send_bytes(data)
 
     async def drop_sockets(self) -> None:
         """Close every websocket from the server side, as a dropped connection would."""
@@ -526,6 +549,7 @@ class LoopbackExchange:
                 method = request_body.get("method")
                 streams = request_body.get("params", [])
                 if method == "SUBSCRIBE":
+                    self.subscribe_requests += 1
                     subscriptions.update(streams)
                 elif method == "UNSUBSCRIBE":
                     subscriptions.difference_update(streams)

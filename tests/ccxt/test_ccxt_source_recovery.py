@@ -70,22 +70,75 @@ async def test_dropped_socket_resyncs_with_backoff_then_goes_live(loopback, loop
         assert book_matches(loopback, book)
 
 
-async def test_silent_stall_goes_stale_then_live_on_the_next_update(loopback, loopback_settings) -> None:
+async def test_silent_stall_is_torn_down_and_resubscribed_then_books_flow(loopback, loopback_settings) -> None:
     async with EventTap(make_source(loopback_settings)) as tap:
         await live_source(tap, loopback)
+        subscribes, snapshots = loopback.subscribe_requests, loopback.request_log.count(("GET", "/api/v3/depth"))
         mark = tap.mark()
         loop = asyncio.get_running_loop()
         started = loop.time()
-        stale = await tap.wait_for(is_state(FeedState.STALE), after=mark)
+        healing = await tap.wait_for(is_state(FeedState.RESYNCING), after=mark)
         waited_ms = (loop.time() - started) * 1000
         # stale_after_ms is 400 in the loopback settings; the watchdog ticks every 80 ms.
         assert 300 <= waited_ms <= 1500
-        assert ReasonCode.FEED_STALE in stale.detail
+        assert healing.detail.startswith(f"{ReasonCode.FEED_STALE}: no book update for ")
+        assert healing.detail.endswith("; resubscribing")
 
-        mark = tap.mark()
-        await loopback.push_depth("BTCUSDT", bids=[(49999.5, 4.0)])
         await tap.wait_for(is_state(FeedState.LIVE), after=mark)
-        assert not any(is_state(FeedState.RESYNCING)(e) for e in tap.events)
+        assert loopback.subscribe_requests > subscribes
+        assert loopback.request_log.count(("GET", "/api/v3/depth")) > snapshots
+        await live_source(tap, loopback)
+        later = tap.mark()
+        await loopback.push_depth("BTCUSDT", bids=[(49999.5, 4.0)])
+        book = await tap.wait_for(lambda e: isinstance(e, OrderBook) and e.bids[0, 1] == 4.0, after=later)
+        assert book_matches(loopback, book)
+
+
+async def resubscribes_and_flows_again(tap: EventTap, loopback: LoopbackExchange, mark: int) -> None:
+    """After a bad frame at ``mark``: rejected, RESYNCING, a new subscription, then books and trades."""
+    rejection = await tap.wait_for(lambda e: isinstance(e, MarketRejection), after=mark)
+    assert rejection.code is ReasonCode.MALFORMED and "unparseable" in rejection.detail
+    resync = await tap.wait_for(is_state(FeedState.RESYNCING), after=mark)
+    assert "unparseable frame" in resync.detail
+    await tap.wait_for(is_state(FeedState.LIVE), after=tap.events.index(resync))
+    await live_source(tap, loopback)
+    later = tap.mark()
+    await loopback.push_depth("BTCUSDT", asks=[(50000.0, 0.5)])
+    book = await tap.wait_for(lambda e: isinstance(e, OrderBook) and e.best_ask == 50000.0, after=later)
+    assert book_matches(loopback, book)
+    good_id = await loopback.push_trade("BTCUSDT", 50000.0, 0.2, buyer_is_maker=False)
+    trade = await tap.wait_for(lambda e: isinstance(e, Trade), after=later)
+    assert trade.trade_id == str(good_id)
+
+
+async def test_a_truncated_trade_frame_makes_the_feed_resubscribe(loopback, loopback_settings) -> None:
+    async with EventTap(make_source(loopback_settings)) as tap:
+        await live_source(tap, loopback)
+        subscribes = loopback.subscribe_requests
+        mark = tap.mark()
+        # ccxt's own JSON parse fails on this before any handler of ours runs.
+        await loopback.send_raw('{"e": "trade", ')
+        await resubscribes_and_flows_again(tap, loopback, mark)
+        assert loopback.subscribe_requests > subscribes
+
+
+async def test_a_truncated_depth_frame_resubscribes_and_the_lost_update_is_in_the_new_book(
+        loopback, loopback_settings) -> None:
+    async with EventTap(make_source(loopback_settings)) as tap:
+        await live_source(tap, loopback)
+        mark = tap.mark()
+        await loopback.send_truncated("BTCUSDT")
+        await resubscribes_and_flows_again(tap, loopback, mark)
+        # book_matches above compared with the server's book, which holds the update we could not read.
+        assert loopback.book_levels("BTCUSDT")[0][0][1] == 2.0
+
+
+async def test_a_binary_garbage_frame_makes_the_feed_resubscribe(loopback, loopback_settings) -> None:
+    async with EventTap(make_source(loopback_settings)) as tap:
+        await live_source(tap, loopback)
+        mark = tap.mark()
+        await loopback.send_binary(b"\xff\xfe\x00\x9c garbage")
+        await resubscribes_and_flows_again(tap, loopback, mark)
 
 
 async def test_unparseable_depth_levels_are_rejected_and_the_book_recovers(loopback, loopback_settings) -> None:
