@@ -27,8 +27,11 @@ from hft_tui.config.settings import Settings
 from hft_tui.execution.fee_comparison import add_fees_parser
 from hft_tui.replay.cli import add_replay_parser
 from hft_tui.wal.cli import add_wal_parser, run_wal_command
+from hft_tui.wal.errors import WalError
 
 EXIT_CONFIG_ERROR = 2
+# The journal could not be opened, or a session ended FAILED because it could not be written.
+EXIT_JOURNAL_FAILED = 3
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -104,14 +107,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (UnsupportedSetup, MarketsUnavailable) as exc:
         print(f"hft-tui: {exc}", file=sys.stderr)
         return EXIT_CONFIG_ERROR
+    except WalError as exc:
+        print(f"hft-tui: {exc}", file=sys.stderr)
+        return EXIT_JOURNAL_FAILED
     if getattr(args, "headless", False):
         from hft_tui.headless import run_headless
 
         asyncio.run(run_headless(engine, settings.engine.status_interval_s))
-        return 0
-    from hft_tui.tui.run import run_app
+        code = 0
+    else:
+        from hft_tui.tui.run import run_app
 
-    return run_app(engine, settings)
+        code = run_app(engine, settings)
+    if engine.journal_failure:
+        print(engine.failure_line(), file=sys.stderr)
+        return EXIT_JOURNAL_FAILED
+    return code
 
 
 def confirm_live(settings: Settings, flag: bool) -> bool:

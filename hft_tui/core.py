@@ -284,6 +284,32 @@ class TradingCore:
     def has_pending_orders(self) -> bool:
         return bool(self._outbox) or bool(self._cancels)
 
+    @property
+    def has_exit_work(self) -> bool:
+        """A position is being flattened or a reduce-only order is working: market data is
+        still needed to finish it (a FAILED engine takes events only while this holds)."""
+        return bool(self._flatten) or any(o.is_open and o.reduce_only for o in self.orders.values())
+
+    def fail(self, detail: str) -> None:
+        """The journal could not make a record durable: FAILED at once. No new orders from
+        here on; kill and flatten still act. The transition's record is held in memory."""
+        transition = self.state.transition(TradingState.FAILED, ReasonCode.JOURNAL_FAILED,
+                                           self.clock.now_ns(), detail)
+        if transition is not None:
+            self.wal.append("state", transition.to_payload())
+        self.notice = f"FAILED: {detail}; only kill and flatten are taken"
+
+    def drop_entries(self) -> None:
+        """The journal failed before these intents were durable: entries never go out (an
+        order needs its record); reduce-only exits stay queued for the broker."""
+        kept = []
+        for order in self.take_orders():
+            if order.reduce_only:
+                kept.append(order)
+            else:
+                self._on_order(order.with_status(OrderStatus.REJECTED, ReasonCode.JOURNAL_FAILED.value))
+        self._outbox = kept
+
     def take_orders(self) -> list[Order]:
         """The journaled order intents, handed over once (for an async broker)."""
         orders, self._outbox = self._outbox, []
@@ -883,6 +909,8 @@ class TradingCore:
         return CommandResult(True, f"order {order.client_id} sent")
 
     def reset_halt(self) -> CommandResult:
+        if self.state.state is TradingState.FAILED:
+            return CommandResult(False, "FAILED: the journal cannot be written; fix the disk and restart")
         ts_ns = self.clock.now_ns()
         state = self.drb.operator_reset(ts_ns)
         self.last_drb = state

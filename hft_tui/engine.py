@@ -4,6 +4,11 @@ is the only thing the TUI talks to (commands in, immutable snapshots out).
 Per event the core runs synchronously; when it produced order intents the engine waits
 for the WAL's group commit to cover them, then releases them to the broker (WAL before
 effect). Operator commands are journaled durably before the core acts on them.
+
+The journal is the engine's heartbeat: the moment a record cannot be made durable the core
+goes FAILED. No entry goes out from then on; kill and flatten still reach the broker, their
+records held in memory until the disk takes them; market data is taken only while an exit
+is being worked; and the session ends with ``journal_failure`` set, for a non-zero exit.
 """
 
 from __future__ import annotations
@@ -37,6 +42,7 @@ from hft_tui.recovery import recover_from_wal
 from hft_tui.restore import recoverable_state, restore_core
 from hft_tui.snapshot import EngineSnapshot
 from hft_tui.snapshot_builder import build_snapshot
+from hft_tui.wal.errors import WalWriteError
 
 LOOP_LAG_PROBE_S = 0.1
 # A ``snapshot`` record every this many records keeps recovery's fold short.
@@ -83,6 +89,10 @@ class Engine:
         self._stop_reason = ""
         self._running = False
         self._last_state_snapshot_seq = 0
+        # Why the journal failed ("" while it has not): the header, the panes and the exit say it.
+        self.journal_failure = ""
+        self.wal.on_failure = self._journal_failed
+        self.wal.on_recovered = self._journal_recovered
         self._snapshot = self._build_snapshot(seq=0)
         # Called with every market event before the core sees it (session input recording).
         self.on_event: Callable[[MarketEvent], None] | None = None
@@ -110,6 +120,8 @@ class Engine:
     async def feed(self, event: MarketEvent) -> None:
         """Apply one event on the running engine: intents wait for the group commit."""
         async with self._step:
+            if self.journal_failure and not self.core.has_exit_work:
+                return  # FAILED: nothing to decide; events only help an exit finish
             self._take_in(event)
             self.core.process(event)
             if self.core.has_pending_orders:
@@ -174,6 +186,7 @@ class Engine:
             now_ns=self.clock.now_ns(),
             first_mids=self._first_mids,
             wal_tail_lines=self._wal_tail_lines,
+            journal_failure=self.journal_failure,
         )
 
     # --- commands -------------------------------------------------------------------------------
@@ -184,20 +197,34 @@ class Engine:
             self.request_stop(command.reason)
             return CommandResult(True, "stopping")
         async with self._step:
+            if self.journal_failure and not isinstance(command, (Kill, Flatten)):
+                return CommandResult(False, f"{self.journal_failure}: only kill and flatten are taken")
             payload = _command_payload(command, self.core.counters.events)
             if self._latch is not None:
                 payload["clock_ns"] = self._latch()  # the time the command acts at, for replay
-            await self.wal.append_durable(_command_type(command), payload)
+            try:
+                await self.wal.append_durable(_command_type(command), payload)
+            except WalWriteError:
+                pass  # FAILED now (the writer told us): the record is held, the core refuses entries
             result = self.apply(command)
             if self.core.has_pending_orders:
                 await self._release()
+            if self.journal_failure:
+                result = CommandResult(result.ok, f"{result.message}; NOT DURABLE: {self.wal.held_records} "
+                                                  "journal record(s) held in memory until the disk takes them")
+                self.core.notice = result.message
         self.publish_snapshot()
         return result
 
     async def _release(self) -> None:
         """WAL before effect: wait for the group commit to cover the intents, then act."""
-        await self.wal.flush()
         core = self.core
+        try:
+            await self.wal.flush()
+        except WalWriteError:
+            # FAILED: entries never go out on a record that is not durable; exits and cancels
+            # do (kill and flatten must reach the broker), their records held in memory.
+            core.drop_entries()
         if core.broker_is_sync:
             core.release_orders()
             return
@@ -273,6 +300,25 @@ class Engine:
         if differences:
             self.core.notice = f"reconcile: {len(differences)} difference(s): " + "; ".join(differences)
 
+    def _journal_failed(self, error: WalWriteError) -> None:
+        """The writer could not make a record durable: FAILED, at once and for good."""
+        cause = error.__cause__ or error
+        self.journal_failure = f"journal write failed ({cause}), durable up to seq {self.wal.durable_seq}"
+        self.core.fail(self.journal_failure)
+
+    def _journal_recovered(self, durable_seq: int) -> None:
+        self.core.notice = (f"FAILED: {self.journal_failure}; the disk took the held records since "
+                            f"(durable up to seq {durable_seq}); restart to trade")
+
+    def failure_line(self) -> str:
+        """One line for the operator once a FAILED session is over ("" if it never failed)."""
+        if not self.journal_failure:
+            return ""
+        held = self.wal.held_records
+        lost = (f"{held} record(s) after seq {self.wal.durable_seq} were never written" if held
+                else "every held record was written later")
+        return f"hft-tui: stopped FAILED: {self.journal_failure}; {lost}; WAL in {self.wal.directory}"
+
     def request_stop(self, reason: str) -> None:
         """Ask the engine to stop (from a signal handler, a command or the UI)."""
         if not self._stop_reason:
@@ -305,7 +351,10 @@ class Engine:
         self.write_state_snapshot()
         self.wal.append("session_stop", {"reason": self._stop_reason or "stop",
                                          "events": self.core.counters.events})
-        await self.wal.close()
+        try:
+            await self.wal.close()
+        except WalWriteError:
+            pass  # journal_failure holds why (the writer told us): the exit says it
         if self.on_stop is not None:
             self.on_stop()
         self.publish_snapshot()

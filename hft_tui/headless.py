@@ -20,6 +20,8 @@ STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
 def status_line(snapshot: EngineSnapshot) -> str:
     """Mode, each symbol's mid and spread, WAL seq and event rate on one line."""
     parts = [snapshot.mode, snapshot.trading_state]
+    if snapshot.journal_failure:
+        parts.append(snapshot.journal_failure)
     for symbol in snapshot.symbols:
         book = snapshot.view(symbol).book
         if book is None or book.mid is None:

@@ -48,6 +48,10 @@ def restore_core(core: TradingCore, recovered: RecoveredState) -> list[str]:
                                              "status": "cancelled", "reason": "RECOVERED_NOT_EXECUTED"})
             notes.append(f"order {client_id} was never executed: cancelled")
     state = TradingState(recovered.trading_state)
+    if state is TradingState.FAILED:
+        # The last process could not write its journal. This one can, but whether trading
+        # may resume is the operator's call: HALTED, left by an explicit reset.
+        state = TradingState.HALTED
     core.state.restore(state, ReasonCode(recovered.state_reason) if recovered.state_reason else None,
                        recovered.state_since_ts_ns)
     if recovered.drb is not None:

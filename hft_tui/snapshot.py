@@ -139,6 +139,7 @@ class EngineSnapshot:
     sanitizer_rejections: dict[str, int] = field(default_factory=dict)
     notice: str = ""  # the engine's latest operator-facing message (kill result, errors)
     trading_state_reason: str = ""  # the reason code of the last state change (e.g. KILL)
+    journal_failure: str = ""  # why the WAL could not be written (FAILED), "" while it can
 
     @property
     def open_positions(self) -> int:

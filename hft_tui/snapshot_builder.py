@@ -60,6 +60,7 @@ def build_snapshot(
     now_ns: int,
     first_mids: dict[str, float],
     wal_tail_lines: int,
+    journal_failure: str = "",
 ) -> EngineSnapshot:
     return EngineSnapshot(
         seq=seq,
@@ -86,6 +87,7 @@ def build_snapshot(
         sanitizer_rejections={code.value: n for code, n in core.sanitizer.counts.items() if n},
         notice=core.notice,
         trading_state_reason=core.state.reason.value if core.state.reason else "",
+        journal_failure=journal_failure,
     )
 
 

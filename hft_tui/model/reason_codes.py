@@ -108,6 +108,7 @@ class ReasonCode(StrEnum):
     DRB_WITHIN_BUDGET = ("DRB_WITHIN_BUDGET", "risk", "Every risk budget is below its soft limit: full trading allowed.")
     OPERATOR_RESET = ("OPERATOR_RESET", "risk", "Operator reset the trading state.")
     OPERATOR_HALT = ("OPERATOR_HALT", "risk", "Operator halted trading.")
+    JOURNAL_FAILED = ("JOURNAL_FAILED", "risk", "The WAL could not make a record durable: no new orders, kill and flatten only.")
 
     # --- exits and operator actions -------------------------------------------------------
     TAKE_PROFIT = ("TAKE_PROFIT", "exit", "Take-profit level reached.")

@@ -88,7 +88,7 @@ class RiskGate:
         if order.reduce_only:
             return None if reducing else ReasonCode.REDUCE_ONLY_WOULD_INCREASE
         state = ctx.trading_state
-        if state is TradingState.HALTED or (state is TradingState.REDUCING and not reducing):
+        if state.severity >= TradingState.HALTED.severity or (state is TradingState.REDUCING and not reducing):
             return ReasonCode.RISK_REDUCE_ONLY
         rules = ctx.rules.get(order.symbol)
         if rules is None:

@@ -3,7 +3,8 @@
 ACTIVE trades normally; REDUCING admits only orders that reduce exposure; HALTED admits
 nothing but cancels and reduce-only exits. Escalation is automatic. REDUCING falls back to
 ACTIVE only when the DRB guard says the budgets recovered. HALTED is left only by an
-explicit operator reset, never automatically.
+explicit operator reset, never automatically. FAILED (the journal could not make a record
+durable) admits what HALTED admits and is never left: the process must restart.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ class TradingState(StrEnum):
     ACTIVE = "ACTIVE"
     REDUCING = "REDUCING"
     HALTED = "HALTED"
+    FAILED = "FAILED"
 
     @property
     def severity(self) -> int:
@@ -29,7 +31,7 @@ class TradingState(StrEnum):
         return _SEVERITY[self]
 
 
-_SEVERITY = {TradingState.ACTIVE: 0, TradingState.REDUCING: 1, TradingState.HALTED: 2}
+_SEVERITY = {TradingState.ACTIVE: 0, TradingState.REDUCING: 1, TradingState.HALTED: 2, TradingState.FAILED: 3}
 
 # Only the guard's "budgets recovered" verdicts may lift REDUCING without an operator.
 RECOVERY_REASONS: frozenset[ReasonCode] = frozenset({ReasonCode.DRB_WITHIN_BUDGET, ReasonCode.DRB_DAILY_RESET})
@@ -100,7 +102,9 @@ class TradingStateMachine:
         to ACTIVE needs a recovery reason; any other reason is a caller bug and raises.
         """
         current = self._state
-        if to is current or current is TradingState.HALTED:
+        if to is current or current is TradingState.FAILED:
+            return None
+        if current is TradingState.HALTED and to is not TradingState.FAILED:
             return None
         if to.severity < current.severity and reason not in RECOVERY_REASONS:
             raise ValueError(f"{current} -> {to} needs a recovery reason, got {reason}")
@@ -113,9 +117,9 @@ class TradingStateMachine:
 
         ``to`` may be REDUCING when the guard still calls for it after the reset.
         """
-        if to is TradingState.HALTED:
-            raise ValueError("an operator reset cannot lead to HALTED; halt with transition(HALTED, ...)")
-        if to is self._state:
+        if to in (TradingState.HALTED, TradingState.FAILED):
+            raise ValueError(f"an operator reset cannot lead to {to}; use transition({to}, ...)")
+        if to is self._state or self._state is TradingState.FAILED:
             return None
         return self._apply(to, ReasonCode.OPERATOR_RESET, ts_ns, detail)
 

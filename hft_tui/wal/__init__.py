@@ -5,7 +5,7 @@ takes effect. ``WalWriter`` appends (group-committed fsyncs); ``iter_records`` a
 ``verify`` read back; opening a writer recovers a torn tail or refuses a corrupt WAL.
 """
 
-from hft_tui.wal.errors import WalClosedError, WalCorruptError, WalError, WalLockedError, WalWriteError
+from hft_tui.wal.errors import WalClosedError, WalCorruptError, WalError, WalLockedError, WalUnavailableError, WalWriteError
 from hft_tui.wal.reader import WalPosition, iter_records, read_last_records
 from hft_tui.wal.record import CorruptionReason, WalRecord
 from hft_tui.wal.recovery import RecoveryResult, TornTail, recover
@@ -26,6 +26,7 @@ __all__ = [
     "WalPosition",
     "WalProblem",
     "WalRecord",
+    "WalUnavailableError",
     "WalWriteError",
     "WalWriter",
     "iter_records",

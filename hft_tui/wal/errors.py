@@ -29,5 +29,9 @@ class WalClosedError(WalError):
     """An append after the writer was closed (or while it is closing)."""
 
 
+class WalUnavailableError(WalError):
+    """The WAL's directory cannot be opened or written at start-up (read-only, full, no access)."""
+
+
 class WalWriteError(WalError):
     """Writing or syncing failed; nothing appended after it can be made durable."""

@@ -76,10 +76,14 @@ def _cut_torn_tail(problem: WalProblem, next_seq: int) -> TornTail:
     copy_path = _unused_path(path.with_name(f"{path.name}.torn-{next_seq}"))
     fd = open_private(copy_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL)
     try:
-        write_all(fd, cut)
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+        try:
+            write_all(fd, cut)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    except OSError:
+        copy_path.unlink()  # a disk that cannot take the copy keeps no empty one either
+        raise
     fd = open_private(path, os.O_WRONLY)
     try:
         os.ftruncate(fd, problem.offset)

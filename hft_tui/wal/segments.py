@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from pathlib import Path
 
 WAL_DIRNAME = "wal"
@@ -42,8 +43,9 @@ def list_segments(directory: Path) -> list[Path]:
     return [directory / name for _, name in found]
 
 
-def ensure_private_dir(directory: Path) -> None:
-    """Create ``directory`` and any missing parents as 0700; tighten it if it already exists."""
+def ensure_private_dir(directory: Path) -> list[Path]:
+    """Create ``directory`` and any missing parents as 0700 (returned, outermost first);
+    tighten it if it already exists looser."""
     missing: list[Path] = []
     current = directory
     while not current.exists():
@@ -54,19 +56,15 @@ def ensure_private_dir(directory: Path) -> None:
         try:
             os.mkdir(path, DIR_MODE)
         except FileExistsError:
-            pass
-    os.chmod(directory, DIR_MODE)
+            missing.remove(path)
+    if stat.S_IMODE(os.stat(directory).st_mode) != DIR_MODE:
+        os.chmod(directory, DIR_MODE)  # a directory made by hand or by an older version
+    return list(reversed(missing))
 
 
 def open_private(path: Path, flags: int) -> int:
-    """``os.open`` creating the file as 0600 and tightening an existing one."""
-    fd = os.open(path, flags | os.O_CLOEXEC, FILE_MODE)
-    try:
-        os.fchmod(fd, FILE_MODE)
-    except BaseException:
-        os.close(fd)
-        raise
-    return fd
+    """``os.open`` creating the file as 0600: born private (the umask can only narrow it)."""
+    return os.open(path, flags | os.O_CLOEXEC, FILE_MODE)
 
 
 def fsync_directory(directory: Path) -> None:

@@ -5,14 +5,24 @@ A commit task wakes every ``fsync_interval_ms`` - or at once when someone awaits
 durability - takes everything buffered, and writes it in one ``write`` plus one fsync on a
 dedicated thread, so the loop never blocks on the disk. Appends that arrive while an
 fsync is in flight ride the next one: that is the group commit.
+
+A write or fsync that fails (disk full, I/O error, read-only remount) makes the writer
+*failed*: ``on_failure`` is told at once, every waiter gets WalWriteError, and nothing is
+acknowledged from then on. Appends are still taken - held in memory, never acknowledged -
+so the engine can journal what the kill switch does; every ``RETRY_INTERVAL_S`` the writer
+cuts the segment back to its last durable byte and writes everything held again, and once
+that succeeds the held records are durable and ``on_recovered`` is told.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
+import stat
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -20,8 +30,9 @@ from typing import Any
 from hft_tui.bus import Metrics
 from hft_tui.clock import Clock
 from hft_tui.wal.appender import SegmentAppender
-from hft_tui.wal.errors import WalClosedError, WalError, WalWriteError
+from hft_tui.wal.errors import WalClosedError, WalError, WalUnavailableError, WalWriteError
 from hft_tui.wal.lock import DirectoryLock
+from hft_tui.wal.probe import probe_writable, remove_orphan_temp_files
 from hft_tui.wal.record import WalRecord, encode_line
 from hft_tui.wal.recovery import RecoveryResult, recover
 from hft_tui.wal.segments import FILE_MODE, ensure_private_dir, list_segments
@@ -29,6 +40,8 @@ from hft_tui.wal.timestamps import iso_utc_formatter
 
 DEFAULT_ROTATE_BYTES = 64 * 2**20
 DEFAULT_TAIL_SIZE = 500
+# A failed writer tries to write what it holds again this often.
+RETRY_INTERVAL_S = 1.0
 
 # A batch is the lines bound for one segment; a commit writes a list of them in order.
 _Batch = tuple[int, list[bytes]]
@@ -65,15 +78,28 @@ class WalWriter:
         self._rotate_bytes = rotate_bytes
         self._metrics = metrics
 
-        ensure_private_dir(directory)
         self._lock = DirectoryLock(directory)
-        self._lock.acquire()
+        created: list[Path] = []
         try:
+            created = ensure_private_dir(directory)
+            lock_existed = self._lock.path.exists()
+            self._lock.acquire()
+        except OSError as exc:
+            _remove_created(created, [])
+            raise WalUnavailableError(f"cannot open the WAL in {directory}: {exc}") from exc
+        try:
+            remove_orphan_temp_files(directory)
+            probe_writable(directory)
             for path in list_segments(directory):
-                os.chmod(path, FILE_MODE)
+                if stat.S_IMODE(os.stat(path).st_mode) != FILE_MODE:
+                    os.chmod(path, FILE_MODE)  # written by an older version, before files were born 0600
             self.recovery: RecoveryResult = recover(directory, keep_tail=tail_size)
-        except BaseException:
+        except BaseException as exc:
             self._lock.release()
+            # A refused start leaves nothing behind that it made.
+            _remove_created(created, [] if lock_existed else [self._lock.path])
+            if isinstance(exc, OSError):
+                raise WalUnavailableError(f"cannot write the WAL in {directory}: {exc}") from exc
             raise
 
         self._last_seq = self.recovery.last_seq
@@ -85,12 +111,18 @@ class WalWriter:
         self._batches: list[_Batch] = [(self._segment_index, self._pending)]
         self._tail: deque[WalRecord] = deque(self.recovery.tail, maxlen=tail_size)
         self._remember = self._tail.append
-        self._appender = SegmentAppender(directory)
+        self._appender = SegmentAppender(directory, self._segment_index, self._segment_bytes)
+        # Batches a failed commit carried: written again, first, by the next attempt.
+        self._held: list[_Batch] = []
+        # Told (on the appending thread) when a commit fails, and when held records became durable.
+        self.on_failure: Callable[[WalWriteError], None] | None = None
+        self.on_recovered: Callable[[int], None] | None = None
 
         self._closed = False
         self._closing = False
         self._failure: BaseException | None = None
-        # Set once appends must stop (closing, or a failed write); one check on the hot path.
+        # Set once appends must stop (closing); one check on the hot path. A failed write does
+        # not stop appends: they are held in memory (see the module docstring).
         self._refusal: WalError | None = None
         self._task: asyncio.Task[None] | None = None
         self._executor: ThreadPoolExecutor | None = None
@@ -108,6 +140,16 @@ class WalWriter:
     def durable_seq(self) -> int:
         """Highest seq known to be fsync'd."""
         return self._durable_seq
+
+    @property
+    def failed(self) -> bool:
+        """True while the last commit failed: appends are held in memory, nothing is acknowledged."""
+        return self._failure is not None
+
+    @property
+    def held_records(self) -> int:
+        """Records appended but not durable (all of them held in memory while failed)."""
+        return self._last_seq - self._durable_seq
 
     def tail(self, n: int) -> list[WalRecord]:
         """The newest ``n`` records, oldest first, from memory (includes not-yet-durable ones)."""
@@ -197,13 +239,7 @@ class WalWriter:
         loop = asyncio.get_running_loop()
         if self._failure is None and self._taken_seq < self._last_seq:
             # The task was cancelled from outside before committing everything.
-            batches, upto, count = self._take_batches()
-            try:
-                fsync_ms = await loop.run_in_executor(self._executor, self._write_batches, batches)
-            except Exception as exc:  # noqa: BLE001 - reported below as WalWriteError
-                self._fail(exc)
-            else:
-                self._committed(upto, count, fsync_ms)
+            await self._commit(loop)
         # Queued behind any write still running on the executor.
         await loop.run_in_executor(self._executor, self._appender.close)
         self._executor.shutdown(wait=False)
@@ -218,30 +254,40 @@ class WalWriter:
         while True:
             if not self._wake.is_set():
                 try:
-                    async with asyncio.timeout(self._interval_s):
+                    async with asyncio.timeout(RETRY_INTERVAL_S if self._failure else self._interval_s):
                         await self._wake.wait()
                 except TimeoutError:
                     pass
             self._wake.clear()
-            if self._taken_seq < self._last_seq:
-                batches, upto, count = self._take_batches()
-                try:
-                    fsync_ms = await loop.run_in_executor(self._executor, self._write_batches, batches)
-                except Exception as exc:  # noqa: BLE001 - any I/O failure ends durability
-                    self._fail(exc)
-                    return
-                self._committed(upto, count, fsync_ms)
-            if self._closing and self._durable_seq >= self._last_seq:
+            if self._taken_seq < self._last_seq or self._failure is not None:
+                await self._commit(loop)
+            # Closing ends after one last attempt, whether or not a failed disk took it.
+            if self._closing and (self._durable_seq >= self._last_seq or self._failure is not None):
                 return
 
-    def _fail(self, exc: BaseException) -> None:
-        """A write or fsync failed: what it carried is in doubt, so nothing more is accepted."""
+    async def _commit(self, loop: asyncio.AbstractEventLoop) -> None:
+        """One group commit on the executor (after a failure: rewind, then everything held)."""
+        rewind = self._failure is not None
+        batches, upto, count = self._take_batches()
+        try:
+            fsync_ms = await loop.run_in_executor(self._executor, self._write_batches, batches, rewind)
+        except Exception as exc:  # noqa: BLE001 - any I/O failure ends durability
+            self._fail(exc, batches)
+            return
+        self._committed(upto, count, fsync_ms)
+
+    def _fail(self, exc: BaseException, batches: list[_Batch]) -> None:
+        """A write or fsync failed: what it carried is in doubt, so it is held for the next
+        attempt and nothing is acknowledged until one succeeds."""
+        first = self._failure is None
         self._failure = exc
-        self._refuse(self._write_error())
+        self._held = batches
         while self._waiters:
             _, future = self._waiters.popleft()
             if not future.done():
                 future.set_exception(self._write_error())
+        if first and self.on_failure is not None:
+            self.on_failure(self._write_error())
 
     def _write_error(self) -> WalWriteError:
         error = WalWriteError(f"WAL write failed; nothing after seq {self._durable_seq} is durable: {self._failure}")
@@ -249,23 +295,28 @@ class WalWriter:
         return error
 
     def _refuse(self, error: WalError) -> None:
-        if not isinstance(self._refusal, WalWriteError):  # a failure outranks "closed"
-            self._refusal = error
+        self._refusal = error
 
     # --- shared commit steps ---------------------------------------------------------
 
     def _take_batches(self) -> tuple[list[_Batch], int, int]:
-        """Detach everything buffered (on the appending thread, so no append is lost)."""
-        batches = self._batches
+        """Detach everything held and buffered (on the appending thread, so no append is lost)."""
+        batches = self._held + self._batches if self._held else self._batches
+        self._held = []
         upto = self._last_seq
-        count = upto - self._taken_seq
+        count = upto - self._durable_seq
         self._pending = []
         self._batches = [(self._segment_index, self._pending)]
         self._taken_seq = upto
         return batches, upto, count
 
-    def _write_batches(self, batches: list[_Batch]) -> float:
-        """Blocking: one write per segment touched, then one fsync; returns fsync ms."""
+    def _write_batches(self, batches: list[_Batch], rewind: bool = False) -> float:
+        """Blocking: one write per segment touched, then one fsync; returns fsync ms.
+
+        ``rewind`` first cuts off whatever a failed attempt left after the last durable byte.
+        """
+        if rewind:
+            self._appender.rewind()
         for index, lines in batches:
             if lines:
                 self._appender.write(index, b"".join(lines))
@@ -273,6 +324,8 @@ class WalWriter:
 
     def _committed(self, upto: int, count: int, fsync_ms: float) -> None:
         self._durable_seq = upto
+        recovered = self._failure is not None
+        self._failure = None
         if self._metrics is not None:
             self._metrics.wal_fsync_ms = fsync_ms
             self._metrics.count_wal_records(count)
@@ -281,6 +334,8 @@ class WalWriter:
             _, future = waiters.popleft()
             if not future.done():  # the waiter may have been cancelled by a timeout
                 future.set_result(None)
+        if recovered and self.on_recovered is not None:
+            self.on_recovered(upto)
 
     # --- synchronous path (no loop) ----------------------------------------------------
 
@@ -288,15 +343,14 @@ class WalWriter:
         """Write and fsync everything buffered now, on this thread; for use without a loop."""
         if self._task is not None and not self._task.done():
             raise RuntimeError("the group-commit task owns the file: await flush() instead")
-        if self._failure is not None:
-            raise self._write_error()
-        if self._taken_seq == self._last_seq:
+        rewind = self._failure is not None
+        if self._taken_seq == self._last_seq and not rewind:
             return
         batches, upto, count = self._take_batches()
         try:
-            fsync_ms = self._write_batches(batches)
+            fsync_ms = self._write_batches(batches, rewind)
         except Exception as exc:
-            self._fail(exc)
+            self._fail(exc, batches)
             raise self._write_error() from exc
         self._committed(upto, count, fsync_ms)
 
@@ -326,3 +380,13 @@ class WalWriter:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         await self.close()
+
+
+def _remove_created(directories: list[Path], files: list[Path]) -> None:
+    """Undo what a refused open created: its files, then its (empty) directories, innermost first."""
+    for path in files:
+        with contextlib.suppress(OSError):
+            path.unlink()
+    for path in reversed(directories):
+        with contextlib.suppress(OSError):
+            path.rmdir()

@@ -114,5 +114,15 @@ def test_once_halted_no_automatic_sequence_leaves_halted(steps: list[tuple[Tradi
         except ValueError:
             assert machine.state is REDUCING and to is ACTIVE
         halted = halted or machine.state is HALTED
-        if halted:
-            assert machine.state is HALTED
+        if halted:  # only a failed journal escalates past HALTED
+            assert machine.state in (HALTED, TradingState.FAILED)
+
+
+def test_a_failed_journal_escalates_even_a_halted_engine_and_nothing_leaves_failed() -> None:
+    machine = TradingStateMachine()
+    machine.transition(HALTED, ReasonCode.KILL, 1)
+    failed = machine.transition(TradingState.FAILED, ReasonCode.JOURNAL_FAILED, 2, "ENOSPC")
+    assert failed is not None and failed.from_state is HALTED
+    assert machine.transition(HALTED, ReasonCode.KILL, 3) is None
+    assert machine.operator_reset(4) is None
+    assert machine.state is TradingState.FAILED

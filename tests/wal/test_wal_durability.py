@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import errno
 import threading
 from pathlib import Path
 
 import pytest
+from faulty_disk import FaultyDisk
 
 from hft_tui.bus import Metrics
 from hft_tui.clock import FrozenClock
@@ -133,21 +133,24 @@ async def test_close_commits_what_an_externally_cancelled_task_left(wal_dir: Pat
     assert len(_on_disk(wal_dir).splitlines()) == 1
 
 
-async def test_a_failed_fsync_fails_the_waiter_and_stops_the_wal(
+async def test_a_failed_fsync_fails_the_waiter_and_acknowledges_nothing_after_it(
     wal_dir: Path, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def failing_sync(fd: int) -> None:
-        raise OSError(errno.EIO, "I/O error")
-
-    monkeypatch.setattr(appender, "sync_file", failing_sync)
+    disk = FaultyDisk(monkeypatch)
+    disk.fail_syncs()
     wal = WalWriter(wal_dir, clock)
+    failures: list[WalWriteError] = []
+    wal.on_failure = failures.append
     await wal.start()
 
-    with pytest.raises(WalWriteError, match="I/O error"):
+    with pytest.raises(WalWriteError, match="Input/output error"):
         await wal.append_durable("kill", {"reason": "operator"})
-    assert wal.durable_seq == 0
+    assert wal.durable_seq == 0 and wal.failed
+    assert len(failures) == 1, "the owner is told once, at the first failure"
+    wal.append("order", {"client_id": "c-2"})  # held in memory, never acknowledged
+    assert wal.held_records == 2
     with pytest.raises(WalWriteError):
-        wal.append("order", {"client_id": "c-2"})
+        await wal.flush()
     with pytest.raises(WalWriteError):
         await wal.close()
 

@@ -1,6 +1,6 @@
 """DRB guard: the trading state as a large badge, each budget as a used/limit bar, breakers.
 
-State is told by word and shape as well as colour: ● ACTIVE, ▼ REDUCING, ■ HALTED.
+State is told by word and shape as well as colour: ● ACTIVE, ▼ REDUCING, ■ HALTED, ✖ FAILED.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ STATE_BADGES = {
     "ACTIVE": ("●", "ACTIVE", "trading", "active"),
     "REDUCING": ("▼", "REDUCING", "reduce-only", "reducing"),
     "HALTED": ("■", "HALTED", "nothing but exits", "halted"),
+    "FAILED": ("✖", "FAILED", "journal failed: kill and flatten only", "halted"),
 }
 NAME_W = 14
 # Budget names as the guard publishes them are long; these fit the pane.

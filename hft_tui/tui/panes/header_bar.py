@@ -19,6 +19,7 @@ STATE_BADGES = {
     "ACTIVE": ("● ACTIVE", "active"),
     "REDUCING": ("▼ REDUCING", "reducing"),
     "HALTED": ("■ HALTED", "halted"),
+    "FAILED": ("✖ FAILED", "halted"),
 }
 
 
@@ -31,7 +32,7 @@ def header_fields(snapshot: EngineSnapshot, symbol: str) -> tuple[str, ...]:
         snapshot.exchange,
         symbol,
         snapshot.trading_state,
-        "" if snapshot.running else "stopped",
+        snapshot.journal_failure or ("" if snapshot.running else "stopped"),
         "" if latency is None else f"{latency:.0f}ms",
         "" if account is None else money(account.equity),
         "" if account is None else signed(account.day_pnl),
@@ -77,8 +78,8 @@ class HeaderBar(Widget):
         text.append(f" {symbol} ", style="bold")
         state_label, state_colour = STATE_BADGES.get(state, (state, "muted"))
         text.append(f" {state_label} ", style=f"bold {colour(self, state_colour)}")
-        if stopped:
-            text.append(f" {stopped} ", style=colour(self, "muted"))
+        if stopped:  # "stopped", or why the journal failed (said as loudly as the state)
+            text.append(f" {stopped} ", style=colour(self, "halted" if state == "FAILED" else "muted"))
         if latency:
             text.append(f" feed {latency} ", style=colour(self, "muted"))
         right = Text(no_wrap=True)

@@ -1,0 +1,132 @@
+"""The journal is the engine's heartbeat: the first record the disk will not take puts the
+engine into FAILED. No new orders; kill and flatten still reach the broker; nothing that was
+acknowledged is lost; a restart comes back HALTED."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+from faulty_disk import FaultyDisk
+
+from hft_tui.assembly import build_engine
+from hft_tui.commands import Kill, PauseStrategy
+from hft_tui.config.loader import load_settings
+from hft_tui.engine import Engine
+from hft_tui.risk.trading_state import TradingState
+from hft_tui.wal import writer as writer_module
+from hft_tui.wal.reader import iter_records
+from hft_tui.wal.verify import verify
+
+MAX_SPINS = 2_000_000  # a bound, not a timing: the sim trades within a few thousand events
+
+
+@pytest.fixture(autouse=True)
+def quick_retries(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(writer_module, "RETRY_INTERVAL_S", 0.01)
+
+
+def _engine(state_dir: Path) -> Engine:
+    return build_engine(load_settings(None, {"sim.paced": False, "paths.state_dir": str(state_dir)}))
+
+
+async def _until(condition: object) -> None:
+    for _ in range(MAX_SPINS):
+        if condition():  # type: ignore[operator]
+            return
+        await asyncio.sleep(0)
+    raise AssertionError("the engine never got there")
+
+
+def _spy_on_failure(engine: Engine) -> dict[str, int]:
+    """Where the journal stood when the writer reported the failure."""
+    seen: dict[str, int] = {}
+    report = engine.wal.on_failure
+    assert report is not None
+
+    def spy(error: object) -> None:
+        seen["last_seq"], seen["durable_seq"] = engine.wal.last_seq, engine.wal.durable_seq
+        report(error)  # type: ignore[arg-type]
+    engine.wal.on_failure = spy
+    return seen
+
+
+def _is_flat(engine: Engine) -> bool:
+    return all(p.is_flat for p in engine.core.portfolio.positions().values())
+
+
+async def test_an_entry_waiting_for_a_full_disk_never_reaches_the_broker(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    disk = FaultyDisk(monkeypatch)
+    engine = _engine(tmp_path)
+    seen = _spy_on_failure(engine)
+    entries: list[str] = []
+    append = engine.wal.append
+
+    def disk_fills_with_the_first_entry(record_type: str, payload: dict[str, object]) -> object:
+        if record_type == "order" and not payload["reduce_only"] and not entries:
+            entries.append(str(payload["client_id"]))
+            disk.fill()  # the intent's record is the first the disk will not take
+        return append(record_type, payload)
+    engine.wal.append = disk_fills_with_the_first_entry  # type: ignore[method-assign]
+    await engine.start()
+    core = engine.core
+    await _until(lambda: engine.journal_failure)
+    orders_at_failure = core.counters.orders
+    await _until(lambda: not core.has_pending_orders)
+
+    assert core.state.state is TradingState.FAILED
+    assert "No space left on device" in engine.publish_snapshot().journal_failure
+    (entry,) = entries
+    updates = [r.payload for r in engine.wal.tail(500) if r.type == "order_update" and r.payload["client_id"] == entry]
+    assert [(u["status"], u["reason"]) for u in updates] == [("rejected", "JOURNAL_FAILED")]
+    assert not any(f.client_id == entry for f in core.fills), "the entry never reached the broker"
+    # FAILED within one record: the transition is the very next record after the failed batch.
+    failed = [r for r in engine.wal.tail(50) if r.type == "state" and r.payload["to"] == "FAILED"]
+    assert [r.seq for r in failed] == [seen["last_seq"] + 1]
+    for _ in range(200):
+        await asyncio.sleep(0)
+    assert core.counters.orders == orders_at_failure, "no new orders once FAILED"
+
+    await engine.stop("operator quit")
+    assert engine.failure_line().startswith("hft-tui: stopped FAILED: journal write failed")
+    disk.heal()
+    durable = list(iter_records(tmp_path / "wal", tolerate_torn_tail=True))
+    assert [r.seq for r in durable] == list(range(1, seen["durable_seq"] + 1)), "nothing acknowledged lost"
+    sent = {f.client_id for f in core.fills}
+    journaled = {r.payload["client_id"] for r in durable if r.type == "order"}
+    assert sent <= journaled, "no order reached the broker without a durable record"
+
+
+async def test_kill_on_a_failed_journal_still_flattens_and_its_records_land_when_the_disk_heals(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    disk = FaultyDisk(monkeypatch)
+    engine = _engine(tmp_path)
+    await engine.start()
+    core = engine.core
+    await _until(lambda: not _is_flat(engine) and not core.has_pending_orders)
+    disk.fill()
+    await _until(lambda: engine.journal_failure)
+
+    refused = await engine.execute(PauseStrategy("cvd"))
+    assert not refused.ok and "only kill and flatten" in refused.message
+    result = await engine.execute(Kill("operator"))
+    assert result.ok and "NOT DURABLE" in result.message
+    assert _is_flat(engine), "the kill's flatten reached the broker"
+    assert engine.snapshot.trading_state == "FAILED" or engine.publish_snapshot().trading_state == "FAILED"
+
+    recovered = asyncio.Event()
+    engine.wal.on_recovered = lambda seq: recovered.set()
+    disk.heal()
+    await recovered.wait()
+    await engine.stop("operator quit")
+    assert "every held record was written later" in engine.failure_line()
+    assert verify(tmp_path / "wal").ok
+    types = [r.type for r in iter_records(tmp_path / "wal")]
+    assert "kill" in types and types[-1] == "session_stop"
+
+    again = _engine(tmp_path)
+    again.begin_session()
+    assert again.core.state.state is TradingState.HALTED, "a FAILED session comes back HALTED"
+    again.wal.close_sync()
