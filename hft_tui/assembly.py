@@ -103,10 +103,11 @@ def build_exchange_engine(settings: Settings, *, clock: Clock, wal_dir: Path,
     """Paper (real data, simulated fills) or live (real orders, given credentials)."""
     exchange = settings.exchange
     symbols = settings.engine.symbols
-    rules = fetch_market_rules(exchange, symbols)
+    live = settings.engine.mode == "live"
+    rules = fetch_market_rules(exchange, symbols, credentials if live else None)
     source = CcxtSource.from_settings(exchange, symbols, clock=clock, seed=settings.engine.seed)
     broker = None
-    if settings.engine.mode == "live":
+    if live:
         if credentials is None:
             raise UnsupportedSetup(
                 f"live mode needs API keys in the environment: HFT_TUI_{exchange.id.upper()}_API_KEY "

@@ -36,9 +36,11 @@ from hft_tui.commands import (
 )
 from hft_tui.core import TradingCore
 from hft_tui.live_reconcile import reconcile_with_exchange
+from hft_tui.market.ccxt_exchange import is_auth_failure
 from hft_tui.market.source import MarketEvent, MarketSource
 from hft_tui.model import Side
 from hft_tui.recovery import recover_from_wal
+from hft_tui.redaction import describe_error
 from hft_tui.restore import recoverable_state, restore_core
 from hft_tui.snapshot import EngineSnapshot
 from hft_tui.snapshot_builder import build_snapshot
@@ -143,7 +145,7 @@ class Engine:
                 await self.feed(event)
         except Exception as exc:  # a dying source must not take the session down silently
             self.metrics.errors += 1
-            self.wal.append("error", {"where": "source", "error": f"{type(exc).__name__}: {exc}"})
+            self.wal.append("error", {"where": "source", "error": describe_error(exc)})
             self.request_stop(f"source failed: {type(exc).__name__}")
             return
         self.request_stop("source ended")
@@ -294,7 +296,12 @@ class Engine:
         try:
             differences = await reconcile_with_exchange(self.core, self.core.broker)  # type: ignore[arg-type]
         except Exception as exc:  # the exchange may be down: trade on, but say so loudly
-            self.wal.append("error", {"where": "reconcile", "error": f"{type(exc).__name__}: {exc}"})
+            self.wal.append("error", {"where": "reconcile", "error": describe_error(exc)})
+            if is_auth_failure(exc):
+                # Keys the exchange refuses cannot cancel or flatten either: do not trade on them.
+                self.core.notice = f"the exchange refused the API key: {describe_error(exc)}"
+                self.request_stop(f"exchange refused the API key ({type(exc).__name__})")
+                return
             self.core.notice = f"could not reconcile with the exchange: {type(exc).__name__}"
             return
         if differences:

@@ -14,8 +14,10 @@ This module imports nothing from the project, so every layer may use it.
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
+import traceback
 from collections.abc import Iterable
 from typing import Any, Final
 
@@ -93,6 +95,25 @@ def redact_payload(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [redact_payload(item) for item in value]
     return value
+
+
+def install_log_redaction() -> None:
+    """Redact every log record (message, arguments and traceback) as it is made, whoever logs it
+    (asyncio's "exception was never retrieved" included)."""
+    make_record = logging.getLogRecordFactory()
+    if getattr(make_record, "redacts", False):
+        return
+
+    def redacted_record(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = make_record(*args, **kwargs)
+        record.msg, record.args = redact(record.getMessage()), None
+        if record.exc_info and record.exc_info[1] is not None:
+            record.exc_text = redact("".join(traceback.format_exception(*record.exc_info)).rstrip())
+            record.exc_info = None
+        return record
+
+    redacted_record.redacts = True  # type: ignore[attr-defined]
+    logging.setLogRecordFactory(redacted_record)
 
 
 def describe_error(exc: BaseException, limit: int = 300) -> str:

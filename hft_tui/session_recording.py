@@ -40,6 +40,7 @@ from hft_tui.data.recording import META_FILE, RecordingMeta, SessionRecorder
 from hft_tui.engine import Engine
 from hft_tui.market.source import MarketEvent
 from hft_tui.recording_retention import prune_recordings
+from hft_tui.redaction import describe_error, redact_payload
 from hft_tui.wal.segments import FILE_MODE, ensure_private_dir
 
 RECORDINGS_DIR = "recordings"
@@ -168,7 +169,7 @@ class InputRecorder:
         tape = SessionTape(session=session, mode=settings.engine.mode,
                            exchange_id=SIM_SOURCE if is_sim else settings.exchange.id,
                            clock=self._clock_kind, clock_start_ns=self._clock_start_ns,
-                           settings=core.settings.model_dump(mode="json"))
+                           settings=redact_payload(core.settings.model_dump(mode="json")))
         _write_private(directory / SESSION_FILE, json.dumps(tape.to_json(), indent=2) + "\n")
         meta = RecordingMeta(
             source=tape.exchange_id,
@@ -223,9 +224,8 @@ class InputRecorder:
 
     def _fail(self, exc: Exception) -> None:
         self._engine.on_event = None
-        self._engine.wal.append("error", {"where": "input_recording",
-                                          "error": f"{type(exc).__name__}: {exc}"})
-        self._engine.core.notice = f"input recording stopped: {type(exc).__name__}: {exc}"
+        self._engine.wal.append("error", {"where": "input_recording", "error": describe_error(exc)})
+        self._engine.core.notice = f"input recording stopped: {describe_error(exc)}"
         self._release()
 
     def _release(self) -> None:

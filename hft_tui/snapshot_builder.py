@@ -7,6 +7,7 @@ import weakref
 from hft_tui.bus import MetricsSnapshot
 from hft_tui.core import SignalOutcome, TradingCore
 from hft_tui.model import ReasonCode
+from hft_tui.redaction import redact
 from hft_tui.signals.status import StrategyStatus
 from hft_tui.snapshot import (
     AccountView,
@@ -85,7 +86,7 @@ def build_snapshot(
         account=_account(core),
         risk=core.drb.state,
         sanitizer_rejections={code.value: n for code, n in core.sanitizer.counts.items() if n},
-        notice=core.notice,
+        notice=redact(core.notice),
         trading_state_reason=core.state.reason.value if core.state.reason else "",
         journal_failure=journal_failure,
     )

@@ -59,6 +59,12 @@ def create_exchange(
     return exchange
 
 
+def is_auth_failure(exc: BaseException) -> bool:
+    """True when the exchange refused the credentials (bad, revoked or unpermitted key)."""
+    ccxt = ccxt_errors()
+    return isinstance(exc, ccxt.AuthenticationError | ccxt.PermissionDenied | ccxt.AccountSuspended)
+
+
 def guard_message_handler(exchange: Any, on_error: Callable[[Any, Exception], None]) -> None:
     """Make a websocket frame that ccxt cannot read a reported error, not a dead socket.
 

@@ -14,6 +14,7 @@ from concurrent.futures import Future
 
 from hft_tui.commands import Command, CommandResult
 from hft_tui.engine import Engine
+from hft_tui.redaction import describe_error
 from hft_tui.snapshot import EngineSnapshot
 
 STOP_TIMEOUT_S = 10.0
@@ -74,5 +75,5 @@ class EngineLink:
 def _result_of(future: Future[CommandResult]) -> CommandResult:
     exc = future.exception()
     if exc is not None:
-        return CommandResult(False, f"{type(exc).__name__}: {exc}")
+        return CommandResult(False, describe_error(exc))
     return future.result()

@@ -128,6 +128,9 @@ class LoopbackExchange:
         self.request_log: list[tuple[str, str]] = []
         self.fail_next_create: list[str] = []
         self.response_delay_s = 0.0
+        # "auth": signed endpoints answer 401; "echo500": they answer 500. Both echo the
+        # request's X-MBX-APIKEY header in the body, as careless exchanges and proxies do.
+        self.private_fault: str | None = None
         self.stalled = False
         self._skip_ids = 0
         self._next_order_id = 1
@@ -353,6 +356,14 @@ class LoopbackExchange:
         self.request_log.append((request.method, request.path))
         if self.response_delay_s:
             await asyncio.sleep(self.response_delay_s)
+        key = request.headers.get("X-MBX-APIKEY")
+        if self.private_fault is not None and key is not None:
+            if self.private_fault == "auth":
+                raise web.HTTPUnauthorized(text=json.dumps({"code": -2015, "msg": f"Invalid API-key {key}."}),
+                                           content_type="application/json")
+            raise web.HTTPInternalServerError(
+                text=f"upstream error; request headers: X-MBX-APIKEY={key} url={request.url}",
+                content_type="text/plain")
 
     async def _ping(self, request: web.Request) -> web.Response:
         await self._before(request)
