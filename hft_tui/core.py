@@ -28,6 +28,7 @@ from hft_tui.execution.fee_model import FeeModel
 from hft_tui.execution.paper_broker import PaperBroker
 from hft_tui.execution.portfolio import Portfolio
 from hft_tui.execution.tca import TcaAggregator, pre_trade
+from hft_tui.market.feed_health import FeedHealth, freeze_code
 from hft_tui.market.sanitizer import Sanitizer
 from hft_tui.model import (
     Candle,
@@ -176,7 +177,8 @@ class TradingCore:
         self.broker.on_fill = self._on_fill
         self.books: dict[str, OrderBook | None] = {s: None for s in self.symbols}
         self.last_trades: dict[str, Trade | None] = {s: None for s in self.symbols}
-        self.feed_states: dict[str, FeedState] = {s: FeedState.CONNECTING for s in self.symbols}
+        self.feed_health = FeedHealth(self.symbols,
+                                      stale_after_ns=int(settings.exchange.stale_after_ms * 1_000_000))
         self.orders: dict[str, Order] = {}
         self.open_trades: dict[str, OpenTrade] = {}
         self.closed_trades: list[ClosedTrade] = []
@@ -233,10 +235,10 @@ class TradingCore:
             self.manager.add_gate(trend_gate)
 
         def feed_gate(signal: Signal) -> tuple[float, ReasonCode | None]:
-            state = self.feed_states.get(signal.symbol, FeedState.STALE)
-            if state is FeedState.LIVE:
-                return 1.0, None
-            return 0.0, ReasonCode.FEED_RESYNC if state is FeedState.RESYNCING else ReasonCode.FEED_STALE
+            if signal.symbol not in self.rules:
+                return 0.0, ReasonCode.FEED_STALE
+            code = freeze_code(self.feed_health.state(signal.symbol))
+            return (1.0, None) if code is None else (0.0, code)
         self.manager.add_gate(feed_gate)
 
     # --- the event path ---------------------------------------------------------------------
@@ -258,6 +260,10 @@ class TradingCore:
             self._event_failed(event, exc)
 
     def _step(self, event: object) -> None:
+        # Silence is judged on the core's clock at every event: a symbol that went quiet while
+        # others kept talking is STALE at the same point in a replay as it was live.
+        for change in self.feed_health.check_silence(self.clock.now_ns()):
+            self._journal_feed(change)
         if isinstance(event, OrderBook):
             self._on_book(event)
         elif isinstance(event, Trade):
@@ -329,14 +335,15 @@ class TradingCore:
 
     def _on_book(self, book: OrderBook) -> None:
         code = self.sanitizer.check_book(book)
+        now_ns = self.clock.now_ns()
         if code is not None:
             self._rejected(book.symbol, code)
+            self._journal_feed(self.feed_health.on_rejected_book(book.symbol, code, now_ns))
             return
         symbol = book.symbol
         self.books[symbol] = book
-        self.metrics.feed_latency_ms[symbol] = max((self.clock.now_ns() - book.ts_ns) / 1e6, 0.0)
-        if self.feed_states[symbol] is FeedState.CONNECTING:
-            self._set_feed_state(FeedStatus(symbol, book.ts_ns, FeedState.LIVE))
+        self.metrics.feed_latency_ms[symbol] = max((now_ns - book.ts_ns) / 1e6, 0.0)
+        self._journal_feed(self.feed_health.on_accepted_book(symbol, now_ns))
         mid = book.mid
         assert mid is not None  # the sanitizer rejects one-sided books
         self.portfolio.mark(symbol, mid, book.ts_ns)
@@ -387,8 +394,7 @@ class TradingCore:
             np.array([[candle.close + half, CANDLE_BOOK_QTY]]),
         )
         self.books[symbol] = book
-        if self.feed_states[symbol] is not FeedState.LIVE:
-            self._set_feed_state(FeedStatus(symbol, ts_ns, FeedState.LIVE))
+        self._journal_feed(self.feed_health.on_accepted_book(symbol, ts_ns, watch=False))
         self.portfolio.mark(symbol, candle.close, ts_ns)
         self.broker.on_book(book)
         self._emit(self._candle_hooks, candle)
@@ -460,22 +466,19 @@ class TradingCore:
         self.wal.append("error", {"where": where, "error": text})
 
     def _on_feed_status(self, status: FeedStatus) -> None:
-        if status.symbol not in self.feed_states:
+        """A feed fault is not a trading error: it freezes entries on the symbol until the feed
+        is healthy again, and never counts against the DRB guard's error budget."""
+        if status.symbol not in self.rules:
             return
-        previous = self.feed_states[status.symbol]
-        if status.state is FeedState.LIVE and previous is FeedState.RESYNCING:
+        if status.state is FeedState.LIVE and self.feed_health.state(status.symbol) is FeedState.RESYNCING:
             # A resubscribed feed restarts its sequence numbers.
             self.sanitizer.reset(status.symbol)
-        if status.state in (FeedState.STALE, FeedState.RESYNCING):
-            self._record_drb(self.drb.on_error("feed", status.ts_ns), status.ts_ns)
-        self._set_feed_state(status)
+        self._journal_feed(self.feed_health.on_status(status))
 
-    def _set_feed_state(self, status: FeedStatus) -> None:
-        if self.feed_states[status.symbol] is status.state:
-            return
-        self.feed_states[status.symbol] = status.state
-        self.wal.append("feed", {"symbol": status.symbol, "state": status.state.value,
-                                 "detail": status.detail})
+    def _journal_feed(self, change: FeedStatus | None) -> None:
+        if change is not None:
+            self.wal.append("feed", {"symbol": change.symbol, "state": change.state.value,
+                                     "detail": change.detail})
 
     def _rejected(self, symbol: object, code: ReasonCode) -> None:
         """What every rejection costs besides the sanitizer's count: metrics and the journal."""
@@ -630,6 +633,7 @@ class TradingCore:
             equity=self.portfolio.equity(),
             open_orders=[o for o in self.orders.values() if o.is_open],
             rules=self.rules,
+            frozen=self.feed_health.frozen(),
         )
 
     # --- broker callbacks ----------------------------------------------------------------------
@@ -654,6 +658,9 @@ class TradingCore:
         elif order.status is OrderStatus.REJECTED:
             self.wal.append("order_update", {"client_id": order.client_id, "status": "rejected",
                                              "reason": order.reason})
+            # An order the broker or the exchange refused is what the error budget counts.
+            ts_ns = self.clock.now_ns()
+            self._record_drb(self.drb.on_error(f"order_rejected {order.reason}".strip(), ts_ns), ts_ns)
 
     def _on_fill(self, fill: Fill) -> None:
         self.counters.fills += 1
@@ -878,7 +885,7 @@ class TradingCore:
     def kill(self, source: str) -> CommandResult:
         """After the durable ``kill`` record: pause all, cancel all, flatten all, HALT."""
         ts_ns = self.clock.now_ns()
-        stale = [s for s, st in self.feed_states.items() if st is not FeedState.LIVE]
+        stale = [s for s, st in self.feed_health.states().items() if st is not FeedState.LIVE]
         self.pause(None)
         for symbol in self.symbols:
             self._cancel_open(symbol, entries_only=False)

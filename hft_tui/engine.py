@@ -47,6 +47,8 @@ from hft_tui.snapshot_builder import build_snapshot
 from hft_tui.wal.errors import WalWriteError
 
 LOOP_LAG_PROBE_S = 0.1
+# How often the engine looks for feeds gone silent when no event arrives to show it.
+FEED_WATCH_MAX_S = 0.25
 # A ``snapshot`` record every this many records keeps recovery's fold short.
 SNAPSHOT_EVERY_RECORDS = 5000
 RESET_CONFIRMATION = "RESET"
@@ -78,6 +80,7 @@ class Engine:
         self.source = source
         # Unpaced runs move a simulated clock with the data instead of reading the wall.
         self._advance_clock = core.clock.advance_to if clock_follows_data else None  # type: ignore[attr-defined]
+        self._feed_watch_s = min(FEED_WATCH_MAX_S, core.settings.exchange.stale_after_ms / 5000.0)
         self.symbols = core.symbols
         self.mode = mode
         self.exchange = exchange
@@ -290,6 +293,8 @@ class Engine:
             asyncio.create_task(self._publish_snapshots(), name="engine-snapshots"),
             asyncio.create_task(self._probe_loop_lag(), name="engine-loop-lag"),
         ]
+        if self._advance_clock is None:  # on a data clock silence shows at the next event
+            self._tasks.append(asyncio.create_task(self._watch_feeds(), name="engine-feed-watch"))
 
     async def _reconcile(self) -> None:
         """Live mode: line the recovered state up with the exchange and say what differs."""
@@ -379,6 +384,15 @@ class Engine:
         while True:
             self.publish_snapshot()
             await asyncio.sleep(self._snapshot_period_s)
+
+    async def _watch_feeds(self) -> None:
+        """A feed that goes silent sends nothing to say so: on the local clock, turn each
+        symbol silent past the timeout into a STALE event, through the one event path (so it
+        is journaled, recorded with the session's input and replayed at the same point)."""
+        while True:
+            await asyncio.sleep(self._feed_watch_s)
+            for status in self.core.feed_health.silent_symbols(self.clock.now_ns()):
+                await self.feed(status)
 
     async def _probe_loop_lag(self) -> None:
         while True:

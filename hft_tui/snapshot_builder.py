@@ -104,7 +104,7 @@ def _symbol_views(core: TradingCore, first_mids: dict[str, float]) -> dict[str, 
         change = (mid / first - 1.0) * 100.0 if mid is not None and first else None
         whales = tuple((w.side.value, w.price, w.qty, w.notional)
                        for w in whale_watch.whales(symbol)) if whale_watch is not None else ()  # type: ignore[attr-defined]
-        views[symbol] = SymbolView(symbol, book, core.last_trades[symbol], core.feed_states[symbol],
+        views[symbol] = SymbolView(symbol, book, core.last_trades[symbol], core.feed_health.state(symbol),
                                    core.rules[symbol].tick_size, change, whales)
     return views
 

@@ -49,6 +49,7 @@ class ReasonCode(StrEnum):
     FEED_RESYNC = ("FEED_RESYNC", "feed", "Feed is resubscribing after a gap or drop: new entries frozen.")
     FEED_GAP = ("FEED_GAP", "feed", "A sequence gap was detected in the feed.")
     FEED_DISCONNECT = ("FEED_DISCONNECT", "feed", "The feed's connection dropped.")
+    FEED_REJECTING = ("FEED_REJECTING", "feed", "Books arrive but every one is rejected: new entries frozen.")
 
     # --- strategies ---------------------------------------------------------------------
     TREND_STRONG_UP = ("TREND_STRONG_UP", "strategy", "Fast average well above slow average and rising.")
@@ -103,7 +104,7 @@ class ReasonCode(StrEnum):
     DRB_POSITION_LOSS = ("DRB_POSITION_LOSS", "risk", "A single position's loss beyond its limit.")
     DRB_CONSECUTIVE_LOSSES = ("DRB_CONSECUTIVE_LOSSES", "risk", "Too many losing trades in a row.")
     DRB_VOLATILITY_SPIKE = ("DRB_VOLATILITY_SPIKE", "risk", "Price moved beyond N sigma.")
-    DRB_ERROR_RATE = ("DRB_ERROR_RATE", "risk", "Too many feed or order errors within the window.")
+    DRB_ERROR_RATE = ("DRB_ERROR_RATE", "risk", "Too many order or exchange errors within the window.")
     DRB_DAILY_RESET = ("DRB_DAILY_RESET", "risk", "Daily budgets reset at the configured time.")
     DRB_WITHIN_BUDGET = ("DRB_WITHIN_BUDGET", "risk", "Every risk budget is below its soft limit: full trading allowed.")
     OPERATOR_RESET = ("OPERATOR_RESET", "risk", "Operator reset the trading state.")

@@ -1,23 +1,26 @@
-"""Circuit breakers: latches that trip when a budget's hard limit is crossed.
+"""Circuit breakers: they trip when a budget's hard limit is crossed.
 
-A tripped breaker stays tripped whatever its budget does afterwards (a loss that recovers,
-an error window that empties, a new trading day); only an operator reset re-arms it.
+A latching breaker (a hard budget: the day's loss, the drawdown) stays tripped whatever its
+budget does afterwards (a loss that recovers, a new trading day) and HALTs trading; only an
+operator reset re-arms it. Any other breaker holds trading in REDUCING while tripped and is
+re-armed by the guard once its budget is back below the recovery level (hysteresis).
 """
 
 from __future__ import annotations
 
 from hft_tui.model.reason_codes import ReasonCode
-from hft_tui.risk.drb_state import BreakerState
+from hft_tui.risk.drb_state import LATCHING_BREAKERS, BreakerState
 
 
 class CircuitBreaker:
-    """One latched breaker for one budget."""
+    """One breaker for one budget."""
 
-    __slots__ = ("name", "code", "_tripped_ts_ns", "_detail")
+    __slots__ = ("name", "code", "latching", "_tripped_ts_ns", "_detail")
 
     def __init__(self, name: str, code: ReasonCode) -> None:
         self.name = name
         self.code = code
+        self.latching = name in LATCHING_BREAKERS
         self._tripped_ts_ns: int | None = None
         self._detail = ""
 
@@ -38,7 +41,7 @@ class CircuitBreaker:
         return True
 
     def rearm(self) -> None:
-        """Operator reset: ready to trip again."""
+        """Ready to trip again (an operator reset, or a non-latching breaker's budget recovered)."""
         self._tripped_ts_ns = None
         self._detail = ""
 

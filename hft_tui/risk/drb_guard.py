@@ -3,7 +3,11 @@
 Each budget has a hard limit from ``RiskSettings`` and a soft limit at ``soft_fraction`` of
 it. As budgets are consumed, ``size_scale`` shrinks new positions linearly (1 when nothing
 is used, 0 at a hard limit). Crossing a soft limit calls for REDUCING; crossing a hard
-limit trips that budget's breaker, which calls for HALTED until an operator reset.
+limit trips that budget's breaker. The hard budgets' breakers (the day's loss, the
+drawdown) latch and call for HALTED until an operator reset; every other tripped breaker
+holds REDUCING. REDUCING ends by itself, with hysteresis: once every budget is below
+``recover_fraction`` of its soft limit, when the other breakers re-arm too. The error
+budget counts order and exchange errors only: feed faults freeze entries elsewhere.
 
 Pure and synchronous: the engine feeds events with their timestamps and journals every
 ``DrbState`` a method returns. A method returns a state only when something an operator
@@ -75,6 +79,7 @@ class DrbGuard:
             s.publish_step_pct / 100.0
         )
         self._soft_limits = tuple(round(limit * s.soft_fraction, 12) for limit in self._limits)
+        self._recover_limits = tuple(round(soft * s.recover_fraction, 12) for soft in self._soft_limits)
         self._step_pct = s.publish_step_pct
         self._steps_per_unit = tuple(100.0 / s.publish_step_pct / limit for limit in self._limits)
         self._max_steps = _MAX_FRACTION * 100.0 / s.publish_step_pct
@@ -89,7 +94,7 @@ class DrbGuard:
         self._grid_usd = s.initial_equity * self._grid_fraction
         # Grid cells of equity, high-water mark and rapid-window peak, as last published.
         self._cells = [_settle(0, s.initial_equity / self._grid_usd)] * 3
-        self._any_tripped = False
+        self._halting = False  # a latching breaker is tripped
         self._restored_peak: float | None = None
         self._realized_pnl_day = 0.0
         self._consecutive_losses = 0
@@ -183,7 +188,7 @@ class DrbGuard:
         return self._evaluate()
 
     def on_error(self, kind: str, ts_ns: int) -> DrbState | None:
-        """A feed or order error of ``kind`` (e.g. ``feed_gap``, ``order_rejected``)."""
+        """An order or exchange error of ``kind`` (e.g. ``order_rejected``); never a feed fault."""
         self._advance(ts_ns)
         self._errors.add(self._now_ns)
         self._last_error_kind = kind
@@ -208,7 +213,7 @@ class DrbGuard:
         self._advance(ts_ns)
         for breaker in self._breakers:
             breaker.rearm()
-        self._any_tripped = False
+        self._halting = False
         self._hwm = self._equity
         self._restored_peak = None
         self._window_peak.clear()
@@ -238,7 +243,7 @@ class DrbGuard:
         for breaker in self._breakers:
             if breaker.name in restored:
                 breaker.restore(restored[breaker.name])
-        self._any_tripped = any(b.tripped for b in self._breakers)
+        self._halting = any(b.tripped and b.latching for b in self._breakers)
         used = {b.name: b.used for b in state.budgets}
         self._now_ns = max(self._now_ns, state.ts_ns)
         self._day_start_ts_ns = state.day_start_ts_ns
@@ -370,18 +375,28 @@ class DrbGuard:
 
         limits = self._limits
         soft_limits = self._soft_limits
+        recover_limits = self._recover_limits
+        breakers = self._breakers
         published = self._published_steps
         steps_per_unit = self._steps_per_unit
         worst_steps = 0
         soft_breached = False
+        above_recovery = False
+        any_tripped = False
         for i in range(_N_BUDGETS):
             value = used[i]
-            if value >= soft_limits[i]:
-                soft_breached = True
-                if value >= limits[i] and not self._breakers[i].tripped:
-                    self._breakers[i].trip(now, self._trip_detail(i))
-                    self._any_tripped = True
-                    dirty = True
+            if value >= recover_limits[i]:
+                above_recovery = True
+                if value >= soft_limits[i]:
+                    soft_breached = True
+                    if value >= limits[i] and not breakers[i].tripped:
+                        breakers[i].trip(now, self._trip_detail(i))
+                        self._halting = self._halting or breakers[i].latching
+                        dirty = True
+            elif breakers[i].tripped and not breakers[i].latching:
+                breakers[i].rearm()  # its condition cleared, past the hysteresis band
+                dirty = True
+            any_tripped = any_tripped or breakers[i].tripped
             steps = published[i]
             units = value * steps_per_unit[i]
             if not steps + _BAND_LOW <= units < steps + _BAND_HIGH:
@@ -390,11 +405,13 @@ class DrbGuard:
             if steps > worst_steps:
                 worst_steps = steps
 
-        if self._any_tripped or soft_breached or self._daily_reset_pending or self._desired is not TradingState.ACTIVE:
-            desired, reason = self._verdict(soft_breached)
+        # Hysteresis: REDUCING starts at a soft limit and ends only below every recovery level.
+        reducing = soft_breached or any_tripped or (above_recovery and self._desired is TradingState.REDUCING)
+        if self._halting or reducing or self._daily_reset_pending or self._desired is not TradingState.ACTIVE:
+            desired, reason = self._verdict(reducing)
         else:
             desired, reason = TradingState.ACTIVE, self._reason
-        if self._any_tripped:
+        if any_tripped:
             size_scale = 0.0
         else:
             # From the published steps, so the scale moves exactly when a published budget does.
@@ -409,21 +426,20 @@ class DrbGuard:
         self._state = self._publish()
         return self._state
 
-    def _verdict(self, soft_breached: bool) -> tuple[TradingState, ReasonCode]:
+    def _verdict(self, reducing: bool) -> tuple[TradingState, ReasonCode]:
         """The state the budgets call for and why; reasons are sticky so they do not flicker."""
-        if self._any_tripped:
-            tripped = [b for b in self._breakers if b.tripped]
+        if self._halting:
+            tripped = [b for b in self._breakers if b.tripped and b.latching]
             first = min(tripped, key=lambda b: b.tripped_ts_ns or 0)
             return TradingState.HALTED, first.code
-        if soft_breached:
+        if reducing:
+            # A budget still holds REDUCING while past its recovery level or its breaker tripped.
+            holding = [i for i in range(_N_BUDGETS)
+                       if self._used[i] >= self._recover_limits[i] or self._breakers[i].tripped]
             current = _INDEX_OF_CODE.get(self._reason)
-            if self._desired is TradingState.REDUCING and current is not None:
-                if self._used[current] >= self._soft_limits[current]:
-                    return TradingState.REDUCING, self._reason
-            worst = max(
-                (i for i in range(_N_BUDGETS) if self._used[i] >= self._soft_limits[i]),
-                key=lambda i: self._used[i] / self._limits[i],
-            )
+            if self._desired is TradingState.REDUCING and current in holding:
+                return TradingState.REDUCING, self._reason
+            worst = max(holding, key=lambda i: self._used[i] / self._limits[i])
             return TradingState.REDUCING, _BUDGETS[worst][1]
         if self._daily_reset_pending:
             return TradingState.ACTIVE, ReasonCode.DRB_DAILY_RESET

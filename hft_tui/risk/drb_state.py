@@ -50,6 +50,11 @@ class BudgetState:
         )
 
 
+# Breakers of the hard budgets latch and HALT until an operator reset; every other breaker
+# holds REDUCING and re-arms by itself once its budget is back below the recovery level.
+LATCHING_BREAKERS: frozenset[str] = frozenset({"daily_loss", "drawdown"})
+
+
 @dataclass(frozen=True, slots=True)
 class BreakerState:
     """One circuit breaker: armed, or tripped at ``tripped_ts_ns`` for ``code``."""
@@ -63,6 +68,11 @@ class BreakerState:
     @property
     def armed(self) -> bool:
         return not self.tripped
+
+    @property
+    def latching(self) -> bool:
+        """True for a hard budget's breaker: tripped, it HALTs until an operator reset."""
+        return self.name in LATCHING_BREAKERS
 
     def to_payload(self) -> dict[str, Any]:
         return {

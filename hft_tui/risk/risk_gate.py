@@ -6,8 +6,8 @@ orders allow: every open order on the order's side may still fill, none on the o
 is counted on, so no sequence of fills can carry a position past a limit the gate approved.
 
 Orders flagged ``reduce_only`` that really reduce are always admitted, in every trading
-state and past every limit, rate limit and price band: kill and flatten must never be
-blocked. An exposure limit rejects only an order that makes its measure worse, so an order
+state and past every limit, rate limit, price band and feed freeze: kill and flatten must
+never be blocked. An exposure limit rejects only an order that makes its measure worse, so an order
 that moves a book over a lowered limit back towards it is never refused.
 """
 
@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 from collections import deque
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from hft_tui.model import MarketRules, Order, OrderType, ReasonCode, Side
 from hft_tui.risk.settings import RiskSettings
@@ -34,7 +34,8 @@ class RiskContext:
     The mappings are the engine's own (not copied): a context is valid for one check only.
     ``positions_qty`` is signed (base units), ``marks`` are mids (None when unknown),
     ``open_orders`` must include orders submitted but not yet acknowledged and exclude
-    orders the engine has already asked to cancel.
+    orders the engine has already asked to cancel. ``frozen`` maps the symbols whose feed is
+    not live to the reason code: new exposure there is refused, reducing orders still pass.
     """
 
     ts_ns: int
@@ -44,6 +45,7 @@ class RiskContext:
     equity: float
     open_orders: Sequence[Order]
     rules: Mapping[str, MarketRules]
+    frozen: Mapping[str, ReasonCode] = field(default_factory=dict)
 
 
 def is_reducing(order: Order, position_qty: float, other_reducing_qty: float = 0.0) -> bool:
@@ -90,6 +92,8 @@ class RiskGate:
         state = ctx.trading_state
         if state.severity >= TradingState.HALTED.severity or (state is TradingState.REDUCING and not reducing):
             return ReasonCode.RISK_REDUCE_ONLY
+        if not reducing and order.symbol in ctx.frozen:
+            return ctx.frozen[order.symbol]
         rules = ctx.rules.get(order.symbol)
         if rules is None:
             return ReasonCode.UNKNOWN_SYMBOL

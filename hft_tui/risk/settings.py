@@ -107,10 +107,18 @@ class RiskSettings(BaseModel):
     volatility_hold_s: float = Field(
         60.0, ge=1, le=3600, description="How long a spike keeps its budget consumed, in seconds."
     )
-    max_errors: int = Field(10, ge=1, le=100_000, description="Most feed or order errors within error_window_s.")
+    max_errors: int = Field(
+        10, ge=1, le=100_000,
+        description="Most order or exchange errors within error_window_s (feed faults do not count).",
+    )
     error_window_s: float = Field(60.0, gt=0, le=86_400, description="Window of the error budget, in seconds.")
     soft_fraction: float = Field(
         0.7, gt=0, lt=1, description="Share of a hard limit at which its budget's soft limit puts trading in REDUCING."
+    )
+    recover_fraction: float = Field(
+        0.8, gt=0, le=1,
+        description="REDUCING ends by itself once every budget is below this share of its soft limit "
+        "(hysteresis, so trading does not flap at the soft limit); HALTED never ends by itself.",
     )
     daily_reset_utc: str = Field(
         "00:00", description="UTC time (HH:MM) at which daily budgets reset."

@@ -2,9 +2,12 @@
 
 ACTIVE trades normally; REDUCING admits only orders that reduce exposure; HALTED admits
 nothing but cancels and reduce-only exits. Escalation is automatic. REDUCING falls back to
-ACTIVE only when the DRB guard says the budgets recovered. HALTED is left only by an
-explicit operator reset, never automatically. FAILED (the journal could not make a record
-durable) admits what HALTED admits and is never left: the process must restart.
+ACTIVE only when the DRB guard says the budgets recovered (with hysteresis, see the guard).
+HALTED is for the kill switch and the hard budgets (the day's loss, the drawdown); it is
+left only by an explicit operator reset, never automatically. Feed faults never change the
+trading state: they freeze entries on their symbol (see ``market/feed_health``). FAILED
+(the journal could not make a record durable) admits what HALTED admits and is never left:
+the process must restart.
 """
 
 from __future__ import annotations

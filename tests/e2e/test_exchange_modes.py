@@ -36,7 +36,7 @@ async def run_until_live_then(engine: Engine, command: PlaceOrder) -> tuple[Any,
     await engine.start()
     try:
         for _ in range(200):
-            if engine.core.feed_states["BTC/USDT"] is FeedState.LIVE and engine.core.books["BTC/USDT"]:
+            if engine.core.feed_health.state("BTC/USDT") is FeedState.LIVE and engine.core.books["BTC/USDT"]:
                 break
             await asyncio.sleep(0.05)
         book = engine.core.books["BTC/USDT"]

@@ -1,4 +1,6 @@
-"""DRB guard budgets: soft limits call for REDUCING, hard limits trip breakers and HALT."""
+"""DRB guard budgets: soft limits call for REDUCING, hard limits trip breakers; only the hard
+budgets (the day's loss, the drawdown) HALT, every other breaker holds REDUCING and clears
+by itself with hysteresis."""
 
 from __future__ import annotations
 
@@ -62,7 +64,8 @@ def test_drawdown_is_measured_from_the_high_water_mark() -> None:
 def test_a_fast_drop_trips_rapid_drawdown_but_the_same_drop_spread_out_does_not() -> None:
     fast = guard(daily_loss_fraction=0.5, max_drawdown_fraction=0.5)
     state = fast.on_equity(97_900.0, T0_NS + 5 * MINUTE_NS)
-    assert state is not None and state.reason is ReasonCode.DRB_RAPID_DRAWDOWN and state.desired_state is HALTED
+    assert state is not None and state.reason is ReasonCode.DRB_RAPID_DRAWDOWN
+    assert state.desired_state is REDUCING and state.breaker("rapid_drawdown").tripped
 
     slow = guard(daily_loss_fraction=0.5, max_drawdown_fraction=0.5)
     for minute in range(1, 31):
@@ -89,7 +92,7 @@ def test_a_closed_position_stops_consuming_the_position_budget() -> None:
     assert state.budget("position_loss").used == 0.0
 
 
-def test_a_losing_streak_reduces_then_halts_and_a_win_ends_it() -> None:
+def test_a_losing_streak_reduces_then_trips_its_breaker_and_a_win_ends_it() -> None:
     g = guard(max_consecutive_losses=5)
     states = [g.on_trade_closed(-10.0, T0_NS + i * SECOND_NS) for i in range(1, 5)]
     assert states[-1] is not None and states[-1].desired_state is REDUCING
@@ -99,8 +102,11 @@ def test_a_losing_streak_reduces_then_halts_and_a_win_ends_it() -> None:
     assert (recovered.desired_state, recovered.reason) == (ACTIVE, ReasonCode.DRB_WITHIN_BUDGET)
     for i in range(6, 11):
         g.on_trade_closed(-10.0, T0_NS + i * SECOND_NS)
-    assert g.state.desired_state is HALTED and g.state.breaker("consecutive_losses").tripped
+    assert g.state.desired_state is REDUCING and g.state.breaker("consecutive_losses").tripped
+    assert g.state.size_scale == 0.0
     assert g.state.realized_pnl_day == -10.0 * 9 + 25.0
+    ended = g.on_trade_closed(25.0, T0_NS + 11 * SECOND_NS)
+    assert ended is not None and ended.desired_state is ACTIVE and ended.breaker("consecutive_losses").armed
 
 
 def _calm_then(g: DrbGuard, jump: float, seconds: int = 120) -> DrbState | None:
@@ -111,11 +117,14 @@ def _calm_then(g: DrbGuard, jump: float, seconds: int = 120) -> DrbState | None:
     return g.on_price(BTC, price * (1 + jump), T0_NS + seconds * SECOND_NS + SECOND_NS // 2)
 
 
-def test_a_many_sigma_move_trips_the_volatility_breaker() -> None:
-    g = guard(**LOOSE)
+def test_a_many_sigma_move_trips_the_volatility_breaker_until_the_spike_ages_out() -> None:
+    g = guard(**LOOSE, volatility_hold_s=30.0)
     state = _calm_then(g, jump=0.01)
-    assert state is not None and state.desired_state is HALTED
+    assert state is not None and state.desired_state is REDUCING and state.breaker("volatility").tripped
     assert state.reason is ReasonCode.DRB_VOLATILITY_SPIKE
+    state = g.on_time(T0_NS + 160 * SECOND_NS)
+    assert state is not None and (state.desired_state, state.reason) == (ACTIVE, ReasonCode.DRB_WITHIN_BUDGET)
+    assert state.breaker("volatility").armed and state.size_scale == 1.0
 
 
 def test_a_moderate_spike_reduces_until_it_ages_out_of_the_hold_window() -> None:
@@ -134,12 +143,14 @@ def test_a_flat_market_does_not_make_a_one_tick_move_a_spike() -> None:
     assert g.state.desired_state is ACTIVE
 
 
-def test_errors_bunched_in_the_window_halt_but_spread_out_they_do_not() -> None:
+def test_errors_bunched_in_the_window_trip_the_breaker_but_spread_out_they_do_not() -> None:
     bunched = guard()
     for i in range(10):
-        bunched.on_error("feed_gap", T0_NS + i * SECOND_NS)
+        bunched.on_error("order_rejected", T0_NS + i * SECOND_NS)
     breaker = bunched.state.breaker("errors")
-    assert bunched.state.desired_state is HALTED and breaker.tripped and "feed_gap" in breaker.detail
+    assert bunched.state.desired_state is REDUCING and breaker.tripped and "order_rejected" in breaker.detail
+    cleared = bunched.on_time(T0_NS + 2 * MINUTE_NS)
+    assert cleared is not None and cleared.desired_state is ACTIVE and cleared.breaker("errors").armed
 
     spread = guard()
     for i in range(30):
@@ -172,7 +183,7 @@ def test_operator_reset_rearms_breakers_and_acknowledges_the_streak() -> None:
     g = guard(max_consecutive_losses=5)
     for i in range(5):
         g.on_trade_closed(-10.0, T0_NS + i * SECOND_NS)
-    assert g.state.desired_state is HALTED
+    assert g.state.desired_state is REDUCING and g.state.breaker("consecutive_losses").tripped
     state = g.operator_reset(T0_NS + MINUTE_NS)
     assert state.desired_state is ACTIVE and all(b.armed for b in state.breakers)
     assert state.budget("consecutive_losses").used == 0.0
@@ -268,10 +279,30 @@ def test_a_losing_streak_that_reduced_trading_cools_off_after_a_quiet_spell() ->
     assert cooled.budget("consecutive_losses").used == 0.0
 
 
-def test_a_tripped_streak_breaker_does_not_cool_off() -> None:
+def test_a_tripped_streak_breaker_rearms_when_the_streak_cools_off() -> None:
     g = guard(max_consecutive_losses=5, losing_streak_cooloff_s=600.0)
     for i in range(1, 6):
         g.on_trade_closed(-10.0, T0_NS + i * SECOND_NS)
+    assert g.state.desired_state is REDUCING and g.state.breaker("consecutive_losses").tripped
     later = g.on_equity(100_000.0 - 50.0, T0_NS + 2 * 3600 * SECOND_NS)
     state = later or g.state
-    assert state.desired_state is HALTED and state.breaker("consecutive_losses").tripped
+    assert state.desired_state is ACTIVE and state.breaker("consecutive_losses").armed
+
+
+def test_only_the_daily_loss_and_drawdown_breakers_halt() -> None:
+    assert {b.name for b in guard().state.breakers if b.latching} == {"daily_loss", "drawdown"}
+
+
+def test_reducing_ends_only_below_the_recovery_level_not_just_under_the_soft_limit() -> None:
+    # Soft limit 7 errors, recovery level 0.8 x 7 = 5.6: 6 errors in the window still reduce.
+    g = guard(max_errors=10, error_window_s=60.0)
+    machine = TradingStateMachine()
+    for i in range(7):
+        follow(machine, g.on_error("order_rejected", T0_NS + i * 9 * SECOND_NS), T0_NS + i * 9 * SECOND_NS)
+    assert machine.state is REDUCING
+    # At 65 s the first error (at 0 s) has left the window: 6 left, under the soft limit, above recovery.
+    follow(machine, g.on_time(T0_NS + 65 * SECOND_NS), T0_NS + 65 * SECOND_NS)
+    assert g.state.budget("errors").used == 6.0 and machine.state is REDUCING
+    # At 75 s the one at 9 s has left too, 5 left: below the recovery level, trading steps back on its own.
+    follow(machine, g.on_time(T0_NS + 75 * SECOND_NS), T0_NS + 75 * SECOND_NS)
+    assert machine.state is ACTIVE and machine.reason is ReasonCode.DRB_WITHIN_BUDGET

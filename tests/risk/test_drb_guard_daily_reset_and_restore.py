@@ -127,11 +127,11 @@ def test_a_crash_across_midnight_still_resets_the_day_on_the_first_event() -> No
 def test_restored_windows_are_no_more_lenient_than_the_originals() -> None:
     g = guard()
     for i in range(8):
-        g.on_error("feed_gap", T0_NS + i * SECOND_NS)
+        g.on_error("order_rejected", T0_NS + i * SECOND_NS)
     recovered = DrbGuard(RiskSettings())
     recovered.restore(g.state.to_payload())
-    recovered.on_error("feed_gap", T0_NS + 9 * SECOND_NS)
-    state = recovered.on_error("feed_gap", T0_NS + 10 * SECOND_NS)
+    recovered.on_error("order_rejected", T0_NS + 9 * SECOND_NS)
+    state = recovered.on_error("order_rejected", T0_NS + 10 * SECOND_NS)
     assert state is not None and state.breaker("errors").tripped
 
 
