@@ -22,7 +22,8 @@ clock only (latency and skew); the engine never takes its time from them.
 Only accepted messages move the per-symbol state (last sequence, timestamps, reference).
 The *reference* is the mid of the last trusted book; prices are judged against it. A real
 move that looks like a jump is accepted once ``jump_confirmations`` consecutive books agree
-on the new level. After a feed resync the source restarts its sequence numbers: the engine
+on the new level, unless it is beyond ``max_reanchor_bps`` (a feed at 1% of the market
+never talks its way in). After a feed resync the source restarts its sequence numbers: the engine
 calls ``reset(symbol)`` so the new stream is not rejected as old, but the reference stays:
 the first book of the new stream is judged against the market as it was, not trusted at
 any price. The references also outlive the process (``references`` /
@@ -163,6 +164,7 @@ class Sanitizer:
         self._max_skew_ns = int(settings.max_clock_skew_ms * 1_000_000)
         self._max_spread = settings.max_spread_bps / 1e4
         self._max_jump = settings.max_jump_bps / 1e4
+        self._max_reanchor = settings.max_reanchor_bps / 1e4
         self._confirmations = settings.jump_confirmations
         self._check_tick_lot = settings.check_tick_lot
         self._tolerance = settings.tick_tolerance
@@ -274,6 +276,8 @@ class Sanitizer:
             return ReasonCode.SPREAD_TOO_WIDE
         reference = state.mid
         if reference is not None and abs(mid - reference) > reference * self._max_jump:
+            if abs(mid - reference) > reference * self._max_reanchor:
+                return ReasonCode.PRICE_JUMP
             candidate = state.candidate_mid
             if candidate is not None and abs(mid - candidate) <= candidate * self._max_jump:
                 state.candidate_count += 1

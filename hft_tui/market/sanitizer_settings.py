@@ -37,6 +37,11 @@ class SanitizerSettings(BaseModel):
         description="Reject a book level or a print worth more than this (price x quantity, in the "
         "quote currency): no real market rests or trades such a size.",
     )
+    max_reanchor_bps: float = Field(
+        5_000.0, gt=0.0, le=100_000.0,
+        description="A new level further than this from the trusted reference, in basis points, "
+        "is never confirmed by agreeing books: a stream at 1% of the market stays rejected.",
+    )
     check_tick_lot: bool = Field(
         True, description="Reject prices off the tick size and quantities off the lot size.",
     )

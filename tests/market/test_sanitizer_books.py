@@ -145,6 +145,14 @@ def test_a_real_move_is_accepted_after_enough_agreeing_books(clock: FrozenClock)
     assert sanitizer.last_good_mid("BTC/USDT") == pytest.approx(110.05)
 
 
+def test_a_level_beyond_the_reanchor_limit_is_never_confirmed(clock: FrozenClock) -> None:
+    sanitizer = Sanitizer(SanitizerSettings(jump_confirmations=1), RULES, clock)
+    assert sanitizer.check_book(book([(10_000.0, 1.0)], [(10_000.1, 1.0)], seq=1)) is None
+    for seq in range(2, 12):  # a persistent feed at 1% of the market
+        assert sanitizer.check_book(book(seq=seq)) is ReasonCode.PRICE_JUMP
+    assert sanitizer.last_good_mid("BTC/USDT") == pytest.approx(10_000.05)
+
+
 def test_disagreeing_outliers_never_confirm_a_new_level(clock: FrozenClock) -> None:
     sanitizer = Sanitizer(SanitizerSettings(jump_confirmations=1), RULES, clock)
     assert sanitizer.check_book(book(seq=1)) is None
