@@ -183,7 +183,7 @@ class HostileFeed:
         """The same message as the model event a source would hand the core (or a broken one)."""
         payload = message.payload
         if message.kind == BOOK:
-            event = _model_book(payload, symbol, self._rng)
+            event = _model_book(payload, symbol)
         elif message.kind == TRADES:
             event = [_model_trade(t, symbol) for t in payload]
         else:
@@ -348,9 +348,19 @@ def _number(value: Any) -> Any:
     return value
 
 
-def _model_book(raw: Any, symbol: str, rng: random.Random) -> Any:
+def _ts_ns(ts: Any) -> Any:
+    """Exchange milliseconds as the nanoseconds a model event holds (anything else as is)."""
+    return ts * 1_000_000 if isinstance(ts, int) and not isinstance(ts, bool) else ts
+
+
+def _side(side: Any) -> Any:
+    return Side(side) if side in ("buy", "sell") else side
+
+
+def _model_book(raw: Any, symbol: str) -> Any:
     if not isinstance(raw, dict):
         return raw
+
     def levels(side: Any) -> Any:
         """float64 levels when every value is a number; otherwise what numpy makes of the junk
         as objects (numpy would read ``"65000.0"`` or ``True`` as a float)."""
@@ -363,26 +373,20 @@ def _model_book(raw: Any, symbol: str, rng: random.Random) -> Any:
         for i, level in enumerate(side if isinstance(side, list) else ()):
             array[i] = level
         return array
-    ts = raw.get("timestamp")
-    ts_ns = ts * 1_000_000 if isinstance(ts, int) and not isinstance(ts, bool) else ts
-    return OrderBook(symbol, ts_ns, raw.get("nonce", 0), levels(raw.get("bids", [])), levels(raw.get("asks", [])))
+
+    return OrderBook(symbol, _ts_ns(raw.get("timestamp")), raw.get("nonce", 0),
+                     levels(raw.get("bids", [])), levels(raw.get("asks", [])))
 
 
 def _model_trade(raw: Any, symbol: str) -> Any:
     if not isinstance(raw, dict):
         return raw
-    ts = raw.get("timestamp")
-    side = raw.get("side")
-    return Trade(symbol, ts * 1_000_000 if isinstance(ts, int) and not isinstance(ts, bool) else ts,
-                 _number(raw.get("price")), _number(raw.get("amount")),
-                 Side(side) if side in ("buy", "sell") else side, str(raw.get("id", "")))
+    return Trade(symbol, _ts_ns(raw.get("timestamp")), _number(raw.get("price")), _number(raw.get("amount")),
+                 _side(raw.get("side")), str(raw.get("id", "")))
 
 
 def _model_liquidation(raw: Any, symbol: str) -> Any:
     if not isinstance(raw, dict):
         return raw
-    ts = raw.get("timestamp")
-    side = raw.get("side")
-    return Liquidation(symbol, ts * 1_000_000 if isinstance(ts, int) and not isinstance(ts, bool) else ts,
-                       _number(raw.get("price")), _number(raw.get("contracts")),
-                       Side(side) if side in ("buy", "sell") else side)
+    return Liquidation(symbol, _ts_ns(raw.get("timestamp")), _number(raw.get("price")),
+                       _number(raw.get("contracts")), _side(raw.get("side")))
