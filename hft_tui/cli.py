@@ -28,7 +28,7 @@ from hft_tui.execution.fee_comparison import add_fees_parser
 from hft_tui.redaction import install_log_redaction
 from hft_tui.replay.cli import add_replay_parser
 from hft_tui.wal.cli import add_wal_parser, run_wal_command
-from hft_tui.wal.errors import WalError
+from hft_tui.wal.errors import WalCorruptError, WalError
 
 EXIT_CONFIG_ERROR = 2
 # The journal could not be opened, or a session ended FAILED because it could not be written.
@@ -110,7 +110,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"hft-tui: {exc}", file=sys.stderr)
         return EXIT_CONFIG_ERROR
     except WalError as exc:
-        print(f"hft-tui: {exc}", file=sys.stderr)
+        hint = ("; refusing to start: `hft-tui wal repair` sets the damaged record aside (journaled)"
+                if isinstance(exc, WalCorruptError) else "")
+        print(f"hft-tui: {exc}{hint}", file=sys.stderr)
         return EXIT_JOURNAL_FAILED
     if getattr(args, "headless", False):
         from hft_tui.headless import run_headless

@@ -1,4 +1,4 @@
-"""``hft-tui wal tail`` and ``hft-tui wal verify``: the handlers the top-level CLI wires in.
+"""``hft-tui wal tail``, ``verify`` and ``repair``: the handlers the top-level CLI wires in.
 
 The parent parser supplies ``args.state_dir`` (a Path); the WAL is ``<state_dir>/wal/``.
 """
@@ -12,16 +12,19 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from hft_tui.wal.errors import WalCorruptError
+from hft_tui.clock import WallClock
+from hft_tui.wal.errors import WalCorruptError, WalError
 from hft_tui.wal.follow import follow_records
 from hft_tui.wal.format import TYPE_WIDTH, format_record, style_for
 from hft_tui.wal.reader import read_last_records
 from hft_tui.wal.record import WalRecord
+from hft_tui.wal.repair import plan_repair, repair
 from hft_tui.wal.segments import wal_directory
 from hft_tui.wal.summary import summarize_record
 from hft_tui.wal.verify import VerifyResult, verify
 
 DEFAULT_TAIL_LINES = 20
+REPAIR_CONFIRMATION = "REPAIR"
 
 
 def add_wal_parser(subparsers: Any) -> argparse.ArgumentParser:
@@ -29,7 +32,7 @@ def add_wal_parser(subparsers: Any) -> argparse.ArgumentParser:
     parser: argparse.ArgumentParser = subparsers.add_parser(
         "wal", help="inspect the write-ahead log", description="Inspect the write-ahead log in <state_dir>/wal/."
     )
-    commands = parser.add_subparsers(dest="wal_command", required=True, metavar="{tail,verify}")
+    commands = parser.add_subparsers(dest="wal_command", required=True, metavar="{tail,verify,repair}")
     tail = commands.add_parser("tail", help="print the newest records", description="Print the newest WAL records.")
     tail.add_argument(
         "-n", "--lines", type=_non_negative_int, default=DEFAULT_TAIL_LINES, help="how many records (default %(default)s)"
@@ -40,6 +43,16 @@ def add_wal_parser(subparsers: Any) -> argparse.ArgumentParser:
         help="check checksums and sequence; exit 1 if corrupt",
         description="Check every record's checksum, JSON and sequence. Exit 0 if intact, 1 if not.",
     )
+    repair_parser = commands.add_parser(
+        "repair",
+        help="get past a corrupt record (journaled; the damaged bytes are kept)",
+        description="Replace one damaged record with a corrupt_record placeholder at its seq (when the "
+                    "records around it are intact), or else cut the WAL where the damage starts. The "
+                    "damaged bytes are copied aside first and a wal_repair record says what was done. "
+                    "Stop the engine first.",
+    )
+    repair_parser.add_argument("--yes", action="store_true",
+                               help=f"do not ask to type {REPAIR_CONFIRMATION} (for scripts)")
     return parser
 
 
@@ -51,6 +64,8 @@ def run_wal_command(args: argparse.Namespace) -> int:
             return _tail(directory, args.lines, args.follow)
         if args.wal_command == "verify":
             return _verify(directory)
+        if args.wal_command == "repair":
+            return _repair(directory, args.yes)
     except BrokenPipeError:
         # `wal tail | head`: the reader left; that is not an error. Point stdout at
         # /dev/null so the interpreter's final flush does not complain either.
@@ -81,6 +96,32 @@ def _verify(directory: Path) -> int:
     return 0 if result.ok else 1
 
 
+def _repair(directory: Path, confirmed: bool) -> int:
+    try:
+        plan = plan_repair(directory)
+    except OSError as exc:
+        print(f"wal repair: {exc}", file=sys.stderr)
+        return 1
+    if plan is None:
+        print(f"WAL {directory}: nothing to repair (`hft-tui wal verify` says what is there)")
+        return 0
+    print(f"WAL {directory}: will {plan.describe()}")
+    if not confirmed:
+        if not sys.stdin.isatty():
+            print("wal repair: not confirmed; give --yes when not at a terminal", file=sys.stderr)
+            return 1
+        if input(f"Type {REPAIR_CONFIRMATION} to go ahead: ").strip() != REPAIR_CONFIRMATION:
+            print("wal repair: not confirmed; nothing changed", file=sys.stderr)
+            return 1
+    try:
+        result = repair(directory, plan, WallClock())
+    except (WalError, OSError) as exc:
+        print(f"wal repair: {exc}", file=sys.stderr)
+        return 1
+    print(f"repaired: damaged bytes kept in {result.copy_path.name}; journaled as seq {result.repair_seq}")
+    return 0
+
+
 def _verify_report(directory: Path, result: VerifyResult) -> str:
     """The human summary of a verification."""
     lines = [f"WAL {directory}"]
@@ -106,7 +147,8 @@ def _verify_report(directory: Path, result: VerifyResult) -> str:
     else:
         lines.append(f"status:   CORRUPT at {problem.describe()}")
         lines.append(f"          {problem.path}")
-        lines.append("          the engine refuses to start on this WAL until it is repaired by hand")
+        lines.append("          the engine refuses to start on this WAL: `hft-tui wal repair` sets the damage "
+                     "aside, keeps its bytes and journals what it did")
     return "\n".join(lines)
 
 

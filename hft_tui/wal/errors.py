@@ -12,13 +12,19 @@ class WalError(Exception):
 class WalCorruptError(WalError):
     """The WAL on disk is damaged where recovery may not repair it: refuse to continue."""
 
-    def __init__(self, path: Path, line_no: int | None, reason: str, detail: str = "") -> None:
+    def __init__(self, path: Path, line_no: int | None, reason: str, detail: str = "", *,
+                 offset: int | None = None, seq: int | None = None) -> None:
         self.path = path
         self.line_no = line_no
         self.reason = reason
         self.detail = detail
+        self.offset = offset
+        self.seq = seq
         where = f"{path}:{line_no}" if line_no is not None else str(path)
-        super().__init__(f"{where}: {reason}" + (f" ({detail})" if detail else ""))
+        place = ", ".join(part for part in (f"byte {offset}" if offset is not None else "",
+                                            f"record seq {seq}" if seq is not None else "") if part)
+        super().__init__(f"{where}" + (f" ({place})" if place else "") + f": {reason}"
+                         + (f" ({detail})" if detail else ""))
 
 
 class WalLockedError(WalError):

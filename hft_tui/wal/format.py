@@ -18,6 +18,8 @@ TYPE_STYLES: dict[str, str] = {
     "session_start": "bold",
     "session_stop": "bold",
     "snapshot": "dim",
+    "wal_repair": "bold white on red",
+    "corrupt_record": "bold red",
 }
 TYPE_WIDTH = 13
 

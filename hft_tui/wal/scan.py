@@ -29,22 +29,27 @@ class WalProblem:
     reason: CorruptionReason
     detail: str
     at_tail: bool  # nothing follows it anywhere in the WAL
+    seq: int | None = None  # the seq the record at this line should have (None: unknown)
 
     @property
     def recoverable(self) -> bool:
         """A crash's torn final write: cutting it loses only a record never acknowledged.
 
-        A seq gap is never a torn write (its crc holds), so it is never recoverable.
+        Only an incomplete last line is a torn write. A complete, newline-terminated line
+        whose crc or JSON does not hold was written whole and damaged since (a bit flip, a
+        bad sector): that is corruption, even on the last line, and so is a seq gap.
         """
-        return self.at_tail and self.reason is not CorruptionReason.SEQ_GAP
+        return self.at_tail and self.reason is CorruptionReason.TORN_TAIL
 
     def describe(self) -> str:
-        """One line for an operator: file, line number, reason."""
-        return f"{self.path.name} line {self.line_no}: {self.reason} ({self.detail})"
+        """One line for an operator: file, line number, reason, byte offset and seq."""
+        where = f"byte {self.offset}" + (f", record seq {self.seq}" if self.seq is not None else "")
+        return f"{self.path.name} line {self.line_no}: {self.reason} ({self.detail}) at {where}"
 
     def to_error(self) -> WalCorruptError:
         """The exception that refuses to continue past this problem."""
-        return WalCorruptError(self.path, self.line_no, str(self.reason), self.detail)
+        return WalCorruptError(self.path, self.line_no, str(self.reason), self.detail,
+                               offset=self.offset, seq=self.seq)
 
 
 class WalScan:
@@ -92,11 +97,13 @@ class WalScan:
                                 else:
                                     seq = check_line(line)
                             except BadLineError as exc:
-                                self._fail_at(position, lines_before, chunk_offset, lines, line, exc.reason, exc.detail)
+                                self._fail_at(position, lines_before, chunk_offset, lines, line, exc.reason,
+                                              exc.detail, expected_seq)
                                 return
                             if seq != expected_seq and expected_seq is not None:
                                 detail = f"expected seq {expected_seq}, found {seq}"
-                                self._fail_at(position, lines_before, chunk_offset, lines, line, CorruptionReason.SEQ_GAP, detail)
+                                self._fail_at(position, lines_before, chunk_offset, lines, line,
+                                              CorruptionReason.SEQ_GAP, detail, expected_seq)
                                 return
                             expected_seq = seq + 1
                             if first is None:
@@ -109,7 +116,8 @@ class WalScan:
                         chunk_offset += len(data) - len(carry)
                 if carry:
                     detail = f"{len(carry)} bytes without a trailing newline"
-                    self._fail(position, lines_before + 1, chunk_offset, len(carry), CorruptionReason.TORN_TAIL, detail)
+                    self._fail(position, lines_before + 1, chunk_offset, len(carry), CorruptionReason.TORN_TAIL,
+                               detail, expected_seq)
                     return
         finally:
             self.records = records
@@ -125,16 +133,18 @@ class WalScan:
         line: bytes,
         reason: CorruptionReason,
         detail: str,
+        seq: int | None,
     ) -> None:
         index = next(i for i, candidate in enumerate(lines) if candidate is line)
         offset = chunk_offset + sum(len(earlier) + 1 for earlier in lines[:index])
-        self._fail(position, lines_before + index + 1, offset, len(line) + 1, reason, detail)
+        self._fail(position, lines_before + index + 1, offset, len(line) + 1, reason, detail, seq)
 
     def _fail(
-        self, position: int, line_no: int, offset: int, length: int, reason: CorruptionReason, detail: str
+        self, position: int, line_no: int, offset: int, length: int, reason: CorruptionReason, detail: str,
+        seq: int | None,
     ) -> None:
         path = self.segments[position]
         at_tail = offset + length >= os.path.getsize(path) and all(
             os.path.getsize(later) == 0 for later in self.segments[position + 1 :]
         )
-        self.problem = WalProblem(path, line_no, offset, reason, detail, at_tail)
+        self.problem = WalProblem(path, line_no, offset, reason, detail, at_tail, seq)

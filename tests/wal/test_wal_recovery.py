@@ -47,19 +47,24 @@ def test_torn_final_line_is_cut_kept_aside_and_seq_continues(wal_dir: Path, writ
     assert records[-1].type == "kill"
 
 
-def test_final_line_with_bad_checksum_is_cut_as_a_torn_write(wal_dir: Path, write_wal, clock: FrozenClock) -> None:
+def test_a_complete_final_line_with_a_bad_checksum_is_corruption_not_a_torn_write(
+        wal_dir: Path, write_wal, clock: FrozenClock) -> None:
     write_wal(5)
     segment = wal_dir / "wal-000001.jsonl"
     lines = segment.read_bytes().splitlines(keepends=True)
-    lines[-1] = lines[-1].replace(b"sim-000005", b"sim-000000")
-    segment.write_bytes(b"".join(lines))
+    offset = sum(len(line) for line in lines[:-1])
+    lines[-1] = lines[-1].replace(b"sim-000005", b"sim-000000")  # a bit flip in a durable record
+    before = b"".join(lines)
+    segment.write_bytes(before)
 
-    with WalWriter(wal_dir, clock) as wal:
-        assert wal.recovery.torn_tail is not None
-        assert wal.recovery.torn_tail.reason is CorruptionReason.BAD_CHECKSUM
-        assert wal.last_seq == 4
-
-    assert len(segment.read_bytes().splitlines()) == 4
+    assert not verify(wal_dir).problem.recoverable  # type: ignore[union-attr]
+    with pytest.raises(WalCorruptError) as caught:
+        WalWriter(wal_dir, clock)
+    error = caught.value
+    assert (error.path, error.line_no, error.offset, error.seq, error.reason) == (segment, 5, offset, 5, "bad checksum")
+    assert f"wal-000001.jsonl:5 (byte {offset}, record seq 5): bad checksum" in str(error)
+    assert segment.read_bytes() == before, "refused, nothing cut"
+    assert not any(".torn-" in p.name for p in wal_dir.iterdir())
 
 
 def test_a_second_crash_at_the_same_seq_keeps_both_torn_copies(wal_dir: Path, write_wal, clock: FrozenClock) -> None:
