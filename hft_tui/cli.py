@@ -25,7 +25,7 @@ from hft_tui.config.loader import ConfigError, load_settings
 from hft_tui.config.paths import AppPaths
 from hft_tui.config.settings import Settings
 from hft_tui.execution.fee_comparison import add_fees_parser
-from hft_tui.redaction import install_log_redaction
+from hft_tui.redaction import install_redaction
 from hft_tui.replay.cli import add_replay_parser
 from hft_tui.wal.cli import add_wal_parser, run_wal_command
 from hft_tui.wal.errors import WalCorruptError, WalError
@@ -78,7 +78,7 @@ def _add_run_options(group: Any, *, suppress_defaults: bool = False) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    install_log_redaction()
+    install_redaction()
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command == "config":

@@ -16,9 +16,11 @@ from __future__ import annotations
 
 import logging
 import re
+import sys
 import threading
 import traceback
 from collections.abc import Iterable
+from types import TracebackType
 from typing import Any, Final
 
 import orjson
@@ -97,12 +99,19 @@ def redact_payload(value: Any) -> Any:
     return value
 
 
-def install_log_redaction() -> None:
-    """Redact every log record (message, arguments and traceback) as it is made, whoever logs it
-    (asyncio's "exception was never retrieved" included)."""
-    make_record = logging.getLogRecordFactory()
-    if getattr(make_record, "redacts", False):
+def install_redaction() -> None:
+    """Redact what the process writes on its own: every log record (message, arguments and
+    traceback, asyncio's "exception was never retrieved" included) as it is made, and the
+    traceback of an exception nobody caught."""
+    if getattr(sys.excepthook, "redacts", False):
         return
+
+    def excepthook(kind: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
+        sys.stderr.write(redact("".join(traceback.format_exception(kind, exc, tb))))
+
+    excepthook.redacts = True  # type: ignore[attr-defined]
+    sys.excepthook = excepthook
+    make_record = logging.getLogRecordFactory()
 
     def redacted_record(*args: Any, **kwargs: Any) -> logging.LogRecord:
         record = make_record(*args, **kwargs)
@@ -112,7 +121,6 @@ def install_log_redaction() -> None:
             record.exc_info = None
         return record
 
-    redacted_record.redacts = True  # type: ignore[attr-defined]
     logging.setLogRecordFactory(redacted_record)
 
 

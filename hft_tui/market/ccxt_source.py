@@ -430,10 +430,12 @@ class CcxtSource:
         self._queue.put_nowait(event)
 
     def _set_state(self, feed: _SymbolFeed, state: FeedState, detail: str) -> None:
-        feed.state = state
-        # A state change restarts the staleness clock: RESYNCING -> STALE only after a
-        # further full timeout of silence.
+        # Every fault restarts the staleness clock: a heal comes only after a further full
+        # timeout of silence.
         feed.last_activity_s = asyncio.get_running_loop().time()
+        if state is feed.state:
+            return  # one event per change: a book and a trade stream failing together are one resync
+        feed.state = state
         self._put(FeedStatus(feed.symbol, self._clock.now_ns(), state, detail))
 
     def _resync(self, symbol: str, code: ReasonCode, detail: str) -> None:

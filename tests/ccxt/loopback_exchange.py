@@ -589,16 +589,26 @@ def _error(status: int, code: int, msg: str) -> web.Response:
     return web.json_response({"code": code, "msg": msg}, status=status)
 
 
-async def _serve(port: int, tick_ms: int) -> None:
+async def _garble(exchange: LoopbackExchange, every_s: float) -> None:
+    """A truncated depth frame every ``every_s`` seconds, to watch a client heal."""
+    while True:
+        await asyncio.sleep(every_s)
+        await exchange.send_truncated("BTCUSDT")
+
+
+async def _serve(port: int, tick_ms: int, garble_s: float) -> None:
     exchange = LoopbackExchange()
     await exchange.start(port)
     print(f"loopback exchange on {exchange.base_url} (websocket ws://127.0.0.1:{exchange.port}/stream/ws)")
+    garbling = asyncio.create_task(_garble(exchange, garble_s)) if garble_s > 0 else None
     try:
         if tick_ms > 0:
             await exchange.run_ticker(tick_ms / 1000)
         else:
             await asyncio.Event().wait()
     finally:
+        if garbling is not None:
+            garbling.cancel()
         await exchange.stop()
 
 
@@ -606,5 +616,7 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--tick-ms", type=int, default=200, help="book/trade update period; 0 = idle")
+    parser.add_argument("--garble-s", type=float, default=0.0,
+                        help="send a truncated BTCUSDT depth frame every this many seconds; 0 = never")
     args = parser.parse_args()
-    asyncio.run(_serve(args.port, args.tick_ms))
+    asyncio.run(_serve(args.port, args.tick_ms, args.garble_s))

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import logging
+import sys
+
 import orjson
 import pytest
 
 from hft_tui.config.credentials import ExchangeCredentials
-from hft_tui.redaction import describe_error, redact, redact_bytes, redact_payload, register_secrets
+from hft_tui.redaction import (
+    describe_error,
+    install_redaction,
+    redact,
+    redact_bytes,
+    redact_payload,
+    register_secrets,
+)
 
 KEY = "CANARYkey-7f3a9c1e5b"
 SECRET = "CANARYsecret-0d2e4f6a8c"
@@ -73,3 +83,31 @@ def test_an_error_is_described_redacted_and_cut() -> None:
     described = describe_error(error, limit=50)
     assert described.startswith("RuntimeError: echo *** xx") and len(described) == 50
     assert describe_error(TimeoutError()) == "TimeoutError"
+
+
+def test_log_records_and_uncaught_tracebacks_are_redacted(capsys: pytest.CaptureFixture[str]) -> None:
+    install_redaction()
+    install_redaction()  # idempotent
+    records: list[logging.LogRecord] = []
+    handler = logging.Handler()
+    handler.emit = records.append  # type: ignore[method-assign]
+    logger = logging.getLogger("test.redaction")
+    logger.addHandler(handler)
+    try:
+        try:
+            raise ConnectionError(f"GET https://u:{SECRET}@x/ failed")
+        except ConnectionError:
+            logger.exception("request with key %s failed", KEY)
+    finally:
+        logger.removeHandler(handler)
+    [record] = records
+    text = logging.Formatter().format(record)
+    assert KEY not in text and SECRET not in text and "request with key *** failed" in text
+    assert "ConnectionError: GET https://***@x/ failed" in text
+
+    try:
+        raise RuntimeError(f"echo {KEY}")
+    except RuntimeError:
+        sys.excepthook(*sys.exc_info())
+    err = capsys.readouterr().err
+    assert "RuntimeError: echo ***" in err and KEY not in err
