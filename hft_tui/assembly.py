@@ -105,7 +105,8 @@ def build_exchange_engine(settings: Settings, *, clock: Clock, wal_dir: Path,
     symbols = settings.engine.symbols
     live = settings.engine.mode == "live"
     rules = fetch_market_rules(exchange, symbols, credentials if live else None)
-    source = CcxtSource.from_settings(exchange, symbols, clock=clock, seed=settings.engine.seed)
+    source = CcxtSource.from_settings(exchange, symbols, clock=clock, seed=settings.engine.seed,
+                                      reference_band_bps=settings.sanitizer.max_jump_bps)
     broker = None
     if live:
         if credentials is None:

@@ -108,6 +108,8 @@ async def _run(messages: int, seed: int, wal_dir: Path, hostile_share: float) ->
     probe = _Probe()
     core.add_strategy(probe)
     source = CcxtSource("binance", list(HOSTILE_RULES), clock=clock)
+    for symbol, reference in HOSTILE_REFERENCES.items():  # the exchange's REST ticker, fetched
+        source._feeds[symbol].ticker_price = reference  # noqa: SLF001
     feed = HostileFeed(HOSTILE_RULES, HOSTILE_REFERENCES, seed, hostile_share)
     tally = HostileTally()
     for n in range(messages):

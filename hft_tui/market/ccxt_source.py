@@ -21,6 +21,7 @@ without waiting for the staleness watch.
 from __future__ import annotations
 
 import asyncio
+import math
 import random
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
@@ -40,6 +41,7 @@ from hft_tui.market.ccxt_exchange import (
 )
 from hft_tui.market.ccxt_convert import book_from_ccxt, liquidation_from_ccxt, trade_from_ccxt, trade_key
 from hft_tui.market.ccxt_markets import contract_size, round_price, round_qty, rules_for_symbols
+from hft_tui.market.sanitizer import is_number
 from hft_tui.market.source import MarketEvent
 from hft_tui.model import (
     FeedState,
@@ -94,6 +96,12 @@ class _SymbolFeed:
     last_activity_s: float = 0.0
     stale_after_s: float = 5.0
     healed_at_s: float = float("-inf")
+    # The first book of every stream (at start, after a resync) is held until it agrees with
+    # the exchange's REST ticker; ``vetted`` says the current stream's did.
+    vetted: bool = False
+    ticker_price: float | None = None
+    ticker_at_s: float = float("-inf")
+    held_book: OrderBook | None = None
     trades_seen: _SeenIds = field(default_factory=lambda: _SeenIds(_SEEN_TRADES))
     liquidations_seen: _SeenIds = field(default_factory=lambda: _SeenIds(_SEEN_TRADES))
 
@@ -116,6 +124,7 @@ class CcxtSource:
         reconnect_backoff_ms: float = 500.0,
         reconnect_backoff_max_ms: float = 30_000.0,
         book_depth: int = 20,
+        reference_band_bps: float = 500.0,
         with_trades: bool = True,
         with_liquidations: bool = True,
         seed: int | None = None,
@@ -133,6 +142,7 @@ class CcxtSource:
         self._stale_after_s = stale_after_ms / 1000.0
         self._backoff_ms = (reconnect_backoff_ms, reconnect_backoff_max_ms)
         self._depth = book_depth
+        self._band = reference_band_bps / 1e4
         self._with_trades = with_trades
         self._with_liquidations = with_liquidations
         self._rng = random.Random(seed)
@@ -159,8 +169,10 @@ class CcxtSource:
         clock: Clock,
         credentials: CcxtCredentials | None = None,
         seed: int | None = None,
+        reference_band_bps: float = 500.0,
     ) -> CcxtSource:
-        """Built from ``hft_tui.config.settings.ExchangeSettings``."""
+        """Built from ``hft_tui.config.settings.ExchangeSettings``; a stream's first book must be
+        within ``reference_band_bps`` of the exchange's REST ticker."""
         return cls(
             settings.id,
             symbols,
@@ -174,6 +186,7 @@ class CcxtSource:
             reconnect_backoff_ms=settings.reconnect_backoff_ms,
             reconnect_backoff_max_ms=settings.reconnect_backoff_max_ms,
             seed=seed,
+            reference_band_bps=reference_band_bps,
         )
 
     @property
@@ -384,12 +397,69 @@ class CcxtSource:
         if isinstance(book, ReasonCode):
             self._reject(symbol, book, "book")
             return
+        if feed.vetted or self._vet_first_book(feed, book):
+            self._deliver_book(feed, book)
+
+    def _deliver_book(self, feed: _SymbolFeed, book: OrderBook) -> None:
+        symbol = feed.symbol
         feed.last_activity_s = asyncio.get_running_loop().time()
         if feed.state is not FeedState.LIVE:
             self._set_state(feed, FeedState.LIVE, "book updates flowing")
         if symbol not in self._pending_books:
             self._queue.put_nowait(symbol)
         self._pending_books[symbol] = book
+
+    # --- the first book of a stream ---------------------------------------------------------
+
+    def _vet_first_book(self, feed: _SymbolFeed, book: OrderBook) -> bool:
+        """True if ``book``, the first of its stream, is near the exchange's REST ticker.
+
+        A stream that was just (re)subscribed is not trusted at any price (a book at 1% of
+        the market would fire every stop-loss): until the ticker is in, the newest book is
+        held; a book outside the band is rejected, and a ticker older than the staleness
+        limit is fetched again, so a market that really moved is followed."""
+        ticker = feed.ticker_price
+        if ticker is None:
+            feed.held_book = book
+            self._fetch_ticker(feed)
+            return False
+        mid = book.mid
+        if mid is not None and abs(mid - ticker) <= ticker * self._band:
+            feed.vetted = True
+            return True
+        self._reject(feed.symbol, ReasonCode.PRICE_JUMP,
+                     f"first book of the stream: mid {mid} is beyond {self._band * 1e4:g} bps of the "
+                     f"exchange's ticker {ticker:g}")
+        if asyncio.get_running_loop().time() - feed.ticker_at_s > feed.stale_after_s:
+            feed.ticker_price = None
+        return False
+
+    def _fetch_ticker(self, feed: _SymbolFeed) -> None:
+        task = self._tasks.get((feed.symbol, "ticker"))
+        if task is None or task.done():
+            self._spawn(feed.symbol, "ticker", self._ticker_reference(feed))
+
+    async def _ticker_reference(self, feed: _SymbolFeed) -> None:
+        """The exchange's REST ticker as the reference of the held book; retried with backoff.
+        An exchange with no ticker cannot vouch for a book: its streams are taken as they come."""
+        symbol = feed.symbol
+        backoff = Backoff(*self._backoff_ms, rng=random.Random(self._rng.random()))
+        while feed.ticker_price is None:
+            if not self.exchange.has.get("fetchTicker"):
+                feed.vetted = True
+                break
+            try:
+                feed.ticker_price = ticker_price(await self.exchange.fetch_ticker(symbol))
+                feed.ticker_at_s = asyncio.get_running_loop().time()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - no ticker, no trust: the book waits
+                self._reject(symbol, ReasonCode.EXCHANGE_UNAVAILABLE, f"ticker: {self._describe(exc)}")
+            if feed.ticker_price is None:
+                await asyncio.sleep(backoff.next_delay_s())
+        held, feed.held_book = feed.held_book, None
+        if held is not None and (feed.vetted or self._vet_first_book(feed, held)):
+            self._deliver_book(feed, held)
 
     def _on_trades(self, symbol: str, raw_trades: Any) -> None:
         """Each element of the batch is judged alone: a bad one is rejected (every time it
@@ -433,6 +503,10 @@ class CcxtSource:
         # Every fault restarts the staleness clock: a heal comes only after a further full
         # timeout of silence.
         feed.last_activity_s = asyncio.get_running_loop().time()
+        if state is FeedState.RESYNCING:
+            # A new stream: its first book is vetted against a fresh ticker.
+            feed.vetted = False
+            feed.ticker_price = None
         if state is feed.state:
             return  # one event per change: a book and a trade stream failing together are one resync
         feed.state = state
@@ -451,3 +525,15 @@ class CcxtSource:
 def _batch(raw: Any) -> Iterable[Any]:
     """The elements of a list a stream delivered; nothing if it delivered something else."""
     return raw if isinstance(raw, list | tuple) else ()
+
+
+def ticker_price(ticker: Any) -> float | None:
+    """A ccxt ticker's price: the mid of bid and ask when both are there, else the last
+    trade; None when it holds no positive, finite price."""
+    if not isinstance(ticker, dict):
+        return None
+    bid, ask, last = ticker.get("bid"), ticker.get("ask"), ticker.get("last")
+    numbers = [v for v in (bid, ask) if is_number(v) and 0.0 < v < math.inf]
+    if len(numbers) == 2:
+        return (numbers[0] + numbers[1]) / 2.0
+    return float(last) if is_number(last) and 0.0 < last < math.inf else None

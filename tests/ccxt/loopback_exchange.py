@@ -132,6 +132,8 @@ class LoopbackExchange:
         # request's X-MBX-APIKEY header in the body, as careless exchanges and proxies do.
         self.private_fault: str | None = None
         self.stalled = False
+        # What the REST ticker says the price is, per market id; default: the book's own.
+        self.ticker_prices: dict[str, float] = {}
         self._skip_ids = 0
         self._next_order_id = 1
         self._next_trade_id = 1
@@ -166,6 +168,7 @@ class LoopbackExchange:
         app.router.add_get("/api/v3/exchangeInfo", self._exchange_info)
         app.router.add_get("/api/v3/depth", self._depth)
         app.router.add_get("/api/v3/trades", self._trades)
+        app.router.add_get("/api/v3/ticker/24hr", self._ticker)
         app.router.add_get("/api/v3/ping", self._ping)
         app.router.add_get("/api/v3/time", self._time)
         app.router.add_post("/api/v3/order", self._create_order)
@@ -434,6 +437,21 @@ class LoopbackExchange:
         market_id = request.query.get("symbol", "")
         limit = int(request.query.get("limit", "500"))
         return web.json_response(self.trades[market_id][-limit:])
+
+    async def _ticker(self, request: web.Request) -> web.Response:
+        await self._before(request)
+        market_id = request.query.get("symbol", "")
+        if market_id not in self.books:
+            return _error(400, -1121, "Invalid symbol.")
+        bids, asks = self.books[market_id].levels()
+        override = self.ticker_prices.get(market_id)
+        bid = override if override is not None else bids[0][0]
+        ask = override if override is not None else asks[0][0]
+        return web.json_response({
+            "symbol": market_id, "lastPrice": f"{(bid + ask) / 2:.8f}", "bidPrice": f"{bid:.8f}",
+            "askPrice": f"{ask:.8f}", "bidQty": "1.0", "askQty": "1.0", "openTime": _now_ms() - 86_400_000,
+            "closeTime": _now_ms(), "volume": "0", "quoteVolume": "0",
+        })
 
     async def _params(self, request: web.Request) -> dict[str, str]:
         params = dict(request.query)
