@@ -41,7 +41,8 @@ from hft_tui.engine import Engine
 from hft_tui.market.source import MarketEvent
 from hft_tui.recording_retention import prune_recordings
 from hft_tui.redaction import describe_error, redact_payload
-from hft_tui.wal.segments import FILE_MODE, ensure_private_dir
+from hft_tui.wal.orphans import remove_orphan_temp_files
+from hft_tui.wal.segments import ensure_private_dir, open_private
 
 RECORDINGS_DIR = "recordings"
 SESSION_FILE = "session.json"
@@ -180,9 +181,8 @@ class InputRecorder:
             licence=SIM_LICENCE if is_sim else "",
         )
         self._recorder = SessionRecorder(directory, meta, part_events=self._part_events)
-        self._tape_fd = os.open(directory / CLOCK_FILE, os.O_WRONLY | os.O_CREAT | os.O_APPEND, FILE_MODE)
+        self._tape_fd = open_private(directory / CLOCK_FILE, os.O_WRONLY | os.O_CREAT | os.O_APPEND)
         self.directory = directory
-        _tighten_files(directory)
         self._keep_within_budget()
 
     def _free_directory(self, session: int) -> Path:
@@ -211,8 +211,6 @@ class InputRecorder:
         if self._tape:
             os.write(self._tape_fd, self._tape.tobytes())
             self._tape = array("q")
-        if self.directory is not None:
-            _tighten_files(self.directory)
 
     def _keep_within_budget(self) -> None:
         """Delete the oldest other sessions' recordings once all of them pass the budget."""
@@ -250,20 +248,21 @@ class InputRecorder:
 
 
 def attach_input_recorder(engine: Engine, settings: Settings, state_dir: Path) -> InputRecorder:
-    """Record ``engine``'s input into ``<state_dir>/recordings/session-<N>/`` from its next event."""
-    recorder = InputRecorder(engine, settings, recordings_dir(state_dir))
+    """Record ``engine``'s input into ``<state_dir>/recordings/session-<N>/`` from its next event.
+
+    The parts a killed session was still writing (``.events-*.parquet.tmp``) are removed
+    first: the engine holds the state dir's WAL lock, so no other process writes them.
+    """
+    root = recordings_dir(state_dir)
+    if root.is_dir():
+        for session in (p for p in root.iterdir() if p.is_dir()):
+            remove_orphan_temp_files(session)
+    recorder = InputRecorder(engine, settings, root)
     recorder.attach()
     return recorder
 
 
 def _write_private(path: Path, text: str) -> None:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
-    with os.fdopen(fd, "w") as handle:
+    with os.fdopen(open_private(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC), "w") as handle:
         handle.write(text)
 
-
-def _tighten_files(directory: Path) -> None:
-    """SessionRecorder creates files with the umask's mode: bring them to owner-only."""
-    for path in directory.iterdir():
-        if path.is_file() and (path.stat().st_mode & 0o777) != FILE_MODE:
-            os.chmod(path, FILE_MODE)

@@ -13,7 +13,9 @@ and the union of their fields; book levels are ``list<float64>`` columns holding
 ``[price, qty, price, qty, ...]`` best first, so a replayed book's ``(n, 2)`` arrays are
 zero-copy views of the column buffer. Parts are written whole (temporary file, then
 rename), so a recording cut short by a crash keeps every complete part; ``meta.json`` is
-rewritten with the final counts on close.
+rewritten with the final counts on close. Directories are made 0700 and every file is born
+0600 (opened with that mode, never tightened afterwards): a kill at any instant leaves
+nothing more open.
 
 Both directions stream in row groups of at most ``ROW_GROUP_EVENTS`` events: the recorder
 buffers one row group, the reader decodes one batch at a time and skips row groups whose
@@ -28,13 +30,14 @@ import os
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from hft_tui.market.source import MarketEvent
+from hft_tui.wal.segments import ensure_private_dir, open_private
 from hft_tui.model import (
     FeedState,
     FeedStatus,
@@ -137,8 +140,14 @@ def _part_name(index: int) -> str:
 
 def _write_json(path: Path, doc: dict[str, Any]) -> None:
     tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(json.dumps(doc, indent=2, sort_keys=True) + "\n")
+    with _create_private(tmp) as handle:
+        handle.write((json.dumps(doc, indent=2, sort_keys=True) + "\n").encode())
     os.replace(tmp, path)
+
+
+def _create_private(path: Path) -> BinaryIO:
+    """``path`` created (or truncated) as 0600, open for binary writing."""
+    return os.fdopen(open_private(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC), "wb")
 
 
 class SessionRecorder:
@@ -150,7 +159,7 @@ class SessionRecorder:
             raise ValueError(f"part_events must be >= 1, got {part_events}")
         if row_group_events < 1:
             raise ValueError(f"row_group_events must be >= 1, got {row_group_events}")
-        directory.mkdir(parents=True, exist_ok=True)
+        ensure_private_dir(directory)
         if any(directory.glob("events-*.parquet")):
             raise FileExistsError(f"{directory} already holds a recording")
         self.directory = directory
@@ -159,6 +168,7 @@ class SessionRecorder:
         self._row_group_events = row_group_events
         self._parts = 0
         self._part_writer: pq.ParquetWriter | None = None  # the part being written, as a temporary file
+        self._part_file: BinaryIO | None = None
         self._part_tmp: Path | None = None
         self._part_rows = 0
         self._counts = [0] * len(_KIND_NAMES)
@@ -254,7 +264,8 @@ class SessionRecorder:
             self._parts += 1
             path = self.directory / _part_name(self._parts)
             self._part_tmp = path.with_name(f".{path.name}.tmp")
-            self._part_writer = pq.ParquetWriter(self._part_tmp, _SCHEMA, compression="zstd")
+            self._part_file = _create_private(self._part_tmp)
+            self._part_writer = pq.ParquetWriter(self._part_file, _SCHEMA, compression="zstd")
         self._part_writer.write_table(table, row_group_size=len(self._kind))
         self._part_rows += len(self._kind)
         self._reset_buffers()
@@ -265,10 +276,12 @@ class SessionRecorder:
         """Close the part being written and give it its name: from now on readers see it."""
         if self._part_writer is None:
             return
-        assert self._part_tmp is not None
+        assert self._part_tmp is not None and self._part_file is not None
         self._part_writer.close()
+        self._part_file.close()
         os.replace(self._part_tmp, self.directory / _part_name(self._parts))
         self._part_writer = None
+        self._part_file = None
         self._part_tmp = None
         self._part_rows = 0
         _write_json(self.directory / META_FILE, self._current_meta(complete=False).to_json())

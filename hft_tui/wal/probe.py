@@ -9,10 +9,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from hft_tui.wal.orphans import TEMP_SUFFIX
 from hft_tui.wal.segments import open_private, write_all
 
 PROBE_BYTES = 4096
-TEMP_SUFFIX = ".tmp"
 
 
 def probe_writable(directory: Path) -> None:
@@ -26,15 +26,3 @@ def probe_writable(directory: Path) -> None:
         os.close(fd)
         os.unlink(path)
 
-
-def remove_orphan_temp_files(directory: Path) -> list[Path]:
-    """Delete ``*.tmp`` files a process that died left in ``directory``; returns them.
-
-    Only the writer holding the directory's lock calls this, so no live writer owns them.
-    """
-    removed = []
-    for entry in os.scandir(directory):
-        if entry.name.endswith(TEMP_SUFFIX) and entry.is_file(follow_symlinks=False):
-            os.unlink(entry.path)
-            removed.append(Path(entry.path))
-    return removed

@@ -32,7 +32,8 @@ from hft_tui.clock import Clock
 from hft_tui.wal.appender import SegmentAppender
 from hft_tui.wal.errors import WalClosedError, WalError, WalUnavailableError, WalWriteError
 from hft_tui.wal.lock import DirectoryLock
-from hft_tui.wal.probe import probe_writable, remove_orphan_temp_files
+from hft_tui.wal.orphans import remove_orphan_temp_files
+from hft_tui.wal.probe import probe_writable
 from hft_tui.wal.record import WalRecord, encode_line
 from hft_tui.wal.recovery import RecoveryResult, recover
 from hft_tui.wal.segments import FILE_MODE, ensure_private_dir, list_segments
