@@ -15,6 +15,8 @@ from hft_tui.config.settings import Settings
 from hft_tui.core import TradingCore
 from hft_tui.engine import Engine
 from hft_tui.execution.ccxt_broker import CcxtBroker
+from hft_tui.execution.client_ids import install_nonce
+from hft_tui.live_account import AccountUnavailable, read_account_equity
 from hft_tui.market.ccxt_rules_loader import fetch_market_rules
 from hft_tui.market.ccxt_source import CcxtSource
 from hft_tui.market.sim_source import SimSource
@@ -99,8 +101,12 @@ def build_sim_engine(settings: Settings, *, clock: Clock, wal_dir: Path, paced: 
 
 
 def build_exchange_engine(settings: Settings, *, clock: Clock, wal_dir: Path,
-                          credentials: ExchangeCredentials | None) -> Engine:
-    """Paper (real data, simulated fills) or live (real orders, given credentials)."""
+                          credentials: ExchangeCredentials | None, state_dir: Path | None = None) -> Engine:
+    """Paper (real data, simulated fills) or live (real orders, given credentials).
+
+    Live reads the account's equity before the core is built (sizing and budgets start from
+    it, not from ``risk.initial_equity``) and prefixes client ids with the install's nonce.
+    """
     exchange = settings.exchange
     symbols = settings.engine.symbols
     live = settings.engine.mode == "live"
@@ -115,6 +121,12 @@ def build_exchange_engine(settings: Settings, *, clock: Clock, wal_dir: Path,
                 f"and HFT_TUI_{exchange.id.upper()}_SECRET (and _PASSWORD where the exchange asks)")
         broker = CcxtBroker.from_settings(exchange, clock=clock, credentials=credentials,
                                           seed=settings.engine.seed)
+        try:
+            equity = read_account_equity(exchange, credentials, rules)
+            nonce = install_nonce(state_dir or wal_dir.parent)
+        except (AccountUnavailable, ValueError) as exc:
+            raise UnsupportedSetup(str(exc)) from exc
+        settings = settings.model_copy(update={"risk": settings.risk.model_copy(update={"initial_equity": equity})})
     metrics = Metrics()
     wal = build_wal(settings, wal_dir, clock, metrics)
     # Live fills arrive from the exchange between events, at their own time: the live core
@@ -122,6 +134,8 @@ def build_exchange_engine(settings: Settings, *, clock: Clock, wal_dir: Path,
     core_clock = clock if broker is not None else _core_clock(clock)
     core = TradingCore(settings, clock=core_clock, wal=wal, rules=rules, exchange_id=exchange.id,
                        metrics=metrics, broker=broker)
+    if broker is not None:
+        core.client_id_prefix = nonce
     label = exchange.id + (" (sandbox)" if exchange.sandbox else "")
     return Engine(core=core, source=source, mode=settings.engine.mode.upper(), exchange=label,
                   snapshot_hz=settings.engine.snapshot_hz, wal_tail_lines=settings.wal.tail_records)
@@ -145,7 +159,8 @@ def build_engine(settings: Settings, *, clock: Clock | None = None, paths: AppPa
             clock = SimulatedClock(clock.now_ns())
         engine = build_sim_engine(settings, clock=clock, wal_dir=paths.wal_dir, paced=settings.sim.paced)
     else:
-        engine = build_exchange_engine(settings, clock=clock, wal_dir=paths.wal_dir, credentials=credentials)
+        engine = build_exchange_engine(settings, clock=clock, wal_dir=paths.wal_dir, credentials=credentials,
+                                       state_dir=paths.state_dir)
     # Live fills come from the exchange, so a replay could not reproduce them: not recorded.
     if settings.engine.record_input and settings.engine.mode != "live":
         # Imported here: session_recording imports data.capture, which imports this module.

@@ -66,6 +66,8 @@ from hft_tui.wal.errors import WalError
 from hft_tui.wal.writer import WalWriter
 
 NS_PER_S = 1_000_000_000
+# Why a live hold keeps the engine REDUCING (lifted by ``release``, not by the guard).
+HOLD_REASONS = frozenset({ReasonCode.LIVE_RECONCILING, ReasonCode.ACCOUNT_MISMATCH, ReasonCode.EXCHANGE_BANNED})
 # One rejection record per (symbol, code) per second of the local clock, with the count since
 # the last one: a broken feed must not flood the journal, and no rejection goes uncounted.
 REJECTION_JOURNAL_INTERVAL_NS = NS_PER_S
@@ -172,7 +174,7 @@ class TradingCore:
                                                     exchange_id=exchange_id)
         # The paper broker matches synchronously (deterministic backtests); a live broker
         # is driven by the engine's loop through ``take_orders``/``take_cancels``.
-        self.broker_is_sync = isinstance(self.broker, PaperBroker)
+        self.broker_is_sync = self.broker.capabilities.synchronous
         self.broker.on_order = self._on_order
         self.broker.on_fill = self._on_fill
         self.books: dict[str, OrderBook | None] = {s: None for s in self.symbols}
@@ -195,6 +197,12 @@ class TradingCore:
         # Live mode: orders the WAL says were open when the last session ended.
         self.recovered_open_orders: dict[str, dict[str, Any]] = {}
         self._order_seq = 0
+        # Live: a per-install nonce in front of every client id, so no two state dirs,
+        # machines or restarts on one account ever send the same id.
+        self.client_id_prefix = ""
+        # Live: why the engine must stay reduce-only for now (reconciling, account mismatch,
+        # IP ban), by key; while any is held, the trading state is at least REDUCING.
+        self.holds: dict[str, tuple[ReasonCode, str]] = {}
         self.last_drb: DrbState | None = None
         # The last DRB payload journaled in this session: later risk records carry changes only.
         self._journaled_risk: dict[str, Any] | None = None
@@ -328,7 +336,7 @@ class TradingCore:
     def release_orders(self) -> None:
         """Hand the journaled intents to the synchronous (paper) broker, after the WAL made
         them durable; fills that trigger further intents are released in the same call."""
-        assert isinstance(self.broker, PaperBroker)
+        assert isinstance(self.broker, PaperBroker), "only a synchronous broker is released in the call"
         while self._outbox:
             for order in self.take_orders():
                 self.broker.submit_now(order)
@@ -540,8 +548,7 @@ class TradingCore:
         book = self.books.get(symbol)
         if book is None or book.mid is None:
             return None, ReasonCode.RISK_NO_PRICE, ""
-        position = self.portfolio.position(symbol)
-        if not position.is_flat or symbol in self._flatten or self._has_open_order(symbol):
+        if self.lots_held(symbol) or symbol in self._flatten or self._has_open_order(symbol):
             return None, ReasonCode.ALREADY_POSITIONED, ""
         if self.state.state is not TradingState.ACTIVE:
             return None, ReasonCode.RISK_REDUCE_ONLY, f"trading state {self.state.state.value}"
@@ -582,7 +589,7 @@ class TradingCore:
         """A market order (or a limit order at ``price``) with the session's next client id."""
         self._order_seq += 1
         return Order(
-            client_id=f"{self.session_id}o{self._order_seq}",
+            client_id=f"{self.client_id_prefix}{self.session_id}o{self._order_seq}",
             symbol=symbol,
             side=side,
             type=OrderType.MARKET if price is None else OrderType.LIMIT,
@@ -593,8 +600,9 @@ class TradingCore:
             reduce_only=reduce_only,
         )
 
-    def _send(self, order: Order, reason: str, *, entry: PendingEntry | None = None) -> None:
-        """Journal the intent and queue it; the caller releases it once the WAL is durable."""
+    def _send(self, order: Order, reason: str, *, entry: PendingEntry | None = None, queue: bool = True) -> None:
+        """Journal the intent and queue it; the caller releases it once the WAL is durable
+        (``queue=False``: the caller hands it to the broker itself, e.g. the live kill)."""
         book = self.books[order.symbol]
         mid = book.mid if book is not None else None
         estimate = (pre_trade(book, order.side, order.qty, self.fee_models[order.symbol])
@@ -619,7 +627,8 @@ class TradingCore:
         if mid is not None:
             self.tca.on_decision(order, mid, reason, order.created_ts_ns)
         self.gate.record_submission(order.created_ts_ns)
-        self._outbox.append(order)
+        if queue:
+            self._outbox.append(order)
 
     def _has_open_order(self, symbol: str) -> bool:
         return any(o.symbol == symbol and o.is_open for o in self.orders.values())
@@ -639,7 +648,12 @@ class TradingCore:
     # --- broker callbacks ----------------------------------------------------------------------
 
     def _on_order(self, order: Order) -> None:
+        known = self.orders.get(order.client_id)
         self.orders[order.client_id] = order
+        if order.exchange_id and not order.status.is_terminal and (known is None or not known.exchange_id):
+            # Live: recovery finds the order on the exchange by this id after a crash.
+            self.wal.append("order_update", {"client_id": order.client_id, "symbol": order.symbol,
+                                             "status": order.status.value, "exchange_id": order.exchange_id})
         if order.status.is_terminal:
             record = self.tca.on_order(order)
             payload: dict[str, Any] = {
@@ -680,10 +694,12 @@ class TradingCore:
             "trade_id": fill.trade_id,
             "ts_ns": fill.ts_ns,
             "position_qty": after.qty,
+            **({"base_fee_qty": fill.base_fee_qty} if fill.base_fee_qty else {}),
         })
-        if before.is_flat and not after.is_flat:
+        held_before, held_after = self._lots(fill.symbol, before.qty), self._lots(fill.symbol, after.qty)
+        if not held_before and held_after:
             self._opened(fill, after)
-        elif not before.is_flat and after.is_flat:
+        elif held_before and not held_after:
             self._closed(fill, before, after)
         trade = self.open_trades.get(fill.symbol)
         if trade is not None:
@@ -753,8 +769,20 @@ class TradingCore:
     def _close_for_exit(self, exit_: Exit) -> None:
         self._start_flatten(exit_.symbol, exit_.reason, exit_.ts_ns)
 
+    def lots_held(self, symbol: str) -> int:
+        """Whole lots of the position (signed); what is left below one lot is dust nobody can
+        trade (a spot buy's commission taken in the base asset leaves some)."""
+        return self._lots(symbol, self.portfolio.position(symbol).qty)
+
+    def _lots(self, symbol: str, qty: float) -> int:
+        lot = self.rules[symbol].lot_size if symbol in self.rules else 0.0
+        if lot <= 0:
+            return 0 if abs(qty) < 1e-12 else (1 if qty > 0 else -1)
+        lots = int(abs(qty) / lot + 1e-6)
+        return lots if qty > 0 else -lots
+
     def _start_flatten(self, symbol: str, reason: ReasonCode, ts_ns: int) -> None:
-        if self.portfolio.position(symbol).is_flat:
+        if not self.lots_held(symbol):
             return
         self._exit_reasons.setdefault(symbol, reason)
         self._flatten[symbol] = FlattenTarget(reason, ts_ns + FLATTEN_DEADLINE_NS)
@@ -766,7 +794,8 @@ class TradingCore:
         if target is None:
             return
         position = self.portfolio.position(symbol)
-        if position.is_flat:
+        lots = self.lots_held(symbol)
+        if not lots:
             del self._flatten[symbol]
             return
         if ts_ns > target.deadline_ns:
@@ -777,9 +806,9 @@ class TradingCore:
             return
         if any(o.symbol == symbol and o.is_open and o.reduce_only for o in self.orders.values()):
             return
-        side = Side.SELL if position.qty > 0 else Side.BUY
-        order = self._new_order(symbol, side, abs(position.qty), strategy=self._owner(symbol),
-                                reduce_only=True)
+        side = Side.SELL if lots > 0 else Side.BUY
+        order = self._new_order(symbol, side, round(abs(lots) * self.rules[symbol].lot_size, 12),
+                                strategy=self._owner(symbol), reduce_only=True)
         code = self.gate.check(order, self._risk_context())
         if code is not None:  # reduce-only orders pass; anything else is a bug worth seeing
             self.wal.append("order_rejected", {"client_id": order.client_id, "code": code.value})
@@ -804,6 +833,8 @@ class TradingCore:
             self.portfolio.reset_day(state.day_start_ts_ns)  # day PnL follows the guard's day
         self.last_drb = state
         self._journal_risk(state)
+        if self.holds and state.desired_state is not TradingState.HALTED:
+            return  # a live hold keeps REDUCING whatever the budgets say
         transition = self.state.transition(state.desired_state, state.reason, ts_ns)
         if transition is not None:
             self.wal.append("state", transition.to_payload())
@@ -876,6 +907,9 @@ class TradingCore:
             return CommandResult(False, f"unknown symbol {symbol!r}")
         ts_ns = self.clock.now_ns()
         self.wal.append("flatten", {"symbols": list(symbols), "reason": reason.value})
+        if not self.broker_is_sync:
+            # Live: the engine cancels on the exchange and flattens from its balances.
+            return CommandResult(True, f"flattening {', '.join(symbols)} on the exchange")
         for sym in symbols:
             self._cancel_open(sym, entries_only=True)
             self._start_flatten(sym, reason, ts_ns)
@@ -887,11 +921,16 @@ class TradingCore:
         ts_ns = self.clock.now_ns()
         stale = [s for s, st in self.feed_health.states().items() if st is not FeedState.LIVE]
         self.pause(None)
-        for symbol in self.symbols:
-            self._cancel_open(symbol, entries_only=False)
         transition = self.state.transition(TradingState.HALTED, ReasonCode.KILL, ts_ns, f"kill by {source}")
         if transition is not None:
             self.wal.append("state", transition.to_payload())
+        if not self.broker_is_sync:
+            # Live: the engine's kill path cancels everything on the exchange, flattens from
+            # the exchange's balances and says when the exchange confirms flat.
+            self.notice = "kill: strategies paused, HALTED; cancelling on the exchange and flattening"
+            return CommandResult(True, self.notice)
+        for symbol in self.symbols:
+            self._cancel_open(symbol, entries_only=False)
         for symbol in self.symbols:
             self._start_flatten(symbol, ReasonCode.KILL, ts_ns)
         note = "kill: strategies paused, orders cancelled, positions closing, HALTED"
@@ -931,6 +970,41 @@ class TradingCore:
         self.wal.append("state", transition.to_payload())
         self.notice = f"operator reset: {transition.to_state.value}"
         return CommandResult(True, self.notice)
+
+    def exchange_flatten_order(self, symbol: str, side: Side, qty: float, reason: ReasonCode) -> Order:
+        """A reduce-only market order the live flatten hands to the broker itself (journaled
+        here; the caller makes the WAL durable before sending it)."""
+        order = self._new_order(symbol, side, qty, strategy=self._owner(symbol), reduce_only=True)
+        self._exit_reasons.setdefault(symbol, reason)
+        self._send(order, reason.value, queue=False)
+        return order
+
+    def hold(self, key: str, reason: ReasonCode, detail: str) -> None:
+        """Hold the engine at least REDUCING until ``release(key)`` (live reconciliation,
+        an account mismatch, an exchange ban); journaled and shown."""
+        if self.holds.get(key, (None, ""))[0] is reason:
+            return
+        self.holds[key] = (reason, detail)
+        self.wal.append("hold", {"key": key, "reason": reason.value, "detail": detail})
+        self.notice = f"REDUCING: {detail}"
+        transition = self.state.transition(TradingState.REDUCING, reason, self.clock.now_ns(), detail)
+        if transition is not None:
+            self.wal.append("state", transition.to_payload())
+
+    def release(self, key: str, detail: str = "") -> None:
+        """Lift one hold; with none left, the guard's verdict decides the state again."""
+        if self.holds.pop(key, None) is None:
+            return
+        self.wal.append("hold", {"key": key, "released": True, "detail": detail})
+        if self.holds or self.state.state is not TradingState.REDUCING or self.state.reason not in HOLD_REASONS:
+            return
+        desired = self.last_drb.desired_state if self.last_drb is not None else TradingState.ACTIVE
+        if desired is TradingState.ACTIVE:
+            transition = self.state.transition(TradingState.ACTIVE, ReasonCode.LIVE_RECONCILED,
+                                               self.clock.now_ns(), detail)
+            if transition is not None:
+                self.wal.append("state", transition.to_payload())
+                self.notice = f"trading state ACTIVE: {detail}" if detail else "trading state ACTIVE"
 
     def _cancel_open(self, symbol: str, *, entries_only: bool) -> None:
         for order in list(self.orders.values()):

@@ -35,10 +35,9 @@ from hft_tui.commands import (
     StopEngine,
 )
 from hft_tui.core import TradingCore
-from hft_tui.live_reconcile import reconcile_with_exchange
-from hft_tui.market.ccxt_exchange import is_auth_failure
+from hft_tui.live_session import LiveSession
 from hft_tui.market.source import MarketEvent, MarketSource
-from hft_tui.model import Side
+from hft_tui.model import ReasonCode, Side
 from hft_tui.recovery import recover_from_wal
 from hft_tui.redaction import describe_error
 from hft_tui.restore import recoverable_state, restore_core
@@ -106,6 +105,8 @@ class Engine:
         # Held for one whole event and for one whole command, so a command takes effect
         # exactly after the ``at_event`` events its record says (replay re-applies it there).
         self._step = asyncio.Lock()
+        # LIVE: the tasks around the exchange broker (orders, reconcile, account, kill).
+        self.live: LiveSession | None = None
 
     # --- events -----------------------------------------------------------------------------
 
@@ -225,26 +226,38 @@ class Engine:
         """WAL before effect: wait for the group commit to cover the intents, then act."""
         core = self.core
         try:
-            await self.wal.flush()
+            await self._durable()
         except WalWriteError:
             # FAILED: entries never go out on a record that is not durable; exits and cancels
             # do (kill and flatten must reach the broker), their records held in memory.
             core.drop_entries()
-        if core.broker_is_sync:
+        if self.live is None:
             core.release_orders()
             return
-        for client_id in core.take_cancels():
-            await core.broker.cancel(client_id)
-        for order in core.take_orders():
-            await core.broker.submit(order)
+        self.live.dispatch(core.take_cancels(), core.take_orders())
+
+    async def _durable(self) -> None:
+        """Until every record appended so far is durable (records that broker callbacks
+        append while this waits are covered too: nothing is taken out in between)."""
+        while True:
+            await self.wal.flush()
+            if self.wal.durable_seq >= self.wal.last_seq:
+                return
 
     def apply(self, command: Command) -> CommandResult:
         """The command's effect on the core (its journal record is already written)."""
         core = self.core
         if isinstance(command, Kill):
-            return core.kill(command.source)
+            result = core.kill(command.source)
+            if self.live is not None:
+                self.live.flatten(self.symbols, ReasonCode.KILL, kill=True)
+            return result
         if isinstance(command, Flatten):
-            return core.flatten(command.symbol)
+            result = core.flatten(command.symbol)
+            if self.live is not None and result.ok:
+                symbols = self.symbols if command.symbol is None else (command.symbol,)
+                self.live.flatten(symbols, ReasonCode.FLATTEN, kill=False)
+            return result
         if isinstance(command, PauseStrategy):
             return core.pause(command.name)
         if isinstance(command, ResumeStrategy):
@@ -282,12 +295,19 @@ class Engine:
     async def start(self) -> None:
         """Open the session: journal it, then start consuming the source."""
         await self.wal.start()
-        start_broker = getattr(self.core.broker, "start", None)
-        if start_broker is not None:
-            await start_broker()
+        broker = self.core.broker
+        if not broker.capabilities.synchronous:
+            exchange = self.core.settings.exchange
+            self.live = LiveSession(self.core, broker, step=self._step, durable=self._durable,
+                                    account_sync_s=exchange.account_sync_s,
+                                    kill_deadline_s=exchange.kill_deadline_s,
+                                    cancel_orphans=exchange.cancel_orphans_on_start,
+                                    backoff_ms=(exchange.reconnect_backoff_ms, exchange.reconnect_backoff_max_ms),
+                                    on_fatal=self.request_stop)
+        await broker.start()
         self.begin_session()
-        if start_broker is not None and hasattr(self.core.broker, "fetch_open_orders"):
-            await self._reconcile()
+        if self.live is not None:
+            self.live.start()
         self._tasks = [
             asyncio.create_task(self._consume(), name="engine-consume"),
             asyncio.create_task(self._publish_snapshots(), name="engine-snapshots"),
@@ -295,22 +315,6 @@ class Engine:
         ]
         if self._advance_clock is None:  # on a data clock silence shows at the next event
             self._tasks.append(asyncio.create_task(self._watch_feeds(), name="engine-feed-watch"))
-
-    async def _reconcile(self) -> None:
-        """Live mode: line the recovered state up with the exchange and say what differs."""
-        try:
-            differences = await reconcile_with_exchange(self.core, self.core.broker)  # type: ignore[arg-type]
-        except Exception as exc:  # the exchange may be down: trade on, but say so loudly
-            self.wal.append("error", {"where": "reconcile", "error": describe_error(exc)})
-            if is_auth_failure(exc):
-                # Keys the exchange refuses cannot cancel or flatten either: do not trade on them.
-                self.core.notice = f"the exchange refused the API key: {describe_error(exc)}"
-                self.request_stop(f"exchange refused the API key ({type(exc).__name__})")
-                return
-            self.core.notice = f"could not reconcile with the exchange: {type(exc).__name__}"
-            return
-        if differences:
-            self.core.notice = f"reconcile: {len(differences)} difference(s): " + "; ".join(differences)
 
     def _journal_failed(self, error: WalWriteError) -> None:
         """The writer could not make a record durable: FAILED, at once and for good."""
@@ -359,6 +363,8 @@ class Engine:
                     await task
         self._tasks = []
         await self.source.close()
+        if self.live is not None:
+            await self.live.stop()
         await self.core.broker.close()
         self.write_state_snapshot()
         self.wal.append("session_stop", {"reason": self._stop_reason or "stop",

@@ -1,9 +1,18 @@
-"""Live mode after a restart: compare what the WAL says is open with what the exchange says.
+"""LIVE after a restart or a reconnect: line the journal up with the exchange, never invent.
 
-Orders the WAL has open and the exchange still has open are adopted again (so the kill
-switch can cancel them); orders that are gone, orders on the exchange that we never sent,
-and balances that disagree with the recovered positions are reported and journaled as
-``reconcile`` differences. Nothing on the exchange is changed here: the operator decides.
+Every order the WAL says was sent and is not terminal is looked up on the exchange, by its
+exchange id when the WAL has one, else by its client id (an intent that was durable but may
+never have left the process is found this way, or not at all). Then:
+
+- its executions the WAL does not have are booked (trade ids the WAL has are skipped);
+- it is marked done only as the exchange reports it (filled, cancelled, expired, rejected);
+- still open, it is followed again (so the kill switch and flatten can reach it);
+- not known to the exchange, it never arrived: recorded cancelled ``RECONCILED_NOT_FOUND``
+  (nothing is ever re-sent: a decision from before a crash is stale).
+
+Open orders on the traded symbols that this engine did not send are reported (and cancelled
+when ``exchange.cancel_orphans_on_start``). Lookups retry through 429s and timeouts; the
+engine is held REDUCING until reconciliation has finished.
 """
 
 from __future__ import annotations
@@ -11,40 +20,51 @@ from __future__ import annotations
 from typing import Any
 
 from hft_tui.core import TradingCore
-from hft_tui.execution.ccxt_broker import CcxtBroker, exchange_client_id, order_from_ccxt
-from hft_tui.model import Order, OrderStatus, OrderType, Side
+from hft_tui.execution.ccxt_broker import exchange_client_id
+from hft_tui.model import Order, OrderStatus, OrderType, ReasonCode, Side
 
-# A base balance within this many lots of the recovered position counts as equal.
-BALANCE_TOLERANCE_LOTS = 1.0
+RECONCILE_HOLD = "reconcile"
 
 
-async def reconcile_with_exchange(core: TradingCore, broker: CcxtBroker) -> list[str]:
-    """Differences between the recovered state and the exchange, already journaled."""
+async def reconcile_with_exchange(core: TradingCore, broker: Any, *, cancel_orphans: bool = False) -> list[str]:
+    """Differences between the recovered state and the exchange, already journaled; raises
+    when the exchange cannot be asked (the caller retries; the hold stays)."""
+    core.hold(RECONCILE_HOLD, ReasonCode.LIVE_RECONCILING, "reconciling with the exchange")
     differences: list[str] = []
-    on_exchange: dict[str, dict[str, Any]] = {}
+    ours = set()
+    for client_id, record in list(core.recovered_open_orders.items()):
+        symbol = record["symbol"]
+        ours.add(exchange_client_id(client_id))
+        raw = await broker.find_order(symbol, client_id, record.get("exchange_id", ""))
+        if raw is None:
+            differences.append(f"order {client_id} ({symbol}) never reached the exchange: recorded cancelled")
+            core.wal.append("order_update", {"client_id": client_id, "symbol": symbol, "status": "cancelled",
+                                             "reason": ReasonCode.RECONCILED_NOT_FOUND.value})
+            del core.recovered_open_orders[client_id]
+            continue
+        order = _order_from_record(record)
+        core.orders[client_id] = order
+        broker.adopt(order, record.get("trade_ids", ()))
+        del core.recovered_open_orders[client_id]
+        await broker.absorb(client_id, raw)
+        if float(raw.get("filled") or 0.0) > 0:
+            await broker.fetch_order_trades(client_id)
+        status = str(raw.get("status"))
+        if status != "open":
+            differences.append(f"order {client_id} ({symbol}) was {status} on the exchange while we were away "
+                               f"(filled {raw.get('filled')})")
     for symbol in core.symbols:
         for raw in await broker.fetch_open_orders(symbol):
-            on_exchange[str(raw.get("clientOrderId") or raw.get("id"))] = raw
-    ours = set()
-    for client_id, record in core.recovered_open_orders.items():
-        xid = exchange_client_id(client_id)
-        ours.add(xid)
-        raw = on_exchange.get(xid)
-        if raw is None:
-            differences.append(f"order {client_id} ({record['symbol']}) is no longer open on the exchange")
-            core.wal.append("order_update", {"client_id": client_id, "symbol": record["symbol"],
-                                             "status": "cancelled", "reason": "RECONCILED_NOT_OPEN"})
-            continue
-        order = order_from_ccxt(_order_from_record(record), raw)
-        core.orders[client_id] = order
-        broker.adopt(order)
-    for xid, raw in on_exchange.items():
-        if xid not in ours:
-            differences.append(f"open order on the exchange not sent by this engine: {raw.get('symbol')} "
-                               f"{raw.get('side')} {raw.get('amount')} @ {raw.get('price')} (id {raw.get('id')})")
-    differences += await _balance_differences(core, broker)
-    core.recovered_open_orders = {}
+            if raw.get("clientOrderId") in ours:
+                continue
+            text = (f"open order on the exchange not sent by this engine: {raw.get('symbol')} {raw.get('side')} "
+                    f"{raw.get('amount')} @ {raw.get('price')} (id {raw.get('id')})")
+            if cancel_orphans:
+                await broker.cancel_foreign(raw)
+                text += ": cancelled (exchange.cancel_orphans_on_start)"
+            differences.append(text)
     core.wal.append("reconcile", {"differences": differences})
+    core.release(RECONCILE_HOLD, "reconciled with the exchange")
     return differences
 
 
@@ -53,20 +73,7 @@ def _order_from_record(record: dict[str, Any]) -> Order:
         client_id=record["client_id"], symbol=record["symbol"], side=Side(record["side"]),
         type=OrderType(record.get("order_type", "market")), qty=float(record["qty"]),
         price=record.get("price"), created_ts_ns=0, strategy=record.get("strategy", ""),
-        reduce_only=bool(record.get("reduce_only", False)), status=OrderStatus.OPEN,
+        reduce_only=bool(record.get("reduce_only", False)), status=OrderStatus.NEW,
+        filled_qty=float(record.get("filled_qty", 0.0)), avg_fill_price=float(record.get("avg_fill_price", 0.0)),
+        exchange_id=record.get("exchange_id", ""),
     )
-
-
-async def _balance_differences(core: TradingCore, broker: CcxtBroker) -> list[str]:
-    """Spot only: the base asset's balance should match the recovered position."""
-    spot = {s: r for s, r in core.rules.items() if r.spot and r.base}
-    if not spot:
-        return []
-    balances = await broker.fetch_balance()
-    differences = []
-    for symbol, rules in spot.items():
-        held = balances.get(rules.base, (0.0, 0.0))[1]
-        expected = core.portfolio.position(symbol).qty
-        if abs(held - expected) > BALANCE_TOLERANCE_LOTS * rules.lot_size:
-            differences.append(f"{rules.base} balance {held:g} but the recovered {symbol} position is {expected:g}")
-    return differences

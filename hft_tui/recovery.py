@@ -128,6 +128,8 @@ def apply_record(state: RecoveredState, record: WalRecord) -> None:
     elif kind == "order_update":
         if p.get("status") in TERMINAL_ORDER_STATES:
             state.open_orders.pop(p["client_id"], None)
+        elif p.get("exchange_id") and p["client_id"] in state.open_orders:
+            state.open_orders[p["client_id"]]["exchange_id"] = p["exchange_id"]
     elif kind == "state":
         state.trading_state = p["to"]
         state.state_reason = p.get("reason")
@@ -146,7 +148,16 @@ def _apply_fill(state: RecoveredState, p: dict[str, Any]) -> None:
         client_id=p["client_id"], symbol=symbol, side=Side(p["side"]), qty=float(p["qty"]),
         price=float(p["price"]), fee=float(p["fee"]), liquidity=Liquidity(p["liquidity"]),
         ts_ns=int(p["ts_ns"]), strategy=p.get("strategy", ""),
+        base_fee_qty=float(p.get("base_fee_qty", 0.0)),
     )
+    order = state.open_orders.get(fill.client_id)
+    if order is not None and p.get("trade_id"):
+        # Live reconciliation books only the trades of an open order the WAL lacks.
+        order.setdefault("trade_ids", []).append(p["trade_id"])
+        filled = order.get("filled_qty", 0.0) + fill.qty
+        order["avg_fill_price"] = (order.get("avg_fill_price", 0.0) * order.get("filled_qty", 0.0)
+                                   + fill.price * fill.qty) / filled
+        order["filled_qty"] = filled
     before = state.position(symbol)
     after = before.apply(fill)
     state.realized_pnl += after.realized_pnl - before.realized_pnl

@@ -101,6 +101,13 @@ def recoverable_state(core: TradingCore) -> RecoveredState:
                       "reduce_only": o.reduce_only, "strategy": o.strategy}
         for o in core.orders.values() if o.is_open
     }
+    for order in core.orders.values():
+        # Live: what reconciliation needs to find the order and skip the fills already booked.
+        if order.is_open and order.exchange_id:
+            snap.open_orders[order.client_id]["exchange_id"] = order.exchange_id
+            snap.open_orders[order.client_id].update({
+                "trade_ids": [f.trade_id for f in core.fills if f.client_id == order.client_id and f.trade_id],
+                "filled_qty": order.filled_qty, "avg_fill_price": order.avg_fill_price})
     # Live orders recovered but not yet reconciled are still open as far as we know.
     snap.open_orders.update(core.recovered_open_orders)
     snap.trading_state = core.state.state.value

@@ -193,6 +193,17 @@ class ExchangeSettings(Section):
         le=600000,
         description="Ceiling of the reconnect delay. Must be at least reconnect_backoff_ms.",
     )
+    account_sync_s: float = Field(
+        30.0, ge=1, le=3600,
+        description="LIVE: re-read balances this often; equity, sizing and budgets follow the account.",
+    )
+    kill_deadline_s: float = Field(
+        10.0, ge=1, le=300,
+        description="LIVE: the kill switch and flatten keep trying this long for the exchange to confirm flat.",
+    )
+    cancel_orphans_on_start: bool = Field(
+        False, description="LIVE: at start, cancel open orders on the traded symbols that this engine did not send.",
+    )
 
     @field_validator("id")
     @classmethod

@@ -1,13 +1,18 @@
-"""The live broker: real orders through ccxt, idempotent under retries.
+"""The live broker: real orders through ccxt; the exchange's word is the only truth.
 
-Every order carries a client order id derived from ours, so a create that timed out can
-be looked up before it is re-sent: a retry never doubles an order. Order updates and
-fills come from ``watch_orders``/``watch_my_trades`` where the exchange streams them,
-else from polling open orders and account trades.
+Fills are booked from every way the exchange reports them: the create/cancel response
+(``trades``, Binance's ``fills`` with their commissions), the user-data stream where ccxt.pro
+has one (``watch_orders``/``watch_my_trades``), and REST (``fetch_order`` for the totals,
+``fetch_my_trades`` for the executions) as the fallback and after every reconnect. Each
+execution is booked once, by its exchange trade id. An order is reported to the engine with
+exactly the quantity its booked fills add up to, and it is reported done only once every
+fill the exchange counts for it is booked: a fill can never arrive after its order closed.
 
-Exchange errors become order states the engine understands: REJECTED with a reason code
-(``INSUFFICIENT_FUNDS``, ``INVALID_ORDER``, ``EXCHANGE_RATE_LIMIT``,
-``EXCHANGE_UNAVAILABLE``) plus an operator-visible notice with key material redacted.
+Every order carries a client order id derived from ours, so a create that timed out is
+looked up before it is re-sent: a retry never doubles an order. REST calls go through
+:class:`ExchangeCalls` (429 ``Retry-After``, 418 bans, ``-1021`` clock resync, the kill lane).
+Exchange errors become REJECTED with a reason code plus a notice carrying the exchange's
+own text, key material blanked.
 """
 
 from __future__ import annotations
@@ -16,19 +21,18 @@ import asyncio
 import hashlib
 import random
 import re
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import replace
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from hft_tui.clock import Clock
-from hft_tui.execution.broker import FillHandler, OrderUpdateHandler
+from hft_tui.execution.broker import BrokerCapabilities, FillHandler, NoticeHandler, OrderUpdateHandler
+from hft_tui.execution.exchange_calls import Abandoned, Banned, ExchangeCalls
 from hft_tui.market.backoff import Backoff
 from hft_tui.market.ccxt_exchange import CcxtCredentials, ccxt_errors, create_exchange
 from hft_tui.redaction import redact
 from hft_tui.market.ccxt_markets import contract_size
 from hft_tui.model import Fill, Liquidity, Order, OrderBook, OrderStatus, OrderType, ReasonCode, Trade
-
-NoticeHandler = Callable[[str], None]
 
 # Where each exchange wants our id on create, and how to ask for an order by it. ccxt
 # maps the generic ``clientOrderId`` for most exchanges; these are the native names.
@@ -36,6 +40,8 @@ _CREATE_PARAM = {"binance": "newClientOrderId", "binanceusdm": "newClientOrderId
                  "binancecoinm": "newClientOrderId", "okx": "clOrdId"}
 _LOOKUP_PARAM = {"binance": "origClientOrderId", "binanceusdm": "origClientOrderId",
                  "binancecoinm": "origClientOrderId", "okx": "clOrdId"}
+# How to ask for one order's executions, where the exchange can filter by order.
+_TRADES_BY_ORDER_PARAM = {"binance": "orderId", "binanceusdm": "orderId", "binancecoinm": "orderId"}
 
 # The strictest common format (OKX: alphanumeric, at most 32 characters).
 _PORTABLE_ID = re.compile(r"[A-Za-z0-9]{1,32}")
@@ -43,6 +49,11 @@ _PORTABLE_ID = re.compile(r"[A-Za-z0-9]{1,32}")
 _STATUS = {"open": OrderStatus.OPEN, "closed": OrderStatus.FILLED, "canceled": OrderStatus.CANCELLED,
            "cancelled": OrderStatus.CANCELLED, "expired": OrderStatus.CANCELLED,
            "rejected": OrderStatus.REJECTED}
+# Quantities closer than this (base units) are equal.
+QTY_EPS = 1e-9
+# Account trades are fetched from this long before the session started (clock skew).
+TRADES_LOOKBACK_MS = 60_000
+TRADES_PAGE = 500
 
 
 def exchange_client_id(client_id: str) -> str:
@@ -51,6 +62,22 @@ def exchange_client_id(client_id: str) -> str:
     if _PORTABLE_ID.fullmatch(client_id):
         return client_id
     return "h" + hashlib.blake2b(client_id.encode(), digest_size=15).hexdigest()
+
+
+@dataclass
+class _Tracked:
+    """One of our orders: what the engine was told, and what the exchange said."""
+
+    order: Order
+    exchange_status: OrderStatus | None = None
+    exchange_filled: float = 0.0
+    booked_qty: float = 0.0
+    booked_notional: float = 0.0
+    trade_ids: set[str] = field(default_factory=set)
+
+    @property
+    def missing_fills(self) -> bool:
+        return self.exchange_filled > self.booked_qty + QTY_EPS
 
 
 class CcxtBroker:
@@ -79,15 +106,26 @@ class CcxtBroker:
         self._exchange_id = exchange_id
         self._exchange = create_exchange(exchange_id, market_type=market_type, sandbox=sandbox,
                                          ccxt_config=ccxt_config, credentials=credentials)
+        has = self._exchange.has
+        self.capabilities = BrokerCapabilities(
+            synchronous=False,
+            user_data_stream=bool(has.get("watchOrders") and has.get("watchMyTrades")),
+            cancel_all=bool(has.get("cancelAllOrders")),
+            dead_man_switch=bool(has.get("cancelAllOrdersAfter")),
+        )
         self._poll_s = poll_interval_ms / 1000.0
         self._max_attempts = max_attempts
         self._backoff_ms = (retry_backoff_ms, retry_backoff_max_ms)
         self._rng = random.Random(seed)
-        self._orders: dict[str, Order] = {}
+        self.calls = ExchangeCalls(self._exchange, backoff_ms=self._backoff_ms,
+                                   rng=random.Random(self._rng.random()), notice=self._notice)
+        self._tracked: dict[str, _Tracked] = {}
         self._by_exchange_client_id: dict[str, str] = {}
         self._by_exchange_order_id: dict[str, str] = {}
         self._in_doubt: set[str] = set()
-        self._fills_seen: set[str] = set()
+        self._trades_seen: set[str] = set()
+        self._submitting: set[str] = set()
+        self._settled = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
         self._started_ms = 0
         self._closed = False
@@ -118,10 +156,9 @@ class CcxtBroker:
 
     async def start(self) -> None:
         """Load markets and start following order updates and fills."""
-        await self._exchange.load_markets()
+        await self.calls.call(self._exchange.load_markets, retry_network=True, attempts=20)
         self._started_ms = self._clock.now_ns() // 1_000_000
-        has = self._exchange.has
-        if has.get("watchOrders") and has.get("watchMyTrades"):
+        if self.capabilities.user_data_stream:
             self._tasks.append(asyncio.ensure_future(self._follow(self._exchange.watch_orders, self._on_orders)))
             self._tasks.append(asyncio.ensure_future(self._follow(self._exchange.watch_my_trades, self._on_my_trades)))
         else:
@@ -141,7 +178,7 @@ class CcxtBroker:
     # --- Broker protocol ------------------------------------------------------------------
 
     def open_orders(self) -> list[Order]:
-        return [o for o in self._orders.values() if o.is_open]
+        return [t.order for t in self._tracked.values() if t.order.is_open]
 
     def on_book(self, book: OrderBook) -> None:
         """A live exchange fills against its own book."""
@@ -149,19 +186,37 @@ class CcxtBroker:
     def on_trade(self, trade: Trade) -> None:
         """A live exchange fills against its own book."""
 
-    def adopt(self, order: Order) -> None:
-        """Follow an order placed by an earlier session (found open at reconciliation)."""
-        self._orders[order.client_id] = order
-        self._by_exchange_client_id[exchange_client_id(order.client_id)] = order.client_id
+    def adopt(self, order: Order, trade_ids: Iterable[str] = ()) -> None:
+        """Follow an order placed by an earlier session; ``trade_ids`` are its executions
+        already booked (journaled), which are never booked again."""
+        self._track(order)
+        tracked = self._tracked[order.client_id]
+        tracked.booked_qty = order.filled_qty
+        tracked.booked_notional = order.filled_qty * order.avg_fill_price
+        tracked.trade_ids.update(trade_ids)
+        self._trades_seen.update(trade_ids)
         if order.exchange_id:
             self._by_exchange_order_id[order.exchange_id] = order.client_id
 
-    async def submit(self, order: Order) -> None:
-        """Place ``order``; retries after network failures never duplicate it."""
+    def _track(self, order: Order) -> None:
+        self._tracked[order.client_id] = _Tracked(order)
+        self._by_exchange_client_id[exchange_client_id(order.client_id)] = order.client_id
+
+    async def submit(self, order: Order, *, priority: bool = False) -> None:
+        """Place ``order``; retries never duplicate it. ``priority`` is the kill lane."""
+        self._submitting.add(order.client_id)
+        self._settled.clear()
+        try:
+            await self._submit(order, priority)
+        finally:
+            self._submitting.discard(order.client_id)
+            if not self._submitting:
+                self._settled.set()
+
+    async def _submit(self, order: Order, priority: bool) -> None:
         ccxt = ccxt_errors()
         xid = exchange_client_id(order.client_id)
-        self._orders[order.client_id] = order
-        self._by_exchange_client_id[xid] = order.client_id
+        self._track(order)
         market = self._exchange.market(order.symbol)
         size = contract_size(market)
         amount = float(self._exchange.amount_to_precision(order.symbol, order.qty / size))
@@ -175,20 +230,22 @@ class CcxtBroker:
         maybe_sent = False
         last_code, last_error = ReasonCode.EXCHANGE_UNAVAILABLE, ""
         for attempt in range(self._max_attempts):
-            if attempt:
+            if attempt and not priority:
                 await asyncio.sleep(backoff.next_delay_s())
-            if maybe_sent:
-                try:
-                    found = await self._lookup(order.symbol, xid)
-                except ccxt.NetworkError as exc:
-                    last_error = self._describe(exc)
-                    continue
-                if found is not None:
-                    self._apply(order.client_id, found)
-                    return
             try:
-                response = await self._exchange.create_order(
-                    order.symbol, order.type.value, order.side.value, amount, price, dict(params))
+                if maybe_sent:
+                    found = await self._lookup(order.symbol, xid, priority=priority)
+                    if found is not None:
+                        await self.absorb(order.client_id, found, priority=priority)
+                        return
+                response = await self.calls.call(self._exchange.create_order, order.symbol, order.type.value,
+                                                 order.side.value, amount, price, dict(params), priority=priority)
+            except Abandoned:
+                last_code, last_error = ReasonCode.CANCELLED_BY_OPERATOR, "abandoned by the kill switch"
+                break
+            except Banned as exc:
+                last_code, last_error = ReasonCode.EXCHANGE_RATE_LIMIT, str(exc)
+                break
             except ccxt.InsufficientFunds as exc:
                 self._reject(order.client_id, ReasonCode.INSUFFICIENT_FUNDS, self._describe(exc))
                 return
@@ -197,15 +254,15 @@ class CcxtBroker:
                     # Likely "duplicate client id": the earlier attempt did arrive.
                     found = await self._lookup_quietly(order.symbol, xid)
                     if found is not None:
-                        self._apply(order.client_id, found)
+                        await self.absorb(order.client_id, found, priority=priority)
                         return
                 self._reject(order.client_id, ReasonCode.INVALID_ORDER, self._describe(exc))
                 return
-            except (ccxt.RateLimitExceeded, ccxt.DDoSProtection) as exc:
-                # Refused before it was accepted; ccxt's own throttle is also backing off.
+            except ccxt.DDoSProtection as exc:
+                # Refused, never accepted, on every attempt ExchangeCalls made (each after
+                # the exchange's Retry-After): give up.
                 last_code, last_error = ReasonCode.EXCHANGE_RATE_LIMIT, self._describe(exc)
-                backoff.attempt += 1
-                continue
+                break
             except ccxt.NetworkError as exc:
                 # Timeout or gateway failure: the order may or may not exist now.
                 maybe_sent = True
@@ -218,116 +275,262 @@ class CcxtBroker:
             except ccxt.ExchangeError as exc:
                 self._reject(order.client_id, ReasonCode.INVALID_ORDER, self._describe(exc))
                 return
-            self._apply(order.client_id, response)
+            await self.absorb(order.client_id, response, priority=priority)
             return
         if maybe_sent:
             found = await self._lookup_quietly(order.symbol, xid)
             if found is not None:
-                self._apply(order.client_id, found)
+                await self.absorb(order.client_id, found, priority=priority)
                 return
-            # Told the engine it is rejected; if it surfaces later the poller cancels it.
+            # Told the engine it is rejected; if it surfaces later it is cancelled and any
+            # fills it had are still booked.
             self._in_doubt.add(order.client_id)
-        self._reject(order.client_id, last_code,
-                     f"gave up after {self._max_attempts} attempts: {last_error}")
+        self._reject(order.client_id, last_code, f"gave up after {attempt + 1} attempt(s): {last_error}")
 
-    async def cancel(self, client_id: str) -> None:
+    async def cancel(self, client_id: str, *, priority: bool = False) -> None:
         """Cancel one of our orders by client id."""
         ccxt = ccxt_errors()
-        order = self._orders.get(client_id)
-        if order is None or not order.is_open:
+        tracked = self._tracked.get(client_id)
+        if tracked is None or not tracked.order.is_open:
             return
+        order = tracked.order
         try:
-            response = await self._exchange.cancel_order(order.exchange_id or None, order.symbol,
-                                                         self._lookup_params(exchange_client_id(client_id)))
+            response = await self.calls.call(self._exchange.cancel_order, order.exchange_id or None, order.symbol,
+                                             self._lookup_params(exchange_client_id(client_id)), priority=priority)
         except ccxt.OrderNotFound:
-            # Already gone (filled or cancelled): the next update tells which.
+            # Already gone (filled or cancelled): ask which.
             found = await self._lookup_quietly(order.symbol, exchange_client_id(client_id))
             if found is not None:
-                self._apply(client_id, found)
+                await self.absorb(client_id, found, priority=priority)
             return
-        except ccxt.BaseError as exc:
+        except (ccxt.BaseError, Abandoned, Banned) as exc:
             self._notice(f"cancel {client_id} failed: {self._describe(exc)}")
             return
-        self._apply(client_id, {**response, "status": response.get("status") or "canceled"})
+        await self.absorb(client_id, {**response, "status": response.get("status") or "canceled"},
+                          priority=priority)
 
     async def cancel_all(self, symbol: str | None = None) -> None:
-        """Cancel every open order of ours (on ``symbol``, or everywhere)."""
+        """Cancel every open order (ours and anyone's) on ``symbol``, or on every symbol we
+        have an open order on."""
+        symbols = {symbol} if symbol is not None else {o.symbol for o in self.open_orders()}
+        await self.cancel_all_on_exchange(sorted(symbols))
+
+    async def cancel_all_on_exchange(self, symbols: Iterable[str], *, priority: bool = False) -> list[str]:
+        """Cancel every open order on each of ``symbols`` on the exchange, including orders
+        this engine does not track; then settle ours. Returns what could not be done."""
         ccxt = ccxt_errors()
-        targets = [o for o in self.open_orders() if symbol is None or o.symbol == symbol]
-        symbols = {o.symbol for o in targets}
-        if self._exchange.has.get("cancelAllOrders"):
-            for sym in sorted(symbols):
-                try:
-                    await self._exchange.cancel_all_orders(sym)
-                except ccxt.BaseError as exc:
-                    self._notice(f"cancel all on {sym} failed: {self._describe(exc)}")
-                    continue
-                for order in targets:
-                    if order.symbol == sym and self._orders[order.client_id].is_open:
-                        self._update(order.client_id, self._orders[order.client_id].with_status(
-                            OrderStatus.CANCELLED, ReasonCode.CANCELLED_BY_OPERATOR))
-            return
-        for order in targets:
-            await self.cancel(order.client_id)
+        problems = []
+        for symbol in symbols:
+            try:
+                if self.capabilities.cancel_all:
+                    await self.calls.call(self._exchange.cancel_all_orders, symbol, priority=priority,
+                                          retry_network=True)
+                else:
+                    for raw in await self.calls.call(self._exchange.fetch_open_orders, symbol,
+                                                     priority=priority, retry_network=True):
+                        await self.calls.call(self._exchange.cancel_order, raw["id"], symbol, priority=priority)
+            except ccxt.OrderNotFound:
+                pass  # Binance answers "Unknown order" when nothing is open
+            except (ccxt.BaseError, Abandoned, Banned) as exc:
+                problems.append(f"cancel all on {symbol} failed: {self._describe(exc)}")
+                continue
+            for order in [o for o in self.open_orders() if o.symbol == symbol]:
+                found = await self._lookup_quietly(symbol, exchange_client_id(order.client_id), priority=priority)
+                if found is not None:
+                    await self.absorb(order.client_id, found, priority=priority)
+        for problem in problems:
+            self._notice(problem)
+        return problems
+
+    async def cancel_foreign(self, raw: Mapping[str, Any]) -> None:
+        """Cancel an open order this engine did not send (``raw`` as the exchange listed it)."""
+        await self.calls.call(self._exchange.cancel_order, raw["id"], raw["symbol"], retry_network=True)
+
+    # --- the kill switch's needs --------------------------------------------------------
+
+    def abandon_retries(self) -> None:
+        """Make every submit or call waiting to retry give up now."""
+        self.calls.abandon()
+
+    async def settle_in_flight(self, timeout_s: float, *, priority: bool = True) -> list[str]:
+        """Wait (at most ``timeout_s``) for submits under way to finish, then settle every
+        order we gave up on by looking it up. Returns the client ids still unsettled."""
+        if self._submitting:
+            try:
+                await asyncio.wait_for(self._settled.wait(), timeout_s)
+            except TimeoutError:
+                pass
+        for client_id in sorted(self._in_doubt):
+            await self._resolve_in_doubt(client_id, priority=priority)
+        return sorted(self._submitting | self._in_doubt)
+
+    async def sweep_fills(self, symbols: Iterable[str], *, priority: bool = False) -> None:
+        """Book every execution of our orders on ``symbols`` that is not booked yet."""
+        for symbol in symbols:
+            since = self._started_ms - TRADES_LOOKBACK_MS
+            while True:
+                page = await self.calls.call(self._exchange.fetch_my_trades, symbol, since, TRADES_PAGE,
+                                             priority=priority, retry_network=True)
+                await self._on_my_trades_async(page, priority=priority)
+                if len(page) < TRADES_PAGE:
+                    break
+                last = max(int(t.get("timestamp") or since) for t in page)
+                if last <= since:
+                    break
+                since = last
+        for tracked in list(self._tracked.values()):
+            if tracked.order.symbol in symbols:
+                self._report(tracked.order.client_id)
 
     # --- account queries ------------------------------------------------------------------
 
-    async def fetch_balance(self) -> dict[str, tuple[float, float]]:
+    async def fetch_balance(self, *, priority: bool = False) -> dict[str, tuple[float, float]]:
         """``{asset: (free, total)}`` for every asset with a non-zero total."""
-        balance = await self._exchange.fetch_balance()
+        balance = await self.calls.call(self._exchange.fetch_balance, priority=priority, retry_network=True)
         result: dict[str, tuple[float, float]] = {}
         for asset, total in (balance.get("total") or {}).items():
             if total:
                 result[asset] = (float((balance.get("free") or {}).get(asset) or 0.0), float(total))
         return result
 
-    async def fetch_open_orders(self, symbol: str | None = None) -> list[dict[str, Any]]:
+    async def fetch_open_orders(self, symbol: str | None = None, *, priority: bool = False) -> list[dict[str, Any]]:
         """The exchange's open orders (ccxt unified structures), ours and others."""
-        return list(await self._exchange.fetch_open_orders(symbol))
+        return list(await self.calls.call(self._exchange.fetch_open_orders, symbol, priority=priority,
+                                          retry_network=True))
+
+    async def find_order(self, symbol: str, client_id: str, exchange_id: str = "",
+                         *, attempts: int = 20) -> dict[str, Any] | None:
+        """One of our orders on the exchange, by exchange id else by client id; None when the
+        exchange says it does not exist. Retries through rate limits and timeouts."""
+        ccxt = ccxt_errors()
+        if exchange_id:
+            try:
+                return await self.calls.call(self._exchange.fetch_order, exchange_id, symbol,
+                                             retry_network=True, attempts=attempts)
+            except ccxt.OrderNotFound:
+                pass
+        return await self._lookup(symbol, exchange_client_id(client_id), attempts=attempts)
+
+    async def fetch_order_trades(self, client_id: str) -> None:
+        """Book the executions of one order we know the exchange id of."""
+        tracked = self._tracked[client_id]
+        await self._fetch_trades_of(tracked.order, priority=False)
+        self._report(client_id)
 
     # --- order state ----------------------------------------------------------------------
 
     def _lookup_params(self, xid: str) -> dict[str, str]:
         return {_LOOKUP_PARAM.get(self._exchange_id, "clientOrderId"): xid}
 
-    async def _lookup(self, symbol: str, xid: str) -> dict[str, Any] | None:
+    async def _lookup(self, symbol: str, xid: str, *, priority: bool = False,
+                      attempts: int | None = None) -> dict[str, Any] | None:
         """Our order on the exchange by client id: open orders first, then fetch_order."""
         ccxt = ccxt_errors()
-        for candidate in await self._exchange.fetch_open_orders(symbol):
+        for candidate in await self.calls.call(self._exchange.fetch_open_orders, symbol, priority=priority,
+                                               retry_network=True, attempts=attempts):
             if candidate.get("clientOrderId") == xid:
                 return candidate
         if not self._exchange.has.get("fetchOrder"):
             return None
         try:
-            return await self._exchange.fetch_order(None, symbol, self._lookup_params(xid))
+            return await self.calls.call(self._exchange.fetch_order, None, symbol, self._lookup_params(xid),
+                                         priority=priority, retry_network=True, attempts=attempts)
         except ccxt.OrderNotFound:
             return None
 
-    async def _lookup_quietly(self, symbol: str, xid: str) -> dict[str, Any] | None:
+    async def _lookup_quietly(self, symbol: str, xid: str, *, priority: bool = False) -> dict[str, Any] | None:
         ccxt = ccxt_errors()
         try:
-            return await self._lookup(symbol, xid)
-        except ccxt.BaseError as exc:
+            return await self._lookup(symbol, xid, priority=priority)
+        except (ccxt.BaseError, Abandoned, Banned) as exc:
             self._notice(f"lookup of {xid} failed: {self._describe(exc)}")
             return None
 
-    def _apply(self, client_id: str, raw: dict[str, Any]) -> None:
-        """Merge a ccxt order structure into our order and report the change."""
-        order = self._orders[client_id]
-        merged = order_from_ccxt(order, raw, contract_size(self._exchange.market(order.symbol)))
-        if merged.exchange_id:
-            self._by_exchange_order_id[merged.exchange_id] = client_id
-        self._update(client_id, merged)
+    async def absorb(self, client_id: str, raw: Mapping[str, Any], *, priority: bool = False) -> None:
+        """Take in a ccxt order structure for one of our orders: book the executions it
+        lists, fetch the ones it only counts, then report the order to the engine."""
+        tracked = self._tracked[client_id]
+        report = order_report(raw, contract_size(self._exchange.market(tracked.order.symbol)))
+        exchange_id = report.exchange_id or tracked.order.exchange_id
+        if exchange_id:
+            self._by_exchange_order_id[exchange_id] = client_id
+            tracked.order = replace(tracked.order, exchange_id=exchange_id)
+        for trade in raw.get("trades") or []:
+            if trade.get("id"):
+                self._book(client_id, trade)
+        tracked.exchange_filled = max(tracked.exchange_filled, report.filled_qty)
+        status = report.status
+        # Never back from a terminal status: updates can arrive late.
+        if status is not None and not (tracked.exchange_status is not None and tracked.exchange_status.is_terminal):
+            tracked.exchange_status = status
+        if tracked.missing_fills and exchange_id:
+            await self._fetch_trades_of(tracked.order, priority=priority)
+        self._report(client_id)
 
-    def _update(self, client_id: str, new: Order) -> None:
-        old = self._orders[client_id]
-        self._orders[client_id] = new
-        if (new.status, new.filled_qty, new.exchange_id) != (old.status, old.filled_qty, old.exchange_id):
+    def _report(self, client_id: str) -> None:
+        """Tell the engine the order as its booked fills make it."""
+        tracked = self._tracked[client_id]
+        old = tracked.order
+        if old.status.is_terminal:
+            return
+        filled = tracked.booked_qty
+        average = tracked.booked_notional / filled if filled > QTY_EPS else 0.0
+        status = tracked.exchange_status
+        if status is None:
+            new_status = OrderStatus.OPEN if old.exchange_id else old.status
+        elif status.is_terminal and not tracked.missing_fills:
+            new_status = status
+        else:
+            new_status = OrderStatus.PARTIALLY_FILLED if filled > QTY_EPS else OrderStatus.OPEN
+        if new_status is OrderStatus.NEW and old.exchange_id:
+            new_status = OrderStatus.OPEN
+        new = replace(old, status=new_status, filled_qty=filled, avg_fill_price=average)
+        tracked.order = new
+        if (new.status, new.filled_qty, new.exchange_id) != (old.status, old.filled_qty, old.exchange_id) \
+                or old.status is OrderStatus.NEW:
             self.on_order(new)
+
+    def _book(self, client_id: str, raw_trade: Mapping[str, Any]) -> None:
+        """Book one execution of our order, once."""
+        trade_id = str(raw_trade["id"])
+        tracked = self._tracked[client_id]
+        if trade_id in self._trades_seen or trade_id in tracked.trade_ids:
+            return
+        self._trades_seen.add(trade_id)
+        tracked.trade_ids.add(trade_id)
+        order = tracked.order
+        fill = fill_from_ccxt(order, raw_trade, self._exchange.market(order.symbol), self._clock.now_ns())
+        tracked.booked_qty += fill.qty
+        tracked.booked_notional += fill.qty * fill.price
+        self.on_fill(fill)
+
+    async def _fetch_trades_of(self, order: Order, *, priority: bool) -> None:
+        """The executions of one order, from the account's trade list."""
+        ccxt = ccxt_errors()
+        param = _TRADES_BY_ORDER_PARAM.get(self._exchange_id)
+        try:
+            if param is not None:
+                trades = await self.calls.call(self._exchange.fetch_my_trades, order.symbol, None, None,
+                                               {param: order.exchange_id}, priority=priority, retry_network=True)
+            else:
+                trades = await self.calls.call(self._exchange.fetch_my_trades, order.symbol,
+                                               self._started_ms - TRADES_LOOKBACK_MS, None,
+                                               priority=priority, retry_network=True)
+        except (ccxt.BaseError, Abandoned, Banned) as exc:
+            self._notice(f"fills of {order.client_id} not fetched yet: {self._describe(exc)}")
+            return
+        for raw in trades:
+            if str(raw.get("order")) == order.exchange_id:
+                self._book(order.client_id, raw)
 
     def _reject(self, client_id: str, code: ReasonCode, message: str) -> None:
         self._notice(f"order {client_id} rejected ({code}): {message}")
-        self._update(client_id, self._orders[client_id].with_status(OrderStatus.REJECTED, code))
+        tracked = self._tracked[client_id]
+        old = tracked.order
+        if old.status.is_terminal:
+            return
+        tracked.order = old.with_status(OrderStatus.REJECTED, code)
+        self.on_order(tracked.order)
 
     def _notice(self, text: str) -> None:
         self.on_notice(f"{self.name}: {text}")
@@ -337,123 +540,150 @@ class CcxtBroker:
 
     # --- following the account ------------------------------------------------------------
 
-    def _on_orders(self, raw_orders: Iterable[dict[str, Any]]) -> None:
+    def _client_id_of(self, raw: Mapping[str, Any]) -> str | None:
+        client_id = self._by_exchange_client_id.get(str(raw.get("clientOrderId")))
+        if client_id is None:
+            client_id = self._by_exchange_order_id.get(str(raw.get("id")))
+        return client_id
+
+    async def _on_orders(self, raw_orders: Iterable[dict[str, Any]]) -> None:
         for raw in raw_orders:
-            client_id = self._by_exchange_client_id.get(str(raw.get("clientOrderId")))
-            if client_id is None:
-                client_id = self._by_exchange_order_id.get(str(raw.get("id")))
-            if client_id is not None:
-                self._apply(client_id, raw)
+            client_id = self._client_id_of(raw)
+            if client_id is not None and client_id not in self._in_doubt:
+                await self.absorb(client_id, raw)
 
-    def _on_my_trades(self, raw_trades: Iterable[dict[str, Any]]) -> None:
+    async def _on_my_trades(self, raw_trades: Iterable[dict[str, Any]]) -> None:
+        await self._on_my_trades_async(raw_trades, priority=False)
+
+    async def _on_my_trades_async(self, raw_trades: Iterable[dict[str, Any]], *, priority: bool) -> None:
+        touched = set()
         for raw in raw_trades:
-            trade_id = str(raw.get("id"))
             client_id = self._by_exchange_order_id.get(str(raw.get("order")))
-            if client_id is None or trade_id in self._fills_seen:
+            if client_id is None or not raw.get("id"):
                 continue
-            self._fills_seen.add(trade_id)
-            order = self._orders[client_id]
-            self.on_fill(fill_from_ccxt(order, raw, self._exchange.market(order.symbol),
-                                        self._clock.now_ns()))
+            self._book(client_id, raw)
+            touched.add(client_id)
+        for client_id in touched:
+            self._report(client_id)
 
-    async def _follow(self, watch: Callable[[], Any], handle: Callable[[Any], None]) -> None:
-        """Call a ccxt ``watch_*`` forever, backing off after failures."""
+    async def _follow(self, watch: Callable[[], Awaitable[Any]],
+                      handle: Callable[[Any], Awaitable[None]]) -> None:
+        """Call a ccxt ``watch_*`` forever; after a failure back off, then check by REST
+        what the stream may have missed."""
         ccxt = ccxt_errors()
         backoff = Backoff(*self._backoff_ms, rng=random.Random(self._rng.random()))
         while True:
             try:
-                handle(await watch())
+                await handle(await watch())
                 backoff.reset()
             except asyncio.CancelledError:
                 raise
             except ccxt.BaseError as exc:
                 self._notice(f"account stream: {self._describe(exc)}")
                 await asyncio.sleep(backoff.next_delay_s())
+                await self._poll_safely()
+
+    async def _poll_safely(self) -> None:
+        ccxt = ccxt_errors()
+        try:
+            await self.poll_once()
+        except (ccxt.BaseError, Abandoned, Banned) as exc:
+            self._notice(f"account check: {self._describe(exc)}")
 
     async def _poll_loop(self) -> None:
-        ccxt = ccxt_errors()
-        backoff = Backoff(*self._backoff_ms, rng=random.Random(self._rng.random()))
         while True:
             await asyncio.sleep(self._poll_s)
-            try:
-                await self.poll_once()
-                backoff.reset()
-            except asyncio.CancelledError:
-                raise
-            except ccxt.BaseError as exc:
-                self._notice(f"account poll: {self._describe(exc)}")
-                await asyncio.sleep(backoff.next_delay_s())
+            await self._poll_safely()
 
     async def poll_once(self) -> None:
-        """One reconciliation pass: open orders, vanished orders, account trades."""
-        symbols = {o.symbol for o in self.open_orders()}
-        symbols |= {self._orders[c].symbol for c in self._in_doubt}
+        """One reconciliation pass over the symbols with open, in-doubt or short-of-fills
+        orders: open orders, orders that left the open list, account trades."""
+        symbols = {t.order.symbol for t in self._tracked.values() if t.order.is_open}
+        symbols |= {self._tracked[c].order.symbol for c in self._in_doubt}
         for symbol in sorted(symbols):
-            exchange_open = await self._exchange.fetch_open_orders(symbol)
+            exchange_open = await self.fetch_open_orders(symbol)
             seen: set[str] = set()
             for raw in exchange_open:
-                client_id = self._by_exchange_client_id.get(str(raw.get("clientOrderId")))
+                client_id = self._client_id_of(raw)
                 if client_id is None:
                     continue
                 seen.add(client_id)
                 if client_id in self._in_doubt:
                     await self._cancel_surfaced(client_id, raw)
                 else:
-                    self._apply(client_id, raw)
-            for client_id in [c for c in self._in_doubt if self._orders[c].symbol == symbol and c not in seen]:
+                    await self.absorb(client_id, raw)
+            for client_id in [c for c in self._in_doubt if self._tracked[c].order.symbol == symbol and c not in seen]:
                 await self._resolve_in_doubt(client_id)
-            trades = await self._exchange.fetch_my_trades(symbol, self._started_ms)
-            self._on_my_trades(trades)
             for order in self.open_orders():
                 if order.symbol == symbol and order.client_id not in seen and order.exchange_id:
-                    # Left the open list: filled or cancelled. Ask which.
-                    self._apply(order.client_id, await self._exchange.fetch_order(order.exchange_id, symbol))
+                    # Left the open list: filled or cancelled. Ask which, and fetch its fills.
+                    raw = await self.calls.call(self._exchange.fetch_order, order.exchange_id, symbol,
+                                                retry_network=True)
+                    await self.absorb(order.client_id, raw)
 
-    async def _resolve_in_doubt(self, client_id: str) -> None:
+    async def _resolve_in_doubt(self, client_id: str, *, priority: bool = False) -> None:
         """Settle whether an order we gave up on exists; if it traded, its fills still count."""
         ccxt = ccxt_errors()
-        order = self._orders[client_id]
+        tracked = self._tracked[client_id]
         try:
-            found = await self._lookup(order.symbol, exchange_client_id(client_id))
-        except ccxt.NetworkError:
+            found = await self._lookup(tracked.order.symbol, exchange_client_id(client_id), priority=priority)
+        except (ccxt.BaseError, Abandoned, Banned):
             return  # still unknown: ask again next poll
         self._in_doubt.discard(client_id)
         if found is None:
             return
         exchange_id = str(found.get("id"))
         self._by_exchange_order_id[exchange_id] = client_id
-        self._orders[client_id] = replace(order, exchange_id=exchange_id)
+        tracked.order = replace(tracked.order, exchange_id=exchange_id)
+        if found.get("status") == "open":
+            await self._cancel_surfaced(client_id, found)
+            return
+        await self._book_late(client_id, found, priority)
         self._notice(f"order {client_id} reported rejected reached the exchange after all "
-                     f"(status {found.get('status')}, filled {found.get('filled')}); its fills are reported")
+                     f"(status {found.get('status')}, filled {found.get('filled')}); its fills are booked")
 
-    async def _cancel_surfaced(self, client_id: str, raw: dict[str, Any]) -> None:
-        """An order we reported REJECTED turned up live: cancel it, and say so."""
+    async def _cancel_surfaced(self, client_id: str, raw: Mapping[str, Any]) -> None:
+        """An order we reported REJECTED turned up live: cancel it, book what it filled, say so."""
         self._in_doubt.discard(client_id)
+        tracked = self._tracked[client_id]
         exchange_id = str(raw.get("id"))
         self._by_exchange_order_id[exchange_id] = client_id
-        self._orders[client_id] = replace(self._orders[client_id], exchange_id=exchange_id)
+        tracked.order = replace(tracked.order, exchange_id=exchange_id)
         self._notice(f"order {client_id} reported rejected was found live on the exchange; cancelling it")
-        await self._exchange.cancel_order(exchange_id, self._orders[client_id].symbol)
+        await self.calls.call(self._exchange.cancel_order, exchange_id, tracked.order.symbol, priority=True)
+        await self._book_late(client_id, raw, priority=True)
+
+    async def _book_late(self, client_id: str, raw: Mapping[str, Any], priority: bool) -> None:
+        """Book the fills of an order already reported rejected (the engine counts them all the same)."""
+        tracked = self._tracked[client_id]
+        for trade in raw.get("trades") or []:
+            if trade.get("id"):
+                self._book(client_id, trade)
+        if float(raw.get("filled") or 0.0) > tracked.booked_qty + QTY_EPS:
+            await self._fetch_trades_of(tracked.order, priority=priority)
 
 
-def order_from_ccxt(order: Order, raw: Mapping[str, Any], contract_size: float = 1.0) -> Order:
-    """``order`` updated from a ccxt order structure (status, filled base qty, average,
-    exchange id). Never moves a terminal order back to open: updates can arrive late."""
-    exchange_id = str(raw.get("id") or order.exchange_id)
-    filled = max(float(raw.get("filled") or 0.0) * contract_size, order.filled_qty)
-    average = float(raw.get("average") or 0.0) or order.avg_fill_price
-    status = _STATUS.get(str(raw.get("status")), order.status)
-    if status is OrderStatus.OPEN and filled > 0:
-        status = OrderStatus.PARTIALLY_FILLED
-    if order.status.is_terminal and not status.is_terminal:
-        status = order.status
-    return replace(order, status=status, filled_qty=filled, avg_fill_price=average, exchange_id=exchange_id)
+@dataclass(frozen=True, slots=True)
+class OrderReport:
+    """What a ccxt order structure says about an order: exchange id, status, filled base qty."""
+
+    exchange_id: str
+    status: OrderStatus | None
+    filled_qty: float
+
+
+def order_report(raw: Mapping[str, Any], contract_size: float = 1.0) -> OrderReport:
+    """Read a ccxt order structure (a create/cancel response, ``fetch_order``, ``watch_orders``)."""
+    return OrderReport(str(raw.get("id") or ""), _STATUS.get(str(raw.get("status"))),
+                       float(raw.get("filled") or 0.0) * contract_size)
 
 
 def fill_from_ccxt(order: Order, raw: Mapping[str, Any], market: Mapping[str, Any], now_ns: int) -> Fill:
-    """One of our executions from a ccxt account trade (``fetch_my_trades``/``watch_my_trades``).
+    """One of our executions from a ccxt trade (a create response's ``trades``,
+    ``fetch_my_trades`` or ``watch_my_trades``).
 
-    The fee is converted to quote currency; a fee paid in a third asset (e.g. BNB) or not
+    The fee is converted to quote currency; a fee taken in the base asset also lowers what
+    the account holds (``base_fee_qty``); a fee paid in a third asset (e.g. BNB) or not
     reported is charged at the market's nominal maker/taker rate instead.
     """
     price = float(raw["price"])
@@ -461,8 +691,12 @@ def fill_from_ccxt(order: Order, raw: Mapping[str, Any], market: Mapping[str, An
     fee = raw.get("fee") or {}
     cost, currency = fee.get("cost"), fee.get("currency")
     maker = raw.get("takerOrMaker") == "maker"
+    base_fee_qty = 0.0
     if cost is not None and currency is not None and currency == market.get("base"):
-        fee_quote = float(cost) * price
+        base_fee_qty = float(cost)
+        fee_quote = base_fee_qty * price
+        if not market.get("spot", True):
+            base_fee_qty = 0.0  # a derivative's fee in the base coin is margin, not position
     elif cost is not None and currency is not None and currency == market.get("quote"):
         fee_quote = float(cost)
     else:
@@ -470,8 +704,10 @@ def fill_from_ccxt(order: Order, raw: Mapping[str, Any], market: Mapping[str, An
     ts_ms = raw.get("timestamp")
     ts_ns = int(ts_ms) * 1_000_000 if ts_ms is not None else now_ns
     return Fill(order.client_id, order.symbol, order.side, qty, price, fee_quote,
-                Liquidity.MAKER if maker else Liquidity.TAKER, ts_ns, order.strategy, str(raw.get("id") or ""))
+                Liquidity.MAKER if maker else Liquidity.TAKER, ts_ns, order.strategy, str(raw.get("id") or ""),
+                base_fee_qty=base_fee_qty)
 
 
 def _ignore(_: object) -> None:
     """Default handler until the engine registers its own."""
+

@@ -43,7 +43,7 @@ import numpy as np
 
 from hft_tui.clock import Clock
 from hft_tui.execution.book_walk import QTY_EPS, walk_book
-from hft_tui.execution.broker import FillHandler, OrderUpdateHandler
+from hft_tui.execution.broker import BrokerCapabilities, FillHandler, NoticeHandler, OrderUpdateHandler
 from hft_tui.execution.fee_model import FeeModel
 from hft_tui.execution.settings import ExecutionSettings
 from hft_tui.model import (
@@ -71,6 +71,10 @@ def _ignore_order(order: Order) -> None:
 
 def _ignore_fill(fill: Fill) -> None:
     """Default ``on_fill`` until the engine registers its handler."""
+
+
+def _ignore_notice(text: str) -> None:
+    """Default ``on_notice``: the paper broker has nothing to say beyond its order states."""
 
 
 def _on_grid(value: float, step: float) -> bool:
@@ -124,8 +128,10 @@ class PaperBroker:
         name: str = "paper",
     ) -> None:
         self.name = name
+        self.capabilities = BrokerCapabilities(synchronous=True, cancel_all=True)
         self.on_order: OrderUpdateHandler = _ignore_order
         self.on_fill: FillHandler = _ignore_fill
+        self.on_notice: NoticeHandler = _ignore_notice
         self._rules = dict(rules)
         self._clock = clock
         self._latency_ns = int(round(settings.latency_ms * 1_000_000))
@@ -141,6 +147,9 @@ class PaperBroker:
         self._closed = False
 
     # --- Broker protocol ----------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Nothing to connect to."""
 
     async def submit(self, order: Order) -> None:
         """Submit ``order``; never sleeps (latency is simulated on the data's clock)."""

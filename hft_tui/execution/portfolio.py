@@ -73,6 +73,11 @@ class Portfolio:
         self._day_start_equity = self.equity()
         self._update_high_water()
 
+    def rebase(self, equity: float) -> None:
+        """LIVE: make ``equity()`` the account's ``equity`` as the exchange reported it (what
+        the engine's positions and PnL do not explain moves into the base)."""
+        self.initial_equity += equity - self.equity()
+
     def mark(self, symbol: str, price: float, ts_ns: int = 0) -> None:
         """Mark ``symbol`` at ``price`` (a book mid)."""
         self._marks[symbol] = price

@@ -62,7 +62,11 @@ class Order:
 
 @dataclass(frozen=True, slots=True)
 class Fill:
-    """One execution of (part of) an order. ``fee`` is in quote currency, positive = paid."""
+    """One execution of (part of) an order. ``fee`` is in quote currency, positive = paid.
+
+    ``base_fee_qty`` is the part of the fee a spot exchange took in the base asset (a buy's
+    commission on Binance): the account holds that much less than ``qty`` bought.
+    """
 
     client_id: str
     symbol: str
@@ -74,6 +78,7 @@ class Fill:
     ts_ns: int
     strategy: str = ""
     trade_id: str = ""
+    base_fee_qty: float = 0.0
 
     @property
     def notional(self) -> float:

@@ -27,7 +27,15 @@ class Position:
         return abs(self.qty) * mark
 
     def apply(self, fill: Fill) -> Position:
-        """The position after ``fill``: average in when adding, realise PnL when reducing."""
+        """The position after ``fill``: average in when adding, realise PnL when reducing; a
+        fee taken in the base asset leaves that much less held (its value is in ``fee``)."""
+        after = self._apply_trade(fill)
+        if fill.base_fee_qty:
+            qty = after.qty - fill.base_fee_qty
+            after = replace(after, qty=0.0 if abs(qty) < 1e-12 else qty)
+        return after
+
+    def _apply_trade(self, fill: Fill) -> Position:
         signed = fill.qty * fill.side.sign
         fees = self.fees_paid + fill.fee
         realized = self.realized_pnl - fill.fee

@@ -110,6 +110,10 @@ class ReasonCode(StrEnum):
     OPERATOR_RESET = ("OPERATOR_RESET", "risk", "Operator reset the trading state.")
     OPERATOR_HALT = ("OPERATOR_HALT", "risk", "Operator halted trading.")
     JOURNAL_FAILED = ("JOURNAL_FAILED", "risk", "The WAL could not make a record durable: no new orders, kill and flatten only.")
+    LIVE_RECONCILING = ("LIVE_RECONCILING", "risk", "Live: lining the journal up with the exchange; reduce-only until done.")
+    LIVE_RECONCILED = ("LIVE_RECONCILED", "risk", "Live: the journal and the exchange agree again.")
+    ACCOUNT_MISMATCH = ("ACCOUNT_MISMATCH", "risk", "Live: the exchange's balances disagree with the engine's positions.")
+    EXCHANGE_BANNED = ("EXCHANGE_BANNED", "risk", "Live: the exchange banned this IP (418) for a while.")
 
     # --- exits and operator actions -------------------------------------------------------
     TAKE_PROFIT = ("TAKE_PROFIT", "exit", "Take-profit level reached.")
@@ -129,6 +133,7 @@ class ReasonCode(StrEnum):
     REDUCE_ONLY_WOULD_INCREASE = ("REDUCE_ONLY_WOULD_INCREASE", "order", "Reduce-only order would increase the position.")
     SPOT_NO_SHORT = ("SPOT_NO_SHORT", "order", "Spot markets are long-only.")
     CANCELLED_BY_OPERATOR = ("CANCELLED_BY_OPERATOR", "order", "Order cancelled by the operator or the kill switch.")
+    RECONCILED_NOT_FOUND = ("RECONCILED_NOT_FOUND", "order", "After a restart the exchange had no such order: it never arrived.")
 
 
 def registry_markdown() -> str:

@@ -37,7 +37,8 @@ class TradingState(StrEnum):
 _SEVERITY = {TradingState.ACTIVE: 0, TradingState.REDUCING: 1, TradingState.HALTED: 2, TradingState.FAILED: 3}
 
 # Only the guard's "budgets recovered" verdicts may lift REDUCING without an operator.
-RECOVERY_REASONS: frozenset[ReasonCode] = frozenset({ReasonCode.DRB_WITHIN_BUDGET, ReasonCode.DRB_DAILY_RESET})
+RECOVERY_REASONS: frozenset[ReasonCode] = frozenset({ReasonCode.DRB_WITHIN_BUDGET, ReasonCode.DRB_DAILY_RESET,
+                                                     ReasonCode.LIVE_RECONCILED})
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,6 +6,14 @@ depth, trades, orders, open orders, my trades, account) and a websocket under ``
 pushes ``depthUpdate`` diffs whose ``U``/``u`` update ids follow the REST snapshot's
 ``lastUpdateId``, and ``trade`` events.
 
+The account is as strict as the real one: fills are reported only in the create response's
+``fills`` and by ``myTrades``; balances move with fills (a buy's commission is charged in
+the base asset) and are locked by resting orders; orders off the lot or tick grid or under
+the minimums fail their filter; a client id is accepted once; a signed request whose
+timestamp is off the server's clock gets -1021; ``rate_limit_storm`` answers 429 with
+``Retry-After``, ``ban_ip`` 418; ``place_foreign_order`` rests an order nobody here sent;
+``step_resting`` fills resting orders over several steps.
+
 Tests drive it explicitly (``push_depth``, ``push_trade``, ``skip_update_ids``,
 ``drop_sockets``, ``send_raw``, ``send_truncated``, ``send_binary``) and script REST failures
 (``fail_next_create``). Run it
@@ -29,6 +37,8 @@ from typing import Any
 from aiohttp import WSMsgType, web
 
 INSUFFICIENT_BALANCE_MSG = "Account has insufficient balance for requested action."
+COMMISSION_RATE = 0.001
+MY_TRADES_LIMIT = 500
 
 
 @dataclass
@@ -59,6 +69,17 @@ class LoopbackOrder:
     status: str = "NEW"
     executed_qty: float = 0.0
     quote_qty: float = 0.0
+    update_ms: int = 0
+    # What a resting buy still holds of the quote balance (a sell holds its remaining qty).
+    locked_quote: float = 0.0
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in ("NEW", "PARTIALLY_FILLED")
+
+    @property
+    def remaining(self) -> float:
+        return max(self.qty - self.executed_qty, 0.0)
 
     def as_binance(self) -> dict[str, Any]:
         return {
@@ -77,8 +98,7 @@ class LoopbackOrder:
             "stopPrice": "0.00000000",
             "icebergQty": "0.00000000",
             "time": self.time_ms,
-            "updateTime": self.time_ms,
-            "transactTime": self.time_ms,
+            "updateTime": self.update_ms or self.time_ms,
             "workingTime": self.time_ms,
             "isWorking": True,
             "origQuoteOrderQty": "0.00000000",
@@ -123,7 +143,13 @@ class LoopbackExchange:
         self.trades: dict[str, list[dict[str, Any]]] = defaultdict(list)
         self.orders: dict[int, LoopbackOrder] = {}
         self.my_trades: list[dict[str, Any]] = []
-        self.balances: dict[str, float] = {"USDT": 10_000.0, "BTC": 1.0, "ETH": 10.0}
+        self.free: dict[str, float] = {"USDT": 10_000.0, "BTC": 1.0, "ETH": 10.0}
+        self.locked: dict[str, float] = {}
+        self.clock_skew_ms = 0
+        self.refusals: dict[str, int] = defaultdict(int)
+        self._storm: tuple[float, int] = (0.0, 1)
+        self._storm_rng = random.Random(11)
+        self._banned_until_ms = 0
         self.create_requests: list[dict[str, str]] = []
         self.request_log: list[tuple[str, str]] = []
         self.fail_next_create: list[str] = []
@@ -310,30 +336,6 @@ class LoopbackExchange:
     def subscriber_count(self, stream_prefix: str) -> int:
         return sum(1 for _, subs in self._sockets if any(s.startswith(stream_prefix) for s in subs))
 
-    def fill_order(self, order_id: int, qty: float, price: float, maker: bool = True) -> None:
-        """Execute ``qty`` of a resting order at ``price`` and record the account trade."""
-        order = self.orders[order_id]
-        order.executed_qty += qty
-        order.quote_qty += qty * price
-        order.status = "FILLED" if order.executed_qty >= order.qty - 1e-12 else "PARTIALLY_FILLED"
-        market = self.markets[order.market_id]
-        self.my_trades.append({
-            "symbol": order.market_id,
-            "id": self._next_trade_id,
-            "orderId": order.order_id,
-            "orderListId": -1,
-            "price": f"{price:.8f}",
-            "qty": f"{qty:.8f}",
-            "quoteQty": f"{qty * price:.8f}",
-            "commission": f"{qty * price * 0.001:.8f}",
-            "commissionAsset": market.quote,
-            "time": _now_ms(),
-            "isBuyer": order.side == "BUY",
-            "isMaker": maker,
-            "isBestMatch": True,
-        })
-        self._next_trade_id += 1
-
     async def run_ticker(self, interval_s: float, seed: int = 7) -> None:
         """Random-walk every book and print trades forever (standalone demo mode)."""
         rng = random.Random(seed)
@@ -353,6 +355,141 @@ class LoopbackExchange:
                 await self.push_trade(market_id, best_ask if buy else best_bid,
                                       round(rng.uniform(0.001, 0.5), 5), buyer_is_maker=not buy)
 
+    # --- the account: matching, balances, commissions ---------------------------------------
+    #
+    # Like Binance spot: a buy pays its commission in the base asset it receives, a sell in
+    # the quote asset; resting orders lock what they could spend; fills are reported only
+    # in the create response's ``fills``, by ``myTrades`` and (not served here) the
+    # user-data stream. ``GET /order`` reports totals, never the trades.
+
+    def total(self, asset: str) -> float:
+        """Free plus locked."""
+        return self.free.get(asset, 0.0) + self.locked.get(asset, 0.0)
+
+    def fill_order(self, order_id: int, qty: float, price: float, maker: bool = True) -> dict[str, Any]:
+        """Execute ``qty`` of an open order at ``price``: balances move, the account trade is
+        recorded; returns the create-response ``fills`` entry for it."""
+        order = self.orders[order_id]
+        qty = min(qty, order.remaining)
+        market = self.markets[order.market_id]
+        base, quote = market.base, market.quote
+        notional = qty * price
+        if order.side == "BUY":
+            commission, commission_asset = qty * COMMISSION_RATE, base
+            if order.type == "LIMIT":
+                release = min(order.locked_quote, qty * order.price)
+                order.locked_quote -= release
+                self.locked[quote] -= release
+                self.free[quote] += release
+            self.free[quote] -= notional
+            self.free[base] = self.free.get(base, 0.0) + qty - commission
+        else:
+            commission, commission_asset = notional * COMMISSION_RATE, quote
+            if order.type == "LIMIT":
+                self.locked[base] -= qty
+            else:
+                self.free[base] -= qty
+            self.free[quote] = self.free.get(quote, 0.0) + notional - commission
+        order.executed_qty += qty
+        order.quote_qty += notional
+        order.update_ms = _now_ms()
+        order.status = "FILLED" if order.executed_qty >= order.qty - 1e-12 else "PARTIALLY_FILLED"
+        trade_id = self._next_trade_id
+        self._next_trade_id += 1
+        self.my_trades.append({
+            "symbol": order.market_id,
+            "id": trade_id,
+            "orderId": order.order_id,
+            "orderListId": -1,
+            "price": f"{price:.8f}",
+            "qty": f"{qty:.8f}",
+            "quoteQty": f"{notional:.8f}",
+            "commission": f"{commission:.8f}",
+            "commissionAsset": commission_asset,
+            "time": order.update_ms,
+            "isBuyer": order.side == "BUY",
+            "isMaker": maker,
+            "isBestMatch": True,
+        })
+        return {"price": f"{price:.8f}", "qty": f"{qty:.8f}", "commission": f"{commission:.8f}",
+                "commissionAsset": commission_asset, "tradeId": trade_id}
+
+    def step_resting(self, fraction: float = 0.5) -> int:
+        """Fill every open order by ``fraction`` of what remains (at least one lot, on the
+        lot grid) at its limit price, as a market trading through it would; returns how many
+        orders traded. Called repeatedly, an order fills over several steps."""
+        traded = 0
+        for order in list(self.orders.values()):
+            if not order.is_open or order.type != "LIMIT":
+                continue
+            step = float(self.markets[order.market_id].step_size)
+            lots = max(int(order.remaining * fraction / step + 1e-9), 1)
+            self.fill_order(order.order_id, min(lots * step, order.remaining), order.price, maker=True)
+            traded += 1
+        return traded
+
+    def place_foreign_order(self, market_id: str, side: str, qty: float, price: float) -> LoopbackOrder:
+        """A resting limit order placed on the account by someone else (the web UI, a bot)."""
+        order = self._new_order(f"web_{self._next_order_id}", market_id, side, "LIMIT", price, qty)
+        self._rest(order)
+        return order
+
+    def _new_order(self, client_id: str, market_id: str, side: str, order_type: str, price: float,
+                   qty: float) -> LoopbackOrder:
+        order = LoopbackOrder(self._next_order_id, client_id, market_id, side, order_type, price, qty, _now_ms())
+        self._next_order_id += 1
+        self.orders[order.order_id] = order
+        return order
+
+    def _rest(self, order: LoopbackOrder) -> None:
+        """Lock what a resting order could spend."""
+        market = self.markets[order.market_id]
+        if order.side == "BUY":
+            order.locked_quote = order.remaining * order.price
+            self.free[market.quote] -= order.locked_quote
+            self.locked[market.quote] = self.locked.get(market.quote, 0.0) + order.locked_quote
+        else:
+            self.free[market.base] -= order.remaining
+            self.locked[market.base] = self.locked.get(market.base, 0.0) + order.remaining
+
+    def _release(self, order: LoopbackOrder) -> None:
+        """Give back what a resting order locked (it was cancelled)."""
+        market = self.markets[order.market_id]
+        if order.side == "BUY":
+            self.locked[market.quote] -= order.locked_quote
+            self.free[market.quote] += order.locked_quote
+            order.locked_quote = 0.0
+        else:
+            self.locked[market.base] -= order.remaining
+            self.free[market.base] += order.remaining
+
+    def _match(self, order: LoopbackOrder) -> list[dict[str, Any]]:
+        """Take liquidity from the book for a new order (the book's levels replenish)."""
+        bids, asks = self.books[order.market_id].levels()
+        levels = asks if order.side == "BUY" else bids
+        fills = []
+        for price, size in levels:
+            if order.remaining <= 1e-12:
+                break
+            if order.type == "LIMIT" and (price > order.price if order.side == "BUY" else price < order.price):
+                break
+            step = float(self.markets[order.market_id].step_size)
+            qty = min(order.remaining, int(size / step + 1e-9) * step)
+            if qty > 0:
+                fills.append(self.fill_order(order.order_id, qty, price, maker=False))
+        return fills
+
+    def _filter_failure(self, market: LoopbackMarket, order_type: str, qty: float, price: float,
+                        reference: float) -> str | None:
+        """The exchange's filter a new order fails, if any."""
+        if not _on_grid(qty, float(market.step_size)) or qty < float(market.min_qty):
+            return "Filter failure: LOT_SIZE"
+        if order_type == "LIMIT" and not _on_grid(price, float(market.tick_size)):
+            return "Filter failure: PRICE_FILTER"
+        if qty * reference < float(market.min_notional):
+            return "Filter failure: NOTIONAL"
+        return None
+
     # --- REST handlers --------------------------------------------------------------------
 
     async def _before(self, request: web.Request) -> None:
@@ -368,13 +505,49 @@ class LoopbackExchange:
                 text=f"upstream error; request headers: X-MBX-APIKEY={key} url={request.url}",
                 content_type="text/plain")
 
+    def server_ms(self) -> int:
+        """The exchange's clock (``clock_skew_ms`` off ours)."""
+        return _now_ms() + self.clock_skew_ms
+
+    def rate_limit_storm(self, probability: float, retry_after_s: int = 1, seed: int = 11) -> None:
+        """From now on a private request is refused with 429 (and ``Retry-After``) with
+        ``probability``; 0 ends the storm."""
+        self._storm = (probability, retry_after_s)
+        self._storm_rng = random.Random(seed)
+
+    def ban_ip(self, seconds: float) -> None:
+        """Answer every private request with 418 for ``seconds`` (an IP ban)."""
+        self._banned_until_ms = self.server_ms() + int(seconds * 1000)
+
+    def _refuse(self, request: web.Request, params: dict[str, str]) -> web.Response | None:
+        """What a private endpoint answers before it looks at the request, if it refuses."""
+        if "X-MBX-APIKEY" not in request.headers:
+            return _error(401, -2015, "Invalid API-key, IP, or permissions for action.")
+        now = self.server_ms()
+        if now < self._banned_until_ms:
+            self.refusals["418"] += 1
+            return _error(418, -1003, f"Way too much request weight used; IP banned until {self._banned_until_ms}.",
+                          {"Retry-After": str(max((self._banned_until_ms - now + 999) // 1000, 1))})
+        probability, retry_after = self._storm
+        if probability and self._storm_rng.random() < probability:
+            self.refusals["429"] += 1
+            return _error(429, -1003, "Too much request weight used; current limit is 6000 request weight "
+                                      "per 1 MINUTE.", {"Retry-After": str(retry_after)})
+        timestamp = int(params.get("timestamp", now))
+        window = int(params.get("recvWindow", 5000))
+        if timestamp > now + 1000 or now - timestamp > window:
+            self.refusals["-1021"] += 1
+            return _error(400, -1021, "Timestamp for this request was 1000ms ahead of the server's time."
+                          if timestamp > now else "Timestamp for this request is outside of the recvWindow.")
+        return None
+
     async def _ping(self, request: web.Request) -> web.Response:
         await self._before(request)
         return web.json_response({})
 
     async def _time(self, request: web.Request) -> web.Response:
         await self._before(request)
-        return web.json_response({"serverTime": _now_ms()})
+        return web.json_response({"serverTime": self.server_ms()})
 
     async def _exchange_info(self, request: web.Request) -> web.Response:
         await self._before(request)
@@ -463,41 +636,49 @@ class LoopbackExchange:
         # Read the body first: a slow answer must still act on what arrived.
         params = await self._params(request)
         await self._before(request)
-        if "X-MBX-APIKEY" not in request.headers:
-            return _error(401, -2015, "Invalid API-key, IP, or permissions for action.")
+        refused = self._refuse(request, params)
+        if refused is not None:
+            return refused
         self.create_requests.append(params)
         fault = self.fail_next_create.pop(0) if self.fail_next_create else ""
         if fault == "unavailable":
             return web.Response(status=503, text="Service Unavailable")
         if fault == "rate_limit":
-            return _error(429, -1003, "Too many requests; current limit is 6000 request weight per 1 MINUTE.")
+            return _error(429, -1003, "Too many requests; current limit is 6000 request weight per 1 MINUTE.",
+                          {"Retry-After": "0"})
         client_id = params.get("newClientOrderId", "")
         if client_id and any(o.client_id == client_id for o in self.orders.values()):
             return _error(400, -2010, "Duplicate order sent.")
-        market_id = params["symbol"]
+        market_id = params.get("symbol", "")
+        if market_id not in self.markets:
+            return _error(400, -1121, "Invalid symbol.")
+        market = self.markets[market_id]
         side, order_type = params["side"], params["type"]
         qty = float(params["quantity"])
         price = float(params.get("price", "0") or 0)
         bids, asks = self.books[market_id].levels()
-        reference = price if order_type == "LIMIT" else (asks[0][0] if side == "BUY" else bids[0][0])
-        market = self.markets[market_id]
-        if side == "BUY" and qty * reference > self.balances.get(market.quote, 0.0):
+        best = asks[0][0] if side == "BUY" else bids[0][0]
+        reference = price if order_type == "LIMIT" else best
+        failure = self._filter_failure(market, order_type, qty, price, reference)
+        if failure is not None:
+            return _error(400, -1013, failure)
+        # A market buy may walk the book: check the quote against the worst level it could take.
+        worst = max(p for p, _ in asks) if side == "BUY" and order_type == "MARKET" else reference
+        if side == "BUY" and qty * worst > self.free.get(market.quote, 0.0) + 1e-9:
             return _error(400, -2010, INSUFFICIENT_BALANCE_MSG)
-        if side == "SELL" and qty > self.balances.get(market.base, 0.0):
+        if side == "SELL" and qty > self.free.get(market.base, 0.0) + 1e-12:
             return _error(400, -2010, INSUFFICIENT_BALANCE_MSG)
-        order = LoopbackOrder(self._next_order_id, client_id or f"lb-{self._next_order_id}",
-                              market_id, side, order_type, price, qty, _now_ms())
-        self._next_order_id += 1
-        self.orders[order.order_id] = order
-        crosses = (order_type == "MARKET"
-                   or (side == "BUY" and asks and price >= asks[0][0])
-                   or (side == "SELL" and bids and price <= bids[0][0]))
-        if crosses:
-            self.fill_order(order.order_id, qty, asks[0][0] if side == "BUY" else bids[0][0], maker=False)
+        order = self._new_order(client_id or f"lb{self._next_order_id}", market_id, side, order_type, price, qty)
+        if order_type == "LIMIT":
+            self._rest(order)
+        fills = self._match(order)
+        if order_type == "MARKET" and order.is_open:
+            order.status = "EXPIRED"  # the book ran out: the rest of a market order expires
         if fault == "timeout":
             # The order is live on the exchange but the caller never hears back.
             await self._stopping.wait()
-        return web.json_response({**order.as_binance(), "fills": []})
+        return web.json_response({**order.as_binance(), "transactTime": order.update_ms or order.time_ms,
+                                  "fills": fills})
 
     def _find_order(self, params: dict[str, str]) -> LoopbackOrder | None:
         if "orderId" in params:
@@ -508,6 +689,9 @@ class LoopbackExchange:
     async def _get_order(self, request: web.Request) -> web.Response:
         params = await self._params(request)
         await self._before(request)
+        refused = self._refuse(request, params)
+        if refused is not None:
+            return refused
         order = self._find_order(params)
         if order is None:
             return _error(400, -2013, "Order does not exist.")
@@ -516,37 +700,70 @@ class LoopbackExchange:
     async def _cancel_order(self, request: web.Request) -> web.Response:
         params = await self._params(request)
         await self._before(request)
+        refused = self._refuse(request, params)
+        if refused is not None:
+            return refused
         order = self._find_order(params)
-        if order is None or order.status not in ("NEW", "PARTIALLY_FILLED"):
+        if order is None or not order.is_open:
             return _error(400, -2011, "Unknown order sent.")
-        order.status = "CANCELED"
+        self._cancel(order)
         return web.json_response(order.as_binance())
 
+    def _cancel(self, order: LoopbackOrder) -> None:
+        self._release(order)
+        order.status = "CANCELED"
+        order.update_ms = _now_ms()
+
     async def _open_orders(self, request: web.Request) -> web.Response:
+        params = await self._params(request)
         await self._before(request)
-        market_id = request.query.get("symbol")
+        refused = self._refuse(request, params)
+        if refused is not None:
+            return refused
+        market_id = params.get("symbol")
         return web.json_response([
             o.as_binance() for o in self.orders.values()
-            if o.status in ("NEW", "PARTIALLY_FILLED") and (market_id is None or o.market_id == market_id)
+            if o.is_open and (market_id is None or o.market_id == market_id)
         ])
 
     async def _cancel_open_orders(self, request: web.Request) -> web.Response:
+        params = await self._params(request)
         await self._before(request)
-        market_id = request.query.get("symbol")
+        refused = self._refuse(request, params)
+        if refused is not None:
+            return refused
+        market_id = params.get("symbol")
         cancelled = []
         for order in self.orders.values():
-            if order.status in ("NEW", "PARTIALLY_FILLED") and order.market_id == market_id:
-                order.status = "CANCELED"
+            if order.is_open and order.market_id == market_id:
+                self._cancel(order)
                 cancelled.append(order.as_binance())
+        if not cancelled:
+            return _error(400, -2011, "Unknown order sent.")  # what Binance answers with nothing open
         return web.json_response(cancelled)
 
     async def _my_trades_handler(self, request: web.Request) -> web.Response:
+        params = await self._params(request)
         await self._before(request)
-        market_id = request.query.get("symbol")
-        return web.json_response([t for t in self.my_trades if t["symbol"] == market_id])
+        refused = self._refuse(request, params)
+        if refused is not None:
+            return refused
+        market_id = params.get("symbol")
+        trades = [t for t in self.my_trades if t["symbol"] == market_id]
+        if "orderId" in params:
+            trades = [t for t in trades if t["orderId"] == int(params["orderId"])]
+        if "fromId" in params:
+            trades = [t for t in trades if t["id"] >= int(params["fromId"])]
+        elif "startTime" in params:
+            trades = [t for t in trades if t["time"] >= int(params["startTime"])]
+        return web.json_response(trades[:int(params.get("limit", MY_TRADES_LIMIT))])
 
     async def _account(self, request: web.Request) -> web.Response:
+        params = await self._params(request)
         await self._before(request)
+        refused = self._refuse(request, params)
+        if refused is not None:
+            return refused
         return web.json_response({
             "makerCommission": 10,
             "takerCommission": 10,
@@ -556,8 +773,9 @@ class LoopbackExchange:
             "updateTime": _now_ms(),
             "accountType": "SPOT",
             "balances": [
-                {"asset": asset, "free": f"{free:.8f}", "locked": "0.00000000"}
-                for asset, free in self.balances.items()
+                {"asset": asset, "free": f"{self.free.get(asset, 0.0):.8f}",
+                 "locked": f"{self.locked.get(asset, 0.0):.8f}"}
+                for asset in sorted(set(self.free) | set(self.locked))
             ],
             "permissions": ["SPOT"],
         })
@@ -603,8 +821,12 @@ def _now_ms() -> int:
     return time.time_ns() // 1_000_000
 
 
-def _error(status: int, code: int, msg: str) -> web.Response:
-    return web.json_response({"code": code, "msg": msg}, status=status)
+def _error(status: int, code: int, msg: str, headers: dict[str, str] | None = None) -> web.Response:
+    return web.json_response({"code": code, "msg": msg}, status=status, headers=headers)
+
+
+def _on_grid(value: float, step: float) -> bool:
+    return abs(value / step - round(value / step)) < 1e-6
 
 
 async def _garble(exchange: LoopbackExchange, every_s: float) -> None:

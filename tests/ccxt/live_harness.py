@@ -1,0 +1,67 @@
+"""A LIVE engine built the way the CLI builds it, against the loopback, inside a test's loop."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+from loopback_exchange import LoopbackExchange
+
+from hft_tui.assembly import build_engine
+from hft_tui.config.credentials import ExchangeCredentials
+from hft_tui.config.loader import load_settings
+from hft_tui.config.settings import ExchangeSettings
+from hft_tui.engine import Engine
+from hft_tui.model import FeedState
+from hft_tui.wal.record import WalRecord, parse_line
+
+CREDENTIALS = ExchangeCredentials(exchange_id="binance", api_key="loopback-key", secret="loopback-secret")
+
+
+async def live_engine(exchange: ExchangeSettings, state_dir: Path, **overrides: Any) -> Engine:
+    """Built on a worker thread (the CLI's builder reads markets and the account with its own
+    loop), started here, and reconciled."""
+    settings = load_settings(None, {
+        "engine.mode": "live",
+        "engine.symbols": ["BTC/USDT"],
+        "paths.state_dir": str(state_dir),
+        "exchange.id": exchange.id,
+        "exchange.ccxt": exchange.ccxt,
+        "exchange.rest_poll_interval_ms": 50.0,
+        "exchange.reconnect_backoff_ms": 10.0,
+        "exchange.reconnect_backoff_max_ms": 100.0,
+        "exchange.kill_deadline_s": 10.0,
+        "risk.max_orders_per_window": 10_000,
+        "risk.max_open_orders": 1000,
+        "risk.max_consecutive_losses": 1000,
+        **overrides,
+    })
+    engine = await asyncio.to_thread(build_engine, settings, credentials=CREDENTIALS)
+    await engine.start()
+    assert engine.live is not None
+    await asyncio.wait_for(engine.live.reconciled(), 20)
+    for _ in range(400):
+        if engine.core.feed_states["BTC/USDT"] is FeedState.LIVE:
+            break
+        await asyncio.sleep(0.01)
+    return engine
+
+
+async def settle(engine: Engine, loopback: LoopbackExchange, rounds: int = 400) -> None:
+    """Until the engine follows no open order and every order's fills are booked."""
+    for _ in range(rounds):
+        if not engine.core.broker.open_orders() and not any(o.is_open for o in engine.core.orders.values()):
+            break
+        await asyncio.sleep(0.02)
+
+
+def wal_records(state_dir: Path, kind: str) -> list[dict[str, Any]]:
+    """The payloads of every ``kind`` record in the state dir's WAL, oldest first."""
+    records = []
+    for path in sorted((state_dir / "wal").glob("wal-*.jsonl")):
+        for line in path.read_bytes().splitlines():
+            record = WalRecord.from_document(parse_line(line))
+            if record.type == kind:
+                records.append(record.payload)
+    return records
