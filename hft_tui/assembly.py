@@ -122,11 +122,18 @@ def build_exchange_engine(settings: Settings, *, clock: Clock, wal_dir: Path,
         broker = CcxtBroker.from_settings(exchange, clock=clock, credentials=credentials,
                                           seed=settings.engine.seed)
         try:
-            equity = read_account_equity(exchange, credentials, rules)
             nonce = install_nonce(state_dir or wal_dir.parent)
-        except (AccountUnavailable, ValueError) as exc:
+        except ValueError as exc:
             raise UnsupportedSetup(str(exc)) from exc
-        settings = settings.model_copy(update={"risk": settings.risk.model_copy(update={"initial_equity": equity})})
+        try:
+            broker.equity_at_start = read_account_equity(exchange, credentials, rules)
+        except AccountUnavailable as exc:
+            # Start anyway (reconciliation holds REDUCING until the exchange answers), sized
+            # from risk.initial_equity: re-basing every budget mid-session would trip them.
+            unread = str(exc)
+        else:
+            settings = settings.model_copy(update={"risk": settings.risk.model_copy(
+                update={"initial_equity": broker.equity_at_start})})
     metrics = Metrics()
     wal = build_wal(settings, wal_dir, clock, metrics)
     # Live fills arrive from the exchange between events, at their own time: the live core
@@ -136,6 +143,8 @@ def build_exchange_engine(settings: Settings, *, clock: Clock, wal_dir: Path,
                        metrics=metrics, broker=broker)
     if broker is not None:
         core.client_id_prefix = nonce
+        if broker.equity_at_start is None:
+            core.notice = f"{unread}; sizing from risk.initial_equity until a restart reads the account"
     label = exchange.id + (" (sandbox)" if exchange.sandbox else "")
     return Engine(core=core, source=source, mode=settings.engine.mode.upper(), exchange=label,
                   snapshot_hz=settings.engine.snapshot_hz, wal_tail_lines=settings.wal.tail_records)

@@ -26,6 +26,7 @@ from hft_tui.core import TradingCore
 from hft_tui.execution.exchange_calls import ExchangeCalls
 from hft_tui.market.ccxt_exchange import CcxtCredentials, create_exchange
 from hft_tui.model import MarketRules, ReasonCode
+from hft_tui.redaction import describe_error
 
 MISMATCH_HOLD = "account"
 # A mismatch must be seen on this many reads in a row (a fill in flight explains one).
@@ -58,7 +59,7 @@ async def _read_equity(settings: ExchangeSettings, credentials: CcxtCredentials,
                 mids[symbol] = (book["bids"][0][0] + book["asks"][0][0]) / 2
         return account_equity(_totals(balance), rules, mids)
     except Exception as exc:  # any ccxt or network error: one line for the operator
-        raise AccountUnavailable(f"cannot read the {settings.id} account: {type(exc).__name__}: {exc}") from exc
+        raise AccountUnavailable(f"cannot read the {settings.id} account: {describe_error(exc)}") from exc
     finally:
         await exchange.close()
 
@@ -86,6 +87,8 @@ class LiveAccount:
     free: dict[str, float] = field(default_factory=dict)
     equity: float | None = None
     external: dict[str, float] | None = None
+    # False when the engine had to start from risk.initial_equity: its equity is then not re-based.
+    rebase: bool = True
     _suspect: dict[str, int] = field(default_factory=dict)
 
     def external_text(self, rules: Mapping[str, MarketRules]) -> str:
@@ -105,7 +108,8 @@ class LiveAccount:
         spot = {s: r for s, r in core.rules.items() if r.spot and r.base}
         if len(mids) == len(core.rules):
             self.equity = account_equity(self.totals, core.rules, mids)
-            core.portfolio.rebase(self.equity)
+            if self.rebase:
+                core.portfolio.rebase(self.equity)
         if self.external is None:
             self.external = {r.base: self.totals.get(r.base, 0.0) - core.portfolio.position(s).qty
                              for s, r in spot.items()}

@@ -40,7 +40,7 @@ class LiveSession:
                  on_fatal: Callable[[str], None] = lambda _: None) -> None:
         self.core = core
         self.broker = broker
-        self.account = LiveAccount()
+        self.account = LiveAccount(rebase=broker.equity_at_start is not None)
         self.last_flatten: FlattenResult | None = None
         self._step = step
         self._durable = durable

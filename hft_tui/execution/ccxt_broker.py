@@ -129,6 +129,8 @@ class CcxtBroker:
         self._tasks: list[asyncio.Task[None]] = []
         self._started_ms = 0
         self._closed = False
+        # The account's equity as read before the engine was built (None: it could not be).
+        self.equity_at_start: float | None = None
 
     @classmethod
     def from_settings(
