@@ -42,7 +42,7 @@ async def live_engine(exchange: ExchangeSettings, state_dir: Path, **overrides: 
     assert engine.live is not None
     await asyncio.wait_for(engine.live.reconciled(), 20)
     for _ in range(400):
-        if engine.core.feed_states["BTC/USDT"] is FeedState.LIVE:
+        if engine.core.feed_health.state("BTC/USDT") is FeedState.LIVE:
             break
         await asyncio.sleep(0.01)
     return engine
