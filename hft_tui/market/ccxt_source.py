@@ -33,10 +33,10 @@ from hft_tui.market.backoff import Backoff
 from hft_tui.market.ccxt_exchange import (
     CcxtCredentials,
     ccxt_errors,
-    create_exchange,
-    guard_message_handler,
     clients_streaming,
+    create_exchange,
     drop_connection,
+    guard_message_handler,
     market_symbol_in,
 )
 from hft_tui.market.ccxt_convert import book_from_ccxt, liquidation_from_ccxt, trade_from_ccxt, trade_key
