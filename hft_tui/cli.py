@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from hft_tui import __version__
+from hft_tui import __version__, exit_codes
 from hft_tui.backtest.cli import add_backtest_parsers
 from hft_tui.config.cli import (
     add_config_parser,
@@ -28,11 +29,11 @@ from hft_tui.execution.fee_comparison import add_fees_parser
 from hft_tui.redaction import install_redaction
 from hft_tui.replay.cli import add_replay_parser
 from hft_tui.wal.cli import add_wal_parser, run_wal_command
-from hft_tui.wal.errors import WalCorruptError, WalError
+from hft_tui.wal.errors import WalCorruptError, WalError, WalLockedError
 
 EXIT_CONFIG_ERROR = 2
 # The journal could not be opened, or a session ended FAILED because it could not be written.
-EXIT_JOURNAL_FAILED = 3
+EXIT_JOURNAL_FAILED = exit_codes.WAL_UNUSABLE
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -42,10 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
                     "(on the built-in simulated market unless --mode says otherwise).",
     )
     parser.add_argument("--version", action="version", version=f"hft-tui {__version__}")
-    parser.add_argument("--config", type=Path, metavar="FILE", help="TOML settings file")
-    parser.add_argument("--state-dir", type=Path, metavar="DIR",
-                        help="where the WAL and state live (default: the user state dir)")
-    add_override_arguments(parser)
+    _add_global_options(parser)
     run_options = parser.add_argument_group("run options")
     _add_run_options(run_options)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -56,7 +54,34 @@ def build_parser() -> argparse.ArgumentParser:
     add_backtest_parsers(commands)
     add_replay_parser(commands)
     add_fees_parser(commands)
+    _accept_global_options_after_commands(parser)
     return parser
+
+
+def _add_global_options(parser: argparse.ArgumentParser, *, suppress_defaults: bool = False) -> None:
+    default = argparse.SUPPRESS if suppress_defaults else None
+    parser.add_argument("--config", type=Path, metavar="FILE", default=default, help="TOML settings file")
+    parser.add_argument("--state-dir", type=Path, metavar="DIR", default=default,
+                        help="where the WAL and state live (default: the user state dir)")
+    add_override_arguments(parser, suppress_default=suppress_defaults)
+
+
+def _accept_global_options_after_commands(parser: argparse.ArgumentParser) -> None:
+    """``hft-tui wal verify --state-dir D`` as well as ``hft-tui --state-dir D wal verify``:
+    every sub-command (at any depth) also takes the global options it does not define itself."""
+    for action in parser._actions:  # noqa: SLF001 - argparse keeps sub-parsers nowhere public
+        if not isinstance(action, argparse._SubParsersAction):  # noqa: SLF001
+            continue
+        for command in set(action.choices.values()):
+            scratch = argparse.ArgumentParser(add_help=False)
+            _add_global_options(scratch, suppress_defaults=True)
+            _add_run_options(scratch, suppress_defaults=True)
+            taken = command._option_string_actions  # noqa: SLF001
+            for option in scratch._actions:  # noqa: SLF001
+                if option.option_strings and not any(o in taken for o in option.option_strings) \
+                        and option.dest not in ("headless", "live"):
+                    command._add_action(option)  # noqa: SLF001
+            _accept_global_options_after_commands(command)
 
 
 def _add_run_options(group: Any, *, suppress_defaults: bool = False) -> None:
@@ -78,6 +103,30 @@ def _add_run_options(group: Any, *, suppress_defaults: bool = False) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; every failure a user can cause or meet ends in one line and its own
+    exit status (``exit_codes``), never a traceback."""
+    try:
+        return _main(argv)
+    except BrokenPipeError:
+        # `hft-tui fees --json | head`: the reader left; that is not an error. Point stdout at
+        # /dev/null so the interpreter's final flush does not complain either.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return exit_codes.OK
+    except KeyboardInterrupt:
+        print("\nhft-tui: interrupted", file=sys.stderr)
+        return exit_codes.INTERRUPTED
+    except WalLockedError as exc:
+        print(f"hft-tui: {exc}: is another hft-tui running on this state dir? "
+              "Stop it, or pass another --state-dir", file=sys.stderr)
+        return exit_codes.STATE_IN_USE
+    except WalError as exc:
+        print(f"hft-tui: the WAL cannot be used: {exc}; `hft-tui wal verify` shows where",
+              file=sys.stderr)
+        return exit_codes.WAL_UNUSABLE
+
+
+def _main(argv: Sequence[str] | None) -> int:
     install_redaction()
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -85,19 +134,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_config_command(args)
     if args.command in ("download", "record", "backtest", "replay", "fees"):
         return args.handler(args)
-    if args.command == "wal":
-        try:
-            settings = load_settings(args.config, overrides_from_args(args))
-        except ConfigError as exc:
-            print(f"hft-tui: invalid configuration\n{exc}", file=sys.stderr)
-            return EXIT_CONFIG_ERROR
-        args.state_dir = AppPaths.resolve(settings, args.state_dir).state_dir
-        return run_wal_command(args)
     try:
         settings = load_settings(args.config, overrides_from_args(args))
     except ConfigError as exc:
-        print(f"hft-tui: invalid configuration\n{exc}", file=sys.stderr)
+        print_config_error(exc)
         return EXIT_CONFIG_ERROR
+    if args.command == "wal":
+        args.state_dir = AppPaths.resolve(settings, args.state_dir).state_dir
+        return run_wal_command(args)
     if settings.engine.mode == "live" and not confirm_live(settings, getattr(args, "live", False)):
         print("hft-tui: live mode not confirmed; nothing was started", file=sys.stderr)
         return EXIT_CONFIG_ERROR
@@ -109,6 +153,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (UnsupportedSetup, MarketsUnavailable) as exc:
         print(f"hft-tui: {exc}", file=sys.stderr)
         return EXIT_CONFIG_ERROR
+    except WalLockedError:
+        raise  # not a journal failure: another instance (see main)
     except WalError as exc:
         hint = ("; refusing to start: `hft-tui wal repair` sets the damaged record aside (journaled)"
                 if isinstance(exc, WalCorruptError) else "")
@@ -127,6 +173,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(engine.failure_line(), file=sys.stderr)
         return EXIT_JOURNAL_FAILED
     return code
+
+
+def print_config_error(exc: ConfigError) -> None:
+    """One line per problem, each naming the file (or the command line) and the key."""
+    for problem in exc.problems:
+        print(f"hft-tui: invalid configuration: {problem}", file=sys.stderr)
 
 
 def confirm_live(settings: Settings, flag: bool) -> bool:

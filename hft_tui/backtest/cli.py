@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from hft_tui import exit_codes
 from hft_tui.config.cli import overrides_from_args
 from hft_tui.config.loader import ConfigError, load_settings
 from hft_tui.config.paths import AppPaths
@@ -138,7 +139,32 @@ def run_download_command(args: argparse.Namespace) -> int:
     settings = _settings(args)
     if settings is None:
         return EXIT_CONFIG_ERROR
-    return asyncio.run(_download(args, settings))
+    from hft_tui.market.ccxt_exchange import ccxt_errors
+    from hft_tui.market.ccxt_markets import UnknownSymbolError
+
+    errors = ccxt_errors()
+    exchange_id = settings.exchange.id
+    try:
+        return asyncio.run(_download(args, settings))
+    except KeyboardInterrupt:
+        print("\nhft-tui download: interrupted; every complete page is stored, and the same command "
+              "resumes from there", file=sys.stderr)
+        return exit_codes.INTERRUPTED
+    except (UnknownSymbolError, errors.BadSymbol) as exc:
+        print(f"hft-tui download: {one_line(exc)}", file=sys.stderr)
+        return exit_codes.UNKNOWN_SYMBOL
+    except errors.NetworkError as exc:
+        print(f"hft-tui download: cannot reach {exchange_id}: {one_line(exc)}", file=sys.stderr)
+        return exit_codes.EXCHANGE_UNREACHABLE
+    except errors.BaseError as exc:
+        print(f"hft-tui download: {exchange_id} refused: {one_line(exc)}", file=sys.stderr)
+        return EXIT_FAILED
+
+
+def one_line(exc: BaseException, limit: int = 240) -> str:
+    """An exception as one line of at most ``limit`` characters (ccxt's carry whole responses)."""
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 async def _download(args: argparse.Namespace, settings: Settings) -> int:
@@ -234,11 +260,15 @@ def run_record_command(args: argparse.Namespace) -> int:
     from hft_tui.data.capture import record_live, record_simulation
 
     console = Console(stderr=True)
-    if not args.from_exchange:
-        meta = record_simulation(settings, args.out, args.duration,
-                                 on_progress=lambda n, s: console.print(f"{n:,} events, {s:,.0f} s", end="\r"))
-    else:
-        meta = asyncio.run(_record_live(settings, args, record_live))
+    try:
+        if not args.from_exchange:
+            meta = record_simulation(settings, args.out, args.duration,
+                                     on_progress=lambda n, s: console.print(f"{n:,} events, {s:,.0f} s", end="\r"))
+        else:
+            meta = asyncio.run(_record_live(settings, args, record_live))
+    except FileExistsError as exc:
+        print(f"hft-tui record: {exc}; give --out a new directory", file=sys.stderr)
+        return exit_codes.OUTPUT_EXISTS
     counts = ", ".join(f"{v:,} {k}" for k, v in meta.counts.items() if v)
     console.print(f"recorded {counts} to {args.out}")
     return EXIT_OK
@@ -348,6 +378,10 @@ def run_backtest_command(args: argparse.Namespace) -> int:
         except (DataError, FileExistsError) as exc:
             print(f"hft-tui: {exc}", file=sys.stderr)
             return EXIT_FAILED
+        except KeyboardInterrupt:
+            done = f"; the {i} window(s) before it are reported above" if i else ""
+            print(f"\nhft-tui backtest: interrupted during {window.label}{done}", file=sys.stderr)
+            return exit_codes.INTERRUPTED
         if args.json:
             sys.stdout.buffer.write(report_json(run.report))
         else:
@@ -392,7 +426,9 @@ def _sweep(args: argparse.Namespace, spec: Any, windows: list[Any], overrides: d
         grid = parse_grid(args.sweep)
         result = run_sweep(getattr(args, "config", None), overrides, grid, spec, windows[0],
                            windows[1] if len(windows) > 1 else None, metric=args.metric, workers=args.workers,
-                           vectorised=args.vectorised)
+                           vectorised=args.vectorised,
+                           on_done=lambda done, total: print(f"sweep: {done}/{total} combinations done",
+                                                             file=sys.stderr, flush=True))
     except (ValueError, ConfigError) as exc:
         print(f"hft-tui: {exc}", file=sys.stderr)
         return EXIT_CONFIG_ERROR
@@ -430,4 +466,8 @@ def _sweep(args: argparse.Namespace, spec: Any, windows: list[Any], overrides: d
         path.write_bytes(orjson.dumps({"metric": result.metric, "rows": doc, "warnings": result.warnings},
                                       option=orjson.OPT_SORT_KEYS | orjson.OPT_INDENT_2) + b"\n")
         console.print(f"[dim]wrote {path}[/]")
+    if result.interrupted:
+        print(f"hft-tui sweep: interrupted; {len(result.rows)} of {result.combinations} combinations had "
+              "finished and are shown (and written with --out)", file=sys.stderr)
+        return exit_codes.INTERRUPTED
     return EXIT_OK

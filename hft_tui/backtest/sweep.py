@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import itertools
 import math
+import signal
 import tomllib
-from collections.abc import Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -91,6 +92,8 @@ class SweepResult:
     metric: str
     rows: list[SweepRow]
     warnings: list[str]
+    interrupted: bool = False  # Ctrl+C: ``rows`` holds the combinations that had finished
+    combinations: int = 0
 
 
 def run_one(config_file: Path | None, overrides: dict[str, Any], spec: DataSpec,
@@ -111,9 +114,11 @@ def run_sweep(
     metric: str = "sharpe",
     workers: int | None = None,
     vectorised: bool = False,
+    on_done: Callable[[int, int], None] | None = None,
 ) -> SweepResult:
     """Backtest every combination of ``grid`` (over ``base_overrides``) in parallel processes,
-    each on the vectorised candle path when ``vectorised``."""
+    each on the vectorised candle path when ``vectorised``; ``on_done(finished, total)`` after
+    each. Ctrl+C stops the workers at once and returns the rows that had finished."""
     if metric not in METRICS:
         raise ValueError(f"unknown metric {metric!r}; choose from {', '.join(METRICS)}")
     combos = expand_grid(grid)
@@ -124,14 +129,32 @@ def run_sweep(
         if blocker is not None:
             raise ValueError(f"--vectorised cannot run the combination {combo}: {blocker}")
     windows = [in_sample] + ([out_of_sample] if out_of_sample is not None else [])
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        futures = [pool.submit(run_one, config_file, {**base_overrides, **combo}, spec, windows, vectorised)
-                   for combo in combos]
-        outputs = [future.result() for future in futures]
-    rows = [SweepRow(combo, reports[0], reports[1] if len(reports) > 1 else None)
-            for combo, reports in zip(combos, outputs)]
+    outputs: dict[int, list[BacktestReport]] = {}
+    interrupted = False
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=_leave_ctrl_c_to_the_parent)
+    try:
+        futures = {pool.submit(run_one, config_file, {**base_overrides, **combo}, spec, windows, vectorised): i
+                   for i, combo in enumerate(combos)}
+        for future in as_completed(futures):
+            outputs[futures[future]] = future.result()
+            if on_done is not None:
+                on_done(len(outputs), len(combos))
+    except KeyboardInterrupt:
+        interrupted = True
+        # Running combinations would otherwise finish first, however long they take.
+        for process in list(pool._processes.values()):  # noqa: SLF001 - no public way to stop them
+            process.terminate()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+    rows = [SweepRow(combo, outputs[i][0], outputs[i][1] if len(outputs[i]) > 1 else None)
+            for i, combo in enumerate(combos) if i in outputs]
     rows = rank(rows, metric)
-    return SweepResult(metric, rows, overfitting_warnings(rows, metric))
+    return SweepResult(metric, rows, overfitting_warnings(rows, metric), interrupted, len(combos))
+
+
+def _leave_ctrl_c_to_the_parent() -> None:
+    """Workers ignore SIGINT: the parent decides, and keeps the rows already finished."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def rank(rows: Sequence[SweepRow], metric: str) -> list[SweepRow]:

@@ -31,15 +31,16 @@ FLAG_KEYS: Final = {
 }
 
 
-def add_override_arguments(parser: argparse.ArgumentParser) -> None:
-    """Add ``--set KEY=VALUE`` (repeatable): override any setting by its dotted key."""
+def add_override_arguments(parser: argparse.ArgumentParser, *, suppress_default: bool = False) -> None:
+    """Add ``--set KEY=VALUE`` (repeatable): override any setting by its dotted key.
+    ``suppress_default``: for a sub-command's copy, which must not reset values given before it."""
     parser.add_argument(
         "--set",
         dest="set_overrides",
         metavar="KEY=VALUE",
         action="append",
         type=_parse_assignment,
-        default=[],
+        default=argparse.SUPPRESS if suppress_default else [],
         help="override a setting, e.g. --set sim.depth=50 or --set 'engine.symbols=[\"BTC/USDT\"]' "
         "(VALUE is read as TOML, else taken as a string)",
     )

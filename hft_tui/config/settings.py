@@ -8,11 +8,14 @@ field on ``Settings``; the loader and the renderer walk the models and need no c
 from __future__ import annotations
 
 import re
+from difflib import get_close_matches
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
+from hft_tui.config.key_bindings import keymap_problems
+from hft_tui.config.theme_names import theme_names
 from hft_tui.execution.settings import ExecutionSettings
 from hft_tui.market.sanitizer_settings import SanitizerSettings
 from hft_tui.risk.settings import RiskSettings
@@ -137,6 +140,24 @@ class UiSettings(Section):
         default_factory=dict,
         description="Key remapping: binding id = keys, e.g. kill = \"ctrl+x\" (ids in the help screen, F1).",
     )
+
+    @field_validator("theme")
+    @classmethod
+    def _theme_known(cls, theme: str) -> str:
+        names = theme_names()
+        if theme not in names:
+            close = get_close_matches(theme, names, n=1)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            raise ValueError(f"no such theme; {hint}themes: {', '.join(names)}")
+        return theme
+
+    @field_validator("keymap")
+    @classmethod
+    def _keymap_valid(cls, keymap: dict[str, str]) -> dict[str, str]:
+        problems = keymap_problems(keymap)
+        if problems:
+            raise ValueError("; ".join(problems))
+        return keymap
 
 
 class PathSettings(Section):

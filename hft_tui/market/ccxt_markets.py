@@ -6,6 +6,7 @@ in contracts, so ``contract_size`` converts: ``base_qty = contracts * contract_s
 
 from __future__ import annotations
 
+import difflib
 import math
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -66,16 +67,30 @@ def market_rules_from_ccxt(market: Mapping[str, Any], precision_mode: int) -> Ma
     )
 
 
+class UnknownSymbolError(KeyError):
+    """The exchange lists none of these symbols; the message offers the closest it does list."""
+
+    def __init__(self, exchange_id: str, missing: list[str], listed: list[str]) -> None:
+        hints = [close[0] for symbol in missing
+                 if (close := difflib.get_close_matches(symbol, listed, n=1))]
+        hint = f" (did you mean {', '.join(hints)}?)" if hints else ""
+        self.message = f"{exchange_id} does not list {', '.join(missing)}{hint}"
+        super().__init__(self.message)
+
+    def __str__(self) -> str:
+        return self.message
+
+
 def rules_for_symbols(exchange: Any, symbols: Iterable[str]) -> dict[str, MarketRules]:
     """``MarketRules`` for ``symbols`` from an exchange whose markets are loaded.
 
-    Raises ``KeyError`` naming the symbols the exchange does not list.
+    Raises ``UnknownSymbolError`` naming the symbols the exchange does not list.
     """
     markets = exchange.markets or {}
     wanted = list(symbols)
     missing = [s for s in wanted if s not in markets]
     if missing:
-        raise KeyError(f"{exchange.id} does not list {', '.join(missing)}")
+        raise UnknownSymbolError(exchange.id, missing, list(markets))
     return {s: market_rules_from_ccxt(markets[s], exchange.precisionMode) for s in wanted}
 
 

@@ -225,20 +225,22 @@ class HftApp(App[str]):
     def palette_actions(self) -> list[tuple[str, str, str, Callable[[], object]]]:
         """(key, name, detail, callback) for every action, for the command palette."""
         rows = []
-        for key, name, detail, action in binding_help_rows(self, self.keymap):
+        for row in binding_help_rows(self, self.keymap):
+            action = row.action
             if action.startswith("focus_pane"):
                 pane_number = int(action[action.index("(") + 1:-1])
-                rows.append((key, name, detail, lambda n=pane_number: self.action_focus_pane(n)))
+                rows.append((row.keys, row.name, row.detail,
+                             lambda n=pane_number: self.action_focus_pane(n)))
             else:
                 method = "action_quit_app" if action == "quit" else f"action_{action}"
-                rows.append((key, name, detail, getattr(self, method)))
+                rows.append((row.keys, row.name, row.detail, getattr(self, method)))
         return rows
 
     def key_hint(self, action: str) -> str:
         """The key currently bound to ``action`` (after the keymap), for on-screen hints."""
-        for key, _, _, bound_action in binding_help_rows(self, self.keymap):
-            if bound_action == action:
-                return key
+        for row in binding_help_rows(self, self.keymap):
+            if row.action == action:
+                return row.keys
         return action
 
     # --- actions: safety -----------------------------------------------------------------
@@ -367,8 +369,7 @@ class HftApp(App[str]):
         snapshot = self.link.snapshot
         session = (f"{snapshot.mode} on {snapshot.exchange} · symbols {', '.join(snapshot.symbols)}"
                    f" · selected {self.selected_symbol}")
-        keys = [(key, name, detail) for key, name, detail, _ in binding_help_rows(self, self.keymap)]
-        self.push_screen(HelpScreen(keys, session))
+        self.push_screen(HelpScreen(binding_help_rows(self, self.keymap), session))
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         table = event.data_table

@@ -1,4 +1,4 @@
-"""Every key of the workstation, in one place, each with an id so a keymap can remap it.
+"""The workstation's keys as Textual bindings, built from ``config/key_bindings.py``.
 
 Critical keys (kill, flatten all, pause all, reset, help) are ctrl/F-keys bound with
 ``priority=True``, so a focused table cannot swallow them. While a text field has the focus,
@@ -9,53 +9,41 @@ and ctrl+q stay the app's (``text_field_safe``). Letter keys act on the main scr
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from textual.app import App
 from textual.binding import Binding, BindingType
 
-# Pane n (1-9) is PANE_IDS[n - 1]; each pane's border title starts with its number.
-PANE_IDS = ("book", "price", "signals", "positions", "strategies", "drb", "health", "symbols", "wal")
-PANE_NAMES = ("order book", "price chart", "signals", "positions & orders", "strategies",
-              "DRB guard", "engine health", "symbols", "WAL tail")
+from hft_tui.config.key_bindings import KEY_SPECS, PANE_IDS
+
+__all__ = ["APP_BINDINGS", "MAIN_SCREEN_ACTIONS", "PANE_IDS", "KeyRow", "binding_help_rows", "text_field_safe"]
 
 APP_BINDINGS: list[BindingType] = [
-    Binding("ctrl+k", "kill", "Kill", priority=True, id="kill",
-            tooltip="Kill switch: pause all, cancel all, close all, HALT (asks first; y confirms)"),
-    Binding("ctrl+f", "flatten_all", "Flatten all", priority=True, id="flatten_all",
-            tooltip="Close every position, reduce-only (asks first); trading continues"),
-    Binding("f", "flatten_symbol", "Flatten symbol", id="flatten_symbol", show=False,
-            tooltip="Close the selected symbol's position (asks first)"),
-    Binding("p", "toggle_strategy", "Pause", id="toggle_strategy",
-            tooltip="Pause / resume the selected strategy (re-enable it if auto-disabled)"),
-    Binding("t", "tune", "Tune", id="tune",
-            tooltip="Tune the selected strategy's parameters (a form with bounds; applied live)"),
-    Binding("f5", "pause_all", "Pause all", priority=True, id="pause_all",
-            tooltip="Pause every strategy; if none is running, resume them all"),
-    Binding("ctrl+r", "reset_halt", "Reset", priority=True, id="reset_halt",
-            tooltip="Leave HALTED (you type RESET to confirm)"),
-    Binding("s", "next_symbol", "Symbol", id="next_symbol", show=False,
-            tooltip="Switch book, price and signals to the next symbol"),
-    Binding("w", "wal_filter", "WAL filter", id="wal_filter", show=False,
-            tooltip="Cycle the WAL pane's filter: all, orders & fills, signals, risk, operator, feed"),
-    Binding("f1", "help", "Help", priority=True, id="help", tooltip="This help"),
-    Binding("question_mark", "help", "Help", id="help_alt", show=False, tooltip="This help"),
-    Binding("q", "quit", "Quit", id="quit",
-            tooltip="Stop the engine (WAL flushed) and leave; warns if positions are open (^q: from anywhere)"),
-    Binding("ctrl+q", "quit_app", "Quit", priority=True, id="quit_ctrl", show=False),
-    *(Binding(str(n), f"focus_pane({n})", f"Pane {n}", id=f"focus_pane_{n}", show=False,
-              tooltip=f"Focus the {PANE_NAMES[n - 1]} pane (brings it on screen in compact layout)")
-      for n in range(1, 10)),
+    Binding(spec.key, spec.action, spec.description, show=spec.show, priority=spec.priority,
+            id=spec.id, tooltip=spec.tooltip)
+    for spec in KEY_SPECS
 ]
 
 MAIN_SCREEN_ACTIONS = frozenset({"flatten_symbol", "toggle_strategy", "tune", "next_symbol",
                                  "wal_filter", "focus_pane", "quit"})
 
 
-def binding_help_rows(app: App, keymap: dict[str, str]) -> list[tuple[str, str, str, str]]:
-    """(keys as shown, name, what it does, action) per action, after ``keymap``; keys of the
-    same action are joined (``f1/?``)."""
-    rows: dict[str, tuple[str, str, str, str]] = {}
+@dataclass(frozen=True, slots=True)
+class KeyRow:
+    """One action as the help screen and the palette show it: its keys after the keymap and
+    the binding ids a keymap remaps them by."""
+
+    keys: str
+    name: str
+    detail: str
+    action: str
+    ids: str
+
+
+def binding_help_rows(app: App, keymap: dict[str, str]) -> list[KeyRow]:
+    """One row per action, after ``keymap``; keys and ids of the same action are joined
+    (``f1/?``, ``help/help_alt``)."""
+    rows: dict[str, KeyRow] = {}
     for binding in APP_BINDINGS:
         assert isinstance(binding, Binding)
         keys = keymap.get(binding.id or "", binding.key)
@@ -64,9 +52,11 @@ def binding_help_rows(app: App, keymap: dict[str, str]) -> list[tuple[str, str, 
         action = "quit" if binding.action == "quit_app" else binding.action
         if action in rows:
             previous = rows[action]
-            rows[action] = (f"{previous[0]}/{shown}", *previous[1:])
+            rows[action] = replace(previous, keys=f"{previous.keys}/{shown}",
+                                   ids=f"{previous.ids}/{binding.id}")
         else:
-            rows[action] = (shown, binding.description, binding.tooltip, action)
+            rows[action] = KeyRow(shown, binding.description, binding.tooltip or "", action,
+                                  binding.id or "")
     return list(rows.values())
 
 

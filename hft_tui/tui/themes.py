@@ -7,7 +7,8 @@ from pathlib import Path
 
 from textual.theme import Theme
 
-REPO_THEMES_DIR = Path(__file__).resolve().parents[2] / "themes"
+from hft_tui.config.theme_names import REPO_THEMES_DIR
+
 DEFAULT_THEME = "hft-dark"
 
 # Every pane's colours come from these; a theme file may override any of them.

@@ -6,12 +6,12 @@ The parent parser supplies ``args.state_dir`` (a Path); the WAL is ``<state_dir>
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from hft_tui import exit_codes
 from hft_tui.clock import WallClock
 from hft_tui.wal.errors import WalCorruptError, WalError
 from hft_tui.wal.follow import follow_records
@@ -59,19 +59,16 @@ def add_wal_parser(subparsers: Any) -> argparse.ArgumentParser:
 def run_wal_command(args: argparse.Namespace) -> int:
     """Run the ``wal`` subcommand in ``args``; returns the process exit code."""
     directory = wal_directory(args.state_dir)
-    try:
-        if args.wal_command == "tail":
-            return _tail(directory, args.lines, args.follow)
-        if args.wal_command == "verify":
-            return _verify(directory)
-        if args.wal_command == "repair":
-            return _repair(directory, args.yes)
-    except BrokenPipeError:
-        # `wal tail | head`: the reader left; that is not an error. Point stdout at
-        # /dev/null so the interpreter's final flush does not complain either.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        return 0
+    if not directory.is_dir():
+        missing = "no state dir" if not Path(args.state_dir).is_dir() else "no WAL in"
+        print(f"hft-tui wal: {missing} {args.state_dir} (check --state-dir)", file=sys.stderr)
+        return exit_codes.NO_STATE_DIR
+    if args.wal_command == "tail":
+        return _tail(directory, args.lines, args.follow)
+    if args.wal_command == "verify":
+        return _verify(directory)
+    if args.wal_command == "repair":
+        return _repair(directory, args.yes)
     raise ValueError(f"unknown wal command: {args.wal_command!r}")
 
 

@@ -10,7 +10,7 @@ MAX_SUMMARY_CHARS = 160
 
 def _format_value(value: Any) -> str:
     if isinstance(value, float):
-        return f"{value:.6g}"
+        return repr(value)  # the shortest text that reads back as the same float: 63999.98, not 64000
     if isinstance(value, list | tuple):
         return ",".join(_format_value(v) for v in value)
     if isinstance(value, Mapping):

@@ -428,3 +428,14 @@ async def test_flatten_and_quit_flattens_then_quits_once_flat(frozen_app: HftApp
         await pilot.pause()
     assert not frozen_app.link.snapshot.positions
     assert frozen_app.return_value == "operator quit after flatten"
+
+
+async def test_help_lists_each_actions_binding_id_and_current_key(frozen_engine) -> None:  # type: ignore[no-untyped-def]
+    app = HftApp(EngineLink(frozen_engine, threaded=False), keymap={"tune": "u"})
+    async with app.run_test(size=(120, 35)) as pilot:
+        await pilot.press("f1")
+        assert isinstance(app.screen, HelpScreen)
+        rows = {row.ids: row.keys for row in app.screen._keys}  # noqa: SLF001
+        assert rows["tune"] == "u"
+        assert rows["kill"] == "^k"
+        assert rows["help/help_alt"] == "f1/?"

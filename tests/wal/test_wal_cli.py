@@ -9,7 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from hft_tui import exit_codes
+from hft_tui.cli import main
+from hft_tui.clock import FrozenClock
 from hft_tui.wal.cli import add_wal_parser, run_wal_command
+from hft_tui.wal.writer import WalWriter
 
 
 def _run(state_dir: Path, *argv: str) -> int:
@@ -57,9 +61,35 @@ def test_verify_reports_a_torn_tail_as_recoverable_but_not_ok(
     assert "recoverable" in out
 
 
-def test_verify_of_a_missing_wal_is_empty_and_ok(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert _run(tmp_path, "wal", "verify") == 0
-    assert "records:  0" in capsys.readouterr().out
+@pytest.mark.parametrize("command", ["verify", "tail"])
+def test_a_state_dir_that_does_not_exist_is_an_error_not_an_empty_wal(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str) -> None:
+    missing = tmp_path / "typo"
+    assert _run(missing, "wal", command) == exit_codes.NO_STATE_DIR
+    err = capsys.readouterr().err
+    assert f"no state dir {missing}" in err and "--state-dir" in err
+    assert _run(tmp_path, "wal", command) == exit_codes.NO_STATE_DIR  # a dir, but no WAL in it
+    assert f"no WAL in {tmp_path}" in capsys.readouterr().err
+
+
+def test_global_options_are_taken_after_the_command(wal_dir: Path, write_wal,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    write_wal(60)
+    assert main(["wal", "verify", "--state-dir", str(wal_dir.parent)]) == 0
+    assert "status:   OK" in capsys.readouterr().out
+    assert main(["wal", "tail", "-n", "50", "--state-dir", str(wal_dir.parent)]) == 0
+    assert len(capsys.readouterr().out.splitlines()) == 50
+    assert main(["--state-dir", str(wal_dir.parent), "wal", "tail", "-n", "5"]) == 0
+    assert len(capsys.readouterr().out.splitlines()) == 5
+
+
+def test_tail_prints_prices_at_full_precision(wal_dir: Path, clock: FrozenClock,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    with WalWriter(wal_dir, clock) as wal:
+        wal.append("fill", {"symbol": "BTC/USDT", "price": 63999.98, "qty": 0.1234567891})
+    assert _run(wal_dir.parent, "wal", "tail") == 0
+    out = capsys.readouterr().out
+    assert "price=63999.98 " in out and "qty=0.1234567891" in out
 
 
 def test_tail_prints_the_last_n_records_oldest_first(wal_dir: Path, write_wal, capsys: pytest.CaptureFixture[str]) -> None:

@@ -10,6 +10,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from hft_tui.tui.bindings import KeyRow
+
 STATES_TEXT = """\
 ● ACTIVE    trading normally
 ▼ REDUCING  a risk budget passed its soft limit: only orders that reduce exposure
@@ -28,8 +30,8 @@ class HelpScreen(ModalScreen[None]):
     """
     BINDINGS = [Binding("escape,q,f1,question_mark", "close", "Close")]
 
-    def __init__(self, keys: list[tuple[str, str, str]], session: str) -> None:
-        """``keys``: (key display, action, what it does) rows; ``session``: mode and exchange."""
+    def __init__(self, keys: list[KeyRow], session: str) -> None:
+        """``keys``: one row per action; ``session``: mode and exchange."""
         super().__init__()
         self._keys = keys
         self._session = session
@@ -38,9 +40,12 @@ class HelpScreen(ModalScreen[None]):
         table = Table(box=None, show_header=False, padding=(0, 1), expand=True)
         table.add_column("key", style="bold", no_wrap=True)
         table.add_column("action", no_wrap=True)
+        table.add_column("binding id", style="italic", no_wrap=True)
         table.add_column("detail", style="dim", ratio=1)
-        for key, action, detail in self._keys:
-            table.add_row(key, action, detail)
+        table.add_row(Text("key", style="underline"), Text("action", style="underline"),
+                      Text("id ([ui.keymap])", style="underline"), "")
+        for row in self._keys:
+            table.add_row(row.keys, row.name, row.ids, row.detail)
         with VerticalScroll() as box:
             box.border_title = "Help"
             box.border_subtitle = "esc: close"
