@@ -300,9 +300,10 @@ class TradingCore:
 
     @property
     def has_exit_work(self) -> bool:
-        """A position is being flattened or a reduce-only order is working: market data is
-        still needed to finish it (a FAILED engine takes events only while this holds)."""
-        return bool(self._flatten) or any(o.is_open and o.reduce_only for o in self.orders.values())
+        """A position is open (its stop-loss and take-profit watch the marks) or a reduce-only
+        order is working: a FAILED engine takes market data only while this holds."""
+        return (bool(self._flatten) or bool(self.portfolio.positions())
+                or any(o.is_open and o.reduce_only for o in self.orders.values()))
 
     def fail(self, detail: str) -> None:
         """The journal could not make a record durable: FAILED at once. No new orders from
@@ -933,7 +934,7 @@ class TradingCore:
             self._cancel_open(symbol, entries_only=False)
         for symbol in self.symbols:
             self._start_flatten(symbol, ReasonCode.KILL, ts_ns)
-        note = "kill: strategies paused, orders cancelled, positions closing, HALTED"
+        note = f"kill: strategies paused, orders cancelled, positions closing, {self.state.state.value}"
         if stale:
             note += f"; feeds not live for {', '.join(stale)}: flatten uses the last good book"
         self.notice = note

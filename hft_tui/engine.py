@@ -7,8 +7,9 @@ effect). Operator commands are journaled durably before the core acts on them.
 
 The journal is the engine's heartbeat: the moment a record cannot be made durable the core
 goes FAILED. No entry goes out from then on; kill and flatten still reach the broker, their
-records held in memory until the disk takes them; market data is taken only while an exit
-is being worked; and the session ends with ``journal_failure`` set, for a non-zero exit.
+records held in memory until the disk takes them; market data is taken only while a
+position is open or an exit works (stops and take-profits keep watching, reduce-only); and
+the session ends with ``journal_failure`` set, for a non-zero exit.
 """
 
 from __future__ import annotations
@@ -127,7 +128,7 @@ class Engine:
         """Apply one event on the running engine: intents wait for the group commit."""
         async with self._step:
             if self.journal_failure and not self.core.has_exit_work:
-                return  # FAILED: nothing to decide; events only help an exit finish
+                return  # FAILED and flat: nothing to protect, nothing to journal
             self._take_in(event)
             self.core.process(event)
             if self.core.has_pending_orders:

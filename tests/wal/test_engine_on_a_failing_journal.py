@@ -108,11 +108,13 @@ async def test_kill_on_a_failed_journal_still_flattens_and_its_records_land_when
     await _until(lambda: not _is_flat(engine) and not core.has_pending_orders)
     disk.fill()
     await _until(lambda: engine.journal_failure)
+    events = core.counters.events
+    await _until(lambda: core.counters.events > events or _is_flat(engine))  # stops and targets still watch
 
     refused = await engine.execute(PauseStrategy("cvd"))
     assert not refused.ok and "only kill and flatten" in refused.message
     result = await engine.execute(Kill("operator"))
-    assert result.ok and "NOT DURABLE" in result.message
+    assert result.ok and "FAILED; NOT DURABLE" in result.message
     assert _is_flat(engine), "the kill's flatten reached the broker"
     assert engine.snapshot.trading_state == "FAILED" or engine.publish_snapshot().trading_state == "FAILED"
 
