@@ -88,7 +88,7 @@ class Engine:
         self._snapshot_period_s = 1.0 / snapshot_hz
         self._wal_tail_lines = wal_tail_lines
         self._first_mids: dict[str, float] = {}
-        self._published_version: tuple[int, int] = (-1, -1)
+        self._published_version: tuple[int, int, int] = (-1, -1, -1)
         self._tasks: list[asyncio.Task[None]] = []
         self._stopped = asyncio.Event()
         self._stop_reason = ""
@@ -172,8 +172,10 @@ class Engine:
         return self._snapshot
 
     def publish_snapshot(self) -> EngineSnapshot:
-        """Build and publish a new snapshot if anything changed since the last one."""
-        version = (self.core.counters.events, self.wal.last_seq)
+        """Build and publish a new snapshot if anything changed since the last one, or a period
+        passed: during a stall the clock, the ages and the rates must still move."""
+        period_ns = int(self._snapshot_period_s * 1e9)
+        version = (self.core.counters.events, self.wal.last_seq, self.clock.now_ns() // period_ns)
         if version != self._published_version:
             self._published_version = version
             self._snapshot = self._build_snapshot(seq=self._snapshot.seq + 1)

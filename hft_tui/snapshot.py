@@ -113,6 +113,21 @@ class SymbolView:
     tick_size: float
     change_pct: float | None = None
     whales: tuple[tuple[str, float, float, float], ...] = ()  # (side, price, qty, notional)
+    feed_detail: str = ""  # why the feed is in its state (source's words, silence, reason code)
+    last_book_ns: int | None = None  # local time the last accepted book arrived
+
+
+@dataclass(frozen=True, slots=True)
+class FeedSummary:
+    """The worst feed of the traded symbols, for the header: a screen never looks live when
+    one of them is not. Ages are measured by the reader against ``oldest_book_ns`` on its own
+    timer, so they keep growing while nothing arrives."""
+
+    state: FeedState
+    symbol: str  # the symbol in the worst state ('' when every feed is live)
+    detail: str
+    oldest_book_ns: int | None  # local receipt time of the oldest of the symbols' last books
+    code: str = ""  # REJECTING: the sanitizer's reason code (e.g. OFF_LOT)
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,6 +155,7 @@ class EngineSnapshot:
     notice: str = ""  # the engine's latest operator-facing message (kill result, errors)
     trading_state_reason: str = ""  # the reason code of the last state change (e.g. KILL)
     journal_failure: str = ""  # why the WAL could not be written (FAILED), "" while it can
+    feed: FeedSummary | None = None
 
     @property
     def open_positions(self) -> int:

@@ -6,12 +6,13 @@ import weakref
 
 from hft_tui.bus import MetricsSnapshot
 from hft_tui.core import SignalOutcome, TradingCore
-from hft_tui.model import ReasonCode
+from hft_tui.model import FeedState, ReasonCode
 from hft_tui.redaction import redact
 from hft_tui.signals.status import StrategyStatus
 from hft_tui.snapshot import (
     AccountView,
     EngineSnapshot,
+    FeedSummary,
     OrderView,
     PositionView,
     SignalView,
@@ -89,6 +90,7 @@ def build_snapshot(
         notice=redact(core.notice),
         trading_state_reason=core.state.reason.value if core.state.reason else "",
         journal_failure=journal_failure,
+        feed=_feed_summary(core),
     )
 
 
@@ -104,9 +106,24 @@ def _symbol_views(core: TradingCore, first_mids: dict[str, float]) -> dict[str, 
         change = (mid / first - 1.0) * 100.0 if mid is not None and first else None
         whales = tuple((w.side.value, w.price, w.qty, w.notional)
                        for w in whale_watch.whales(symbol)) if whale_watch is not None else ()  # type: ignore[attr-defined]
-        views[symbol] = SymbolView(symbol, book, core.last_trades[symbol], core.feed_health.state(symbol),
-                                   core.rules[symbol].tick_size, change, whales)
+        health = core.feed_health
+        views[symbol] = SymbolView(symbol, book, core.last_trades[symbol], health.state(symbol),
+                                   core.rules[symbol].tick_size, change, whales,
+                                   health.detail(symbol), health.last_good_ns(symbol))
     return views
+
+
+def _feed_summary(core: TradingCore) -> FeedSummary:
+    """The worst feed state of the traded symbols (the first symbol on a tie) and the oldest book."""
+    health = core.feed_health
+    worst = max(core.symbols, key=lambda s: health.state(s).severity, default="")
+    state = health.state(worst) if worst else FeedState.CONNECTING
+    books = [ns for s in core.symbols if (ns := health.last_good_ns(s)) is not None]
+    code = health.rejecting_code(worst) if worst else None
+    return FeedSummary(state=state, symbol="" if state is FeedState.LIVE else worst,
+                       detail=health.detail(worst) if worst else "",
+                       oldest_book_ns=min(books) if len(books) == len(core.symbols) else None,
+                       code=code.value if code is not None else "")
 
 
 def _positions(core: TradingCore) -> tuple[PositionView, ...]:

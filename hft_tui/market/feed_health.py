@@ -70,6 +70,10 @@ class FeedHealth:
         """Why the feed is in its state (the source's words, the silence or the reason code)."""
         return self._feeds[symbol].detail
 
+    def rejecting_code(self, symbol: str) -> ReasonCode | None:
+        """The sanitizer's code for the last rejected book while REJECTING, else None."""
+        return self._feeds[symbol].rejecting
+
     def last_good_ns(self, symbol: str) -> int | None:
         """Core time of the symbol's last accepted book (None before the first)."""
         return self._feeds[symbol].last_good_ns

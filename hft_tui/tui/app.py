@@ -177,13 +177,15 @@ class HftApp(App[str]):
         return [self.query_one(f"#{pane_id}") for pane_id in ids]  # type: ignore[misc]
 
     def refresh_fast(self) -> None:
-        """Header and book: pull the newest snapshot, skip everything if nothing is new."""
+        """Header and book: pull the newest snapshot, skip the book if nothing is new; the
+        header's clock and ages move on every tick, snapshot or not."""
         snapshot = self.link.snapshot
-        if snapshot.seq == self._fast_seq:
-            return
-        self._fast_seq = snapshot.seq
-        for pane in self._panes(("header", "book")):
-            pane.show(snapshot, self.selected_symbol)
+        if snapshot.seq != self._fast_seq:
+            self._fast_seq = snapshot.seq
+            for pane in self._panes(("header", "book")):
+                pane.show(snapshot, self.selected_symbol)
+        for header in self.query(HeaderBar):  # none while the app is closing
+            header.tick(self.link.now_ns())
 
     def refresh_slow(self) -> None:
         """Every other pane, at the slower rate."""

@@ -36,6 +36,11 @@ class EngineLink:
     def snapshot(self) -> EngineSnapshot:
         return self.engine.snapshot
 
+    def now_ns(self) -> int:
+        """The engine's clock, read from the UI's thread: ages and the clock on screen keep
+        moving on the UI's timer even when no snapshot arrives."""
+        return self.engine.clock.now_ns()
+
     def start(self) -> None:
         """Start the engine in its own thread and wait until its loop is running."""
         if not self._threaded or self._thread is not None:

@@ -12,9 +12,18 @@ from rich.text import Text
 from textual.widget import Widget
 
 from hft_tui.clock import iso_utc
+from hft_tui.model import FeedState
 
 BAR_CHARS = " ▏▎▍▌▋▊▉█"
 NS_PER_S = 1_000_000_000
+# A feed's state as the book, symbols and header show it: shape and word as well as colour.
+FEED_BADGES = {
+    FeedState.LIVE: ("● live", "bid"),
+    FeedState.STALE: ("◌ STALE", "halted"),
+    FeedState.RESYNCING: ("↻ resync", "reducing"),
+    FeedState.CONNECTING: ("… connecting", "muted"),
+    FeedState.REJECTING: ("⊘ REJECTING", "halted"),
+}
 
 
 def theme_colour(widget: Widget, name: str) -> str:
@@ -98,3 +107,15 @@ def age(seconds: float) -> str:
 def money(value: float) -> str:
     """``12,345.67``."""
     return f"{value:,.2f}"
+
+
+def age_text(age_ns: int) -> str:
+    """``0.3s`` under ten seconds, ``14s`` under two minutes, ``5m`` then ``2h``: an age at a glance."""
+    seconds = max(age_ns, 0) / NS_PER_S
+    if seconds < 10:
+        return f"{seconds:.1f}s"
+    if seconds < 120:
+        return f"{seconds:.0f}s"
+    if seconds < 7200:
+        return f"{seconds // 60:.0f}m"
+    return f"{seconds // 3600:.0f}h"

@@ -8,14 +8,8 @@ from rich.text import Text
 from hft_tui.model import FeedState
 from hft_tui.snapshot import EngineSnapshot, SymbolView
 from hft_tui.tui.panes.row_diff import RowDiffPane
-from hft_tui.tui.formatting import decimals_for, depth_bar, theme_colour
+from hft_tui.tui.formatting import FEED_BADGES, decimals_for, depth_bar, theme_colour
 
-FEED_BADGES = {
-    FeedState.LIVE: ("● live", "bid"),
-    FeedState.STALE: ("◌ STALE", "halted"),
-    FeedState.RESYNCING: ("↻ resync", "reducing"),
-    FeedState.CONNECTING: ("… connecting", "muted"),
-}
 PRICE_W, QTY_W = 10, 8
 # Below this content width the cumulative column gives its room to the depth bars.
 CUM_MIN_WIDTH = 44
