@@ -366,7 +366,8 @@ class CcxtSource:
                 if silent_s > feed.stale_after_s:
                     self._spawn(feed.symbol, "heal", self._heal(
                         feed, f"{ReasonCode.FEED_STALE}: no book update for {silent_s * 1000.0:.0f} ms"))
-                elif feed.heal_backoff.attempt and now - feed.healed_at_s > feed.stale_after_s:
+                elif (feed.heal_backoff.attempt and feed.state is FeedState.LIVE
+                      and feed.last_activity_s - feed.healed_at_s > feed.stale_after_s):
                     # Books kept coming for a whole timeout after the last heal: it held.
                     feed.heal_backoff.reset()
 

@@ -94,6 +94,29 @@ async def test_silent_stall_is_torn_down_and_resubscribed_then_books_flow(loopba
         assert book_matches(loopback, book)
 
 
+async def test_heals_back_off_while_they_do_not_hold_and_start_over_once_one_does(loopback,
+                                                                                  loopback_settings) -> None:
+    source = make_source(loopback_settings)
+    heal_backoff = source._feeds["BTC/USDT"].heal_backoff
+    async with EventTap(source) as tap:
+        await live_source(tap, loopback)
+        loopback.stalled = True  # every resubscribe gets its snapshot, then silence again
+        mark = tap.mark()
+        for _ in range(3):
+            healing = await tap.wait_for(lambda e: is_state(FeedState.RESYNCING)(e)
+                                         and ReasonCode.FEED_STALE in e.detail, after=mark)
+            mark = tap.events.index(healing) + 1
+        assert heal_backoff.attempt >= 3
+
+        loopback.stalled = False
+        for _ in range(400):
+            if heal_backoff.attempt == 0:
+                break
+            await loopback.push_depth("BTCUSDT", bids=[(49999.5, 5.0)])
+            await asyncio.sleep(0.025)
+        assert heal_backoff.attempt == 0
+
+
 async def resubscribes_and_flows_again(tap: EventTap, loopback: LoopbackExchange, mark: int) -> None:
     """After a bad frame at ``mark``: rejected, RESYNCING, a new subscription, then books and trades."""
     rejection = await tap.wait_for(lambda e: isinstance(e, MarketRejection), after=mark)
