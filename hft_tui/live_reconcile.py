@@ -20,7 +20,7 @@ from __future__ import annotations
 from typing import Any
 
 from hft_tui.core import TradingCore
-from hft_tui.execution.ccxt_broker import exchange_client_id
+from hft_tui.execution.ccxt_broker import exchange_client_id, order_report
 from hft_tui.model import Order, OrderStatus, OrderType, ReasonCode, Side
 
 RECONCILE_HOLD = "reconcile"
@@ -49,10 +49,10 @@ async def reconcile_with_exchange(core: TradingCore, broker: Any, *, cancel_orph
         await broker.absorb(client_id, raw)
         if float(raw.get("filled") or 0.0) > 0:
             await broker.fetch_order_trades(client_id)
-        status = str(raw.get("status"))
-        if status != "open":
-            differences.append(f"order {client_id} ({symbol}) was {status} on the exchange while we were away "
-                               f"(filled {raw.get('filled')})")
+        report = order_report(raw)
+        if report.status is not None and report.status.is_terminal:
+            differences.append(f"order {client_id} ({symbol}) was {report.status.value} on the exchange while we "
+                               f"were away (filled {report.filled_qty:g})")
     for symbol in core.symbols:
         for raw in await broker.fetch_open_orders(symbol):
             if raw.get("clientOrderId") in ours:

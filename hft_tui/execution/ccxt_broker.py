@@ -600,7 +600,8 @@ class CcxtBroker:
     async def poll_once(self) -> None:
         """One reconciliation pass over the symbols with open, in-doubt or short-of-fills
         orders: open orders, orders that left the open list, account trades."""
-        symbols = {t.order.symbol for t in self._tracked.values() if t.order.is_open}
+        # An order still being submitted is the submit's to settle.
+        symbols = {t.order.symbol for c, t in self._tracked.items() if t.order.is_open and c not in self._submitting}
         symbols |= {self._tracked[c].order.symbol for c in self._in_doubt}
         for symbol in sorted(symbols):
             exchange_open = await self.fetch_open_orders(symbol)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -65,3 +66,15 @@ def wal_records(state_dir: Path, kind: str) -> list[dict[str, Any]]:
             if record.type == kind:
                 records.append(record.payload)
     return records
+
+
+async def crash_copy(engine: Engine, state_dir: Path, copy_dir: Path) -> None:
+    """What ``kill -9`` leaves: the state dir as the disk has it now (records still in the
+    writer's memory are lost), and an engine that sends nothing more. The copy is what a
+    restart finds; the old engine is then torn down without touching it."""
+    shutil.copytree(state_dir, copy_dir)
+    broker = engine.core.broker
+    assert engine.live is not None
+    for task in [*engine._tasks, *engine.live._tasks, *broker._tasks]:  # at once: nothing runs in between
+        task.cancel()
+    await engine.stop("crashed")

@@ -104,4 +104,4 @@ def test_a_live_restart_adopts_orders_still_open_and_reports_those_that_are_gone
         third = build_engine(settings, credentials=credentials)
         asyncio.run(stop_after_live(third))
     assert client_id not in third.core.orders
-    assert "was canceled on the exchange while we were away" in third.snapshot.notice
+    assert "was cancelled on the exchange while we were away" in third.snapshot.notice
