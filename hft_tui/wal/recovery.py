@@ -9,7 +9,7 @@ from pathlib import Path
 from hft_tui.wal.reader import read_last_records
 from hft_tui.wal.record import CorruptionReason, WalRecord
 from hft_tui.wal.scan import WalProblem, WalScan
-from hft_tui.wal.segments import fsync_directory, open_private, segment_index, write_all
+from hft_tui.wal.segments import fsync_directory, open_private, segment_index, write_private_file
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,16 +74,7 @@ def _cut_torn_tail(problem: WalProblem, next_seq: int) -> TornTail:
         handle.seek(problem.offset)
         cut = handle.read()
     copy_path = _unused_path(path.with_name(f"{path.name}.torn-{next_seq}"))
-    fd = open_private(copy_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL)
-    try:
-        try:
-            write_all(fd, cut)
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-    except OSError:
-        copy_path.unlink()  # a disk that cannot take the copy keeps no empty one either
-        raise
+    write_private_file(copy_path, cut, exclusive=True)
     fd = open_private(path, os.O_WRONLY)
     try:
         os.ftruncate(fd, problem.offset)

@@ -25,7 +25,7 @@ from hft_tui.clock import Clock
 from hft_tui.wal.lock import DirectoryLock
 from hft_tui.wal.record import BadLineError, CorruptionReason, check_line, encode_line
 from hft_tui.wal.scan import WalProblem, WalScan
-from hft_tui.wal.segments import fsync_directory, list_segments, open_private, write_all
+from hft_tui.wal.segments import fsync_directory, list_segments, write_private_file
 from hft_tui.wal.timestamps import iso_utc_formatter
 from hft_tui.wal.writer import WalWriter
 
@@ -137,12 +137,7 @@ def _keep_aside(problem: WalProblem, data: bytes) -> Path:
     while path.exists():
         n += 1
         path = base.with_name(f"{base.name}.{n}")
-    fd = open_private(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL)
-    try:
-        write_all(fd, data)
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    write_private_file(path, data, exclusive=True)
     return path
 
 
@@ -171,11 +166,6 @@ def _cut_from(problem: WalProblem) -> Path:
 def _rewrite(path: Path, data: bytes) -> None:
     """Replace ``path``'s content atomically: a crash leaves the old file or the new, whole."""
     tmp = path.with_name(f".{path.name}.repair.tmp")
-    fd = open_private(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
-    try:
-        write_all(fd, data)
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    write_private_file(tmp, data)
     os.replace(tmp, path)
     fsync_directory(path.parent)

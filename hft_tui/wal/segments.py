@@ -82,3 +82,18 @@ def write_all(fd: int, data: bytes) -> None:
     while view:
         written = os.write(fd, view)
         view = view[written:]
+
+
+def write_private_file(path: Path, data: bytes, *, exclusive: bool = False) -> None:
+    """Create ``path`` as 0600 (``exclusive``: only if it does not exist yet), write ``data``
+    and fsync it. A write that fails removes the file: a full disk keeps no partial copy."""
+    fd = open_private(path, os.O_WRONLY | os.O_CREAT | (os.O_EXCL if exclusive else os.O_TRUNC))
+    try:
+        try:
+            write_all(fd, data)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    except OSError:
+        path.unlink(missing_ok=True)
+        raise
