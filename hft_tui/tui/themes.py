@@ -26,6 +26,7 @@ THEME_VARIABLE_DEFAULTS = {
     "mode-live": "#ef4444",
     "mode-paper": "#f59e0b",
     "mode-sim": "#3b82f6",
+    "pane-border": "#52525b",
 }
 
 

@@ -247,6 +247,12 @@ async def test_w_cycles_the_wal_filter(frozen_app: HftApp) -> None:
     async with frozen_app.run_test(size=COMPACT) as pilot:
         play(frozen_app)
         wal = frozen_app.query_one(WalTailPane)
+        assert wal.filter_label == "to act on"
+        assert {line.type for line in wal.visible_lines(500)} & {"order", "fill"}
+        assert not {line.type for line in wal.visible_lines(500)} & {"risk", "signal", "snapshot"}
+        await pilot.press("w")
+        assert wal.filter_label == "all"
+        assert "risk" in {line.type for line in wal.visible_lines(500)}
         await pilot.press("w")
         assert wal.filter_label == "orders & fills"
         assert wal.visible_lines(50)
@@ -439,3 +445,28 @@ async def test_help_lists_each_actions_binding_id_and_current_key(frozen_engine)
         assert rows["tune"] == "u"
         assert rows["kill"] == "^k"
         assert rows["help/help_alt"] == "f1/?"
+
+
+async def test_signals_pane_keeps_the_newest_signal_in_view(frozen_app: HftApp) -> None:
+    async with frozen_app.run_test(size=COMPACT) as pilot:
+        pane = frozen_app.query_one(SignalsPane)
+        for _ in range(12):
+            play(frozen_app, steps=10)
+            await pilot.pause()
+            mine = [s for s in frozen_app.link.snapshot.signals if s.symbol == frozen_app.selected_symbol]
+            if mine:
+                assert pane.scroll_y == 0 and pane.cursor_row == 0
+                assert pane.selected_signal() == mine[-1]
+        assert pane.row_count > pane.size.height  # the list did outgrow the pane
+
+
+async def test_signals_pane_leaves_the_cursor_on_an_older_signal_the_operator_picked(
+        frozen_app: HftApp) -> None:
+    async with frozen_app.run_test(size=(120, 35)) as pilot:
+        play(frozen_app)
+        await pilot.press("3", "down")
+        pane = frozen_app.query_one(SignalsPane)
+        picked = pane.selected_signal()
+        play(frozen_app, steps=30)
+        await pilot.pause()
+        assert pane.selected_signal() == picked

@@ -49,7 +49,13 @@ class SignalsPane(FittedTable):
             if len(rows) == MAX_ROWS:
                 break
         self.border_title = f"3 Signals {symbol} ({len(rows)})"
+        # On the newest row (the default) the cursor follows new signals in at the top; moved
+        # down to an older one, it stays there for the operator to read.
+        following = self.cursor_row <= 0
         self.set_rows(rows)
+        if following and rows:
+            self.move_cursor(row=0, animate=False, scroll=False)
+            self.scroll_to(y=0, animate=False, immediate=True)
 
     def redraw(self) -> None:
         self._signals = None

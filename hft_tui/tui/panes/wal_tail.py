@@ -1,4 +1,5 @@
-"""The newest WAL records, newest at the bottom, coloured by record type, filterable by type.
+"""The newest WAL records, newest at the bottom, coloured by record type, filterable by type;
+by default only what an operator acts on (``TO_ACT_ON``).
 
 The engine hands over a bounded tail with every snapshot, so this pane never reads the
 WAL itself and can never block on it.
@@ -35,8 +36,17 @@ TYPE_COLOURS = {
     "rejection": "muted",
     "error": "halted",
 }
-# (label, record types); the first shows everything. ``w`` cycles through them.
+# What an operator acts on: orders and fills, every change of state, commands and notices.
+# Routine records (risk snapshots every few seconds, signals, sanitizer counts) are one ``w`` away.
+TO_ACT_ON = frozenset({
+    "order", "order_update", "order_rejected", "cancel", "fill", "trade_closed", "flatten",
+    "flatten_incomplete", "flat_confirmed", "kill", "command", "state", "pause", "param", "hold",
+    "feed", "notice", "error", "reconcile", "account", "recovery", "session_start", "session_stop",
+    "corrupt_record", "wal_repair",
+})
+# (label, record types or None for every type); the first is the default. ``w`` cycles.
 WAL_FILTERS: tuple[tuple[str, frozenset[str] | None], ...] = (
+    ("to act on", TO_ACT_ON),
     ("all", None),
     ("orders & fills", frozenset({"order", "order_update", "order_rejected", "cancel", "fill",
                                   "trade_closed", "flatten", "flatten_incomplete"})),
@@ -60,7 +70,7 @@ class WalTailPane(Widget, can_focus=True):
         self._last_seq = -1
         self._filter_index = 0
         self.border_title = "9 WAL"
-        self.border_subtitle = "w: filter all"
+        self.border_subtitle = f"w: filter {self.filter_label}"
 
     @property
     def filter_label(self) -> str:
