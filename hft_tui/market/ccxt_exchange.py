@@ -10,6 +10,8 @@ import copy
 from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
+from hft_tui.redaction import redact
+
 
 class CcxtCredentials(Protocol):
     """What the ccxt code needs from ``hft_tui.config.credentials.ExchangeCredentials``."""
@@ -38,7 +40,8 @@ def create_exchange(
 
     ``ccxt_config`` goes to the constructor verbatim (deep-merged by ccxt over its
     defaults, so ``urls``/``options``/``has`` can be overridden); ``options.defaultType``
-    defaults to ``market_type``. Credentials are merged last and never echoed anywhere.
+    defaults to ``market_type``. Credentials are merged last and never echoed anywhere:
+    ccxt's own printing (``verbose``, REST and websocket alike) goes through the redaction.
     """
     import ccxt.async_support as ccxt_async
     import ccxt.pro as ccxt_pro
@@ -54,9 +57,15 @@ def create_exchange(
     if cls is None:
         raise ValueError(f"ccxt has no exchange {exchange_id!r}")
     exchange = cls(config)
+    # Websocket clients take the exchange's ``log`` when they are made, so this covers them.
+    exchange.log = _redacted_log
     if sandbox:
         exchange.set_sandbox_mode(True)
     return exchange
+
+
+def _redacted_log(*parts: Any) -> None:
+    print(redact(" ".join(str(part) for part in parts)))
 
 
 def is_auth_failure(exc: BaseException) -> bool:

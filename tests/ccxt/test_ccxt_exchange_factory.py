@@ -45,6 +45,19 @@ def test_rest_only_exchanges_and_unknown_ids() -> None:
         create_exchange("not_an_exchange")
 
 
+async def test_ccxt_verbose_printing_goes_through_the_redaction(capsys: pytest.CaptureFixture[str]) -> None:
+    exchange = create_exchange("binance", ccxt_config={"verbose": True}, credentials=CREDS)
+    try:
+        exchange.log("fetch Request:", "GET", "https://api.binance.com/api/v3/account",
+                     {"X-MBX-APIKEY": "AKIAexamplekey"}, "signature=0a1b2c")
+        assert exchange.client("ws://127.0.0.1:1/ws").log is exchange.log
+    finally:
+        await exchange.close()
+    out = capsys.readouterr().out
+    assert "AKIAexamplekey" not in out and "0a1b2c" not in out
+    assert "'X-MBX-APIKEY': '***'" in out
+
+
 def test_configured_key_material_is_blanked_by_the_one_redaction() -> None:
     assert redact("key AKIAexamplekey sig for s3cr3t-value") == "key *** sig for ***"
 
