@@ -58,6 +58,8 @@ MAX_TS_MS = (2**63 - 1) // 1_000_000
 _MAX_SEQ = 2**63 - 1
 # Level values at or above this are absurd (and could overflow when divided by a tick).
 _MAX_ABS_VALUE = 1e290
+# Levels a side times two that the per-symbol arrays hold before they grow.
+_INITIAL_ROWS = 64
 # Exceptions a hostile message can raise out of numpy or comparisons; anything that
 # raises one of these is malformed by definition.
 _MALFORMED_ERRORS = (TypeError, ValueError, IndexError, AttributeError, OverflowError, ZeroDivisionError)
@@ -67,15 +69,22 @@ class _SymbolState:
     """What the sanitizer remembers about one symbol between messages."""
 
     __slots__ = (
-        "tick", "lot", "tolerance", "steps", "tolerances", "minimums", "last_seq", "last_ts_ns",
-        "mid", "candidate_mid", "candidate_count", "trade_ts_ns", "trade_ids",
+        "tick", "lot", "tolerance", "least_price", "least_qty", "steps", "tolerances", "caps",
+        "bounds", "last_seq", "last_ts_ns", "mid", "candidate_mid", "candidate_count",
+        "trade_ts_ns", "trade_ids",
     )
 
-    def __init__(self, rules: MarketRules, rows: int, tolerance: float) -> None:
+    def __init__(self, rules: MarketRules, rows: int, tolerance: float, on_grid: bool) -> None:
         # A step of 0 (or nonsense) means the exchange publishes no grid for that value.
         self.tick = _step(rules.tick_size)
         self.lot = _step(rules.lot_size)
         self.tolerance = tolerance
+        # Every price above this and every quantity above that, strictly: one tick, one lot
+        # (less the tolerance), or just positive when there is no grid to judge by.
+        self.least_price = self.tick * (1.0 - tolerance) if on_grid else 0.0
+        self.least_qty = self.lot * (1.0 - tolerance) if on_grid else 0.0
+        # [price, qty] upper bounds of the fast test; the qty bound is set per book.
+        self.bounds = np.array([_MAX_ABS_VALUE, _MAX_ABS_VALUE])
         self._grid_arrays(rows)
         self.last_seq = 0
         self.last_ts_ns = -1
@@ -86,15 +95,17 @@ class _SymbolState:
         self.trade_ids: set[str] = set()
 
     def _grid_arrays(self, rows: int) -> None:
-        """Per (row, price|qty): the grid step, the off-grid tolerance and the least whole
-        number of steps, so the fast book test is three array comparisons."""
+        """Per (row, price|qty): the grid step and the off-grid tolerance, and the caps of the
+        rising test (prices: none; quantities: the least one), so the fast book test is a
+        few whole-array comparisons."""
         self.steps = np.empty((rows, 2), dtype=np.float64)
         self.tolerances = np.empty((rows, 2), dtype=np.float64)
-        self.minimums = np.empty((rows, 2), dtype=np.float64)
         for column, step in enumerate((self.tick, self.lot)):
             self.steps[:, column] = step or 1.0
             self.tolerances[:, column] = self.tolerance if step else np.inf
-            self.minimums[:, column] = 1.0 - self.tolerance if step else 0.0
+        self.caps = np.empty((rows, 2), dtype=np.float64)
+        self.caps[:, 0] = np.inf
+        self.caps[:, 1] = self.least_qty
 
     def ensure_rows(self, rows: int) -> None:
         if rows > self.steps.shape[0]:
@@ -157,8 +168,7 @@ class Sanitizer:
         self.counts: dict[ReasonCode, int] = {}
         self.accepted = 0
         self._clock = clock
-        self._rows = 64
-        self._states = {symbol: _SymbolState(r, self._rows, settings.tick_tolerance)
+        self._states = {symbol: _SymbolState(r, _INITIAL_ROWS, settings.tick_tolerance, settings.check_tick_lot)
                         for symbol, r in rules.items()}
         self._max_latency_ns = int(settings.max_feed_latency_ms * 1_000_000)
         self._max_skew_ns = int(settings.max_clock_skew_ms * 1_000_000)
@@ -169,13 +179,6 @@ class Sanitizer:
         self._check_tick_lot = settings.check_tick_lot
         self._tolerance = settings.tick_tolerance
         self._max_notional = settings.max_notional
-        self._caps = self._shared_caps(self._rows)
-
-    @staticmethod
-    def _shared_caps(rows: int) -> np.ndarray:
-        caps = np.zeros((rows, 2), dtype=np.float64)
-        caps[:, 0] = np.inf
-        return caps
 
     @property
     def rejected(self) -> int:
@@ -299,30 +302,28 @@ class Sanitizer:
         self, bids: np.ndarray, asks: np.ndarray, state: _SymbolState, rows: int
     ) -> bool:
         """The fast test: True means every level check passes; False means diagnose."""
-        if rows > self._rows:
-            self._rows = _capacity_for(rows)
-            self._caps = self._shared_caps(self._rows)
+        state.ensure_rows(rows)
         # Bids reversed then asks: prices strictly rising across the whole array covers
         # bid order, ask order, crossed and locked at once. Row i is compared with row i-1
-        # capped at [+inf, 0], so column 1 asks "qty > 0"; row 0 is checked by hand.
+        # capped at [+inf, least qty], so column 1 asks "qty > least qty" (one lot, or 0
+        # without a grid); row 0 is checked by hand, against the least price too.
         levels = np.concatenate((bids[::-1], asks))
-        rising = np.greater(levels[1:], np.minimum(levels[:-1], self._caps[: rows - 1]))
+        rising = np.greater(levels[1:], np.minimum(levels[:-1], state.caps[: rows - 1]))
         if np.count_nonzero(rising) != 2 * (rows - 1):
             return False  # NaN fails every comparison
-        if not (levels.item(0, 0) > 0.0 and levels.item(0, 1) > 0.0):
+        if not (levels.item(0, 0) > state.least_price and levels.item(0, 1) > state.least_qty):
             return False
         # All positive now; screening inf and absurd magnitudes keeps the ufuncs below
         # free of inf - inf and overflow (numpy would print a RuntimeWarning over the TUI).
-        if np.count_nonzero(np.less(levels, _MAX_ABS_VALUE)) != 2 * rows:
-            return False
-        if np.count_nonzero(np.less_equal(levels[:, 0] * levels[:, 1], self._max_notional)) != rows:
+        # No quantity may be worth more than the maximum notional at the book's highest
+        # price: a bound that can only be too strict, and then the diagnosis judges exactly.
+        bounds = state.bounds
+        bounds[1] = self._max_notional / levels.item(rows - 1, 0)
+        if np.count_nonzero(np.less(levels, bounds)) != 2 * rows:
             return False
         if not self._check_tick_lot:
             return True
-        state.ensure_rows(rows)
         ratios = np.divide(levels, state.steps[:rows], out=levels)
-        if np.count_nonzero(np.greater_equal(ratios, state.minimums[:rows])) != 2 * rows:
-            return False
         error = np.subtract(ratios, np.rint(ratios), out=ratios)
         np.abs(error, out=error)
         return np.count_nonzero(np.less_equal(error, state.tolerances[:rows])) == 2 * rows
