@@ -30,9 +30,10 @@ from pathlib import Path
 
 from benchmarks.peers.ema_probe import EmaProbe, EmaProbeParams
 from benchmarks.peers.l2_stream import SYMBOL, export_stream, load_events
-from hft_tui.assembly import build_core
 from hft_tui.clock import SimulatedClock
 from hft_tui.config.loader import load_settings
+from hft_tui.core import TradingCore
+from hft_tui.market.sim_setup import DEFAULT_SIM_START_NS, SIM_EXCHANGE_ID, build_sim_market
 from hft_tui.model import FeedState, FeedStatus
 from hft_tui.wal.writer import WalWriter
 
@@ -56,7 +57,7 @@ def _ours(events: list, wal_dir: Path, *, probe_every: int | None) -> dict[str, 
     clock = SimulatedClock(events[0].ts_ns)
     wal = WalWriter(wal_dir, clock, fsync_interval_ms=settings.wal.fsync_interval_ms, tail_size=10)
     rules = {SYMBOL: _rules()}
-    core = build_core(settings, clock=clock, wal=wal, rules=rules)
+    core = TradingCore(settings, clock=clock, wal=wal, rules=rules, exchange_id=SIM_EXCHANGE_ID)
     if probe_every is not None:
         core.add_strategy(EmaProbe(EmaProbeParams(every=probe_every)))
     core.process(FeedStatus(SYMBOL, events[0].ts_ns, FeedState.LIVE, "bench"))
@@ -77,8 +78,6 @@ def _ours(events: list, wal_dir: Path, *, probe_every: int | None) -> dict[str, 
 
 
 def _rules():
-    from hft_tui.assembly import build_sim_market
-    from hft_tui.data.capture import DEFAULT_SIM_START_NS
     market = build_sim_market(load_settings(None, {"engine": {"symbols": [SYMBOL]}}), DEFAULT_SIM_START_NS)
     return market.rules(SYMBOL)
 

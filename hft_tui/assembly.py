@@ -1,10 +1,9 @@
-"""Build a ready-to-start :class:`Engine` (or a bare :class:`TradingCore` for backtests)
-from :class:`Settings`: pick the source, the clock and the journal for the mode. The one
-place that knows every concrete part."""
+"""Build a ready-to-start :class:`Engine` from :class:`Settings`: pick the source, the clock,
+the broker and the journal for the mode. The composition root: the one place that knows
+every concrete part, imported only by the command line (an import contract checks it)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from pathlib import Path
 
 from hft_tui.bus import Metrics
@@ -19,48 +18,16 @@ from hft_tui.execution.client_ids import install_nonce
 from hft_tui.live_account import AccountUnavailable, read_account_equity
 from hft_tui.market.ccxt_rules_loader import fetch_market_rules
 from hft_tui.market.ccxt_source import CcxtSource
+from hft_tui.market.sim_setup import SIM_EXCHANGE_ID, build_sim_market
 from hft_tui.market.sim_source import SimSource
-from hft_tui.market.sim_regimes import SimRegime
-from hft_tui.market.simulator import DEFAULT_SIM_SYMBOLS, SimSymbolSpec, SimulatedMarket
-from hft_tui.model import MarketRules
+from hft_tui.session_recording import attach_input_recorder
 from hft_tui.wal.writer import WalWriter
 
 SIM_EXCHANGE_LABEL = "simulator"
-SIM_EXCHANGE_ID = "sim"
 
 
 class UnsupportedSetup(ValueError):
     """The settings ask for something this build cannot run; the message says what to do."""
-
-
-def sim_specs(symbols: list[str]) -> list[SimSymbolSpec]:
-    known = {spec.symbol: spec for spec in DEFAULT_SIM_SYMBOLS}
-    unknown = [s for s in symbols if s not in known]
-    if unknown:
-        raise UnsupportedSetup(
-            f"the simulator has no market for {', '.join(unknown)}; it simulates "
-            f"{', '.join(known)} (use --mode paper for other symbols)"
-        )
-    return [known[s] for s in symbols]
-
-
-OPENING_CASCADE_DURATION_S = 20.0
-
-
-def build_sim_market(settings: Settings, start_ts_ns: int) -> SimulatedMarket:
-    market = SimulatedMarket(
-        sim_specs(settings.engine.symbols),
-        settings.engine.seed,
-        start_ts_ns=start_ts_ns,
-        depth=settings.sim.depth,
-        book_updates_per_s=settings.sim.book_updates_per_s,
-        trades_per_s=settings.sim.trades_per_s,
-        correlation=settings.sim.correlation,
-    )
-    if settings.sim.opening_cascade_s > 0:
-        market.schedule_regime(settings.engine.symbols[0], SimRegime.CASCADE_DOWN,
-                               settings.sim.opening_cascade_s, OPENING_CASCADE_DURATION_S)
-    return market
 
 
 def build_wal(settings: Settings, directory: Path, clock: Clock, metrics: Metrics) -> WalWriter:
@@ -74,13 +41,6 @@ def build_wal(settings: Settings, directory: Path, clock: Clock, metrics: Metric
     )
 
 
-def build_core(settings: Settings, *, clock: Clock, wal: WalWriter, rules: Mapping[str, MarketRules],
-               exchange_id: str = SIM_EXCHANGE_ID, metrics: Metrics | None = None) -> TradingCore:
-    """The trading pipeline for ``settings`` over markets with ``rules``."""
-    return TradingCore(settings, clock=clock, wal=wal, rules=rules, exchange_id=exchange_id,
-                       metrics=metrics)
-
-
 def build_sim_engine(settings: Settings, *, clock: Clock, wal_dir: Path, paced: bool) -> Engine:
     """An engine on the built-in simulated market."""
     market = build_sim_market(settings, start_ts_ns=clock.now_ns())
@@ -88,7 +48,8 @@ def build_sim_engine(settings: Settings, *, clock: Clock, wal_dir: Path, paced: 
     rules = {symbol: market.rules(symbol) for symbol in settings.engine.symbols}
     metrics = Metrics()
     wal = build_wal(settings, wal_dir, clock, metrics)
-    core = build_core(settings, clock=_core_clock(clock), wal=wal, rules=rules, metrics=metrics)
+    core = TradingCore(settings, clock=_core_clock(clock), wal=wal, rules=rules, exchange_id=SIM_EXCHANGE_ID,
+                       metrics=metrics)
     return Engine(
         core=core,
         source=source,
@@ -172,8 +133,5 @@ def build_engine(settings: Settings, *, clock: Clock | None = None, paths: AppPa
                                        state_dir=paths.state_dir)
     # Live fills come from the exchange, so a replay could not reproduce them: not recorded.
     if settings.engine.record_input and settings.engine.mode != "live":
-        # Imported here: session_recording imports data.capture, which imports this module.
-        from hft_tui.session_recording import attach_input_recorder
-
         attach_input_recorder(engine, settings, paths.state_dir)
     return engine

@@ -25,7 +25,7 @@ from hft_tui.config.credentials import credentials_from_env
 from hft_tui.config.loader import ConfigError, load_settings
 from hft_tui.config.paths import AppPaths
 from hft_tui.config.settings import Settings
-from hft_tui.execution.fee_comparison import add_fees_parser
+from hft_tui.fees_cli import add_fees_parser
 from hft_tui.redaction import install_redaction
 from hft_tui.replay.cli import add_replay_parser
 from hft_tui.wal.cli import add_wal_parser, run_wal_command
@@ -147,10 +147,11 @@ def _main(argv: Sequence[str] | None) -> int:
         return EXIT_CONFIG_ERROR
     from hft_tui.assembly import UnsupportedSetup, build_engine
     from hft_tui.market.ccxt_rules_loader import MarketsUnavailable
+    from hft_tui.market.sim_setup import UnknownSimSymbol
 
     try:
         engine = build_engine(settings, credentials=credentials_from_env(settings.exchange.id))
-    except (UnsupportedSetup, MarketsUnavailable) as exc:
+    except (UnsupportedSetup, UnknownSimSymbol, MarketsUnavailable) as exc:
         print(f"hft-tui: {exc}", file=sys.stderr)
         return EXIT_CONFIG_ERROR
     except WalLockedError:

@@ -1,6 +1,6 @@
 """The trading core: one market event in, every decision it causes out, synchronously.
 
-source -> sanitizer -> books/candles -> strategies -> signal manager -> risk gate -> sizing
+source -> sanitizer -> books/candles -> strategies -> signal manager -> sizing -> risk gate
 -> broker -> fills -> portfolio/exits/TCA -> DRB guard. Live, paper, sim, backtest and
 replay all run this class; only the clock, the source and the broker differ.
 
@@ -28,6 +28,7 @@ from hft_tui.execution.fee_model import FeeModel
 from hft_tui.execution.paper_broker import PaperBroker
 from hft_tui.execution.portfolio import Portfolio
 from hft_tui.execution.tca import TcaAggregator, pre_trade
+from hft_tui.market.candle_builder import CandleBuilder, parse_timeframe
 from hft_tui.market.feed_health import FeedHealth, freeze_code
 from hft_tui.market.sanitizer import Sanitizer
 from hft_tui.model import (
@@ -60,7 +61,6 @@ from hft_tui.signals.scoring import ClosedTrade
 from hft_tui.signals.sizing import PositionSizer
 from hft_tui.signals.status import StrategyAction, StrategyStatusChange
 from hft_tui.strategies.base import Strategy
-from hft_tui.strategies.candle_builder import CandleBuilder, parse_timeframe
 from hft_tui.strategies.strategy_set import build_strategies, candle_timeframes
 from hft_tui.wal.errors import WalError
 from hft_tui.wal.writer import WalWriter

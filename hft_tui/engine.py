@@ -112,10 +112,11 @@ class Engine:
     # --- events -----------------------------------------------------------------------------
 
     def process(self, event: MarketEvent) -> None:
-        """Apply one event synchronously; intents are released without waiting for fsync.
+        """Apply one event synchronously; intents are made durable (``wal.sync``) on this
+        thread, then released.
 
         For tests and tools that drive the engine by hand with no loop; the running engine
-        uses ``_consume``, which makes the intents durable first.
+        uses ``feed``, which awaits the group commit instead.
         """
         self._take_in(event)
         self.core.process(event)

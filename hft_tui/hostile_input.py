@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
-from hft_tui.assembly import build_core
 from hft_tui.clock import SimulatedClock
 from hft_tui.config.settings import Settings
 from hft_tui.core import TradingCore
@@ -102,7 +101,7 @@ async def _run(messages: int, seed: int, wal_dir: Path, hostile_share: float) ->
     # The source's handlers read the running loop's clock: they run inside one.
     clock = SimulatedClock(START_NS)
     wal = WalWriter(wal_dir, clock)
-    core = build_core(Settings(), clock=clock, wal=wal, rules=HOSTILE_RULES, exchange_id="binance")
+    core = TradingCore(Settings(), clock=clock, wal=wal, rules=HOSTILE_RULES, exchange_id="binance")
     # A market seen before: the reference a restart restores from the WAL.
     core.sanitizer.restore_references(HOSTILE_REFERENCES)
     probe = _Probe()

@@ -14,8 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from hft_tui.config.loader import load_settings
-from hft_tui.assembly import build_sim_market
-from hft_tui.data.capture import DEFAULT_SIM_START_NS
+from hft_tui.market.sim_setup import DEFAULT_SIM_START_NS, build_sim_market
 from hft_tui.model import OrderBook, Side, Trade
 
 SYMBOL = "BTC/USDT"

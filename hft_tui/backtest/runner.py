@@ -21,7 +21,6 @@ from typing import Literal
 
 import numpy as np
 
-from hft_tui.assembly import SIM_EXCHANGE_ID, build_core, build_sim_market
 from hft_tui.backtest.report import (
     Assumptions,
     BacktestReport,
@@ -38,8 +37,8 @@ from hft_tui.clock import SimulatedClock
 from hft_tui.config.settings import Settings
 from hft_tui.core import TradingCore
 from hft_tui.data.candle_store import CandleArrays, CandleStore, timeframe_ms
-from hft_tui.data.capture import DEFAULT_SIM_START_NS
 from hft_tui.data.recording import RecordedSession
+from hft_tui.market.sim_setup import DEFAULT_SIM_START_NS, SIM_EXCHANGE_ID, build_sim_market
 from hft_tui.market.source import MarketEvent
 from hft_tui.model import Candle, FeedState, FeedStatus, MarketRules
 from hft_tui.wal.writer import WalWriter
@@ -192,7 +191,7 @@ def run_backtest(
     wal = WalWriter(wal_dir, clock, fsync_interval_ms=settings.wal.fsync_interval_ms,
                     rotate_bytes=settings.wal.rotate_mb * 2**20, tail_size=10)
     try:
-        core = build_core(settings, clock=clock, wal=wal, rules=rules, exchange_id=exchange_id)
+        core = TradingCore(settings, clock=clock, wal=wal, rules=rules, exchange_id=exchange_id)
         wal.append("session_start", {"mode": "BACKTEST", "exchange": exchange_id,
                                      "symbols": list(rules), "source": spec.kind,
                                      "window": window.label})

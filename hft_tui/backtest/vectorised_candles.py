@@ -33,10 +33,10 @@ from hft_tui.clock import SimulatedClock
 from hft_tui.config.settings import Settings
 from hft_tui.core import TradingCore
 from hft_tui.data.candle_store import CandleArrays
+from hft_tui.market.candle_builder import parse_timeframe
 from hft_tui.model import Candle, Side, Signal
 from hft_tui.risk.drb_guard import DAY_NS
 from hft_tui.signals.exits import ExitRules
-from hft_tui.strategies.candle_builder import parse_timeframe
 from hft_tui.strategies.cvd_columns import cvd_columns
 from hft_tui.strategies.trend_columns import TrendColumns, trend_columns
 from hft_tui.strategies.trend_filter import TrendFilter

@@ -23,8 +23,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from hft_tui.market.candle_builder import parse_timeframe
 from hft_tui.model import Candle, MarketRules
-from hft_tui.strategies.candle_builder import parse_timeframe
 
 _NS_PER_MS = 1_000_000
 _COLUMNS = ("open_ts_ms", "open", "high", "low", "close", "volume")

@@ -20,9 +20,9 @@ from pathlib import Path
 from hft_tui.config.loader import load_settings
 from hft_tui.data.candle_store import CandleArrays, CandleStore, write_candle_file
 from hft_tui.data.capture import DEFAULT_SIM_START_NS, SIM_LICENCE, record_simulation
+from hft_tui.market.candle_builder import CandleBuilder
 from hft_tui.market.simulator import DEFAULT_SIM_SYMBOLS, SimulatedMarket
 from hft_tui.model import OrderBook, Trade
-from hft_tui.strategies.candle_builder import CandleBuilder
 
 SAMPLE_SEED = 7
 SAMPLE_DAYS = 3

@@ -23,7 +23,6 @@ from typing import Any
 
 import numpy as np
 
-from hft_tui.assembly import build_core
 from hft_tui.bus import Metrics
 from hft_tui.clock import SimulatedClock
 from hft_tui.commands import (
@@ -39,6 +38,7 @@ from hft_tui.commands import (
 )
 from hft_tui.config.loader import load_settings
 from hft_tui.config.settings import Settings
+from hft_tui.core import TradingCore
 from hft_tui.data.recording import RecordedSession
 from hft_tui.data.replay_source import RecordingSource
 from hft_tui.engine import RESET_CONFIRMATION, Engine
@@ -143,8 +143,8 @@ def run_replay(plan: ReplayPlan, settings: Settings, out_wal: Path) -> ReplayRun
     wal = WalWriter(out_wal, clock, fsync_interval_ms=settings.wal.fsync_interval_ms,
                     rotate_bytes=settings.wal.rotate_mb * 2**20, tail_size=10)
     try:
-        core = build_core(settings, clock=clock, wal=wal, rules=meta.rules, exchange_id=meta.source,
-                          metrics=Metrics())
+        core = TradingCore(settings, clock=clock, wal=wal, rules=meta.rules, exchange_id=meta.source,
+                           metrics=Metrics())
         if backtest:
             wal.append("session_start", dict(plan.session.start.payload))
             engine = None

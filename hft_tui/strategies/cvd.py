@@ -22,9 +22,9 @@ from typing import Literal
 
 from pydantic import ConfigDict, Field, model_validator
 
+from hft_tui.market.candle_builder import Timeframe, parse_timeframe
 from hft_tui.model import Candle, Priority, ReasonCode, Side, Signal, Trade
 from hft_tui.strategies.base import NO_SIGNALS, Strategy, StrategyParams
-from hft_tui.strategies.candle_builder import Timeframe, parse_timeframe
 from hft_tui.strategies.indicators import RollingMean, RollingSum, TimeWindowExtremes
 
 _NS_PER_S = 1_000_000_000

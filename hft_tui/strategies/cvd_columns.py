@@ -16,8 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
+from hft_tui.market.candle_builder import parse_timeframe
 from hft_tui.model import ReasonCode, Side, Signal
-from hft_tui.strategies.candle_builder import parse_timeframe
 from hft_tui.strategies.cvd import CvdParams, cvd_confidence, cvd_signal
 from hft_tui.strategies.indicator_columns import rolling_mean_column
 

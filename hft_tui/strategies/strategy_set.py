@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from hft_tui.market.candle_builder import parse_timeframe
 from hft_tui.model import MarketRules
 from hft_tui.strategies.base import Strategy
 from hft_tui.strategies.book_imbalance import BookImbalanceStrategy
-from hft_tui.strategies.candle_builder import parse_timeframe
 from hft_tui.strategies.cvd import CvdDetector
 from hft_tui.strategies.liquidation_hunter import LiquidationHunter
 from hft_tui.strategies.settings import StrategiesSettings

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from hft_tui.market.candle_builder import parse_timeframe
 from hft_tui.model import Side, Signal
-from hft_tui.strategies.candle_builder import parse_timeframe
 from hft_tui.strategies.indicator_columns import rolling_mean_column, rolling_std_column
 from hft_tui.strategies.trend_filter import (
     NOT_READY,

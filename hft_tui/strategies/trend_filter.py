@@ -19,9 +19,9 @@ from typing import Any, Protocol
 
 from pydantic import ConfigDict, Field, model_validator
 
+from hft_tui.market.candle_builder import Timeframe, parse_timeframe
 from hft_tui.model import Candle, Priority, ReasonCode, Side, Signal
 from hft_tui.strategies.base import NO_SIGNALS, Strategy, StrategyParams
-from hft_tui.strategies.candle_builder import Timeframe, parse_timeframe
 from hft_tui.strategies.indicators import RollingMean, RollingStd
 
 _NS_PER_S = 1_000_000_000

@@ -61,8 +61,10 @@ class EngineLink:
 
     def send(self, command: Command, on_done: Callable[[CommandResult], None] | None = None) -> None:
         """Send ``command`` to the engine; ``on_done`` gets the result (on the engine's thread)."""
-        self.commands_sent.append(command)
         if self._loop is None:
+            # No engine loop (``threaded=False``): the caller applies what was sent. A running
+            # link keeps nothing, so a long session does not grow this list.
+            self.commands_sent.append(command)
             return
         future = asyncio.run_coroutine_threadsafe(self.engine.execute(command), self._loop)
         if on_done is not None:

@@ -12,7 +12,6 @@ TYPE_STYLES: dict[str, str] = {
     "pause": "yellow",
     "order": "cyan",
     "fill": "green",
-    "decision": "magenta",
     "signal": "blue",
     "param": "bright_cyan",
     "session_start": "bold",

@@ -1,7 +1,7 @@
 import pytest
 
+from hft_tui.market.candle_builder import CandleBuilder, parse_timeframe
 from hft_tui.model import Candle, OrderBook, Side, Trade
-from hft_tui.strategies.candle_builder import CandleBuilder, parse_timeframe
 
 S = 1_000_000_000
 M = 60 * S

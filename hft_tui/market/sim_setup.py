@@ -1,0 +1,46 @@
+"""The simulated market a :class:`Settings` asks for: its symbols, seed, pace and the opening
+cascade. Engine, backtest, recorder and ``hft-tui fees`` all build it here, so one seed gives
+one market everywhere."""
+
+from __future__ import annotations
+
+from hft_tui.config.settings import Settings
+from hft_tui.market.sim_regimes import SimRegime
+from hft_tui.market.simulator import DEFAULT_SIM_SYMBOLS, SimSymbolSpec, SimulatedMarket
+
+SIM_EXCHANGE_ID = "sim"
+# 2025-01-01T00:00:00Z: recorded sim sessions start here unless told otherwise, so the
+# same seed gives the same file on any machine on any day.
+DEFAULT_SIM_START_NS = 1_735_689_600_000_000_000
+OPENING_CASCADE_DURATION_S = 20.0
+
+
+class UnknownSimSymbol(ValueError):
+    """A symbol the simulator has no market for; the message names the ones it has."""
+
+
+def sim_specs(symbols: list[str]) -> list[SimSymbolSpec]:
+    known = {spec.symbol: spec for spec in DEFAULT_SIM_SYMBOLS}
+    unknown = [s for s in symbols if s not in known]
+    if unknown:
+        raise UnknownSimSymbol(
+            f"the simulator has no market for {', '.join(unknown)}; it simulates "
+            f"{', '.join(known)} (use --mode paper for other symbols)"
+        )
+    return [known[s] for s in symbols]
+
+
+def build_sim_market(settings: Settings, start_ts_ns: int) -> SimulatedMarket:
+    market = SimulatedMarket(
+        sim_specs(settings.engine.symbols),
+        settings.engine.seed,
+        start_ts_ns=start_ts_ns,
+        depth=settings.sim.depth,
+        book_updates_per_s=settings.sim.book_updates_per_s,
+        trades_per_s=settings.sim.trades_per_s,
+        correlation=settings.sim.correlation,
+    )
+    if settings.sim.opening_cascade_s > 0:
+        market.schedule_regime(settings.engine.symbols[0], SimRegime.CASCADE_DOWN,
+                               settings.sim.opening_cascade_s, OPENING_CASCADE_DURATION_S)
+    return market

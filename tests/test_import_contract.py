@@ -1,0 +1,51 @@
+"""The import contract in pyproject.toml ([tool.importlinter]) holds, and it can fail: a copy
+of the package with one forbidden import added breaks the contract that names it."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+PYPROJECT = ROOT / "pyproject.toml"
+LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
+
+
+def _lint(package_parent: Path) -> subprocess.CompletedProcess[str]:
+    # lint-imports puts its working directory first on sys.path: that is the package it reads.
+    env = {**os.environ, "PYTHONPATH": str(package_parent)}
+    return subprocess.run(
+        [str(LINT_IMPORTS), "--config", str(PYPROJECT), "--no-cache"],
+        cwd=package_parent, env=env, capture_output=True, text=True, check=False,
+    )
+
+
+def test_the_package_keeps_its_import_contract() -> None:
+    result = _lint(ROOT)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "0 broken" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("module", "added_import", "broken"),
+    [
+        ("model/side.py", "from hft_tui import engine", "hft_tui.model is not allowed to import hft_tui.engine"),
+        ("wal/writer.py", "from hft_tui.core import TradingCore", "hft_tui.wal is not allowed to import hft_tui.core"),
+        ("core.py", "import textual", "Only tui/ imports textual BROKEN"),
+        ("backtest/runner.py", "from hft_tui.assembly import build_engine",
+         "Illegal imports of protected package hft_tui.assembly"),
+    ],
+)
+def test_a_new_forbidden_import_breaks_the_contract(tmp_path: Path, module: str, added_import: str,
+                                                    broken: str) -> None:
+    shutil.copytree(ROOT / "hft_tui", tmp_path / "hft_tui", ignore=shutil.ignore_patterns("__pycache__"))
+    target = tmp_path / "hft_tui" / module
+    target.write_text(target.read_text() + f"\n{added_import}  # the violation under test\n")
+    result = _lint(tmp_path)
+    assert result.returncode != 0
+    assert broken in result.stdout, result.stdout
