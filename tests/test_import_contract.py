@@ -17,6 +17,9 @@ LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 
 
 def _lint(package_parent: Path) -> subprocess.CompletedProcess[str]:
+    assert LINT_IMPORTS.exists(), (
+        "import-linter is missing from this virtualenv (a test extra since the import contract): "
+        "run `make test`, or `.venv/bin/pip install -e '.[test]'`")
     # lint-imports puts its working directory first on sys.path: that is the package it reads.
     env = {**os.environ, "PYTHONPATH": str(package_parent)}
     return subprocess.run(
