@@ -153,7 +153,7 @@ class LiveSession:
         result = await flatten_on_exchange(self.core, self.broker, self.account, symbols, reason,
                                            kill=kill, deadline_s=self._kill_deadline_s)
         self.last_flatten = result
-        self.core.notice = result.text("kill" if kill else "flatten")
+        self.notice(result.text("kill" if kill else "flatten"))
         return result
 
     # --- reconciliation and the account ---------------------------------------------------

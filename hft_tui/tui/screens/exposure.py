@@ -41,7 +41,8 @@ def kill_summary(snapshot: EngineSnapshot) -> str:
     lines.append(f"{len(snapshot.positions)} position(s) to close" + (":" if positions else "."))
     lines.extend(positions)
     if snapshot.mode.lower() == "live":
-        lines += ["", "▲▲ LIVE: these are real orders on the exchange. ▲▲"]
+        lines += ["", "▲▲ LIVE: every open order on the traded symbols is cancelled ON THE EXCHANGE,",
+                  "orders this engine did not place included; what the account held before is kept. ▲▲"]
     return "\n".join(lines)
 
 
