@@ -23,7 +23,7 @@ def _lint(package_parent: Path) -> subprocess.CompletedProcess[str]:
     # lint-imports puts its working directory first on sys.path: that is the package it reads.
     env = {**os.environ, "PYTHONPATH": str(package_parent)}
     return subprocess.run(
-        [str(LINT_IMPORTS), "--config", str(PYPROJECT), "--no-cache"],
+        [str(LINT_IMPORTS), "--no-cache", str(PYPROJECT)],
         cwd=package_parent, env=env, capture_output=True, text=True, check=False,
     )
 
