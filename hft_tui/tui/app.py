@@ -40,6 +40,7 @@ from hft_tui.tui.bindings import (
     text_field_safe,
 )
 from hft_tui.tui.engine_link import EngineLink
+from hft_tui.tui.hangup import EXIT_GRACE_S, detach_from_terminal, exit_after
 from hft_tui.tui.panes.drb_guard import DrbGuardPane
 from hft_tui.tui.panes.engine_health import EngineHealthPane
 from hft_tui.tui.panes.header_bar import HeaderBar
@@ -71,7 +72,7 @@ SLOT_PANES = ("price", "signals", "symbols", "positions", "strategies", "health"
 DEFAULT_SLOT = ("signals", "positions")
 RESET_WORD = "RESET"
 FLATTEN_AND_QUIT = Choice("flatten_and_quit", "Flatten and quit", "f")
-# SIGHUP is an SSH drop: stop as gracefully as on SIGTERM instead of dying mid-write.
+# SIGHUP is an SSH drop: stop as gracefully as on SIGTERM, without the terminal (hangup.py).
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
 
 
@@ -139,7 +140,7 @@ class HftApp(App[str]):
         self._apply_layout(*self.size)
         loop = asyncio.get_running_loop()
         for sig in STOP_SIGNALS:
-            loop.add_signal_handler(sig, self.shutdown, signal.Signals(sig).name)
+            loop.add_signal_handler(sig, self._on_stop_signal, signal.Signals(sig))
         self.theme_changed_signal.subscribe(self, lambda _theme: self.redraw_all())
         self.link.start()
         self.refresh_fast()
@@ -450,6 +451,14 @@ class HftApp(App[str]):
         if self._quit_when_flat and not quit_summary(self.link.snapshot):
             self._quit_when_flat = False
             self.shutdown("operator quit after flatten")
+
+    def _on_stop_signal(self, sig: signal.Signals) -> None:
+        if sig is signal.SIGHUP:
+            detach_from_terminal()
+            self.shutdown(sig.name)
+            exit_after(EXIT_GRACE_S)
+            return
+        self.shutdown(sig.name)
 
     def shutdown(self, reason: str) -> None:
         """Stop the engine gracefully (WAL flushed), then leave the app."""
