@@ -28,6 +28,8 @@ from hft_tui.config.settings import Settings
 from hft_tui.fees_cli import add_fees_parser
 from hft_tui.redaction import install_redaction
 from hft_tui.replay.cli import add_replay_parser
+from hft_tui.serve.ctl import add_ctl_parser, run_ctl
+from hft_tui.serve.service_unit import add_service_parser, unit_text
 from hft_tui.wal.cli import add_wal_parser, run_wal_command
 from hft_tui.wal.errors import WalCorruptError, WalError, WalLockedError
 
@@ -54,6 +56,12 @@ def build_parser() -> argparse.ArgumentParser:
     add_backtest_parsers(commands)
     add_replay_parser(commands)
     add_fees_parser(commands)
+    serve = commands.add_parser("serve", help="the engine with no UI and a control socket; outlives the SSH session")
+    _add_run_options(serve, suppress_defaults=True)
+    attach = commands.add_parser("attach", help="the workstation over a served engine's socket (q detaches)")
+    attach.add_argument("--view-only", action="store_true", help="watch only: no key sends a command")
+    add_ctl_parser(commands)
+    add_service_parser(commands)
     _accept_global_options_after_commands(parser)
     return parser
 
@@ -139,12 +147,20 @@ def _main(argv: Sequence[str] | None) -> int:
     except ConfigError as exc:
         print_config_error(exc)
         return EXIT_CONFIG_ERROR
-    if args.command == "wal":
-        args.state_dir = AppPaths.resolve(settings, args.state_dir).state_dir
-        return run_wal_command(args)
+    if args.command in ("wal", "ctl", "attach", "service"):
+        paths = AppPaths.resolve(settings, args.state_dir)
+        args.state_dir = paths.state_dir
+        return _run_state_dir_command(args, settings, paths)
     if settings.engine.mode == "live" and not confirm_live(settings, getattr(args, "live", False)):
         print("hft-tui: live mode not confirmed; nothing was started", file=sys.stderr)
         return EXIT_CONFIG_ERROR
+    state_dir = AppPaths.resolve(settings).state_dir
+    if args.command != "serve" and not getattr(args, "headless", False):
+        from hft_tui.tui.attach import offer_attach
+
+        attached = offer_attach(settings, state_dir)
+        if attached is not None:
+            return attached
     from hft_tui.assembly import UnsupportedSetup, build_engine
     from hft_tui.market.ccxt_rules_loader import MarketsUnavailable
     from hft_tui.market.sim_setup import UnknownSimSymbol
@@ -161,7 +177,12 @@ def _main(argv: Sequence[str] | None) -> int:
                 if isinstance(exc, WalCorruptError) else "")
         print(f"hft-tui: {exc}{hint}", file=sys.stderr)
         return EXIT_JOURNAL_FAILED
-    if getattr(args, "headless", False):
+    if args.command == "serve":
+        from hft_tui.serve.served import run_served
+
+        asyncio.run(run_served(engine, state_dir))
+        code = 0
+    elif getattr(args, "headless", False):
         from hft_tui.headless import run_headless
 
         asyncio.run(run_headless(engine, settings.engine.status_interval_s))
@@ -174,6 +195,20 @@ def _main(argv: Sequence[str] | None) -> int:
         print(engine.failure_line(), file=sys.stderr)
         return EXIT_JOURNAL_FAILED
     return code
+
+
+def _run_state_dir_command(args: argparse.Namespace, settings: Settings, paths: AppPaths) -> int:
+    """The commands that act on a state dir without starting an engine."""
+    if args.command == "wal":
+        return run_wal_command(args)
+    if args.command == "ctl":
+        return run_ctl(args, paths.state_dir)
+    if args.command == "service":
+        print(unit_text(paths.state_dir, args.config, paths.config_dir / "env"), end="")
+        return 0
+    from hft_tui.tui.attach import run_attached
+
+    return run_attached(settings, paths.state_dir, view_only=args.view_only)
 
 
 def print_config_error(exc: ConfigError) -> None:

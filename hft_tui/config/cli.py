@@ -39,7 +39,7 @@ def add_override_arguments(parser: argparse.ArgumentParser, *, suppress_default:
         dest="set_overrides",
         metavar="KEY=VALUE",
         action="append",
-        type=_parse_assignment,
+        type=parse_assignment,
         default=argparse.SUPPRESS if suppress_default else [],
         help="override a setting, e.g. --set sim.depth=50 or --set 'engine.symbols=[\"BTC/USDT\"]' "
         "(VALUE is read as TOML, else taken as a string)",
@@ -60,7 +60,7 @@ def overrides_from_args(args: argparse.Namespace) -> dict[str, Any]:
     return overrides
 
 
-def _parse_assignment(text: str) -> tuple[str, Any]:
+def parse_assignment(text: str) -> tuple[str, Any]:
     key, sep, raw = text.partition("=")
     if not sep or not key.strip():
         raise argparse.ArgumentTypeError(f"expected KEY=VALUE, got {text[:40]!r}{'…' if len(text) > 40 else ''}")

@@ -39,7 +39,7 @@ from hft_tui.tui.bindings import (
     binding_help_rows,
     text_field_safe,
 )
-from hft_tui.tui.engine_link import EngineLink
+from hft_tui.tui.engine_link import Link
 from hft_tui.tui.hangup import EXIT_GRACE_S, detach_from_terminal, exit_after
 from hft_tui.tui.panes.drb_guard import DrbGuardPane
 from hft_tui.tui.panes.engine_health import EngineHealthPane
@@ -71,6 +71,9 @@ SLOW_REFRESH_HZ = 4.0
 SLOT_PANES = ("price", "signals", "symbols", "positions", "strategies", "health")
 DEFAULT_SLOT = ("signals", "positions")
 RESET_WORD = "RESET"
+# The actions that send the engine a command (none of them in a view-only workstation).
+COMMAND_ACTIONS = frozenset({"kill", "flatten_all", "flatten_symbol", "reset_halt", "toggle_strategy",
+                             "pause_all", "tune"})
 FLATTEN_AND_QUIT = Choice("flatten_and_quit", "Flatten and quit", "f")
 # SIGHUP is an SSH drop: stop as gracefully as on SIGTERM, without the terminal (hangup.py).
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
@@ -86,7 +89,7 @@ class HftApp(App[str]):
 
     def __init__(
         self,
-        link: EngineLink,
+        link: Link,
         *,
         theme: str = DEFAULT_THEME,
         refresh_hz: float = 10.0,
@@ -216,6 +219,8 @@ class HftApp(App[str]):
             return False
         if isinstance(self.focused, (Input, TextArea)) and not text_field_safe(action, self.keymap):
             return False  # ctrl+f, ctrl+r ... edit text here; only the kill opener stays a money key
+        if self.link.view_only and action in COMMAND_ACTIONS:
+            return False  # attached --view-only: no key sends the engine anything
         if action == "reset_halt" and self.link.snapshot.trading_state != "HALTED":
             return False  # out of the footer until it matters; the key still explains itself
         return True
@@ -412,6 +417,9 @@ class HftApp(App[str]):
         """Quit from anywhere; warns first when positions or orders are open (loudly in LIVE)
         and offers to flatten first."""
         if isinstance(self.screen, ConfirmScreen) and self.screen.has_class("-quit"):
+            return
+        if not self.link.stops_engine_on_quit:
+            self.shutdown("detach")  # attached: the served engine keeps trading
             return
         if not quit_summary(self.link.snapshot):
             self.shutdown("operator quit")

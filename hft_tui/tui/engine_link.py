@@ -11,6 +11,7 @@ import asyncio
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future
+from typing import Protocol
 
 from hft_tui.commands import Command, CommandResult
 from hft_tui.engine import Engine
@@ -20,8 +21,30 @@ from hft_tui.snapshot import EngineSnapshot
 STOP_TIMEOUT_S = 10.0
 
 
+class Link(Protocol):
+    """What the workstation needs of an engine, in this process or served (``RemoteLink``)."""
+
+    # Quitting stops the engine (embedded) or only leaves it (attached).
+    stops_engine_on_quit: bool
+    # A view-only link sends no commands.
+    view_only: bool
+    commands_sent: list[Command]
+
+    @property
+    def snapshot(self) -> EngineSnapshot: ...
+
+    def start(self) -> None: ...
+
+    def send(self, command: Command, on_done: Callable[[CommandResult], None] | None = None) -> None: ...
+
+    def stop(self, reason: str) -> None: ...
+
+
 class EngineLink:
     """Owns the engine's thread. ``threaded=False`` leaves the engine to the caller (tests)."""
+
+    stops_engine_on_quit = True
+    view_only = False
 
     def __init__(self, engine: Engine, *, threaded: bool = True) -> None:
         self.engine = engine

@@ -1,0 +1,202 @@
+"""``hft-tui ctl``: the served engine from a script or a phone over SSH.
+
+Exit codes (also in ``hft-tui ctl --help``):
+  0  done (or, for a query, answered)
+  1  the engine refused the command; the message says why
+  2  usage: a bad argument, or a destructive command without --yes
+  3  no served engine answers on the state dir's socket (``status`` still reports the
+     last heartbeat's age when there is one)
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import dataclasses
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from hft_tui.commands import Command, Flatten, Kill, PauseStrategy, ResetHalt, ResumeStrategy, SetStrategyParams
+from hft_tui.config.cli import parse_assignment
+from hft_tui.engine import RESET_CONFIRMATION
+from hft_tui.serve.control_client import ControlClient, EngineUnreachable
+from hft_tui.serve.heartbeat import read_heartbeat
+from hft_tui.serve.protocol import socket_path
+from hft_tui.snapshot import EngineSnapshot
+
+EXIT_OK = 0
+EXIT_REFUSED = 1
+EXIT_USAGE = 2
+EXIT_UNREACHABLE = 3
+EXIT_CODES_HELP = ("exit codes: 0 done/answered; 1 the engine refused the command; 2 usage "
+                   "(bad argument, destructive command without --yes); 3 no served engine answers")
+QUERIES = ("status", "positions", "orders", "pnl", "notices")
+DESTRUCTIVE = {"kill": "kill cancels every order, flattens every position and HALTS trading",
+               "flatten": "flatten closes positions at market",
+               "reset": "reset leaves HALTED and lets the risk gate admit new entries"}
+
+
+def add_ctl_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    parser = subparsers.add_parser("ctl", help="query or command the served engine (hft-tui serve)",
+                                   description=__doc__.split("\n\n")[0], epilog=EXIT_CODES_HELP)
+    actions = parser.add_subparsers(dest="ctl_command", metavar="ACTION", required=True)
+    for name, text in (("status", "mode, trading state, heartbeat age, counts"),
+                       ("positions", "open positions"), ("orders", "open orders"),
+                       ("pnl", "equity and PnL"), ("notices", "the engine's recent notices")):
+        _json(actions.add_parser(name, help=text))
+    kill = _json(actions.add_parser("kill", help="cancel all, flatten all, HALT (needs --yes)"))
+    _yes(kill)
+    flatten = _json(actions.add_parser("flatten", help="close one symbol's position, or all (needs --yes)"))
+    flatten.add_argument("symbol", nargs="?", help="e.g. BTC/USDT (default: every position)")
+    _yes(flatten)
+    for name, verb in (("pause", "pause"), ("resume", "resume")):
+        action = _json(actions.add_parser(name, help=f"{verb} one strategy, or all"))
+        action.add_argument("strategy", nargs="?", help="strategy name (default: all)")
+    tune = _json(actions.add_parser("tune", help="set a strategy's parameters: tune trend fast=10 slow=40"))
+    tune.add_argument("strategy")
+    tune.add_argument("values", nargs="+", metavar="KEY=VALUE", type=parse_assignment)
+    reset = _json(actions.add_parser("reset", help="leave HALTED (needs --yes)"))
+    _yes(reset)
+    parser.set_defaults(handler=run_ctl)
+
+
+def _json(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    parser.add_argument("--json", action="store_true", help="machine-readable output")
+    return parser
+
+
+def _yes(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--yes", action="store_true", help="confirm (this is not undone by ctl)")
+
+
+def command_for(args: argparse.Namespace) -> Command:
+    """The engine command an action stands for."""
+    action = args.ctl_command
+    if action == "kill":
+        return Kill("ctl")
+    if action == "flatten":
+        return Flatten(args.symbol)
+    if action == "pause":
+        return PauseStrategy(args.strategy)
+    if action == "resume":
+        return ResumeStrategy(args.strategy)
+    if action == "tune":
+        return SetStrategyParams(args.strategy, dict(args.values))
+    return ResetHalt(RESET_CONFIRMATION)
+
+
+def run_ctl(args: argparse.Namespace, state_dir: Path) -> int:
+    """Carry out ``args.ctl_command`` against the engine serving ``state_dir``."""
+    action = args.ctl_command
+    if action in DESTRUCTIVE and not args.yes:
+        print(f"hft-tui ctl: {DESTRUCTIVE[action]}; add --yes to do it", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        return asyncio.run(_run(args, state_dir))
+    except EngineUnreachable as exc:
+        return _unreachable(args, state_dir, str(exc))
+
+
+async def _run(args: argparse.Namespace, state_dir: Path) -> int:
+    action = args.ctl_command
+    first: asyncio.Future[EngineSnapshot] = asyncio.get_running_loop().create_future()
+
+    def keep_first(snapshot: EngineSnapshot) -> None:
+        if not first.done():
+            first.set_result(snapshot)
+
+    wants_snapshot = action in ("status", "positions", "orders", "pnl")
+    client = await ControlClient.connect(socket_path(state_dir), client="ctl",
+                                         refresh_hz=1.0 if wants_snapshot else 0.0,
+                                         on_snapshot=keep_first)
+    try:
+        if action == "notices":
+            return _print(args, await client.notices(), _notices_text)
+        if wants_snapshot:
+            snapshot = await asyncio.wait_for(first, 10.0)
+            return _print(args, *_query(action, snapshot, client.welcome, state_dir))
+        result = await client.command(command_for(args))
+        _print(args, {"ok": result.ok, "message": result.message}, lambda r: r["message"])
+        return EXIT_OK if result.ok else EXIT_REFUSED
+    finally:
+        await client.close()
+
+
+def _query(action: str, snapshot: EngineSnapshot, welcome: dict[str, Any], state_dir: Path) -> tuple[Any, Any]:
+    if action == "positions":
+        return [dataclasses.asdict(p) for p in snapshot.positions], _positions_text
+    if action == "orders":
+        return [dataclasses.asdict(o) for o in snapshot.orders], _orders_text
+    if action == "pnl":
+        return (dataclasses.asdict(snapshot.account) if snapshot.account else {}), _pnl_text
+    heartbeat = read_heartbeat(state_dir)
+    engine = welcome.get("engine", {})
+    status = {"mode": snapshot.mode, "exchange": snapshot.exchange, "trading_state": snapshot.trading_state,
+              "trading_state_reason": snapshot.trading_state_reason, "pid": engine.get("pid"),
+              "heartbeat_age_s": None if heartbeat is None else round(heartbeat.age_s, 3),
+              "wal_seq": snapshot.wal_seq, "symbols": list(snapshot.symbols),
+              "positions": len(snapshot.positions), "orders": len(snapshot.orders),
+              "day_pnl": snapshot.account.day_pnl if snapshot.account else None,
+              "clients": engine.get("clients"), "notice": snapshot.notice}
+    return status, _status_text
+
+
+def _unreachable(args: argparse.Namespace, state_dir: Path, why: str) -> int:
+    heartbeat = read_heartbeat(state_dir)
+    if args.ctl_command == "status" and heartbeat is not None:
+        why += f"; last heartbeat {heartbeat.age_s:.1f} s ago from pid {heartbeat.pid} ({heartbeat.trading_state})"
+    if getattr(args, "json", False):
+        print(json.dumps({"ok": False, "error": why,
+                          "heartbeat_age_s": None if heartbeat is None else round(heartbeat.age_s, 3)}))
+    else:
+        print(f"hft-tui ctl: {why}", file=sys.stderr)
+    return EXIT_UNREACHABLE
+
+
+def _print(args: argparse.Namespace, data: Any, as_text: Any) -> int:
+    print(json.dumps(data, default=str) if args.json else as_text(data))
+    return EXIT_OK
+
+
+def _status_text(s: dict[str, Any]) -> str:
+    age = "no heartbeat file" if s["heartbeat_age_s"] is None else f"heartbeat {s['heartbeat_age_s']:.1f} s ago"
+    state = s["trading_state"] + (f" ({s['trading_state_reason']})" if s["trading_state_reason"] else "")
+    pnl = "-" if s["day_pnl"] is None else f"{s['day_pnl']:+,.2f}"
+    lines = [f"{s['mode']} on {s['exchange']} · {state} · pid {s['pid']} · {age}",
+             f"symbols {', '.join(s['symbols'])} · positions {s['positions']} · orders {s['orders']} · "
+             f"day PnL {pnl} · WAL seq {s['wal_seq']} · attached clients {s['clients']}"]
+    if s["notice"]:
+        lines.append(f"notice: {s['notice']}")
+    return "\n".join(lines)
+
+
+def _positions_text(rows: list[dict[str, Any]]) -> str:
+    if not rows:
+        return "no open positions"
+    return "\n".join(f"{r['symbol']:<12} {r['side']:<5} {r['qty']:>12g} entry {r['entry_price']:>12,.2f} "
+                     f"mark {r['mark_price']:>12,.2f} uPnL {r['unrealized_pnl']:>+10,.2f}" for r in rows)
+
+
+def _orders_text(rows: list[dict[str, Any]]) -> str:
+    if not rows:
+        return "no open orders"
+    return "\n".join(f"{r['client_id']:<16} {r['symbol']:<12} {r['side']:<4} {r['type']:<6} {r['qty']:>10g} "
+                     f"filled {r['filled_qty']:>10g} price {'market' if r['price'] is None else format(r['price'], ',.2f')} "
+                     f"{r['status']}" for r in rows)
+
+
+def _pnl_text(a: dict[str, Any]) -> str:
+    if not a:
+        return "no account yet"
+    return (f"equity {a['equity']:,.2f} (start {a['initial_equity']:,.2f}) · day {a['day_pnl']:+,.2f} · "
+            f"realised {a['realized_pnl']:+,.2f} · unrealised {a['unrealized_pnl']:+,.2f} · fees {a['fees_paid']:,.2f}")
+
+
+def _notices_text(rows: list[dict[str, Any]]) -> str:
+    if not rows:
+        return "no notices"
+    return "\n".join(time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(r["ts_ns"] / 1e9)) + f"Z  {r['text']}"
+                     for r in rows)

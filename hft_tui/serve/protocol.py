@@ -1,0 +1,83 @@
+"""The control socket's protocol: versioned, newline-delimited JSON objects.
+
+Client -> engine::
+
+    {"type": "hello", "version": 1, "client": "attach", "refresh_hz": 10, "view_only": false}
+    {"type": "command", "id": 7, "command": {"name": "Kill", "args": {"source": "ctl"}}}
+    {"type": "get_snapshot", "id": 8}
+    {"type": "get_notices", "id": 9}
+
+Engine -> client::
+
+    {"type": "welcome", "version": 1, "engine": {...}}
+    {"type": "snapshot", "seq": 12, "fields": {...}}   changed fields only (snapshot_stream)
+    {"type": "result", "id": 7, "ok": true, "message": "..."}
+    {"type": "notice", "ts_ns": ..., "text": "..."}
+    {"type": "notices", "id": 9, "notices": [...]}
+    {"type": "error", "id": 7 | null, "message": "..."}
+
+A line longer than ``MAX_MESSAGE_BYTES`` ends that client's connection after an error
+reply; any other malformed line gets an error reply and the connection carries on.
+"""
+
+from __future__ import annotations
+
+import typing
+from pathlib import Path
+from typing import Any
+
+import orjson
+from pydantic import TypeAdapter, ValidationError
+
+from hft_tui.commands import Command
+
+PROTOCOL_VERSION = 1
+MAX_MESSAGE_BYTES = 64 * 1024
+SOCKET_NAME = "control.sock"
+COMMAND_TYPES: dict[str, type] = {cls.__name__: cls for cls in typing.get_args(Command)}
+_ADAPTERS = {name: TypeAdapter(cls) for name, cls in COMMAND_TYPES.items()}
+
+
+class ProtocolError(ValueError):
+    """A message that is not valid in this protocol version; the text says why."""
+
+
+def socket_path(state_dir: Path) -> Path:
+    """Where the served engine of ``state_dir`` listens."""
+    return state_dir / SOCKET_NAME
+
+
+def encode(message: dict[str, Any]) -> bytes:
+    """One message as one line."""
+    return orjson.dumps(message) + b"\n"
+
+
+def decode(line: bytes) -> dict[str, Any]:
+    """One line as a message: a JSON object with a string ``type``."""
+    try:
+        message = orjson.loads(line)
+    except orjson.JSONDecodeError as exc:
+        raise ProtocolError(f"not JSON: {exc}") from None
+    if not isinstance(message, dict) or not isinstance(message.get("type"), str):
+        raise ProtocolError('a message is a JSON object with a "type"')
+    return message
+
+
+def command_to_wire(command: Command) -> dict[str, Any]:
+    return {"name": type(command).__name__,
+            "args": {name: getattr(command, name) for name in command.__dataclass_fields__}}  # type: ignore[union-attr]
+
+
+def command_from_wire(wire: object) -> Command:
+    """The command a client sent, its fields checked against the command's own types."""
+    if not isinstance(wire, dict) or wire.get("name") not in COMMAND_TYPES:
+        raise ProtocolError(f"unknown command; one of {', '.join(COMMAND_TYPES)}")
+    args = wire.get("args", {})
+    if not isinstance(args, dict):
+        raise ProtocolError("command args must be an object")
+    try:
+        return _ADAPTERS[wire["name"]].validate_python(args, strict=False)  # type: ignore[no-any-return]
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "args"
+        raise ProtocolError(f"{wire['name']}: {where}: {first['msg']}") from None

@@ -1,0 +1,158 @@
+"""The workstation attached to a served engine: the same screen as embedded, keys and
+commands reach the engine, quitting detaches, view-only sends nothing, a lost socket is
+said and reconnected, and a kill from ``ctl`` goes through while a modal is open."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from engine_thread import ServedEngineThread
+from textual.pilot import Pilot
+
+from hft_tui.assembly import build_sim_engine
+from hft_tui.clock import FrozenClock, WallClock
+from hft_tui.config.settings import Settings
+from hft_tui.engine import Engine
+from hft_tui.snapshot import EngineSnapshot
+from hft_tui.tui.app import HftApp
+from hft_tui.tui.engine_link import EngineLink
+from hft_tui.tui.remote_link import RemoteLink
+from hft_tui.tui.screens.kill_confirm import KillConfirmScreen
+
+sys.path.insert(0, str(Path(__file__).parents[1] / "tui"))
+from tui_session import FROZEN_START_NS, drive, make_engine  # noqa: E402
+
+SIZE = (120, 35)
+WAIT_S = 30.0
+
+
+def _state_dir(tmp_path: Path) -> Path:
+    state_dir = tmp_path / "state"
+    state_dir.mkdir(mode=0o700)
+    os.chmod(state_dir, 0o700)
+    return state_dir
+
+
+@pytest.fixture
+def running(tmp_path: Path) -> Iterator[ServedEngineThread]:
+    state_dir = _state_dir(tmp_path)
+    engine = build_sim_engine(Settings(), clock=WallClock(), wal_dir=state_dir / "wal", paced=True)
+    with ServedEngineThread(engine, state_dir) as served:
+        yield served
+
+
+async def _until(pilot: Pilot, check: Callable[[], bool]) -> None:
+    """Let the app run until ``check`` holds (bounded: a hang fails, it is not a timing)."""
+    deadline = time.monotonic() + WAIT_S
+    while not check():
+        assert time.monotonic() < deadline, "condition never held"
+        await pilot.pause(0.05)
+
+
+def _attach(served: ServedEngineThread, *, view_only: bool = False) -> RemoteLink:
+    link = RemoteLink(served.server.path, refresh_hz=20, view_only=view_only)
+    link.start()
+    return link
+
+
+async def test_an_attached_workstation_draws_the_same_screen_as_the_embedded_one(tmp_path: Path) -> None:
+    state_dir = _state_dir(tmp_path)
+    engine: Engine = make_engine(state_dir, FrozenClock(FROZEN_START_NS))
+    engine.begin_session()
+    drive(engine, 2400)
+    snapshot = engine.publish_snapshot()
+    screens = []
+    with ServedEngineThread(engine, state_dir, running=False) as served:
+        attached = _attach(served)
+        for link in (EngineLink(engine, threaded=False), attached):
+            app = HftApp(link)
+            async with app.run_test(size=SIZE) as pilot:
+                await _until(pilot, lambda link=link: link.snapshot.seq == snapshot.seq)
+                app.redraw_all()
+                await pilot.pause()
+                screens.append(app.export_screenshot())
+        attached.stop("test over")
+    engine.wal.close_sync()
+    assert "BTC/USDT" in screens[0] and f"{snapshot.wal_seq}" in screens[0]
+    assert screens[0] == screens[1]
+
+
+async def test_a_command_from_one_workstation_shows_in_another(running: ServedEngineThread) -> None:
+    first, second = _attach(running), _attach(running)
+    app = HftApp(first)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f5")  # pause every strategy
+        await _until(pilot, lambda: bool(second.snapshot.strategies)
+                     and all(s.status == "paused" for s in second.snapshot.strategies))
+    first.stop("test over")
+    second.stop("test over")
+
+
+async def test_quitting_an_attached_workstation_leaves_the_engine_trading(running: ServedEngineThread) -> None:
+    link = _attach(running)
+    app = HftApp(link)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("q")
+        await pilot.pause()
+    assert app.return_value == "detach"
+    events = running.engine.core.counters.events
+    watcher = _attach(running)
+    deadline = time.monotonic() + WAIT_S
+    while watcher.snapshot.metrics.events_total <= events:
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    assert watcher.snapshot.running
+    watcher.stop("test over")
+
+
+async def test_a_view_only_workstation_opens_no_money_dialog_and_sends_nothing(running: ServedEngineThread) -> None:
+    link = _attach(running, view_only=True)
+    app = HftApp(link)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+k")
+        await pilot.press("f5")
+        await pilot.pause()
+        assert not isinstance(app.screen, KillConfirmScreen)
+    link.stop("test over")
+    assert running.engine.snapshot.trading_state == "ACTIVE"
+    assert all(s.status == "running" for s in running.engine.snapshot.strategies)
+
+
+def test_a_lost_socket_is_said_and_the_link_reconnects(running: ServedEngineThread) -> None:
+    link = _attach(running)
+    running.restart_server()
+    deadline = time.monotonic() + WAIT_S
+    seen_lost: EngineSnapshot | None = None
+    while True:
+        snapshot = link.snapshot
+        if not snapshot.running and "lost the served engine" in snapshot.notice:
+            seen_lost = snapshot
+        if seen_lost is not None and link.connected and link.snapshot.running:
+            break
+        assert time.monotonic() < deadline, "never lost, or never reconnected"
+        time.sleep(0.01)
+    link.stop("test over")
+
+
+async def test_a_kill_from_ctl_goes_through_while_a_workstation_has_a_modal_open(
+    running: ServedEngineThread,
+) -> None:
+    link = _attach(running)
+    app = HftApp(link)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+k")
+        assert isinstance(app.screen, KillConfirmScreen)
+        ctl = subprocess.run(
+            [sys.executable, "-m", "hft_tui", "--state-dir", str(running.server.path.parent), "ctl", "kill", "--yes"],
+            capture_output=True, text=True, timeout=60)
+        assert ctl.returncode == 0, ctl.stderr
+        await _until(pilot, lambda: link.snapshot.trading_state == "HALTED")
+        assert isinstance(app.screen, KillConfirmScreen)
+    link.stop("test over")
+    assert running.engine.snapshot.trading_state == "HALTED"
