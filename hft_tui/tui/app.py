@@ -16,6 +16,7 @@ from pathlib import Path
 from textual import events
 from textual.app import App, ComposeResult, SystemCommand
 from textual.containers import Container
+from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import DataTable, Footer, Input, TextArea
@@ -178,7 +179,10 @@ class HftApp(App[str]):
     # --- snapshots -----------------------------------------------------------------------
 
     def _panes(self, ids: Iterable[str]) -> list[SnapshotPane]:
-        return [self.query_one(f"#{pane_id}") for pane_id in ids]  # type: ignore[misc]
+        try:
+            return [self.query_one(f"#{pane_id}") for pane_id in ids]  # type: ignore[misc]
+        except NoMatches:
+            return []  # leaving: the panes are removed before the refresh timers stop
 
     def refresh_fast(self) -> None:
         """Header and book: pull the newest snapshot, skip the book if nothing is new; the
