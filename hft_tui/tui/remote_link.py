@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import replace
@@ -39,6 +40,7 @@ class RemoteLink:
         self.notices: list[str] = []
         self._refresh_hz = refresh_hz
         self._snapshot: EngineSnapshot | None = None
+        self._received_ns = 0  # monotonic, when the last snapshot arrived
         self._client: ControlClient | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
@@ -50,6 +52,11 @@ class RemoteLink:
     def snapshot(self) -> EngineSnapshot:
         assert self._snapshot is not None, "start() the link first"
         return self._snapshot
+
+    def now_ns(self) -> int:
+        """The engine's clock as seen from here: the last snapshot's time plus the time since
+        it arrived (so ages keep growing when the engine falls silent)."""
+        return self.snapshot.ts_ns + (time.monotonic_ns() - self._received_ns)
 
     @property
     def connected(self) -> bool:
@@ -106,6 +113,7 @@ class RemoteLink:
                 delay = min(delay * 2, RECONNECT_MAX_S)
 
     def _on_snapshot(self, snapshot: EngineSnapshot) -> None:
+        self._received_ns = time.monotonic_ns()
         self._snapshot = snapshot
         self._first.set()
 

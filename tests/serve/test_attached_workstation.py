@@ -70,6 +70,7 @@ async def test_an_attached_workstation_draws_the_same_screen_as_the_embedded_one
     screens = []
     with ServedEngineThread(engine, state_dir, running=False) as served:
         attached = _attach(served)
+        attached.now_ns = engine.clock.now_ns  # type: ignore[method-assign] # one clock for both screens
         for link in (EngineLink(engine, threaded=False), attached):
             app = HftApp(link)
             async with app.run_test(size=SIZE) as pilot:
