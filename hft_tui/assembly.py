@@ -20,6 +20,7 @@ from hft_tui.market.ccxt_rules_loader import fetch_market_rules
 from hft_tui.market.ccxt_source import CcxtSource
 from hft_tui.market.sim_setup import SIM_EXCHANGE_ID, build_sim_market
 from hft_tui.market.sim_source import SimSource
+from hft_tui.recovery import recover_from_wal
 from hft_tui.session_recording import attach_input_recorder
 from hft_tui.wal.writer import WalWriter
 
@@ -43,11 +44,13 @@ def build_wal(settings: Settings, directory: Path, clock: Clock, metrics: Metric
 
 def build_sim_engine(settings: Settings, *, clock: Clock, wal_dir: Path, paced: bool) -> Engine:
     """An engine on the built-in simulated market."""
-    market = build_sim_market(settings, start_ts_ns=clock.now_ns())
-    source = SimSource(market, paced=paced, clock=clock)
-    rules = {symbol: market.rules(symbol) for symbol in settings.engine.symbols}
     metrics = Metrics()
     wal = build_wal(settings, wal_dir, clock, metrics)
+    market = build_sim_market(settings, start_ts_ns=clock.now_ns())
+    # A restart carries on from the last recovered marks: open positions keep their PnL.
+    market.resume_prices(recover_from_wal(wal.directory).price_references)
+    source = SimSource(market, paced=paced, clock=clock)
+    rules = {symbol: market.rules(symbol) for symbol in settings.engine.symbols}
     core = TradingCore(settings, clock=_core_clock(clock), wal=wal, rules=rules, exchange_id=SIM_EXCHANGE_ID,
                        metrics=metrics)
     return Engine(

@@ -17,6 +17,9 @@ def restore_core(core: TradingCore, recovered: RecoveredState) -> list[str]:
     notes: list[str] = []
     positions = {s: recovered.position(s) for s in recovered.positions if s in core.rules}
     core.portfolio.restore(positions, recovered.realized_pnl, recovered.fees_paid)
+    for symbol, mid in recovered.price_references.items():
+        if symbol in positions:
+            core.portfolio.mark(symbol, mid)  # the last mark, not the entry: PnL does not jump
     for position in positions.values():
         if core.broker_is_sync:  # the paper broker enforces reduce-only from its own book
             core.broker.restore_position(position)  # type: ignore[attr-defined]
@@ -56,6 +59,7 @@ def restore_core(core: TradingCore, recovered: RecoveredState) -> list[str]:
                        recovered.state_since_ts_ns)
     if recovered.drb is not None:
         core.last_drb = core.drb.restore(recovered.drb)
+        core.portfolio.resume_day(core.last_drb.day_start_ts_ns, core.last_drb.start_of_day_equity)
         for position in positions.values():
             core.drb.on_position(position, core.clock.now_ns())
         core.drb.on_equity(core.portfolio.equity(), core.clock.now_ns())

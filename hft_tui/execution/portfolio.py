@@ -131,6 +131,12 @@ class Portfolio:
         """Equity change since the day started."""
         return self.equity() - self._day_start_equity
 
+    def resume_day(self, ts_ns: int, start_equity: float) -> None:
+        """After a restart: the trading day that began at ``ts_ns`` with ``start_equity``
+        (the risk guard's, recovered from the WAL) goes on; day PnL does not restart at 0."""
+        self._day_start_equity = start_equity
+        self._day_start_ts_ns = ts_ns
+
     def reset_day(self, ts_ns: int) -> None:
         """Start a new trading day at ``ts_ns``: day PnL counts from the current equity."""
         self._day_start_equity = self.equity()

@@ -112,6 +112,10 @@ class WhaleSchedule:
         notional = float(np.exp(rng.uniform(np.log(low), np.log(high))))
         return WhalePlan(start_s, start_s + duration_s, side, distance_ticks, notional)
 
+    def rebase_price(self, start_price: float) -> None:
+        """The market starts at ``start_price`` (a restart resuming from its last mark)."""
+        self._start_price = start_price
+
     def _ticks(self, x: np.ndarray) -> np.ndarray:
         return self._start_price * np.exp(x) / self._tick_size
 

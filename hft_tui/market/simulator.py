@@ -15,8 +15,8 @@ the stream byte for byte.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 import numpy as np
@@ -299,6 +299,17 @@ class SimulatedMarket:
         if self._window is not None:
             raise RuntimeError("the market has already produced events")
         self._start_ns = int(start_ts_ns)
+
+    def resume_prices(self, prices: Mapping[str, float]) -> None:
+        """Start each listed symbol at ``prices[symbol]`` (its last mark before a restart)
+        instead of its spec's start price; only before the first event."""
+        if self._window is not None:
+            raise RuntimeError("the market has already produced events")
+        for s, spec in enumerate(self._specs):
+            price = prices.get(spec.symbol)
+            if price is not None and np.isfinite(price) and price > 0:
+                self._specs = (*self._specs[:s], replace(spec, start_price=float(price)), *self._specs[s + 1:])
+                self._whales[s].rebase_price(float(price))
 
     def force_regime(
         self, symbol: str, regime: SimRegime, *, duration_s: float | None = None
