@@ -23,6 +23,7 @@ from typing import Any
 
 from hft_tui.config.settings import ExchangeSettings
 from hft_tui.core import TradingCore
+from hft_tui.execution.broker import ExchangeBroker
 from hft_tui.execution.exchange_calls import ExchangeCalls
 from hft_tui.market.ccxt_exchange import CcxtCredentials, create_exchange
 from hft_tui.model import MarketRules, ReasonCode
@@ -98,7 +99,7 @@ class LiveAccount:
         held = [f"{asset} {qty:g}" for asset, qty in sorted(self.external.items()) if abs(qty) > 0]
         return ("held outside the engine, never flattened: " + ", ".join(held)) if held else ""
 
-    async def sync(self, core: TradingCore, broker: Any) -> list[str]:
+    async def sync(self, core: TradingCore, broker: ExchangeBroker) -> list[str]:
         """Read balances, move the engine's equity onto the account's, check positions
         against balances; returns the mismatches (already journaled and held)."""
         balances = await broker.fetch_balance()

@@ -25,9 +25,10 @@ import asyncio
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from hft_tui.core import TradingCore
+from hft_tui.execution.broker import ExchangeBroker
+from hft_tui.execution.broker import ExchangeBroker
 from hft_tui.execution.exchange_calls import Abandoned, Banned
 from hft_tui.live_account import LiveAccount
 from hft_tui.market.ccxt_exchange import ccxt_errors
@@ -53,7 +54,7 @@ class FlattenResult:
         return f"{what}: NOT FLAT after {self.elapsed_ms:.0f} ms: {'; '.join(self.left)}{note}"
 
 
-async def flatten_on_exchange(core: TradingCore, broker: Any, account: LiveAccount, symbols: Sequence[str],
+async def flatten_on_exchange(core: TradingCore, broker: ExchangeBroker, account: LiveAccount, symbols: Sequence[str],
                               reason: ReasonCode, *, kill: bool, deadline_s: float) -> FlattenResult:
     """Cancel, settle, flatten and confirm on the exchange (see the module docstring)."""
     started = time.perf_counter()
@@ -78,7 +79,7 @@ async def flatten_on_exchange(core: TradingCore, broker: Any, account: LiveAccou
     return result
 
 
-async def _one_pass(core: TradingCore, broker: Any, account: LiveAccount, symbols: Sequence[str],
+async def _one_pass(core: TradingCore, broker: ExchangeBroker, account: LiveAccount, symbols: Sequence[str],
                     reason: ReasonCode) -> list[str]:
     problems = await broker.cancel_all_on_exchange(symbols, priority=True)
     await broker.sweep_fills(symbols, priority=True)

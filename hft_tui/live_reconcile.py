@@ -20,13 +20,14 @@ from __future__ import annotations
 from typing import Any
 
 from hft_tui.core import TradingCore
+from hft_tui.execution.broker import ExchangeBroker
 from hft_tui.execution.ccxt_broker import exchange_client_id, order_report
 from hft_tui.model import Order, OrderStatus, OrderType, ReasonCode, Side
 
 RECONCILE_HOLD = "reconcile"
 
 
-async def reconcile_with_exchange(core: TradingCore, broker: Any, *, cancel_orphans: bool = False) -> list[str]:
+async def reconcile_with_exchange(core: TradingCore, broker: ExchangeBroker, *, cancel_orphans: bool = False) -> list[str]:
     """Differences between the recovered state and the exchange, already journaled; raises
     when the exchange cannot be asked (the caller retries; the hold stays)."""
     core.hold(RECONCILE_HOLD, ReasonCode.LIVE_RECONCILING, "reconciling with the exchange")

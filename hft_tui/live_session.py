@@ -18,6 +18,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from hft_tui.core import TradingCore
+from hft_tui.execution.broker import ExchangeBroker
 from hft_tui.execution.exchange_calls import Abandoned, Banned
 from hft_tui.live_account import LiveAccount
 from hft_tui.live_flatten import FlattenResult, flatten_on_exchange
@@ -34,7 +35,7 @@ BAN_HOLD = "ban"
 class LiveSession:
     """Owns the live tasks of one engine (see the module docstring)."""
 
-    def __init__(self, core: TradingCore, broker: Any, *, step: asyncio.Lock,
+    def __init__(self, core: TradingCore, broker: ExchangeBroker, *, step: asyncio.Lock,
                  durable: Callable[[], Awaitable[None]], account_sync_s: float, kill_deadline_s: float,
                  cancel_orphans: bool = False, backoff_ms: tuple[float, float] = (250.0, 5000.0),
                  on_fatal: Callable[[str], None] = lambda _: None) -> None:

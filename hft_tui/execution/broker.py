@@ -6,10 +6,11 @@ of recognising a broker by its class.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
+from hft_tui.execution.exchange_calls import ExchangeCalls
 from hft_tui.model import Fill, Order, OrderBook, Trade
 
 OrderUpdateHandler = Callable[[Order], None]
@@ -63,3 +64,38 @@ class Broker(Protocol):
     def on_trade(self, trade: Trade) -> None: ...
 
     async def close(self) -> None: ...
+
+
+class ExchangeBroker(Broker, Protocol):
+    """A broker on a real exchange (``capabilities.synchronous`` is false): what LIVE
+    reconciliation, account reads and the kill switch ask of it. ``priority`` is the kill
+    lane: no waiting behind another call's rate-limit cooldown."""
+
+    calls: ExchangeCalls
+    equity_at_start: float | None
+
+    async def submit(self, order: Order, *, priority: bool = False) -> None: ...
+
+    def adopt(self, order: Order, trade_ids: Iterable[str] = ()) -> None: ...
+
+    async def absorb(self, client_id: str, raw: Mapping[str, Any], *, priority: bool = False) -> None: ...
+
+    async def find_order(self, symbol: str, client_id: str, exchange_id: str = "",
+                         *, attempts: int = 20) -> dict[str, Any] | None: ...
+
+    async def fetch_order_trades(self, client_id: str) -> None: ...
+
+    async def fetch_open_orders(self, symbol: str | None = None, *,
+                                priority: bool = False) -> list[dict[str, Any]]: ...
+
+    async def fetch_balance(self, *, priority: bool = False) -> dict[str, tuple[float, float]]: ...
+
+    async def cancel_foreign(self, raw: Mapping[str, Any]) -> None: ...
+
+    async def cancel_all_on_exchange(self, symbols: Iterable[str], *, priority: bool = False) -> list[str]: ...
+
+    def abandon_retries(self) -> None: ...
+
+    async def settle_in_flight(self, timeout_s: float, *, priority: bool = True) -> list[str]: ...
+
+    async def sweep_fills(self, symbols: Iterable[str], *, priority: bool = False) -> None: ...

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
@@ -11,6 +12,7 @@ from hft_tui.clock import WallClock
 from hft_tui.config.credentials import ExchangeCredentials
 from hft_tui.config.settings import ExchangeSettings
 from hft_tui.execution.ccxt_broker import CcxtBroker
+from hft_tui.market.ccxt_exchange import ccxt_errors
 from hft_tui.model import Fill, Order, OrderStatus, OrderType, Position, Side
 
 
@@ -120,3 +122,41 @@ async def test_streamed_trades_and_the_rest_check_after_a_reconnect_book_each_tr
 
     assert sorted(f.trade_id for f in seen.fills) == sorted(str(t["id"]) for t in loopback.my_trades)
     assert seen.last("ws1").status is OrderStatus.FILLED
+
+
+async def test_after_the_user_data_stream_fails_rest_books_what_it_missed(
+        loopback: LoopbackExchange, loopback_settings: ExchangeSettings,
+        loopback_credentials: ExchangeCredentials) -> None:
+    # The loopback serves no user-data stream: ccxt.pro's watch_* are replaced by queues of
+    # what it would yield, and an error as a dropped stream raises it.
+    settings = loopback_settings.model_copy(update={"ccxt": {**loopback_settings.ccxt, "has": {}}})
+    broker = CcxtBroker.from_settings(settings, clock=WallClock(), credentials=loopback_credentials, seed=4)
+    updates: asyncio.Queue[object] = asyncio.Queue()
+    trades: asyncio.Queue[object] = asyncio.Queue()
+
+    async def next_of(queue: asyncio.Queue[object]) -> object:
+        item = await queue.get()
+        if isinstance(item, Exception):
+            raise item
+        return item
+
+    broker.exchange.watch_orders = lambda: next_of(updates)
+    broker.exchange.watch_my_trades = lambda: next_of(trades)
+    seen = Seen(broker)
+    await broker.start()
+    try:
+        assert broker.capabilities.user_data_stream
+        await broker.submit(order("drop1", Side.BUY, 0.004, price=49_000.0))
+        (server_order,) = loopback.orders.values()
+        loopback.fill_order(server_order.order_id, 0.004, 49_000.0)  # while the stream is down
+        await trades.put(ccxt_errors().NetworkError("connection closed"))
+        for _ in range(200):
+            if seen.last("drop1").status is OrderStatus.FILLED:
+                break
+            await asyncio.sleep(0.01)
+    finally:
+        await broker.close()
+
+    assert [f.trade_id for f in seen.fills] == [str(loopback.my_trades[0]["id"])]
+    assert seen.last("drop1").status is OrderStatus.FILLED
+    assert ("GET", "/api/v3/myTrades") in loopback.request_log
