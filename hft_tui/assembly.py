@@ -108,7 +108,7 @@ def build_exchange_engine(settings: Settings, *, clock: Clock, wal_dir: Path,
     if broker is not None:
         core.client_id_prefix = nonce
         if broker.equity_at_start is None:
-            core.notice = f"{unread}; sizing from risk.initial_equity until a restart reads the account"
+            core.add_notice("account", f"{unread}; sizing from risk.initial_equity until a restart reads the account")
     label = exchange.id + (" (sandbox)" if exchange.sandbox else "")
     return Engine(core=core, source=source, mode=settings.engine.mode.upper(), exchange=label,
                   snapshot_hz=settings.engine.snapshot_hz, wal_tail_lines=settings.wal.tail_records)

@@ -71,9 +71,16 @@ class ResetHalt:
     confirmation: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class AcknowledgeNotices:
+    """The operator has read every notice up to ``up_to_seq``: they leave the unread count."""
+
+    up_to_seq: int
+
+
 Command = (
     StopEngine | Kill | Flatten | PauseStrategy | ResumeStrategy | EnableStrategy
-    | SetStrategyParams | ResetHalt | PlaceOrder
+    | SetStrategyParams | ResetHalt | PlaceOrder | AcknowledgeNotices
 )
 
 

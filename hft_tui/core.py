@@ -62,6 +62,8 @@ from hft_tui.signals.sizing import PositionSizer
 from hft_tui.signals.status import StrategyAction, StrategyStatusChange
 from hft_tui.strategies.base import Strategy
 from hft_tui.strategies.strategy_set import build_strategies, candle_timeframes
+from hft_tui.notice_log import NoticeLog
+from hft_tui.redaction import redact
 from hft_tui.wal.errors import WalError
 from hft_tui.wal.writer import WalWriter
 
@@ -187,7 +189,7 @@ class TradingCore:
         self.fills: list[Fill] = []
         self.signal_history: deque[SignalOutcome] = deque(maxlen=SIGNAL_HISTORY)
         self.signal_counts: dict[str, int] = {name: 0 for name in self.strategies}
-        self.notice = ""
+        self.notices = NoticeLog()
         self.counters = CoreCounters()
         self._outbox: list[Order] = []
         self._cancels: list[str] = []
@@ -312,7 +314,7 @@ class TradingCore:
                                            self.clock.now_ns(), detail)
         if transition is not None:
             self.wal.append("state", transition.to_payload())
-        self.notice = f"FAILED: {detail}; only kill and flatten are taken"
+        self.add_notice("journal", f"FAILED: {detail}; only kill and flatten are taken")
 
     def drop_entries(self) -> None:
         """The journal failed before these intents were durable: entries never go out (an
@@ -462,7 +464,7 @@ class TradingCore:
         self.manager.apply(change)
         self._journal_status(change)
         self._journal_error(f"strategy {name}", exc)
-        self.notice = f"strategy {name} disabled: {detail}"
+        self.add_notice("strategy", f"strategy {name} disabled: {detail}")
 
     def _journal_error(self, where: str, exc: Exception) -> None:
         """One ``error`` record per distinct (where, error); repeats are only counted."""
@@ -801,7 +803,7 @@ class TradingCore:
             return
         if ts_ns > target.deadline_ns:
             del self._flatten[symbol]
-            self.notice = f"{symbol}: not flat by the deadline; {position.qty:g} left"
+            self.add_notice("flatten", f"{symbol}: not flat by the deadline; {position.qty:g} left")
             self.wal.append("flatten_incomplete", {"symbol": symbol, "qty_left": position.qty,
                                                     "reason": target.reason.value})
             return
@@ -839,7 +841,7 @@ class TradingCore:
         transition = self.state.transition(state.desired_state, state.reason, ts_ns)
         if transition is not None:
             self.wal.append("state", transition.to_payload())
-            self.notice = f"trading state {transition.to_state.value}: {transition.reason.value}"
+            self.add_notice("risk", f"trading state {transition.to_state.value}: {transition.reason.value}")
 
     def _journal_risk(self, state: DrbState) -> None:
         payload = state.to_payload()
@@ -928,8 +930,9 @@ class TradingCore:
         if not self.broker_is_sync:
             # Live: the engine's kill path cancels everything on the exchange, flattens from
             # the exchange's balances and says when the exchange confirms flat.
-            self.notice = "kill: strategies paused, HALTED; cancelling on the exchange and flattening"
-            return CommandResult(True, self.notice)
+            note = "kill: strategies paused, HALTED; cancelling on the exchange and flattening"
+            self.add_notice("kill", note)
+            return CommandResult(True, note)
         for symbol in self.symbols:
             self._cancel_open(symbol, entries_only=False)
         for symbol in self.symbols:
@@ -937,7 +940,7 @@ class TradingCore:
         note = f"kill: strategies paused, orders cancelled, positions closing, {self.state.state.value}"
         if stale:
             note += f"; feeds not live for {', '.join(stale)}: flatten uses the last good book"
-        self.notice = note
+        self.add_notice("kill", note)
         return CommandResult(True, note)
 
     def place_order(self, symbol: str, side: Side, qty: float, price: float | None,
@@ -955,6 +958,29 @@ class TradingCore:
         self._send(order, "OPERATOR")
         return CommandResult(True, f"order {order.client_id} sent")
 
+    # --- notices ----------------------------------------------------------------------------------
+
+    def add_notice(self, source: str, text: str) -> None:
+        """Tell the operator: journaled (a ``notice`` record) and kept until acknowledged. Any
+        part may call it (a broker's ``on_notice``, reconciliation, recovery, the kill)."""
+        text = redact(text)
+        try:
+            self.wal.append("notice", {"source": source, "text": text})
+        except WalError:
+            pass  # a journal that refuses is FAILED and says so itself; the operator still sees this
+        self.notices.add(source, text, self.clock.now_ns())
+
+    @property
+    def notice(self) -> str:
+        """The latest notice's text ("" before the first); add one with ``add_notice``."""
+        latest = self.notices.latest
+        return "" if latest is None else latest.text
+
+    def acknowledge_notices(self, up_to_seq: int) -> CommandResult:
+        """The operator read every notice up to ``up_to_seq`` (the command is journaled first)."""
+        read = self.notices.acknowledge(up_to_seq)
+        return CommandResult(True, f"{read} notice(s) acknowledged; {self.notices.unacknowledged} unread")
+
     def reset_halt(self) -> CommandResult:
         if self.state.state is TradingState.FAILED:
             return CommandResult(False, "FAILED: the journal cannot be written; fix the disk and restart")
@@ -969,8 +995,9 @@ class TradingCore:
         if transition is None:
             return CommandResult(True, f"already {self.state.state.value}")
         self.wal.append("state", transition.to_payload())
-        self.notice = f"operator reset: {transition.to_state.value}"
-        return CommandResult(True, self.notice)
+        note = f"operator reset: {transition.to_state.value}"
+        self.add_notice("operator", note)
+        return CommandResult(True, note)
 
     def exchange_flatten_order(self, symbol: str, side: Side, qty: float, reason: ReasonCode) -> Order:
         """A reduce-only market order the live flatten hands to the broker itself (journaled
@@ -987,7 +1014,7 @@ class TradingCore:
             return
         self.holds[key] = (reason, detail)
         self.wal.append("hold", {"key": key, "reason": reason.value, "detail": detail})
-        self.notice = f"REDUCING: {detail}"
+        self.add_notice("risk", f"REDUCING: {detail}")
         transition = self.state.transition(TradingState.REDUCING, reason, self.clock.now_ns(), detail)
         if transition is not None:
             self.wal.append("state", transition.to_payload())
@@ -1005,7 +1032,7 @@ class TradingCore:
                                                self.clock.now_ns(), detail)
             if transition is not None:
                 self.wal.append("state", transition.to_payload())
-                self.notice = f"trading state ACTIVE: {detail}" if detail else "trading state ACTIVE"
+                self.add_notice("risk", f"trading state ACTIVE: {detail}" if detail else "trading state ACTIVE")
 
     def _cancel_open(self, symbol: str, *, entries_only: bool) -> None:
         for order in list(self.orders.values()):

@@ -23,6 +23,7 @@ from typing import Any
 from hft_tui.bus import EventBus, Metrics
 from hft_tui.clock import Clock, LatchedClock
 from hft_tui.commands import (
+    AcknowledgeNotices,
     Command,
     CommandResult,
     EnableStrategy,
@@ -88,7 +89,7 @@ class Engine:
         self._snapshot_period_s = 1.0 / snapshot_hz
         self._wal_tail_lines = wal_tail_lines
         self._first_mids: dict[str, float] = {}
-        self._published_version: tuple[int, int, int] = (-1, -1, -1)
+        self._published_version: tuple[int, ...] = ()
         self._tasks: list[asyncio.Task[None]] = []
         self._stopped = asyncio.Event()
         self._stop_reason = ""
@@ -176,7 +177,8 @@ class Engine:
         """Build and publish a new snapshot if anything changed since the last one, or a period
         passed: during a stall the clock, the ages and the rates must still move."""
         period_ns = int(self._snapshot_period_s * 1e9)
-        version = (self.core.counters.events, self.wal.last_seq, self.clock.now_ns() // period_ns)
+        version = (self.core.counters.events, self.wal.last_seq, self.core.notices.version,
+                   self.clock.now_ns() // period_ns)
         if version != self._published_version:
             self._published_version = version
             self._snapshot = self._build_snapshot(seq=self._snapshot.seq + 1)
@@ -222,7 +224,7 @@ class Engine:
             if self.journal_failure:
                 result = CommandResult(result.ok, f"{result.message}; NOT DURABLE: {self.wal.held_records} "
                                                   "journal record(s) held in memory until the disk takes them")
-                self.core.notice = result.message
+                self.core.add_notice("journal", result.message)
         self.publish_snapshot()
         return result
 
@@ -277,6 +279,8 @@ class Engine:
             if command.confirmation != RESET_CONFIRMATION:
                 return CommandResult(False, f"type {RESET_CONFIRMATION} to confirm the reset")
             return core.reset_halt()
+        if isinstance(command, AcknowledgeNotices):
+            return core.acknowledge_notices(command.up_to_seq)
         return CommandResult(False, f"unknown command {type(command).__name__}")
 
     # --- lifecycle ------------------------------------------------------------------------------
@@ -293,7 +297,7 @@ class Engine:
         if recovered.last_seq:
             notes = restore_core(self.core, recovered)
             self.wal.append("recovery", {"from_seq": recovered.last_seq, "restored": notes})
-            self.core.notice = "recovered: " + "; ".join(notes)
+            self.core.add_notice("recovery", "recovered: " + "; ".join(notes))
         self._running = True
 
     async def start(self) -> None:
@@ -327,8 +331,8 @@ class Engine:
         self.core.fail(self.journal_failure)
 
     def _journal_recovered(self, durable_seq: int) -> None:
-        self.core.notice = (f"FAILED: {self.journal_failure}; the disk took the held records since "
-                            f"(durable up to seq {durable_seq}); restart to trade")
+        self.core.add_notice("journal", f"FAILED: {self.journal_failure}; the disk took the held records "
+                                        f"since (durable up to seq {durable_seq}); restart to trade")
 
     def failure_line(self) -> str:
         """One line for the operator once a FAILED session is over ("" if it never failed)."""

@@ -120,10 +120,9 @@ class LiveSession:
                 self.core.drop_entries()  # FAILED: exits and cancels still go out
             self.dispatch(self.core.take_cancels(), self.core.take_orders())
 
-    def notice(self, text: str) -> None:
-        """A broker, reconcile or account notice: journaled and shown."""
-        self.core.wal.append("notice", {"text": text})
-        self.core.notice = text
+    def notice(self, text: str, source: str = "broker") -> None:
+        """A broker, reconcile or account notice: journaled and kept until acknowledged."""
+        self.core.add_notice(source, text)
 
     def _watch_ban(self) -> None:
         calls = self.broker.calls
@@ -154,7 +153,7 @@ class LiveSession:
         result = await flatten_on_exchange(self.core, self.broker, self.account, symbols, reason,
                                            kill=kill, deadline_s=self._kill_deadline_s)
         self.last_flatten = result
-        self.notice(result.text("kill" if kill else "flatten"))
+        self.notice(result.text("kill" if kill else "flatten"), "kill" if kill else "flatten")
         return result
 
     # --- reconciliation and the account ---------------------------------------------------
@@ -170,16 +169,16 @@ class LiveSession:
                 self.core.wal.append("error", {"where": "reconcile", "error": describe_error(exc)})
                 if is_auth_failure(exc):
                     # Keys the exchange refuses cannot cancel or flatten either: do not trade on them.
-                    self.core.notice = f"the exchange refused the API key: {describe_error(exc)}"
+                    self.notice(f"the exchange refused the API key: {describe_error(exc)}", "reconcile")
                     self._on_fatal(f"exchange refused the API key ({type(exc).__name__})")
                     return
-                self.notice(f"reconcile with the exchange failed, retrying: {describe_error(exc)}")
+                self.notice(f"reconcile with the exchange failed, retrying: {describe_error(exc)}", "reconcile")
                 self._watch_ban()
                 await asyncio.sleep(backoff.next_delay_s())
                 continue
             break
         if differences:
-            self.notice(f"reconcile: {len(differences)} difference(s): " + "; ".join(differences))
+            self.notice(f"reconcile: {len(differences)} difference(s): " + "; ".join(differences), "reconcile")
         self._reconciled.set()
 
     async def _sync_loop(self) -> None:
@@ -191,5 +190,5 @@ class LiveSession:
             try:
                 await self.account.sync(self.core, self.broker)
             except (ccxt_errors().BaseError, Abandoned, Banned) as exc:
-                self.notice(f"account read failed: {describe_error(exc)}")
+                self.notice(f"account read failed: {describe_error(exc)}", "account")
             self._watch_ban()

@@ -223,7 +223,7 @@ class InputRecorder:
     def _fail(self, exc: Exception) -> None:
         self._engine.on_event = None
         self._engine.wal.append("error", {"where": "input_recording", "error": describe_error(exc)})
-        self._engine.core.notice = f"input recording stopped: {describe_error(exc)}"
+        self._engine.core.add_notice("recording", f"input recording stopped: {describe_error(exc)}")
         self._release()
 
     def _release(self) -> None:

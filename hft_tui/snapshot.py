@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hft_tui.bus import MetricsSnapshot
-from hft_tui.model import FeedState, OrderBook, Trade
+from hft_tui.model import FeedState, Notice, OrderBook, Trade
 from hft_tui.risk.drb_state import DrbState
 
 
@@ -152,10 +152,13 @@ class EngineSnapshot:
     account: AccountView | None = None
     risk: DrbState | None = None
     sanitizer_rejections: dict[str, int] = field(default_factory=dict)
-    notice: str = ""  # the engine's latest operator-facing message (kill result, errors)
+    notice: str = ""  # the latest notice's text (kill result, errors); every one is in ``notices``
     trading_state_reason: str = ""  # the reason code of the last state change (e.g. KILL)
     journal_failure: str = ""  # why the WAL could not be written (FAILED), "" while it can
     feed: FeedSummary | None = None
+    notices: tuple[Notice, ...] = ()  # oldest first, kept until acknowledged (see NoticeLog)
+    notices_unread: int = 0  # unacknowledged, including any that left memory (journal only)
+    notices_evicted: int = 0  # unread notices no longer in ``notices`` (the WAL has them)
 
     @property
     def open_positions(self) -> int:

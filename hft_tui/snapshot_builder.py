@@ -7,7 +7,6 @@ import weakref
 from hft_tui.bus import MetricsSnapshot
 from hft_tui.core import SignalOutcome, TradingCore
 from hft_tui.model import FeedState, ReasonCode
-from hft_tui.redaction import redact
 from hft_tui.signals.status import StrategyStatus
 from hft_tui.snapshot import (
     AccountView,
@@ -87,7 +86,10 @@ def build_snapshot(
         account=_account(core),
         risk=core.drb.state,
         sanitizer_rejections={code.value: n for code, n in core.sanitizer.counts.items() if n},
-        notice=redact(core.notice),
+        notice=core.notice,
+        notices=core.notices.notices,
+        notices_unread=core.notices.unacknowledged,
+        notices_evicted=core.notices.evicted_unacknowledged,
         trading_state_reason=core.state.reason.value if core.state.reason else "",
         journal_failure=journal_failure,
         feed=_feed_summary(core),

@@ -48,7 +48,10 @@ KEY_SPECS: tuple[KeySpec, ...] = (
     KeySpec("next_symbol", "s", "next_symbol", "Symbol",
             "Switch book, price and signals to the next symbol", show=False),
     KeySpec("wal_filter", "w", "wal_filter", "WAL filter",
-            "Cycle the WAL pane's filter: to act on (default), all, orders & fills, signals, risk, operator, feed", show=False),
+            "Cycle the WAL pane's filter: to act on (default), all, then orders & fills, signals, risk & "
+            "state, operator, feed & errors, notices, session (every record type is in one)", show=False),
+    KeySpec("notices", "n", "notices", "Notices",
+            "Broker, reconcile, recovery, kill and risk notices, kept until you acknowledge them (a)"),
     KeySpec("help", "f1", "help", "Help", "This help", priority=True),
     KeySpec("help_alt", "question_mark", "help", "Help", "This help", show=False),
     KeySpec("quit", "q", "quit", "Quit",

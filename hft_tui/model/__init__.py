@@ -8,6 +8,7 @@ from hft_tui.model.candle import Candle
 from hft_tui.model.feed import FeedState, FeedStatus
 from hft_tui.model.liquidation import Liquidation
 from hft_tui.model.market_rules import MarketRules
+from hft_tui.model.notice import Notice
 from hft_tui.model.order import Fill, Liquidity, Order, OrderStatus, OrderType
 from hft_tui.model.position import Position
 from hft_tui.model.reason_codes import ReasonCode
@@ -24,6 +25,7 @@ __all__ = [
     "Liquidation",
     "MarketRejection",
     "MarketRules",
+    "Notice",
     "Fill",
     "Liquidity",
     "Order",

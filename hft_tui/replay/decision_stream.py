@@ -16,12 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hft_tui.wal.record import WalRecord
+from hft_tui.wal.record_types import DECISION_TYPES
 
-DECISION_TYPES: frozenset[str] = frozenset({
-    "signal", "order", "order_rejected", "order_update", "fill", "trade_closed", "exit_rules",
-    "state", "risk", "flatten", "flatten_incomplete", "cancel", "param", "pause", "strategy",
-    "command", "kill", "feed", "rejection",
-})
 COMMAND_TYPES: frozenset[str] = frozenset({"command", "kill"})
 SESSION_START = "session_start"
 BACKTEST_MODE = "BACKTEST"

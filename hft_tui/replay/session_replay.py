@@ -26,6 +26,7 @@ import numpy as np
 from hft_tui.bus import Metrics
 from hft_tui.clock import SimulatedClock
 from hft_tui.commands import (
+    AcknowledgeNotices,
     Command,
     EnableStrategy,
     Flatten,
@@ -51,7 +52,8 @@ from hft_tui.wal.writer import WalWriter
 # The replay's WAL is written as a backtest's is: made durable in large batches.
 SYNC_EVERY_EVENTS = 100_000
 _COMMANDS: dict[str, type[Command]] = {cls.__name__: cls for cls in (  # type: ignore[misc]
-    Kill, Flatten, PauseStrategy, ResumeStrategy, EnableStrategy, SetStrategyParams, PlaceOrder, ResetHalt)}
+    Kill, Flatten, PauseStrategy, ResumeStrategy, EnableStrategy, SetStrategyParams, PlaceOrder, ResetHalt,
+    AcknowledgeNotices)}
 
 
 class ReplayError(ValueError):

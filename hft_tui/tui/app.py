@@ -22,6 +22,7 @@ from textual.widget import Widget
 from textual.widgets import DataTable, Footer, Input, TextArea
 
 from hft_tui.commands import (
+    AcknowledgeNotices,
     Command,
     CommandResult,
     EnableStrategy,
@@ -57,6 +58,7 @@ from hft_tui.tui.screens.confirm import CONFIRM, Choice, ConfirmScreen
 from hft_tui.tui.screens.exposure import flatten_summary, kill_summary, quit_summary
 from hft_tui.tui.screens.help import HelpScreen
 from hft_tui.tui.screens.kill_confirm import KillConfirmScreen
+from hft_tui.tui.screens.notices import NoticesScreen
 from hft_tui.tui.screens.signal_detail import SignalDetailScreen
 from hft_tui.tui.screens.tuning import TuningScreen
 from hft_tui.tui.screens.typed_confirm import TypedConfirmScreen
@@ -372,6 +374,17 @@ class HftApp(App[str]):
         """Cycle the WAL pane's record-type filter."""
         label = self.query_one(WalTailPane).next_filter()
         self.notify(f"WAL shows: {label}", timeout=2)
+
+    def action_notices(self) -> None:
+        """Every notice kept for the operator, newest first; ``a`` acknowledges them all."""
+        snapshot = self.link.snapshot
+
+        def answered(up_to_seq: int | None) -> None:
+            if up_to_seq is not None:
+                self.send(AcknowledgeNotices(up_to_seq))
+
+        self.push_screen(NoticesScreen(snapshot.notices, snapshot.notices_unread, snapshot.notices_evicted),
+                         answered)
 
     def action_help(self) -> None:
         """Every key as currently mapped, the panes, and what the states mean."""

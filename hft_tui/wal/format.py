@@ -3,22 +3,19 @@
 from __future__ import annotations
 
 from hft_tui.wal.record import WalRecord
+from hft_tui.wal.record_types import Tone, tone_of
 from hft_tui.wal.summary import summarize_record
 
-# Colours follow what the operator must not miss: kill and risk loudest, chatter dimmest.
-TYPE_STYLES: dict[str, str] = {
-    "kill": "bold white on red",
-    "risk": "bold yellow",
-    "pause": "yellow",
-    "order": "cyan",
-    "fill": "green",
-    "signal": "blue",
-    "param": "bright_cyan",
-    "session_start": "bold",
-    "session_stop": "bold",
-    "snapshot": "dim",
-    "wal_repair": "bold white on red",
-    "corrupt_record": "bold red",
+# Colours follow what the operator must not miss: alarms and risk loudest, chatter dimmest.
+TONE_STYLES: dict[Tone, str] = {
+    Tone.ALARM: "bold white on red",
+    Tone.RISK: "bold yellow",
+    Tone.ORDER: "cyan",
+    Tone.FILL: "green",
+    Tone.SIGNAL: "blue",
+    Tone.OPERATOR: "bright_cyan",
+    Tone.SESSION: "bold",
+    Tone.QUIET: "dim",
 }
 TYPE_WIDTH = 13
 
@@ -29,5 +26,6 @@ def format_record(record: WalRecord) -> str:
 
 
 def style_for(record_type: str) -> str:
-    """Rich style for a record type ('' when it has none)."""
-    return TYPE_STYLES.get(record_type, "")
+    """Rich style for a record type ('' for a type this build does not know)."""
+    tone = tone_of(record_type)
+    return "" if tone is None else TONE_STYLES[tone]

@@ -74,6 +74,8 @@ def header_fields(snapshot: EngineSnapshot, symbol: str, now_ns: int) -> tuple[s
         state.value,
         feed_words,
         f"ENGINE SILENT {age_text(silent_ns)}" if silent else "",
+        f"{snapshot.notices_unread} notice{'s' if snapshot.notices_unread != 1 else ''}"
+        if snapshot.notices_unread else "",
         "" if account is None else money(account.equity),
         "" if account is None else signed(account.day_pnl),
         iso_utc(now_ns)[:19].replace("T", " ") + " UTC",
@@ -119,7 +121,7 @@ class HeaderBar(Widget):
     def render(self) -> Text:
         if not self._fields:
             return Text(" hft-tui  starting…")
-        (mode, exchange, symbol, state, stopped, feed_state, feed_words, silent,
+        (mode, exchange, symbol, state, stopped, feed_state, feed_words, silent, notices,
          equity, day_pnl, clock) = self._fields
         colour = theme_colour
         text = Text(no_wrap=True, overflow="crop")
@@ -146,6 +148,9 @@ class HeaderBar(Widget):
         if silent:
             text.append(" ")
             text.append(f" ✖ {silent} ", style=f"bold reverse {colour(self, 'halted')}")
+        if notices:  # unread: until the operator has seen them (n)
+            text.append(" ")
+            text.append(f" ✉ {notices} ", style=f"bold {colour(self, 'reducing')}")
         money_text = Text(no_wrap=True)
         if equity:
             money_text.append("eq ", style=colour(self, "muted"))

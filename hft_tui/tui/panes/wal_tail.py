@@ -1,5 +1,5 @@
 """The newest WAL records, newest at the bottom, coloured by record type, filterable by type;
-by default only what an operator acts on (``TO_ACT_ON``).
+by default only what an operator acts on (``ACT_ON_TYPES`` in ``wal/record_types``).
 
 The engine hands over a bounded tail with every snapshot, so this pane never reads the
 WAL itself and can never block on it.
@@ -12,48 +12,33 @@ from textual.widget import Widget
 
 from hft_tui.snapshot import EngineSnapshot, WalLine
 from hft_tui.tui.formatting import theme_colour
+from hft_tui.wal.record_types import ACT_ON_TYPES, Tone, Topic, tone_of, types_about
 
-TYPE_COLOURS = {
-    "session_start": "mode-sim",
-    "session_stop": "mode-sim",
-    "kill": "halted",
-    "flatten": "halted",
-    "flatten_incomplete": "halted",
-    "risk": "reducing",
-    "state": "reducing",
-    "order": "accent",
-    "order_update": "accent",
-    "order_rejected": "reducing",
-    "cancel": "accent",
-    "fill": "bid",
-    "trade_closed": "bid",
-    "signal": "secondary",
-    "exit_rules": "secondary",
-    "param": "primary",
-    "pause": "primary",
-    "feed": "muted",
-    "rejection": "muted",
-    "error": "halted",
+# The theme colour of each tone of record (the record types' tones are in wal/record_types).
+TONE_COLOURS = {
+    Tone.ALARM: "halted",
+    Tone.RISK: "reducing",
+    Tone.ORDER: "accent",
+    Tone.FILL: "bid",
+    Tone.SIGNAL: "secondary",
+    Tone.OPERATOR: "primary",
+    Tone.SESSION: "mode-sim",
+    Tone.QUIET: "muted",
 }
-# What an operator acts on: orders and fills, every change of state, commands and notices.
-# Routine records (risk snapshots every few seconds, signals, sanitizer counts) are one ``w`` away.
-TO_ACT_ON = frozenset({
-    "order", "order_update", "order_rejected", "cancel", "fill", "trade_closed", "flatten",
-    "flatten_incomplete", "flat_confirmed", "kill", "command", "state", "pause", "param", "hold",
-    "feed", "notice", "error", "reconcile", "account", "recovery", "session_start", "session_stop",
-    "corrupt_record", "wal_repair",
-})
-# (label, record types or None for every type); the first is the default. ``w`` cycles.
+# (label, record types or None for every type); the first is the default: what an operator
+# acts on (routine records such as risk snapshots, signals and sanitizer counts are one ``w``
+# away). Then everything, then one per topic: every record type is in at least one.
 WAL_FILTERS: tuple[tuple[str, frozenset[str] | None], ...] = (
-    ("to act on", TO_ACT_ON),
+    ("to act on", ACT_ON_TYPES),
     ("all", None),
-    ("orders & fills", frozenset({"order", "order_update", "order_rejected", "cancel", "fill",
-                                  "trade_closed", "flatten", "flatten_incomplete"})),
-    ("signals", frozenset({"signal", "exit_rules"})),
-    ("risk & state", frozenset({"risk", "state", "kill", "flatten", "flatten_incomplete"})),
-    ("operator", frozenset({"param", "pause", "kill", "flatten", "session_start", "session_stop"})),
-    ("feed & errors", frozenset({"feed", "rejection", "error"})),
+    *((topic.value, types_about(topic)) for topic in Topic),
 )
+
+
+def type_colour(record_type: str) -> str:
+    """The theme colour a record type is shown in (the foreground for an unknown type)."""
+    tone = tone_of(record_type)
+    return "foreground" if tone is None else TONE_COLOURS[tone]
 
 
 class WalTailPane(Widget, can_focus=True):
@@ -116,6 +101,6 @@ class WalTailPane(Widget, can_focus=True):
                 text.append("\n")
             text.append(f"{line.seq:>6} ", style=muted)
             text.append(f"{line.ts[11:19]} ", style=muted)
-            text.append(f"{line.type:<13} ", style=f"bold {theme_colour(self, TYPE_COLOURS.get(line.type, 'foreground'))}")
+            text.append(f"{line.type:<13} ", style=f"bold {theme_colour(self, type_colour(line.type))}")
             text.append(line.summary)
         return text

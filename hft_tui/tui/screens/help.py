@@ -14,8 +14,11 @@ from hft_tui.tui.bindings import KeyRow
 
 STATES_TEXT = """\
 ● ACTIVE    trading normally
-▼ REDUCING  a risk budget passed its soft limit: only orders that reduce exposure
-■ HALTED    kill switch or a hard limit: nothing but cancels and exits, until an operator reset
+▼ REDUCING  a risk budget passed its soft limit: only orders that reduce exposure; ends by itself
+■ HALTED    kill switch, daily loss or drawdown limit: nothing but cancels and exits, until a reset
+Feed (header: the worst traded symbol, age of the oldest book): ● LIVE · … CONNECTING ·
+  ↻ RESYNCING · ◌ STALE · ⊘ REJECTING (every book refused; the code says why). New entries
+  on a symbol that is not live are frozen; exits and the kill still work. ✉ N: unread notices (n).
 ◇ SIM built-in market · ◆ PAPER real data, simulated fills · ▲▲ LIVE ▲▲ real orders
 PnL and sides always carry a sign or arrow: + ▲ up / long / buy, - ▼ down / short / sell."""
 
