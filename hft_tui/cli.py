@@ -28,6 +28,7 @@ from hft_tui.config.settings import Settings
 from hft_tui.fees_cli import add_fees_parser
 from hft_tui.redaction import install_redaction
 from hft_tui.replay.cli import add_replay_parser
+from hft_tui.trades_cli import add_trades_parsers
 from hft_tui.serve.ctl import add_ctl_parser, run_ctl
 from hft_tui.serve.service_unit import add_service_parser, unit_text
 from hft_tui.wal.cli import add_wal_parser, run_wal_command
@@ -56,6 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_backtest_parsers(commands)
     add_replay_parser(commands)
     add_fees_parser(commands)
+    add_trades_parsers(commands)
     serve = commands.add_parser("serve", help="the engine with no UI and a control socket; outlives the SSH session")
     _add_run_options(serve, suppress_defaults=True)
     attach = commands.add_parser("attach", help="the workstation over a served engine's socket (q detaches)")
@@ -147,7 +149,7 @@ def _main(argv: Sequence[str] | None) -> int:
     except ConfigError as exc:
         print_config_error(exc)
         return EXIT_CONFIG_ERROR
-    if args.command in ("wal", "ctl", "attach", "service"):
+    if args.command in ("wal", "ctl", "attach", "service", "trades", "pnl"):
         paths = AppPaths.resolve(settings, args.state_dir)
         args.state_dir = paths.state_dir
         return _run_state_dir_command(args, settings, paths)
@@ -201,6 +203,8 @@ def _run_state_dir_command(args: argparse.Namespace, settings: Settings, paths: 
     """The commands that act on a state dir without starting an engine."""
     if args.command == "wal":
         return run_wal_command(args)
+    if args.command in ("trades", "pnl"):
+        return args.handler(args)  # type: ignore[no-any-return]
     if args.command == "ctl":
         return run_ctl(args, paths.state_dir)
     if args.command == "service":
