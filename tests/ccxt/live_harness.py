@@ -4,20 +4,32 @@ from __future__ import annotations
 
 import asyncio
 import shutil
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-
-from loopback_exchange import LoopbackExchange
 
 from hft_tui.assembly import build_engine
 from hft_tui.config.credentials import ExchangeCredentials
 from hft_tui.config.loader import load_settings
 from hft_tui.config.settings import ExchangeSettings
 from hft_tui.engine import Engine
-from hft_tui.model import FeedState
+from hft_tui.model import FeedState, OrderStatus
 from hft_tui.wal.record import WalRecord, parse_line
 
 CREDENTIALS = ExchangeCredentials(exchange_id="binance", api_key="loopback-key", secret="loopback-secret")
+# Only a guard against a hang: a condition still false after this long never comes true.
+HANG_GUARD_S = 120.0
+
+
+async def wait_until(condition: Callable[[], bool], what: str) -> None:
+    """Until ``condition()`` holds, however long a loaded machine takes; fails (naming
+    ``what``) only if it never does."""
+    deadline = time.monotonic() + HANG_GUARD_S
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"never happened: {what}")
+        await asyncio.sleep(0.01)
 
 
 async def live_engine(exchange: ExchangeSettings, state_dir: Path, **overrides: Any) -> Engine:
@@ -41,20 +53,26 @@ async def live_engine(exchange: ExchangeSettings, state_dir: Path, **overrides: 
     engine = await asyncio.to_thread(build_engine, settings, credentials=CREDENTIALS)
     await engine.start()
     assert engine.live is not None
-    await asyncio.wait_for(engine.live.reconciled(), 20)
-    for _ in range(400):
-        if engine.core.feed_health.state("BTC/USDT") is FeedState.LIVE:
-            break
-        await asyncio.sleep(0.01)
+    await asyncio.wait_for(engine.live.reconciled(), HANG_GUARD_S)
+    await wait_until(lambda: engine.core.feed_health.state("BTC/USDT") is FeedState.LIVE, "the BTC/USDT feed is live")
     return engine
 
 
-async def settle(engine: Engine, loopback: LoopbackExchange, rounds: int = 400) -> None:
-    """Until the engine follows no open order and every order's fills are booked."""
-    for _ in range(rounds):
-        if not engine.core.broker.open_orders() and not any(o.is_open for o in engine.core.orders.values()):
-            break
-        await asyncio.sleep(0.02)
+async def answered(engine: Engine) -> None:
+    """Until the exchange has answered every order the engine sent (submits under way, and
+    their retries through a rate limit, are over), so the exchange's book holds all of them."""
+    await wait_until(lambda: not any(o.status is OrderStatus.NEW for o in engine.core.orders.values()),
+                     "every order the engine sent was answered")
+
+
+async def settle(engine: Engine) -> None:
+    """Until the engine follows no open order, has no order it gave up on left to look up,
+    and every order's fills are booked."""
+    broker = engine.core.broker
+    await answered(engine)
+    await wait_until(lambda: not broker.open_orders() and not broker._in_doubt
+                     and not any(o.is_open for o in engine.core.orders.values()),
+                     "every order the engine follows is done and its fills booked")
 
 
 def wal_records(state_dir: Path, kind: str) -> list[dict[str, Any]]:

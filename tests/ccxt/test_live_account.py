@@ -31,7 +31,7 @@ async def test_a_balance_the_engine_cannot_explain_holds_it_reducing_until_it_ag
     account, core, broker = engine.live.account, engine.core, engine.core.broker
     try:
         await engine.execute(PlaceOrder("BTC/USDT", "buy", 0.01))
-        await settle(engine, loopback)
+        await settle(engine)
         assert await account.sync(core, broker) == []
         loopback.free["BTC"] += 0.25  # bought on the web UI, or a deposit
         assert await account.sync(core, broker) == []  # once could be a fill in flight

@@ -7,7 +7,7 @@ import random
 from pathlib import Path
 
 import pytest
-from live_harness import live_engine, settle, wal_records
+from live_harness import answered, live_engine, settle, wal_records
 from loopback_exchange import LoopbackExchange
 
 from hft_tui.commands import Flatten, Kill, PlaceOrder
@@ -54,10 +54,11 @@ async def test_orders_with_partial_fills_through_a_429_storm_leave_the_engine_ho
     try:
         loopback.rate_limit_storm(0.2, retry_after_s=0)
         await trade_randomly(engine, loopback, orders=200, seed=5)
+        await answered(engine)  # the last orders may still be retrying through the storm
         loopback.rate_limit_storm(0.0)
         while loopback.step_resting(1.0):
             pass
-        await settle(engine, loopback)
+        await settle(engine)
     finally:
         await engine.stop("test over")
 
@@ -100,7 +101,7 @@ async def test_flatten_one_symbol_confirms_flat_on_the_exchange(
     engine = await live_engine(loopback_settings, tmp_path)
     try:
         await engine.execute(PlaceOrder("BTC/USDT", "buy", 0.05))
-        await settle(engine, loopback)
+        await settle(engine)
         assert engine.core.lots_held("BTC/USDT")
         await engine.execute(Flatten("BTC/USDT"))
         assert engine.live is not None

@@ -33,7 +33,7 @@ async def test_a_kill_on_a_failed_journal_reaches_the_exchange_and_its_records_l
     recovered = asyncio.Event()
     try:
         assert (await engine.execute(PlaceOrder("BTC/USDT", "buy", 0.003))).ok
-        await settle(engine, loopback)
+        await settle(engine)
         held_before = loopback.total("BTC")
         sent_before = len(loopback.create_requests)
 

@@ -8,7 +8,7 @@ import random
 from pathlib import Path
 
 import pytest
-from live_harness import crash_copy, live_engine, settle, wal_records
+from live_harness import answered, crash_copy, live_engine, settle, wait_until, wal_records
 from loopback_exchange import LoopbackExchange
 from test_live_engine import assert_books_agree, trade_randomly
 
@@ -22,7 +22,7 @@ async def test_an_order_that_filled_while_the_engine_was_down_is_booked_not_canc
         loopback: LoopbackExchange, loopback_settings: ExchangeSettings, tmp_path: Path) -> None:
     first = await live_engine(loopback_settings, tmp_path / "a")
     await first.execute(PlaceOrder("BTC/USDT", "buy", 0.004, price=49_990.0))
-    await settle_acknowledged(first)
+    await answered(first)
     await crash_copy(first, tmp_path / "a", tmp_path / "b")
     (resting,) = loopback.orders.values()
     loopback.fill_order(resting.order_id, 0.001, 49_990.0)
@@ -69,29 +69,19 @@ async def test_an_order_whose_answer_was_lost_is_found_by_client_id_and_followed
     first = await live_engine(loopback_settings, tmp_path / "a")
     loopback.fail_next_create = ["timeout"]  # accepted by the exchange; the answer never comes
     await first.execute(PlaceOrder("BTC/USDT", "buy", 0.002, price=49_990.0))
-    for _ in range(200):
-        if loopback.orders:
-            break
-        await asyncio.sleep(0.01)
+    await wait_until(lambda: bool(loopback.orders), "the exchange has the order")
     await crash_copy(first, tmp_path / "a", tmp_path / "b")
 
     second = await live_engine(loopback_settings, tmp_path / "b")
     (resting,) = loopback.orders.values()
     followed = second.core.orders.get(resting.client_id)
     loopback.fill_order(resting.order_id, 0.002, 49_990.0)
-    await settle(second, loopback)
+    await settle(second)
     await second.stop("test over")
 
     assert followed is not None and followed.exchange_id == str(resting.order_id)
     assert len(loopback.create_requests) == 1, "found, not re-sent"
     assert_books_agree(second, loopback, tmp_path / "b")
-
-
-async def settle_acknowledged(engine) -> None:
-    for _ in range(200):
-        if all(o.exchange_id for o in engine.core.orders.values()):
-            return
-        await asyncio.sleep(0.01)
 
 
 @pytest.mark.slow
@@ -126,7 +116,7 @@ async def crash_and_restart(loopback: LoopbackExchange, settings: ExchangeSettin
     engine = await live_engine(settings, state)
     while loopback.step_resting(1.0):
         pass
-    await settle(engine, loopback)
+    await settle(engine)
     await engine.stop("test over")
     assert engine.core.state.state is TradingState.ACTIVE
     assert_books_agree(engine, loopback, state)
