@@ -12,7 +12,9 @@ the base asset) and are locked by resting orders; orders off the lot or tick gri
 the minimums fail their filter; a client id is accepted once; a signed request whose
 timestamp is off the server's clock gets -1021; ``rate_limit_storm`` answers 429 with
 ``Retry-After``, ``ban_ip`` 418; ``place_foreign_order`` rests an order nobody here sent;
-``step_resting`` fills resting orders over several steps.
+``step_resting`` fills resting orders over several steps. Like a real server it sends to
+every websocket peer at once and drops one that stops reading (``SEND_TIMEOUT_S``), and
+its random walk publishes sizes in whole lots only.
 
 Tests drive it explicitly (``push_depth``, ``push_trade``, ``skip_update_ids``,
 ``drop_sockets``, ``send_raw``, ``send_truncated``, ``send_binary``) and script REST failures
@@ -30,7 +32,7 @@ import json
 import random
 import time
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,6 +41,9 @@ from aiohttp import WSMsgType, web
 INSUFFICIENT_BALANCE_MSG = "Account has insufficient balance for requested action."
 COMMISSION_RATE = 0.001
 MY_TRADES_LIMIT = 500
+# A websocket peer that has not taken a frame in this long is dropped, as a real exchange
+# drops a consumer too slow (or too dead) to read: the others never wait on it.
+SEND_TIMEOUT_S = 5.0
 
 
 @dataclass
@@ -164,6 +169,7 @@ class LoopbackExchange:
         self._next_order_id = 1
         self._next_trade_id = 1
         self._sockets: list[tuple[web.WebSocketResponse, set[str]]] = []
+        self._closing: set[asyncio.Task[None]] = set()
         self.subscribe_requests = 0
         self._runner: web.AppRunner | None = None
         self._stopping = asyncio.Event()
@@ -304,9 +310,7 @@ class LoopbackExchange:
 
     async def send_raw(self, text: str) -> None:
         """Send a frame verbatim to every socket (malformed-input tests)."""
-        for ws, _ in list(self._sockets):
-            if not ws.closed:
-                await ws.send_str(text)
+        await self._send_each([ws for ws, _ in self._sockets], lambda ws: ws.send_str(text))
 
     async def send_truncated(self, market_id: str, keep: float = 0.5) -> None:
         """Send the first ``keep`` of a real ``depthUpdate`` frame, as a proxy cutting a frame
@@ -323,15 +327,14 @@ class LoopbackExchange:
 
     async def send_binary(self, data: bytes) -> None:
         """Send a binary frame verbatim to every socket (Binance spot never sends one)."""
-        for ws, _ in list(self._sockets):
-            if not ws.closed:
-                await ws.send_bytes(data)
+        await self._send_each([ws for ws, _ in self._sockets], lambda ws: ws.send_bytes(data))
 
     async def drop_sockets(self) -> None:
         """Close every websocket from the server side, as a dropped connection would."""
         sockets, self._sockets = self._sockets, []
         for ws, _ in sockets:
             await ws.close(code=1006, message=b"loopback drop")
+        await asyncio.gather(*self._closing, return_exceptions=True)
 
     def subscriber_count(self, stream_prefix: str) -> int:
         return sum(1 for _, subs in self._sockets if any(s.startswith(stream_prefix) for s in subs))
@@ -346,14 +349,15 @@ class LoopbackExchange:
                 if not bids or not asks:
                     continue
                 best_bid, best_ask = bids[0][0], asks[0][0]
-                size = round(rng.uniform(0.1, 3.0), 4)
+                lot = float(self.markets[market_id].step_size)
+                size = _on_lot(rng.uniform(0.1, 3.0), lot)
                 if rng.random() < 0.5:
                     await self.push_depth(market_id, bids=[(best_bid, size)])
                 else:
                     await self.push_depth(market_id, asks=[(best_ask, size)])
                 buy = rng.random() < 0.5
                 await self.push_trade(market_id, best_ask if buy else best_bid,
-                                      round(rng.uniform(0.001, 0.5), 5), buyer_is_maker=not buy)
+                                      _on_lot(rng.uniform(0.001, 0.5), lot), buyer_is_maker=not buy)
 
     # --- the account: matching, balances, commissions ---------------------------------------
     #
@@ -810,11 +814,30 @@ class LoopbackExchange:
         if self.stalled:
             return
         text = json.dumps(message)
-        for ws, subscriptions in list(self._sockets):
-            if ws.closed:
-                continue
-            if any(s.startswith(stream_prefix) for s in subscriptions):
-                await ws.send_str(text)
+        await self._send_each([ws for ws, subscriptions in self._sockets
+                               if any(s.startswith(stream_prefix) for s in subscriptions)],
+                              lambda ws: ws.send_str(text))
+
+    async def _send_each(self, sockets: list[web.WebSocketResponse],
+                         send: Callable[[web.WebSocketResponse], Awaitable[None]]) -> None:
+        """Send to every socket at once, each with its own deadline."""
+        await asyncio.gather(*(self._send_one(ws, send) for ws in sockets if not ws.closed))
+
+    async def _send_one(self, ws: web.WebSocketResponse,
+                        send: Callable[[web.WebSocketResponse], Awaitable[None]]) -> None:
+        try:
+            await asyncio.wait_for(send(ws), SEND_TIMEOUT_S)
+        except TimeoutError:
+            self._drop_slow(ws)
+        except ConnectionError:
+            pass  # the peer went away; its handler forgets the socket
+
+    def _drop_slow(self, ws: web.WebSocketResponse) -> None:
+        """Stop sending to ``ws`` and close it without waiting on it."""
+        self._sockets = [entry for entry in self._sockets if entry[0] is not ws]
+        task = asyncio.ensure_future(_close_quietly(ws))
+        self._closing.add(task)
+        task.add_done_callback(self._closing.discard)
 
 
 def _now_ms() -> int:
@@ -823,6 +846,19 @@ def _now_ms() -> int:
 
 def _error(status: int, code: int, msg: str, headers: dict[str, str] | None = None) -> web.Response:
     return web.json_response({"code": code, "msg": msg}, status=status, headers=headers)
+
+
+async def _close_quietly(ws: web.WebSocketResponse) -> None:
+    """Close ``ws`` with "too slow", giving up on a peer that does not even take that."""
+    try:
+        await asyncio.wait_for(ws.close(code=1008, message=b"too slow"), SEND_TIMEOUT_S)
+    except (TimeoutError, ConnectionError):
+        pass
+
+
+def _on_lot(qty: float, lot: float) -> float:
+    """``qty`` rounded to a whole number of lots (at least one)."""
+    return round(max(round(qty / lot), 1) * lot, 12)
 
 
 def _on_grid(value: float, step: float) -> bool:
