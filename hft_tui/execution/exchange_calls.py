@@ -63,6 +63,10 @@ class ExchangeCalls:
         self._abandon.set()
         self._abandon = asyncio.Event()
 
+    def cooldown_s(self) -> float:
+        """How long ordinary calls still wait after the last 429 (the exchange's Retry-After)."""
+        return max(self._cooldown_until - time.monotonic(), 0.0)
+
     @property
     def banned(self) -> bool:
         return time.time() * 1000 < self.banned_until_ms
@@ -80,7 +84,7 @@ class ExchangeCalls:
             if not priority:
                 if self.banned:
                     raise Banned(self.banned_until_ms, self.ban_text())
-                wait = max(self._cooldown_until - time.monotonic(), 0.0)
+                wait = self.cooldown_s()
                 if attempt:
                     wait = max(wait, backoff.next_delay_s())
                 if wait > 0:

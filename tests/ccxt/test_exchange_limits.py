@@ -49,18 +49,24 @@ async def test_a_clock_ahead_of_the_exchange_is_resynced_once_and_the_order_goes
     assert any("clock resynced with the exchange: offset" in n for n in notices)
 
 
-async def test_a_429_is_waited_out_for_as_long_as_retry_after_says(loopback: LoopbackExchange,
-                                                                  broker: CcxtBroker) -> None:
-    loopback.rate_limit_storm(1.0, retry_after_s=1)
+async def test_a_429_starts_the_exchanges_retry_after_cooldown_that_only_the_kill_lane_skips(
+        loopback: LoopbackExchange, broker: CcxtBroker) -> None:
+    loopback.rate_limit_storm(1.0, retry_after_s=30)
     orders: list[Order] = []
     broker.on_order = orders.append
-    started = time.monotonic()
-    await broker.submit(limit_buy("busy1"))
-    waited = time.monotonic() - started
+    submitting = asyncio.ensure_future(broker.submit(limit_buy("busy1")))
+    while not loopback.refusals["429"]:
+        await asyncio.sleep(0.01)
+    loopback.rate_limit_storm(0.0)
+    cooldown = broker.calls.cooldown_s()
+    open_orders = await broker.fetch_open_orders("BTC/USDT", priority=True)  # the kill lane goes now
+    broker.abandon_retries()  # what the kill does first
+    await submitting
 
-    assert loopback.request_log.count(("POST", "/api/v3/order")) == 4
-    assert waited >= 3.0, "three waits of the exchange's Retry-After between four attempts"
-    assert (orders[-1].status, orders[-1].reason) == (OrderStatus.REJECTED, ReasonCode.EXCHANGE_RATE_LIMIT)
+    assert cooldown > 25, "ordinary calls wait out the exchange's Retry-After"
+    assert open_orders == []
+    assert loopback.request_log.count(("POST", "/api/v3/order")) == 1, "the entry never tried again"
+    assert (orders[-1].status, orders[-1].reason) == (OrderStatus.REJECTED, ReasonCode.CANCELLED_BY_OPERATOR)
 
 
 async def test_a_418_ban_refuses_ordinary_calls_until_it_ends_and_says_until_when(
