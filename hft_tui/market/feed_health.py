@@ -11,7 +11,9 @@ Three things make a feed not live, and each lifts by itself when the feed is hea
 - rejection: ``REJECTING_AFTER_BOOKS`` books in a row rejected by the sanitizer (REJECTING,
   with the reason code of the last one), which says more than the STALE that would follow.
 
-The next accepted book ends STALE and REJECTING. A feed fault is never a trading error:
+A feed that was at fault is LIVE again after ``LIVE_AFTER_BOOKS`` accepted books in a row, not
+after one: a healing source fetches one REST snapshot per resubscribe, and a dead websocket
+must not read as live for the seconds after each. A feed fault is never a trading error:
 it freezes new entries on its symbol (``frozen``); exits and the kill switch still work.
 """
 
@@ -25,6 +27,8 @@ from hft_tui.model import FeedState, FeedStatus, ReasonCode
 # Enough consecutive rejected books that one bad burst (a cascade's price jumps) does not
 # freeze entries, few enough that a feed rejected at 20/s says so within a second.
 REJECTING_AFTER_BOOKS = 20
+# Good books in a row that make a feed LIVE again after a fault (a stream, not one snapshot).
+LIVE_AFTER_BOOKS = 3
 _NS_PER_MS = 1_000_000
 _FREEZE_CODES = {
     FeedState.CONNECTING: ReasonCode.FEED_STALE,
@@ -47,6 +51,8 @@ class _Feed:
     silent_detail: str = ""  # non-empty while STALE
     watched: bool = True  # judged for silence (not for bars from candle files)
     rejected_in_row: int = 0
+    good_in_row: int = 0  # accepted books since the last fault or rejection
+    confirming: bool = False  # was at fault: LIVE only after LIVE_AFTER_BOOKS good books in a row
     rejecting: ReasonCode | None = None
     state: FeedState = FeedState.CONNECTING
     detail: str = ""
@@ -93,6 +99,8 @@ class FeedHealth:
         feed = self._feeds.get(status.symbol)
         if feed is None:
             return None
+        if status.state in (FeedState.STALE, FeedState.RESYNCING):
+            feed.good_in_row, feed.confirming = 0, True
         if status.state is FeedState.STALE:
             feed.silent_detail = status.detail or ReasonCode.FEED_STALE.value
         elif status.state is not FeedState.REJECTING:  # REJECTING is ours to judge, not a source's
@@ -105,6 +113,7 @@ class FeedHealth:
         feed = self._feeds[symbol]
         feed.last_good_ns = now_ns
         feed.watched = watch
+        feed.good_in_row += 1
         feed.rejected_in_row = 0
         feed.rejecting = None
         feed.silent_detail = ""
@@ -122,9 +131,10 @@ class FeedHealth:
         if feed is None:
             return None
         feed.rejected_in_row += 1
+        feed.good_in_row = 0
         if feed.rejected_in_row < REJECTING_AFTER_BOOKS or feed.rejecting is code:
             return None
-        feed.rejecting = code
+        feed.rejecting, feed.confirming = code, True
         return self._settle(symbol, feed, now_ns)
 
     def check_silence(self, now_ns: int) -> list[FeedStatus]:
@@ -141,6 +151,7 @@ class FeedHealth:
             if now_ns >= deadline:
                 silent_ms = (now_ns - feed.last_good_ns) // _NS_PER_MS
                 feed.silent_detail = f"{ReasonCode.FEED_STALE.value}: no good book for {silent_ms} ms"
+                feed.good_in_row, feed.confirming = 0, True
                 change = self._settle(symbol, feed, now_ns)
                 if change is not None:
                     changes.append(change)
@@ -177,7 +188,10 @@ class FeedHealth:
             state, detail = FeedState.CONNECTING, "waiting for a book the sanitizer accepts"
         elif feed.silent_detail:
             state, detail = FeedState.STALE, feed.silent_detail
+        elif feed.confirming and feed.watched and feed.good_in_row < LIVE_AFTER_BOOKS:
+            return None  # healing: the fault's state stands until a few good books in a row
         else:
+            feed.confirming = False
             state, detail = FeedState.LIVE, feed.reported_detail
         if state is feed.state:
             feed.detail = detail

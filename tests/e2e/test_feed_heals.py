@@ -16,6 +16,7 @@ from test_exchange_modes import loopback_settings
 
 from hft_tui.assembly import build_engine
 from hft_tui.engine import Engine
+from hft_tui.market.feed_health import LIVE_AFTER_BOOKS
 
 
 async def on_loopback(exchange: LoopbackExchange, coro: Coroutine[Any, Any, Any]) -> Any:
@@ -44,7 +45,9 @@ async def garble_then_trade_on(engine: Engine, exchange: LoopbackExchange) -> No
                 await on_loopback(exchange, exchange.send_raw(frame))
             await until(lambda: exchange.subscribe_requests > subscribes
                         and exchange.subscriber_count("btcusdt@depth") > 0)
-            await on_loopback(exchange, exchange.push_depth("BTCUSDT", asks=[(ask, 0.77)]))
+            # A feed at fault is LIVE again after a few good books in a row, not after one.
+            for qty in (0.77, 0.78, 0.79)[:LIVE_AFTER_BOOKS]:
+                await on_loopback(exchange, exchange.push_depth("BTCUSDT", asks=[(ask, qty)]))
             await until(lambda: (book := engine.core.books["BTC/USDT"]) is not None and book.best_ask == ask)
     finally:
         await engine.stop("test over")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hft_tui.market.feed_health import REJECTING_AFTER_BOOKS, FeedHealth
+from hft_tui.market.feed_health import LIVE_AFTER_BOOKS, REJECTING_AFTER_BOOKS, FeedHealth
 from hft_tui.model import FeedState, FeedStatus, ReasonCode
 
 BTC, ETH = "BTC/USDT", "ETH/USDT"
@@ -13,6 +13,11 @@ STALE_AFTER_NS = 5_000 * MS
 
 def health() -> FeedHealth:
     return FeedHealth((BTC, ETH), stale_after_ns=STALE_AFTER_NS)
+
+
+def good_books(h: FeedHealth, symbol: str, from_ns: int, n: int = LIVE_AFTER_BOOKS) -> list[FeedStatus | None]:
+    """``n`` accepted books a millisecond apart: the state changes each one caused."""
+    return [h.on_accepted_book(symbol, from_ns + i * MS) for i in range(n)]
 
 
 def test_a_symbol_is_connecting_and_frozen_until_its_first_accepted_book() -> None:
@@ -39,7 +44,8 @@ def test_silence_on_the_core_clock_makes_a_symbol_stale_and_the_next_good_book_l
     assert [(c.symbol, c.state) for c in changes] == [(ETH, FeedState.STALE)]
     assert "no good book for 5000 ms" in changes[0].detail
     assert h.frozen() == {ETH: ReasonCode.FEED_STALE}
-    lifted = h.on_accepted_book(ETH, T0 + 6_000 * MS)
+    *healing, lifted = good_books(h, ETH, T0 + 6_000 * MS)
+    assert healing == [None] * (LIVE_AFTER_BOOKS - 1)  # one book after a fault is not a stream
     assert lifted is not None and lifted.state is FeedState.LIVE and h.frozen() == {}
 
 
@@ -63,7 +69,8 @@ def test_resyncing_holds_until_the_source_says_live_and_is_not_mistaken_for_stal
     assert h.check_silence(T0 + 10_000 * MS) == []  # still RESYNCING: the more precise word
     back = h.on_status(FeedStatus(BTC, T0 + 10_001 * MS, FeedState.LIVE, "book updates flowing"))
     assert back is not None and back.state is FeedState.STALE  # the source is back, no book yet
-    live = h.on_accepted_book(BTC, T0 + 10_002 * MS)
+    *healing, live = good_books(h, BTC, T0 + 10_002 * MS)
+    assert h.frozen().get(BTC) is None
     assert live is not None and live.state is FeedState.LIVE
 
 
@@ -78,7 +85,9 @@ def test_books_all_rejected_make_a_symbol_rejecting_with_the_reason_code() -> No
     # Still rejecting after the timeout: the reason says more than STALE would.
     h.check_silence(T0 + 2 * STALE_AFTER_NS)
     assert h.state(BTC) is FeedState.REJECTING
-    assert h.on_accepted_book(BTC, T0 + 2 * STALE_AFTER_NS).state is FeedState.LIVE  # type: ignore[union-attr]
+    *healing, live = good_books(h, BTC, T0 + 2 * STALE_AFTER_NS)
+    assert healing == [None] * (LIVE_AFTER_BOOKS - 1)  # still REJECTING until a few good in a row
+    assert live is not None and live.state is FeedState.LIVE
 
 
 def test_a_few_rejected_books_between_good_ones_leave_the_feed_live() -> None:
@@ -94,3 +103,15 @@ def test_a_few_rejected_books_between_good_ones_leave_the_feed_live() -> None:
 def test_the_worst_state_has_the_highest_severity() -> None:
     order = sorted(FeedState, key=lambda s: s.severity)
     assert order[0] is FeedState.LIVE and order[-1] is FeedState.REJECTING
+
+
+def test_one_snapshot_after_a_resubscribe_does_not_make_a_dead_stream_live() -> None:
+    h = health()
+    good_books(h, BTC, T0)
+    for cycle in range(5):  # stale, resubscribe, one REST snapshot, silence again
+        start = T0 + (cycle + 1) * 2 * STALE_AFTER_NS
+        h.check_silence(start)
+        h.on_status(FeedStatus(BTC, start, FeedState.RESYNCING, "FEED_STALE: resubscribing"))
+        h.on_status(FeedStatus(BTC, start + MS, FeedState.LIVE, "book updates flowing"))
+        assert h.on_accepted_book(BTC, start + 2 * MS) is None
+        assert h.state(BTC) is not FeedState.LIVE and BTC in h.frozen()
