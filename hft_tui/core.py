@@ -672,12 +672,11 @@ class TradingCore:
             self.wal.append("order_update", payload)
             del self.orders[order.client_id]
             self._pending_entries.pop(order.client_id, None)
-        elif order.status is OrderStatus.REJECTED:
-            self.wal.append("order_update", {"client_id": order.client_id, "status": "rejected",
-                                             "reason": order.reason})
-            # An order the broker or the exchange refused is what the error budget counts.
-            ts_ns = self.clock.now_ns()
-            self._record_drb(self.drb.on_error(f"order_rejected {order.reason}".strip(), ts_ns), ts_ns)
+            if order.status is OrderStatus.REJECTED and order.reason != ReasonCode.JOURNAL_FAILED.value:
+                # An order the broker or the exchange refused is what the error budget counts
+                # (one the journal could not record is the FAILED state's business, not an error).
+                ts_ns = self.clock.now_ns()
+                self._record_drb(self.drb.on_error(f"order_rejected {order.reason}".strip(), ts_ns), ts_ns)
 
     def _on_fill(self, fill: Fill) -> None:
         self.counters.fills += 1

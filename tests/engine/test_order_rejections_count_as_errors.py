@@ -1,0 +1,44 @@
+"""Orders the broker refuses spend the DRB guard's error budget; feed faults never do."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sim_driver import drive_seconds, make_engine
+
+from hft_tui.commands import PlaceOrder
+from hft_tui.engine import Engine
+
+
+def _errors_used(engine: Engine) -> float:
+    drb = engine.core.last_drb
+    assert drb is not None
+    return next(b.used for b in drb.budgets if b.name == "errors")
+
+
+def _off_grid_limit(engine: Engine) -> PlaceOrder:
+    # The sim's BTC/USDT tick is 0.01: a third of a cent is refused by the exchange (the
+    # paper broker), not by the risk gate.
+    book = engine.core.books["BTC/USDT"]
+    assert book is not None and book.mid is not None
+    return PlaceOrder("BTC/USDT", "buy", 0.01, price=round(book.mid * 0.99, 2) + 0.003)
+
+
+def test_each_refused_order_counts_once_against_the_error_budget(engine: Engine) -> None:
+    drive_seconds(engine, 2)
+    before = _errors_used(engine)
+    for _ in range(3):
+        assert engine.apply(_off_grid_limit(engine)).ok
+        engine.core.release_orders()
+    assert _errors_used(engine) == before + 3
+
+
+def test_a_burst_of_refused_orders_takes_the_engine_to_reducing_not_halted(tmp_path: Path) -> None:
+    engine = make_engine(tmp_path, {"risk": {"max_errors": 3}})
+    engine.begin_session()
+    drive_seconds(engine, 2)
+    for _ in range(4):
+        engine.apply(_off_grid_limit(engine))
+        engine.core.release_orders()
+    drive_seconds(engine, 1)
+    assert engine.core.state.state.value == "REDUCING"
