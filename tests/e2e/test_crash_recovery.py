@@ -9,6 +9,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+import pytest
 from headless_process import start_headless
 
 from hft_tui.assembly import build_sim_engine
@@ -62,6 +63,7 @@ def restored(engine: Engine) -> dict[str, Any]:
 expected_params: dict[str, dict[str, Any]] = {}
 
 
+@pytest.mark.slow
 def test_restart_after_sigkill_restores_the_state_of_the_durable_wal(tmp_path: Path) -> None:
     rng = random.Random(20261121)
     setup = open_engine(tmp_path)
