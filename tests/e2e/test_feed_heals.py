@@ -17,6 +17,7 @@ from test_exchange_modes import loopback_settings
 from hft_tui.assembly import build_engine
 from hft_tui.engine import Engine
 from hft_tui.market.feed_health import LIVE_AFTER_BOOKS
+from hft_tui.model import FeedState
 
 
 async def on_loopback(exchange: LoopbackExchange, coro: Coroutine[Any, Any, Any]) -> Any:
@@ -45,10 +46,13 @@ async def garble_then_trade_on(engine: Engine, exchange: LoopbackExchange) -> No
                 await on_loopback(exchange, exchange.send_raw(frame))
             await until(lambda: exchange.subscribe_requests > subscribes
                         and exchange.subscriber_count("btcusdt@depth") > 0)
-            # A feed at fault is LIVE again after a few good books in a row, not after one.
+            # A feed at fault is LIVE again after a few good books in a row, not after one: each
+            # is waited for (the source conflates books the engine has not taken yet).
             for qty in (0.77, 0.78, 0.79)[:LIVE_AFTER_BOOKS]:
                 await on_loopback(exchange, exchange.push_depth("BTCUSDT", asks=[(ask, qty)]))
-            await until(lambda: (book := engine.core.books["BTC/USDT"]) is not None and book.best_ask == ask)
+                await until(lambda q=qty: (book := engine.core.books["BTC/USDT"]) is not None
+                            and book.best_ask == ask and float(book.asks[0][1]) == q)
+            await until(lambda: engine.core.feed_health.state("BTC/USDT") is FeedState.LIVE)
     finally:
         await engine.stop("test over")
 
