@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from hft_tui import __version__, exit_codes
+from hft_tui.alerts.one_shot import add_alert_parser, crash_text, send_alert
 from hft_tui.backtest.cli import add_backtest_parsers
 from hft_tui.config.cli import (
     add_config_parser,
@@ -64,6 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
     attach.add_argument("--view-only", action="store_true", help="watch only: no key sends a command")
     add_ctl_parser(commands)
     add_service_parser(commands)
+    add_alert_parser(commands)
     _accept_global_options_after_commands(parser)
     return parser
 
@@ -149,7 +151,7 @@ def _main(argv: Sequence[str] | None) -> int:
     except ConfigError as exc:
         print_config_error(exc)
         return EXIT_CONFIG_ERROR
-    if args.command in ("wal", "ctl", "attach", "service", "trades", "pnl"):
+    if args.command in ("wal", "ctl", "attach", "service", "trades", "pnl", "alert"):
         paths = AppPaths.resolve(settings, args.state_dir)
         args.state_dir = paths.state_dir
         return _run_state_dir_command(args, settings, paths)
@@ -182,8 +184,7 @@ def _main(argv: Sequence[str] | None) -> int:
     if args.command == "serve":
         from hft_tui.serve.served import run_served
 
-        asyncio.run(run_served(engine, state_dir))
-        code = 0
+        code = asyncio.run(run_served(engine, state_dir, settings.alerts))
     elif getattr(args, "headless", False):
         from hft_tui.headless import run_headless
 
@@ -207,6 +208,8 @@ def _run_state_dir_command(args: argparse.Namespace, settings: Settings, paths: 
         return args.handler(args)  # type: ignore[no-any-return]
     if args.command == "ctl":
         return run_ctl(args, paths.state_dir)
+    if args.command == "alert":
+        return send_alert(settings.alerts, "engine", crash_text() if args.crash else args.message)
     if args.command == "service":
         print(unit_text(paths.state_dir, args.config, paths.config_dir / "env"), end="")
         return 0

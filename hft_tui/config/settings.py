@@ -16,6 +16,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInf
 
 from hft_tui.config.key_bindings import keymap_problems
 from hft_tui.config.theme_names import theme_names
+from hft_tui.alerts.settings import AlertsSettings
 from hft_tui.execution.settings import ExecutionSettings
 from hft_tui.market.sanitizer_settings import SanitizerSettings
 from hft_tui.risk.settings import RiskSettings
@@ -284,4 +285,7 @@ class Settings(Section):
     exits: ExitSettings = Field(default_factory=ExitSettings, description="Default exit levels.")
     strategies: StrategiesSettings = Field(
         default_factory=StrategiesSettings, description="Which strategies run, with their parameters."
+    )
+    alerts: AlertsSettings = Field(
+        default_factory=AlertsSettings, description="Alerts through apprise for a served engine (hft-tui serve)."
     )

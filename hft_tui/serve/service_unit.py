@@ -28,6 +28,8 @@ KillSignal=SIGTERM
 TimeoutStopSec=30
 Restart=on-failure
 RestartSec=5
+# A death that was not a clean stop is alerted to the [alerts] targets.
+ExecStopPost=/bin/sh -c '[ "$$SERVICE_RESULT" = success ] || exec {alert}'
 UMask=0077
 
 [Install]
@@ -46,6 +48,8 @@ def unit_text(state_dir: Path, config: Path | None, env_file: Path) -> str:
     command = [sys.executable, "-m", "hft_tui", "--state-dir", str(state_dir)]
     if config is not None:
         command += ["--config", str(config.resolve())]
+    alert = [*command, "alert", "--crash"]
     command.append("serve")
     return UNIT_TEMPLATE.format(state_dir=state_dir, env_file=env_file,
-                                exec_start=" ".join(shlex.quote(part) for part in command))
+                                exec_start=" ".join(shlex.quote(part) for part in command),
+                                alert=" ".join(shlex.quote(part) for part in alert))

@@ -1,0 +1,1 @@
+"""Alerts: what happened while nobody was looking, sent through apprise to the operator."""

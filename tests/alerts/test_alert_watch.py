@@ -1,0 +1,67 @@
+"""What the alert watch sees in a stream of snapshots: new fills, state changes, breaker
+trips, a feed STALE for too long (once), and new notices; nothing from before it watched."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from hft_tui.alerts.watch import AlertWatch
+from hft_tui.model import FeedState
+from hft_tui.model.reason_codes import ReasonCode
+from hft_tui.risk.drb_state import BreakerState, DrbState
+from hft_tui.risk.trading_state import TradingState
+from hft_tui.snapshot import EngineSnapshot, SymbolView, WalLine
+
+S = 1_000_000_000
+
+
+def _risk(tripped: bool) -> DrbState:
+    breaker = BreakerState("volatility", ReasonCode.DRB_VOLATILITY_SPIKE, tripped, 5 * S if tripped else None, "3.1 sigma")
+    return DrbState(TradingState.ACTIVE, ReasonCode.SIGNAL_ACCEPTED, 1.0, (), (breaker,), 0, 1e5, 1e5, 1e5, 1e5, 0.0)
+
+
+def _snapshot(ts_s: float, *, feed: FeedState = FeedState.LIVE, wal: tuple[WalLine, ...] = (),
+              state: str = "ACTIVE", notice: str = "", tripped: bool = False) -> EngineSnapshot:
+    view = SymbolView("BTC/USDT", None, None, feed, 0.1)
+    return EngineSnapshot(seq=int(ts_s * 10), ts_ns=int(ts_s * S), mode="SIM", exchange="sim", trading_state=state,
+                          symbols=("BTC/USDT",), views={"BTC/USDT": view}, wal_tail=wal,
+                          wal_seq=wal[-1].seq if wal else 0, notice=notice, risk=_risk(tripped))
+
+
+def _watch() -> tuple[AlertWatch, list[tuple[str, str]]]:
+    events: list[tuple[str, str]] = []
+    return AlertWatch(lambda kind, text: events.append((kind, text)), stale_after_s=30), events
+
+
+def test_what_was_there_before_watching_is_not_news() -> None:
+    watch, events = _watch()
+    watch.observe(_snapshot(0, wal=(WalLine(1, "t", "fill", "BTC/USDT buy 1"),), state="HALTED",
+                            notice="old", tripped=True))
+    assert events == []
+
+
+def test_fills_state_changes_breaker_trips_and_notices_are_each_emitted_once() -> None:
+    watch, events = _watch()
+    first = _snapshot(0, wal=(WalLine(1, "t", "order", "o1"),))
+    watch.observe(first)
+    fill = WalLine(2, "t", "fill", "BTC/USDT buy 0.5 @ 64000")
+    later = _snapshot(1, wal=(*first.wal_tail, fill), state="HALTED", notice="kill: done", tripped=True)
+    later = replace(later, trading_state_reason="KILL")
+    watch.observe(later)
+    watch.observe(replace(later, seq=later.seq + 1))
+    assert [kind for kind, _ in events] == ["fill", "trading_state", "breaker", "notice"]
+    assert "64000" in events[0][1]
+    assert events[1][1] == "trading state ACTIVE -> HALTED (KILL)"
+    assert "volatility" in events[2][1] and "3.1 sigma" in events[2][1]
+
+
+def test_a_feed_is_alerted_once_it_has_been_stale_long_enough_and_again_after_it_recovered() -> None:
+    watch, events = _watch()
+    watch.observe(_snapshot(0))
+    for t in (1, 10, 30, 31, 60):
+        watch.observe(_snapshot(t, feed=FeedState.STALE))
+    assert events == [("feed_stale", "BTC/USDT feed STALE for 30 s")]
+    watch.observe(_snapshot(61))
+    for t in (62, 93):
+        watch.observe(_snapshot(t, feed=FeedState.STALE))
+    assert len(events) == 2
