@@ -94,7 +94,7 @@ async def test_each_event_reaches_the_webhook_once_and_the_secret_url_nowhere_el
         assert (await client.command(Kill("test"))).ok
         await _until(lambda: "-> HALTED" in hook.texts() and "kill:" in hook.texts(), "no HALTED alert")
         await client.close()
-        assert await served.stop() == 0
+        assert await asyncio.wait_for(served.stop(), WAIT_S) == 0
         texts = hook.texts()
     assert texts.count("engine started") == 1
     assert texts.count("ACTIVE -> HALTED") == 1
@@ -127,9 +127,9 @@ async def test_a_slow_target_never_holds_up_the_engine(
         client = await served.client()
         await _until(hook.arrived.is_set, "the start alert never left")
         # The webhook holds the start alert unanswered; the engine answers a command meanwhile.
-        result = await client.command(PauseStrategy(None))
+        result = await asyncio.wait_for(client.command(PauseStrategy(None)), WAIT_S)
         assert result.ok
         assert hook.answered == 0
         hook.release()
         await client.close()
-        assert await served.stop() == 0
+        assert await asyncio.wait_for(served.stop(), WAIT_S) == 0

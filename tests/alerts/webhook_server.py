@@ -34,6 +34,7 @@ class WebhookServer:
                 pass
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True  # a held request never holds up the test's end
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     @property
