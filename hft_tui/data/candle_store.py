@@ -14,7 +14,6 @@ never leaves a half-written file: re-running simply fetches what is still missin
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -23,6 +22,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from hft_tui.data.private_files import write_parquet_privately, write_text_privately
 from hft_tui.market.candle_builder import parse_timeframe
 from hft_tui.model import Candle, MarketRules
 
@@ -184,10 +184,7 @@ class CandleStore:
     def write_rules(self, exchange_id: str, rules: MarketRules) -> None:
         """Save a symbol's market rules beside its candles."""
         path = self.rules_path(exchange_id, rules.symbol)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.tmp")
-        tmp.write_text(json.dumps(asdict(rules), indent=2, sort_keys=True) + "\n")
-        os.replace(tmp, path)
+        write_text_privately(path, json.dumps(asdict(rules), indent=2, sort_keys=True) + "\n")
 
     def read_rules(self, exchange_id: str, symbol: str) -> MarketRules:
         """A symbol's saved market rules; FileNotFoundError if it was never downloaded."""
@@ -222,11 +219,5 @@ def read_candle_file(path: Path) -> CandleArrays:
 
 
 def write_candle_file(path: Path, bars: CandleArrays) -> None:
-    """Write ``bars`` atomically (temporary file, fsync, rename)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    table = pa.table({c: getattr(bars, c) for c in _COLUMNS}, schema=_SCHEMA)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    pq.write_table(table, tmp, compression="zstd")
-    with open(tmp, "rb") as handle:
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
+    """Write ``bars`` atomically (a 0600 temporary file, fsync, rename)."""
+    write_parquet_privately(path, pa.table({c: getattr(bars, c) for c in _COLUMNS}, schema=_SCHEMA))

@@ -10,7 +10,6 @@ candle store, so an interrupted download never leaves a half-written file.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +20,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from hft_tui.data.candle_store import symbol_dirname
+from hft_tui.data.private_files import write_parquet_privately
 
 _COLUMNS = ("ts_ms", "id", "price", "amount", "side")
 _SCHEMA = pa.schema([
@@ -143,11 +143,5 @@ def read_trade_file(path: Path) -> TradeArrays:
 
 
 def write_trade_file(path: Path, trades: TradeArrays) -> None:
-    """Write ``trades`` atomically (temporary file, fsync, rename)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    table = pa.table({c: getattr(trades, c) for c in _COLUMNS}, schema=_SCHEMA)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    pq.write_table(table, tmp, compression="zstd")
-    with open(tmp, "rb") as handle:
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
+    """Write ``trades`` atomically (a 0600 temporary file, fsync, rename)."""
+    write_parquet_privately(path, pa.table({c: getattr(trades, c) for c in _COLUMNS}, schema=_SCHEMA))
