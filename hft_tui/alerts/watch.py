@@ -1,9 +1,11 @@
 """Alert events from the engine's snapshots: fills, trading-state changes, breaker trips,
-feeds STALE for too long, notices. Runs on every published snapshot, so it only compares."""
+feeds STALE for too long, notices, and the day's PnL when the risk guard's trading day rolls
+over. Runs on every published snapshot, so it only compares."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 from hft_tui.model import FeedState
 from hft_tui.snapshot import EngineSnapshot
@@ -37,6 +39,7 @@ class AlertWatch:
             self._emit("trading_state", f"trading state {last.trading_state} -> {snapshot.trading_state}{why}")
         self._breakers(last, snapshot)
         self._feeds(snapshot)
+        self._day_rollover(last, snapshot)
         if snapshot.notice and snapshot.notice != last.notice:
             self._emit("notice", snapshot.notice)
 
@@ -59,3 +62,15 @@ class AlertWatch:
             if symbol not in self._stale_alerted and snapshot.ts_ns - since >= self._stale_after_ns:
                 self._stale_alerted.add(symbol)
                 self._emit("feed_stale", f"{symbol} feed STALE for {(snapshot.ts_ns - since) / 1e9:.0f} s")
+
+    def _day_rollover(self, last: EngineSnapshot, snapshot: EngineSnapshot) -> None:
+        """The closing figures of a trading day, from the last snapshot taken inside it."""
+        if last.risk is None or snapshot.risk is None or last.account is None:
+            return
+        if snapshot.risk.day_start_ts_ns <= last.risk.day_start_ts_ns:
+            return
+        day = datetime.fromtimestamp(last.risk.day_start_ts_ns / 1e9, tz=UTC).strftime("%Y-%m-%d %H:%M UTC")
+        account = last.account
+        self._emit("daily_pnl", f"trading day from {day}: PnL {account.day_pnl:+,.2f} "
+                                f"(realised {account.realized_pnl:+,.2f}, fees {account.fees_paid:,.2f}), "
+                                f"equity {account.equity:,.2f}, state {last.trading_state}")

@@ -10,7 +10,7 @@ from hft_tui.model import FeedState
 from hft_tui.model.reason_codes import ReasonCode
 from hft_tui.risk.drb_state import BreakerState, DrbState
 from hft_tui.risk.trading_state import TradingState
-from hft_tui.snapshot import EngineSnapshot, SymbolView, WalLine
+from hft_tui.snapshot import AccountView, EngineSnapshot, SymbolView, WalLine
 
 S = 1_000_000_000
 
@@ -65,3 +65,20 @@ def test_a_feed_is_alerted_once_it_has_been_stale_long_enough_and_again_after_it
     for t in (62, 93):
         watch.observe(_snapshot(t, feed=FeedState.STALE))
     assert len(events) == 2
+
+
+def test_the_day_s_closing_pnl_is_sent_once_when_the_guard_s_trading_day_rolls_over() -> None:
+    watch, events = _watch()
+    account = AccountView(equity=100_389.0, initial_equity=100_000.0, day_pnl=389.0, realized_pnl=401.5,
+                          unrealized_pnl=-12.5, fees_paid=20.25, gross_exposure=0.0, net_exposure=0.0)
+    today = replace(_snapshot(0), account=account)
+    watch.observe(today)
+    watch.observe(replace(today, seq=today.seq + 1, ts_ns=today.ts_ns + S))
+    assert events == [], "no summary inside a trading day"
+    tomorrow = replace(_risk(False), day_start_ts_ns=86_400 * S)
+    watch.observe(replace(today, seq=today.seq + 2, risk=tomorrow,
+                          account=replace(account, day_pnl=0.0)))
+    watch.observe(replace(today, seq=today.seq + 3, risk=tomorrow, account=replace(account, day_pnl=5.0)))
+    assert [kind for kind, _ in events] == ["daily_pnl"]
+    text = events[0][1]
+    assert "1970-01-01 00:00 UTC" in text and "PnL +389.00" in text and "fees 20.25" in text
