@@ -34,6 +34,7 @@ from hft_tui.commands import (
     SetStrategyParams,
     StopEngine,
 )
+from hft_tui.config.settings import UiSettings
 from hft_tui.tui.bindings import (
     APP_BINDINGS,
     MAIN_SCREEN_ACTIONS,
@@ -89,6 +90,12 @@ class HftApp(App[str]):
     CSS_PATH = "app.tcss"
     ENABLE_COMMAND_PALETTE = True
     BINDINGS = APP_BINDINGS
+
+    @classmethod
+    def from_ui_settings(cls, link: Link, ui: UiSettings) -> HftApp:
+        """The workstation as the ``[ui]`` settings describe it, embedded or attached alike."""
+        return cls(link, theme=ui.theme, refresh_hz=ui.refresh_hz, book_depth=ui.book_depth,
+                   keymap=dict(ui.keymap))
 
     def __init__(
         self,

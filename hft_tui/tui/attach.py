@@ -25,8 +25,7 @@ def run_attached(settings: Settings, state_dir: Path, *, view_only: bool = False
     except EngineUnreachable as exc:
         print(f"hft-tui attach: {exc}; start one with: hft-tui --state-dir {state_dir} serve", file=sys.stderr)
         return EXIT_UNREACHABLE
-    app = HftApp(link, theme=settings.ui.theme, refresh_hz=settings.ui.refresh_hz,
-                 book_depth=settings.ui.book_depth, keymap=dict(settings.ui.keymap))
+    app = HftApp.from_ui_settings(link, settings.ui)
     try:
         app.run()
     finally:

@@ -16,8 +16,7 @@ from hft_tui.tui.engine_link import EngineLink
 
 def run_app(engine: Engine, settings: Settings) -> int:
     link = EngineLink(engine)
-    app = HftApp(link, theme=settings.ui.theme, refresh_hz=settings.ui.refresh_hz,
-                 book_depth=settings.ui.book_depth, keymap=dict(settings.ui.keymap))
+    app = HftApp.from_ui_settings(link, settings.ui)
     try:
         app.run()
     finally:
