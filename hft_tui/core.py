@@ -56,7 +56,7 @@ from hft_tui.risk.risk_gate import RiskContext, RiskGate
 from hft_tui.risk.trading_state import TradingState, TradingStateMachine
 from hft_tui.signals.decision import Decision
 from hft_tui.signals.exits import Exit, ExitRules, ExitTracker
-from hft_tui.signals.manager import SignalManager, symbol_gate
+from hft_tui.signals.manager import SignalManager
 from hft_tui.signals.scoring import ClosedTrade
 from hft_tui.signals.sizing import PositionSizer
 from hft_tui.signals.status import StrategyAction, StrategyStatusChange
@@ -232,17 +232,10 @@ class TradingCore:
         self._liquidation_hooks = overriding("on_liquidation")
 
     def _install_gates(self) -> None:
-        vpin = self.strategies.get("vpin")
-        if vpin is not None:
-            self.manager.add_gate(symbol_gate(vpin.gate))  # type: ignore[attr-defined]
-        trend = self.strategies.get("trend")
-        if trend is not None:
-            def trend_gate(signal: Signal) -> tuple[float, ReasonCode | None]:
-                blocked = trend.allows(signal.symbol, signal.side)  # type: ignore[attr-defined]
-                if blocked is not None:
-                    return 0.0, blocked
-                return min(trend.size_factor(signal.symbol, signal.side), 1.0), None  # type: ignore[attr-defined]
-            self.manager.add_gate(trend_gate)
+        # The gates the strategies declare, by rank, then the feed's: a stale feed blocks last.
+        declared = [gate for strategy in self.strategies.values() for gate in strategy.offers().gates]
+        for gate in sorted(declared, key=lambda g: g.rank):
+            self.manager.add_gate(gate.check)
 
         def feed_gate(signal: Signal) -> tuple[float, ReasonCode | None]:
             if signal.symbol not in self.rules:

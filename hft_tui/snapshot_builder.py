@@ -98,7 +98,7 @@ def build_snapshot(
 
 def _symbol_views(core: TradingCore, first_mids: dict[str, float]) -> dict[str, SymbolView]:
     views = {}
-    whale_watch = core.strategies.get("book_imbalance")
+    marks = [m for s in core.strategies.values() if (m := s.offers().book_marks) is not None]
     for symbol in core.symbols:
         book = core.books[symbol]
         mid = book.mid if book is not None else None
@@ -106,8 +106,7 @@ def _symbol_views(core: TradingCore, first_mids: dict[str, float]) -> dict[str, 
             first_mids.setdefault(symbol, mid)
         first = first_mids.get(symbol)
         change = (mid / first - 1.0) * 100.0 if mid is not None and first else None
-        whales = tuple((w.side.value, w.price, w.qty, w.notional)
-                       for w in whale_watch.whales(symbol)) if whale_watch is not None else ()  # type: ignore[attr-defined]
+        whales = tuple((w.side.value, w.price, w.qty, w.notional) for read in marks for w in read(symbol))
         health = core.feed_health
         views[symbol] = SymbolView(symbol, book, core.last_trades[symbol], health.state(symbol),
                                    core.rules[symbol].tick_size, change, whales,

@@ -35,11 +35,17 @@ MAX_NESTING = 32
 """Tables and arrays nested deeper than this are refused before anything walks them."""
 
 
-def load_settings(config_file: Path | None = None, overrides: Mapping[str, Any] = {}) -> Settings:  # noqa: B006
+def load_settings(
+    config_file: Path | None = None,
+    overrides: Mapping[str, Any] = {},  # noqa: B006
+    context: Mapping[str, Any] = {},  # noqa: B006
+) -> Settings:
     """Settings from defaults, then ``config_file`` (TOML), then dotted-key ``overrides``.
 
     Override values of None are skipped, so unset command-line flags can be passed straight
-    through. Raises ``ConfigError`` listing every problem found.
+    through. ``context`` is pydantic's validation context (the user strategies a section may name:
+``strategies.settings.catalogue_context``).
+    Raises ``ConfigError`` listing every problem found.
     """
     file_label = str(config_file) if config_file is not None else _DEFAULTS
     data: dict[str, Any] = {}
@@ -66,7 +72,7 @@ def load_settings(config_file: Path | None = None, overrides: Mapping[str, Any] 
         _delete(data, path)
 
     try:
-        settings = Settings.model_validate(data)
+        settings = Settings.model_validate(data, context=dict(context))
     except ValidationError as exc:
         problems.extend(
             _translate(error, file_label, override_paths) for error in exc.errors(include_url=False)

@@ -36,15 +36,6 @@ Gate = Callable[[Signal], GateResult]
 _NO_DECISIONS: tuple[Decision, ...] = ()
 
 
-def symbol_gate(gate: Callable[[str], GateResult]) -> Gate:
-    """Adapt a per-symbol gate such as ``VpinStrategy.gate`` to the manager's per-signal form."""
-
-    def per_signal(signal: Signal) -> GateResult:
-        return gate(signal.symbol)
-
-    return per_signal
-
-
 class SignalSettings(BaseModel):
     """How the signal manager filters signals and when it auto-disables a strategy."""
 

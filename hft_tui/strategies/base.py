@@ -8,12 +8,14 @@ events only, so ``set_params`` is atomic with respect to the data.
 from __future__ import annotations
 
 from abc import ABC
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import ClassVar, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
-from hft_tui.model import Candle, Liquidation, OrderBook, Signal, Trade
+from hft_tui.model import Candle, Liquidation, MarketRules, OrderBook, Signal, Trade
+from hft_tui.strategies.offers import NOTHING_OFFERED, Offers
 
 
 class StrategyParams(BaseModel):
@@ -31,19 +33,39 @@ P = TypeVar("P", bound=StrategyParams)
 NO_SIGNALS: tuple[Signal, ...] = ()
 
 
+@dataclass(frozen=True, slots=True)
+class BuildContext:
+    """What a strategy may be built with: the markets' rules and the strategies it ``needs``."""
+
+    rules: Mapping[str, MarketRules]
+    needs: Mapping[str, Strategy]
+
+
 class Strategy(ABC, Generic[P]):
     """Base class. Subclasses set ``name`` and ``params_model`` and override the hooks they use.
 
     Hooks return a sequence of signals (``NO_SIGNALS`` when nothing fired). Pausing is the
     engine's business: a paused strategy is still called, so its indicators stay warm, and
-    its signals are dropped.
+    its signals are dropped. A strategy that reads others names them in ``needs`` (they are
+    built and fed before it; enabling it without them is a config error) and takes them in
+    ``build``; what it adds besides signals (gates, book marks) it declares in ``offers``.
     """
 
     name: ClassVar[str]
     params_model: ClassVar[type[StrategyParams]]
+    needs: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, params: P | None = None) -> None:
         self._params: P = params if params is not None else self.params_model()  # type: ignore[assignment]
+
+    @classmethod
+    def build(cls, params: StrategyParams, context: BuildContext) -> Strategy[P]:
+        """The running strategy for ``params``; override to take rules or the strategies it needs."""
+        return cls(params)  # type: ignore[arg-type]
+
+    def offers(self) -> Offers:
+        """The gates and book marks this strategy adds to the pipeline; default: none."""
+        return NOTHING_OFFERED
 
     @property
     def params(self) -> P:

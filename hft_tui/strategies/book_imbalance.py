@@ -24,7 +24,8 @@ import numpy as np
 from pydantic import ConfigDict, Field, model_validator
 
 from hft_tui.model import MarketRules, OrderBook, Priority, ReasonCode, Side, Signal, Trade
-from hft_tui.strategies.base import NO_SIGNALS, Strategy, StrategyParams
+from hft_tui.strategies.base import NO_SIGNALS, BuildContext, Strategy, StrategyParams
+from hft_tui.strategies.offers import Offers
 from hft_tui.strategies.volume_profile import VolumeProfile, VolumeProfileView
 
 _NS_PER_S = 1_000_000_000
@@ -126,6 +127,13 @@ class BookImbalanceStrategy(Strategy[BookImbalanceParams]):
         self._states: dict[str, _SymbolState] = {}
         self._tick_by_symbol: dict[str, float] = {s: r.tick_size for s, r in (rules or {}).items()}
         self._cache_params()
+
+    @classmethod
+    def build(cls, params: StrategyParams, context: BuildContext) -> BookImbalanceStrategy:
+        return cls(params, context.rules)  # type: ignore[arg-type]
+
+    def offers(self) -> Offers:
+        return Offers(book_marks=self.whales)
 
     def set_market_rules(self, rules: MarketRules) -> None:
         """Use the exchange's tick size for ``rules.symbol``'s volume profile."""

@@ -33,7 +33,7 @@ from collections.abc import Sequence
 from pydantic import ConfigDict, Field, model_validator
 
 from hft_tui.model import Liquidation, OrderBook, Priority, ReasonCode, Side, Signal, Trade
-from hft_tui.strategies.base import NO_SIGNALS, Strategy, StrategyParams
+from hft_tui.strategies.base import NO_SIGNALS, BuildContext, Strategy, StrategyParams
 from hft_tui.strategies.cvd import CvdDetector
 from hft_tui.strategies.indicators import PerSecondVolatility, TimeWindowExtremes, TimeWindowSum
 from hft_tui.strategies.trend_filter import TrendFilter
@@ -158,6 +158,7 @@ class LiquidationHunter(Strategy[LiquidationHunterParams]):
 
     name = "liq_hunter"
     params_model = LiquidationHunterParams
+    needs = ("trend", "cvd")
 
     def __init__(
         self,
@@ -170,6 +171,10 @@ class LiquidationHunter(Strategy[LiquidationHunterParams]):
         self._trend = trend
         self._cvd = cvd
         self._symbols: dict[str, _SymbolHunt] = {}
+
+    @classmethod
+    def build(cls, params: StrategyParams, context: BuildContext) -> LiquidationHunter:
+        return cls(context.needs["trend"], context.needs["cvd"], params)  # type: ignore[arg-type]
 
     def on_params_changed(self) -> None:
         # Window lengths may have changed; windows of the old length cannot be resized in place.

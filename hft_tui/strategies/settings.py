@@ -2,31 +2,49 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
+from hft_tui.strategies.base import StrategyParams
 from hft_tui.strategies.book_imbalance import BookImbalanceParams
+from hft_tui.strategies.catalogue import BUILT_IN_CATALOGUE, StrategyCatalogue
 from hft_tui.strategies.cvd import CvdParams
 from hft_tui.strategies.liquidation_hunter import LiquidationHunterParams
 from hft_tui.strategies.spike_fader import SpikeFaderParams
 from hft_tui.strategies.trend_filter import TrendParams
 from hft_tui.strategies.vpin import VpinParams
 
-StrategyName = Literal["trend", "cvd", "liq_hunter", "spike_fader", "book_imbalance", "vpin"]
-ALL_STRATEGIES: tuple[StrategyName, ...] = (
-    "trend", "cvd", "liq_hunter", "spike_fader", "book_imbalance", "vpin",
-)
+_CATALOGUE = "strategy_catalogue"  # the validation context's key (the built-ins when absent)
+
+
+def catalogue_context(catalogue: StrategyCatalogue) -> dict[str, Any]:
+    """The validation context under which ``[strategies]`` may name ``catalogue``'s strategies."""
+    return {_CATALOGUE: catalogue}
 
 
 class StrategiesSettings(BaseModel):
-    """Strategy set and parameters; the live tuning form edits the same models."""
+    """Strategy set and parameters; the live tuning form edits the same models.
 
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+    The built-ins' tables are fields; a user strategy's ``[strategies.<name>]`` table is
+    validated by its own ``params_model`` from the catalogue the settings are validated with.
+    """
 
-    enabled: list[StrategyName] = Field(
-        default_factory=lambda: list(ALL_STRATEGIES),
-        description="Strategies that run. The liquidation hunter needs trend and cvd (they gate and confirm it).",
+    model_config = ConfigDict(extra="allow", frozen=True, allow_inf_nan=False)
+
+    enabled: list[str] = Field(
+        default_factory=lambda: list(BUILT_IN_CATALOGUE.names),
+        description="Strategies that run. A strategy that needs others (the liquidation hunter needs trend "
+        "and cvd) is refused without them.",
     )
     trend: TrendParams = Field(default_factory=TrendParams, description="Trend filter: MA trend state and regime; a gate for the others.")
     cvd: CvdParams = Field(default_factory=CvdParams, description="Cumulative volume delta divergences and exhaustion.")
@@ -39,11 +57,55 @@ class StrategiesSettings(BaseModel):
     )
     vpin: VpinParams = Field(default_factory=VpinParams, description="Flow toxicity gate (VPIN); emits no signals.")
 
+    _catalogue: StrategyCatalogue = PrivateAttr(default=BUILT_IN_CATALOGUE)
+
     @field_validator("enabled")
     @classmethod
-    def _hunter_needs_its_inputs(cls, enabled: list[str]) -> list[str]:
-        if "liq_hunter" in enabled and not {"trend", "cvd"} <= set(enabled):
-            raise ValueError("liq_hunter needs trend and cvd enabled too")
-        if len(set(enabled)) != len(enabled):
-            raise ValueError("lists a strategy twice")
+    def _known_with_their_needs(cls, enabled: list[str], info: ValidationInfo) -> list[str]:
+        problems = _catalogue_of(info).problems(enabled)
+        if problems:
+            raise ValueError("; ".join(problems))
         return enabled
+
+    @model_validator(mode="after")
+    def _user_tables(self, info: ValidationInfo) -> StrategiesSettings:
+        catalogue = self._catalogue = _catalogue_of(info)
+        extra = self.__pydantic_extra__ or {}
+        for name, table in extra.items():
+            strategy = catalogue.classes.get(name)
+            if strategy is None:
+                allowed = [*type(self).model_fields, *(n for n in catalogue.names if n not in type(self).model_fields)]
+                raise ValueError(f"unknown key {name!r}; allowed keys here: {', '.join(allowed)}")
+            extra[name] = _user_params(strategy.params_model, name, table)
+        return self
+
+    @property
+    def catalogue(self) -> StrategyCatalogue:
+        """The strategies these settings were validated against (the built-ins unless told)."""
+        return self._catalogue
+
+    def params(self, name: str) -> StrategyParams:
+        """The parameters of strategy ``name`` (a user strategy without a table: its defaults)."""
+        if name in type(self).model_fields:
+            params: StrategyParams = getattr(self, name)
+            return params
+        extra = self.__pydantic_extra__ or {}
+        found = extra.get(name)
+        return found if isinstance(found, StrategyParams) else self._catalogue.classes[name].params_model()
+
+
+def _catalogue_of(info: ValidationInfo) -> StrategyCatalogue:
+    context = info.context or {}
+    catalogue: StrategyCatalogue = context.get(_CATALOGUE, BUILT_IN_CATALOGUE)
+    return catalogue
+
+
+def _user_params(model: type[StrategyParams], name: str, table: Any) -> StrategyParams:
+    """``table`` validated by a user strategy's model; its problems in one line, keys dotted."""
+    if isinstance(table, model):
+        return table
+    try:
+        return model.model_validate(table)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join((name, *map(str, e['loc'])))}: {e['msg']}" for e in exc.errors())
+        raise ValueError(problems) from None

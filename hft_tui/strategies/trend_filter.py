@@ -22,10 +22,13 @@ from pydantic import ConfigDict, Field, model_validator
 from hft_tui.market.candle_builder import Timeframe, parse_timeframe
 from hft_tui.model import Candle, Priority, ReasonCode, Side, Signal
 from hft_tui.strategies.base import NO_SIGNALS, Strategy, StrategyParams
+from hft_tui.strategies.offers import Gate, GateResult, Offers
 from hft_tui.strategies.indicators import RollingMean, RollingStd
 
 _NS_PER_S = 1_000_000_000
 _NEVER = -(1 << 62)
+# After the flow-toxicity gate (VPIN, rank 10): a signal both block is rejected as toxic.
+TREND_GATE_RANK = 20
 
 
 class TrendState(StrEnum):
@@ -193,6 +196,16 @@ class TrendFilter(Strategy[TrendParams]):
     def on_params_changed(self) -> None:
         # Window lengths may have changed: start the warm-up again rather than mixing windows.
         self._symbols.clear()
+
+    def offers(self) -> Offers:
+        return Offers(gates=(Gate(self.gate, TREND_GATE_RANK),))
+
+    def gate(self, signal: Signal) -> GateResult:
+        """Blocks a trade against a strong trend, shrinks one against a weak trend."""
+        blocked = self.allows(signal.symbol, signal.side)
+        if blocked is not None:
+            return 0.0, blocked
+        return min(self.size_factor(signal.symbol, signal.side), 1.0), None
 
     # --- read API for gates and sizing --------------------------------------------------------
 

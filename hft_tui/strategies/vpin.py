@@ -8,7 +8,7 @@ Buy volume comes from the trade's aggressor side, or from bulk volume classifica
 
 The strategy emits no signals: VPIN measures how toxic the flow is, not which way it
 leans, so a directional signal from it would only add noise to conflict resolution. The
-signal manager consults :meth:`VpinStrategy.gate` instead, which blocks entries when flow
+signal manager consults :meth:`VpinStrategy.gate` instead (declared in ``offers``), which blocks entries when flow
 is toxic and shrinks them when it is elevated.
 """
 
@@ -23,10 +23,13 @@ from pydantic import ConfigDict, Field, model_validator
 
 from hft_tui.model import ReasonCode, Side, Signal, Trade
 from hft_tui.strategies.base import NO_SIGNALS, Strategy, StrategyParams
+from hft_tui.strategies.offers import Gate, GateResult, Offers
 
 _SQRT2 = math.sqrt(2.0)
 # Re-sum the window this often (in buckets) so float drift in the running sum cannot build up.
 _RESUM_EVERY = 1024
+# The first gate: flow too toxic to enter is the reason, whatever else would block.
+VPIN_GATE_RANK = 10
 
 
 class VpinParams(StrategyParams):
@@ -86,6 +89,12 @@ class VpinStrategy(Strategy[VpinParams]):
         self._bucket_key = self._bucket_settings()
         self._alpha = self._ewma_alpha()
 
+    def offers(self) -> Offers:
+        return Offers(gates=(Gate(self._signal_gate, VPIN_GATE_RANK),))
+
+    def _signal_gate(self, signal: Signal) -> GateResult:
+        return self.gate(signal.symbol)
+
     def on_params_changed(self) -> None:
         self._alpha = self._ewma_alpha()
         key = self._bucket_settings()
@@ -113,7 +122,7 @@ class VpinStrategy(Strategy[VpinParams]):
             return None
         return min(max(state.imbalance_sum / len(state.imbalances), 0.0), 1.0)
 
-    def gate(self, symbol: str) -> tuple[float, ReasonCode | None]:
+    def gate(self, symbol: str) -> GateResult:
         """Entry size factor: 0 with VPIN_TOXIC, ``elevated_factor`` with VPIN_ELEVATED, else 1."""
         value = self.vpin(symbol)
         p = self.params

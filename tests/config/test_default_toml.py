@@ -6,14 +6,16 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from hft_tui.config.field_bounds import FieldBounds
 from hft_tui.config.loader import load_settings
 from hft_tui.config.settings import ExchangeSettings, Settings
 from hft_tui.config.toml_render import render_default_toml, render_toml
+from hft_tui.strategies.settings import StrategiesSettings
 
 DEFAULT_TOML = Path(__file__).resolve().parents[2] / "config" / "default.toml"
 REGENERATE = "regenerate with: hft-tui config default > config/default.toml"
@@ -61,7 +63,12 @@ def test_every_section_forbids_unknown_keys_and_is_frozen() -> None:
         return found
 
     for section in sections(Settings):
-        assert section.model_config.get("extra") == "forbid", section.__name__
+        if section is StrategiesSettings:
+            # Open to the user strategies' tables, each validated by its own model; unknown ones refused.
+            with pytest.raises(ValidationError, match="unknown key 'no_such_strategy'"):
+                StrategiesSettings.model_validate({"no_such_strategy": {}})
+        else:
+            assert section.model_config.get("extra") == "forbid", section.__name__
         assert section.model_config.get("frozen") is True, section.__name__
 
 

@@ -3,7 +3,7 @@ import pytest
 
 from hft_tui.clock import FrozenClock
 from hft_tui.model import Priority, ReasonCode, Side, Signal, Trade
-from hft_tui.signals.manager import SignalManager, SignalSettings, symbol_gate
+from hft_tui.signals.manager import SignalManager, SignalSettings
 from hft_tui.signals.scoring import AutoDisableLimits, ClosedTrade
 from hft_tui.signals.status import StrategyAction, StrategyStatus, StrategyStatusChange
 from hft_tui.strategies.vpin import VpinParams, VpinStrategy
@@ -157,7 +157,7 @@ def test_the_vpin_gate_blocks_entries_in_toxic_flow() -> None:
     vpin = VpinStrategy(VpinParams(bucket_notional_usd=1_000, window_buckets=5, min_buckets=5))
     for i in range(60):
         vpin.on_trade(Trade(BTC, i, 100.0, 1.0, Side.BUY))
-    manager = SignalManager(gates=[symbol_gate(vpin.gate)])
+    manager = SignalManager(gates=[gate.check for gate in vpin.offers().gates])
     toxic, calm = decide(manager, sig(), sig(symbol="ETH/USDT"))
     assert toxic.reasons == (ReasonCode.VPIN_TOXIC,)
     assert calm.accepted

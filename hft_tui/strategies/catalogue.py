@@ -1,0 +1,75 @@
+"""Every strategy that can run, by name, and the order they are built and fed in.
+
+The catalogue reads what each strategy class declares (``name``, ``params_model``,
+``needs``); nothing here knows a particular strategy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from hft_tui.strategies.base import Strategy
+from hft_tui.strategies.book_imbalance import BookImbalanceStrategy
+from hft_tui.strategies.cvd import CvdDetector
+from hft_tui.strategies.liquidation_hunter import LiquidationHunter
+from hft_tui.strategies.spike_fader import SpikeFader
+from hft_tui.strategies.trend_filter import TrendFilter
+from hft_tui.strategies.vpin import VpinStrategy
+
+BUILT_IN: tuple[type[Strategy], ...] = (
+    TrendFilter, CvdDetector, LiquidationHunter, SpikeFader, BookImbalanceStrategy, VpinStrategy,
+)
+
+
+@dataclass(frozen=True)
+class StrategyCatalogue:
+    """Strategy classes by name, in catalogue order (the built-ins first)."""
+
+    classes: Mapping[str, type[Strategy]]
+
+    @classmethod
+    def of(cls, classes: Iterable[type[Strategy]]) -> StrategyCatalogue:
+        return cls({strategy.name: strategy for strategy in classes})
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(self.classes)
+
+    def problems(self, enabled: Sequence[str]) -> list[str]:
+        """What is wrong with running ``enabled``: unknown names, repeats, missing needs."""
+        found: list[str] = []
+        unknown = [name for name in enabled if name not in self.classes]
+        if unknown:
+            found.append(f"unknown strateg{'y' if len(unknown) == 1 else 'ies'} {', '.join(unknown)}; "
+                         f"known: {', '.join(self.names)}")
+        if len(set(enabled)) != len(enabled):
+            found.append("lists a strategy twice")
+        for name in enabled:
+            strategy = self.classes.get(name)
+            missing = [need for need in strategy.needs if need not in enabled] if strategy else []
+            if missing:
+                found.append(f"{name} needs {' and '.join(missing)} enabled too")
+        return found
+
+    def build_order(self, enabled: Iterable[str]) -> list[str]:
+        """``enabled`` in catalogue order, each strategy after the ones it needs."""
+        chosen = set(enabled)
+        order: list[str] = []
+
+        def place(name: str, path: tuple[str, ...]) -> None:
+            if name in order:
+                return
+            if name in path:
+                raise ValueError(f"strategies need each other in a circle: {' -> '.join((*path, name))}")
+            for need in self.classes[name].needs:
+                place(need, (*path, name))
+            order.append(name)
+
+        for name in self.names:
+            if name in chosen:
+                place(name, ())
+        return order
+
+
+BUILT_IN_CATALOGUE = StrategyCatalogue.of(BUILT_IN)
