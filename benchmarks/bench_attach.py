@@ -22,9 +22,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from hft_tui.commands import PauseStrategy, ResumeStrategy
 from hft_tui.serve.control_client import ControlClient, EngineUnreachable
 from hft_tui.serve.protocol import socket_path
+from hft_tui.trading.commands import PauseStrategy, ResumeStrategy
 
 REFRESH_HZ = 10.0
 STARTUP_TIMEOUT_S = 60.0

@@ -18,13 +18,13 @@ import tempfile
 import time
 from pathlib import Path
 
-from hft_tui.assembly import build_sim_engine
 from hft_tui.clock import SimulatedClock
-from hft_tui.commands import Kill, PlaceOrder, ResetHalt, ResumeStrategy
 from hft_tui.config.loader import load_settings
 from hft_tui.data.capture import DEFAULT_SIM_START_NS
-from hft_tui.engine import Engine
 from hft_tui.risk.trading_state import TradingState
+from hft_tui.session.assembly import build_sim_engine
+from hft_tui.session.engine import Engine
+from hft_tui.trading.commands import Kill, PlaceOrder, ResetHalt, ResumeStrategy
 
 STREAM_BETWEEN_ROUNDS_S = 0.05
 

@@ -24,9 +24,9 @@ sys.path.insert(0, str(ROOT / "tests" / "ccxt"))
 from live_harness import live_engine, settle  # noqa: E402
 from loopback_exchange import LoopbackExchange  # noqa: E402
 
-from hft_tui.commands import Kill, PlaceOrder, ResetHalt, ResumeStrategy  # noqa: E402
 from hft_tui.config.loader import load_settings  # noqa: E402
-from hft_tui.engine import Engine  # noqa: E402
+from hft_tui.session.engine import Engine  # noqa: E402
+from hft_tui.trading.commands import Kill, PlaceOrder, ResetHalt, ResumeStrategy  # noqa: E402
 
 STORM_PROBABILITY = 0.5
 

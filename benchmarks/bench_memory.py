@@ -19,10 +19,10 @@ import tempfile
 from pathlib import Path
 
 from benchmarks.process_memory import current_rss_mb, peak_rss_mb
-from hft_tui.assembly import build_sim_engine
 from hft_tui.clock import SimulatedClock
 from hft_tui.config.loader import load_settings
 from hft_tui.data.capture import DEFAULT_SIM_START_NS
+from hft_tui.session.assembly import build_sim_engine
 
 NS_PER_S = 1_000_000_000
 WARMUP_S = 3600

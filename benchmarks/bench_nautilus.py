@@ -32,9 +32,9 @@ from benchmarks.peers.ema_probe import EmaProbe, EmaProbeParams
 from benchmarks.peers.l2_stream import SYMBOL, export_stream, load_events
 from hft_tui.clock import SimulatedClock
 from hft_tui.config.loader import load_settings
-from hft_tui.core import TradingCore
 from hft_tui.market.sim_setup import DEFAULT_SIM_START_NS, SIM_EXCHANGE_ID, build_sim_market
 from hft_tui.model import FeedState, FeedStatus
+from hft_tui.trading.core import TradingCore
 from hft_tui.wal.writer import WalWriter
 
 PEER_PYTHON = Path(os.environ.get("HFT_TUI_BENCH_PYTHON", "/work/venv-bench/bin/python"))

@@ -23,10 +23,10 @@ import time
 from pathlib import Path
 
 from benchmarks.process_memory import current_rss_mb, peak_rss_mb
-from hft_tui.assembly import build_sim_engine
 from hft_tui.clock import SimulatedClock
 from hft_tui.config.loader import load_settings
 from hft_tui.data.capture import DEFAULT_SIM_START_NS
+from hft_tui.session.assembly import build_sim_engine
 
 CHUNK_EVENTS = 50_000
 

@@ -19,12 +19,12 @@ import time
 from pathlib import Path
 from typing import Any
 
-from hft_tui.assembly import build_sim_engine
 from hft_tui.clock import SimulatedClock
 from hft_tui.config.loader import load_settings
 from hft_tui.data.capture import DEFAULT_SIM_START_NS
-from hft_tui.engine import SNAPSHOT_EVERY_RECORDS
-from hft_tui.recovery import recover_from_wal
+from hft_tui.session.assembly import build_sim_engine
+from hft_tui.session.engine import SNAPSHOT_EVERY_RECORDS
+from hft_tui.session.recovery import recover_from_wal
 from hft_tui.wal.reader import iter_records
 from hft_tui.wal.verify import verify
 from hft_tui.wal.writer import WalWriter

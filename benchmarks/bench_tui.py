@@ -105,7 +105,7 @@ def measure_streaming(columns: int, rows: int, seconds: float) -> dict[str, floa
 
 
 async def _key_to_command_latency(presses: int) -> dict[str, float]:
-    from hft_tui.assembly import build_sim_engine
+    from hft_tui.session.assembly import build_sim_engine
     from hft_tui.clock import FrozenClock
     from hft_tui.config.settings import Settings
     from hft_tui.tui.app import HftApp

@@ -17,7 +17,7 @@ from typing import Any
 from hft_tui.bus import Metrics
 from hft_tui.clock import SimulatedClock, WallClock
 from hft_tui.wal.reader import iter_records
-from hft_tui.wal.recovery import recover
+from hft_tui.wal.torn_tail import recover
 from hft_tui.wal.verify import verify
 from hft_tui.wal.writer import WalWriter
 

@@ -1,3 +1,3 @@
-from hft_tui.cli import main
+from hft_tui.cli.main import main
 
 raise SystemExit(main())

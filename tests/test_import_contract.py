@@ -37,11 +37,11 @@ def test_the_package_keeps_its_import_contract() -> None:
 @pytest.mark.parametrize(
     ("module", "added_import", "broken"),
     [
-        ("model/side.py", "from hft_tui import engine", "hft_tui.model is not allowed to import hft_tui.engine"),
-        ("wal/writer.py", "from hft_tui.core import TradingCore", "hft_tui.wal is not allowed to import hft_tui.core"),
-        ("core.py", "import textual", "Only tui/ imports textual BROKEN"),
-        ("backtest/runner.py", "from hft_tui.assembly import build_engine",
-         "Illegal imports of protected package hft_tui.assembly"),
+        ("model/side.py", "from hft_tui.session import engine", "hft_tui.model is not allowed to import hft_tui.session"),
+        ("wal/writer.py", "from hft_tui.trading.core import TradingCore", "hft_tui.wal is not allowed to import hft_tui.trading"),
+        ("trading/core.py", "import textual", "Only tui/ imports textual BROKEN"),
+        ("backtest/runner.py", "from hft_tui.session.assembly import build_engine",
+         "Illegal imports of protected package hft_tui.session.assembly"),
     ],
 )
 def test_a_new_forbidden_import_breaks_the_contract(tmp_path: Path, module: str, added_import: str,

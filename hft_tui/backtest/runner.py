@@ -35,12 +35,12 @@ from hft_tui.backtest.report import (
 from hft_tui.backtest.vectorised_candles import VECTORISED_CLOCK, drive_candles_vectorised
 from hft_tui.clock import SimulatedClock
 from hft_tui.config.settings import Settings
-from hft_tui.core import TradingCore
 from hft_tui.data.candle_store import CandleArrays, CandleStore, timeframe_ms
 from hft_tui.data.recording import RecordedSession
 from hft_tui.market.sim_setup import DEFAULT_SIM_START_NS, SIM_EXCHANGE_ID, build_sim_market
 from hft_tui.market.source import MarketEvent
 from hft_tui.model import Candle, FeedState, FeedStatus, MarketRules
+from hft_tui.trading.core import TradingCore
 from hft_tui.wal.writer import WalWriter
 
 NS_PER_S = 1_000_000_000

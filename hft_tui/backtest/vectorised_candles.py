@@ -31,7 +31,6 @@ from hft_tui.backtest.exit_scan import best_mark, first_exit
 from hft_tui.backtest.replayed_signals import REPLAYED, BarKey
 from hft_tui.clock import SimulatedClock
 from hft_tui.config.settings import Settings
-from hft_tui.core import TradingCore
 from hft_tui.data.candle_store import CandleArrays
 from hft_tui.market.candle_builder import parse_timeframe
 from hft_tui.model import Candle, Side, Signal
@@ -40,6 +39,7 @@ from hft_tui.signals.exits import ExitRules
 from hft_tui.strategies.cvd_columns import cvd_columns
 from hft_tui.strategies.trend_columns import TrendColumns, trend_columns
 from hft_tui.strategies.trend_filter import TrendFilter
+from hft_tui.trading.core import TradingCore
 
 NS_PER_MS = 1_000_000
 CANDLE_STRATEGIES = ("trend", "cvd")

@@ -1,5 +1,5 @@
 """What the same trade would cost on each exchange, fees and book together (``hft-tui fees``,
-whose command line is :mod:`hft_tui.fees_cli`).
+whose command line is :mod:`hft_tui.cli.fees`).
 
 Every exchange is priced against one book (the simulator's, at a chosen moment of its seeded
 session), so the ranking isolates the fee schedules while the figures still show where

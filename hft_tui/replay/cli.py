@@ -51,7 +51,7 @@ def run_replay_command(args: argparse.Namespace) -> int:
     from hft_tui.backtest.sweep import parse_value
     from hft_tui.replay.session_replay import ReplayError, plan_replay, run_replay, session_settings
     from hft_tui.replay.verify import compare_streams
-    from hft_tui.session_recording import newest_recording, recordings_dir
+    from hft_tui.session.input_recording import newest_recording, recordings_dir
 
     if not args.verify and args.keep_wal is None:
         print("hft-tui replay: nothing to do; give --verify (and/or --keep-wal DIR)", file=sys.stderr)

@@ -30,7 +30,7 @@ def is_clock_field(name: str) -> bool:
 
 
 @dataclass(frozen=True, slots=True)
-class Decision:
+class DecisionRecord:
     """One decision record: its position in the session's stream, WAL seq, type and payload."""
 
     index: int
@@ -51,17 +51,17 @@ class JournalSession:
     def is_backtest(self) -> bool:
         return self.start.payload.get("mode") == BACKTEST_MODE
 
-    def decisions(self) -> list[Decision]:
+    def decisions(self) -> list[DecisionRecord]:
         """The session's decision stream, in journal order."""
         return list(decisions_of(self.records))
 
 
-def decisions_of(records: Iterable[WalRecord]) -> Iterator[Decision]:
+def decisions_of(records: Iterable[WalRecord]) -> Iterator[DecisionRecord]:
     """The decision records among ``records``, numbered from 0."""
     index = 0
     for record in records:
         if record.type in DECISION_TYPES:
-            yield Decision(index, record.seq, record.type, record.payload)
+            yield DecisionRecord(index, record.seq, record.type, record.payload)
             index += 1
 
 

@@ -25,7 +25,14 @@ import numpy as np
 
 from hft_tui.bus import Metrics
 from hft_tui.clock import SimulatedClock
-from hft_tui.commands import (
+from hft_tui.config.loader import load_settings
+from hft_tui.config.settings import Settings
+from hft_tui.data.recording import RecordedSession
+from hft_tui.data.replay_source import RecordingSource
+from hft_tui.replay.decision_stream import COMMAND_TYPES, DecisionRecord, JournalSession, split_sessions
+from hft_tui.session.engine import RESET_CONFIRMATION, Engine
+from hft_tui.session.input_recording import SessionTape, read_clock_tape
+from hft_tui.trading.commands import (
     AcknowledgeNotices,
     Command,
     EnableStrategy,
@@ -37,14 +44,7 @@ from hft_tui.commands import (
     ResumeStrategy,
     SetStrategyParams,
 )
-from hft_tui.config.loader import load_settings
-from hft_tui.config.settings import Settings
-from hft_tui.core import TradingCore
-from hft_tui.data.recording import RecordedSession
-from hft_tui.data.replay_source import RecordingSource
-from hft_tui.engine import RESET_CONFIRMATION, Engine
-from hft_tui.replay.decision_stream import COMMAND_TYPES, Decision, JournalSession, split_sessions
-from hft_tui.session_recording import SessionTape, read_clock_tape
+from hft_tui.trading.core import TradingCore
 from hft_tui.wal.reader import iter_records
 from hft_tui.wal.record import WalRecord
 from hft_tui.wal.writer import WalWriter
@@ -80,13 +80,13 @@ class ReplayPlan:
 class ReplayRun:
     """The replay's decision stream and where each market event's records ended in its WAL."""
 
-    decisions: list[Decision]
+    decisions: list[DecisionRecord]
     events: int
     commands_applied: int
     start_seq: int
     event_end_seqs: np.ndarray
 
-    def event_of(self, decision: Decision) -> int:
+    def event_of(self, decision: DecisionRecord) -> int:
         """The 1-based number of the market event whose processing journaled ``decision``
         (0: before the first event, i.e. recovery; ``events`` for what came after the last)."""
         if decision.seq <= self.start_seq:

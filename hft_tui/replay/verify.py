@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from hft_tui.replay.decision_stream import Decision, is_clock_field
+from hft_tui.replay.decision_stream import DecisionRecord, is_clock_field
 
 # Fields listed per divergence before the rest are summarised as "... and N more".
 MAX_LISTED_FIELDS = 12
@@ -36,8 +36,8 @@ class Divergence:
     """The first place the replay decided differently from the WAL."""
 
     index: int
-    expected: Decision | None
-    got: Decision | None
+    expected: DecisionRecord | None
+    got: DecisionRecord | None
     differences: tuple[FieldDifference, ...]
     event: int | None
 
@@ -70,7 +70,7 @@ class Divergence:
 
 
 @dataclass(frozen=True, slots=True)
-class VerifyResult:
+class DecisionComparison:
     """How many decisions agreed, and the first divergence if there is one."""
 
     compared: int
@@ -89,12 +89,12 @@ class VerifyResult:
 
 
 def compare_streams(
-    expected: Sequence[Decision],
-    got: Sequence[Decision],
+    expected: Sequence[DecisionRecord],
+    got: Sequence[DecisionRecord],
     *,
     compare_clock_fields: bool = True,
-    event_of: Callable[[Decision], int | None] = lambda _: None,
-) -> VerifyResult:
+    event_of: Callable[[DecisionRecord], int | None] = lambda _: None,
+) -> DecisionComparison:
     """Walk both streams in step and stop at the first record that differs.
 
     ``event_of`` maps a replay decision to the market event that caused it (for the report).
@@ -103,20 +103,20 @@ def compare_streams(
         want, have = expected[i], got[i]
         differences = record_differences(want, have, compare_clock_fields=compare_clock_fields)
         if differences:
-            return VerifyResult(i, Divergence(i, want, have, tuple(differences), event_of(have)),
+            return DecisionComparison(i, Divergence(i, want, have, tuple(differences), event_of(have)),
                                 compare_clock_fields)
     common = min(len(expected), len(got))
     if len(expected) == len(got):
-        return VerifyResult(common, None, compare_clock_fields)
+        return DecisionComparison(common, None, compare_clock_fields)
     last_event = event_of(got[-1]) if got else None
     if len(expected) > len(got):
         divergence = Divergence(common, expected[common], None, (), last_event)
     else:
         divergence = Divergence(common, None, got[common], (), event_of(got[common]))
-    return VerifyResult(common, divergence, compare_clock_fields)
+    return DecisionComparison(common, divergence, compare_clock_fields)
 
 
-def record_differences(expected: Decision, got: Decision, *,
+def record_differences(expected: DecisionRecord, got: DecisionRecord, *,
                        compare_clock_fields: bool = True) -> list[FieldDifference]:
     """Every differing field of two decision records (the type first, if it differs)."""
     differences: list[FieldDifference] = []

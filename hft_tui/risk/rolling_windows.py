@@ -80,7 +80,7 @@ class EventCounter:
         self._ts_ns.clear()
 
 
-class RollingStd:
+class RollingPopulationStd:
     """Standard deviation of the last ``size`` samples, from running sums over a ring."""
 
     __slots__ = ("_ring", "_next", "_count", "_sum", "_sum_sq")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from hft_tui.risk.rolling_windows import RollingStd
+from hft_tui.risk.rolling_windows import RollingPopulationStd
 
 
 class _Horizon:
@@ -24,7 +24,7 @@ class _Horizon:
         self.bucket = -1
         self.anchor_price = 0.0
         self.last_price = 0.0
-        self.returns = RollingStd(lookback)
+        self.returns = RollingPopulationStd(lookback)
 
 
 class VolatilityMonitor:

@@ -13,7 +13,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from hft_tui.commands import Command, CommandResult
 from hft_tui.serve.protocol import (
     MAX_MESSAGE_BYTES,
     PROTOCOL_VERSION,
@@ -24,7 +23,8 @@ from hft_tui.serve.protocol import (
 )
 from hft_tui.serve.snapshot_stream import SnapshotReceiver
 from hft_tui.serve.socket_address import socket_address
-from hft_tui.snapshot import EngineSnapshot
+from hft_tui.session.engine_snapshot import EngineSnapshot
+from hft_tui.trading.commands import Command, CommandResult
 
 CONNECT_TIMEOUT_S = 5.0
 # The engine's replies come back with a few engine-side bytes: a generous bound.

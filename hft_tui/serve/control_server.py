@@ -19,8 +19,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from hft_tui.commands import CommandResult, StopEngine
-from hft_tui.engine import Engine
 from hft_tui.serve.protocol import (
     MAX_MESSAGE_BYTES,
     PROTOCOL_VERSION,
@@ -32,7 +30,9 @@ from hft_tui.serve.protocol import (
 from hft_tui.serve.snapshot_codec import encode_fields
 from hft_tui.serve.snapshot_stream import TAIL_FIELDS, SnapshotSender, encode_items
 from hft_tui.serve.socket_address import socket_address
-from hft_tui.snapshot import EngineSnapshot
+from hft_tui.session.engine import Engine
+from hft_tui.session.engine_snapshot import EngineSnapshot
+from hft_tui.trading.commands import CommandResult, StopEngine
 
 SOCKET_MODE = 0o600
 MAX_REFRESH_HZ = 30.0

@@ -19,13 +19,13 @@ import time
 from pathlib import Path
 from typing import Any
 
-from hft_tui.commands import Command, Flatten, Kill, PauseStrategy, ResetHalt, ResumeStrategy, SetStrategyParams
 from hft_tui.config.cli import parse_assignment
-from hft_tui.engine import RESET_CONFIRMATION
 from hft_tui.serve.control_client import ControlClient, EngineUnreachable
 from hft_tui.serve.heartbeat import read_heartbeat
 from hft_tui.serve.protocol import socket_path
-from hft_tui.snapshot import EngineSnapshot
+from hft_tui.session.engine import RESET_CONFIRMATION
+from hft_tui.session.engine_snapshot import EngineSnapshot
+from hft_tui.trading.commands import Command, Flatten, Kill, PauseStrategy, ResetHalt, ResumeStrategy, SetStrategyParams
 
 EXIT_OK = 0
 EXIT_REFUSED = 1

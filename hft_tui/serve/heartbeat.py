@@ -13,7 +13,7 @@ from pathlib import Path
 
 import orjson
 
-from hft_tui.engine import Engine
+from hft_tui.session.engine import Engine
 from hft_tui.wal.segments import open_private
 
 HEARTBEAT_NAME = "heartbeat.json"

@@ -29,7 +29,7 @@ from typing import Any
 import orjson
 from pydantic import TypeAdapter, ValidationError
 
-from hft_tui.commands import Command
+from hft_tui.trading.commands import Command
 
 PROTOCOL_VERSION = 1
 MAX_MESSAGE_BYTES = 64 * 1024

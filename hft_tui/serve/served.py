@@ -18,11 +18,11 @@ from typing import TextIO
 from hft_tui.alerts.dispatcher import AlertDispatcher, TargetError, targets_from_env
 from hft_tui.alerts.settings import AlertsSettings
 from hft_tui.alerts.watch import AlertWatch
-from hft_tui.engine import Engine
 from hft_tui.serve.control_server import ControlServer
 from hft_tui.serve.heartbeat import Heartbeat
 from hft_tui.serve.protocol import socket_path
-from hft_tui.snapshot import EngineSnapshot
+from hft_tui.session.engine import Engine
+from hft_tui.session.engine_snapshot import EngineSnapshot
 
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 EXIT_ALERTS_MISCONFIGURED = 2

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import orjson
 
-from hft_tui.snapshot import EngineSnapshot
+from hft_tui.session.engine_snapshot import EngineSnapshot
 from hft_tui.strategies.settings import StrategiesSettings
 
 SNAPSHOT_FIELDS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(EngineSnapshot))

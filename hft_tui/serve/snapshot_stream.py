@@ -13,7 +13,7 @@ from typing import Any
 import orjson
 
 from hft_tui.serve.snapshot_codec import SNAPSHOT_FIELDS, decode_snapshot
-from hft_tui.snapshot import EngineSnapshot
+from hft_tui.session.engine_snapshot import EngineSnapshot
 
 # Growing lists whose changes are mostly appends at the end and drops at the front.
 TAIL_FIELDS = ("wal_tail", "signals")

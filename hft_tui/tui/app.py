@@ -21,7 +21,8 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import DataTable, Footer, Input, TextArea
 
-from hft_tui.commands import (
+from hft_tui.config.settings import UiSettings
+from hft_tui.trading.commands import (
     AcknowledgeNotices,
     Command,
     CommandResult,
@@ -34,7 +35,6 @@ from hft_tui.commands import (
     SetStrategyParams,
     StopEngine,
 )
-from hft_tui.config.settings import UiSettings
 from hft_tui.tui.bindings import (
     APP_BINDINGS,
     MAIN_SCREEN_ACTIONS,

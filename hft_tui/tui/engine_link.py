@@ -13,10 +13,10 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from typing import Protocol
 
-from hft_tui.commands import Command, CommandResult
-from hft_tui.engine import Engine
 from hft_tui.redaction import describe_error
-from hft_tui.snapshot import EngineSnapshot
+from hft_tui.session.engine import Engine
+from hft_tui.session.engine_snapshot import EngineSnapshot
+from hft_tui.trading.commands import Command, CommandResult
 
 STOP_TIMEOUT_S = 10.0
 

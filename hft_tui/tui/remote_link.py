@@ -18,9 +18,9 @@ from concurrent.futures import Future
 from dataclasses import replace
 from pathlib import Path
 
-from hft_tui.commands import Command, CommandResult, StopEngine
 from hft_tui.serve.control_client import ControlClient, EngineUnreachable
-from hft_tui.snapshot import EngineSnapshot
+from hft_tui.session.engine_snapshot import EngineSnapshot
+from hft_tui.trading.commands import Command, CommandResult, StopEngine
 
 FIRST_SNAPSHOT_TIMEOUT_S = 10.0
 RECONNECT_FIRST_S = 0.2

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 
 from hft_tui.config.settings import Settings
-from hft_tui.engine import Engine
+from hft_tui.session.engine import Engine
 from hft_tui.tui.app import HftApp
 from hft_tui.tui.engine_link import EngineLink
 

@@ -8,9 +8,9 @@ takes effect. ``WalWriter`` appends (group-committed fsyncs); ``iter_records`` a
 from hft_tui.wal.errors import WalClosedError, WalCorruptError, WalError, WalLockedError, WalUnavailableError, WalWriteError
 from hft_tui.wal.reader import WalPosition, iter_records, read_last_records
 from hft_tui.wal.record import CorruptionReason, WalRecord
-from hft_tui.wal.recovery import RecoveryResult, TornTail, recover
 from hft_tui.wal.scan import WalProblem
 from hft_tui.wal.segments import wal_directory
+from hft_tui.wal.torn_tail import RecoveryResult, TornTail, recover
 from hft_tui.wal.verify import VerifyResult, verify
 from hft_tui.wal.writer import WalWriter
 

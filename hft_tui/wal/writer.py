@@ -35,9 +35,9 @@ from hft_tui.wal.lock import DirectoryLock
 from hft_tui.wal.orphans import remove_orphan_temp_files
 from hft_tui.wal.probe import probe_writable
 from hft_tui.wal.record import WalRecord, encode_line
-from hft_tui.wal.recovery import RecoveryResult, recover
 from hft_tui.wal.segments import FILE_MODE, ensure_private_dir, list_segments
 from hft_tui.wal.timestamps import iso_utc_formatter
+from hft_tui.wal.torn_tail import RecoveryResult, recover
 
 DEFAULT_ROTATE_BYTES = 64 * 2**20
 DEFAULT_TAIL_SIZE = 500

@@ -16,14 +16,14 @@ import pytest
 
 from hft_tui.alerts.dispatcher import AlertDispatcher, targets_from_env
 from hft_tui.alerts.settings import AlertsSettings
-from hft_tui.assembly import build_sim_engine
 from hft_tui.clock import WallClock
-from hft_tui.commands import Kill, PauseStrategy
 from hft_tui.config.settings import Settings
-from hft_tui.engine import Engine
 from hft_tui.serve.control_client import ControlClient, EngineUnreachable
 from hft_tui.serve.protocol import socket_path
 from hft_tui.serve.served import run_served
+from hft_tui.session.assembly import build_sim_engine
+from hft_tui.session.engine import Engine
+from hft_tui.trading.commands import Kill, PauseStrategy
 
 sys.path.insert(0, str(Path(__file__).parent))
 from webhook_server import WebhookServer  # noqa: E402

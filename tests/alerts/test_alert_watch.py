@@ -10,7 +10,7 @@ from hft_tui.model import FeedState
 from hft_tui.model.reason_codes import ReasonCode
 from hft_tui.risk.drb_state import BreakerState, DrbState
 from hft_tui.risk.trading_state import TradingState
-from hft_tui.snapshot import AccountView, EngineSnapshot, SymbolView, WalLine
+from hft_tui.session.engine_snapshot import AccountView, EngineSnapshot, SymbolView, WalLine
 
 S = 1_000_000_000
 

@@ -9,12 +9,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from hft_tui.assembly import build_engine
 from hft_tui.config.credentials import ExchangeCredentials
 from hft_tui.config.loader import load_settings
 from hft_tui.config.settings import ExchangeSettings
-from hft_tui.engine import Engine
 from hft_tui.model import FeedState, OrderStatus
+from hft_tui.session.assembly import build_engine
+from hft_tui.session.engine import Engine
 from hft_tui.wal.record import WalRecord, parse_line
 
 CREDENTIALS = ExchangeCredentials(exchange_id="binance", api_key="loopback-key", secret="loopback-secret")

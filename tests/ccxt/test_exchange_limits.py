@@ -12,7 +12,6 @@ from live_harness import live_engine
 from loopback_exchange import LoopbackExchange
 
 from hft_tui.clock import WallClock
-from hft_tui.commands import PlaceOrder
 from hft_tui.config.credentials import ExchangeCredentials
 from hft_tui.config.settings import ExchangeSettings
 from hft_tui.execution.ccxt_broker import CcxtBroker
@@ -20,6 +19,7 @@ from hft_tui.execution.client_ids import install_nonce
 from hft_tui.execution.exchange_calls import Banned
 from hft_tui.model import Order, OrderStatus, OrderType, ReasonCode, Side
 from hft_tui.risk.trading_state import TradingState
+from hft_tui.trading.commands import PlaceOrder
 
 
 @pytest.fixture

@@ -8,10 +8,10 @@ import pytest
 from live_harness import live_engine, settle
 from loopback_exchange import LoopbackExchange
 
-from hft_tui.commands import PlaceOrder
 from hft_tui.config.settings import ExchangeSettings
 from hft_tui.model import ReasonCode
 from hft_tui.risk.trading_state import TradingState
+from hft_tui.trading.commands import PlaceOrder
 
 
 async def test_equity_comes_from_the_account_not_from_the_settings(

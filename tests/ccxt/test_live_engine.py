@@ -10,10 +10,10 @@ import pytest
 from live_harness import answered, live_engine, settle, wal_records
 from loopback_exchange import LoopbackExchange
 
-from hft_tui.commands import Flatten, Kill, PlaceOrder
 from hft_tui.config.settings import ExchangeSettings
-from hft_tui.engine import Engine
 from hft_tui.risk.trading_state import TradingState
+from hft_tui.session.engine import Engine
+from hft_tui.trading.commands import Flatten, Kill, PlaceOrder
 
 LOT = 0.00001
 

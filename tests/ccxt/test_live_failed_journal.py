@@ -16,9 +16,9 @@ from faulty_disk import FaultyDisk  # noqa: E402
 from live_harness import live_engine, settle, wal_records  # noqa: E402
 from loopback_exchange import LoopbackExchange  # noqa: E402
 
-from hft_tui.commands import Kill, PlaceOrder  # noqa: E402
 from hft_tui.config.settings import ExchangeSettings  # noqa: E402
 from hft_tui.risk.trading_state import TradingState  # noqa: E402
+from hft_tui.trading.commands import Kill, PlaceOrder  # noqa: E402
 from hft_tui.wal import writer as writer_module  # noqa: E402
 from hft_tui.wal.verify import verify  # noqa: E402
 

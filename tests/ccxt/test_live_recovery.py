@@ -13,10 +13,10 @@ from live_harness import answered, crash_copy, live_engine, settle, wait_until, 
 from loopback_exchange import LoopbackExchange
 from test_live_engine import assert_books_agree, trade_randomly
 
-from hft_tui.commands import PlaceOrder
 from hft_tui.config.settings import ExchangeSettings
 from hft_tui.model import OrderStatus, Side
 from hft_tui.risk.trading_state import TradingState
+from hft_tui.trading.commands import PlaceOrder
 
 # Every run of the whole suite does a few; HFT_TUI_LIVE_CRASHES=20 for the figure.
 CRASHES = int(os.environ.get("HFT_TUI_LIVE_CRASHES", "3"))

@@ -13,10 +13,10 @@ from cli_process import hft_tui, hft_tui_interrupted, loopback_config
 from loopback_thread import loopback_exchange_thread
 
 from hft_tui import exit_codes
-from hft_tui.cli import main
-from hft_tui.assembly import build_sim_engine
+from hft_tui.cli.main import main
+from hft_tui.session.assembly import build_sim_engine
 from hft_tui.clock import FrozenClock
-from hft_tui.commands import PauseStrategy, ResumeStrategy
+from hft_tui.trading.commands import PauseStrategy, ResumeStrategy
 from hft_tui.config.settings import Settings
 from hft_tui.wal.lock import DirectoryLock
 

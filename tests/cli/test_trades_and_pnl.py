@@ -9,9 +9,9 @@ import pytest
 from sim_driver import drive_seconds, make_engine
 
 from hft_tui import exit_codes
-from hft_tui.cli import main
+from hft_tui.cli.main import main
 from hft_tui.clock import FrozenClock
-from hft_tui.commands import PlaceOrder
+from hft_tui.trading.commands import PlaceOrder
 
 
 def _round_trip(state_dir: Path, symbol: str, start_ns: int | None = None) -> int:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from hft_tui.cli import EXIT_CONFIG_ERROR, main
+from hft_tui.cli.main import EXIT_CONFIG_ERROR, main
 from hft_tui.config.loader import MAX_CONFIG_BYTES, MAX_NESTING
 
 CONFIG_PROBLEM = "hft-tui: invalid configuration: "

@@ -17,7 +17,7 @@ from loopback_trades import (
     trade_ts,
 )
 
-from hft_tui.cli import main
+from hft_tui.cli.main import main
 from hft_tui.config.loader import load_settings
 from hft_tui.data.trade_download import download_trades, ranges_to_fetch
 from hft_tui.data.trade_store import TradeStore

@@ -12,11 +12,11 @@ from typing import Any
 import pytest
 from headless_process import start_headless
 
-from hft_tui.assembly import build_sim_engine
 from hft_tui.clock import SimulatedClock
-from hft_tui.commands import PauseStrategy, SetStrategyParams
 from hft_tui.config.loader import load_settings
-from hft_tui.engine import Engine
+from hft_tui.session.assembly import build_sim_engine
+from hft_tui.session.engine import Engine
+from hft_tui.trading.commands import PauseStrategy, SetStrategyParams
 from hft_tui.wal.reader import iter_records
 
 TRIALS = 4

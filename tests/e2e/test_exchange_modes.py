@@ -9,13 +9,13 @@ from typing import Any
 
 from loopback_thread import loopback_exchange_thread
 
-from hft_tui.assembly import build_engine
-from hft_tui.commands import PlaceOrder
 from hft_tui.config.credentials import ExchangeCredentials
 from hft_tui.config.loader import load_settings
 from hft_tui.config.settings import Settings
-from hft_tui.engine import Engine
 from hft_tui.model import FeedState
+from hft_tui.session.assembly import build_engine
+from hft_tui.session.engine import Engine
+from hft_tui.trading.commands import PlaceOrder
 
 LOOPBACK_EXAMPLE = Path(__file__).resolve().parents[2] / "config" / "examples" / "loopback.toml"
 

@@ -14,10 +14,10 @@ from loopback_exchange import LoopbackExchange
 from loopback_thread import loopback_exchange_thread
 from test_exchange_modes import loopback_settings
 
-from hft_tui.assembly import build_engine
-from hft_tui.engine import Engine
 from hft_tui.market.feed_health import LIVE_AFTER_BOOKS
 from hft_tui.model import FeedState
+from hft_tui.session.assembly import build_engine
+from hft_tui.session.engine import Engine
 
 
 async def on_loopback(exchange: LoopbackExchange, coro: Coroutine[Any, Any, Any]) -> Any:

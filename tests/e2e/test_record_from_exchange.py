@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from loopback_thread import loopback_exchange_thread
 
-from hft_tui.cli import main
+from hft_tui.cli.main import main
 from hft_tui.data.recording import RecordedSession
 from hft_tui.model import FeedState, FeedStatus, OrderBook
 

@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from hft_tui.assembly import build_sim_engine
 from hft_tui.clock import FrozenClock
 from hft_tui.config.loader import load_settings
-from hft_tui.engine import Engine
+from hft_tui.session.assembly import build_sim_engine
+from hft_tui.session.engine import Engine
 
 START_NS = 1_767_225_600_000_000_000
 

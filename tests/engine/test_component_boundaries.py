@@ -11,8 +11,8 @@ import pytest
 from sim_driver import drive_seconds, make_engine
 from wal_records import wal_records
 
-from hft_tui.engine import Engine
 from hft_tui.model import FeedState, FeedStatus, MarketRejection, ReasonCode, Signal, Trade
+from hft_tui.session.engine import Engine
 from hft_tui.signals.status import StrategyStatus
 from hft_tui.strategies.base import NO_SIGNALS, Strategy, StrategyParams
 from hft_tui.wal.errors import WalWriteError

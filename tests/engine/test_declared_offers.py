@@ -10,12 +10,12 @@ import pytest
 from sim_driver import START_NS, drive_seconds
 from wal_records import wal_records
 
-from hft_tui.assembly import build_sim_engine
 from hft_tui.clock import FrozenClock
 from hft_tui.config.errors import ConfigError
 from hft_tui.config.loader import load_settings
-from hft_tui.engine import Engine
 from hft_tui.model import ReasonCode, Side, Signal
+from hft_tui.session.assembly import build_sim_engine
+from hft_tui.session.engine import Engine
 from hft_tui.strategies.base import Strategy, StrategyParams
 from hft_tui.strategies.catalogue import BUILT_IN, StrategyCatalogue
 from hft_tui.strategies.offers import Gate, GateResult, Offers

@@ -13,12 +13,12 @@ from sim_driver import START_NS, drive_seconds, make_engine
 from wal_records import wal_records
 
 from hft_tui.clock import FrozenClock
-from hft_tui.commands import Flatten, Kill, PlaceOrder
-from hft_tui.engine import Engine
 from hft_tui.market.feed_health import REJECTING_AFTER_BOOKS
 from hft_tui.market.source import MarketEvent
 from hft_tui.model import FeedState, FeedStatus, OrderBook, ReasonCode
 from hft_tui.risk.trading_state import TradingState
+from hft_tui.session.engine import Engine
+from hft_tui.trading.commands import Flatten, Kill, PlaceOrder
 
 BTC, ETH = "BTC/USDT", "ETH/USDT"
 SECOND_NS = 1_000_000_000

@@ -7,9 +7,9 @@ from pathlib import Path
 from sim_driver import drive_seconds, make_engine
 from wal_records import wal_records
 
-from hft_tui.commands import AcknowledgeNotices, Kill, PlaceOrder
-from hft_tui.engine import Engine
-from hft_tui.notice_log import NoticeLog
+from hft_tui.session.engine import Engine
+from hft_tui.trading.commands import AcknowledgeNotices, Kill, PlaceOrder
+from hft_tui.trading.notice_log import NoticeLog
 
 T0 = 1_767_225_600_000_000_000
 

@@ -7,7 +7,8 @@ from pathlib import Path
 from sim_driver import drive_seconds, make_engine
 from wal_records import wal_records
 
-from hft_tui.commands import (
+from hft_tui.session.engine import Engine
+from hft_tui.trading.commands import (
     Flatten,
     Kill,
     PauseStrategy,
@@ -16,7 +17,6 @@ from hft_tui.commands import (
     ResumeStrategy,
     SetStrategyParams,
 )
-from hft_tui.engine import Engine
 
 
 def test_pausing_a_strategy_drops_its_signals_from_the_next_event(engine: Engine) -> None:
@@ -157,7 +157,7 @@ def test_commands_on_unknown_strategies_fail_clearly(engine: Engine) -> None:
 
 
 def test_recovery_folds_from_the_last_snapshot_and_agrees_with_a_full_fold(tmp_path: Path) -> None:
-    from hft_tui.recovery import recover_from_wal, recover_state
+    from hft_tui.session.recovery import recover_from_wal, recover_state
     from hft_tui.wal.reader import iter_records
 
     engine = make_engine(tmp_path)
@@ -175,7 +175,7 @@ def test_recovery_folds_from_the_last_snapshot_and_agrees_with_a_full_fold(tmp_p
 
 def test_snapshots_and_metrics_are_published_on_the_event_bus(engine: Engine) -> None:
     from hft_tui.bus import MetricsSnapshot
-    from hft_tui.snapshot import EngineSnapshot
+    from hft_tui.session.engine_snapshot import EngineSnapshot
 
     seen: list[object] = []
     engine.bus.subscribe(EngineSnapshot, seen.append)

@@ -8,8 +8,8 @@ from pathlib import Path
 from sim_driver import drive_seconds, make_engine
 
 from hft_tui.clock import FrozenClock
-from hft_tui.commands import PlaceOrder
-from hft_tui.engine import Engine
+from hft_tui.session.engine import Engine
+from hft_tui.trading.commands import PlaceOrder
 
 SYMBOL = "BTC/USDT"
 

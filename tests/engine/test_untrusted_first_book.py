@@ -9,8 +9,8 @@ import numpy as np
 from sim_driver import drive_seconds, make_engine
 
 from hft_tui.clock import FrozenClock
-from hft_tui.engine import Engine
 from hft_tui.model import FeedState, FeedStatus, OrderBook, ReasonCode
+from hft_tui.session.engine import Engine
 
 
 def open_a_position(engine: Engine) -> str:

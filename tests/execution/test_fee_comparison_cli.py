@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from hft_tui.cli import main
+from hft_tui.cli.main import main
 
 
 def _comparison(capsys: pytest.CaptureFixture[str], *argv: str) -> dict:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from hft_tui.replay.decision_stream import Decision, decisions_of, split_sessions
+from hft_tui.replay.decision_stream import DecisionRecord, decisions_of, split_sessions
 from hft_tui.replay.verify import compare_streams
 from hft_tui.wal.record import WalRecord
 
 
-def _d(index: int, kind: str, **payload: object) -> Decision:
-    return Decision(index, 100 + index, kind, dict(payload))
+def _d(index: int, kind: str, **payload: object) -> DecisionRecord:
+    return DecisionRecord(index, 100 + index, kind, dict(payload))
 
 
 def test_identical_streams_verify_and_say_how_many_decisions() -> None:

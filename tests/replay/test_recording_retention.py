@@ -5,11 +5,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from hft_tui.assembly import build_sim_engine
 from hft_tui.clock import FrozenClock
 from hft_tui.config.loader import load_settings
-from hft_tui.recording_retention import prune_recordings
-from hft_tui.session_recording import InputRecorder, recordings_dir
+from hft_tui.data.recording_retention import prune_recordings
+from hft_tui.session.assembly import build_sim_engine
+from hft_tui.session.input_recording import InputRecorder, recordings_dir
 from hft_tui.wal.reader import iter_records
 
 START_NS = 1_767_225_600_000_000_000

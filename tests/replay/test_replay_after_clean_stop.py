@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from hft_tui.assembly import build_engine
-from hft_tui.cli import main
+from hft_tui.cli.main import main
 from hft_tui.config.loader import load_settings
-from hft_tui.engine import Engine
+from hft_tui.session.assembly import build_engine
+from hft_tui.session.engine import Engine
 from hft_tui.wal.reader import iter_records
 
 # Every run of the whole suite does a few; HFT_TUI_STOP_SESSIONS=20 for the figure.

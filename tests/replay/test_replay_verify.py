@@ -11,20 +11,20 @@ from typing import Any
 
 import pytest
 
-from hft_tui.assembly import build_engine, build_sim_engine
 from hft_tui.backtest.runner import DataSpec, Window, data_range, run_backtest
-from hft_tui.cli import main
+from hft_tui.cli.main import main
 from hft_tui.clock import FrozenClock
-from hft_tui.commands import Command, Kill, PauseStrategy, SetStrategyParams
 from hft_tui.config.loader import load_settings
-from hft_tui.engine import Engine
 from hft_tui.risk.trading_state import TradingState
-from hft_tui.session_recording import (
+from hft_tui.session.assembly import build_engine, build_sim_engine
+from hft_tui.session.engine import Engine
+from hft_tui.session.input_recording import (
     SessionTape,
     attach_input_recorder,
     read_clock_tape,
     recordings_dir,
 )
+from hft_tui.trading.commands import Command, Kill, PauseStrategy, SetStrategyParams
 from hft_tui.wal.reader import iter_records
 from hft_tui.wal.record import encode_line, parse_line
 from hft_tui.wal.segments import list_segments

@@ -6,7 +6,7 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hft_tui.risk.rolling_windows import EventCounter, RollingMax, RollingStd
+from hft_tui.risk.rolling_windows import EventCounter, RollingMax, RollingPopulationStd
 
 WINDOW_NS, BUCKET_NS = 10_000, 1_000
 
@@ -54,7 +54,7 @@ def test_event_counter_counts_the_window_and_caps_its_memory() -> None:
 
 @given(st.lists(st.floats(-1e-2, 1e-2), min_size=2, max_size=300), st.integers(2, 50))
 def test_rolling_std_matches_numpy_over_the_last_samples(samples: list[float], size: int) -> None:
-    std = RollingStd(size)
+    std = RollingPopulationStd(size)
     for x in samples:
         std.push(x)
     expected = float(np.std(samples[-size:]))

@@ -14,9 +14,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "e2e"))
 from loopback_thread import loopback_exchange_thread  # noqa: E402  (puts tests/ccxt on the path)
 from test_exchange_modes import loopback_settings  # noqa: E402
 
-from hft_tui.assembly import build_engine  # noqa: E402
 from hft_tui.config.credentials import ExchangeCredentials  # noqa: E402
 from hft_tui.market.ccxt_rules_loader import CredentialsRefused  # noqa: E402
+from hft_tui.session.assembly import build_engine  # noqa: E402
 
 KEY = "REVOKED-key-5a6b7c8d9e"
 CREDENTIALS = ExchangeCredentials(exchange_id="binance", api_key=KEY, secret="REVOKED-secret-0f1e2d3c")

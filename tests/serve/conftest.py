@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from hft_tui.assembly import build_sim_engine
 from hft_tui.clock import WallClock
 from hft_tui.config.settings import Settings
-from hft_tui.engine import Engine
 from hft_tui.serve.control_server import ControlServer
 from hft_tui.serve.protocol import socket_path
+from hft_tui.session.assembly import build_sim_engine
+from hft_tui.session.engine import Engine
 
 
 @pytest.fixture

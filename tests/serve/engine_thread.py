@@ -9,9 +9,9 @@ from collections.abc import Coroutine
 from pathlib import Path
 from typing import Any, TypeVar
 
-from hft_tui.engine import Engine
 from hft_tui.serve.control_server import ControlServer
 from hft_tui.serve.protocol import socket_path
+from hft_tui.session.engine import Engine
 
 T = TypeVar("T")
 WAIT_S = 30.0

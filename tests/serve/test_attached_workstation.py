@@ -15,11 +15,11 @@ import pytest
 from engine_thread import ServedEngineThread
 from textual.pilot import Pilot
 
-from hft_tui.assembly import build_sim_engine
 from hft_tui.clock import FrozenClock, WallClock
 from hft_tui.config.settings import Settings
-from hft_tui.engine import Engine
-from hft_tui.snapshot import EngineSnapshot
+from hft_tui.session.assembly import build_sim_engine
+from hft_tui.session.engine import Engine
+from hft_tui.session.engine_snapshot import EngineSnapshot
 from hft_tui.tui.app import HftApp
 from hft_tui.tui.engine_link import EngineLink
 from hft_tui.tui.remote_link import RemoteLink

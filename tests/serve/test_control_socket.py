@@ -9,11 +9,11 @@ import stat
 import numpy as np
 import pytest
 
-from hft_tui.commands import Kill, PauseStrategy, StopEngine
 from hft_tui.serve.control_client import ControlClient, EngineUnreachable
 from hft_tui.serve.control_server import ControlServer
 from hft_tui.serve.protocol import MAX_MESSAGE_BYTES, decode, encode
-from hft_tui.snapshot import EngineSnapshot
+from hft_tui.session.engine_snapshot import EngineSnapshot
+from hft_tui.trading.commands import Kill, PauseStrategy, StopEngine
 
 
 async def _raw(server: ControlServer) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:

@@ -13,7 +13,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from tui_session import FROZEN_START_NS, make_engine  # noqa: E402
 
 from hft_tui.clock import FrozenClock  # noqa: E402
-from hft_tui.engine import Engine  # noqa: E402
+from hft_tui.session.engine import Engine  # noqa: E402
 from hft_tui.tui.app import HftApp  # noqa: E402
 from hft_tui.tui.engine_link import EngineLink  # noqa: E402
 

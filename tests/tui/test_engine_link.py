@@ -5,10 +5,10 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from hft_tui.assembly import build_sim_engine
 from hft_tui.clock import WallClock
-from hft_tui.commands import CommandResult, PauseStrategy, ResumeStrategy
 from hft_tui.config.loader import load_settings
+from hft_tui.session.assembly import build_sim_engine
+from hft_tui.trading.commands import CommandResult, PauseStrategy, ResumeStrategy
 from hft_tui.tui.engine_link import EngineLink
 
 # A bound on waiting for the engine's thread, not a measurement: the test fails only if a

@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 from tui_session import play
 
-from hft_tui.engine import Engine
 from hft_tui.market.feed_health import REJECTING_AFTER_BOOKS
 from hft_tui.model import FeedState, FeedStatus, OrderBook
+from hft_tui.session.engine import Engine
 from hft_tui.tui.app import HftApp
 from hft_tui.tui.panes.header_bar import HeaderBar
 

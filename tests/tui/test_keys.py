@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from tui_session import apply_sent, play
 
-from hft_tui.commands import (
+from hft_tui.trading.commands import (
     Flatten,
     Kill,
     PauseStrategy,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from tui_session import mid_session, play
 
-from hft_tui.commands import Kill
+from hft_tui.trading.commands import Kill
 from hft_tui.tui.app import HftApp
 
 SIZES = [(80, 24), (120, 35), (200, 60)]

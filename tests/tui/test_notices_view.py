@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from tui_session import apply_sent, play
 
-from hft_tui.commands import AcknowledgeNotices, Kill
+from hft_tui.trading.commands import AcknowledgeNotices, Kill
 from hft_tui.tui.app import HftApp
 from hft_tui.tui.panes.header_bar import HeaderBar
 from hft_tui.tui.screens.help import HelpScreen

@@ -11,11 +11,11 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from hft_tui.assembly import build_sim_engine
 from hft_tui.clock import FrozenClock
-from hft_tui.commands import CommandResult, PlaceOrder
 from hft_tui.config.settings import Settings
-from hft_tui.engine import Engine
+from hft_tui.session.assembly import build_sim_engine
+from hft_tui.session.engine import Engine
+from hft_tui.trading.commands import CommandResult, PlaceOrder
 from hft_tui.tui.app import HftApp
 
 # 2026-01-01T00:00:00Z: every timestamp on screen derives from it.

@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from faulty_disk import FaultyDisk
 
-from hft_tui.assembly import build_engine
-from hft_tui.commands import Kill, PauseStrategy
 from hft_tui.config.loader import load_settings
-from hft_tui.engine import Engine
 from hft_tui.risk.trading_state import TradingState
+from hft_tui.session.assembly import build_engine
+from hft_tui.session.engine import Engine
+from hft_tui.trading.commands import Kill, PauseStrategy
 from hft_tui.wal import writer as writer_module
 from hft_tui.wal.reader import iter_records
 from hft_tui.wal.verify import verify

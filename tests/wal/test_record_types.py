@@ -6,9 +6,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from hft_tui.commands import Kill, PauseStrategy
-from hft_tui.engine import _command_type
 from hft_tui.replay.decision_stream import DECISION_TYPES
+from hft_tui.session.engine import _command_type
+from hft_tui.trading.commands import Kill, PauseStrategy
 from hft_tui.tui.panes.wal_tail import WAL_FILTERS
 from hft_tui.wal.record_types import RECORD_TYPES
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from hft_tui import exit_codes
-from hft_tui.cli import main
+from hft_tui.cli.main import main
 from hft_tui.clock import FrozenClock
 from hft_tui.wal.cli import add_wal_parser, run_wal_command
 from hft_tui.wal.writer import WalWriter

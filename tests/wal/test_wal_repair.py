@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from hft_tui.cli import main
+from hft_tui.cli.main import main
 from hft_tui.clock import FrozenClock
 from hft_tui.wal.reader import iter_records
 from hft_tui.wal.record import encode_line, parse_line

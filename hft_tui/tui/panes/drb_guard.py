@@ -9,7 +9,7 @@ from rich.text import Text
 from textual.widget import Widget
 
 from hft_tui.risk.drb_state import BreakerState, BudgetState, DrbState
-from hft_tui.snapshot import EngineSnapshot
+from hft_tui.session.engine_snapshot import EngineSnapshot
 from hft_tui.tui.formatting import clock_hms, meter, theme_colour
 
 STATE_BADGES = {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rich.text import Text
 
-from hft_tui.snapshot import EngineSnapshot
+from hft_tui.session.engine_snapshot import EngineSnapshot
 from hft_tui.tui.panes.row_diff import RowDiffPane
 from hft_tui.tui.formatting import theme_colour
 

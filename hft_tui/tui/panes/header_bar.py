@@ -14,7 +14,7 @@ from textual.widget import Widget
 
 from hft_tui.clock import iso_utc
 from hft_tui.model import FeedState
-from hft_tui.snapshot import EngineSnapshot
+from hft_tui.session.engine_snapshot import EngineSnapshot
 from hft_tui.tui.formatting import age_text, money, signed, theme_colour
 
 MODE_BADGES = {

@@ -6,7 +6,7 @@ import numpy as np
 from rich.text import Text
 
 from hft_tui.model import FeedState
-from hft_tui.snapshot import EngineSnapshot, SymbolView
+from hft_tui.session.engine_snapshot import EngineSnapshot, SymbolView
 from hft_tui.tui.panes.row_diff import RowDiffPane
 from hft_tui.tui.formatting import FEED_BADGES, decimals_for, depth_bar, theme_colour
 

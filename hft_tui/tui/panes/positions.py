@@ -6,7 +6,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
 
-from hft_tui.snapshot import AccountView, EngineSnapshot, OrderView, PositionView
+from hft_tui.session.engine_snapshot import AccountView, EngineSnapshot, OrderView, PositionView
 from hft_tui.tui.formatting import (
     NS_PER_S,
     age,

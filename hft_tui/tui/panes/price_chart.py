@@ -12,7 +12,7 @@ from collections import deque
 from rich.text import Text
 from textual.widget import Widget
 
-from hft_tui.snapshot import EngineSnapshot
+from hft_tui.session.engine_snapshot import EngineSnapshot
 from hft_tui.tui.formatting import NS_PER_S, decimals_for, signed, theme_colour
 
 HISTORY_CANDLES = 240

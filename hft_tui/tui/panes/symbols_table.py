@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from rich.text import Text
 
-from hft_tui.snapshot import EngineSnapshot
+from hft_tui.session.engine_snapshot import EngineSnapshot
 from hft_tui.tui.formatting import FEED_BADGES, decimals_for, pnl_text, theme_colour
 from hft_tui.tui.panes.fitted_table import FittedTable
 from hft_tui.tui.panes.table_rows import Row, selected_key

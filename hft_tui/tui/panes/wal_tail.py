@@ -10,7 +10,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widget import Widget
 
-from hft_tui.snapshot import EngineSnapshot, WalLine
+from hft_tui.session.engine_snapshot import EngineSnapshot, WalLine
 from hft_tui.tui.formatting import theme_colour
 from hft_tui.wal.record_types import ACT_ON_TYPES, Tone, Topic, tone_of, types_about
 

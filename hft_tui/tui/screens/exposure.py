@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hft_tui.snapshot import EngineSnapshot
+from hft_tui.session.engine_snapshot import EngineSnapshot
 from hft_tui.tui.formatting import signed
 
 MAX_LISTED = 6

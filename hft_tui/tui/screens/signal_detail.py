@@ -9,7 +9,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from hft_tui.model.reason_codes import ReasonCode
-from hft_tui.snapshot import SignalView
+from hft_tui.session.engine_snapshot import SignalView
 from hft_tui.tui.formatting import clock_hms
 
 

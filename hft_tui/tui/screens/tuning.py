@@ -19,9 +19,9 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
-from hft_tui.commands import SetStrategyParams
 from hft_tui.config.field_bounds import FieldBounds
-from hft_tui.snapshot import StrategyView
+from hft_tui.session.engine_snapshot import StrategyView
+from hft_tui.trading.commands import SetStrategyParams
 
 
 def format_value(value: Any) -> str:

@@ -22,12 +22,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hft_tui.config.settings import ExchangeSettings
-from hft_tui.core import TradingCore
 from hft_tui.execution.broker import ExchangeBroker
 from hft_tui.execution.exchange_calls import ExchangeCalls
 from hft_tui.market.ccxt_exchange import CcxtCredentials, create_exchange
 from hft_tui.model import MarketRules, ReasonCode
 from hft_tui.redaction import describe_error
+from hft_tui.trading.core import TradingCore
 
 MISMATCH_HOLD = "account"
 # A mismatch must be seen on this many reads in a row (a fill in flight explains one).

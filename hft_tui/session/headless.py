@@ -11,8 +11,8 @@ import signal
 import sys
 from typing import TextIO
 
-from hft_tui.engine import Engine
-from hft_tui.snapshot import EngineSnapshot
+from hft_tui.session.engine import Engine
+from hft_tui.session.engine_snapshot import EngineSnapshot
 
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
 

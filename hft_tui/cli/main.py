@@ -16,6 +16,8 @@ from typing import Any
 from hft_tui import __version__, exit_codes
 from hft_tui.alerts.one_shot import add_alert_parser, crash_text, send_alert
 from hft_tui.backtest.cli import add_backtest_parsers
+from hft_tui.cli.fees import add_fees_parser
+from hft_tui.cli.trades import add_trades_parsers
 from hft_tui.config.cli import (
     add_config_parser,
     add_override_arguments,
@@ -26,10 +28,8 @@ from hft_tui.config.credentials import credentials_from_env
 from hft_tui.config.loader import ConfigError, load_settings
 from hft_tui.config.paths import AppPaths
 from hft_tui.config.settings import Settings
-from hft_tui.fees_cli import add_fees_parser
 from hft_tui.redaction import install_redaction
 from hft_tui.replay.cli import add_replay_parser
-from hft_tui.trades_cli import add_trades_parsers
 from hft_tui.serve.ctl import add_ctl_parser, run_ctl
 from hft_tui.serve.service_unit import add_service_parser, unit_text
 from hft_tui.wal.cli import add_wal_parser, run_wal_command
@@ -165,7 +165,7 @@ def _main(argv: Sequence[str] | None) -> int:
         attached = offer_attach(settings, state_dir)
         if attached is not None:
             return attached
-    from hft_tui.assembly import UnsupportedSetup, build_engine
+    from hft_tui.session.assembly import UnsupportedSetup, build_engine
     from hft_tui.market.ccxt_rules_loader import MarketsUnavailable
     from hft_tui.market.sim_setup import UnknownSimSymbol
 
@@ -186,7 +186,7 @@ def _main(argv: Sequence[str] | None) -> int:
 
         code = asyncio.run(run_served(engine, state_dir, settings.alerts))
     elif getattr(args, "headless", False):
-        from hft_tui.headless import run_headless
+        from hft_tui.session.headless import run_headless
 
         asyncio.run(run_headless(engine, settings.engine.status_interval_s))
         code = 0

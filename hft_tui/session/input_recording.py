@@ -37,10 +37,10 @@ from hft_tui.clock import LatchedClock, SimulatedClock
 from hft_tui.config.settings import Settings
 from hft_tui.data.capture import SIM_LICENCE
 from hft_tui.data.recording import META_FILE, RecordingMeta, SessionRecorder
-from hft_tui.engine import Engine
+from hft_tui.data.recording_retention import prune_recordings
 from hft_tui.market.source import MarketEvent
-from hft_tui.recording_retention import prune_recordings
 from hft_tui.redaction import describe_error, redact_payload
+from hft_tui.session.engine import Engine
 from hft_tui.wal.orphans import remove_orphan_temp_files
 from hft_tui.wal.segments import ensure_private_dir, open_private
 

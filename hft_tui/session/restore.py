@@ -4,12 +4,12 @@ the core's objects after a restart, and take one from a running core (the WAL's
 
 from __future__ import annotations
 
-from hft_tui.core import OpenTrade, TradingCore
 from hft_tui.model import ReasonCode, Side
-from hft_tui.recovery import RecoveredState
 from hft_tui.risk.trading_state import TradingState
+from hft_tui.session.recovery import RecoveredState
 from hft_tui.signals.exits import ExitRules
 from hft_tui.signals.status import StrategyAction, StrategyStatus, StrategyStatusChange
+from hft_tui.trading.core import OpenTrade, TradingCore
 
 
 def restore_core(core: TradingCore, recovered: RecoveredState) -> list[str]:

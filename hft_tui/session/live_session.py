@@ -17,16 +17,16 @@ import random
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
-from hft_tui.core import TradingCore
 from hft_tui.execution.broker import ExchangeBroker
 from hft_tui.execution.exchange_calls import Abandoned, Banned
-from hft_tui.live_account import LiveAccount
-from hft_tui.live_flatten import FlattenResult, flatten_on_exchange
-from hft_tui.live_reconcile import reconcile_with_exchange
 from hft_tui.market.backoff import Backoff
 from hft_tui.market.ccxt_exchange import ccxt_errors, is_auth_failure
 from hft_tui.model import Fill, Order, ReasonCode
 from hft_tui.redaction import describe_error
+from hft_tui.session.live_account import LiveAccount
+from hft_tui.session.live_flatten import FlattenResult, flatten_on_exchange
+from hft_tui.session.live_reconcile import reconcile_with_exchange
+from hft_tui.trading.core import TradingCore
 from hft_tui.wal.errors import WalWriteError
 
 BAN_HOLD = "ban"

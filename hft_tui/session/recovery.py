@@ -4,7 +4,7 @@ The fold starts at the last ``snapshot`` record (written every few thousand reco
 each clean stop) and applies every later record that changes state: fills (positions and
 PnL), exit rules, closed trades, order intents and their ends, trading state transitions,
 DRB guard states, parameter changes and pause/enable changes. What comes out is plain
-data; :func:`hft_tui.restore.restore_core` puts it back into the live objects.
+data; :func:`hft_tui.session.restore.restore_core` puts it back into the live objects.
 """
 
 from __future__ import annotations

@@ -26,14 +26,14 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from hft_tui.core import TradingCore
 from hft_tui.execution.broker import ExchangeBroker
 from hft_tui.execution.broker import ExchangeBroker
 from hft_tui.execution.exchange_calls import Abandoned, Banned
-from hft_tui.live_account import LiveAccount
 from hft_tui.market.ccxt_exchange import ccxt_errors
 from hft_tui.model import ReasonCode, Side
 from hft_tui.redaction import describe_error
+from hft_tui.session.live_account import LiveAccount
+from hft_tui.trading.core import TradingCore
 from hft_tui.wal.errors import WalWriteError
 
 IN_FLIGHT_WAIT_S = 1.0

@@ -12,7 +12,7 @@ import orjson
 
 from hft_tui import exit_codes
 from hft_tui.clock import iso_utc
-from hft_tui.trade_history import closed_trades, pnl_by, utc_day
+from hft_tui.trading.trade_history import closed_trades, pnl_by, utc_day
 from hft_tui.wal.segments import wal_directory
 
 

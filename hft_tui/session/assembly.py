@@ -11,17 +11,17 @@ from hft_tui.clock import Clock, LatchedClock, SimulatedClock, WallClock
 from hft_tui.config.credentials import ExchangeCredentials
 from hft_tui.config.paths import AppPaths
 from hft_tui.config.settings import Settings
-from hft_tui.core import TradingCore
-from hft_tui.engine import Engine
 from hft_tui.execution.ccxt_broker import CcxtBroker
 from hft_tui.execution.client_ids import install_nonce
-from hft_tui.live_account import AccountUnavailable, read_account_equity
 from hft_tui.market.ccxt_rules_loader import fetch_market_rules
 from hft_tui.market.ccxt_source import CcxtSource
 from hft_tui.market.sim_setup import SIM_EXCHANGE_ID, build_sim_market
 from hft_tui.market.sim_source import SimSource
-from hft_tui.recovery import recover_from_wal
-from hft_tui.session_recording import attach_input_recorder
+from hft_tui.session.engine import Engine
+from hft_tui.session.input_recording import attach_input_recorder
+from hft_tui.session.live_account import AccountUnavailable, read_account_equity
+from hft_tui.session.recovery import recover_from_wal
+from hft_tui.trading.core import TradingCore
 from hft_tui.wal.writer import WalWriter
 
 SIM_EXCHANGE_LABEL = "simulator"

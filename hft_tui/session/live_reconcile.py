@@ -19,10 +19,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from hft_tui.core import TradingCore
 from hft_tui.execution.broker import ExchangeBroker
 from hft_tui.execution.ccxt_broker import exchange_client_id, order_report
 from hft_tui.model import Order, OrderStatus, OrderType, ReasonCode, Side
+from hft_tui.trading.core import TradingCore
 
 RECONCILE_HOLD = "reconcile"
 

@@ -21,7 +21,6 @@ from pydantic import ValidationError
 
 from hft_tui.bus import Metrics
 from hft_tui.clock import Clock
-from hft_tui.commands import CommandResult
 from hft_tui.config.settings import Settings
 from hft_tui.execution.broker import Broker
 from hft_tui.execution.fee_model import FeeModel
@@ -49,6 +48,7 @@ from hft_tui.model import (
     Signal,
     Trade,
 )
+from hft_tui.redaction import redact
 from hft_tui.risk.drb_guard import DrbGuard
 from hft_tui.risk.drb_journal import risk_record
 from hft_tui.risk.drb_state import DrbState
@@ -62,8 +62,8 @@ from hft_tui.signals.sizing import PositionSizer
 from hft_tui.signals.status import StrategyAction, StrategyStatusChange
 from hft_tui.strategies.base import Strategy
 from hft_tui.strategies.strategy_set import build_strategies, candle_timeframes
-from hft_tui.notice_log import NoticeLog
-from hft_tui.redaction import redact
+from hft_tui.trading.commands import CommandResult
+from hft_tui.trading.notice_log import NoticeLog
 from hft_tui.wal.errors import WalError
 from hft_tui.wal.writer import WalWriter
 

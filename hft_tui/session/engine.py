@@ -22,7 +22,15 @@ from typing import Any
 
 from hft_tui.bus import EventBus, Metrics
 from hft_tui.clock import Clock, LatchedClock
-from hft_tui.commands import (
+from hft_tui.market.source import MarketEvent, MarketSource
+from hft_tui.model import ReasonCode, Side
+from hft_tui.redaction import describe_error
+from hft_tui.session.engine_snapshot import EngineSnapshot
+from hft_tui.session.engine_snapshot_builder import build_snapshot
+from hft_tui.session.live_session import LiveSession
+from hft_tui.session.recovery import recover_from_wal
+from hft_tui.session.restore import recoverable_state, restore_core
+from hft_tui.trading.commands import (
     AcknowledgeNotices,
     Command,
     CommandResult,
@@ -36,15 +44,7 @@ from hft_tui.commands import (
     SetStrategyParams,
     StopEngine,
 )
-from hft_tui.core import TradingCore
-from hft_tui.live_session import LiveSession
-from hft_tui.market.source import MarketEvent, MarketSource
-from hft_tui.model import ReasonCode, Side
-from hft_tui.recovery import recover_from_wal
-from hft_tui.redaction import describe_error
-from hft_tui.restore import recoverable_state, restore_core
-from hft_tui.snapshot import EngineSnapshot
-from hft_tui.snapshot_builder import build_snapshot
+from hft_tui.trading.core import TradingCore
 from hft_tui.wal.errors import WalWriteError
 
 LOOP_LAG_PROBE_S = 0.1

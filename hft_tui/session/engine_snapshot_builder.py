@@ -5,10 +5,8 @@ from __future__ import annotations
 import weakref
 
 from hft_tui.bus import MetricsSnapshot
-from hft_tui.core import SignalOutcome, TradingCore
 from hft_tui.model import FeedState, ReasonCode
-from hft_tui.signals.status import StrategyStatus
-from hft_tui.snapshot import (
+from hft_tui.session.engine_snapshot import (
     AccountView,
     EngineSnapshot,
     FeedSummary,
@@ -19,6 +17,8 @@ from hft_tui.snapshot import (
     SymbolView,
     WalLine,
 )
+from hft_tui.signals.status import StrategyStatus
+from hft_tui.trading.core import SignalOutcome, TradingCore
 from hft_tui.wal.summary import summarize_record
 from hft_tui.wal.writer import WalWriter
 

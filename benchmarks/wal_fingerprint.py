@@ -1,0 +1,54 @@
+"""``python -m benchmarks.wal_fingerprint``: the sha256 of the WAL of three seeded backtests.
+
+A refactoring that must not change behaviour keeps these three figures: a seeded
+simulator run of about 300,000 events, a candle backtest over the sample data and a
+backtest of the sample recording. Each run goes through the command line in a fresh
+process, so the figure covers the product's whole path whatever its module layout.
+Compare a branch with the commit it is based on (other work may change WAL bytes).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+RUNS: dict[str, list[str]] = {
+    "sim": ["--sim", "6600", "--seed", "7"],
+    "candles": ["--candles", "--data-dir", "data/sample", "--seed", "7"],
+    "recording": ["--recording", "data/sample/session", "--seed", "7"],
+}
+
+
+def wal_sha256(args: list[str]) -> tuple[str, int]:
+    """The sha256 of the journal a backtest with ``args`` writes, and its record count."""
+    with tempfile.TemporaryDirectory() as wal_dir:
+        subprocess.run([sys.executable, "-m", "hft_tui", "backtest", *args,
+                        "--wal-dir", wal_dir, "--json"],
+                       cwd=REPO, check=True, stdout=subprocess.DEVNULL)
+        digest = hashlib.sha256()
+        records = 0
+        for segment in sorted(Path(wal_dir).glob("wal-*.jsonl")):
+            data = segment.read_bytes()
+            digest.update(data)
+            records += data.count(b"\n")
+        return digest.hexdigest(), records
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.wal_fingerprint")
+    parser.add_argument("--only", choices=sorted(RUNS), action="append", default=[])
+    chosen = parser.parse_args(argv).only or list(RUNS)
+    for name in chosen:
+        digest, records = wal_sha256(RUNS[name])
+        print(f"{name:<10} {digest}  {records:>6} records  backtest {' '.join(RUNS[name])}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
