@@ -219,6 +219,11 @@ class ExchangeSettings(Section):
         30.0, ge=1, le=3600,
         description="LIVE: re-read balances this often; equity, sizing and budgets follow the account.",
     )
+    user_stream_check_s: float = Field(
+        5.0, ge=0.05, le=3600,
+        description="LIVE with a user-data stream: open orders and their fills are also checked over REST "
+        "this often (a stream can stall or end without a word).",
+    )
     kill_deadline_s: float = Field(
         10.0, ge=1, le=300,
         description="LIVE: the kill switch and flatten keep trying this long for the exchange to confirm flat.",

@@ -3,8 +3,10 @@
 Fills are booked from every way the exchange reports them: the create/cancel response
 (``trades``, Binance's ``fills`` with their commissions), the user-data stream where ccxt.pro
 has one (``watch_orders``/``watch_my_trades``), and REST (``fetch_order`` for the totals,
-``fetch_my_trades`` for the executions) as the fallback and after every reconnect. Each
-execution is booked once, by its exchange trade id. An order is reported to the engine with
+``fetch_my_trades`` for the executions) as the fallback, after every reconnect of the stream
+and every ``user_stream_check_s`` while it runs (a stream can stall or end without a word).
+Each execution is booked once, by its exchange trade id; a streamed execution of an order
+whose exchange id is not known yet (the stream outran the create response) waits for it. An order is reported to the engine with
 exactly the quantity its booked fills add up to, and it is reported done only once every
 fill the exchange counts for it is booked: a fill can never arrive after its order closed.
 
@@ -21,6 +23,7 @@ import asyncio
 import hashlib
 import random
 import re
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -29,7 +32,12 @@ from hft_tui.clock import Clock
 from hft_tui.execution.broker import BrokerCapabilities, FillHandler, NoticeHandler, OrderUpdateHandler
 from hft_tui.execution.exchange_calls import Abandoned, Banned, ExchangeCalls
 from hft_tui.market.backoff import Backoff
-from hft_tui.market.ccxt_exchange import CcxtCredentials, ccxt_errors, create_exchange
+from hft_tui.market.ccxt_exchange import (
+    CcxtCredentials,
+    ccxt_errors,
+    create_exchange,
+    fail_streams_when_terminated,
+)
 from hft_tui.redaction import redact
 from hft_tui.market.ccxt_markets import contract_size
 from hft_tui.model import Fill, Liquidity, Order, OrderBook, OrderStatus, OrderType, ReasonCode, Trade
@@ -54,6 +62,8 @@ QTY_EPS = 1e-9
 # Account trades are fetched from this long before the session started (clock skew).
 TRADES_LOOKBACK_MS = 60_000
 TRADES_PAGE = 500
+# Streamed executions of orders not (yet) known by exchange id, kept for this many orders.
+UNCLAIMED_ORDERS = 1000
 
 
 def exchange_client_id(client_id: str) -> str:
@@ -93,6 +103,7 @@ class CcxtBroker:
         sandbox: bool = False,
         ccxt_config: dict[str, Any] | None = None,
         poll_interval_ms: float = 1000.0,
+        stream_check_s: float = 5.0,
         max_attempts: int = 4,
         retry_backoff_ms: float = 250.0,
         retry_backoff_max_ms: float = 5000.0,
@@ -114,6 +125,7 @@ class CcxtBroker:
             dead_man_switch=bool(has.get("cancelAllOrdersAfter")),
         )
         self._poll_s = poll_interval_ms / 1000.0
+        self._stream_check_s = stream_check_s
         self._max_attempts = max_attempts
         self._backoff_ms = (retry_backoff_ms, retry_backoff_max_ms)
         self._rng = random.Random(seed)
@@ -124,6 +136,7 @@ class CcxtBroker:
         self._by_exchange_order_id: dict[str, str] = {}
         self._in_doubt: set[str] = set()
         self._trades_seen: set[str] = set()
+        self._unclaimed: OrderedDict[str, list[Mapping[str, Any]]] = OrderedDict()
         self._submitting: set[str] = set()
         self._settled = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
@@ -136,7 +149,7 @@ class CcxtBroker:
     def from_settings(
         cls, settings: Any, *, clock: Clock, credentials: CcxtCredentials | None, seed: int | None = None
     ) -> CcxtBroker:
-        """Built from ``hft_tui.config.settings.ExchangeSettings``; polls at its REST interval."""
+        """Built from ``hft_tui.config.settings.ExchangeSettings``."""
         return cls(
             settings.id,
             clock=clock,
@@ -145,6 +158,7 @@ class CcxtBroker:
             sandbox=settings.sandbox,
             ccxt_config=dict(settings.ccxt),
             poll_interval_ms=settings.rest_poll_interval_ms,
+            stream_check_s=settings.user_stream_check_s,
             retry_backoff_ms=settings.reconnect_backoff_ms,
             retry_backoff_max_ms=settings.reconnect_backoff_max_ms,
             seed=seed,
@@ -161,10 +175,12 @@ class CcxtBroker:
         await self.calls.call(self._exchange.load_markets, retry_network=True, attempts=20)
         self._started_ms = self._clock.now_ns() // 1_000_000
         if self.capabilities.user_data_stream:
+            fail_streams_when_terminated(self._exchange)
             self._tasks.append(asyncio.ensure_future(self._follow(self._exchange.watch_orders, self._on_orders)))
             self._tasks.append(asyncio.ensure_future(self._follow(self._exchange.watch_my_trades, self._on_my_trades)))
+            self._tasks.append(asyncio.ensure_future(self._poll_loop(self._stream_check_s)))
         else:
-            self._tasks.append(asyncio.ensure_future(self._poll_loop()))
+            self._tasks.append(asyncio.ensure_future(self._poll_loop(self._poll_s)))
 
     async def close(self) -> None:
         """Stop the followers and close the exchange's connections; idempotent."""
@@ -448,15 +464,16 @@ class CcxtBroker:
             self._notice(f"lookup of {xid} failed: {self._describe(exc)}")
             return None
 
-    async def absorb(self, client_id: str, raw: Mapping[str, Any], *, priority: bool = False) -> None:
+    async def absorb(self, client_id: str, raw: Mapping[str, Any], *, priority: bool = False,
+                     fetch_missing: bool = True) -> None:
         """Take in a ccxt order structure for one of our orders: book the executions it
-        lists, fetch the ones it only counts, then report the order to the engine."""
+        lists, fetch the ones it only counts (unless ``fetch_missing`` is false: a streamed
+        order update whose executions the trade stream brings), then report the order."""
         tracked = self._tracked[client_id]
         report = order_report(raw, contract_size(self._exchange.market(tracked.order.symbol)))
         exchange_id = report.exchange_id or tracked.order.exchange_id
         if exchange_id:
-            self._by_exchange_order_id[exchange_id] = client_id
-            tracked.order = replace(tracked.order, exchange_id=exchange_id)
+            self._know_exchange_id(client_id, exchange_id)
         for trade in raw.get("trades") or []:
             if trade.get("id"):
                 self._book(client_id, trade)
@@ -465,9 +482,18 @@ class CcxtBroker:
         # Never back from a terminal status: updates can arrive late.
         if status is not None and not (tracked.exchange_status is not None and tracked.exchange_status.is_terminal):
             tracked.exchange_status = status
-        if tracked.missing_fills and exchange_id:
+        if tracked.missing_fills and exchange_id and fetch_missing:
             await self._fetch_trades_of(tracked.order, priority=priority)
         self._report(client_id)
+
+    def _know_exchange_id(self, client_id: str, exchange_id: str) -> None:
+        """Our order's exchange id: follow it by that id, and book what the stream sent for it
+        before we knew it."""
+        tracked = self._tracked[client_id]
+        self._by_exchange_order_id[exchange_id] = client_id
+        tracked.order = replace(tracked.order, exchange_id=exchange_id)
+        for trade in self._unclaimed.pop(exchange_id, ()):
+            self._book(client_id, trade)
 
     def _report(self, client_id: str) -> None:
         """Tell the engine the order as its booked fills make it."""
@@ -552,7 +578,8 @@ class CcxtBroker:
         for raw in raw_orders:
             client_id = self._client_id_of(raw)
             if client_id is not None and client_id not in self._in_doubt:
-                await self.absorb(client_id, raw)
+                # Its executions come on the trade stream (or, if that fails, from the REST check).
+                await self.absorb(client_id, raw, fetch_missing=False)
 
     async def _on_my_trades(self, raw_trades: Iterable[dict[str, Any]]) -> None:
         await self._on_my_trades_async(raw_trades, priority=False)
@@ -560,8 +587,15 @@ class CcxtBroker:
     async def _on_my_trades_async(self, raw_trades: Iterable[dict[str, Any]], *, priority: bool) -> None:
         touched = set()
         for raw in raw_trades:
-            client_id = self._by_exchange_order_id.get(str(raw.get("order")))
-            if client_id is None or not raw.get("id"):
+            if not raw.get("id"):
+                continue
+            order_id = str(raw.get("order"))
+            client_id = self._by_exchange_order_id.get(order_id)
+            if client_id is None:
+                self._unclaimed.setdefault(order_id, []).append(raw)  # ours before the create answered?
+                self._unclaimed.move_to_end(order_id)
+                while len(self._unclaimed) > UNCLAIMED_ORDERS:
+                    self._unclaimed.popitem(last=False)  # someone else's orders: forgotten
                 continue
             self._book(client_id, raw)
             touched.add(client_id)
@@ -592,9 +626,9 @@ class CcxtBroker:
         except (ccxt.BaseError, Abandoned, Banned) as exc:
             self._notice(f"account check: {self._describe(exc)}")
 
-    async def _poll_loop(self) -> None:
+    async def _poll_loop(self, interval_s: float) -> None:
         while True:
-            await asyncio.sleep(self._poll_s)
+            await asyncio.sleep(interval_s)
             await self._poll_safely()
 
     async def poll_once(self) -> None:
@@ -635,9 +669,7 @@ class CcxtBroker:
         self._in_doubt.discard(client_id)
         if found is None:
             return
-        exchange_id = str(found.get("id"))
-        self._by_exchange_order_id[exchange_id] = client_id
-        tracked.order = replace(tracked.order, exchange_id=exchange_id)
+        self._know_exchange_id(client_id, str(found.get("id")))
         if found.get("status") == "open":
             await self._cancel_surfaced(client_id, found)
             return
@@ -650,8 +682,7 @@ class CcxtBroker:
         self._in_doubt.discard(client_id)
         tracked = self._tracked[client_id]
         exchange_id = str(raw.get("id"))
-        self._by_exchange_order_id[exchange_id] = client_id
-        tracked.order = replace(tracked.order, exchange_id=exchange_id)
+        self._know_exchange_id(client_id, exchange_id)
         self._notice(f"order {client_id} reported rejected was found live on the exchange; cancelling it")
         await self.calls.call(self._exchange.cancel_order, exchange_id, tracked.order.symbol, priority=True)
         await self._book_late(client_id, raw, priority=True)

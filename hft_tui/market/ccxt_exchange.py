@@ -74,6 +74,26 @@ def is_auth_failure(exc: BaseException) -> bool:
     return isinstance(exc, ccxt.AuthenticationError | ccxt.PermissionDenied | ccxt.AccountSuspended)
 
 
+def fail_streams_when_terminated(exchange: Any) -> None:
+    """Make an ended user-data subscription fail its streams instead of leaving them silent.
+
+    On ``eventStreamTerminated`` ccxt's binance forgets the subscription and rejects a future
+    nobody awaits: ``watch_orders`` and the others then wait forever on a stream the exchange
+    no longer feeds. Failing every future of that connection makes each watcher raise, so
+    its caller subscribes again and checks by REST what it missed.
+    """
+    handle = getattr(exchange, "handle_event_stream_terminated", None)
+    if handle is None:
+        return
+    ccxt = ccxt_errors()
+
+    def terminated(client: Any, message: Any) -> None:
+        handle(client, message)
+        client.reject(ccxt.NetworkError(f"{exchange.id} user data stream terminated by the exchange"))
+
+    exchange.handle_event_stream_terminated = terminated
+
+
 def guard_message_handler(exchange: Any, on_error: Callable[[Any, Exception], None]) -> None:
     """Make a websocket frame that ccxt cannot read a reported error, not a dead socket.
 

@@ -6,6 +6,17 @@ depth, trades, orders, open orders, my trades, account) and a websocket under ``
 pushes ``depthUpdate`` diffs whose ``U``/``u`` update ids follow the REST snapshot's
 ``lastUpdateId``, and ``trade`` events.
 
+The user-data stream is served the way ccxt.pro's ``binance`` consumes it for spot: on the
+websocket API (``/ws-api/v3``), a signed ``userDataStream.subscribe.signature`` request, then
+events wrapped as ``{"subscriptionId": n, "event": {...}}``: ``executionReport`` for every new
+order (ours or anyone's), every execution (trade id, commission, partial fills), cancel and
+expiry; ``outboundAccountPosition`` whenever balances move; ``balanceUpdate`` for a deposit
+or withdrawal (``transfer``). The server pings every ``user_ping_s`` and drops a peer that
+has not answered the previous ping. Faults: ``drop_user_streams`` (the connection closes),
+``user_stream_stalled`` (the socket stays open, events are lost), ``terminate_user_streams``
+(``eventStreamTerminated``: the subscription ends, as an expired listenKey did on the old
+stream).
+
 The account is as strict as the real one: fills are reported only in the create response's
 ``fills`` and by ``myTrades``; balances move with fills (a buy's commission is charged in
 the base asset) and are locked by resting orders; orders off the lot or tick grid or under
@@ -31,7 +42,7 @@ import asyncio
 import json
 import random
 import time
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -170,6 +181,19 @@ class LoopbackExchange:
         self._next_trade_id = 1
         self._sockets: list[tuple[web.WebSocketResponse, set[str]]] = []
         self._closing: set[asyncio.Task[None]] = set()
+        # The user-data stream: subscribed websocket-API peers (socket -> subscription id),
+        # events waiting to go out in order, and its faults.
+        self._user_sockets: dict[web.WebSocketResponse, int] = {}
+        self._user_ws: set[web.WebSocketResponse] = set()
+        self._user_outbox: deque[dict[str, Any]] = deque()
+        self._user_wake: asyncio.Event | None = None
+        self._user_sender: asyncio.Task[None] | None = None
+        self._next_subscription_id = 0
+        self.user_stream_stalled = False
+        self.user_ping_s = 20.0
+        self.user_pongs = 0
+        self.user_subscribe_requests = 0
+        self.user_events_sent = 0
         self.subscribe_requests = 0
         self._runner: web.AppRunner | None = None
         self._stopping = asyncio.Event()
@@ -191,7 +215,8 @@ class LoopbackExchange:
                 "private": f"{self.base_url}/api/v3",
                 "v1": f"{self.base_url}/api/v1",
                 "sapi": f"{self.base_url}/sapi/v1",
-                "ws": {"spot": f"ws://127.0.0.1:{self.port}/stream/ws"},
+                "ws": {"spot": f"ws://127.0.0.1:{self.port}/stream/ws",
+                       "ws-api": {"spot": f"ws://127.0.0.1:{self.port}/ws-api/v3"}},
             }
         }
 
@@ -211,7 +236,10 @@ class LoopbackExchange:
         app.router.add_get("/api/v3/myTrades", self._my_trades_handler)
         app.router.add_get("/api/v3/account", self._account)
         app.router.add_get("/stream/ws/{stream}", self._websocket)
+        app.router.add_get("/ws-api/v3", self._websocket_api)
         self.loop = asyncio.get_running_loop()
+        self._user_wake = asyncio.Event()
+        self._user_sender = asyncio.ensure_future(self._send_user_events())
         self._runner = web.AppRunner(app, handle_signals=False)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", port)
@@ -220,6 +248,10 @@ class LoopbackExchange:
 
     async def stop(self) -> None:
         self._stopping.set()
+        if self._user_sender is not None:
+            self._user_sender.cancel()
+            await asyncio.gather(self._user_sender, return_exceptions=True)
+        await self.drop_user_streams()
         await self.drop_sockets()
         if self._runner is not None:
             await self._runner.cleanup()
@@ -363,8 +395,8 @@ class LoopbackExchange:
     #
     # Like Binance spot: a buy pays its commission in the base asset it receives, a sell in
     # the quote asset; resting orders lock what they could spend; fills are reported only
-    # in the create response's ``fills``, by ``myTrades`` and (not served here) the
-    # user-data stream. ``GET /order`` reports totals, never the trades.
+    # in the create response's ``fills``, by ``myTrades`` and on the user-data stream
+    # (``executionReport``). ``GET /order`` reports totals, never the trades.
 
     def total(self, asset: str) -> float:
         """Free plus locked."""
@@ -415,6 +447,9 @@ class LoopbackExchange:
             "isMaker": maker,
             "isBestMatch": True,
         })
+        self._emit(self._execution_report(order, "TRADE", trade_id=trade_id, last_qty=qty, last_price=price,
+                                          commission=commission, commission_asset=commission_asset, maker=maker))
+        self._emit_balances((base, quote))
         return {"price": f"{price:.8f}", "qty": f"{qty:.8f}", "commission": f"{commission:.8f}",
                 "commissionAsset": commission_asset, "tradeId": trade_id}
 
@@ -443,6 +478,7 @@ class LoopbackExchange:
         order = LoopbackOrder(self._next_order_id, client_id, market_id, side, order_type, price, qty, _now_ms())
         self._next_order_id += 1
         self.orders[order.order_id] = order
+        self._emit(self._execution_report(order, "NEW"))
         return order
 
     def _rest(self, order: LoopbackOrder) -> None:
@@ -455,6 +491,7 @@ class LoopbackExchange:
         else:
             self.free[market.base] -= order.remaining
             self.locked[market.base] = self.locked.get(market.base, 0.0) + order.remaining
+        self._emit_balances((market.base, market.quote))
 
     def _release(self, order: LoopbackOrder) -> None:
         """Give back what a resting order locked (it was cancelled)."""
@@ -678,6 +715,7 @@ class LoopbackExchange:
         fills = self._match(order)
         if order_type == "MARKET" and order.is_open:
             order.status = "EXPIRED"  # the book ran out: the rest of a market order expires
+            self._emit(self._execution_report(order, "EXPIRED"))
         if fault == "timeout":
             # The order is live on the exchange but the caller never hears back.
             await self._stopping.wait()
@@ -717,6 +755,9 @@ class LoopbackExchange:
         self._release(order)
         order.status = "CANCELED"
         order.update_ms = _now_ms()
+        self._emit(self._execution_report(order, "CANCELED"))
+        market = self.markets[order.market_id]
+        self._emit_balances((market.base, market.quote))
 
     async def _open_orders(self, request: web.Request) -> web.Response:
         params = await self._params(request)
@@ -783,6 +824,149 @@ class LoopbackExchange:
             ],
             "permissions": ["SPOT"],
         })
+
+    # --- the user-data stream (websocket API) -------------------------------------------
+
+    def transfer(self, asset: str, delta: float) -> None:
+        """A deposit (``delta`` > 0) or withdrawal outside trading: ``balanceUpdate``, then the
+        new balance."""
+        self.free[asset] = self.free.get(asset, 0.0) + delta
+        now = _now_ms()
+        self._emit({"e": "balanceUpdate", "E": now, "a": asset, "d": f"{delta:.8f}", "T": now})
+        self._emit_balances((asset,))
+
+    async def drop_user_streams(self) -> None:
+        """Close every websocket-API connection from the server side (events meanwhile are lost)."""
+        sockets = list(self._user_ws)
+        self._user_ws.clear()
+        self._user_sockets.clear()
+        for ws in sockets:
+            await ws.close(code=1006, message=b"loopback drop")
+
+    async def terminate_user_streams(self) -> None:
+        """End every user-data subscription with ``eventStreamTerminated``; the sockets stay open."""
+        for ws, subscription_id in list(self._user_sockets.items()):
+            del self._user_sockets[ws]
+            text = json.dumps({"subscriptionId": subscription_id,
+                               "event": {"e": "eventStreamTerminated", "E": _now_ms()}})
+            await self._send_one(ws, lambda ws, text=text: ws.send_str(text))
+
+    def user_subscribers(self) -> int:
+        return len(self._user_sockets)
+
+    def _execution_report(self, order: LoopbackOrder, execution: str, *, trade_id: int = -1,
+                          last_qty: float = 0.0, last_price: float = 0.0, commission: float = 0.0,
+                          commission_asset: str | None = None, maker: bool = False) -> dict[str, Any]:
+        """Binance's ``executionReport`` for one change of ``order``."""
+        now = _now_ms()
+        cancelled = execution == "CANCELED"
+        return {
+            "e": "executionReport", "E": now, "s": order.market_id,
+            # A cancel carries the cancel request's own id in "c" and the order's in "C".
+            "c": f"cancel{order.order_id}" if cancelled else order.client_id,
+            "S": order.side, "o": order.type, "f": "GTC" if order.type == "LIMIT" else "IOC",
+            "q": f"{order.qty:.8f}", "p": f"{order.price:.8f}", "P": "0.00000000", "F": "0.00000000",
+            "g": -1, "C": order.client_id if cancelled else "", "x": execution, "X": order.status,
+            "r": "NONE", "i": order.order_id, "l": f"{last_qty:.8f}", "z": f"{order.executed_qty:.8f}",
+            "L": f"{last_price:.8f}", "n": f"{commission:.8f}", "N": commission_asset,
+            "T": order.update_ms or now, "t": trade_id, "I": now, "w": order.is_open and order.type == "LIMIT",
+            "m": maker, "M": False, "O": order.time_ms, "Z": f"{order.quote_qty:.8f}",
+            "Y": f"{last_qty * last_price:.8f}", "Q": "0.00000000", "W": order.time_ms, "V": "EXPIRE_MAKER",
+        }
+
+    def _emit_balances(self, assets: Iterable[str]) -> None:
+        now = _now_ms()
+        self._emit({"e": "outboundAccountPosition", "E": now, "u": now, "B": [
+            {"a": a, "f": f"{self.free.get(a, 0.0):.8f}", "l": f"{self.locked.get(a, 0.0):.8f}"}
+            for a in sorted(set(assets))]})
+
+    def _emit(self, event: dict[str, Any]) -> None:
+        """Queue a user-data event; they go out in the order they happened."""
+        if self.loop is None or self._user_wake is None:
+            return
+        self._user_outbox.append(event)
+        self.loop.call_soon_threadsafe(self._user_wake.set)  # tests may move the account from their thread
+
+    async def _send_user_events(self) -> None:
+        assert self._user_wake is not None
+        while True:
+            await self._user_wake.wait()
+            self._user_wake.clear()
+            while self._user_outbox:
+                event = self._user_outbox.popleft()
+                if self.user_stream_stalled:
+                    continue  # a stalled stream loses what happens meanwhile
+                self.user_events_sent += 1
+                await asyncio.gather(*(
+                    self._send_one(ws, lambda ws, text=json.dumps({"subscriptionId": sid, "event": event}):
+                                   ws.send_str(text))
+                    for ws, sid in list(self._user_sockets.items()) if not ws.closed))
+
+    async def _websocket_api(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse(autoping=False)
+        await ws.prepare(request)
+        self._user_ws.add(ws)
+        awaiting_pong = [False]
+        pinger = asyncio.ensure_future(self._ping_user(ws, awaiting_pong))
+        try:
+            async for message in ws:
+                if message.type == WSMsgType.PING:
+                    await ws.pong(message.data)
+                elif message.type == WSMsgType.PONG:
+                    awaiting_pong[0] = False
+                    self.user_pongs += 1
+                elif message.type == WSMsgType.TEXT:
+                    await ws.send_str(json.dumps(self._ws_api_request(ws, json.loads(message.data))))
+        finally:
+            pinger.cancel()
+            self._user_ws.discard(ws)
+            self._user_sockets.pop(ws, None)
+        return ws
+
+    async def _ping_user(self, ws: web.WebSocketResponse, awaiting_pong: list[bool]) -> None:
+        """Ping every ``user_ping_s``; a peer that did not answer the last ping is dropped."""
+        while not ws.closed:
+            await asyncio.sleep(self.user_ping_s)
+            if awaiting_pong[0]:
+                self._user_sockets.pop(ws, None)
+                await _close_quietly(ws)
+                return
+            awaiting_pong[0] = True
+            try:
+                await ws.ping()
+            except ConnectionError:
+                return
+
+    def _ws_api_request(self, ws: web.WebSocketResponse, body: dict[str, Any]) -> dict[str, Any]:
+        """The answer to one websocket-API request (only the user-data stream's are served)."""
+        request_id, method = body.get("id"), body.get("method")
+        params = body.get("params") or {}
+        if method == "userDataStream.subscribe.signature":
+            refusal = self._ws_refusal(params)
+            if refusal is not None:
+                status, code, msg = refusal
+                return {"id": request_id, "status": status, "error": {"code": code, "msg": msg}}
+            self.user_subscribe_requests += 1
+            subscription_id = self._next_subscription_id
+            self._next_subscription_id += 1
+            self._user_sockets[ws] = subscription_id
+            return {"id": request_id, "status": 200, "result": {"subscriptionId": subscription_id}}
+        if method == "userDataStream.unsubscribe":
+            self._user_sockets.pop(ws, None)
+            return {"id": request_id, "status": 200, "result": {}}
+        return {"id": request_id, "status": 400, "error": {"code": -1000, "msg": f"Unknown method {method}."}}
+
+    def _ws_refusal(self, params: dict[str, Any]) -> tuple[int, int, str] | None:
+        """What a signed websocket-API request is refused with, if anything."""
+        if not params.get("apiKey") or not params.get("signature") or self.private_fault == "auth":
+            return 401, -2015, "Invalid API-key, IP, or permissions for action."
+        now = self.server_ms()
+        if now < self._banned_until_ms:
+            return 418, -1003, f"Way too much request weight used; IP banned until {self._banned_until_ms}."
+        timestamp = int(params.get("timestamp", now))
+        if timestamp > now + 1000 or now - timestamp > int(params.get("recvWindow", 5000)):
+            return 400, -1021, "Timestamp for this request is outside of the recvWindow."
+        return None
 
     # --- websocket ------------------------------------------------------------------------
 

@@ -2,32 +2,17 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
+from broker_recorder import Recorder
 from loopback_exchange import INSUFFICIENT_BALANCE_MSG, LoopbackExchange
 
 from hft_tui.clock import WallClock
 from hft_tui.config.credentials import ExchangeCredentials
 from hft_tui.config.settings import ExchangeSettings
 from hft_tui.execution.ccxt_broker import CcxtBroker, exchange_client_id
-from hft_tui.model import Fill, Liquidity, Order, OrderStatus, OrderType, ReasonCode, Side
-
-
-class Recorder:
-    """What the broker told the engine and the operator."""
-
-    def __init__(self, broker: CcxtBroker) -> None:
-        self.orders: list[Order] = []
-        self.fills: list[Fill] = []
-        self.notices: list[str] = []
-        broker.on_order = self.orders.append
-        broker.on_fill = self.fills.append
-        broker.on_notice = self.notices.append
-
-    def last(self, client_id: str) -> Order:
-        return [o for o in self.orders if o.client_id == client_id][-1]
+from hft_tui.model import Liquidity, Order, OrderStatus, OrderType, ReasonCode, Side
 
 
 async def started_broker(settings: ExchangeSettings, credentials: ExchangeCredentials,
@@ -196,37 +181,3 @@ async def test_an_order_given_up_on_that_surfaces_later_is_cancelled(loopback, l
     assert server_order.client_id == "lost0001" and server_order.status == "CANCELED"
     assert any("found live on the exchange; cancelling it" in n for n in seen.notices)
     assert seen.last("lost0001").status is OrderStatus.REJECTED
-
-
-async def test_streamed_order_updates_and_fills_are_used_where_the_exchange_has_them(
-        loopback, loopback_settings, loopback_credentials) -> None:
-    # The loopback has no user-data stream, so ccxt's watch_* are replaced by queues
-    # carrying the unified structures ccxt would yield.
-    settings = loopback_settings.model_copy(update={"ccxt": {**loopback_settings.ccxt, "has": {}}})
-    broker = CcxtBroker.from_settings(settings, clock=WallClock(), credentials=loopback_credentials)
-    updates: asyncio.Queue[list[dict]] = asyncio.Queue()
-    fills: asyncio.Queue[list[dict]] = asyncio.Queue()
-    broker.exchange.has.update({"watchOrders": True, "watchMyTrades": True})
-    broker.exchange.watch_orders = updates.get
-    broker.exchange.watch_my_trades = fills.get
-    seen = Recorder(broker)
-    await broker.start()
-    try:
-        await broker.submit(limit_buy("ws0001"))
-        exchange_id = seen.last("ws0001").exchange_id
-        await fills.put([{"id": "t1", "order": exchange_id, "price": 49000.0, "amount": 0.01,
-                          "takerOrMaker": "maker", "timestamp": 1767225600000,
-                          "fee": {"cost": 0.49, "currency": "USDT"}}])
-        await updates.put([{"id": exchange_id, "clientOrderId": "ws0001", "status": "closed",
-                            "filled": 0.01, "average": 49000.0}])
-        for _ in range(100):
-            if seen.fills and seen.last("ws0001").status is OrderStatus.FILLED:
-                break
-            await asyncio.sleep(0.01)
-    finally:
-        await broker.close()
-
-    assert [(f.trade_id, f.qty, f.fee, f.ts_ns) for f in seen.fills] == [
-        ("t1", 0.01, 0.49, 1767225600000 * 1_000_000)]
-    assert seen.last("ws0001").status is OrderStatus.FILLED
-    assert ("GET", "/api/v3/myTrades") not in loopback.request_log

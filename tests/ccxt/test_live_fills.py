@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
@@ -12,7 +11,6 @@ from hft_tui.clock import WallClock
 from hft_tui.config.credentials import ExchangeCredentials
 from hft_tui.config.settings import ExchangeSettings
 from hft_tui.execution.ccxt_broker import CcxtBroker
-from hft_tui.market.ccxt_exchange import ccxt_errors
 from hft_tui.model import Fill, Order, OrderStatus, OrderType, Position, Side
 
 
@@ -107,56 +105,3 @@ async def test_an_order_seen_filled_before_its_fills_waits_for_them(loopback: Lo
     assert [f.qty for f in seen.fills] == [pytest.approx(0.004)]
     assert seen.last("rest2").status is OrderStatus.FILLED
     assert seen.events.index(seen.fills[0]) < seen.events.index(seen.last("rest2"))
-
-
-async def test_streamed_trades_and_the_rest_check_after_a_reconnect_book_each_trade_once(
-        loopback: LoopbackExchange, broker: CcxtBroker) -> None:
-    seen = Seen(broker)
-    await broker.submit(order("ws1", Side.BUY, 0.004, price=49_000.0))
-    (server_order,) = loopback.orders.values()
-    loopback.fill_order(server_order.order_id, 0.002, 49_000.0)
-    streamed = await broker.exchange.fetch_my_trades("BTC/USDT")  # as watch_my_trades would yield it
-    await broker._on_my_trades(streamed)
-    loopback.fill_order(server_order.order_id, 0.002, 48_999.0)
-    await broker.poll_once()  # what runs after the stream reconnects
-
-    assert sorted(f.trade_id for f in seen.fills) == sorted(str(t["id"]) for t in loopback.my_trades)
-    assert seen.last("ws1").status is OrderStatus.FILLED
-
-
-async def test_after_the_user_data_stream_fails_rest_books_what_it_missed(
-        loopback: LoopbackExchange, loopback_settings: ExchangeSettings,
-        loopback_credentials: ExchangeCredentials) -> None:
-    # The loopback serves no user-data stream: ccxt.pro's watch_* are replaced by queues of
-    # what it would yield, and an error as a dropped stream raises it.
-    settings = loopback_settings.model_copy(update={"ccxt": {**loopback_settings.ccxt, "has": {}}})
-    broker = CcxtBroker.from_settings(settings, clock=WallClock(), credentials=loopback_credentials, seed=4)
-    updates: asyncio.Queue[object] = asyncio.Queue()
-    trades: asyncio.Queue[object] = asyncio.Queue()
-
-    async def next_of(queue: asyncio.Queue[object]) -> object:
-        item = await queue.get()
-        if isinstance(item, Exception):
-            raise item
-        return item
-
-    broker.exchange.watch_orders = lambda: next_of(updates)
-    broker.exchange.watch_my_trades = lambda: next_of(trades)
-    seen = Seen(broker)
-    await broker.start()
-    try:
-        assert broker.capabilities.user_data_stream
-        await broker.submit(order("drop1", Side.BUY, 0.004, price=49_000.0))
-        (server_order,) = loopback.orders.values()
-        loopback.fill_order(server_order.order_id, 0.004, 49_000.0)  # while the stream is down
-        await trades.put(ccxt_errors().NetworkError("connection closed"))
-        for _ in range(200):
-            if seen.last("drop1").status is OrderStatus.FILLED:
-                break
-            await asyncio.sleep(0.01)
-    finally:
-        await broker.close()
-
-    assert [f.trade_id for f in seen.fills] == [str(loopback.my_trades[0]["id"])]
-    assert seen.last("drop1").status is OrderStatus.FILLED
-    assert ("GET", "/api/v3/myTrades") in loopback.request_log
