@@ -66,6 +66,16 @@ class FrozenClock(SimulatedClock):
         self._now_ns += int(seconds * 1e9)
 
 
+def wall_source(clock: Clock) -> Clock | None:
+    """The time that passes while the core works on one event (to time strategy hooks): the
+    source under a latch, a wall clock itself; None for a data clock, on which work takes no time."""
+    if isinstance(clock, LatchedClock):
+        return clock.source
+    if isinstance(clock, SimulatedClock):
+        return None
+    return clock
+
+
 def iso_utc(ts_ns: int) -> str:
     """ISO-8601 UTC with microseconds, e.g. ``2026-01-01T00:00:00.000000Z``."""
     dt = datetime.fromtimestamp(ts_ns // 1_000_000_000, tz=UTC)

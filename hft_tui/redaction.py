@@ -131,6 +131,14 @@ def describe_error(exc: BaseException, limit: int = 300) -> str:
     return _cut(redact(described), limit)
 
 
+def traceback_text(exc: BaseException, limit: int = 4000) -> str:
+    """The traceback of ``exc`` (innermost frames kept when it is long), redacted."""
+    text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__)).rstrip()
+    if len(text) > limit:
+        text = "…" + text[-(limit - 1):]
+    return redact(text)
+
+
 def _cut(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 

@@ -83,7 +83,10 @@ class ReasonCode(StrEnum):
     KELLY_NO_EDGE = ("KELLY_NO_EDGE", "signal", "Kelly sizing: the strategy's record shows no edge, so size is zero.")
     STRATEGY_PAUSED = ("STRATEGY_PAUSED", "signal", "Strategy is paused by the operator.")
     STRATEGY_DISABLED = ("STRATEGY_DISABLED", "signal", "Strategy auto-disabled by its score.")
-    STRATEGY_FAILED = ("STRATEGY_FAILED", "signal", "Strategy raised an error: disabled until the operator enables it.")
+    STRATEGY_ERROR = ("STRATEGY_ERROR", "signal", "Strategy raised an error: disabled until the operator enables it.")
+    STRATEGY_SLOW = ("STRATEGY_SLOW", "signal",
+                     "A strategy hook ran longer than strategies.max_hook_ms too often: disabled until the operator "
+                     "enables it.")
     ALREADY_POSITIONED = ("ALREADY_POSITIONED", "signal", "A position on that side is already open.")
 
     # --- risk gate and DRB guard ----------------------------------------------------------

@@ -35,6 +35,7 @@ from hft_tui.session.input_recording import SessionTape, read_clock_tape
 from hft_tui.trading.commands import (
     AcknowledgeNotices,
     Command,
+    DisableStrategy,
     EnableStrategy,
     Flatten,
     Kill,
@@ -52,8 +53,8 @@ from hft_tui.wal.writer import WalWriter
 # The replay's WAL is written as a backtest's is: made durable in large batches.
 SYNC_EVERY_EVENTS = 100_000
 _COMMANDS: dict[str, type[Command]] = {cls.__name__: cls for cls in (  # type: ignore[misc]
-    Kill, Flatten, PauseStrategy, ResumeStrategy, EnableStrategy, SetStrategyParams, PlaceOrder, ResetHalt,
-    AcknowledgeNotices)}
+    Kill, Flatten, PauseStrategy, ResumeStrategy, EnableStrategy, DisableStrategy, SetStrategyParams, PlaceOrder,
+    ResetHalt, AcknowledgeNotices)}
 
 
 class ReplayError(ValueError):

@@ -34,6 +34,7 @@ from hft_tui.trading.commands import (
     AcknowledgeNotices,
     Command,
     CommandResult,
+    DisableStrategy,
     EnableStrategy,
     Flatten,
     Kill,
@@ -121,6 +122,10 @@ class Engine:
         """
         self._take_in(event)
         self.core.process(event)
+        for command, payload in self._decided():
+            self.wal.append("command", payload)
+            self.wal.sync()
+            self.apply(command)
         if self.core.has_pending_orders:
             self.wal.sync()
             self.core.release_orders()
@@ -133,9 +138,22 @@ class Engine:
                 return  # FAILED and flat: nothing to protect, nothing to journal
             self._take_in(event)
             self.core.process(event)
+            for command, payload in self._decided():
+                try:
+                    await self.wal.append_durable("command", payload)
+                except WalWriteError:
+                    pass  # FAILED now: the record is held; the disable takes effect all the same
+                self.apply(command)
             if self.core.has_pending_orders:
                 await self._release()
             self._maybe_snapshot_state()
+
+    def _decided(self) -> list[tuple[Command, dict[str, Any]]]:
+        """The commands the core decided in the event just processed (a strategy too slow to
+        keep), each with its journal record: journaled as an operator's command is, so a replay
+        re-applies it after the same event instead of timing anything itself."""
+        events = self.core.counters.events
+        return [(command, _command_payload(command, events)) for command in self.core.take_decided()]
 
     def _take_in(self, event: MarketEvent) -> None:
         """Set the core's clock for ``event`` and hand it to the input recorder, before the core sees it."""
@@ -270,6 +288,8 @@ class Engine:
             return core.resume(command.name)
         if isinstance(command, EnableStrategy):
             return core.enable(command.name)
+        if isinstance(command, DisableStrategy):
+            return core.disable(command.name, ReasonCode(command.reason))
         if isinstance(command, SetStrategyParams):
             return core.set_params(command.name, command.values, command.revert_to_defaults)
         if isinstance(command, PlaceOrder):

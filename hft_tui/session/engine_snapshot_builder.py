@@ -98,7 +98,6 @@ def build_snapshot(
 
 def _symbol_views(core: TradingCore, first_mids: dict[str, float]) -> dict[str, SymbolView]:
     views = {}
-    marks = [m for s in core.strategies.values() if (m := s.offers().book_marks) is not None]
     for symbol in core.symbols:
         book = core.books[symbol]
         mid = book.mid if book is not None else None
@@ -106,7 +105,7 @@ def _symbol_views(core: TradingCore, first_mids: dict[str, float]) -> dict[str, 
             first_mids.setdefault(symbol, mid)
         first = first_mids.get(symbol)
         change = (mid / first - 1.0) * 100.0 if mid is not None and first else None
-        whales = tuple((w.side.value, w.price, w.qty, w.notional) for read in marks for w in read(symbol))
+        whales = tuple((w.side.value, w.price, w.qty, w.notional) for w in core.book_marks(symbol))
         health = core.feed_health
         views[symbol] = SymbolView(symbol, book, core.last_trades[symbol], health.state(symbol),
                                    core.rules[symbol].tick_size, change, whales,

@@ -45,6 +45,15 @@ class EnableStrategy:
 
 
 @dataclass(frozen=True, slots=True)
+class DisableStrategy:
+    """Stop feeding a strategy until the operator enables it; ``reason`` is a reason code. The
+    core decides this itself for a strategy whose hooks are too slow (``STRATEGY_SLOW``)."""
+
+    name: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
 class SetStrategyParams:
     """Replace some of a strategy's parameters; validated against its model first."""
 
@@ -79,7 +88,7 @@ class AcknowledgeNotices:
 
 
 Command = (
-    StopEngine | Kill | Flatten | PauseStrategy | ResumeStrategy | EnableStrategy
+    StopEngine | Kill | Flatten | PauseStrategy | ResumeStrategy | EnableStrategy | DisableStrategy
     | SetStrategyParams | ResetHalt | PlaceOrder | AcknowledgeNotices
 )
 

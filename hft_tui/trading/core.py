@@ -12,7 +12,7 @@ parameter change, pause and kill is journaled here.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -48,7 +48,7 @@ from hft_tui.model import (
     Signal,
     Trade,
 )
-from hft_tui.redaction import redact
+from hft_tui.redaction import redact, traceback_text
 from hft_tui.risk.drb_guard import DrbGuard
 from hft_tui.risk.drb_journal import risk_record
 from hft_tui.risk.drb_state import DrbState
@@ -61,8 +61,9 @@ from hft_tui.signals.scoring import ClosedTrade
 from hft_tui.signals.sizing import PositionSizer
 from hft_tui.signals.status import StrategyAction, StrategyStatusChange
 from hft_tui.strategies.base import Strategy
+from hft_tui.strategies.hook_watch import HookVerdict, HookWatch
 from hft_tui.strategies.strategy_set import build_strategies, candle_timeframes
-from hft_tui.trading.commands import CommandResult
+from hft_tui.trading.commands import Command, CommandResult, DisableStrategy
 from hft_tui.trading.notice_log import NoticeLog
 from hft_tui.wal.errors import WalError
 from hft_tui.wal.writer import WalWriter
@@ -158,8 +159,11 @@ class TradingCore:
         self.sanitizer = Sanitizer(settings.sanitizer, self.rules, clock)
         self.strategies: dict[str, Strategy] = build_strategies(settings.strategies, self.rules)
         self.default_params = {name: s.params for name, s in self.strategies.items()}
-        # Strategies that raised: no longer fed until the operator enables them again.
+        # Strategies that raised or were too slow: no longer fed until the operator enables them.
         self.failed_strategies: dict[str, str] = {}
+        self.hook_watch = HookWatch.on(clock, settings.strategies.max_hook_ms, settings.strategies.slow_hook_limit)
+        # Commands the core decided itself during an event; the engine journals and applies them.
+        self._decided: list[Command] = []
         self._index_hooks()
         self.candles = CandleBuilder(candle_timeframes(self.strategies))
         self.manager = SignalManager(settings.signals, clock=clock)
@@ -233,9 +237,9 @@ class TradingCore:
 
     def _install_gates(self) -> None:
         # The gates the strategies declare, by rank, then the feed's: a stale feed blocks last.
-        declared = [gate for strategy in self.strategies.values() for gate in strategy.offers().gates]
-        for gate in sorted(declared, key=lambda g: g.rank):
-            self.manager.add_gate(gate.check)
+        declared = [(gate, name) for name, strategy in self.strategies.items() for gate in strategy.offers().gates]
+        for gate, name in sorted(declared, key=lambda pair: pair[0].rank):
+            self.manager.add_gate(self._guarded_gate(name, gate.check))
 
         def feed_gate(signal: Signal) -> tuple[float, ReasonCode | None]:
             if signal.symbol not in self.rules:
@@ -243,6 +247,37 @@ class TradingCore:
             code = freeze_code(self.feed_health.state(signal.symbol))
             return (1.0, None) if code is None else (0.0, code)
         self.manager.add_gate(feed_gate)
+
+    def _guarded_gate(self, name: str, check: Callable[[Signal], tuple[float, ReasonCode | None]],
+                      ) -> Callable[[Signal], tuple[float, ReasonCode | None]]:
+        """``check`` as a gate that a disabled strategy no longer holds, and whose error
+        disables its strategy instead of failing the event."""
+        def gate(signal: Signal) -> tuple[float, ReasonCode | None]:
+            if name in self.failed_strategies:
+                return 1.0, None
+            try:
+                return check(signal)
+            except WalError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - a strategy's bug must not end the session
+                self._strategy_failed(name, exc)
+                return 1.0, None
+        return gate
+
+    def book_marks(self, symbol: str) -> list[Any]:
+        """The marks the running strategies declare for ``symbol``'s order book (whales)."""
+        marks: list[Any] = []
+        for name, strategy in self.strategies.items():
+            read = strategy.offers().book_marks
+            if read is None or name in self.failed_strategies:
+                continue
+            try:
+                marks.extend(read(symbol))
+            except WalError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - a strategy's bug must not end the session
+                self._strategy_failed(name, exc)
+        return marks
 
     # --- the event path ---------------------------------------------------------------------
 
@@ -432,9 +467,13 @@ class TradingCore:
 
         A hook that raises is its strategy's failure, not the event's: the strategy is
         disabled and no longer fed, and the other strategies see the event as usual."""
+        watch = self.hook_watch
         for hook in hooks:
             try:
+                started_ns = watch.timer.now_ns() if watch is not None else 0
                 signals = hook(event)
+                if watch is not None:
+                    self._timed(watch, hook, watch.timer.now_ns() - started_ns)
                 if signals:
                     for signal in signals:
                         self.counters.signals += 1
@@ -446,20 +485,47 @@ class TradingCore:
                 self._strategy_failed(hook.__self__.name, exc)
 
     def _strategy_failed(self, name: str, exc: Exception) -> None:
-        """Isolate a strategy that raised: disabled with ``STRATEGY_FAILED``, no longer fed."""
+        """Isolate a strategy that raised: disabled with ``STRATEGY_ERROR``, no longer fed; the
+        traceback journaled (once per distinct error)."""
         if name in self.failed_strategies:
             return
-        detail = f"{ReasonCode.STRATEGY_FAILED.value}: {_error_text(exc)}"
-        self.failed_strategies[name] = detail
-        self._index_hooks()
         self.metrics.errors += 1
-        change = StrategyStatusChange(name, StrategyAction.DISABLE, self.clock.now_ns(), detail)
+        self._journal_error(f"strategy {name}", exc, with_traceback=True)
+        self.disable(name, ReasonCode.STRATEGY_ERROR, _error_text(exc))
+
+    def _timed(self, watch: HookWatch, hook: Any, took_ns: int) -> None:
+        """Report a slow hook; past the repeat limit, decide to disable its strategy after this event."""
+        verdict = watch.judge(hook.__self__.name, took_ns)
+        if verdict is HookVerdict.ON_TIME:
+            return
+        name = hook.__self__.name
+        text = f"{hook.__name__} took {took_ns / 1e6:.1f} ms (limit {watch.max_hook_ms:g} ms)"
+        if verdict is HookVerdict.SLOW:
+            self.add_notice("strategy", f"strategy {name}: {text}")
+        elif not any(isinstance(c, DisableStrategy) and c.name == name for c in self._decided):
+            self._decided.append(DisableStrategy(name, ReasonCode.STRATEGY_SLOW.value))
+
+    def take_decided(self) -> list[Command]:
+        """The commands decided during the last event (the engine journals them, then applies them)."""
+        decided, self._decided = self._decided, []
+        return decided
+
+    def disable(self, name: str, reason: ReasonCode, detail: str = "") -> CommandResult:
+        """Stop feeding strategy ``name`` until the operator enables it; its signals are refused."""
+        if name not in self.strategies:
+            return CommandResult(False, f"no strategy {name!r}")
+        if name in self.failed_strategies:
+            return CommandResult(True, f"{name} already disabled")
+        why = f"{reason.value}: {detail}" if detail else reason.value
+        self.failed_strategies[name] = why
+        self._index_hooks()
+        change = StrategyStatusChange(name, StrategyAction.DISABLE, self.clock.now_ns(), why)
         self.manager.apply(change)
         self._journal_status(change)
-        self._journal_error(f"strategy {name}", exc)
-        self.add_notice("strategy", f"strategy {name} disabled: {detail}")
+        self.add_notice("strategy", f"strategy {name} disabled: {why}")
+        return CommandResult(True, f"{name} disabled: {why}")
 
-    def _journal_error(self, where: str, exc: Exception) -> None:
+    def _journal_error(self, where: str, exc: Exception, *, with_traceback: bool = False) -> None:
         """One ``error`` record per distinct (where, error); repeats are only counted."""
         text = _error_text(exc)
         key = (where, text)
@@ -467,7 +533,10 @@ class TradingCore:
         if key in journaled or len(journaled) >= MAX_JOURNALED_ERRORS:
             return
         journaled.add(key)
-        self.wal.append("error", {"where": where, "error": text})
+        record: dict[str, Any] = {"where": where, "error": redact(text)}
+        if with_traceback:
+            record["traceback"] = traceback_text(exc)
+        self.wal.append("error", record)
 
     def _on_feed_status(self, status: FeedStatus) -> None:
         """A feed fault is not a trading error: it freezes entries on the symbol until the feed
@@ -870,6 +939,8 @@ class TradingCore:
             return CommandResult(False, f"no strategy {name!r}")
         if self.failed_strategies.pop(name, None) is not None:
             self._index_hooks()  # the operator's call: feed it again from the next event
+            if self.hook_watch is not None:
+                self.hook_watch.forget(name)
         self._journal_status(self.manager.enable(name))
         return CommandResult(True, f"{name} enabled")
 
@@ -892,7 +963,13 @@ class TradingCore:
         self.wal.append("param", {"strategy": name,
                                   "old": {k: old_values[k] for k in sorted(changed)},
                                   "new": {k: new_values[k] for k in sorted(changed)}})
-        strategy.set_params(new)
+        try:
+            strategy.set_params(new)
+        except WalError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - a strategy's bug must not end the session
+            self._strategy_failed(name, exc)
+            return CommandResult(False, f"{name} failed on its new parameters and is disabled: {_error_text(exc)}")
         return CommandResult(True, f"{name}: {', '.join(sorted(changed))} changed")
 
     def flatten(self, symbol: str | None, reason: ReasonCode = ReasonCode.FLATTEN) -> CommandResult:

@@ -57,12 +57,14 @@ def test_a_strategy_that_raises_is_disabled_with_a_reason_and_the_session_carrie
     assert faulty.trades == 3, "a failed strategy is no longer fed"
     assert engine.core.counters.events > events_at_failure
     assert engine.core.manager.status("faulty") is StrategyStatus.DISABLED
-    assert engine.core.manager.disabled_reason("faulty") == "STRATEGY_FAILED: KeyError: 'bucket 3'"
+    assert engine.core.manager.disabled_reason("faulty") == "STRATEGY_ERROR: KeyError: 'bucket 3'"
     (disable,) = [r for r in records_of(tmp_path, engine, "strategy") if r["strategy"] == "faulty"]
     assert disable["action"] == "disable"
-    errors = records_of(tmp_path, engine, "error")
-    assert errors == [{"seq": errors[0]["seq"], "type": "error", "where": "strategy faulty",
-                       "error": "KeyError: 'bucket 3'"}]
+    (error,) = records_of(tmp_path, engine, "error")
+    traceback = error.pop("traceback")
+    assert error == {"seq": error["seq"], "type": "error", "where": "strategy faulty",
+                     "error": "KeyError: 'bucket 3'"}
+    assert "in on_trade" in traceback and traceback.endswith("KeyError: 'bucket 3'")
     # The other strategies kept trading on the same events.
     assert any(r["strategy"] != "faulty" for r in records_of(tmp_path, engine, "signal"))
 
