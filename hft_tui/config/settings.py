@@ -28,6 +28,8 @@ from hft_tui.strategies.settings import StrategiesSettings
 # BASE/QUOTE for spot, BASE/QUOTE:SETTLE for swaps: the ccxt unified symbol shape.
 _SYMBOL_RE = re.compile(r"^[A-Z0-9][A-Z0-9._-]*/[A-Z0-9][A-Z0-9._-]*(:[A-Z0-9][A-Z0-9._-]*)?$")
 _EXCHANGE_ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+# The shortest dead-man countdown: refreshed every quarter of it, a refresh stays under 1/s.
+DEAD_MAN_MIN_S = 10
 
 
 class Section(BaseModel):
@@ -231,6 +233,12 @@ class ExchangeSettings(Section):
     cancel_orphans_on_start: bool = Field(
         False, description="LIVE: at start, cancel open orders on the traded symbols that this engine did not send.",
     )
+    dead_man_s: int = Field(
+        0, ge=0, le=3600,
+        description="LIVE: dead-man's switch. Where the exchange has cancel-all-after (OKX, Kraken, BitMEX ...), "
+        "it cancels every resting order this many seconds after the engine stops refreshing the timer "
+        "(refreshed every quarter of it). 0 = off; else at least 10 (OKX accepts 10-120).",
+    )
 
     @field_validator("id")
     @classmethod
@@ -257,6 +265,13 @@ class ExchangeSettings(Section):
                 f"must exceed rest_poll_interval_ms ({poll_ms:g}), or a polled feed is always stale"
             )
         return stale_after_ms
+
+    @field_validator("dead_man_s")
+    @classmethod
+    def _dead_man_off_or_long_enough(cls, dead_man_s: int) -> int:
+        if 0 < dead_man_s < DEAD_MAN_MIN_S:
+            raise ValueError(f"must be 0 (off) or at least {DEAD_MAN_MIN_S} seconds")
+        return dead_man_s
 
     @field_validator("reconnect_backoff_max_ms")
     @classmethod

@@ -64,6 +64,8 @@ TRADES_LOOKBACK_MS = 60_000
 TRADES_PAGE = 500
 # Streamed executions of orders not (yet) known by exchange id, kept for this many orders.
 UNCLAIMED_ORDERS = 1000
+# A dead-man refresh is retried this often at once (kill lane), then the next refresh is due.
+DEAD_MAN_ATTEMPTS = 3
 
 
 def exchange_client_id(client_id: str) -> str:
@@ -363,6 +365,12 @@ class CcxtBroker:
     async def cancel_foreign(self, raw: Mapping[str, Any]) -> None:
         """Cancel an open order this engine did not send (``raw`` as the exchange listed it)."""
         await self.calls.call(self._exchange.cancel_order, raw["id"], raw["symbol"], retry_network=True)
+
+    async def cancel_all_after(self, timeout_s: int) -> None:
+        """Arm or refresh the exchange's dead-man's switch (0 disarms it): every resting order
+        is cancelled ``timeout_s`` after the last call. On the kill lane, a few attempts."""
+        await self.calls.call(self._exchange.cancel_all_orders_after, timeout_s * 1000, priority=True,
+                              retry_network=True, attempts=DEAD_MAN_ATTEMPTS)
 
     # --- the kill switch's needs --------------------------------------------------------
 

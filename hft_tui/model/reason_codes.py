@@ -117,6 +117,8 @@ class ReasonCode(StrEnum):
     LIVE_RECONCILED = ("LIVE_RECONCILED", "risk", "Live: the journal and the exchange agree again.")
     ACCOUNT_MISMATCH = ("ACCOUNT_MISMATCH", "risk", "Live: the exchange's balances disagree with the engine's positions.")
     EXCHANGE_BANNED = ("EXCHANGE_BANNED", "risk", "Live: the exchange banned this IP (418) for a while.")
+    DEAD_MAN_AT_RISK = ("DEAD_MAN_AT_RISK", "risk",
+                        "Live: the dead-man's switch is not being refreshed; the exchange may cancel resting orders.")
 
     # --- exits and operator actions -------------------------------------------------------
     TAKE_PROFIT = ("TAKE_PROFIT", "exit", "Take-profit level reached.")

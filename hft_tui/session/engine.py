@@ -100,6 +100,8 @@ class Engine:
         self.journal_failure = ""
         self.wal.on_failure = self._journal_failed
         self.wal.on_recovered = self._journal_recovered
+        # LIVE: the tasks around the exchange broker (orders, reconcile, account, kill, dead-man).
+        self.live: LiveSession | None = None
         self._snapshot = self._build_snapshot(seq=0)
         # Called with every market event before the core sees it (session input recording).
         self.on_event: Callable[[MarketEvent], None] | None = None
@@ -108,8 +110,6 @@ class Engine:
         # Held for one whole event and for one whole command, so a command takes effect
         # exactly after the ``at_event`` events its record says (replay re-applies it there).
         self._step = asyncio.Lock()
-        # LIVE: the tasks around the exchange broker (orders, reconcile, account, kill).
-        self.live: LiveSession | None = None
 
     # --- events -----------------------------------------------------------------------------
 
@@ -217,6 +217,7 @@ class Engine:
             first_mids=self._first_mids,
             wal_tail_lines=self._wal_tail_lines,
             journal_failure=self.journal_failure,
+            dead_man=self.live.dead_man_view() if self.live is not None else None,
         )
 
     # --- commands -------------------------------------------------------------------------------
@@ -330,6 +331,7 @@ class Engine:
                                     account_sync_s=exchange.account_sync_s,
                                     kill_deadline_s=exchange.kill_deadline_s,
                                     cancel_orphans=exchange.cancel_orphans_on_start,
+                                    dead_man_s=exchange.dead_man_s,
                                     backoff_ms=(exchange.reconnect_backoff_ms, exchange.reconnect_backoff_max_ms),
                                     on_fatal=self.request_stop)
         await broker.start()

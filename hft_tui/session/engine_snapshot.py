@@ -131,6 +131,15 @@ class FeedSummary:
 
 
 @dataclass(frozen=True, slots=True)
+class DeadManView:
+    """LIVE: the exchange's dead-man's switch (cancel-all-after) as the engine keeps it."""
+
+    timeout_s: int
+    armed: bool = False  # the exchange took at least one refresh
+    failure: str = ""  # why the last refresh failed, "" while they succeed
+
+
+@dataclass(frozen=True, slots=True)
 class EngineSnapshot:
     """The engine's state at one instant. ``seq`` grows by one per published snapshot."""
 
@@ -159,6 +168,7 @@ class EngineSnapshot:
     notices: tuple[Notice, ...] = ()  # oldest first, kept until acknowledged (see NoticeLog)
     notices_unread: int = 0  # unacknowledged, including any that left memory (journal only)
     notices_evicted: int = 0  # unread notices no longer in ``notices`` (the WAL has them)
+    dead_man: DeadManView | None = None  # None: no dead-man's switch in this session
 
     @property
     def open_positions(self) -> int:

@@ -8,6 +8,7 @@ from hft_tui.bus import MetricsSnapshot
 from hft_tui.model import FeedState, ReasonCode
 from hft_tui.session.engine_snapshot import (
     AccountView,
+    DeadManView,
     EngineSnapshot,
     FeedSummary,
     OrderView,
@@ -62,6 +63,7 @@ def build_snapshot(
     first_mids: dict[str, float],
     wal_tail_lines: int,
     journal_failure: str = "",
+    dead_man: DeadManView | None = None,
 ) -> EngineSnapshot:
     return EngineSnapshot(
         seq=seq,
@@ -90,6 +92,7 @@ def build_snapshot(
         notices=core.notices.notices,
         notices_unread=core.notices.unacknowledged,
         notices_evicted=core.notices.evicted_unacknowledged,
+        dead_man=dead_man,
         trading_state_reason=core.state.reason.value if core.state.reason else "",
         journal_failure=journal_failure,
         feed=_feed_summary(core),

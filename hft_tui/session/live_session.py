@@ -8,6 +8,8 @@
 - Reconciliation runs at start (and again until it succeeds), holding the engine REDUCING.
 - The account is re-read every ``exchange.account_sync_s`` (``LiveAccount``).
 - Kill and flatten run ``flatten_on_exchange`` on their own task.
+- Where the exchange has one, the dead-man's switch is armed at start, refreshed from a task
+  of its own and disarmed at a clean stop (``DeadManSwitch``).
 """
 
 from __future__ import annotations
@@ -23,7 +25,9 @@ from hft_tui.market.backoff import Backoff
 from hft_tui.market.ccxt_exchange import ccxt_errors, is_auth_failure
 from hft_tui.model import Fill, Order, ReasonCode
 from hft_tui.redaction import describe_error
+from hft_tui.session.engine_snapshot import DeadManView
 from hft_tui.session.live_account import LiveAccount
+from hft_tui.session.live_dead_man import DeadManSwitch
 from hft_tui.session.live_flatten import FlattenResult, flatten_on_exchange
 from hft_tui.session.live_reconcile import reconcile_with_exchange
 from hft_tui.trading.core import TradingCore
@@ -37,7 +41,8 @@ class LiveSession:
 
     def __init__(self, core: TradingCore, broker: ExchangeBroker, *, step: asyncio.Lock,
                  durable: Callable[[], Awaitable[None]], account_sync_s: float, kill_deadline_s: float,
-                 cancel_orphans: bool = False, backoff_ms: tuple[float, float] = (250.0, 5000.0),
+                 cancel_orphans: bool = False, dead_man_s: int = 0,
+                 backoff_ms: tuple[float, float] = (250.0, 5000.0),
                  on_fatal: Callable[[str], None] = lambda _: None) -> None:
         self.core = core
         self.broker = broker
@@ -53,6 +58,13 @@ class LiveSession:
         self._tasks: set[asyncio.Task[Any]] = set()
         self._flatten_task: asyncio.Task[FlattenResult] | None = None
         self._reconciled = asyncio.Event()
+        self.dead_man: DeadManSwitch | None = None
+        self._dead_man_task: asyncio.Task[None] | None = None
+        if dead_man_s and broker.capabilities.dead_man_switch:
+            self.dead_man = DeadManSwitch(core, broker, dead_man_s)
+        elif dead_man_s:
+            core.add_notice("dead_man", f"exchange.dead_man_s is {dead_man_s} but {broker.name} has no "
+                                        f"cancel-all-after: no dead-man's switch in this session")
         core_on_order, core_on_fill = broker.on_order, broker.on_fill
 
         def on_order(order: Order) -> None:
@@ -70,15 +82,25 @@ class LiveSession:
     # --- lifecycle --------------------------------------------------------------------------
 
     def start(self) -> None:
+        if self.dead_man is not None:
+            self._dead_man_task = self._spawn(self.dead_man.run())
         self._spawn(self._reconcile_until_done())
         self._spawn(self._sync_loop())
 
     async def stop(self) -> None:
+        """Cancel the session's tasks; a clean stop (the dead-man task still running) disarms
+        the dead-man's switch, a crash torn down leaves the exchange's countdown running."""
+        clean = self._dead_man_task is not None and not self._dead_man_task.done()
         tasks = list(self._tasks)
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         self._tasks.clear()
+        if clean and self.dead_man is not None:
+            await self.dead_man.disarm()
+
+    def dead_man_view(self) -> DeadManView | None:
+        return self.dead_man.view() if self.dead_man is not None else None
 
     async def reconciled(self) -> None:
         """Wait until the start-up reconciliation has finished."""

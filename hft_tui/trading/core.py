@@ -70,7 +70,8 @@ from hft_tui.wal.writer import WalWriter
 
 NS_PER_S = 1_000_000_000
 # Why a live hold keeps the engine REDUCING (lifted by ``release``, not by the guard).
-HOLD_REASONS = frozenset({ReasonCode.LIVE_RECONCILING, ReasonCode.ACCOUNT_MISMATCH, ReasonCode.EXCHANGE_BANNED})
+HOLD_REASONS = frozenset({ReasonCode.LIVE_RECONCILING, ReasonCode.ACCOUNT_MISMATCH, ReasonCode.EXCHANGE_BANNED,
+                          ReasonCode.DEAD_MAN_AT_RISK})
 # One rejection record per (symbol, code) per second of the local clock, with the count since
 # the last one: a broken feed must not flood the journal, and no rejection goes uncounted.
 REJECTION_JOURNAL_INTERVAL_NS = NS_PER_S

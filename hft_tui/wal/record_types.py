@@ -81,6 +81,7 @@ RECORD_TYPES: dict[str, RecordType] = {t.name: t for t in (
     # Live only (a replay cannot reproduce the exchange): holds, the account, the kill's outcome.
     _type("hold", {_R}, Tone.RISK, decision=False),
     _type("account", {_O, _R}, Tone.QUIET, decision=False),
+    _type("dead_man", {_R}, Tone.RISK, decision=False),
     _type("flat_confirmed", {_O, _R, _N}, Tone.ALARM, decision=False),
     _type("flat_not_confirmed", {_O, _R, _N}, Tone.ALARM, decision=False),
     # Written by ``hft-tui wal repair``, never by a session.

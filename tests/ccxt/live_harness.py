@@ -32,14 +32,16 @@ async def wait_until(condition: Callable[[], bool], what: str) -> None:
         await asyncio.sleep(0.01)
 
 
-async def live_engine(exchange: ExchangeSettings, state_dir: Path, **overrides: Any) -> Engine:
+async def live_engine(exchange: ExchangeSettings, state_dir: Path, *,
+                      credentials: ExchangeCredentials = CREDENTIALS, **overrides: Any) -> Engine:
     """Built on a worker thread (the CLI's builder reads markets and the account with its own
-    loop), started here, and reconciled."""
+    loop), started here, and reconciled; every traded symbol's feed is live."""
     settings = load_settings(None, {
         "engine.mode": "live",
         "engine.symbols": ["BTC/USDT"],
         "paths.state_dir": str(state_dir),
         "exchange.id": exchange.id,
+        "exchange.market_type": exchange.market_type,
         "exchange.ccxt": exchange.ccxt,
         "exchange.rest_poll_interval_ms": 50.0,
         "exchange.reconnect_backoff_ms": 10.0,
@@ -50,11 +52,12 @@ async def live_engine(exchange: ExchangeSettings, state_dir: Path, **overrides: 
         "risk.max_consecutive_losses": 1000,
         **overrides,
     })
-    engine = await asyncio.to_thread(build_engine, settings, credentials=CREDENTIALS)
+    engine = await asyncio.to_thread(build_engine, settings, credentials=credentials)
     await engine.start()
     assert engine.live is not None
     await asyncio.wait_for(engine.live.reconciled(), HANG_GUARD_S)
-    await wait_until(lambda: engine.core.feed_health.state("BTC/USDT") is FeedState.LIVE, "the BTC/USDT feed is live")
+    for symbol in settings.engine.symbols:
+        await wait_until(lambda: engine.core.feed_health.state(symbol) is FeedState.LIVE, f"the {symbol} feed is live")
     return engine
 
 

@@ -1,5 +1,6 @@
 """Top bar: mode (LIVE impossible to miss), exchange, symbol, trading state, the worst feed of
-the traded symbols with the age of the oldest book, equity, day PnL and the clock.
+the traded symbols with the age of the oldest book, the dead-man's switch (LIVE, where the
+exchange has one), equity, day PnL and the clock.
 
 The screen never looks live when it is not: the feed badge says LIVE only while every traded
 symbol is live, and the clock and the book age are measured on the UI's own timer against
@@ -59,6 +60,18 @@ def feed_badge(snapshot: EngineSnapshot, now_ns: int) -> tuple[FeedState, str]:
     return feed.state, " ".join(parts)
 
 
+def dead_man_badge(snapshot: EngineSnapshot) -> str:
+    """``DMS 60s`` while the exchange takes the refreshes; ``DMS 60s refresh failed`` or
+    ``DMS 60s not armed`` when it does not; "" without a dead-man's switch."""
+    dead_man = snapshot.dead_man
+    if dead_man is None:
+        return ""
+    words = f"DMS {dead_man.timeout_s}s"
+    if dead_man.failure:
+        return f"{words} {'refresh failed' if dead_man.armed else 'not armed'}"
+    return words if dead_man.armed else f"{words} arming"
+
+
 def header_fields(snapshot: EngineSnapshot, symbol: str, now_ns: int) -> tuple[str, ...]:
     """Everything the bar shows, as strings: the bar redraws only when one of them changes."""
     account = snapshot.account
@@ -74,6 +87,7 @@ def header_fields(snapshot: EngineSnapshot, symbol: str, now_ns: int) -> tuple[s
         state.value,
         feed_words,
         f"ENGINE SILENT {age_text(silent_ns)}" if silent else "",
+        dead_man_badge(snapshot),
         f"{snapshot.notices_unread} notice{'s' if snapshot.notices_unread != 1 else ''}"
         if snapshot.notices_unread else "",
         "" if account is None else money(account.equity),
@@ -121,7 +135,7 @@ class HeaderBar(Widget):
     def render(self) -> Text:
         if not self._fields:
             return Text(" hft-tui  starting…")
-        (mode, exchange, symbol, state, stopped, feed_state, feed_words, silent, notices,
+        (mode, exchange, symbol, state, stopped, feed_state, feed_words, silent, dead_man, notices,
          equity, day_pnl, clock) = self._fields
         colour = theme_colour
         text = Text(no_wrap=True, overflow="crop")
@@ -148,6 +162,11 @@ class HeaderBar(Widget):
         if silent:
             text.append(" ")
             text.append(f" ✖ {silent} ", style=f"bold reverse {colour(self, 'halted')}")
+        if dead_man:  # healthy: quiet; a refresh that failed is a warning
+            text.append(" ")
+            warning = dead_man.endswith(("failed", "armed"))
+            text.append(f" {'⚠ ' if warning else ''}{dead_man} ",
+                        style=f"bold reverse {colour(self, 'reducing')}" if warning else colour(self, "muted"))
         if notices:  # unread: until the operator has seen them (n)
             text.append(" ")
             text.append(f" ✉ {notices} ", style=f"bold {colour(self, 'reducing')}")

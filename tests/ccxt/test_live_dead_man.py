@@ -1,0 +1,111 @@
+"""LIVE on the OKX loopback: the dead-man's switch cancels resting orders when the engine dies,
+never while it lives, and a clean stop disarms it."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from live_harness import live_engine, wait_until
+from okx_loopback import OkxLoopback, OkxOrder
+
+from hft_tui.config.credentials import ExchangeCredentials
+from hft_tui.config.settings import ExchangeSettings
+from hft_tui.model import ReasonCode
+from hft_tui.risk.trading_state import TradingState
+from hft_tui.session.engine import Engine
+from hft_tui.session.engine_snapshot import DeadManView
+from hft_tui.trading.commands import PlaceOrder
+
+SWAP = "BTC/USDT:USDT"
+TIMEOUT_S = 10
+
+
+@pytest.fixture
+async def engine(okx_settings: ExchangeSettings, okx_credentials: ExchangeCredentials,
+                 tmp_path: Path) -> AsyncIterator[Engine]:
+    engine = await live_engine(okx_settings, tmp_path, credentials=okx_credentials,
+                               **{"engine.symbols": [SWAP], "exchange.dead_man_s": TIMEOUT_S})
+    yield engine
+    await engine.stop()
+
+
+async def rest_a_buy(engine: Engine, loopback: OkxLoopback) -> OkxOrder:
+    """A 0.01 BTC (one contract) buy resting below the market."""
+    result = await engine.execute(PlaceOrder(SWAP, "buy", 0.01, price=49_900.0))
+    assert result.ok, result.message
+    await wait_until(lambda: any(o.is_open for o in loopback.orders.values()), "the buy rests on the exchange")
+    return next(o for o in loopback.orders.values() if o.is_open)
+
+
+async def refreshed(loopback: OkxLoopback) -> None:
+    """Until the engine refreshes the switch once more."""
+    count = len(loopback.dead_man_requests)
+    await wait_until(lambda: len(loopback.dead_man_requests) > count, "the engine refreshes the dead-man's switch")
+
+
+def crash(engine: Engine) -> None:
+    """What a dead engine does from now on: nothing (every task of it cancelled at once)."""
+    assert engine.live is not None
+    for task in [*engine._tasks, *engine.live._tasks, *engine.core.broker._tasks]:
+        task.cancel()
+
+
+async def test_resting_orders_outlive_the_timeout_while_the_engine_refreshes_and_die_with_it(
+        engine: Engine, okx_loopback: OkxLoopback) -> None:
+    await wait_until(lambda: okx_loopback.dead_man_requests, "the engine arms the dead-man's switch")
+    assert okx_loopback.dead_man_requests[0] == TIMEOUT_S
+    order = await rest_a_buy(engine, okx_loopback)
+    for _ in range(2):  # 12 s pass on the exchange's clock, more than the timeout, in two halves
+        okx_loopback.advance(TIMEOUT_S * 0.6)
+        await refreshed(okx_loopback)
+    assert order.is_open and okx_loopback.dead_man_fired == 0
+    assert engine.publish_snapshot().dead_man == DeadManView(TIMEOUT_S, armed=True)
+    crash(engine)
+    okx_loopback.advance(TIMEOUT_S + 1)
+    assert okx_loopback.dead_man_fired == 1 and order.state == "canceled"
+    await engine.stop("crashed")
+    assert 0 not in okx_loopback.dead_man_requests, "a crashed engine disarmed the switch"
+
+
+async def test_a_clean_stop_disarms_the_switch(engine: Engine, okx_loopback: OkxLoopback) -> None:
+    await wait_until(lambda: okx_loopback.dead_man_requests, "the engine arms the dead-man's switch")
+    order = await rest_a_buy(engine, okx_loopback)
+    await engine.stop()
+    assert okx_loopback.dead_man_requests[-1] == 0
+    okx_loopback.advance(TIMEOUT_S * 3)
+    okx_loopback.check_timers()
+    assert order.is_open and okx_loopback.dead_man_fired == 0
+
+
+async def test_a_switch_that_cannot_be_armed_holds_reducing_until_it_is(
+        okx_settings: ExchangeSettings, okx_credentials: ExchangeCredentials, okx_loopback: OkxLoopback,
+        tmp_path: Path) -> None:
+    okx_loopback.dead_man_unavailable = True
+    engine = await live_engine(okx_settings, tmp_path, credentials=okx_credentials,
+                               **{"engine.symbols": [SWAP], "exchange.dead_man_s": TIMEOUT_S})
+    try:
+        core = engine.core
+        await wait_until(lambda: core.state.reason is ReasonCode.DEAD_MAN_AT_RISK, "held for the dead-man's switch")
+        assert core.state.state is TradingState.REDUCING
+        assert any("dead-man's switch refresh failed" in n.text for n in core.notices.notices)
+        view = engine.publish_snapshot().dead_man
+        assert view is not None and not view.armed and "50001" in view.failure
+        okx_loopback.dead_man_unavailable = False
+        await wait_until(lambda: core.state.state is TradingState.ACTIVE, "trading resumes once the switch is armed")
+        assert okx_loopback.dead_man_requests == [TIMEOUT_S]
+    finally:
+        await engine.stop()
+
+
+async def test_orphans_are_cancelled_at_start_on_okx(okx_settings: ExchangeSettings,
+                                                     okx_credentials: ExchangeCredentials,
+                                                     okx_loopback: OkxLoopback, tmp_path: Path) -> None:
+    foreign = okx_loopback.place_foreign_order("BTC-USDT-SWAP", "sell", 2, 60_000.0)
+    engine = await live_engine(okx_settings, tmp_path, credentials=okx_credentials,
+                               **{"engine.symbols": [SWAP], "exchange.cancel_orphans_on_start": True})
+    try:
+        assert foreign.state == "canceled"
+    finally:
+        await engine.stop()
