@@ -66,6 +66,15 @@ class Broker(Protocol):
     async def close(self) -> None: ...
 
 
+@dataclass(frozen=True, slots=True)
+class ExchangePosition:
+    """A derivative position as the exchange reports it: signed base quantity (contracts x
+    contract size, negative when short) and its entry price (0 when flat)."""
+
+    qty: float
+    entry_price: float = 0.0
+
+
 class ExchangeBroker(Broker, Protocol):
     """A broker on a real exchange (``capabilities.synchronous`` is false): what LIVE
     reconciliation, account reads and the kill switch ask of it. ``priority`` is the kill
@@ -89,6 +98,9 @@ class ExchangeBroker(Broker, Protocol):
                                 priority: bool = False) -> list[dict[str, Any]]: ...
 
     async def fetch_balance(self, *, priority: bool = False) -> dict[str, tuple[float, float]]: ...
+
+    async def fetch_positions(self, symbols: Iterable[str], *,
+                              priority: bool = False) -> dict[str, ExchangePosition]: ...
 
     async def cancel_foreign(self, raw: Mapping[str, Any]) -> None: ...
 

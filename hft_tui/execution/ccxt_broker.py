@@ -29,7 +29,13 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from hft_tui.clock import Clock
-from hft_tui.execution.broker import BrokerCapabilities, FillHandler, NoticeHandler, OrderUpdateHandler
+from hft_tui.execution.broker import (
+    BrokerCapabilities,
+    ExchangePosition,
+    FillHandler,
+    NoticeHandler,
+    OrderUpdateHandler,
+)
 from hft_tui.execution.exchange_calls import Abandoned, Banned, ExchangeCalls
 from hft_tui.market.backoff import Backoff
 from hft_tui.market.ccxt_exchange import (
@@ -418,6 +424,26 @@ class CcxtBroker:
             if total:
                 result[asset] = (float((balance.get("free") or {}).get(asset) or 0.0), float(total))
         return result
+
+    async def fetch_positions(self, symbols: Iterable[str], *,
+                              priority: bool = False) -> dict[str, ExchangePosition]:
+        """The exchange's positions on ``symbols`` (swaps, ``fetch_positions``) in base units:
+        contracts x contract size, negative when short; a symbol with none is flat."""
+        wanted = sorted(symbols)
+        positions = dict.fromkeys(wanted, ExchangePosition(0.0))
+        if not wanted:
+            return positions
+        for raw in await self.calls.call(self._exchange.fetch_positions, wanted, priority=priority,
+                                         retry_network=True):
+            symbol = raw.get("symbol")
+            if symbol not in positions:
+                continue
+            size = float(raw.get("contractSize") or contract_size(self._exchange.market(symbol)))
+            qty = float(raw.get("contracts") or 0.0) * size
+            qty = -qty if raw.get("side") == "short" else qty
+            total = positions[symbol].qty + qty  # hedge mode lists a long and a short: net them
+            positions[symbol] = ExchangePosition(total, float(raw.get("entryPrice") or 0.0) if total else 0.0)
+        return positions
 
     async def fetch_open_orders(self, symbol: str | None = None, *, priority: bool = False) -> list[dict[str, Any]]:
         """The exchange's open orders (ccxt unified structures), ours and others."""

@@ -11,6 +11,11 @@ is the *external* holding, measured once as ``balance - engine position`` when t
 is first read after reconciliation, shown, and never flattened. From then on a balance that
 moves away from ``external + engine position`` by a lot or more, on two reads in a row, is
 a mismatch: journaled, shown, and the engine is held REDUCING until a read agrees again.
+
+Swap positions are read from the exchange (``fetch_positions``: contracts x contract size,
+signed) and held to the same rule, per symbol instead of per asset: what the exchange shows
+beyond the engine's position at the first read is external, and any later difference of a
+lot or more on two reads in a row is a mismatch.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hft_tui.config.settings import ExchangeSettings
-from hft_tui.execution.broker import ExchangeBroker
+from hft_tui.execution.broker import ExchangeBroker, ExchangePosition
 from hft_tui.execution.exchange_calls import ExchangeCalls
 from hft_tui.market.ccxt_exchange import CcxtCredentials, create_exchange
 from hft_tui.model import MarketRules, ReasonCode
@@ -80,14 +85,21 @@ def account_equity(totals: Mapping[str, float], rules: Mapping[str, MarketRules]
     return equity
 
 
+def holding_key(symbol: str, rules: MarketRules) -> str:
+    """What the exchange keeps a symbol's holding under: its base asset on spot (a balance),
+    the symbol itself on a swap (a position)."""
+    return rules.base if rules.spot else symbol
+
+
 @dataclass
 class LiveAccount:
     """The last account read, the holdings outside the engine, and open mismatches."""
 
     totals: dict[str, float] = field(default_factory=dict)
     free: dict[str, float] = field(default_factory=dict)
+    positions: dict[str, ExchangePosition] = field(default_factory=dict)  # swaps, by symbol
     equity: float | None = None
-    external: dict[str, float] | None = None
+    external: dict[str, float] | None = None  # by holding_key
     # False when the engine had to start from risk.initial_equity: its equity is then not re-based.
     rebase: bool = True
     _suspect: dict[str, int] = field(default_factory=dict)
@@ -96,28 +108,46 @@ class LiveAccount:
         """What the account holds that the engine did not acquire (shown, never flattened)."""
         if not self.external:
             return ""
-        held = [f"{asset} {qty:g}" for asset, qty in sorted(self.external.items()) if abs(qty) > 0]
+        held = [f"{key} {qty:g}" for key, qty in sorted(self.external.items()) if abs(qty) > 0]
         return ("held outside the engine, never flattened: " + ", ".join(held)) if held else ""
 
-    async def sync(self, core: TradingCore, broker: ExchangeBroker) -> list[str]:
-        """Read balances, move the engine's equity onto the account's, check positions
-        against balances; returns the mismatches (already journaled and held)."""
-        balances = await broker.fetch_balance()
+    async def read(self, broker: ExchangeBroker, rules: Mapping[str, MarketRules], *,
+                   priority: bool = False) -> None:
+        """Balances, and the positions of the swap symbols among ``rules``."""
+        balances = await broker.fetch_balance(priority=priority)
         self.totals = {asset: total for asset, (_, total) in balances.items()}
         self.free = {asset: free for asset, (free, _) in balances.items()}
+        swaps = [s for s, r in rules.items() if not r.spot]
+        if swaps:
+            self.positions = await broker.fetch_positions(swaps, priority=priority)
+
+    def held(self, symbol: str, rules: MarketRules) -> float:
+        """What the exchange shows of ``symbol``: the base balance on spot, the position on a swap."""
+        if rules.spot:
+            return self.totals.get(rules.base, 0.0)
+        return self.positions.get(symbol, ExchangePosition(0.0)).qty
+
+    async def sync(self, core: TradingCore, broker: ExchangeBroker) -> list[str]:
+        """Read balances (and swap positions), move the engine's equity onto the account's,
+        check the engine's positions against them; returns the mismatches (already journaled
+        and held)."""
+        await self.read(broker, core.rules)
         mids = {s: b.mid for s, b in core.books.items() if b is not None and b.mid is not None}
-        spot = {s: r for s, r in core.rules.items() if r.spot and r.base}
+        tracked = {s: r for s, r in core.rules.items() if r.base or not r.spot}
         if len(mids) == len(core.rules):
             self.equity = account_equity(self.totals, core.rules, mids)
             if self.rebase:
                 core.portfolio.rebase(self.equity)
+        positions = {s: {"qty": p.qty, "entry": p.entry_price} for s, p in self.positions.items()}
         if self.external is None:
-            self.external = {r.base: self.totals.get(r.base, 0.0) - core.portfolio.position(s).qty
-                             for s, r in spot.items()}
-            core.wal.append("account", {"totals": self.totals, "external": self.external, "equity": self.equity})
+            self.external = {holding_key(s, r): self.held(s, r) - core.portfolio.position(s).qty
+                             for s, r in tracked.items()}
+            core.wal.append("account", {"totals": self.totals, "external": self.external, "equity": self.equity,
+                                        **({"positions": positions} if positions else {})})
             return []
-        mismatches = self._mismatches(core, spot)
+        mismatches = self._mismatches(core, tracked)
         core.wal.append("account", {"totals": self.totals, "equity": self.equity,
+                                    **({"positions": positions} if positions else {}),
                                     **({"mismatches": mismatches} if mismatches else {})})
         if mismatches:
             core.hold(MISMATCH_HOLD, ReasonCode.ACCOUNT_MISMATCH, "; ".join(mismatches))
@@ -125,25 +155,26 @@ class LiveAccount:
             core.release(MISMATCH_HOLD, "balances agree with the positions again")
         return mismatches
 
-    def _mismatches(self, core: TradingCore, spot: Mapping[str, MarketRules]) -> list[str]:
+    def _mismatches(self, core: TradingCore, tracked: Mapping[str, MarketRules]) -> list[str]:
         assert self.external is not None
         found = []
-        for symbol, r in spot.items():
-            expected = self.external.get(r.base, 0.0) + core.portfolio.position(symbol).qty
-            held = self.totals.get(r.base, 0.0)
-            if abs(held - expected) < r.lot_size:
+        for symbol, r in tracked.items():
+            outside = self.external.get(holding_key(symbol, r), 0.0)
+            engine = core.portfolio.position(symbol).qty
+            held = self.held(symbol, r)
+            if abs(held - outside - engine) < r.lot_size:
                 self._suspect.pop(symbol, None)
                 continue
             self._suspect[symbol] = self._suspect.get(symbol, 0) + 1
             if self._suspect[symbol] >= MISMATCH_READS:
-                found.append(f"{r.base} balance {held:g} but the engine's {symbol} position "
-                             f"{core.portfolio.position(symbol).qty:g} plus {self.external.get(r.base, 0.0):g} "
-                             f"held outside it make {expected:g}")
+                shown = f"{r.base} balance {held:g}" if r.spot else f"{symbol} position on the exchange {held:g}"
+                found.append(f"{shown} but the engine's {symbol} position {engine:g} plus {outside:g} "
+                             f"held outside it make {outside + engine:g}")
         return found
 
     def flat_on_exchange(self, symbol: str, rules: MarketRules) -> bool:
-        """The account holds no more of ``symbol``'s base than it held outside the engine."""
-        if not rules.spot or not rules.base or self.external is None:
+        """The exchange shows no more of ``symbol`` than was held outside the engine."""
+        if (rules.spot and not rules.base) or self.external is None:
             return True
-        return abs(self.totals.get(rules.base, 0.0) - self.external.get(rules.base, 0.0)) < rules.lot_size
-
+        outside = self.external.get(holding_key(symbol, rules), 0.0)
+        return abs(self.held(symbol, rules) - outside) < rules.lot_size

@@ -10,9 +10,11 @@ rate budget entries may not). Then, for the traded symbols:
 3. book every fill of ours the exchange reports (``fetch_my_trades``), so the engine's
    positions are what the exchange filled;
 4. flatten the engine's positions with reduce-only market orders, a spot sell capped by the
-   free balance; holdings the engine did not acquire are never sold (``LiveAccount``);
+   free balance, a swap order by the exchange's own position (``fetch_positions``); holdings
+   the engine did not acquire are never sold (``LiveAccount``);
 5. poll until the exchange lists no open order on any of the symbols and the engine's
-   positions and the account's balances are flat, or the deadline passes.
+   positions and the account's balances (spot) or positions (swaps) are flat, or the
+   deadline passes.
 
 The WAL (``flat_confirmed`` / ``flat_not_confirmed``) and the screen then say ``FLAT
 confirmed in N ms`` or exactly what is left and why. Flatten all/one runs the same steps,
@@ -32,7 +34,7 @@ from hft_tui.execution.exchange_calls import Abandoned, Banned
 from hft_tui.market.ccxt_exchange import ccxt_errors
 from hft_tui.model import ReasonCode, Side
 from hft_tui.redaction import describe_error
-from hft_tui.session.live_account import LiveAccount
+from hft_tui.session.live_account import LiveAccount, holding_key
 from hft_tui.trading.core import TradingCore
 from hft_tui.wal.errors import WalWriteError
 
@@ -83,9 +85,8 @@ async def _one_pass(core: TradingCore, broker: ExchangeBroker, account: LiveAcco
                     reason: ReasonCode) -> list[str]:
     problems = await broker.cancel_all_on_exchange(symbols, priority=True)
     await broker.sweep_fills(symbols, priority=True)
-    balances = await broker.fetch_balance(priority=True)
-    account.totals = {asset: total for asset, (_, total) in balances.items()}
-    account.free = {asset: free for asset, (free, _) in balances.items()}
+    traded = {symbol: core.rules[symbol] for symbol in symbols}
+    await account.read(broker, traded, priority=True)
     orders = []
     left = list(problems)
     for symbol in symbols:
@@ -97,11 +98,16 @@ async def _one_pass(core: TradingCore, broker: ExchangeBroker, account: LiveAcco
         qty = abs(lots) * rules.lot_size
         if side is Side.SELL and rules.spot and rules.base:
             qty = min(qty, int(account.free.get(rules.base, 0.0) / rules.lot_size + 1e-6) * rules.lot_size)
+        elif not rules.spot:
+            # Reduce-only: never more than the exchange's own position beyond what is held outside.
+            beyond_external = account.held(symbol, rules) - (account.external or {}).get(symbol, 0.0)
+            closable = beyond_external if lots > 0 else -beyond_external
+            qty = min(qty, int(max(closable, 0.0) / rules.lot_size + 1e-6) * rules.lot_size)
         book = core.books.get(symbol)
         mid = book.mid if book is not None and book.mid is not None else 0.0
         if qty < max(rules.min_qty, rules.lot_size) or (mid and qty * mid < rules.min_notional):
             left.append(f"{symbol} {core.portfolio.position(symbol).qty:g} held, below the exchange's minimum "
-                        f"order or not free to sell")
+                        f"order, not free to sell or not open on the exchange")
             continue
         orders.append(core.exchange_flatten_order(symbol, side, round(qty, 12), reason))
     if orders:
@@ -111,8 +117,7 @@ async def _one_pass(core: TradingCore, broker: ExchangeBroker, account: LiveAcco
             pass  # FAILED journal: the kill still reaches the exchange, its records held in memory
         for order in orders:
             await broker.submit(order, priority=True)
-        balances = await broker.fetch_balance(priority=True)
-        account.totals = {asset: total for asset, (_, total) in balances.items()}
+        await account.read(broker, traded, priority=True)
     for symbol in symbols:
         still_open = await broker.fetch_open_orders(symbol, priority=True)
         if still_open:
@@ -120,7 +125,9 @@ async def _one_pass(core: TradingCore, broker: ExchangeBroker, account: LiveAcco
         if core.lots_held(symbol):
             left.append(f"{symbol}: position {core.portfolio.position(symbol).qty:g} not closed yet")
         elif not account.flat_on_exchange(symbol, core.rules[symbol]):
-            base = core.rules[symbol].base
-            left.append(f"{symbol}: the account holds {account.totals.get(base, 0.0):g} {base}, "
-                        f"{(account.external or {}).get(base, 0.0):g} of it outside the engine")
+            rules = core.rules[symbol]
+            outside = (account.external or {}).get(holding_key(symbol, rules), 0.0)
+            shown = f"holds {account.held(symbol, rules):g} {rules.base}" if rules.spot \
+                else f"shows a {symbol} position of {account.held(symbol, rules):g}"
+            left.append(f"{symbol}: the account {shown}, {outside:g} of it outside the engine")
     return sorted(set(left), key=left.index)
