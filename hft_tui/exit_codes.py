@@ -17,4 +17,5 @@ EXCHANGE_UNREACHABLE: Final = 5
 UNKNOWN_SYMBOL: Final = 6
 OUTPUT_EXISTS: Final = 7
 NO_STATE_DIR: Final = 8
+NO_SERVED_ENGINE: Final = 9  # attach/ctl: nothing answers on the state dir's control socket
 INTERRUPTED: Final = 130  # Ctrl+C: 128 + SIGINT, as shells report it

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
@@ -11,9 +10,9 @@ from typing import Final
 import platformdirs
 
 from hft_tui.config.settings import Settings
+from hft_tui.private_dir import ensure_private_dir
 
 APP_NAME: Final = "hft-tui"
-PRIVATE_DIR_MODE: Final = 0o700
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,27 +51,3 @@ class AppPaths:
 
 def _absolute(path: Path) -> Path:
     return Path(os.path.abspath(path.expanduser()))
-
-
-def ensure_private_dir(path: Path) -> Path:
-    """Create ``path`` and missing parents as 0700 (whatever the umask); tighten ``path`` if it exists."""
-    missing: list[Path] = []
-    probe = path
-    while not probe.exists():
-        missing.append(probe)
-        if probe.parent == probe:
-            break
-        probe = probe.parent
-    for directory in reversed(missing):
-        try:
-            directory.mkdir(mode=PRIVATE_DIR_MODE)
-        except FileExistsError:
-            # Created concurrently by another process: tightened below like any existing one.
-            pass
-        # mkdir's mode is filtered by the umask, so set it explicitly.
-        os.chmod(directory, PRIVATE_DIR_MODE)
-    if not path.is_dir():
-        raise NotADirectoryError(f"{path} exists and is not a directory")
-    if stat.S_IMODE(path.stat().st_mode) != PRIVATE_DIR_MODE:
-        os.chmod(path, PRIVATE_DIR_MODE)
-    return path

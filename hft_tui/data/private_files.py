@@ -8,7 +8,8 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from hft_tui.wal.segments import ensure_private_dir, open_private, write_private_file
+from hft_tui.private_dir import ensure_private_dir
+from hft_tui.wal.segments import open_private, write_private_file
 
 
 def write_parquet_privately(path: Path, table: pa.Table) -> None:

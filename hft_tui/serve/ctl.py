@@ -4,7 +4,7 @@ Exit codes (also in ``hft-tui ctl --help``):
   0  done (or, for a query, answered)
   1  the engine refused the command; the message says why
   2  usage: a bad argument, or a destructive command without --yes
-  3  no served engine answers on the state dir's socket (``status`` still reports the
+  9  no served engine answers on the state dir's socket (``status`` still reports the
      last heartbeat's age when there is one)
 """
 
@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from hft_tui import exit_codes
 from hft_tui.config.cli import parse_assignment
 from hft_tui.serve.control_client import ControlClient, EngineUnreachable
 from hft_tui.serve.heartbeat import read_heartbeat
@@ -27,12 +28,12 @@ from hft_tui.session.engine import RESET_CONFIRMATION
 from hft_tui.session.engine_snapshot import EngineSnapshot
 from hft_tui.trading.commands import Command, Flatten, Kill, PauseStrategy, ResetHalt, ResumeStrategy, SetStrategyParams
 
-EXIT_OK = 0
-EXIT_REFUSED = 1
-EXIT_USAGE = 2
-EXIT_UNREACHABLE = 3
+EXIT_OK = exit_codes.OK
+EXIT_REFUSED = exit_codes.FAILED
+EXIT_USAGE = exit_codes.CONFIG_ERROR
+EXIT_UNREACHABLE = exit_codes.NO_SERVED_ENGINE
 EXIT_CODES_HELP = ("exit codes: 0 done/answered; 1 the engine refused the command; 2 usage "
-                   "(bad argument, destructive command without --yes); 3 no served engine answers")
+                   f"(bad argument, destructive command without --yes); {EXIT_UNREACHABLE} no served engine answers")
 QUERIES = ("status", "positions", "orders", "pnl", "notices")
 DESTRUCTIVE = {"kill": "kill cancels every order, flattens every position and HALTS trading",
                "flatten": "flatten closes positions at market",

@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
+from hft_tui import exit_codes
 from hft_tui.alerts.dispatcher import AlertDispatcher, TargetError, targets_from_env
 from hft_tui.alerts.settings import AlertsSettings
 from hft_tui.alerts.watch import AlertWatch
@@ -25,7 +26,7 @@ from hft_tui.session.engine import Engine
 from hft_tui.session.engine_snapshot import EngineSnapshot
 
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
-EXIT_ALERTS_MISCONFIGURED = 2
+EXIT_ALERTS_MISCONFIGURED = exit_codes.CONFIG_ERROR
 
 
 async def run_served(engine: Engine, state_dir: Path, alerts: AlertsSettings | None = None,

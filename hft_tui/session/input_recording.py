@@ -42,7 +42,8 @@ from hft_tui.market.source import MarketEvent
 from hft_tui.redaction import describe_error, redact_payload
 from hft_tui.session.engine import Engine
 from hft_tui.wal.orphans import remove_orphan_temp_files
-from hft_tui.wal.segments import ensure_private_dir, open_private
+from hft_tui.private_dir import ensure_private_dir
+from hft_tui.wal.segments import open_private
 
 RECORDINGS_DIR = "recordings"
 SESSION_FILE = "session.json"

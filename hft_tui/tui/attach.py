@@ -7,14 +7,15 @@ import asyncio
 import sys
 from pathlib import Path
 
+from hft_tui import exit_codes
 from hft_tui.config.settings import Settings
 from hft_tui.serve.control_client import ControlClient, EngineUnreachable
 from hft_tui.serve.protocol import socket_path
 from hft_tui.tui.app import HftApp
 from hft_tui.tui.remote_link import RemoteLink
 
-EXIT_UNREACHABLE = 3
-EXIT_NOT_STARTED = 2
+EXIT_UNREACHABLE = exit_codes.NO_SERVED_ENGINE
+EXIT_NOT_STARTED = exit_codes.STATE_IN_USE  # the operator declined to attach to the engine holding it
 
 
 def run_attached(settings: Settings, state_dir: Path, *, view_only: bool = False) -> int:

@@ -8,7 +8,6 @@ import stat
 from pathlib import Path
 
 WAL_DIRNAME = "wal"
-DIR_MODE = 0o700
 FILE_MODE = 0o600
 
 _SEGMENT_RE = re.compile(r"^wal-(\d{6,})\.jsonl$")
@@ -41,25 +40,6 @@ def list_segments(directory: Path) -> list[Path]:
     found = [(int(m.group(1)), name) for name in names if (m := _SEGMENT_RE.match(name))]
     found.sort()
     return [directory / name for _, name in found]
-
-
-def ensure_private_dir(directory: Path) -> list[Path]:
-    """Create ``directory`` and any missing parents as 0700 (returned, outermost first);
-    tighten it if it already exists looser."""
-    missing: list[Path] = []
-    current = directory
-    while not current.exists():
-        missing.append(current)
-        current = current.parent
-    for path in reversed(missing):
-        # Parents we create are ours too; existing parents (e.g. $HOME) are left alone.
-        try:
-            os.mkdir(path, DIR_MODE)
-        except FileExistsError:
-            missing.remove(path)
-    if stat.S_IMODE(os.stat(directory).st_mode) != DIR_MODE:
-        os.chmod(directory, DIR_MODE)  # a directory made by hand or by an older version
-    return list(reversed(missing))
 
 
 def open_private(path: Path, flags: int) -> int:

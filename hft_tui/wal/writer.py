@@ -29,13 +29,14 @@ from typing import Any
 
 from hft_tui.bus import Metrics
 from hft_tui.clock import Clock
+from hft_tui.private_dir import ensure_private_dir
 from hft_tui.wal.appender import SegmentAppender
 from hft_tui.wal.errors import WalClosedError, WalError, WalUnavailableError, WalWriteError
 from hft_tui.wal.lock import DirectoryLock
 from hft_tui.wal.orphans import remove_orphan_temp_files
 from hft_tui.wal.probe import probe_writable
 from hft_tui.wal.record import WalRecord, encode_line
-from hft_tui.wal.segments import FILE_MODE, ensure_private_dir, list_segments
+from hft_tui.wal.segments import FILE_MODE, list_segments
 from hft_tui.wal.timestamps import iso_utc_formatter
 from hft_tui.wal.torn_tail import RecoveryResult, recover
 

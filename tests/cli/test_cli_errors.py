@@ -56,6 +56,19 @@ def test_a_second_instance_on_the_same_state_dir_is_refused(tmp_path: Path) -> N
     assert_one_line(outcome.stderr, str(wal_dir), "another hft-tui", "--state-dir")
 
 
+@pytest.mark.parametrize("command", [("attach",), ("ctl", "status"), ("ctl", "kill", "--yes")])
+def test_nothing_served_is_its_own_exit_status(tmp_path: Path, command: tuple[str, ...],
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["--state-dir", str(tmp_path), *command])
+    assert code == exit_codes.NO_SERVED_ENGINE
+    assert_one_line(capsys.readouterr().err, "no served engine")
+
+
+def test_every_exit_status_means_one_thing() -> None:
+    codes = [value for name, value in vars(exit_codes).items() if name.isupper()]
+    assert len(codes) == len(set(codes))
+
+
 def test_a_corrupt_wal_at_start_is_one_line(tmp_path: Path) -> None:
     engine = build_sim_engine(Settings(), clock=FrozenClock(1_767_225_600_000_000_000),
                               wal_dir=tmp_path / "wal", paced=False)

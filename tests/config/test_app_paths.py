@@ -10,7 +10,8 @@ import platformdirs
 import pytest
 
 from hft_tui.config.loader import load_settings
-from hft_tui.config.paths import AppPaths, ensure_private_dir
+from hft_tui.config.paths import AppPaths
+from hft_tui.private_dir import ensure_private_dir
 from hft_tui.config.settings import Settings
 
 
@@ -48,9 +49,11 @@ def test_home_and_relative_paths_become_absolute(monkeypatch: pytest.MonkeyPatch
 def test_private_dirs_are_created_0700_whatever_the_umask(tmp_path: Path) -> None:
     old = os.umask(0o000)
     try:
-        target = ensure_private_dir(tmp_path / "x" / "y" / "z")
+        created = ensure_private_dir(tmp_path / "x" / "y" / "z")
     finally:
         os.umask(old)
+    target = tmp_path / "x" / "y" / "z"
+    assert created == [tmp_path / "x", tmp_path / "x" / "y", target]
     assert target.is_dir()
     for path in (tmp_path / "x", tmp_path / "x" / "y", target):
         assert mode_of(path) == 0o700, path

@@ -11,6 +11,7 @@ import pytest
 from hangup_trial import hang_up_workstation
 from served_process import ctl, ctl_json, start_served
 
+from hft_tui import exit_codes
 from hft_tui.wal.reader import iter_records
 
 
@@ -43,7 +44,7 @@ def test_ctl_commands_the_served_engine_and_says_how_it_went_in_its_exit_code(tm
     assert records[-1].type == "session_stop" and records[-1].payload["reason"] == "SIGTERM"
     assert not (tmp_path / "control.sock").exists()
     gone = ctl(tmp_path, "status")
-    assert gone.returncode == 3 and "no served engine" in gone.stderr
+    assert gone.returncode == exit_codes.NO_SERVED_ENGINE and "no served engine" in gone.stderr
 
 
 @pytest.mark.slow

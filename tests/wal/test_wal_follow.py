@@ -6,7 +6,7 @@ from pathlib import Path
 
 from hft_tui.clock import FrozenClock
 from hft_tui.wal.record import encode_line
-from hft_tui.wal.segments import ensure_private_dir
+from hft_tui.private_dir import ensure_private_dir
 from hft_tui.wal.follow import follow_records
 from hft_tui.wal.reader import read_last_records
 from hft_tui.wal.writer import WalWriter
