@@ -9,8 +9,9 @@ import os
 import socket
 import sys
 
-from hft_tui.alerts.dispatcher import AlertDispatcher, TargetError, targets_from_env
+from hft_tui.alerts.dispatcher import AlertDispatcher
 from hft_tui.alerts.settings import AlertsSettings
+from hft_tui.alerts.targets import TargetError, targets_from_env
 
 EXIT_SENT = 0
 EXIT_FAILED = 1
@@ -43,15 +44,12 @@ def send_alert(settings: AlertsSettings, kind: str, text: str) -> int:
         return EXIT_MISCONFIGURED
     failures: list[str] = []
 
-    def report(_type: str, payload: dict[str, object]) -> None:
-        failures.append(f"{payload['target']}: {payload['error']}")
-
     async def send() -> None:
-        dispatcher = AlertDispatcher(settings.model_copy(update={"events": [kind]}), targets, report)
+        dispatcher = AlertDispatcher(settings.model_copy(update={"events": [kind]}), targets, failures.append)
         dispatcher.emit(kind, text)
         await dispatcher.close()
 
     asyncio.run(send())
     for failure in failures:
-        print(f"hft-tui alert: not delivered to {failure}", file=sys.stderr)
+        print(f"hft-tui alert: {failure}", file=sys.stderr)
     return EXIT_FAILED if failures else EXIT_SENT

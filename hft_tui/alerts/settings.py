@@ -7,9 +7,9 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-AlertKind = Literal["fill", "trading_state", "breaker", "feed_stale", "notice", "engine", "daily_pnl"]
-ALL_KINDS: tuple[AlertKind, ...] = ("fill", "trading_state", "breaker", "feed_stale", "notice", "engine",
-                                    "daily_pnl")
+AlertKind = Literal["fill", "trading_state", "breaker", "feed_stale", "reconcile", "notice", "engine", "daily_pnl"]
+ALL_KINDS: tuple[AlertKind, ...] = ("fill", "trading_state", "breaker", "feed_stale", "reconcile", "notice",
+                                    "engine", "daily_pnl")
 _ENV_NAME_RE = re.compile(r"^HFT_TUI_ALERT_[A-Z0-9_]+$")
 
 
@@ -35,7 +35,8 @@ class AlertsSettings(BaseModel):
     )
     events: list[AlertKind] = Field(
         default_factory=lambda: list(ALL_KINDS),
-        description="Which events are sent: fill, trading_state, breaker, feed_stale, notice, engine "
+        description="Which events are sent: fill, trading_state, breaker, feed_stale, reconcile (differences "
+        "between the journal and the exchange, and reconcile failures), notice (every other notice), engine "
         "(start, stop, crash), daily_pnl (the trading day's summary when the risk guard's day rolls over).",
     )
     stale_after_s: float = Field(30.0, gt=0, le=86400, description="A feed STALE this long is alerted.")

@@ -1,26 +1,37 @@
 """Alert events from the engine's snapshots: fills, trading-state changes, breaker trips,
-feeds STALE for too long, notices, and the day's PnL when the risk guard's trading day rolls
-over. Runs on every published snapshot, so it only compares."""
+feeds STALE for too long, reconcile differences, notices, and the day's PnL when the risk
+guard's trading day rolls over. Runs on every published snapshot, so it only compares.
+
+Fills are read from the core's own list of every fill (it only grows), not from the
+snapshot's WAL tail: a burst of more records than the tail holds between two snapshots
+would otherwise skip some. Notices are read by their sequence numbers (and a repeat of an
+unread one by its count), so several between two snapshots are all sent."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
-from hft_tui.model import FeedState
+from hft_tui.model import FeedState, Fill
 from hft_tui.session.engine_snapshot import EngineSnapshot
 
 Emit = Callable[[str, str], None]
+# Notices from these sources are alert events of their own kind, not "notice".
+NOTICE_KINDS = {"reconcile": "reconcile"}
+# The alerts' own failures are notices too: sending them would loop on a dead target.
+UNSENT_NOTICE_SOURCES = frozenset({"alerts"})
 
 
 class AlertWatch:
     """Compares each snapshot with the previous one and emits ``(kind, text)`` for what is new."""
 
-    def __init__(self, emit: Emit, stale_after_s: float) -> None:
+    def __init__(self, emit: Emit, stale_after_s: float, fills: Sequence[Fill] = ()) -> None:
         self._emit = emit
         self._stale_after_ns = int(stale_after_s * 1e9)
         self._last: EngineSnapshot | None = None
-        self._seen_wal_seq = 0
+        self._fills = fills  # the core's list: appended to, never trimmed
+        self._fills_seen = 0
+        self._notice_counts: dict[int, int] = {}  # seq -> count already sent
         self._stale_since: dict[str, int] = {}
         self._stale_alerted: set[str] = set()
 
@@ -28,20 +39,36 @@ class AlertWatch:
         last = self._last
         self._last = snapshot
         if last is None:  # what was there before we watched is not news
-            self._seen_wal_seq = snapshot.wal_seq
+            self._fills_seen = len(self._fills)
+            self._notice_counts = {n.seq: n.count for n in snapshot.notices}
             return
-        for line in snapshot.wal_tail:
-            if line.seq > self._seen_wal_seq and line.type == "fill":
-                self._emit("fill", f"fill {line.summary}")
-        self._seen_wal_seq = snapshot.wal_seq
+        self._new_fills()
         if snapshot.trading_state != last.trading_state:
             why = f" ({snapshot.trading_state_reason})" if snapshot.trading_state_reason else ""
             self._emit("trading_state", f"trading state {last.trading_state} -> {snapshot.trading_state}{why}")
         self._breakers(last, snapshot)
         self._feeds(snapshot)
         self._day_rollover(last, snapshot)
-        if snapshot.notice and snapshot.notice != last.notice:
-            self._emit("notice", snapshot.notice)
+        self._notices(snapshot)
+
+    def _new_fills(self) -> None:
+        fills = self._fills
+        for fill in fills[self._fills_seen:]:
+            by = f" ({fill.strategy})" if fill.strategy else ""
+            self._emit("fill", f"fill {fill.symbol} {fill.side.value} {fill.qty:g} @ {fill.price:,.8g}{by} "
+                               f"fee {fill.fee:,.4g} {fill.client_id}")
+        self._fills_seen = len(fills)
+
+    def _notices(self, snapshot: EngineSnapshot) -> None:
+        counts: dict[int, int] = {}
+        for notice in snapshot.notices:
+            counts[notice.seq] = notice.count
+            sent = self._notice_counts.get(notice.seq, 0)
+            if notice.count <= sent or notice.source in UNSENT_NOTICE_SOURCES:
+                continue
+            again = f" (x{notice.count})" if sent else ""
+            self._emit(NOTICE_KINDS.get(notice.source, "notice"), f"{notice.text}{again}")
+        self._notice_counts = counts
 
     def _breakers(self, last: EngineSnapshot, snapshot: EngineSnapshot) -> None:
         if snapshot.risk is None:

@@ -16,8 +16,9 @@ from pathlib import Path
 from typing import TextIO
 
 from hft_tui import exit_codes
-from hft_tui.alerts.dispatcher import AlertDispatcher, TargetError, targets_from_env
+from hft_tui.alerts.dispatcher import AlertDispatcher
 from hft_tui.alerts.settings import AlertsSettings
+from hft_tui.alerts.targets import TargetError, targets_from_env
 from hft_tui.alerts.watch import AlertWatch
 from hft_tui.serve.control_server import ControlServer
 from hft_tui.serve.heartbeat import Heartbeat
@@ -38,8 +39,9 @@ async def run_served(engine: Engine, state_dir: Path, alerts: AlertsSettings | N
     except TargetError as exc:
         print(f"hft-tui serve: {exc}", file=sys.stderr)
         return EXIT_ALERTS_MISCONFIGURED
-    dispatcher = AlertDispatcher(alerts, targets, engine.wal.append, source=f"hft-tui {engine.mode}")
-    watch = AlertWatch(dispatcher.emit, alerts.stale_after_s)
+    dispatcher = AlertDispatcher(alerts, targets, lambda text: engine.core.add_notice("alerts", text),
+                                 source=f"hft-tui {engine.mode}")
+    watch = AlertWatch(dispatcher.emit, alerts.stale_after_s, engine.core.fills)
     loop = asyncio.get_running_loop()
     previous_hup = signal.signal(signal.SIGHUP, signal.SIG_IGN)
     for sig in STOP_SIGNALS:
@@ -65,7 +67,7 @@ async def run_served(engine: Engine, state_dir: Path, alerts: AlertsSettings | N
         await server.close()
         await heartbeat.stop()
         dispatcher.emit("engine", f"engine stopping ({reason}); trading state {engine.snapshot.trading_state}")
-        await dispatcher.close()  # before the journal closes: a failed send is journaled
+        await dispatcher.close()  # before the journal closes: a failed send is a journaled notice
         await engine.stop()
         for sig in STOP_SIGNALS:
             loop.remove_signal_handler(sig)

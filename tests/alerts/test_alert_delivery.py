@@ -1,6 +1,7 @@
-"""Alerts reach a local webhook through apprise's json:// target: each event once, the URL
-(which carries the secret) never in the journal or the output, a dead target's failure
-journaled by name, and a slow target never holding up the engine."""
+"""Alerts reach a local webhook through apprise's json:// target: each event once, a burst of
+fills named fill by fill, the URL (which carries the secret) never in the journal or the
+output, a dead target's failure a notice the operator sees (by the target's name), and a
+slow or dead target never holding up the engine or another target."""
 
 from __future__ import annotations
 
@@ -14,8 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from hft_tui.alerts.dispatcher import AlertDispatcher, targets_from_env
+from hft_tui.alerts.dispatcher import AlertDispatcher
 from hft_tui.alerts.settings import AlertsSettings
+from hft_tui.alerts.targets import targets_from_env
 from hft_tui.clock import WallClock
 from hft_tui.config.settings import Settings
 from hft_tui.serve.control_client import ControlClient, EngineUnreachable
@@ -30,8 +32,10 @@ from webhook_server import WebhookServer  # noqa: E402
 
 SECRET = "s3cret-canary-token"
 TARGET = "HFT_TUI_ALERT_HOOK"
+OTHER = "HFT_TUI_ALERT_OTHER"
 WAIT_S = 30.0
 FAST = AlertsSettings(targets=[TARGET], batch_s=0.2, max_per_minute=600)
+BOTH = FAST.model_copy(update={"targets": [TARGET, OTHER]})
 
 
 @dataclass
@@ -104,18 +108,60 @@ async def test_each_event_reaches_the_webhook_once_and_the_secret_url_nowhere_el
     assert SECRET.encode() not in _journal(served.state_dir)
 
 
-async def test_a_dead_target_is_journaled_by_its_name_only(monkeypatch: pytest.MonkeyPatch) -> None:
+def _dead_url() -> str:
     with socket.socket() as probe:  # a port nobody listens on
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    monkeypatch.setenv(TARGET, f"json://127.0.0.1:{port}/{SECRET}")
-    journal: list[tuple[str, dict[str, object]]] = []
-    dispatcher = AlertDispatcher(FAST, targets_from_env(FAST), lambda t, p: journal.append((t, p)))
+    return f"json://127.0.0.1:{port}/{SECRET}"
+
+
+async def test_a_dead_target_is_told_by_its_name_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(TARGET, _dead_url())
+    failures: list[str] = []
+    dispatcher = AlertDispatcher(FAST, targets_from_env(FAST), failures.append)
     dispatcher.emit("engine", "engine started")
     await dispatcher.close()
-    assert [record_type for record_type, _ in journal] == ["alert_failed"]
-    assert journal[0][1]["target"] == TARGET
-    assert SECRET not in repr(journal)
+    assert len(failures) == 1 and TARGET in failures[0]
+    assert SECRET not in repr(failures)
+    assert (dispatcher.sent, dispatcher.failed) == (0, 1)
+
+
+async def test_a_failed_alert_is_a_notice_the_operator_sees_and_the_other_target_still_gets_its_alerts(
+    serve: Callable[[AlertsSettings], Awaitable[Served]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with WebhookServer() as hook:
+        monkeypatch.setenv(TARGET, _dead_url())
+        monkeypatch.setenv(OTHER, f"json://127.0.0.1:{hook.port}/{SECRET}")
+        served = await serve(BOTH)
+        failed = f"alert target {TARGET} failed"
+        await _until(lambda: any(failed in n.text and n.source == "alerts" for n in served.engine.snapshot.notices),
+                     "the dead target's failure never reached the notices")
+        client = await served.client()
+        assert (await asyncio.wait_for(client.command(Kill("test")), WAIT_S)).ok
+        await _until(lambda: "-> HALTED" in hook.texts(), "the live target missed the HALTED alert")
+        await client.close()
+        assert await asyncio.wait_for(served.stop(), WAIT_S) == 0
+        texts = hook.texts()
+    assert texts.count("engine started") == 1
+    assert "alert target" not in texts, "a failure notice is not itself alerted"
+    journal = _journal(served.state_dir)
+    assert failed.encode() in journal and SECRET.encode() not in journal
+
+
+async def test_a_burst_of_fills_reaches_the_webhook_naming_every_fill(monkeypatch: pytest.MonkeyPatch) -> None:
+    slow_rate = FAST.model_copy(update={"max_per_minute": 1})
+    with WebhookServer() as hook:
+        monkeypatch.setenv(TARGET, f"json://127.0.0.1:{hook.port}/{SECRET}")
+        failures: list[str] = []
+        dispatcher = AlertDispatcher(slow_rate, targets_from_env(slow_rate), failures.append)
+        dispatcher.start()
+        for i in range(2000):  # more than a snapshot's WAL tail, more than the old queue's bound
+            dispatcher.emit("fill", f"fill BTC/USDT buy 0.001 @ 64,000 c{i:04d}")
+        await _until(lambda: hook.answered >= 1, "the burst never left")
+        await dispatcher.close()
+        texts = hook.texts()
+    assert failures == [] and dispatcher.sent == 1, "one message a minute: the burst is one batch"
+    assert [line.rsplit(" ", 1)[1] for line in texts.splitlines()] == [f"c{i:04d}" for i in range(2000)]
 
 
 async def test_a_slow_target_never_holds_up_the_engine(
@@ -131,5 +177,22 @@ async def test_a_slow_target_never_holds_up_the_engine(
         assert result.ok
         assert hook.answered == 0
         hook.release()
+        await client.close()
+        assert await asyncio.wait_for(served.stop(), WAIT_S) == 0
+
+
+async def test_a_held_target_does_not_hold_up_the_other_target(
+    serve: Callable[[AlertsSettings], Awaitable[Served]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with WebhookServer(hold=True) as held, WebhookServer() as hook:
+        monkeypatch.setenv(TARGET, f"json://127.0.0.1:{held.port}/{SECRET}")
+        monkeypatch.setenv(OTHER, f"json://127.0.0.1:{hook.port}/{SECRET}")
+        served = await serve(BOTH)
+        await _until(held.arrived.is_set, "the start alert never left")
+        client = await served.client()
+        assert (await asyncio.wait_for(client.command(Kill("test")), WAIT_S)).ok
+        await _until(lambda: "-> HALTED" in hook.texts(), "the held target held up the other one")
+        assert held.answered == 0
+        held.release()
         await client.close()
         assert await asyncio.wait_for(served.stop(), WAIT_S) == 0

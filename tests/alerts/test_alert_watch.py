@@ -1,12 +1,13 @@
-"""What the alert watch sees in a stream of snapshots: new fills, state changes, breaker
-trips, a feed STALE for too long (once), and new notices; nothing from before it watched."""
+"""What the alert watch sees in a stream of snapshots: new fills (every one, however many
+between two snapshots), state changes, breaker trips, a feed STALE for too long (once),
+reconcile differences, and new notices; nothing from before it watched."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 
 from hft_tui.alerts.watch import AlertWatch
-from hft_tui.model import FeedState
+from hft_tui.model import FeedState, Fill, Liquidity, Notice, Side
 from hft_tui.model.reason_codes import ReasonCode
 from hft_tui.risk.drb_state import BreakerState, DrbState
 from hft_tui.risk.trading_state import TradingState
@@ -21,36 +22,49 @@ def _risk(tripped: bool) -> DrbState:
 
 
 def _snapshot(ts_s: float, *, feed: FeedState = FeedState.LIVE, wal: tuple[WalLine, ...] = (),
-              state: str = "ACTIVE", notice: str = "", tripped: bool = False) -> EngineSnapshot:
+              state: str = "ACTIVE", notice: str = "", tripped: bool = False,
+              notices: tuple[Notice, ...] = ()) -> EngineSnapshot:
     view = SymbolView("BTC/USDT", None, None, feed, 0.1)
     return EngineSnapshot(seq=int(ts_s * 10), ts_ns=int(ts_s * S), mode="SIM", exchange="sim", trading_state=state,
                           symbols=("BTC/USDT",), views={"BTC/USDT": view}, wal_tail=wal,
-                          wal_seq=wal[-1].seq if wal else 0, notice=notice, risk=_risk(tripped))
+                          wal_seq=wal[-1].seq if wal else 0, notice=notice, risk=_risk(tripped),
+                          notices=notices)
 
 
-def _watch() -> tuple[AlertWatch, list[tuple[str, str]]]:
+def _watch(fills: list[Fill] | None = None) -> tuple[AlertWatch, list[tuple[str, str]]]:
     events: list[tuple[str, str]] = []
-    return AlertWatch(lambda kind, text: events.append((kind, text)), stale_after_s=30), events
+    return AlertWatch(lambda kind, text: events.append((kind, text)), stale_after_s=30,
+                      fills=[] if fills is None else fills), events
+
+
+def _fill(i: int) -> Fill:
+    return Fill(f"c{i:04d}", "BTC/USDT", Side.BUY if i % 2 else Side.SELL, 0.5, 64_000.0 + i, 1.25,
+                Liquidity.TAKER, i * S, strategy="trend")
+
+
+def _notice(seq: int, source: str, text: str, count: int = 1) -> Notice:
+    return Notice(seq, seq * S, source, text, count=count, last_ts_ns=seq * S)
 
 
 def test_what_was_there_before_watching_is_not_news() -> None:
     watch, events = _watch()
-    watch.observe(_snapshot(0, wal=(WalLine(1, "t", "fill", "BTC/USDT buy 1"),), state="HALTED",
-                            notice="old", tripped=True))
+    watch, events = _watch([_fill(1)])
+    watch.observe(_snapshot(0, state="HALTED", tripped=True, notices=(_notice(1, "kill", "old"),)))
     assert events == []
 
 
 def test_fills_state_changes_breaker_trips_and_notices_are_each_emitted_once() -> None:
-    watch, events = _watch()
+    fills: list[Fill] = []
+    watch, events = _watch(fills)
     first = _snapshot(0, wal=(WalLine(1, "t", "order", "o1"),))
     watch.observe(first)
-    fill = WalLine(2, "t", "fill", "BTC/USDT buy 0.5 @ 64000")
-    later = _snapshot(1, wal=(*first.wal_tail, fill), state="HALTED", notice="kill: done", tripped=True)
+    fills.append(_fill(7))
+    later = _snapshot(1, state="HALTED", notice="kill: done", tripped=True, notices=(_notice(1, "kill", "kill: done"),))
     later = replace(later, trading_state_reason="KILL")
     watch.observe(later)
     watch.observe(replace(later, seq=later.seq + 1))
     assert [kind for kind, _ in events] == ["fill", "trading_state", "breaker", "notice"]
-    assert "64000" in events[0][1]
+    assert "64,007" in events[0][1] and "c0007" in events[0][1] and "buy 0.5" in events[0][1]
     assert events[1][1] == "trading state ACTIVE -> HALTED (KILL)"
     assert "volatility" in events[2][1] and "3.1 sigma" in events[2][1]
 
@@ -82,3 +96,35 @@ def test_the_day_s_closing_pnl_is_sent_once_when_the_guard_s_trading_day_rolls_o
     assert [kind for kind, _ in events] == ["daily_pnl"]
     text = events[0][1]
     assert "1970-01-01 00:00 UTC" in text and "PnL +389.00" in text and "fees 20.25" in text
+
+
+def test_a_burst_of_fills_between_two_snapshots_is_alerted_fill_by_fill() -> None:
+    fills: list[Fill] = []
+    watch, events = _watch(fills)
+    watch.observe(_snapshot(0))
+    fills.extend(_fill(i) for i in range(500))  # far more than a snapshot's WAL tail holds
+    watch.observe(_snapshot(1))
+    fills.append(_fill(500))
+    watch.observe(_snapshot(2))
+    assert [kind for kind, _ in events] == ["fill"] * 501
+    assert [text.rsplit(" ", 1)[1] for _, text in events] == [f"c{i:04d}" for i in range(501)]
+
+
+def test_reconcile_differences_are_an_event_of_their_own_and_every_new_notice_is_sent() -> None:
+    watch, events = _watch()
+    watch.observe(_snapshot(0, notices=(_notice(1, "broker", "old"),)))
+    both = (_notice(1, "broker", "old"), _notice(2, "reconcile", "reconcile: 1 difference(s): BTC/USDT qty 0.5 vs 0"),
+            _notice(3, "broker", "order c1 alive on the exchange"))
+    watch.observe(_snapshot(1, notices=both))
+    assert events == [("reconcile", "reconcile: 1 difference(s): BTC/USDT qty 0.5 vs 0"),
+                      ("notice", "order c1 alive on the exchange")]
+    repeated = (*both[:2], replace(both[2], count=2))
+    watch.observe(_snapshot(2, notices=repeated))
+    assert events[2:] == [("notice", "order c1 alive on the exchange (x2)")]
+
+
+def test_the_alerts_own_failures_are_not_sent_as_alerts() -> None:
+    watch, events = _watch()
+    watch.observe(_snapshot(0))
+    watch.observe(_snapshot(1, notices=(_notice(1, "alerts", "alert target HFT_TUI_ALERT_X failed: refused"),)))
+    assert events == []
