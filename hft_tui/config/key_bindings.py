@@ -57,6 +57,8 @@ KEY_SPECS: tuple[KeySpec, ...] = (
     KeySpec("quit", "q", "quit", "Quit",
             "Stop the engine (WAL flushed) and leave; warns if positions are open (^q: from anywhere)"),
     KeySpec("quit_ctrl", "ctrl+q", "quit_app", "Quit", priority=True, show=False),
+    KeySpec("detach", "d", "detach", "Detach",
+            "Attached workstation only: leave it; the served engine keeps trading (q leaves it too)"),
     *(KeySpec(f"focus_pane_{n}", str(n), f"focus_pane({n})", f"Pane {n}",
               f"Focus the {PANE_NAMES[n - 1]} pane (brings it on screen in compact layout)", show=False)
       for n in range(1, 10)),

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from hft_tui.serve.protocol import (
+    ATTACH_CLIENT,
     MAX_MESSAGE_BYTES,
     PROTOCOL_VERSION,
     ProtocolError,
@@ -174,8 +175,16 @@ class ControlServer:
         client.send({"type": "welcome", "version": PROTOCOL_VERSION,
                      "engine": {"pid": os.getpid(), "mode": engine.mode, "exchange": engine.exchange,
                                 "symbols": list(engine.symbols), "wal_dir": str(engine.wal.directory),
-                                "clients": len(self._clients) + 1}})
+                                **self._others(client)}})
         return True
+
+    def _others(self, client: _Client) -> dict[str, int]:
+        """Who else is connected, as a client arriving sees it: attached workstations (and how
+        many of them view-only) and other connections (ctl, probes), itself not counted."""
+        others = [c for c in self._clients if c is not client]
+        attached = [c for c in others if c.name == ATTACH_CLIENT]
+        return {"attached": len(attached), "view_only": sum(c.view_only for c in attached),
+                "other_clients": len(others) - len(attached)}
 
     async def _read_line(self, reader: asyncio.StreamReader, client: _Client) -> bytes | None:
         """The next line; None at end of stream or after an oversized one (client dropped)."""

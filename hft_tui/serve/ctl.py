@@ -141,7 +141,8 @@ def _query(action: str, snapshot: EngineSnapshot, welcome: dict[str, Any], state
               "wal_seq": snapshot.wal_seq, "symbols": list(snapshot.symbols),
               "positions": len(snapshot.positions), "orders": len(snapshot.orders),
               "day_pnl": snapshot.account.day_pnl if snapshot.account else None,
-              "clients": engine.get("clients"), "notice": snapshot.notice}
+              "attached": engine.get("attached"), "attached_view_only": engine.get("view_only"),
+              "other_clients": engine.get("other_clients"), "notice": snapshot.notice}
     return status, _status_text
 
 
@@ -168,7 +169,9 @@ def _status_text(s: dict[str, Any]) -> str:
     pnl = "-" if s["day_pnl"] is None else f"{s['day_pnl']:+,.2f}"
     lines = [f"{s['mode']} on {s['exchange']} · {state} · pid {s['pid']} · {age}",
              f"symbols {', '.join(s['symbols'])} · positions {s['positions']} · orders {s['orders']} · "
-             f"day PnL {pnl} · WAL seq {s['wal_seq']} · attached clients {s['clients']}"]
+             f"day PnL {pnl} · WAL seq {s['wal_seq']}",
+             f"attached workstations {s['attached']} ({s['attached_view_only']} view-only) · "
+             f"other clients {s['other_clients']} (this ctl not counted)"]
     if s["notice"]:
         lines.append(f"notice: {s['notice']}")
     return "\n".join(lines)

@@ -34,6 +34,7 @@ from hft_tui.trading.commands import Command
 PROTOCOL_VERSION = 1
 MAX_MESSAGE_BYTES = 64 * 1024
 SOCKET_NAME = "control.sock"
+ATTACH_CLIENT = "attach"  # the name an attached workstation says hello with (counted as attached)
 COMMAND_TYPES: dict[str, type] = {cls.__name__: cls for cls in typing.get_args(Command)}
 _ADAPTERS = {name: TypeAdapter(cls) for name, cls in COMMAND_TYPES.items()}
 

@@ -79,8 +79,17 @@ RESET_WORD = "RESET"
 COMMAND_ACTIONS = frozenset({"kill", "flatten_all", "flatten_symbol", "reset_halt", "toggle_strategy",
                              "pause_all", "tune"})
 FLATTEN_AND_QUIT = Choice("flatten_and_quit", "Flatten and quit", "f")
+
+
 # SIGHUP is an SSH drop: stop as gracefully as on SIGTERM, without the terminal (hangup.py).
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
+
+
+def attachment_words(link: Link) -> str:
+    """What the header says about the link: "" embedded, ``ATTACHED`` or ``ATTACHED · VIEW ONLY``."""
+    if link.stops_engine_on_quit:
+        return ""
+    return "ATTACHED · VIEW ONLY" if link.view_only else "ATTACHED"
 
 
 class HftApp(App[str]):
@@ -131,7 +140,7 @@ class HftApp(App[str]):
     # --- layout --------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        yield HeaderBar(id="header")
+        yield HeaderBar(id="header", attachment=attachment_words(self.link))
         # Grid cells fill in this order; app.tcss places them for each layout.
         with Container(id="body"):
             yield OrderBookPane(max_depth=self._book_depth, id="book")
@@ -234,6 +243,8 @@ class HftApp(App[str]):
             return False  # ctrl+f, ctrl+r ... edit text here; only the kill opener stays a money key
         if self.link.view_only and action in COMMAND_ACTIONS:
             return False  # attached --view-only: no key sends the engine anything
+        if action == "detach" and self.link.stops_engine_on_quit:
+            return False  # embedded: there is no served engine to leave running
         if action == "reset_halt" and self.link.snapshot.trading_state != "HALTED":
             return False  # out of the footer until it matters; the key still explains itself
         return True
@@ -461,6 +472,11 @@ class HftApp(App[str]):
                                choices=(FLATTEN_AND_QUIT,), recheck=True)
         screen.add_class("-quit")
         self.push_screen(screen, answered)
+
+    def action_detach(self) -> None:
+        """Leave an attached workstation (main screen only); the served engine keeps trading."""
+        if not self.link.stops_engine_on_quit:
+            self.shutdown("detach")
 
     def flatten_and_quit(self) -> None:
         """Flatten everything, then quit at the first snapshot with nothing open."""

@@ -19,6 +19,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from hft_tui.serve.control_client import ControlClient, EngineUnreachable
+from hft_tui.serve.protocol import ATTACH_CLIENT
 from hft_tui.session.engine_snapshot import EngineSnapshot
 from hft_tui.trading.commands import Command, CommandResult, StopEngine
 
@@ -83,7 +84,7 @@ class RemoteLink:
             loop.close()
 
     async def _connect(self) -> ControlClient:
-        return await ControlClient.connect(self.path, client="attach", refresh_hz=self._refresh_hz,
+        return await ControlClient.connect(self.path, client=ATTACH_CLIENT, refresh_hz=self._refresh_hz,
                                            view_only=self.view_only, on_snapshot=self._on_snapshot,
                                            on_notice=self.notices.append)
 

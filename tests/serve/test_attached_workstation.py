@@ -1,9 +1,11 @@
-"""The workstation attached to a served engine: the same screen as embedded, keys and
-commands reach the engine, quitting detaches, view-only sends nothing, a lost socket is
-said and reconnected, and a kill from ``ctl`` goes through while a modal is open."""
+"""The workstation attached to a served engine: the same screen as embedded but for the
+header's ATTACHED, keys and commands reach the engine, d (and q) detach, view-only says so
+and sends nothing, ``ctl status`` counts the workstations, a lost socket is said and
+reconnected, and a kill from ``ctl`` goes through while a modal is open."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -14,6 +16,7 @@ from pathlib import Path
 import pytest
 from engine_thread import ServedEngineThread
 from textual.pilot import Pilot
+from textual.widgets import Footer
 
 from hft_tui.clock import FrozenClock, WallClock
 from hft_tui.config.settings import Settings
@@ -21,7 +24,9 @@ from hft_tui.session.assembly import build_sim_engine
 from hft_tui.session.engine import Engine
 from hft_tui.session.engine_snapshot import EngineSnapshot
 from hft_tui.tui.app import HftApp
+from hft_tui.serve.ctl import run_ctl
 from hft_tui.tui.engine_link import EngineLink
+from hft_tui.tui.panes.header_bar import HeaderBar
 from hft_tui.tui.remote_link import RemoteLink
 from hft_tui.tui.screens.kill_confirm import KillConfirmScreen
 
@@ -67,7 +72,7 @@ async def test_an_attached_workstation_draws_the_same_screen_as_the_embedded_one
     engine.begin_session()
     drive(engine, 2400)
     snapshot = engine.publish_snapshot()
-    screens = []
+    screens, headers, keys = [], [], []
     with ServedEngineThread(engine, state_dir, running=False) as served:
         attached = _attach(served)
         attached.now_ns = engine.clock.now_ns  # type: ignore[method-assign] # one clock for both screens
@@ -77,11 +82,20 @@ async def test_an_attached_workstation_draws_the_same_screen_as_the_embedded_one
                 await _until(pilot, lambda link=link: link.snapshot.seq == snapshot.seq)
                 app.redraw_all()
                 await pilot.pause()
+                header = app.query_one(HeaderBar)
+                headers.append(header.render().plain)
+                keys.append({b.action for _, b, enabled, _ in app.active_bindings.values() if enabled})
+                # The two lines that differ (ATTACHED, the detach key): compared in words below.
+                header.display = app.query_one(Footer).display = False
+                await pilot.pause()
                 screens.append(app.export_screenshot())
         attached.stop("test over")
     engine.wal.close_sync()
     assert "BTC/USDT" in screens[0] and f"{snapshot.wal_seq}" in screens[0]
     assert screens[0] == screens[1]
+    assert "ATTACHED" not in headers[0]
+    assert headers[1].replace(" ⇄ ATTACHED ", "", 1).split() == headers[0].split()
+    assert keys[1] == keys[0] | {"detach"}
 
 
 async def test_a_command_from_one_workstation_shows_in_another(running: ServedEngineThread) -> None:
@@ -112,10 +126,34 @@ async def test_quitting_an_attached_workstation_leaves_the_engine_trading(runnin
     watcher.stop("test over")
 
 
+async def test_d_detaches_and_the_engine_keeps_trading(running: ServedEngineThread) -> None:
+    link = _attach(running)
+    app = HftApp(link)
+    async with app.run_test(size=SIZE) as pilot:
+        assert "detach" in {binding.action for _, binding, enabled, _ in app.active_bindings.values() if enabled}
+        await pilot.press("d")
+        await pilot.pause()
+    assert app.return_value == "detach"
+    assert running.engine.snapshot.running and running.engine.snapshot.trading_state == "ACTIVE"
+
+
+def test_ctl_status_counts_the_attached_workstations_but_not_itself(
+    running: ServedEngineThread, capsys: pytest.CaptureFixture[str]
+) -> None:
+    links = [_attach(running), _attach(running), _attach(running, view_only=True)]
+    args = type("Args", (), {"ctl_command": "status", "json": True, "yes": False})()
+    assert run_ctl(args, running.server.path.parent) == 0  # type: ignore[arg-type]
+    status = json.loads(capsys.readouterr().out)
+    assert (status["attached"], status["attached_view_only"], status["other_clients"]) == (3, 1, 0)
+    for link in links:
+        link.stop("test over")
+
+
 async def test_a_view_only_workstation_opens_no_money_dialog_and_sends_nothing(running: ServedEngineThread) -> None:
     link = _attach(running, view_only=True)
     app = HftApp(link)
     async with app.run_test(size=SIZE) as pilot:
+        assert "ATTACHED · VIEW ONLY" in app.query_one(HeaderBar).render().plain
         await pilot.press("ctrl+k")
         await pilot.press("f5")
         await pilot.pause()

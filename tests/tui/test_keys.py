@@ -313,6 +313,16 @@ async def test_q_quits_at_once_when_nothing_is_open(frozen_app: HftApp) -> None:
     assert frozen_app.link.commands_sent == [StopEngine("operator quit")]
 
 
+async def test_d_does_nothing_in_the_embedded_workstation_and_is_not_in_its_footer(frozen_app: HftApp) -> None:
+    async with frozen_app.run_test(size=COMPACT) as pilot:
+        await pilot.press("d")
+        await pilot.pause()
+        assert frozen_app.is_running
+        footer_keys = {binding.action for _, binding, enabled, _ in frozen_app.active_bindings.values() if enabled}
+        assert "detach" not in footer_keys and "quit" in footer_keys
+    assert frozen_app.link.commands_sent == []
+
+
 async def test_q_warns_about_open_positions_and_n_keeps_running(frozen_app: HftApp) -> None:
     async with frozen_app.run_test(size=COMPACT) as pilot:
         play(frozen_app)

@@ -1,4 +1,5 @@
-"""Top bar: mode (LIVE impossible to miss), exchange, symbol, trading state, the worst feed of
+"""Top bar: mode (LIVE impossible to miss), ATTACHED when the engine is a served one (and
+VIEW ONLY when no key sends it anything), exchange, symbol, trading state, the worst feed of
 the traded symbols with the age of the oldest book, the dead-man's switch (LIVE, where the
 exchange has one), equity, day PnL and the clock.
 
@@ -101,8 +102,11 @@ class HeaderBar(Widget):
     HeaderBar { height: 1; background: $panel; }
     """
 
-    def __init__(self, *, id: str | None = None) -> None:
+    def __init__(self, *, id: str | None = None, attachment: str = "") -> None:
+        """``attachment``: "" embedded, else what the bar says about the attachment
+        (``ATTACHED``, ``ATTACHED · VIEW ONLY``)."""
         super().__init__(id=id)
+        self._attachment = attachment
         self._fields: tuple[str, ...] = ()
         self._day_pnl = 0.0
         self._snapshot: EngineSnapshot | None = None
@@ -143,6 +147,8 @@ class HeaderBar(Widget):
         live = mode.lower() == "live"
         text.append(f" {mode_label} ", style=f"bold reverse {colour(self, mode_colour)}"
                     if live else f"bold {colour(self, mode_colour)}")
+        if self._attachment:  # this screen is not the engine: leaving it leaves the engine trading
+            text.append(f" ⇄ {self._attachment} ", style=f"bold reverse {colour(self, 'muted')}")
         width = self.content_size.width
         wide = width >= WIDE_WIDTH
         if wide:  # narrow terminals keep the symbol, state and feed; the exchange is in help
