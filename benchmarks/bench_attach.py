@@ -3,6 +3,9 @@
 
 - attach_first_snapshot_ms: connect, hello, welcome and the first full snapshot decoded
   (what the workstation needs before its first frame), median of several attaches;
+- attached_120x35_first_frame_s: ``hft-tui attach`` started in a 120x35 pty until its
+  header (``ATTACHED``) is on screen, process start-up and imports included; and that
+  workstation's CPU and terminal bytes per second while it streams;
 - command_rtt_p50/p99_ms: a command's round trip through the socket (journaled durably
   by the engine, so it includes one group commit);
 - bytes_per_s_per_client: what one client at 10 Hz receives (the default 120x35 workstation
@@ -22,6 +25,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchmarks.bench_tui import measure_streaming
 from hft_tui.serve.control_client import ControlClient, EngineUnreachable
 from hft_tui.serve.protocol import socket_path
 from hft_tui.trading.commands import PauseStrategy, ResumeStrategy
@@ -97,7 +101,10 @@ async def _measure(state_dir: Path, pid: int, quick: bool) -> dict[str, float]:
     busy_pct = (_cpu_s(pid) - busy_before) / window_s * 100
     for c in clients:
         await c.close()
+    workstation = await asyncio.to_thread(measure_streaming, 120, 35, window_s, args=("attach",),
+                                          marker=b"ATTACHED", state_dir=state_dir)
     return {
+        **{f"attached_{key}": value for key, value in workstation.items()},
         "attach_first_snapshot_ms": statistics.median(attaches),
         "command_rtt_p50_ms": statistics.median(rtts),
         "command_rtt_p99_ms": rtts[max(int(len(rtts) * 0.99) - 1, 0)],

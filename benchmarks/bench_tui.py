@@ -41,14 +41,17 @@ def _cpu_seconds(pid: int) -> float:
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
-def measure_streaming(columns: int, rows: int, seconds: float) -> dict[str, float]:
-    """Run the app in a pty of ``columns`` x ``rows`` for ``seconds`` after its first frame."""
-    state_dir = Path(tempfile.mkdtemp(prefix="bench-tui-"))
+def measure_streaming(columns: int, rows: int, seconds: float, *, args: tuple[str, ...] = (),
+                      marker: bytes = FIRST_FRAME_MARKER, state_dir: Path | None = None) -> dict[str, float]:
+    """Run the app (``hft-tui --state-dir D *args``) in a pty of ``columns`` x ``rows`` for
+    ``seconds`` after its first frame (``marker`` on screen). A ``state_dir`` given is left as it is."""
+    own_state_dir = state_dir is None
+    state_dir = Path(tempfile.mkdtemp(prefix="bench-tui-")) if state_dir is None else state_dir
     pid, master = pty.fork()
     if pid == 0:
         os.environ.update(TERM="xterm-256color", COLORTERM="truecolor")
         command = _hft_tui_command()
-        os.execv(command[0], [*command, "--state-dir", str(state_dir)])
+        os.execv(command[0], [*command, "--state-dir", str(state_dir), *args])
     fcntl.ioctl(master, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
     started = time.perf_counter()
     first_frame_s = float("nan")
@@ -70,7 +73,7 @@ def measure_streaming(columns: int, rows: int, seconds: float) -> dict[str, floa
                     break
                 continue
             seen += chunk
-            if FIRST_FRAME_MARKER in seen:
+            if marker in seen:
                 first_frame_s = now - started
                 # Settle one second (start-up redraws), then count.
                 settle_until = now + 1.0
@@ -95,7 +98,8 @@ def measure_streaming(columns: int, rows: int, seconds: float) -> dict[str, floa
         else:
             os.kill(pid, signal.SIGKILL)
         os.close(master)
-        shutil.rmtree(state_dir, ignore_errors=True)
+        if own_state_dir:
+            shutil.rmtree(state_dir, ignore_errors=True)
     tag = f"{columns}x{rows}"
     return {
         f"{tag}_cpu_pct_one_core": 100.0 * cpu / elapsed,
