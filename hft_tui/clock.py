@@ -81,3 +81,20 @@ def iso_utc(ts_ns: int) -> str:
     dt = datetime.fromtimestamp(ts_ns // 1_000_000_000, tz=UTC)
     micros = (ts_ns // 1_000) % 1_000_000
     return dt.strftime("%Y-%m-%dT%H:%M:%S") + f".{micros:06d}Z"
+
+
+
+# (unit, its seconds, the next smaller unit, its seconds), largest first.
+_DURATION_UNITS = (("d", 86400, "h", 3600), ("h", 3600, "m", 60), ("m", 60, "s", 1))
+
+
+def duration_text(seconds: float) -> str:
+    """How long something lasted, at a glance: ``0.4s``, ``9.6s``, ``42s``, ``3m04s``,
+    ``2h05m``, ``3d04h`` (tenths under ten seconds, so a quick round trip is not ``0s``)."""
+    if seconds < 10:
+        return f"{max(seconds, 0.0):.1f}s"
+    whole = int(seconds)
+    for unit, size, smaller, smaller_size in _DURATION_UNITS:
+        if whole >= size:
+            return f"{whole // size}{unit}{whole % size // smaller_size:02d}{smaller}"
+    return f"{whole}s"

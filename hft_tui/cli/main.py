@@ -205,7 +205,7 @@ def _run_state_dir_command(args: argparse.Namespace, settings: Settings, paths: 
     if args.command == "wal":
         return run_wal_command(args)
     if args.command in ("trades", "pnl"):
-        return args.handler(args)  # type: ignore[no-any-return]
+        return args.handler(args, settings)  # type: ignore[no-any-return]
     if args.command == "ctl":
         return run_ctl(args, paths.state_dir)
     if args.command == "alert":

@@ -176,11 +176,22 @@ def _apply_fill(state: RecoveredState, p: dict[str, Any]) -> None:
             "opened_ts_ns": fill.ts_ns,
             "realized_at_open": after.realized_pnl + fill.fee,
             "entry_price": after.avg_entry,
-            "max_qty": abs(after.qty),
+            "max_qty": 0.0,
         }
-    elif symbol in state.open_trades and not after.is_flat:
-        trade = state.open_trades[symbol]
-        trade["max_qty"] = max(trade["max_qty"], abs(after.qty))
+    if symbol in state.open_trades and not after.is_flat:
+        _add_trade_fill(state.open_trades[symbol], fill, after)
+
+
+def _add_trade_fill(trade: dict[str, Any], fill: Fill, after: Position) -> None:
+    """As ``OpenTrade.add_fill``: every fee counts; fills on the trade's side make its
+    entry, fills against it its exit, each price the average of its fills."""
+    trade["fees"] = trade.get("fees", 0.0) + fill.fee
+    trade["max_qty"] = max(trade["max_qty"], abs(after.qty))
+    leg = "entry" if fill.side.value == trade["side"] else "exit"
+    trade[f"{leg}_qty"] = trade.get(f"{leg}_qty", 0.0) + fill.qty
+    trade[f"{leg}_notional"] = trade.get(f"{leg}_notional", 0.0) + fill.qty * fill.price
+    if leg == "entry":
+        trade["entry_price"] = trade["entry_notional"] / trade["entry_qty"]
 
 
 def _apply_status(state: RecoveredState, p: dict[str, Any]) -> None:

@@ -11,6 +11,10 @@ from hft_tui.signals.exits import ExitRules
 from hft_tui.signals.status import StrategyAction, StrategyStatus, StrategyStatusChange
 from hft_tui.trading.core import OpenTrade, TradingCore
 
+# OpenTrade's fee and leg totals -> their keys in the recovered state (absent before they existed).
+_TRADE_LEGS = {"fees_usd": "fees", "entry_qty": "entry_qty", "entry_notional": "entry_notional",
+               "exit_qty": "exit_qty", "exit_notional": "exit_notional"}
+
 
 def restore_core(core: TradingCore, recovered: RecoveredState) -> list[str]:
     """Put a state rebuilt from the WAL back into the live objects; returns what was done."""
@@ -29,7 +33,8 @@ def restore_core(core: TradingCore, recovered: RecoveredState) -> list[str]:
             core.open_trades[symbol] = OpenTrade(
                 strategy=trade["strategy"], side=Side(trade["side"]), entry_reasons=(),
                 opened_ts_ns=trade["opened_ts_ns"], realized_at_open=trade["realized_at_open"],
-                max_qty=trade["max_qty"], entry_price=trade["entry_price"])
+                max_qty=trade["max_qty"], entry_price=trade["entry_price"],
+                **{name: trade.get(key, 0.0) for name, key in _TRADE_LEGS.items()})
     for symbol, rules in recovered.exit_rules.items():
         if symbol in positions:
             core.exits.track(ExitRules(
@@ -94,7 +99,8 @@ def recoverable_state(core: TradingCore) -> RecoveredState:
         snap.open_trades[symbol] = {"strategy": trade.strategy, "side": trade.side.value,
                                     "opened_ts_ns": trade.opened_ts_ns,
                                     "realized_at_open": trade.realized_at_open,
-                                    "entry_price": trade.entry_price, "max_qty": trade.max_qty}
+                                    "entry_price": trade.entry_price, "max_qty": trade.max_qty,
+                                    **{key: getattr(trade, name) for name, key in _TRADE_LEGS.items()}}
     for symbol in core.exits.symbols():
         rules = core.exits.rules(symbol)
         if rules is not None:

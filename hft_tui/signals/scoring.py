@@ -57,6 +57,7 @@ class ClosedTrade:
     exit_ts_ns: int
     entry_reasons: tuple[ReasonCode, ...] = ()
     exit_reason: ReasonCode | None = None
+    fees_usd: float = 0.0  # every fill's fee, entry to exit (already in ``pnl_usd``)
 
 
 @dataclass(frozen=True, slots=True)

@@ -101,6 +101,29 @@ class OpenTrade:
     realized_at_open: float
     max_qty: float = 0.0
     entry_price: float = 0.0
+    fees_usd: float = 0.0  # every fill's fee from the opening one on, quote currency
+    # Fills on the trade's side make its entry, fills against it its exit: each price is
+    # the average of its fills.
+    entry_qty: float = 0.0
+    entry_notional: float = 0.0
+    exit_qty: float = 0.0
+    exit_notional: float = 0.0
+
+    def add_fill(self, fill: Fill, position: Position) -> None:
+        """A fill of the trade's symbol while it is open (the opening one included)."""
+        self.fees_usd += fill.fee
+        self.max_qty = max(self.max_qty, abs(position.qty))
+        if fill.side is self.side:
+            self.entry_qty += fill.qty
+            self.entry_notional += fill.qty * fill.price
+            self.entry_price = self.entry_notional / self.entry_qty
+        else:
+            self.exit_qty += fill.qty
+            self.exit_notional += fill.qty * fill.price
+
+    @property
+    def exit_price(self) -> float:
+        return self.exit_notional / self.exit_qty if self.exit_qty else 0.0
 
 
 @dataclass(slots=True)
@@ -764,11 +787,10 @@ class TradingCore:
         held_before, held_after = self._lots(fill.symbol, before.qty), self._lots(fill.symbol, after.qty)
         if not held_before and held_after:
             self._opened(fill, after)
-        elif held_before and not held_after:
-            self._closed(fill, before, after)
-        trade = self.open_trades.get(fill.symbol)
-        if trade is not None:
-            trade.max_qty = max(trade.max_qty, abs(after.qty))
+        if fill.symbol in self.open_trades:
+            self.open_trades[fill.symbol].add_fill(fill, after)
+        if held_before and not held_after:
+            self._closed(fill, after)
         self._update_risk(fill.symbol, fill.price, fill.ts_ns)
 
     def _opened(self, fill: Fill, position: Position) -> None:
@@ -781,7 +803,6 @@ class TradingCore:
             entry_reasons=signal.reasons if signal is not None else (),
             opened_ts_ns=fill.ts_ns,
             realized_at_open=position.realized_pnl + fill.fee,
-            max_qty=abs(position.qty),
             entry_price=position.avg_entry,
         )
         rules = ExitRules.for_entry(
@@ -792,7 +813,7 @@ class TradingCore:
         self.exits.track(rules)
         self.wal.append("exit_rules", rules.to_record())
 
-    def _closed(self, fill: Fill, before: Position, after: Position) -> None:
+    def _closed(self, fill: Fill, after: Position) -> None:
         trade = self.open_trades.pop(fill.symbol, None)
         self.exits.untrack(fill.symbol)
         self._flatten.pop(fill.symbol, None)
@@ -805,18 +826,19 @@ class TradingCore:
             side=trade.side,
             qty=trade.max_qty,
             entry_price=trade.entry_price,
-            exit_price=fill.price,
+            exit_price=trade.exit_price,
             pnl_usd=after.realized_pnl - trade.realized_at_open,
             entry_ts_ns=trade.opened_ts_ns,
             exit_ts_ns=fill.ts_ns,
             entry_reasons=trade.entry_reasons,
             exit_reason=exit_reason,
+            fees_usd=trade.fees_usd,
         )
         self.closed_trades.append(closed)
         self.wal.append("trade_closed", {
             "strategy": closed.strategy, "symbol": closed.symbol, "side": closed.side.value,
             "qty": closed.qty, "entry_price": closed.entry_price, "exit_price": closed.exit_price,
-            "pnl": closed.pnl_usd, "entry_ts_ns": closed.entry_ts_ns, "exit_ts_ns": closed.exit_ts_ns,
+            "pnl": closed.pnl_usd, "fees": closed.fees_usd, "entry_ts_ns": closed.entry_ts_ns, "exit_ts_ns": closed.exit_ts_ns,
             "entry_reasons": [c.value for c in closed.entry_reasons],
             "exit_reason": exit_reason.value if exit_reason else None,
         })

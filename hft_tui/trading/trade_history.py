@@ -1,18 +1,24 @@
-"""Closed trades across every session, as the WAL's ``trade_closed`` records tell them, and
-their PnL grouped by strategy, symbol or UTC day."""
+"""Closed trades across every session, as the WAL's ``trade_closed`` records tell them: read
+once from the start, then only what was appended since (the trades screen keeps up with a
+running engine this way; ``hft-tui trades`` reads it once)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from hft_tui.clock import iso_utc
-from hft_tui.wal.reader import iter_records
+from hft_tui.wal.follow import WalFollower
+
+TRADE_CLOSED = "trade_closed"
 
 
 @dataclass(frozen=True, slots=True)
 class ClosedTrade:
+    """One round trip. ``pnl`` is net of fees; ``fees`` is None for a trade journaled before
+    ``trade_closed`` carried them."""
+
     strategy: str
     symbol: str
     side: str
@@ -20,6 +26,7 @@ class ClosedTrade:
     entry_price: float
     exit_price: float
     pnl: float
+    fees: float | None
     entry_ts_ns: int
     exit_ts_ns: int
     exit_reason: str
@@ -29,39 +36,40 @@ class ClosedTrade:
     def duration_s(self) -> float:
         return (self.exit_ts_ns - self.entry_ts_ns) / 1e9
 
+    @classmethod
+    def from_record(cls, p: Mapping[str, Any]) -> ClosedTrade:
+        fees = p.get("fees")
+        return cls(str(p["strategy"]), str(p["symbol"]), str(p["side"]), float(p["qty"]),
+                   float(p["entry_price"]), float(p["exit_price"]), float(p["pnl"]),
+                   None if fees is None else float(fees), int(p["entry_ts_ns"]), int(p["exit_ts_ns"]),
+                   str(p.get("exit_reason") or ""), tuple(p.get("entry_reasons") or ()))
 
-@dataclass(frozen=True, slots=True)
-class PnlGroup:
-    key: str
-    trades: int
-    wins: int
-    pnl: float
+
+class TradeHistory:
+    """Every trade closed in the WAL at ``wal_dir``, oldest first; ``update`` reads on."""
+
+    def __init__(self, wal_dir: Path) -> None:
+        self._follower = WalFollower(wal_dir)
+        self.trades: list[ClosedTrade] = []
+
+    def update(self) -> int:
+        """Read the trades closed since the last update; returns how many there were."""
+        before = len(self.trades)
+        for record in self._follower.available(only=b'"' + TRADE_CLOSED.encode() + b'"'):
+            if record.type == TRADE_CLOSED:
+                self.trades.append(ClosedTrade.from_record(record.payload))
+        return len(self.trades) - before
+
+
+def matching(trades: Iterable[ClosedTrade], *, symbol: str | None = None,
+             strategy: str | None = None) -> list[ClosedTrade]:
+    """The trades of ``symbol`` and ``strategy`` (either None: any)."""
+    return [t for t in trades
+            if (symbol is None or t.symbol == symbol) and (strategy is None or t.strategy == strategy)]
 
 
 def closed_trades(wal_dir: Path, *, symbol: str | None = None, strategy: str | None = None) -> list[ClosedTrade]:
     """Every closed trade in the WAL at ``wal_dir``, oldest first, of ``symbol``/``strategy`` if given."""
-    trades = []
-    for record in iter_records(wal_dir, tolerate_torn_tail=True):
-        if record.type != "trade_closed":
-            continue
-        p = record.payload
-        trade = ClosedTrade(str(p["strategy"]), str(p["symbol"]), str(p["side"]), float(p["qty"]),
-                            float(p["entry_price"]), float(p["exit_price"]), float(p["pnl"]),
-                            int(p["entry_ts_ns"]), int(p["exit_ts_ns"]), str(p.get("exit_reason") or ""),
-                            tuple(p.get("entry_reasons") or ()))
-        if (symbol is None or trade.symbol == symbol) and (strategy is None or trade.strategy == strategy):
-            trades.append(trade)
-    return trades
-
-
-def pnl_by(trades: Iterable[ClosedTrade], key: Callable[[ClosedTrade], str]) -> list[PnlGroup]:
-    """Trades, wins and PnL per ``key`` (in order of first appearance)."""
-    groups: dict[str, list[ClosedTrade]] = {}
-    for trade in trades:
-        groups.setdefault(key(trade), []).append(trade)
-    return [PnlGroup(k, len(v), sum(1 for t in v if t.pnl > 0), sum(t.pnl for t in v)) for k, v in groups.items()]
-
-
-def utc_day(trade: ClosedTrade) -> str:
-    """The UTC date the trade closed on."""
-    return iso_utc(trade.exit_ts_ns)[:10]
+    history = TradeHistory(wal_dir)
+    history.update()
+    return matching(history.trades, symbol=symbol, strategy=strategy)

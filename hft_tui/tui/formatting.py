@@ -11,7 +11,7 @@ import math
 from rich.text import Text
 from textual.widget import Widget
 
-from hft_tui.clock import iso_utc
+from hft_tui.clock import duration_text, iso_utc
 from hft_tui.model import FeedState
 
 BAR_CHARS = " ▏▎▍▌▋▊▉█"
@@ -93,15 +93,8 @@ def clock_hms(ts_ns: int) -> str:
 
 
 def age(seconds: float) -> str:
-    """Compact age: ``42s``, ``3m04s``, ``2h05m``, ``3d04h``."""
-    s = max(0, int(seconds))
-    if s < 60:
-        return f"{s}s"
-    if s < 3600:
-        return f"{s // 60}m{s % 60:02d}s"
-    if s < 86400:
-        return f"{s // 3600}h{s % 3600 // 60:02d}m"
-    return f"{s // 86400}d{s % 86400 // 3600:02d}h"
+    """Compact age: ``4s``, ``42s``, ``3m04s``, ``2h05m``, ``3d04h`` (whole seconds)."""
+    return f"{max(0, int(seconds))}s" if seconds < 10 else duration_text(seconds)
 
 
 def money(value: float) -> str:

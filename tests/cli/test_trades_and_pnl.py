@@ -52,3 +52,27 @@ def test_trades_of_a_state_dir_that_does_not_exist_is_an_error(tmp_path: Path,
                                                                capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["trades", "--state-dir", str(tmp_path / "typo")]) == exit_codes.NO_STATE_DIR
     assert "typo" in capsys.readouterr().err
+
+
+def test_trades_show_fees_reasons_and_how_long_each_was_held(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _round_trip(tmp_path, "BTC/USDT")
+    (trade,) = [t for t in _json(capsys, "trades", "--json", "--state-dir", str(tmp_path))
+                if t["strategy"] == "operator"]
+    assert trade["fees"] > 0 and trade["entry_reasons"] == []  # placed by hand: no signal's reasons
+    assert main(["trades", "--strategy", "operator", "--state-dir", str(tmp_path)]) == exit_codes.OK
+    row = capsys.readouterr().out.splitlines()[1]
+    assert f"{trade['fees']:.2f}" in row and " - -> " in row
+    assert "10s" in row  # held from the buy to the sell, ten simulated seconds
+
+
+def test_pnl_of_a_period_counts_only_the_trades_closed_in_it(tmp_path: Path,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    _round_trip(tmp_path, "BTC/USDT")  # on 2026-01-01: long before today
+    everything = _json(capsys, "pnl", "--period", "all", "--json", "--state-dir", str(tmp_path))
+    today = _json(capsys, "pnl", "--period", "today", "--json", "--state-dir", str(tmp_path))
+    assert everything["total"]["trades"] >= 1 and everything["since"] is None
+    assert today["total"] == {"trades": 0, "pnl": 0, "fees": 0} and today["strategy"] == []
+    with pytest.raises(SystemExit) as usage:
+        main(["pnl", "--period", "fortnight", "--state-dir", str(tmp_path)])
+    assert usage.value.code == exit_codes.CONFIG_ERROR
+    assert "invalid choice: 'fortnight'" in capsys.readouterr().err
