@@ -52,6 +52,11 @@ KEY_SPECS: tuple[KeySpec, ...] = (
             "state, operator, feed & errors, notices, session (every record type is in one)", show=False),
     KeySpec("notices", "n", "notices", "Notices",
             "Broker, reconcile, recovery, kill and risk notices, kept until you acknowledge them (a)"),
+    KeySpec("trades", "h", "trades", "Trades",
+            "Every closed trade across restarts, newest first; s / g filter by symbol / strategy", show=False),
+    KeySpec("pnl", "dollar_sign", "pnl", "PnL",
+            "Realised and unrealised PnL today / this week / this month / all time, per strategy and "
+            "symbol, with the running realised PnL as a curve", show=False),
     KeySpec("help", "f1", "help", "Help", "This help", priority=True),
     KeySpec("help_alt", "question_mark", "help", "Help", "This help", show=False),
     KeySpec("quit", "q", "quit", "Quit",
@@ -66,7 +71,8 @@ KEY_SPECS: tuple[KeySpec, ...] = (
 
 BINDING_IDS = tuple(spec.id for spec in KEY_SPECS)
 # What a keymap may write for a key that has a longer name in the terminal's key events.
-_KEY_ALIASES = {"?": "question_mark", " ": "space", "/": "slash", "+": "plus", "-": "minus"}
+_KEY_ALIASES = {"?": "question_mark", " ": "space", "/": "slash", "+": "plus", "-": "minus",
+                "$": "dollar_sign"}
 
 
 def keys_of(keys: str) -> list[str]:

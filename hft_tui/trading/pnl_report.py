@@ -23,6 +23,11 @@ class Period(StrEnum):
     ALL = "all"
 
 
+def day_offset_ns(day_start_ts_ns: int) -> int:
+    """How long after UTC midnight the trading day that began at ``day_start_ts_ns`` starts."""
+    return day_start_ts_ns % DAY_NS
+
+
 def trading_date(ts_ns: int, day_offset_ns: int) -> dt.date:
     """The date of the trading day ``ts_ns`` falls in (days start ``day_offset_ns`` after UTC midnight)."""
     return _EPOCH + dt.timedelta(days=(ts_ns - day_offset_ns) // DAY_NS)

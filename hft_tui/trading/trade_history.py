@@ -4,6 +4,7 @@ running engine this way; ``hft-tui trades`` reads it once)."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,19 +47,22 @@ class ClosedTrade:
 
 
 class TradeHistory:
-    """Every trade closed in the WAL at ``wal_dir``, oldest first; ``update`` reads on."""
+    """Every trade closed in the WAL at ``wal_dir``, oldest first; ``update`` reads on (from
+    any thread: one update at a time, and ``trades`` only ever grows at its end)."""
 
     def __init__(self, wal_dir: Path) -> None:
         self._follower = WalFollower(wal_dir)
+        self._lock = threading.Lock()
         self.trades: list[ClosedTrade] = []
 
     def update(self) -> int:
         """Read the trades closed since the last update; returns how many there were."""
-        before = len(self.trades)
-        for record in self._follower.available(only=b'"' + TRADE_CLOSED.encode() + b'"'):
-            if record.type == TRADE_CLOSED:
-                self.trades.append(ClosedTrade.from_record(record.payload))
-        return len(self.trades) - before
+        with self._lock:
+            before = len(self.trades)
+            for record in self._follower.available(only=b'"' + TRADE_CLOSED.encode() + b'"'):
+                if record.type == TRADE_CLOSED:
+                    self.trades.append(ClosedTrade.from_record(record.payload))
+            return len(self.trades) - before
 
 
 def matching(trades: Iterable[ClosedTrade], *, symbol: str | None = None,

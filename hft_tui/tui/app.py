@@ -35,6 +35,7 @@ from hft_tui.trading.commands import (
     SetStrategyParams,
     StopEngine,
 )
+from hft_tui.trading.trade_history import TradeHistory
 from hft_tui.tui.bindings import (
     APP_BINDINGS,
     MAIN_SCREEN_ACTIONS,
@@ -60,7 +61,9 @@ from hft_tui.tui.screens.exposure import flatten_summary, kill_summary, quit_sum
 from hft_tui.tui.screens.help import HelpScreen
 from hft_tui.tui.screens.kill_confirm import KillConfirmScreen
 from hft_tui.tui.screens.notices import NoticesScreen
+from hft_tui.tui.screens.pnl import PnlScreen
 from hft_tui.tui.screens.signal_detail import SignalDetailScreen
+from hft_tui.tui.screens.trades import TradesScreen
 from hft_tui.tui.screens.tuning import TuningScreen
 from hft_tui.tui.screens.typed_confirm import TypedConfirmScreen
 from hft_tui.tui.themes import DEFAULT_THEME, THEME_VARIABLE_DEFAULTS, discover_themes
@@ -133,6 +136,8 @@ class HftApp(App[str]):
         self.keymap = dict(keymap or {})
         self.set_keymap(self.keymap)
         self._quit_when_flat = False
+        # The trades screen and the PnL view share one reader of the WAL's closed trades.
+        self.trade_history = TradeHistory(link.wal_dir) if link.wal_dir is not None else None
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         return THEME_VARIABLE_DEFAULTS
@@ -403,6 +408,14 @@ class HftApp(App[str]):
 
         self.push_screen(NoticesScreen(snapshot.notices, snapshot.notices_unread, snapshot.notices_evicted),
                          answered)
+
+    def action_trades(self) -> None:
+        """Every closed trade across restarts, newest first, filtered from the keyboard."""
+        self.push_screen(TradesScreen(self.trade_history))
+
+    def action_pnl(self) -> None:
+        """Realised and unrealised PnL of a period, per strategy and symbol, with its curve."""
+        self.push_screen(PnlScreen(self.trade_history, lambda: self.link.snapshot, self.link.now_ns))
 
     def action_help(self) -> None:
         """Every key as currently mapped, the panes, and what the states mean."""

@@ -13,14 +13,22 @@ from hft_tui.serve.control_client import ControlClient, EngineUnreachable
 from hft_tui.serve.protocol import socket_path
 from hft_tui.tui.app import HftApp
 from hft_tui.tui.remote_link import RemoteLink
+from hft_tui.wal.segments import wal_directory
 
 EXIT_UNREACHABLE = exit_codes.NO_SERVED_ENGINE
 EXIT_NOT_STARTED = exit_codes.STATE_IN_USE  # the operator declined to attach to the engine holding it
 
 
+def attached_link(settings: Settings, state_dir: Path, *, view_only: bool = False) -> RemoteLink:
+    """The link to the engine serving ``state_dir``: its socket, and its WAL (on this host,
+    as the socket is) for the trade history."""
+    return RemoteLink(socket_path(state_dir), refresh_hz=settings.ui.refresh_hz, view_only=view_only,
+                      wal_dir=wal_directory(state_dir))
+
+
 def run_attached(settings: Settings, state_dir: Path, *, view_only: bool = False) -> int:
     """Attach to the engine serving ``state_dir`` until the operator quits (detaches)."""
-    link = RemoteLink(socket_path(state_dir), refresh_hz=settings.ui.refresh_hz, view_only=view_only)
+    link = attached_link(settings, state_dir, view_only=view_only)
     try:
         link.start()
     except EngineUnreachable as exc:

@@ -11,6 +11,7 @@ import asyncio
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future
+from pathlib import Path
 from typing import Protocol
 
 from hft_tui.redaction import describe_error
@@ -29,6 +30,8 @@ class Link(Protocol):
     # A view-only link sends no commands.
     view_only: bool
     commands_sent: list[Command]
+    # The engine's WAL directory, read for the trade history (a served engine is on this host).
+    wal_dir: Path | None
 
     @property
     def snapshot(self) -> EngineSnapshot: ...
@@ -56,6 +59,7 @@ class EngineLink:
         self._started = threading.Event()
         self._run_future: Future[str] | None = None
         self.commands_sent: list[Command] = []
+        self.wal_dir: Path | None = engine.wal.directory
 
     @property
     def snapshot(self) -> EngineSnapshot:

@@ -34,9 +34,11 @@ class RemoteLink:
 
     stops_engine_on_quit = False
 
-    def __init__(self, path: Path, *, refresh_hz: float, view_only: bool = False) -> None:
+    def __init__(self, path: Path, *, refresh_hz: float, view_only: bool = False,
+                 wal_dir: Path | None = None) -> None:
         self.path = path
         self.view_only = view_only
+        self.wal_dir = wal_dir  # the served engine's, on this host: the trade history reads it
         self.commands_sent: list[Command] = []
         self.notices: list[str] = []
         self._refresh_hz = refresh_hz

@@ -34,3 +34,8 @@ def test_keys_of_one_action_share_nothing_with_another_by_default() -> None:
 def test_question_mark_is_the_same_key_as_its_long_name() -> None:
     assert keymap_problems({"tune": "?"}) == [
         "question_mark is bound to both tune and help_alt; give one of them another key"]
+
+
+def test_the_history_views_keys_are_remappable_and_checked() -> None:
+    assert keymap_problems({"pnl": "$", "trades": "f7"}) == []
+    assert keymap_problems({"pnl": "h"}) == ["h is bound to both trades and pnl; give one of them another key"]
