@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,9 +17,17 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from hft_tui import exit_codes
+from hft_tui.backtest.data_options import (
+    DataOptionError,
+    add_data_arguments,
+    data_dir_of,
+    load_run_settings,
+    parse_utc,
+    resolve_data,
+)
+from hft_tui.backtest.executor_options import add_executor_arguments
 from hft_tui.config.cli import overrides_from_args
-from hft_tui.config.loader import ConfigError, load_settings
-from hft_tui.config.paths import AppPaths
+from hft_tui.config.loader import ConfigError
 from hft_tui.config.settings import Settings
 
 EXIT_OK = 0
@@ -67,32 +74,7 @@ def add_backtest_parsers(subparsers: Any) -> None:
     backtest = subparsers.add_parser(
         "backtest", help="run the strategies over candles, a recording or the simulator",
         description="Backtest the live trading core on a simulated clock and print the report.")
-    source = backtest.add_mutually_exclusive_group(required=True)
-    source.add_argument("--candles", action="store_true", help="candles from the data dir (see download)")
-    source.add_argument("--recording", type=Path, metavar="DIR", help="a session written by `record`")
-    source.add_argument("--sim", type=float, metavar="SECONDS", help="the simulator for this many seconds")
-    backtest.add_argument("--vectorised", action="store_true",
-                          help="with --candles, when every enabled strategy reads closed candles only (trend; cvd "
-                               "with bar_mode \"candles\"): compute the strategies over whole candle columns and "
-                               "hand the trading core only the bars that signal, exit or have an order working "
-                               "(tens of times faster, same signals). The DRB guard then sees only those bars, so "
-                               "its volatility budget can scale sizes differently; the report says so. Default: "
-                               "every candle through the core")
-    backtest.add_argument("--data-dir", type=Path, metavar="DIR", help="override the data directory")
-    backtest.add_argument("--exchange", default=suppress, metavar="ID",
-                          help="exchange whose candles to use (default: the only one stored, else the configured one)")
-    backtest.add_argument("--symbols", default=suppress, metavar="SYM,SYM", help="symbols to trade")
-    backtest.add_argument("--timeframe", default="1m", help="candle timeframe (default %(default)s)")
-    backtest.add_argument("--seed", type=int, default=suppress, help="simulator seed (with --sim)")
-    backtest.add_argument("--strategies", metavar="NAME,NAME", help="strategies to run (default: the configured set)")
-    backtest.add_argument("--set", dest="backtest_set", action="append", default=[], metavar="KEY=VALUE",
-                          help="override a setting, e.g. --set strategies.cvd.timeframe='\"5m\"'")
-    backtest.add_argument("--capital", type=float, metavar="USD", help="initial equity")
-    backtest.add_argument("--maker-fee-bps", type=float, metavar="BPS", help="maker fee override")
-    backtest.add_argument("--taker-fee-bps", type=float, metavar="BPS", help="taker fee override")
-    backtest.add_argument("--latency-ms", type=float, metavar="MS", help="order latency of the paper broker")
-    backtest.add_argument("--from", dest="date_from", type=parse_utc, metavar="DATE", help="start, UTC")
-    backtest.add_argument("--to", dest="date_to", type=parse_utc, metavar="DATE", help="end (exclusive), UTC")
+    add_data_arguments(backtest)
     windows = backtest.add_mutually_exclusive_group()
     windows.add_argument("--split", type=float, metavar="FRACTION",
                          help="in-sample share of the range, e.g. 0.7; the rest is out-of-sample")
@@ -100,35 +82,14 @@ def add_backtest_parsers(subparsers: Any) -> None:
     backtest.add_argument("--sweep", action="append", default=[], metavar="KEY=V1,V2,...",
                           help="sweep a setting over values (repeat for a grid); runs in parallel")
     backtest.add_argument("--metric", default="sharpe", help="sweep ranking metric (default %(default)s)")
-    backtest.add_argument("--workers", type=int, metavar="N", help="sweep processes (default: CPU count)")
+    backtest.add_argument("--per-symbol", action="store_true",
+                          help="with --candles and several --symbols: one backtest per symbol, run in parallel "
+                               "like a sweep, and a table with a row per symbol")
+    add_executor_arguments(backtest)
     backtest.add_argument("--out", type=Path, metavar="DIR", help="write report JSON/CSV (and PNG) here")
     backtest.add_argument("--wal-dir", type=Path, metavar="DIR", help="keep the run's WAL here (empty dir)")
     backtest.add_argument("--json", action="store_true", help="print the report JSON instead of tables")
     backtest.set_defaults(handler=run_backtest_command)
-
-
-def parse_utc(text: str) -> int:
-    """An ISO date or date-time (UTC unless it says otherwise) as ns since the epoch."""
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not an ISO date: {text!r}") from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return int(moment.timestamp()) * 1_000_000_000 + moment.microsecond * 1_000
-
-
-def _settings(args: argparse.Namespace, extra: dict[str, Any] | None = None) -> Settings | None:
-    overrides = {**overrides_from_args(args), **(extra or {})}
-    try:
-        return load_settings(getattr(args, "config", None), overrides)
-    except ConfigError as exc:
-        print(f"hft-tui: invalid configuration\n{exc}", file=sys.stderr)
-        return None
-
-
-def _data_dir(args: argparse.Namespace, settings: Settings) -> Path:
-    return args.data_dir if args.data_dir is not None else AppPaths.resolve(settings).data_dir
 
 
 # --- download ---------------------------------------------------------------------------------
@@ -136,7 +97,7 @@ def _data_dir(args: argparse.Namespace, settings: Settings) -> Path:
 
 def run_download_command(args: argparse.Namespace) -> int:
     """``hft-tui download``: fetch what is missing, report what could not be filled."""
-    settings = _settings(args)
+    settings = load_run_settings(args)
     if settings is None:
         return EXIT_CONFIG_ERROR
     from hft_tui.market.ccxt_exchange import ccxt_errors
@@ -173,7 +134,7 @@ async def _download(args: argparse.Namespace, settings: Settings) -> int:
     from hft_tui.market.ccxt_exchange import create_exchange
 
     console = Console(stderr=True)
-    store = CandleStore(_data_dir(args, settings))
+    store = CandleStore(data_dir_of(args, settings))
     cfg = settings.exchange
     exchange = create_exchange(cfg.id, market_type=cfg.market_type, sandbox=cfg.sandbox,
                                ccxt_config=cfg.ccxt, streaming=False)
@@ -221,7 +182,7 @@ async def _download_trades(args: argparse.Namespace, settings: Settings, exchang
     from hft_tui.data.trade_download import download_trades
 
     cfg = settings.exchange
-    data_dir = _data_dir(args, settings)
+    data_dir = data_dir_of(args, settings)
     with Progress(TextColumn("{task.description}"), BarColumn(),
                   TextColumn("{task.percentage:>3.0f}% of the range"), TimeRemainingColumn(),
                   console=console) as progress:
@@ -254,7 +215,7 @@ def _iso_ms(ts_ms: int) -> str:
 
 def run_record_command(args: argparse.Namespace) -> int:
     """``hft-tui record``: a simulated session (default) or the live ccxt feed, to ``--out``."""
-    settings = _settings(args)
+    settings = load_run_settings(args)
     if settings is None:
         return EXIT_CONFIG_ERROR
     from hft_tui.data.capture import record_live, record_simulation
@@ -290,87 +251,36 @@ async def _record_live(settings: Settings, args: argparse.Namespace, record_live
 # --- backtest -----------------------------------------------------------------------------------
 
 
-def _backtest_overrides(args: argparse.Namespace, exchange_id: str) -> dict[str, Any]:
-    from hft_tui.backtest.sweep import parse_value
-
-    extra: dict[str, Any] = {}
-    for item in args.backtest_set:
-        key, sep, raw = item.partition("=")
-        if not sep:
-            raise argparse.ArgumentTypeError(f"--set expects KEY=VALUE, got {item!r}")
-        extra[key.strip()] = parse_value(raw)
-    if args.strategies:
-        extra["strategies.enabled"] = [s.strip() for s in args.strategies.split(",") if s.strip()]
-    if args.capital is not None:
-        extra["risk.initial_equity"] = args.capital
-    if args.latency_ms is not None:
-        extra["execution.latency_ms"] = args.latency_ms
-    if args.maker_fee_bps is not None or args.taker_fee_bps is not None:
-        maker = args.maker_fee_bps if args.maker_fee_bps is not None else args.taker_fee_bps
-        taker = args.taker_fee_bps if args.taker_fee_bps is not None else args.maker_fee_bps
-        extra[f"execution.fee_overrides.{exchange_id}"] = {"maker": maker / 1e4, "taker": taker / 1e4}
-    return extra
-
-
-def _candle_exchange(args: argparse.Namespace, settings: Settings, data_dir: Path) -> str:
-    if getattr(args, "exchange", None):
-        return str(args.exchange)
-    root = data_dir / "candles"
-    stored = sorted(p.name for p in root.iterdir() if p.is_dir()) if root.is_dir() else []
-    return stored[0] if len(stored) == 1 else settings.exchange.id
-
-
 def run_backtest_command(args: argparse.Namespace) -> int:
     """``hft-tui backtest``: one run, split/walk-forward runs, or a parameter sweep."""
     from hft_tui.backtest.report import report_json
     from hft_tui.backtest.report_render import export_report, render_report
-    from hft_tui.backtest.runner import DataError, DataSpec, clip_window, data_range, run_backtest, split_windows
+    from hft_tui.backtest.runner import DataError, run_backtest, split_windows
     from hft_tui.backtest.vectorised_candles import fast_path_blocker
-    from hft_tui.data.recording import RecordedSession
 
-    base = _settings(args)
-    if base is None:
-        return EXIT_CONFIG_ERROR
-    console = Console()
-    data_dir = _data_dir(args, base)
-    if args.candles:
-        exchange_id = _candle_exchange(args, base, data_dir)
-        spec = DataSpec("candles", data_dir=data_dir, exchange=exchange_id,
-                        symbols=tuple(base.engine.symbols), timeframe=args.timeframe)
-    elif args.recording is not None:
-        try:
-            meta = RecordedSession(args.recording).meta
-        except (FileNotFoundError, ValueError) as exc:
-            print(f"hft-tui: {exc}", file=sys.stderr)
-            return EXIT_FAILED
-        exchange_id = "sim" if meta.source == "sim" else meta.source
-        spec = DataSpec("recording", path=args.recording, exchange=exchange_id, symbols=meta.symbols)
-    else:
-        exchange_id = "sim"
-        spec = DataSpec("sim", duration_s=args.sim, symbols=tuple(base.engine.symbols))
     try:
-        extra = _backtest_overrides(args, exchange_id)
-    except argparse.ArgumentTypeError as exc:
-        print(f"hft-tui: {exc}", file=sys.stderr)
-        return EXIT_CONFIG_ERROR
-    if spec.kind == "recording":
-        extra["engine.symbols"] = list(spec.symbols)
-    settings = _settings(args, extra)
-    if settings is None:
-        return EXIT_CONFIG_ERROR
+        data = resolve_data(args)
+    except DataOptionError as exc:
+        if exc.message:
+            print(f"hft-tui: {exc.message}", file=sys.stderr)
+        return exc.exit_code
+    spec, settings, extra = data.spec, data.settings, data.extra
     try:
-        start, end = clip_window(*data_range(spec), args.date_from, args.date_to)
-        windows = split_windows(start, end, args.split, args.walk_forward)
-    except (DataError, ValueError) as exc:
+        windows = split_windows(data.start_ns, data.end_ns, args.split, args.walk_forward)
+    except ValueError as exc:
         print(f"hft-tui: {exc}", file=sys.stderr)
         return EXIT_FAILED
-    if args.vectorised:
-        problem = _vectorised_problem(args, settings)
-        if problem is not None:
-            print(f"hft-tui: --vectorised: {problem}", file=sys.stderr)
-            return EXIT_CONFIG_ERROR
+    console = Console()
+    if args.sweep and args.per_symbol:
+        print("hft-tui: --per-symbol and --sweep do not combine; run a sweep per symbol", file=sys.stderr)
+        return EXIT_CONFIG_ERROR
     if args.sweep:
         return _sweep(args, spec, windows, {**overrides_from_args(args), **extra}, console)
+    if args.per_symbol:
+        return _per_symbol(args, spec, windows, settings, console)
+    if args.ray is not None:
+        print("hft-tui: --ray runs sweeps and --per-symbol batches; a single backtest runs here", file=sys.stderr)
+        return EXIT_CONFIG_ERROR
     for i, window in enumerate(windows):
         wal_dir = args.wal_dir / window.label.replace(" ", "-") if args.wal_dir and len(windows) > 1 else args.wal_dir
         try:
@@ -399,21 +309,10 @@ def run_backtest_command(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _vectorised_problem(args: argparse.Namespace, settings: Settings) -> str | None:
-    """Why ``--vectorised`` cannot apply to this run, or None."""
-    from hft_tui.backtest.vectorised_candles import fast_path_blocker
-
-    if not args.candles:
-        return "it applies to candle backtests (--candles) only"
-    blocker = fast_path_blocker(settings)
-    if blocker is not None:
-        return (f"{blocker}. Run candle strategies only, e.g. --strategies trend,cvd "
-                "--set strategies.cvd.bar_mode='\"candles\"'")
-    return None
-
-
 def _sweep(args: argparse.Namespace, spec: Any, windows: list[Any], overrides: dict[str, Any],
            console: Console) -> int:
+    from hft_tui.backtest.executor import ExecutorUnavailable
+    from hft_tui.backtest.executor_options import executor_from_args
     from hft_tui.backtest.sweep import METRICS, metric_value, parse_grid, run_sweep
 
     if args.metric not in METRICS:
@@ -424,14 +323,21 @@ def _sweep(args: argparse.Namespace, spec: Any, windows: list[Any], overrides: d
         return EXIT_CONFIG_ERROR
     try:
         grid = parse_grid(args.sweep)
+        executor = executor_from_args(args, spec)
+    except (ValueError, ExecutorUnavailable) as exc:
+        print(f"hft-tui: {exc}", file=sys.stderr)
+        return EXIT_CONFIG_ERROR
+    try:
         result = run_sweep(getattr(args, "config", None), overrides, grid, spec, windows[0],
-                           windows[1] if len(windows) > 1 else None, metric=args.metric, workers=args.workers,
+                           windows[1] if len(windows) > 1 else None, executor, metric=args.metric,
                            vectorised=args.vectorised,
                            on_done=lambda done, total: print(f"sweep: {done}/{total} combinations done",
                                                              file=sys.stderr, flush=True))
     except (ValueError, ConfigError) as exc:
         print(f"hft-tui: {exc}", file=sys.stderr)
         return EXIT_CONFIG_ERROR
+    finally:
+        executor.close()
     table = Table(title=f"sweep ranked by in-sample {result.metric}", title_justify="left")
     for key in grid:
         table.add_column(key.rsplit(".", 1)[-1], justify="right")
@@ -469,5 +375,51 @@ def _sweep(args: argparse.Namespace, spec: Any, windows: list[Any], overrides: d
     if result.interrupted:
         print(f"hft-tui sweep: interrupted; {len(result.rows)} of {result.combinations} combinations had "
               "finished and are shown (and written with --out)", file=sys.stderr)
+        return exit_codes.INTERRUPTED
+    return EXIT_OK
+
+
+def _per_symbol(args: argparse.Namespace, spec: Any, windows: list[Any], settings: Settings,
+                console: Console) -> int:
+    """``--per-symbol``: one backtest per symbol (per window) on the chosen executor."""
+    from hft_tui.backtest.executor import ExecutorUnavailable
+    from hft_tui.backtest.executor_options import executor_from_args
+    from hft_tui.backtest.symbol_batch import run_symbol_batch
+
+    if spec.kind != "candles":
+        print("hft-tui: --per-symbol applies to candle backtests (--candles) only", file=sys.stderr)
+        return EXIT_CONFIG_ERROR
+    try:
+        executor = executor_from_args(args, spec)
+    except (ValueError, ExecutorUnavailable) as exc:
+        print(f"hft-tui: {exc}", file=sys.stderr)
+        return EXIT_CONFIG_ERROR
+    try:
+        batch = run_symbol_batch(settings, spec, windows, executor, vectorised=args.vectorised)
+    finally:
+        executor.close()
+    if args.json:
+        import orjson
+
+        doc = {symbol: [r.to_dict() for r in reports] for symbol, reports in batch.reports.items()}
+        sys.stdout.buffer.write(orjson.dumps(doc, option=orjson.OPT_INDENT_2) + b"\n")
+    else:
+        table = Table(title=f"{len(batch.reports)} of {len(spec.symbols)} symbols, each its own backtest",
+                      title_justify="left")
+        for name in ("symbol", "window", "return %", "sharpe", "trades", "win rate %", "max DD %"):
+            table.add_column(name, justify="left" if name in ("symbol", "window") else "right")
+        for symbol, reports in batch.reports.items():
+            for report in reports:
+                r, t = report.returns, report.trades
+
+                def fmt(value: float | None) -> str:
+                    return "-" if value is None else f"{value:,.3f}"
+
+                table.add_row(symbol, report.label, fmt(r.total_return_pct), fmt(r.sharpe), str(t.trades),
+                              fmt(t.win_rate_pct), fmt(r.max_drawdown_pct))
+        console.print(table)
+    if batch.interrupted:
+        print(f"hft-tui backtest: interrupted; {len(batch.reports)} of {len(spec.symbols)} symbols had finished "
+              "and are shown", file=sys.stderr)
         return exit_codes.INTERRUPTED
     return EXIT_OK

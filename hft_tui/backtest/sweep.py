@@ -1,25 +1,27 @@
-"""Parameter sweeps: a grid of setting overrides, each backtested in its own process, ranked
-by a chosen metric with out-of-sample results beside in-sample ones.
+"""Parameter sweeps: a grid of setting overrides, each backtested as its own job on an
+executor (local processes, or Ray tasks with ``--ray``), ranked by a chosen metric with
+out-of-sample results beside in-sample ones.
 
-Workers receive only picklable inputs (config file path, override dicts, the data spec and
-the windows) and build everything themselves, so a run in a worker is the same run as in
-the parent: its report (sent back pickled, floats exact) gives byte-identical JSON.
+Every combination is validated in the parent; jobs carry the validated settings, so a run on
+a worker is the same run as in the parent: its report (sent back pickled, floats exact)
+gives byte-identical JSON.
 """
 
 from __future__ import annotations
 
 import itertools
 import math
-import signal
 import tomllib
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import Future, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from hft_tui.backtest.executor import BacktestExecutor, BacktestJob
+from hft_tui.backtest.overfitting import overfitting_warnings as warnings_for_values
 from hft_tui.backtest.report import BacktestReport
-from hft_tui.backtest.runner import DataSpec, Window, run_backtest
+from hft_tui.backtest.runner import DataSpec, Window
 from hft_tui.backtest.vectorised_candles import fast_path_blocker
 from hft_tui.config.loader import load_settings
 
@@ -34,8 +36,6 @@ METRICS: Mapping[str, tuple[tuple[str, str], bool]] = {
     "win_rate": (("trades", "win_rate_pct"), True),
     "trades": (("trades", "trades"), True),
 }
-# Out-of-sample keeping less than this share of the in-sample metric looks like a fit to noise.
-OVERFIT_KEEP_RATIO = 0.5
 
 
 def parse_value(raw: str) -> Any:
@@ -96,13 +96,6 @@ class SweepResult:
     combinations: int = 0
 
 
-def run_one(config_file: Path | None, overrides: dict[str, Any], spec: DataSpec,
-            windows: Sequence[Window], vectorised: bool = False) -> list[BacktestReport]:
-    """Backtest one combination over each window (runs in a worker; reports pickle exactly)."""
-    settings = load_settings(config_file, overrides)
-    return [run_backtest(settings, spec, window, vectorised=vectorised).report for window in windows]
-
-
 def run_sweep(
     config_file: Path | None,
     base_overrides: Mapping[str, Any],
@@ -110,51 +103,47 @@ def run_sweep(
     spec: DataSpec,
     in_sample: Window,
     out_of_sample: Window | None,
+    executor: BacktestExecutor,
     *,
     metric: str = "sharpe",
-    workers: int | None = None,
     vectorised: bool = False,
     on_done: Callable[[int, int], None] | None = None,
 ) -> SweepResult:
-    """Backtest every combination of ``grid`` (over ``base_overrides``) in parallel processes,
-    each on the vectorised candle path when ``vectorised``; ``on_done(finished, total)`` after
-    each. Ctrl+C stops the workers at once and returns the rows that had finished."""
+    """Backtest every combination of ``grid`` (over ``base_overrides``) on ``executor``, each
+    on the vectorised candle path when ``vectorised``; ``on_done(finished, total)`` after each.
+    Ctrl+C stops the executor at once and returns the rows that had finished."""
     if metric not in METRICS:
         raise ValueError(f"unknown metric {metric!r}; choose from {', '.join(METRICS)}")
     combos = expand_grid(grid)
     # Fail fast in the parent on a bad key or value, not once per worker.
+    settings = []
     for combo in combos:
-        settings = load_settings(config_file, {**base_overrides, **combo})
-        blocker = fast_path_blocker(settings) if vectorised else None
+        settings.append(load_settings(config_file, {**base_overrides, **combo}))
+        blocker = fast_path_blocker(settings[-1]) if vectorised else None
         if blocker is not None:
             raise ValueError(f"--vectorised cannot run the combination {combo}: {blocker}")
     windows = [in_sample] + ([out_of_sample] if out_of_sample is not None else [])
-    outputs: dict[int, list[BacktestReport]] = {}
+    reports: dict[tuple[int, int], BacktestReport] = {}
+    finished: set[int] = set()
     interrupted = False
-    pool = ProcessPoolExecutor(max_workers=workers, initializer=_leave_ctrl_c_to_the_parent)
     try:
-        futures = {pool.submit(run_one, config_file, {**base_overrides, **combo}, spec, windows, vectorised): i
-                   for i, combo in enumerate(combos)}
+        futures: dict[Future[BacktestReport], tuple[int, int]] = {
+            executor.submit(BacktestJob(combo_settings, spec, window, vectorised)): (i, w)
+            for i, combo_settings in enumerate(settings) for w, window in enumerate(windows)}
         for future in as_completed(futures):
-            outputs[futures[future]] = future.result()
-            if on_done is not None:
-                on_done(len(outputs), len(combos))
+            i, w = futures[future]
+            reports[(i, w)] = future.result()
+            if all((i, k) in reports for k in range(len(windows))):
+                finished.add(i)
+                if on_done is not None:
+                    on_done(len(finished), len(combos))
     except KeyboardInterrupt:
         interrupted = True
-        # Running combinations would otherwise finish first, however long they take.
-        for process in list(pool._processes.values()):  # noqa: SLF001 - no public way to stop them
-            process.terminate()
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
-    rows = [SweepRow(combo, outputs[i][0], outputs[i][1] if len(outputs[i]) > 1 else None)
-            for i, combo in enumerate(combos) if i in outputs]
+        executor.stop_now()
+    rows = [SweepRow(combo, reports[(i, 0)], reports.get((i, 1)))
+            for i, combo in enumerate(combos) if i in finished]
     rows = rank(rows, metric)
     return SweepResult(metric, rows, overfitting_warnings(rows, metric), interrupted, len(combos))
-
-
-def _leave_ctrl_c_to_the_parent() -> None:
-    """Workers ignore SIGINT: the parent decides, and keeps the rows already finished."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def rank(rows: Sequence[SweepRow], metric: str) -> list[SweepRow]:
@@ -171,26 +160,8 @@ def rank(rows: Sequence[SweepRow], metric: str) -> list[SweepRow]:
 
 
 def overfitting_warnings(rows: Sequence[SweepRow], metric: str) -> list[str]:
-    """Why the in-sample winner may not be real: always the multiple-testing caveat, plus
-    what the out-of-sample window says about the winner and about the ranking as a whole."""
-    if not rows:
-        return []
-    warnings = [f"{len(rows)} combinations were tried: the best in-sample result is biased upwards "
-                "by the search itself; judge it on out-of-sample data."]
-    best = rows[0]
-    if best.out_of_sample is None:
-        warnings.append("no out-of-sample window: use --split or --walk-forward to check the winner.")
-        return warnings
-    _, higher_is_better = METRICS[metric]
-    is_value = metric_value(best.in_sample, metric)
-    oos_value = metric_value(best.out_of_sample, metric)
-    if is_value is not None and oos_value is not None and higher_is_better and is_value > 0:
-        if oos_value < is_value * OVERFIT_KEEP_RATIO:
-            warnings.append(f"OVERFITTING LIKELY: the winner's out-of-sample {metric} {oos_value:.3g} keeps "
-                            f"less than {OVERFIT_KEEP_RATIO:.0%} of its in-sample {is_value:.3g}.")
-    oos_order = rank([SweepRow(r.params, r.out_of_sample, None) for r in rows  # type: ignore[arg-type]
-                      if r.out_of_sample is not None], metric)
-    oos_rank = next(i for i, r in enumerate(oos_order) if r.params == best.params) + 1
-    if len(rows) >= 4 and oos_rank > len(rows) // 2:
-        warnings.append(f"OVERFITTING LIKELY: the in-sample winner ranks {oos_rank} of {len(rows)} out of sample.")
-    return warnings
+    """Why the in-sample winner of ``rows`` (ranked) may not be real (``overfitting``)."""
+    values = [(metric_value(r.in_sample, metric),
+               metric_value(r.out_of_sample, metric) if r.out_of_sample is not None else None) for r in rows]
+    return warnings_for_values(values, metric, METRICS[metric][1],
+                               has_out_of_sample=bool(rows) and rows[0].out_of_sample is not None)

@@ -28,6 +28,7 @@ from hft_tui.config.credentials import credentials_from_env
 from hft_tui.config.loader import ConfigError, load_settings
 from hft_tui.config.paths import AppPaths
 from hft_tui.config.settings import Settings
+from hft_tui.optimize.cli import add_optimize_parser
 from hft_tui.redaction import install_redaction
 from hft_tui.replay.cli import add_replay_parser
 from hft_tui.serve.ctl import add_ctl_parser, run_ctl
@@ -56,6 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_config_parser(commands)
     add_wal_parser(commands)
     add_backtest_parsers(commands)
+    add_optimize_parser(commands)
     add_replay_parser(commands)
     add_fees_parser(commands)
     add_trades_parsers(commands)
@@ -144,7 +146,7 @@ def _main(argv: Sequence[str] | None) -> int:
     args = parser.parse_args(argv)
     if args.command == "config":
         return run_config_command(args)
-    if args.command in ("download", "record", "backtest", "replay", "fees"):
+    if args.command in ("download", "record", "backtest", "optimize", "replay", "fees"):
         return args.handler(args)
     try:
         settings = load_settings(args.config, overrides_from_args(args))

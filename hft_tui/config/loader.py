@@ -228,7 +228,7 @@ def _translate(error: ErrorDetails, file_label: str, override_paths: set[tuple[s
         return ConfigProblem(origin, key, NO_VALUE, "required key is missing")
     if kind == "model_type" or kind == "dict_type":
         return ConfigProblem(origin, key, value, "must be a table")
-    field = _field_at(Settings, loc)
+    field = field_at(Settings, loc)
     if field is not None and kind in _BOUND_ERRORS:
         requirement = FieldBounds.of(field).requirement()
         if requirement:
@@ -286,7 +286,7 @@ def _model_at(root: type[BaseModel], loc: tuple[str, ...]) -> type[BaseModel] | 
     return _as_model(annotation)
 
 
-def _field_at(root: type[BaseModel], loc: tuple[str, ...]) -> FieldInfo | None:
+def field_at(root: type[BaseModel], loc: tuple[str, ...]) -> FieldInfo | None:
     """The FieldInfo of the last model field named along ``loc``, if ``loc`` ends on a field."""
     if not loc:
         return None

@@ -39,20 +39,25 @@ def render_default_toml(settings_model: type[BaseModel] = Settings) -> str:
     return render_toml(settings_model(), documented=True, header=DEFAULT_HEADER)
 
 
-def render_toml(settings: BaseModel, *, documented: bool = False, header: str | None = None) -> str:
-    """TOML for ``settings``; ``documented`` adds each key's description, default and bounds as comments."""
+def render_toml(settings: BaseModel, *, documented: bool = False, header: str | None = None,
+                only_set: bool = False) -> str:
+    """TOML for ``settings``; ``documented`` adds each key's description, default and bounds as
+    comments; ``only_set`` leaves out every key that was not given (defaults stay defaults)."""
     lines: list[str] = []
     if header:
         lines.extend(_comment(header))
-    _render_model(settings, (), documented, lines)
+    _render_model(settings, (), documented, lines, only_set)
     while lines and lines[0] == "":
         lines.pop(0)
     return "\n".join(lines) + "\n"
 
 
-def _render_model(model: BaseModel, path: tuple[str, ...], documented: bool, lines: list[str]) -> None:
+def _render_model(model: BaseModel, path: tuple[str, ...], documented: bool, lines: list[str],
+                  only_set: bool = False) -> None:
     tables: list[tuple[str, FieldInfo, Any]] = []
     for name, field in type(model).model_fields.items():
+        if only_set and name not in model.model_fields_set:
+            continue
         value = getattr(model, name)
         if isinstance(value, (BaseModel, Mapping)):
             tables.append((name, field, value))
@@ -74,7 +79,7 @@ def _render_model(model: BaseModel, path: tuple[str, ...], documented: bool, lin
         sub_path = (*path, name)
         lines.append(_header(sub_path))
         if isinstance(value, BaseModel):
-            _render_model(value, sub_path, documented, lines)
+            _render_model(value, sub_path, documented, lines, only_set)
         else:
             _render_mapping(value, sub_path, documented, lines)
 

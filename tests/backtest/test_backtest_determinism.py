@@ -4,7 +4,8 @@ from pathlib import Path
 
 from hft_tui.backtest.report import report_json
 from hft_tui.backtest.runner import DataSpec, data_range, run_backtest, split_windows
-from hft_tui.backtest.sweep import run_one, run_sweep
+from hft_tui.backtest.local_executor import LocalExecutor
+from hft_tui.backtest.sweep import run_sweep
 from hft_tui.config.loader import load_settings
 from hft_tui.wal.reader import iter_records
 
@@ -53,9 +54,14 @@ def test_recorded_session_backtest_equals_the_live_sim_backtest() -> None:
 def test_a_sweep_worker_reports_exactly_what_a_direct_run_reports() -> None:
     in_sample, out_of_sample = _window(SIM, split=0.5)
     overrides = {"exits.stop_loss_bps": 10.0}
-    direct = run_one(None, overrides, SIM, [in_sample, out_of_sample])
-    result = run_sweep(None, {}, {"exits.stop_loss_bps": [10.0, 40.0]}, SIM, in_sample, out_of_sample,
-                       metric="return", workers=2)
+    settings = load_settings(None, overrides)
+    direct = [run_backtest(settings, SIM, window).report for window in (in_sample, out_of_sample)]
+    executor = LocalExecutor(workers=2)
+    try:
+        result = run_sweep(None, {}, {"exits.stop_loss_bps": [10.0, 40.0]}, SIM, in_sample, out_of_sample,
+                           executor, metric="return")
+    finally:
+        executor.close()
     row = next(r for r in result.rows if r.params == {"exits.stop_loss_bps": 10.0})
     assert report_json(row.in_sample) == report_json(direct[0])
     assert report_json(row.out_of_sample) == report_json(direct[1])  # type: ignore[arg-type]

@@ -1,0 +1,53 @@
+"""The Ray executor gives the local executor's results, byte for byte: a study's trials, a
+sweep's rows and a per-symbol batch."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from optimize_driver import DATA, SAMPLE, run_args, spawn
+from ray_cluster import LOOPBACK_RAY_ENV, ray_cluster  # noqa: F401 - fixture
+
+
+
+def _hft_tui(*argv: str) -> bytes:
+    done = subprocess.run([sys.executable, "-m", "hft_tui", *argv], capture_output=True, check=False,
+                          env={**LOOPBACK_RAY_ENV, "COLUMNS": "200"})
+    assert done.returncode == 0, done.stderr.decode()[-3000:]
+    return done.stdout
+
+
+def _study(storage: str, *executor: str) -> bytes:
+    worker = spawn(run_args(storage, "--trials", "8", "--batch", "4", "--walk-forward", "2",
+                            "--sampler-seed", "5", *executor))
+    _, err = worker.communicate()
+    assert worker.returncode == 0, err
+    return _hft_tui("optimize", "show", "--storage", storage, "--study", "s", "--json")
+
+
+def test_a_study_on_a_local_ray_instance_has_the_trials_of_the_local_executor(tmp_path: Path) -> None:
+    local = _study(f"sqlite:///{tmp_path / 'local.db'}", "--workers", "2")
+    on_ray = _study(f"sqlite:///{tmp_path / 'ray.db'}", "--ray", "--workers", "2")
+    assert on_ray == local and b'"COMPLETE"' in local
+
+
+@pytest.mark.slow
+def test_a_sweep_on_a_ray_cluster_writes_the_local_sweep_byte_for_byte(tmp_path: Path, ray_cluster: str) -> None:
+    sweep = ["backtest", *DATA, "--split", "0.6", "--sweep", "strategies.trend.strong_spread_bps=10,25,40"]
+    _hft_tui(*sweep, "--workers", "2", "--out", str(tmp_path / "local"))
+    _hft_tui(*sweep, "--ray", ray_cluster, "--out", str(tmp_path / "ray"))
+    local = (tmp_path / "local" / "sweep.json").read_bytes()
+    assert (tmp_path / "ray" / "sweep.json").read_bytes() == local and local.count(b'"params"') == 3
+
+
+@pytest.mark.slow
+def test_a_per_symbol_batch_on_a_ray_cluster_reports_what_local_processes_report(ray_cluster: str) -> None:
+    batch = ["backtest", "--candles", "--data-dir", str(SAMPLE), "--symbols", "BTC/USDT,ETH/USDT",
+             "--strategies", "trend,cvd", "--set", 'strategies.cvd.bar_mode="candles"', "--vectorised",
+             "--per-symbol", "--json"]
+    local = _hft_tui(*batch, "--workers", "2")
+    assert _hft_tui(*batch, "--ray", ray_cluster) == local
+    assert b'"BTC/USDT"' in local and b'"ETH/USDT"' in local
