@@ -67,7 +67,7 @@ class RayExecutor:
             except (ConnectionError, RuntimeError, ValueError) as exc:
                 raise ExecutorUnavailable(f"cannot reach the Ray cluster at {address}: {exc}") from None
         cpus = int(ray.cluster_resources().get("CPU", 0))
-        self.description = f"Ray cluster at {address or 'a local instance'} ({cpus} CPUs)"
+        self.description = (f"the Ray cluster at {address}" if address else "a local Ray instance") + f" ({cpus} CPUs)"
         bundle = DataBundle.of(spec)
         self._bundle_box = [] if bundle is None else [ray.put(bundle), bundle.digest]
         self._task = ray.remote(num_cpus=1, max_retries=0)(_run_shipped)

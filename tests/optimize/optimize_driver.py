@@ -9,7 +9,7 @@ from pathlib import Path
 
 import optuna
 
-from hft_tui.cli import main
+from hft_tui.cli.main import main
 
 SAMPLE = Path(__file__).resolve().parents[2] / "data" / "sample"
 # Candle strategies on the vectorised path: a trial is a fraction of a second.
