@@ -20,7 +20,8 @@ from hft_tui.backtest.report import BacktestReport
 from hft_tui.backtest.runner import DataSpec
 from hft_tui.config.settings import Settings
 from hft_tui.data.candle_store import CandleStore
-from hft_tui.wal.segments import ensure_private_dir, write_private_file
+from hft_tui.private_dir import ensure_private_dir
+from hft_tui.wal.segments import write_private_file
 
 # digest -> where this process laid that bundle out.
 _LAID_OUT: dict[str, Path] = {}

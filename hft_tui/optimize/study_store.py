@@ -20,7 +20,8 @@ import optuna
 from optuna.storages import RDBStorage
 
 from hft_tui.optimize.abandoned_trials import retry_later
-from hft_tui.wal.segments import ensure_private_dir, open_private
+from hft_tui.private_dir import ensure_private_dir
+from hft_tui.wal.segments import open_private
 
 DB_NAME = "optuna.db"
 # A worker that stops beating for GRACE_S is presumed dead: its running trials are failed and
