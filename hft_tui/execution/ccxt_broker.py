@@ -43,6 +43,7 @@ from hft_tui.market.ccxt_exchange import (
     ccxt_errors,
     create_exchange,
     fail_streams_when_terminated,
+    guard_message_handler,
 )
 from hft_tui.redaction import redact
 from hft_tui.market.ccxt_markets import contract_size
@@ -126,9 +127,12 @@ class CcxtBroker:
         self._exchange = create_exchange(exchange_id, market_type=market_type, sandbox=sandbox,
                                          ccxt_config=ccxt_config, credentials=credentials)
         has = self._exchange.has
+        user_data_stream = bool(has.get("watchOrders") and has.get("watchMyTrades"))
         self.capabilities = BrokerCapabilities(
             synchronous=False,
-            user_data_stream=bool(has.get("watchOrders") and has.get("watchMyTrades")),
+            user_data_stream=user_data_stream,
+            # A configuration that turns the private streams off (REST only) means this one too.
+            balance_stream=user_data_stream and bool(has.get("watchBalance")),
             cancel_all=bool(has.get("cancelAllOrders")),
             dead_man_switch=bool(has.get("cancelAllOrdersAfter")),
         )
@@ -183,6 +187,7 @@ class CcxtBroker:
         await self.calls.call(self._exchange.load_markets, retry_network=True, attempts=20)
         self._started_ms = self._clock.now_ns() // 1_000_000
         if self.capabilities.user_data_stream:
+            guard_message_handler(self._exchange, self._frame_not_handled, drop_on_handler_error=True)
             fail_streams_when_terminated(self._exchange)
             self._tasks.append(asyncio.ensure_future(self._follow(self._exchange.watch_orders, self._on_orders)))
             self._tasks.append(asyncio.ensure_future(self._follow(self._exchange.watch_my_trades, self._on_my_trades)))
@@ -419,11 +424,12 @@ class CcxtBroker:
     async def fetch_balance(self, *, priority: bool = False) -> dict[str, tuple[float, float]]:
         """``{asset: (free, total)}`` for every asset with a non-zero total."""
         balance = await self.calls.call(self._exchange.fetch_balance, priority=priority, retry_network=True)
-        result: dict[str, tuple[float, float]] = {}
-        for asset, total in (balance.get("total") or {}).items():
-            if total:
-                result[asset] = (float((balance.get("free") or {}).get(asset) or 0.0), float(total))
-        return result
+        return {asset: amounts for asset, amounts in balances_of(balance).items() if amounts[1]}
+
+    async def watch_balance(self) -> dict[str, tuple[float, float]]:
+        """The next balance update on the user-data stream: ``{asset: (free, total)}`` for each
+        asset it reported since it (re)subscribed, in absolute amounts (zeros included)."""
+        return balances_of(await self._exchange.watch_balance())
 
     async def fetch_positions(self, symbols: Iterable[str], *,
                               priority: bool = False) -> dict[str, ExchangePosition]:
@@ -594,6 +600,9 @@ class CcxtBroker:
         tracked.order = old.with_status(OrderStatus.REJECTED, code)
         self.on_order(tracked.order)
 
+    def _frame_not_handled(self, _: Any, exc: Exception) -> None:
+        self._notice(f"account stream: a frame ccxt could not handle ({self._describe(exc)}); resubscribing")
+
     def _notice(self, text: str) -> None:
         self.on_notice(f"{self.name}: {text}")
 
@@ -744,6 +753,14 @@ def order_report(raw: Mapping[str, Any], contract_size: float = 1.0) -> OrderRep
     """Read a ccxt order structure (a create/cancel response, ``fetch_order``, ``watch_orders``)."""
     return OrderReport(str(raw.get("id") or ""), _STATUS.get(str(raw.get("status"))),
                        float(raw.get("filled") or 0.0) * contract_size)
+
+
+def balances_of(raw: Mapping[str, Any]) -> dict[str, tuple[float, float]]:
+    """``{asset: (free, total)}`` from a ccxt balance structure; an asset whose total is not
+    known (a streamed transfer before the balance that follows it) is left out."""
+    free = raw.get("free") or {}
+    return {asset: (float(free.get(asset) or 0.0), float(total))
+            for asset, total in (raw.get("total") or {}).items() if total is not None}
 
 
 def fill_from_ccxt(order: Order, raw: Mapping[str, Any], market: Mapping[str, Any], now_ns: int) -> Fill:

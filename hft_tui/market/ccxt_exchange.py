@@ -94,7 +94,8 @@ def fail_streams_when_terminated(exchange: Any) -> None:
     exchange.handle_event_stream_terminated = terminated
 
 
-def guard_message_handler(exchange: Any, on_error: Callable[[Any, Exception], None]) -> None:
+def guard_message_handler(exchange: Any, on_error: Callable[[Any, Exception], None], *,
+                          drop_on_handler_error: bool = False) -> None:
     """Make a websocket frame that ccxt cannot read a reported error, not a dead socket.
 
     ccxt dispatches each frame from a bare event-loop callback; an exception there ends
@@ -103,8 +104,10 @@ def guard_message_handler(exchange: Any, on_error: Callable[[Any, Exception], No
     exchange's handler cannot read goes to ``on_error`` and the loop keeps reading. A frame
     that is not even JSON (truncated, corrupted) goes to ``on_error`` too, and its
     connection is torn down: whatever was lost with it, every stream on that connection
-    gets a ``NetworkError`` and resubscribes from a fresh snapshot. Call before the first
-    ``watch_*``.
+    gets a ``NetworkError`` and resubscribes from a fresh snapshot. With
+    ``drop_on_handler_error`` a frame the handler cannot read tears its connection down as
+    well (the user-data stream: ccxt's account state may have gone wrong with it, and the
+    broker checks by REST what the frame carried). Call before the first ``watch_*``.
     """
     handle = exchange.handle_message
 
@@ -113,6 +116,8 @@ def guard_message_handler(exchange: Any, on_error: Callable[[Any, Exception], No
             return handle(client, message)
         except Exception as exc:  # noqa: BLE001 - any parser failure; the frame is dropped
             on_error(message, exc)
+            if drop_on_handler_error:
+                drop_connection(client, f"frame not handled ({type(exc).__name__}); resubscribing")
             return None
 
     exchange.handle_message = guarded

@@ -16,6 +16,11 @@ Swap positions are read from the exchange (``fetch_positions``: contracts x cont
 signed) and held to the same rule, per symbol instead of per asset: what the exchange shows
 beyond the engine's position at the first read is external, and any later difference of a
 lot or more on two reads in a row is a mismatch.
+
+Where the exchange streams balances (``watch_balance``) the account follows the stream
+between REST reads (``LiveAccount.follow``): free, locked, totals and equity. Mismatches are
+judged on the periodic REST reads only: a streamed balance can run ahead of the fill that
+explains it, and so can a read made because the stream failed.
 """
 
 from __future__ import annotations
@@ -127,17 +132,14 @@ class LiveAccount:
             return self.totals.get(rules.base, 0.0)
         return self.positions.get(symbol, ExchangePosition(0.0)).qty
 
-    async def sync(self, core: TradingCore, broker: ExchangeBroker) -> list[str]:
+    async def sync(self, core: TradingCore, broker: ExchangeBroker, *, judge: bool = True) -> list[str]:
         """Read balances (and swap positions), move the engine's equity onto the account's,
         check the engine's positions against them; returns the mismatches (already journaled
-        and held)."""
+        and held). A read in place of a failed balance stream does not ``judge``: it comes at
+        any moment, often while the fills the stream lost are still being fetched."""
         await self.read(broker, core.rules)
-        mids = {s: b.mid for s, b in core.books.items() if b is not None and b.mid is not None}
+        self._revalue(core)
         tracked = {s: r for s, r in core.rules.items() if r.base or not r.spot}
-        if len(mids) == len(core.rules):
-            self.equity = account_equity(self.totals, core.rules, mids)
-            if self.rebase:
-                core.portfolio.rebase(self.equity)
         positions = {s: {"qty": p.qty, "entry": p.entry_price} for s, p in self.positions.items()}
         if self.external is None:
             self.external = {holding_key(s, r): self.held(s, r) - core.portfolio.position(s).qty
@@ -145,15 +147,31 @@ class LiveAccount:
             core.wal.append("account", {"totals": self.totals, "external": self.external, "equity": self.equity,
                                         **({"positions": positions} if positions else {})})
             return []
-        mismatches = self._mismatches(core, tracked)
+        mismatches = self._mismatches(core, tracked) if judge else []
         core.wal.append("account", {"totals": self.totals, "equity": self.equity,
                                     **({"positions": positions} if positions else {}),
                                     **({"mismatches": mismatches} if mismatches else {})})
         if mismatches:
             core.hold(MISMATCH_HOLD, ReasonCode.ACCOUNT_MISMATCH, "; ".join(mismatches))
-        else:
+        elif judge:
             core.release(MISMATCH_HOLD, "balances agree with the positions again")
         return mismatches
+
+    def follow(self, core: TradingCore, balances: Mapping[str, tuple[float, float]]) -> None:
+        """A balance update from the stream (``{asset: (free, total)}``): the account moves with
+        it until the next REST read."""
+        for asset, (free, total) in balances.items():
+            self.free[asset] = free
+            self.totals[asset] = total
+        self._revalue(core)
+
+    def _revalue(self, core: TradingCore) -> None:
+        """Equity from the balances at the books' mids; the engine's equity moves onto it."""
+        mids = {s: b.mid for s, b in core.books.items() if b is not None and b.mid is not None}
+        if len(mids) == len(core.rules):
+            self.equity = account_equity(self.totals, core.rules, mids)
+            if self.rebase:
+                core.portfolio.rebase(self.equity)
 
     def _mismatches(self, core: TradingCore, tracked: Mapping[str, MarketRules]) -> list[str]:
         assert self.external is not None

@@ -6,7 +6,9 @@
   as soon as the WAL has made them durable.
 - Every broker notice is journaled and shown.
 - Reconciliation runs at start (and again until it succeeds), holding the engine REDUCING.
-- The account is re-read every ``exchange.account_sync_s`` (``LiveAccount``).
+- The account is re-read every ``exchange.account_sync_s`` (``LiveAccount``) and, where the
+  exchange streams balances, follows the stream in between; a failed stream is followed by
+  a REST read at once.
 - Kill and flatten run ``flatten_on_exchange`` on their own task.
 - Where the exchange has one, the dead-man's switch is armed at start, refreshed from a task
   of its own and disarmed at a clean stop (``DeadManSwitch``).
@@ -86,6 +88,8 @@ class LiveSession:
             self._dead_man_task = self._spawn(self.dead_man.run())
         self._spawn(self._reconcile_until_done())
         self._spawn(self._sync_loop())
+        if self.broker.capabilities.balance_stream:
+            self._spawn(self._follow_balances())
 
     async def stop(self) -> None:
         """Cancel the session's tasks; a clean stop (the dead-man task still running) disarms
@@ -209,8 +213,27 @@ class LiveSession:
             await asyncio.sleep(self._sync_s)
             if self._flatten_task is not None and not self._flatten_task.done():
                 continue
+            await self._sync_safely()
+
+    async def _sync_safely(self, *, judge: bool = True) -> None:
+        try:
+            await self.account.sync(self.core, self.broker, judge=judge)
+        except (ccxt_errors().BaseError, Abandoned, Banned) as exc:
+            self.notice(f"account read failed: {describe_error(exc)}", "account")
+        self._watch_ban()
+
+    async def _follow_balances(self) -> None:
+        """Between REST reads the account follows the balance stream; when the stream fails
+        (the broker's order stream says so to the operator) the account is read over REST,
+        then the stream is tried again."""
+        await self._reconciled.wait()
+        backoff = Backoff(*self._backoff_ms, rng=random.Random(2))
+        while True:
             try:
-                await self.account.sync(self.core, self.broker)
-            except (ccxt_errors().BaseError, Abandoned, Banned) as exc:
-                self.notice(f"account read failed: {describe_error(exc)}", "account")
-            self._watch_ban()
+                balances = await self.broker.watch_balance()
+            except (ccxt_errors().BaseError, Abandoned, Banned):
+                await asyncio.sleep(backoff.next_delay_s())
+                await self._sync_safely(judge=False)
+                continue
+            backoff.reset()
+            self.account.follow(self.core, balances)

@@ -15,7 +15,7 @@ or withdrawal (``transfer``). The server pings every ``user_ping_s`` and drops a
 has not answered the previous ping. Faults: ``drop_user_streams`` (the connection closes),
 ``user_stream_stalled`` (the socket stays open, events are lost), ``terminate_user_streams``
 (``eventStreamTerminated``: the subscription ends, as an expired listenKey did on the old
-stream).
+stream), ``send_user_raw`` (any event, verbatim).
 
 The account is as strict as the real one: fills are reported only in the create response's
 ``fills`` and by ``myTrades``; balances move with fills (a buy's commission is charged in
@@ -850,6 +850,13 @@ class LoopbackExchange:
             text = json.dumps({"subscriptionId": subscription_id,
                                "event": {"e": "eventStreamTerminated", "E": _now_ms()}})
             await self._send_one(ws, lambda ws, text=text: ws.send_str(text))
+
+    async def send_user_raw(self, event: dict[str, Any]) -> None:
+        """Send ``event`` verbatim on every user-data subscription (malformed-input tests)."""
+        await asyncio.gather(*(
+            self._send_one(ws, lambda ws, text=json.dumps({"subscriptionId": sid, "event": event}):
+                           ws.send_str(text))
+            for ws, sid in list(self._user_sockets.items())))
 
     def user_subscribers(self) -> int:
         return len(self._user_sockets)

@@ -137,6 +137,21 @@ async def test_an_ended_subscription_is_renewed_and_what_it_missed_is_booked(
     assert any("terminated" in n for n in seen.notices)
 
 
+async def test_an_event_ccxt_cannot_handle_drops_the_stream_which_subscribes_again(
+        loopback: LoopbackExchange, streaming: CcxtBroker) -> None:
+    seen = Recorder(streaming)
+    await streaming.submit(limit("odd1", 0.004))
+    (server_order,) = loopback.orders.values()
+    await loopback.send_user_raw({**loopback._execution_report(server_order, "NEW"), "q": "not a number"})
+    await wait_until(lambda: loopback.user_subscribe_requests == 2 and loopback.user_subscribers() == 1,
+                     "the stream was dropped and subscribed again")
+    loopback.step_resting(1.0)
+    await wait_until(lambda: seen.last("odd1").status is OrderStatus.FILLED, "the fill streamed in")
+
+    assert seen.trade_ids() == account_trade_ids(loopback)
+    assert any("could not handle" in n for n in seen.notices)
+
+
 async def test_a_stream_stalled_without_a_word_is_covered_by_the_periodic_rest_check(
         loopback: LoopbackExchange, loopback_settings: ExchangeSettings,
         loopback_credentials: ExchangeCredentials) -> None:
