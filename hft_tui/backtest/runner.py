@@ -194,7 +194,7 @@ def run_backtest(
         core = TradingCore(settings, clock=clock, wal=wal, rules=rules, exchange_id=exchange_id)
         wal.append("session_start", {"mode": "BACKTEST", "exchange": exchange_id,
                                      "symbols": list(rules), "source": spec.kind,
-                                     "window": window.label})
+                                     "window": window.label, **settings.strategies.code_record()})
         started = time.perf_counter()
         if spec.kind == "candles" and vectorised:
             ts, equity, exposed, events = drive_candles_vectorised(

@@ -26,13 +26,15 @@ from hft_tui.config.cli import (
 )
 from hft_tui.config.credentials import credentials_from_env
 from hft_tui.config.loader import ConfigError, load_settings
-from hft_tui.config.paths import AppPaths
+from hft_tui.config.paths import AppPaths, strategies_dir
 from hft_tui.config.settings import Settings
 from hft_tui.optimize.cli import add_optimize_parser
 from hft_tui.redaction import install_redaction
 from hft_tui.replay.cli import add_replay_parser
 from hft_tui.serve.ctl import add_ctl_parser, run_ctl
 from hft_tui.serve.service_unit import add_service_parser, unit_text
+from hft_tui.strategies.catalogue import install
+from hft_tui.strategies.user_strategies import UserStrategyError, load_catalogue
 from hft_tui.wal.cli import add_wal_parser, run_wal_command
 from hft_tui.wal.errors import WalCorruptError, WalError, WalLockedError
 
@@ -77,6 +79,8 @@ def _add_global_options(parser: argparse.ArgumentParser, *, suppress_defaults: b
     parser.add_argument("--config", type=Path, metavar="FILE", default=default, help="TOML settings file")
     parser.add_argument("--state-dir", type=Path, metavar="DIR", default=default,
                         help="where the WAL and state live (default: the user state dir)")
+    parser.add_argument("--strategies-dir", type=Path, metavar="DIR", default=default,
+                        help="your own strategies, one *.py file each (default: the user config dir's strategies)")
     add_override_arguments(parser, suppress_default=suppress_defaults)
 
 
@@ -144,6 +148,11 @@ def _main(argv: Sequence[str] | None) -> int:
     install_redaction()
     parser = build_parser()
     args = parser.parse_args(argv)
+    try:
+        install(load_catalogue(strategies_dir(getattr(args, "config", None), getattr(args, "strategies_dir", None))))
+    except UserStrategyError as exc:
+        print(f"hft-tui: {exc}", file=sys.stderr)
+        return EXIT_CONFIG_ERROR
     if args.command == "config":
         return run_config_command(args)
     if args.command in ("download", "record", "backtest", "optimize", "replay", "fees"):

@@ -28,6 +28,7 @@ FLAG_KEYS: Final = {
     "theme": "ui.theme",
     "exchange": "exchange.id",
     "state_dir": "paths.state_dir",
+    "strategies_dir": "paths.strategies_dir",
 }
 
 

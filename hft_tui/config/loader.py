@@ -50,7 +50,7 @@ def load_settings(
     file_label = str(config_file) if config_file is not None else _DEFAULTS
     data: dict[str, Any] = {}
     if config_file is not None:
-        data = _read_toml(config_file)
+        data = read_toml(config_file)
     problems: list[ConfigProblem] = []
     override_paths: set[tuple[str, ...]] = set()
     for dotted, value in overrides.items():
@@ -88,7 +88,8 @@ def load_settings(
     return settings
 
 
-def _read_toml(config_file: Path) -> dict[str, Any]:
+def read_toml(config_file: Path) -> dict[str, Any]:
+    """A config file's tables, read within the bounds; ``ConfigError`` in one line otherwise."""
     label = str(config_file)
     try:
         with config_file.open("rb") as stream:

@@ -9,6 +9,8 @@ from typing import Final
 
 import platformdirs
 
+from hft_tui.config.errors import ConfigError
+from hft_tui.config.loader import read_toml
 from hft_tui.config.settings import Settings
 from hft_tui.private_dir import ensure_private_dir
 
@@ -47,6 +49,23 @@ class AppPaths:
         """Create the state, WAL and data directories, owner-only (0700)."""
         for path in (self.state_dir, self.wal_dir, self.data_dir):
             ensure_private_dir(path)
+
+
+def strategies_dir(config_file: Path | None, override: Path | None) -> Path:
+    """Where the user's strategies are: ``--strategies-dir``, else ``paths.strategies_dir`` of the
+    config file, else the user config directory's ``strategies``. Read before the settings are
+    validated (they may name those strategies); a broken file is reported by that validation."""
+    if override is not None:
+        return _absolute(override)
+    if config_file is not None:
+        try:
+            paths = read_toml(config_file).get("paths")
+        except ConfigError:
+            paths = None
+        configured = paths.get("strategies_dir") if isinstance(paths, dict) else None
+        if isinstance(configured, str) and configured:
+            return _absolute(Path(configured))
+    return _absolute(Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)) / "strategies")
 
 
 def _absolute(path: Path) -> Path:

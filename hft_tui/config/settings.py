@@ -179,6 +179,13 @@ class PathSettings(Section):
         description="Downloaded and recorded market data. Unset: the platform's user data directory for hft-tui.",
         examples=["~/hft-tui/data"],
     )
+    strategies_dir: Path | None = Field(
+        None,
+        strict=False,  # TOML has no path type: accept the string
+        description="Your own strategies: every *.py file here is loaded (see docs/strategies.md). Unset: "
+        "'strategies' in the platform's user config directory for hft-tui. Overridden by --strategies-dir.",
+        examples=["~/hft-tui/strategies"],
+    )
 
 
 class ExchangeSettings(Section):

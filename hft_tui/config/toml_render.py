@@ -71,6 +71,10 @@ def _render_model(model: BaseModel, path: tuple[str, ...], documented: bool, lin
             lines.append(f"# {_key(name)} = {shown}")
         else:
             lines.append(f"{_key(name)} = {_toml_value(value)}")
+    # Tables a section takes beyond its fields (a user strategy's parameters), as they were validated.
+    for name, value in (model.model_extra or {}).items():
+        if isinstance(value, BaseModel):
+            tables.append((name, FieldInfo(description=type(value).__doc__ or ""), value))
     # TOML needs every key of a table before its first sub-table.
     for name, field, value in tables:
         lines.append("")

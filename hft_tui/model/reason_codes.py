@@ -6,6 +6,7 @@ speak in these codes. ``docs/reason-codes.md`` is generated from this table.
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 
 
@@ -21,6 +22,10 @@ class ReasonCode(StrEnum):
         member.category = category
         member.description = description
         return member
+
+    @classmethod
+    def _missing_(cls, value: object) -> ReasonCode | None:
+        return _USER_CODES.get(value) if isinstance(value, str) else None
 
     # --- market data sanitizer (L0) ---------------------------------------------------
     FEED_LATENCY = ("FEED_LATENCY", "sanitizer", "Exchange timestamp lags the local clock beyond the limit.")
@@ -139,6 +144,34 @@ class ReasonCode(StrEnum):
     SPOT_NO_SHORT = ("SPOT_NO_SHORT", "order", "Spot markets are long-only.")
     CANCELLED_BY_OPERATOR = ("CANCELLED_BY_OPERATOR", "order", "Order cancelled by the operator or the kill switch.")
     RECONCILED_NOT_FOUND = ("RECONCILED_NOT_FOUND", "order", "After a restart the exchange had no such order: it never arrived.")
+
+
+_USER_CODES: dict[str, ReasonCode] = {}
+_USER_CODE = re.compile(r"[a-z][a-z0-9_]*\.[A-Z][A-Z0-9_]*")
+
+
+def register_user_code(strategy: str, code: str, description: str) -> ReasonCode:
+    """Register a user strategy's reason code as ``<strategy>.<CODE>`` (namespaced, so it can
+    never collide with a built-in one) and return it; ``ReasonCode(value)`` finds it from then on."""
+    value = f"{strategy}.{code}"
+    if not _USER_CODE.fullmatch(value):
+        raise ValueError(f"reason code {code!r} of {strategy}: use UPPER_CASE letters, digits and _")
+    known = _USER_CODES.get(value)
+    if known is not None:
+        known.description = description
+        return known
+    member = str.__new__(ReasonCode, value)
+    member._value_ = value
+    member._name_ = value
+    member.category = "user"
+    member.description = description
+    _USER_CODES[value] = member
+    return member
+
+
+def user_codes() -> tuple[ReasonCode, ...]:
+    """The user strategies' registered reason codes."""
+    return tuple(_USER_CODES.values())
 
 
 def registry_markdown() -> str:

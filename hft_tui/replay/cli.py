@@ -95,6 +95,8 @@ def run_replay_command(args: argparse.Namespace) -> int:
         if scratch is not None:
             shutil.rmtree(scratch, ignore_errors=True)
     kind = "backtest" if plan.session.is_backtest else f"session {plan.session.number}"
+    for change in settings.strategies.code_changes(dict(plan.session.start.payload)):
+        print(f"warning: {change}")
     print(f"replayed {kind} from {plan.recording.directory}: {run.events} events, "
           f"{run.commands_applied} operator command(s) re-applied, {len(run.decisions)} decisions")
     if not plan.recording.meta.complete:

@@ -314,7 +314,8 @@ class Engine:
         self.wal.append("session_start", {"mode": self.mode, "exchange": self.exchange,
                                           "symbols": list(self.symbols),
                                           "source": self.source.name,
-                                          "session": recovered.sessions + 1})
+                                          "session": recovered.sessions + 1,
+                                          **self.core.settings.strategies.code_record()})
         if recovered.last_seq:
             notes = restore_core(self.core, recovered)
             self.wal.append("recovery", {"from_seq": recovered.last_seq, "restored": notes})

@@ -14,7 +14,7 @@ from typing import ClassVar, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
-from hft_tui.model import Candle, Liquidation, MarketRules, OrderBook, Signal, Trade
+from hft_tui.model import Candle, Liquidation, MarketRules, OrderBook, ReasonCode, Signal, Trade
 from hft_tui.strategies.offers import NOTHING_OFFERED, Offers
 
 
@@ -54,6 +54,8 @@ class Strategy(ABC, Generic[P]):
     name: ClassVar[str]
     params_model: ClassVar[type[StrategyParams]]
     needs: ClassVar[tuple[str, ...]] = ()
+    # A user strategy's own reason codes, CODE -> one-line meaning; registered as "<name>.CODE".
+    reason_codes: ClassVar[Mapping[str, str]] = {}
 
     def __init__(self, params: P | None = None) -> None:
         self._params: P = params if params is not None else self.params_model()  # type: ignore[assignment]
@@ -62,6 +64,10 @@ class Strategy(ABC, Generic[P]):
     def build(cls, params: StrategyParams, context: BuildContext) -> Strategy[P]:
         """The running strategy for ``params``; override to take rules or the strategies it needs."""
         return cls(params)  # type: ignore[arg-type]
+
+    def reason(self, code: str) -> ReasonCode:
+        """This strategy's own reason code ``code`` (declared in ``reason_codes``)."""
+        return ReasonCode(f"{self.name}.{code}")
 
     def offers(self) -> Offers:
         """The gates and book marks this strategy adds to the pipeline; default: none."""

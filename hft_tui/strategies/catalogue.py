@@ -7,7 +7,8 @@ The catalogue reads what each strategy class declares (``name``, ``params_model`
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from hft_tui.strategies.base import Strategy
 from hft_tui.strategies.book_imbalance import BookImbalanceStrategy
@@ -23,14 +24,29 @@ BUILT_IN: tuple[type[Strategy], ...] = (
 
 
 @dataclass(frozen=True)
+class StrategySource:
+    """Where a user strategy's code came from, and the sha256 of its source file."""
+
+    origin: str  # "entry point NAME (module:Class)" or the file's path
+    path: str
+    sha256: str
+
+    def to_payload(self) -> dict[str, Any]:
+        return {"origin": self.origin, "path": self.path, "sha256": self.sha256}
+
+
+@dataclass(frozen=True)
 class StrategyCatalogue:
-    """Strategy classes by name, in catalogue order (the built-ins first)."""
+    """Strategy classes by name, in catalogue order (the built-ins first); ``sources`` holds
+    the user strategies' code origins (the built-ins are the package's own)."""
 
     classes: Mapping[str, type[Strategy]]
+    sources: Mapping[str, StrategySource] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, classes: Iterable[type[Strategy]]) -> StrategyCatalogue:
-        return cls({strategy.name: strategy for strategy in classes})
+    def of(cls, classes: Iterable[type[Strategy]],
+           sources: Mapping[str, StrategySource] | None = None) -> StrategyCatalogue:
+        return cls({strategy.name: strategy for strategy in classes}, dict(sources or {}))
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -73,3 +89,16 @@ class StrategyCatalogue:
 
 
 BUILT_IN_CATALOGUE = StrategyCatalogue.of(BUILT_IN)
+
+_installed = [BUILT_IN_CATALOGUE]
+
+
+def install(catalogue: StrategyCatalogue) -> None:
+    """Make ``catalogue`` the strategies this process can run (the command line does this once,
+    after finding the user's strategies; forked sweep workers inherit it)."""
+    _installed[0] = catalogue
+
+
+def installed() -> StrategyCatalogue:
+    """The strategies this process can run: the built-ins unless ``install`` said more."""
+    return _installed[0]

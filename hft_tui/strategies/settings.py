@@ -17,14 +17,14 @@ from pydantic import (
 
 from hft_tui.strategies.base import StrategyParams
 from hft_tui.strategies.book_imbalance import BookImbalanceParams
-from hft_tui.strategies.catalogue import BUILT_IN_CATALOGUE, StrategyCatalogue
+from hft_tui.strategies.catalogue import BUILT_IN_CATALOGUE, StrategyCatalogue, installed
 from hft_tui.strategies.cvd import CvdParams
 from hft_tui.strategies.liquidation_hunter import LiquidationHunterParams
 from hft_tui.strategies.spike_fader import SpikeFaderParams
 from hft_tui.strategies.trend_filter import TrendParams
 from hft_tui.strategies.vpin import VpinParams
 
-_CATALOGUE = "strategy_catalogue"  # the validation context's key (the built-ins when absent)
+_CATALOGUE = "strategy_catalogue"  # the validation context's key (the installed catalogue when absent)
 
 
 def catalogue_context(catalogue: StrategyCatalogue) -> dict[str, Any]:
@@ -80,14 +80,37 @@ class StrategiesSettings(BaseModel):
     @model_validator(mode="after")
     def _user_tables(self, info: ValidationInfo) -> StrategiesSettings:
         catalogue = self._catalogue = _catalogue_of(info)
-        extra = self.__pydantic_extra__ or {}
+        if self.__pydantic_extra__ is None:
+            self.__pydantic_extra__ = {}
+        extra = self.__pydantic_extra__
         for name, table in extra.items():
             strategy = catalogue.classes.get(name)
             if strategy is None:
                 allowed = [*type(self).model_fields, *(n for n in catalogue.names if n not in type(self).model_fields)]
                 raise ValueError(f"unknown key {name!r}; allowed keys here: {', '.join(allowed)}")
             extra[name] = _user_params(strategy.params_model, name, table)
+        for name in self.enabled:  # an enabled user strategy without a table runs on its defaults
+            if name not in type(self).model_fields and name not in extra:
+                extra[name] = catalogue.classes[name].params_model()
         return self
+
+    def code_record(self) -> dict[str, Any]:
+        """For a ``session_start`` record: the source (path, sha256) of each enabled user
+        strategy, so a replay knows which code decided; empty with built-ins only."""
+        sources = self._catalogue.sources
+        running = {name: sources[name].to_payload() for name in self.enabled if name in sources}
+        return {"strategy_code": running} if running else {}
+
+    def code_changes(self, recorded: dict[str, Any]) -> list[str]:
+        """How the user strategies' code differs from a ``session_start`` record's ``strategy_code``."""
+        changes = []
+        for name, was in sorted(recorded.get("strategy_code", {}).items()):
+            now = self._catalogue.sources.get(name)
+            if now is None or now.sha256 != was.get("sha256"):
+                changes.append(f"strategy {name}'s code changed since the session "
+                               f"(sha256 {str(was.get('sha256'))[:12]} then, {now.sha256[:12] if now else 'none'} now"
+                               f"{': ' + now.path if now else ''}): a divergence may be the change")
+        return changes
 
     @property
     def catalogue(self) -> StrategyCatalogue:
@@ -95,18 +118,14 @@ class StrategiesSettings(BaseModel):
         return self._catalogue
 
     def params(self, name: str) -> StrategyParams:
-        """The parameters of strategy ``name`` (a user strategy without a table: its defaults)."""
-        if name in type(self).model_fields:
-            params: StrategyParams = getattr(self, name)
-            return params
-        extra = self.__pydantic_extra__ or {}
-        found = extra.get(name)
-        return found if isinstance(found, StrategyParams) else self._catalogue.classes[name].params_model()
+        """The parameters of strategy ``name``."""
+        params: StrategyParams = getattr(self, name)
+        return params
 
 
 def _catalogue_of(info: ValidationInfo) -> StrategyCatalogue:
     context = info.context or {}
-    catalogue: StrategyCatalogue = context.get(_CATALOGUE, BUILT_IN_CATALOGUE)
+    catalogue: StrategyCatalogue = context.get(_CATALOGUE) or installed()
     return catalogue
 
 
