@@ -57,12 +57,12 @@ class StrategiesSettings(BaseModel):
     )
     vpin: VpinParams = Field(default_factory=VpinParams, description="Flow toxicity gate (VPIN); emits no signals.")
     max_hook_ms: float = Field(
-        50.0, gt=0.0, le=60_000.0,
+        100.0, gt=0.0, le=60_000.0,
         description="A strategy hook that runs longer than this (wall time, ms) is reported. Backtests and "
         "replays run on the data's time, in which a hook takes none: only sessions on the wall clock judge.",
     )
     slow_hook_limit: int = Field(
-        3, ge=1, le=1_000_000,
+        10, ge=1, le=1_000_000,
         description="Slow hooks after which the strategy is disabled (STRATEGY_SLOW, journaled so a replay "
         "disables it at the same event).",
     )
