@@ -57,6 +57,9 @@ KEY_SPECS: tuple[KeySpec, ...] = (
     KeySpec("pnl", "dollar_sign", "pnl", "PnL",
             "Realised and unrealised PnL today / this week / this month / all time, per strategy and "
             "symbol, with the running realised PnL as a curve", show=False),
+    KeySpec("balances", "b", "balances", "Balances",
+            "LIVE: free / locked / total per asset as the exchange last reported them, holdings outside "
+            "the engine marked; SIM and PAPER: the paper account", show=False),
     KeySpec("help", "f1", "help", "Help", "This help", priority=True),
     KeySpec("help_alt", "question_mark", "help", "Help", "This help", show=False),
     KeySpec("quit", "q", "quit", "Quit",

@@ -218,6 +218,7 @@ class Engine:
             wal_tail_lines=self._wal_tail_lines,
             journal_failure=self.journal_failure,
             dead_man=self.live.dead_man_view() if self.live is not None else None,
+            balances=self.live.account.balances() if self.live is not None else None,
         )
 
     # --- commands -------------------------------------------------------------------------------

@@ -93,6 +93,26 @@ class StrategyView:
 
 
 @dataclass(frozen=True, slots=True)
+class AssetBalance:
+    """One asset of a LIVE account as the exchange reported it; ``external`` is what of it
+    was held outside the engine when the account was first read (never flattened)."""
+
+    asset: str
+    free: float
+    locked: float
+    total: float
+    external: float
+
+
+@dataclass(frozen=True, slots=True)
+class BalancesView:
+    """A LIVE account's balances as last read, and when (the engine's clock)."""
+
+    read_ts_ns: int
+    assets: tuple[AssetBalance, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class AccountView:
     equity: float
     initial_equity: float
@@ -168,6 +188,7 @@ class EngineSnapshot:
     notices: tuple[Notice, ...] = ()  # oldest first, kept until acknowledged (see NoticeLog)
     notices_unread: int = 0  # unacknowledged, including any that left memory (journal only)
     notices_evicted: int = 0  # unread notices no longer in ``notices`` (the WAL has them)
+    balances: BalancesView | None = None  # LIVE: the account as last read; None in SIM/PAPER
     dead_man: DeadManView | None = None  # None: no dead-man's switch in this session
 
     @property

@@ -8,6 +8,7 @@ from hft_tui.bus import MetricsSnapshot
 from hft_tui.model import FeedState, ReasonCode
 from hft_tui.session.engine_snapshot import (
     AccountView,
+    BalancesView,
     DeadManView,
     EngineSnapshot,
     FeedSummary,
@@ -64,6 +65,7 @@ def build_snapshot(
     wal_tail_lines: int,
     journal_failure: str = "",
     dead_man: DeadManView | None = None,
+    balances: BalancesView | None = None,
 ) -> EngineSnapshot:
     return EngineSnapshot(
         seq=seq,
@@ -95,6 +97,7 @@ def build_snapshot(
         dead_man=dead_man,
         trading_state_reason=core.state.reason.value if core.state.reason else "",
         journal_failure=journal_failure,
+        balances=balances,
         feed=_feed_summary(core),
     )
 

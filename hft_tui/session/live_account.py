@@ -37,6 +37,7 @@ from hft_tui.execution.exchange_calls import ExchangeCalls
 from hft_tui.market.ccxt_exchange import CcxtCredentials, create_exchange
 from hft_tui.model import MarketRules, ReasonCode
 from hft_tui.redaction import describe_error
+from hft_tui.session.engine_snapshot import AssetBalance, BalancesView
 from hft_tui.trading.core import TradingCore
 
 MISMATCH_HOLD = "account"
@@ -105,6 +106,7 @@ class LiveAccount:
     positions: dict[str, ExchangePosition] = field(default_factory=dict)  # swaps, by symbol
     equity: float | None = None
     external: dict[str, float] | None = None  # by holding_key
+    read_ts_ns: int = 0  # when the exchange last reported the balances (the engine's clock); 0: never
     # False when the engine had to start from risk.initial_equity: its equity is then not re-based.
     rebase: bool = True
     _suspect: dict[str, int] = field(default_factory=dict)
@@ -126,6 +128,16 @@ class LiveAccount:
         if swaps:
             self.positions = await broker.fetch_positions(swaps, priority=priority)
 
+    def balances(self) -> BalancesView | None:
+        """The last read for the balances view (locked is what is not free); None before the first."""
+        if not self.read_ts_ns:
+            return None
+        external = self.external or {}
+        return BalancesView(self.read_ts_ns, tuple(
+            AssetBalance(asset, self.free.get(asset, 0.0), total - self.free.get(asset, 0.0), total,
+                         external.get(asset, 0.0))
+            for asset, total in sorted(self.totals.items())))
+
     def held(self, symbol: str, rules: MarketRules) -> float:
         """What the exchange shows of ``symbol``: the base balance on spot, the position on a swap."""
         if rules.spot:
@@ -139,6 +151,7 @@ class LiveAccount:
         any moment, often while the fills the stream lost are still being fetched."""
         await self.read(broker, core.rules)
         self._revalue(core)
+        self.read_ts_ns = core.clock.now_ns()
         tracked = {s: r for s, r in core.rules.items() if r.base or not r.spot}
         positions = {s: {"qty": p.qty, "entry": p.entry_price} for s, p in self.positions.items()}
         if self.external is None:
@@ -163,6 +176,7 @@ class LiveAccount:
         for asset, (free, total) in balances.items():
             self.free[asset] = free
             self.totals[asset] = total
+        self.read_ts_ns = core.clock.now_ns()
         self._revalue(core)
 
     def _revalue(self, core: TradingCore) -> None:

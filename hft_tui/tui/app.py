@@ -56,6 +56,7 @@ from hft_tui.tui.panes.snapshot_pane import SnapshotPane
 from hft_tui.tui.panes.strategies_table import StrategiesPane
 from hft_tui.tui.panes.symbols_table import SymbolsPane
 from hft_tui.tui.panes.wal_tail import WalTailPane
+from hft_tui.tui.screens.balances import BalancesScreen
 from hft_tui.tui.screens.confirm import CONFIRM, Choice, ConfirmScreen
 from hft_tui.tui.screens.exposure import flatten_summary, kill_summary, quit_summary
 from hft_tui.tui.screens.help import HelpScreen
@@ -416,6 +417,10 @@ class HftApp(App[str]):
     def action_pnl(self) -> None:
         """Realised and unrealised PnL of a period, per strategy and symbol, with its curve."""
         self.push_screen(PnlScreen(self.trade_history, lambda: self.link.snapshot, self.link.now_ns))
+
+    def action_balances(self) -> None:
+        """LIVE: the exchange's balances as last read; SIM/PAPER: the paper account."""
+        self.push_screen(BalancesScreen(lambda: self.link.snapshot, self.link.now_ns))
 
     def action_help(self) -> None:
         """Every key as currently mapped, the panes, and what the states mean."""

@@ -25,7 +25,8 @@ APP_BINDINGS: list[BindingType] = [
 ]
 
 MAIN_SCREEN_ACTIONS = frozenset({"flatten_symbol", "toggle_strategy", "tune", "next_symbol",
-                                 "wal_filter", "notices", "focus_pane", "quit", "detach", "trades", "pnl"})
+                                 "wal_filter", "notices", "focus_pane", "quit", "detach", "trades", "pnl",
+                                 "balances"})
 
 
 @dataclass(frozen=True, slots=True)

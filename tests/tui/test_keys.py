@@ -359,7 +359,7 @@ async def test_every_action_is_in_the_command_palette(frozen_app: HftApp) -> Non
     async with frozen_app.run_test(size=COMPACT):
         titles = " ".join(command.title for command in frozen_app.get_system_commands(frozen_app.screen))
         for name in ("Kill", "Flatten all", "Flatten symbol", "Pause", "Tune", "Pause all", "Reset",
-                     "Symbol", "WAL filter", "Trades", "PnL", "Help", "Quit", "Pane 9"):
+                     "Symbol", "WAL filter", "Trades", "PnL", "Balances", "Help", "Quit", "Pane 9"):
             assert name in titles, name
 
 
