@@ -219,6 +219,7 @@ class Engine:
             journal_failure=self.journal_failure,
             dead_man=self.live.dead_man_view() if self.live is not None else None,
             balances=self.live.account.balances() if self.live is not None else None,
+            clock_offset_ms=self.live.broker.calls.time_offset_ms if self.live is not None else None,
         )
 
     # --- commands -------------------------------------------------------------------------------

@@ -39,6 +39,7 @@ class PositionView:
     stop_loss: float | None
     opened_ts_ns: int
     strategy: str = ""
+    dust: bool = False  # less than one lot: nothing the exchange lets anyone trade (counts as flat)
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,6 +191,7 @@ class EngineSnapshot:
     notices_evicted: int = 0  # unread notices no longer in ``notices`` (the WAL has them)
     balances: BalancesView | None = None  # LIVE: the account as last read; None in SIM/PAPER
     dead_man: DeadManView | None = None  # None: no dead-man's switch in this session
+    clock_offset_ms: int | None = None  # LIVE: local clock minus the exchange's, as last resynced
 
     @property
     def open_positions(self) -> int:

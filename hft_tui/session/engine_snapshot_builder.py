@@ -66,6 +66,7 @@ def build_snapshot(
     journal_failure: str = "",
     dead_man: DeadManView | None = None,
     balances: BalancesView | None = None,
+    clock_offset_ms: int | None = None,
 ) -> EngineSnapshot:
     return EngineSnapshot(
         seq=seq,
@@ -95,6 +96,7 @@ def build_snapshot(
         notices_unread=core.notices.unacknowledged,
         notices_evicted=core.notices.evicted_unacknowledged,
         dead_man=dead_man,
+        clock_offset_ms=clock_offset_ms,
         trading_state_reason=core.state.reason.value if core.state.reason else "",
         journal_failure=journal_failure,
         balances=balances,
@@ -153,6 +155,7 @@ def _positions(core: TradingCore) -> tuple[PositionView, ...]:
             stop_loss=rules.stop_loss if rules else None,
             opened_ts_ns=position.opened_ts_ns,
             strategy=trade.strategy if trade else "",
+            dust=core.lots_held(symbol) == 0,
         ))
     return tuple(views)
 

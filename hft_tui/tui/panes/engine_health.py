@@ -1,4 +1,5 @@
-"""Engine health: throughput, loop lag, feed latency per symbol, WAL fsync, rejections, errors."""
+"""Engine health: throughput, loop lag, feed latency per symbol, WAL fsync, rejections, errors,
+and in LIVE the clock offset to the exchange (local minus exchange, as last resynced)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from hft_tui.tui.formatting import theme_colour
 LOOP_LAG_WARN_MS = 50.0
 FEED_LATENCY_WARN_MS = 500.0
 FSYNC_WARN_MS = 20.0
+# Binance refuses a request 1 s ahead of its clock (-1021): past this the offset is a warning.
+CLOCK_OFFSET_WARN_MS = 1000
 
 
 def health_lines(snapshot: EngineSnapshot) -> tuple[tuple[str, str, bool], ...]:
@@ -24,6 +27,9 @@ def health_lines(snapshot: EngineSnapshot) -> tuple[tuple[str, str, bool], ...]:
          metrics.wal_fsync_ms > FSYNC_WARN_MS),
         ("errors", str(metrics.errors), metrics.errors > 0),
     ]
+    if snapshot.clock_offset_ms is not None:
+        offset = snapshot.clock_offset_ms
+        lines.append(("clock offset", f"{offset:+,d} ms", abs(offset) > CLOCK_OFFSET_WARN_MS))
     for symbol in snapshot.symbols:
         latency = metrics.feed_latency_ms.get(symbol)
         value = "—" if latency is None else f"{latency:.0f} ms"

@@ -74,7 +74,7 @@ class PositionsPane(Vertical, can_focus=False):
         orders = self.query_one("#order-rows", FittedTable)
         orders.set_class(not snapshot.orders, "-empty")
         orders.set_rows([self._order_row(o, now_ns) for o in snapshot.orders])
-        held = f"{len(snapshot.positions)} pos · {len(snapshot.orders)} ord"
+        held = f"{sum(not p.dust for p in snapshot.positions)} pos · {len(snapshot.orders)} ord"
         self.border_title = f"4 Positions & orders ({held})"
         self.border_subtitle = account_line(snapshot.account)
 
@@ -85,9 +85,9 @@ class PositionsPane(Vertical, can_focus=False):
         targets = f"{_price(position.take_profit)} / {_price(position.stop_loss)}"
         return (position.symbol, [
             Text(position.symbol, style="bold"),
-            side_text(self, position.side),
+            Text("dust", style=theme_colour(self, "muted")) if position.dust else side_text(self, position.side),
             pnl_text(self, position.unrealized_pnl),
-            f"{position.qty:.4g}",
+            f"{position.qty:.3g} {position.symbol.split('/')[0]}" if position.dust else f"{position.qty:.4g}",
             _price(position.entry_price),
             _price(position.mark_price),
             pnl_text(self, position.realized_pnl),
