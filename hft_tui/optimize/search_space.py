@@ -23,11 +23,13 @@ from optuna.distributions import (
     FloatDistribution,
     IntDistribution,
 )
+from pydantic.fields import FieldInfo
 
 from hft_tui.backtest.sweep import parse_value
 from hft_tui.config.field_bounds import FieldBounds
 from hft_tui.config.loader import field_at
 from hft_tui.config.settings import Settings
+from hft_tui.strategies.catalogue import installed
 
 _SPEC_KEYS = frozenset({"low", "high", "step", "log", "choices"})
 
@@ -128,7 +130,7 @@ def merge_space(from_file: Sequence[Param], from_flags: Sequence[Param]) -> list
 
 def resolve(key: str, spec: Mapping[str, Any]) -> Param:
     """The parameter ``key`` with ``spec`` (possibly empty) checked against the setting's bounds."""
-    field = field_at(Settings, tuple(key.split(".")))
+    field = field_at(Settings, tuple(key.split("."))) or _user_strategy_field(key.split("."))
     if field is None:
         raise SearchSpaceError(f"{key}: no such setting (see `hft-tui config default`)")
     annotation = _unwrap_optional(field.annotation)
@@ -176,6 +178,14 @@ def resolve(key: str, spec: Mapping[str, Any]) -> Param:
     if kind == "int":
         return Param(key, kind, int(low), int(high), int(step) if step is not None else None, log)
     return Param(key, kind, float(low), float(high), float(step) if step is not None else None, log)
+
+
+def _user_strategy_field(parts: list[str]) -> FieldInfo | None:
+    """``strategies.<name>.<param>`` of an installed user strategy (its own parameter model)."""
+    if len(parts) != 3 or parts[0] != "strategies":
+        return None
+    strategy = installed().classes.get(parts[1])
+    return strategy.params_model.model_fields.get(parts[2]) if strategy is not None else None
 
 
 def _bound_range(bounds: FieldBounds, kind: str) -> tuple[float | None, float | None]:
