@@ -93,6 +93,7 @@ class ReasonCode(StrEnum):
                      "A strategy hook ran longer than strategies.max_hook_ms too often: disabled until the operator "
                      "enables it.")
     ALREADY_POSITIONED = ("ALREADY_POSITIONED", "signal", "A position on that side is already open.")
+    MANUAL_ENTRY = ("MANUAL_ENTRY", "signal", "The operator placed the order by hand (a manual trade).")
 
     # --- risk gate and DRB guard ----------------------------------------------------------
     RISK_MAX_POSITION = ("RISK_MAX_POSITION", "risk", "Order would exceed the per-symbol position limit.")

@@ -34,6 +34,7 @@ from hft_tui.session.engine import RESET_CONFIRMATION, Engine
 from hft_tui.session.input_recording import SessionTape, read_clock_tape
 from hft_tui.trading.commands import (
     AcknowledgeNotices,
+    CancelOrder,
     Command,
     DisableStrategy,
     EnableStrategy,
@@ -43,6 +44,7 @@ from hft_tui.trading.commands import (
     PlaceOrder,
     ResetHalt,
     ResumeStrategy,
+    SetExits,
     SetStrategyParams,
 )
 from hft_tui.trading.core import TradingCore
@@ -54,7 +56,7 @@ from hft_tui.wal.writer import WalWriter
 SYNC_EVERY_EVENTS = 100_000
 _COMMANDS: dict[str, type[Command]] = {cls.__name__: cls for cls in (  # type: ignore[misc]
     Kill, Flatten, PauseStrategy, ResumeStrategy, EnableStrategy, DisableStrategy, SetStrategyParams, PlaceOrder,
-    ResetHalt, AcknowledgeNotices)}
+    ResetHalt, AcknowledgeNotices, SetExits, CancelOrder)}
 
 
 class ReplayError(ValueError):

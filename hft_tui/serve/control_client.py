@@ -20,6 +20,7 @@ from hft_tui.serve.protocol import (
     command_to_wire,
     decode,
     encode,
+    result_from_wire,
 )
 from hft_tui.serve.snapshot_stream import SnapshotReceiver
 from hft_tui.serve.socket_address import socket_address
@@ -116,9 +117,7 @@ class ControlClient:
 
     async def command(self, command: Command) -> CommandResult:
         reply = await self.request({"type": "command", "command": command_to_wire(command)})
-        if reply["type"] == "error":
-            return CommandResult(False, str(reply["message"]))
-        return CommandResult(bool(reply["ok"]), str(reply["message"]))
+        return result_from_wire(reply)
 
     async def notices(self) -> list[dict[str, Any]]:
         reply = await self.request({"type": "get_notices"})

@@ -27,6 +27,7 @@ from hft_tui.serve.protocol import (
     command_from_wire,
     decode,
     encode,
+    result_to_wire,
 )
 from hft_tui.serve.snapshot_codec import encode_fields
 from hft_tui.serve.snapshot_stream import TAIL_FIELDS, SnapshotSender, encode_items
@@ -212,7 +213,7 @@ class ControlServer:
         kind = message["type"]
         if kind == "command":
             result = await self._command(client, message.get("command"))
-            client.send({"type": "result", "id": request_id, "ok": result.ok, "message": result.message})
+            client.send(result_to_wire(request_id, result))
         elif kind == "get_notices":
             client.send({"type": "notices", "id": request_id,
                          "notices": [{"ts_ns": n.ts_ns, "text": n.text} for n in self.notices]})

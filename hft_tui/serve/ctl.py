@@ -26,7 +26,20 @@ from hft_tui.serve.heartbeat import read_heartbeat
 from hft_tui.serve.protocol import socket_path
 from hft_tui.session.engine import RESET_CONFIRMATION
 from hft_tui.session.engine_snapshot import EngineSnapshot
-from hft_tui.trading.commands import Command, Flatten, Kill, PauseStrategy, ResetHalt, ResumeStrategy, SetStrategyParams
+from hft_tui.trading.commands import (
+    CancelOrder,
+    Command,
+    CommandResult,
+    Flatten,
+    Kill,
+    PauseStrategy,
+    PlaceOrder,
+    PreviewOrder,
+    ResetHalt,
+    ResumeStrategy,
+    SetExits,
+    SetStrategyParams,
+)
 
 EXIT_OK = exit_codes.OK
 EXIT_REFUSED = exit_codes.FAILED
@@ -37,7 +50,10 @@ EXIT_CODES_HELP = ("exit codes: 0 done/answered; 1 the engine refused the comman
 QUERIES = ("status", "positions", "orders", "pnl", "notices")
 DESTRUCTIVE = {"kill": "kill cancels every order, flattens every position and HALTS trading",
                "flatten": "flatten closes positions at market",
-               "reset": "reset leaves HALTED and lets the risk gate admit new entries"}
+               "reset": "reset leaves HALTED and lets the risk gate admit new entries",
+               "close": "close closes the position at market, reduce-only",
+               "cancel": "cancel takes the order off the book",
+               "order": "that is what the order would do now (nothing sent)"}
 
 
 def add_ctl_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -61,6 +77,28 @@ def add_ctl_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ign
     tune.add_argument("values", nargs="+", metavar="KEY=VALUE", type=parse_assignment)
     reset = _json(actions.add_parser("reset", help="leave HALTED (needs --yes)"))
     _yes(reset)
+    order = _json(actions.add_parser(
+        "order", help="a manual order through the risk gate: order BTC/USDT buy 0.01 (shows what it would do; "
+                      "--yes sends it)"))
+    order.add_argument("symbol", help="e.g. BTC/USDT")
+    order.add_argument("side", choices=("buy", "sell"))
+    order.add_argument("size", type=float, help="base quantity (e.g. 0.01 BTC), or quote with --notional")
+    order.add_argument("--notional", action="store_true", help="SIZE is in the quote currency, taken in whole lots")
+    order.add_argument("--limit", type=float, metavar="PRICE", help="a limit order at PRICE (default: market)")
+    order.add_argument("--tp", type=float, metavar="PRICE", help="take-profit (default: the [exits] setting)")
+    order.add_argument("--sl", type=float, metavar="PRICE", help="stop-loss (default: the [exits] setting)")
+    order.add_argument("--reduce-only", action="store_true", help="only ever shrink the position")
+    _yes(order)
+    close = _json(actions.add_parser("close", help="close one position, reduce-only (needs --yes)"))
+    close.add_argument("symbol", help="e.g. BTC/USDT")
+    _yes(close)
+    cancel = _json(actions.add_parser("cancel", help="cancel one working order by id, see `ctl orders` (needs --yes)"))
+    cancel.add_argument("order_id")
+    _yes(cancel)
+    exits = _json(actions.add_parser("exits", help="move a position's exits: exits BTC/USDT --tp 70000 --sl 64000"))
+    exits.add_argument("symbol", help="e.g. BTC/USDT")
+    exits.add_argument("--tp", type=_level, metavar="PRICE|none", required=True, help="take-profit, or none")
+    exits.add_argument("--sl", type=_level, metavar="PRICE|none", required=True, help="stop-loss, or none")
     parser.set_defaults(handler=run_ctl)
 
 
@@ -73,9 +111,32 @@ def _yes(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--yes", action="store_true", help="confirm (this is not undone by ctl)")
 
 
+def _level(text: str) -> float | None:
+    if text.strip().lower() == "none":
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is neither a price nor none") from None
+
+
+def _place_order(args: argparse.Namespace) -> PlaceOrder:
+    size = {"notional": args.size} if args.notional else {"qty": args.size}
+    return PlaceOrder(args.symbol, args.side, price=args.limit, reduce_only=args.reduce_only,
+                      take_profit=args.tp, stop_loss=args.sl, **size)
+
+
 def command_for(args: argparse.Namespace) -> Command:
     """The engine command an action stands for."""
     action = args.ctl_command
+    if action == "order":
+        return _place_order(args) if args.yes else PreviewOrder(_place_order(args))
+    if action == "close":
+        return Flatten(args.symbol)
+    if action == "cancel":
+        return CancelOrder(args.order_id)
+    if action == "exits":
+        return SetExits(args.symbol, take_profit=args.tp, stop_loss=args.sl)
     if action == "kill":
         return Kill("ctl")
     if action == "flatten":
@@ -92,7 +153,7 @@ def command_for(args: argparse.Namespace) -> Command:
 def run_ctl(args: argparse.Namespace, state_dir: Path) -> int:
     """Carry out ``args.ctl_command`` against the engine serving ``state_dir``."""
     action = args.ctl_command
-    if action in DESTRUCTIVE and not args.yes:
+    if action in DESTRUCTIVE and not args.yes and action != "order":
         print(f"hft-tui ctl: {DESTRUCTIVE[action]}; add --yes to do it", file=sys.stderr)
         return EXIT_USAGE
     try:
@@ -120,10 +181,24 @@ async def _run(args: argparse.Namespace, state_dir: Path) -> int:
             snapshot = await asyncio.wait_for(first, 10.0)
             return _print(args, *_query(action, snapshot, client.welcome, state_dir))
         result = await client.command(command_for(args))
+        if result.preview is not None:
+            return _previewed(args, result)
         _print(args, {"ok": result.ok, "message": result.message}, lambda r: r["message"])
         return EXIT_OK if result.ok else EXIT_REFUSED
     finally:
         await client.close()
+
+
+def _previewed(args: argparse.Namespace, result: CommandResult) -> int:
+    """``ctl order`` without --yes: what the order would do now; nothing was sent."""
+    preview = result.preview
+    assert preview is not None
+    _print(args, {"ok": result.ok, "message": result.message, "sent": False,
+                  "preview": dataclasses.asdict(preview)}, lambda _: "\n".join(preview.lines()))
+    if not result.ok:
+        return EXIT_REFUSED  # the gate would refuse it: --yes would not help
+    print(f"hft-tui ctl: {DESTRUCTIVE['order']}; add --yes to send it", file=sys.stderr)
+    return EXIT_USAGE
 
 
 def _query(action: str, snapshot: EngineSnapshot, welcome: dict[str, Any], state_dir: Path) -> tuple[Any, Any]:

@@ -11,7 +11,7 @@ Engine -> client::
 
     {"type": "welcome", "version": 1, "engine": {...}}
     {"type": "snapshot", "seq": 12, "fields": {...}}   changed fields only (snapshot_stream)
-    {"type": "result", "id": 7, "ok": true, "message": "..."}
+    {"type": "result", "id": 7, "ok": true, "message": "..."}      "preview": {...} answers a PreviewOrder
     {"type": "notice", "ts_ns": ..., "text": "..."}
     {"type": "notices", "id": 9, "notices": [...]}
     {"type": "error", "id": 7 | null, "message": "..."}
@@ -22,6 +22,7 @@ reply; any other malformed line gets an error reply and the connection carries o
 
 from __future__ import annotations
 
+import dataclasses
 import typing
 from pathlib import Path
 from typing import Any
@@ -29,7 +30,7 @@ from typing import Any
 import orjson
 from pydantic import TypeAdapter, ValidationError
 
-from hft_tui.trading.commands import Command
+from hft_tui.trading.commands import Command, CommandResult, OrderPreview
 
 PROTOCOL_VERSION = 1
 MAX_MESSAGE_BYTES = 64 * 1024
@@ -37,6 +38,7 @@ SOCKET_NAME = "control.sock"
 ATTACH_CLIENT = "attach"  # the name an attached workstation says hello with (counted as attached)
 COMMAND_TYPES: dict[str, type] = {cls.__name__: cls for cls in typing.get_args(Command)}
 _ADAPTERS = {name: TypeAdapter(cls) for name, cls in COMMAND_TYPES.items()}
+_PREVIEW = TypeAdapter(OrderPreview)
 
 
 class ProtocolError(ValueError):
@@ -67,6 +69,23 @@ def decode(line: bytes) -> dict[str, Any]:
 def command_to_wire(command: Command) -> dict[str, Any]:
     return {"name": type(command).__name__,
             "args": {name: getattr(command, name) for name in command.__dataclass_fields__}}  # type: ignore[union-attr]
+
+
+def result_to_wire(request_id: object, result: CommandResult) -> dict[str, Any]:
+    """The engine's answer to a command, with the order preview when it carries one."""
+    message: dict[str, Any] = {"type": "result", "id": request_id, "ok": result.ok, "message": result.message}
+    if result.preview is not None:
+        message["preview"] = dataclasses.asdict(result.preview)
+    return message
+
+
+def result_from_wire(reply: dict[str, Any]) -> CommandResult:
+    """A ``result`` (or ``error``) reply as the CommandResult the engine returned."""
+    if reply["type"] == "error":
+        return CommandResult(False, str(reply["message"]))
+    preview = reply.get("preview")
+    return CommandResult(bool(reply["ok"]), str(reply["message"]),
+                         _PREVIEW.validate_python(preview) if preview is not None else None)
 
 
 def command_from_wire(wire: object) -> Command:

@@ -23,15 +23,17 @@ from typing import Any
 from hft_tui.bus import EventBus, Metrics
 from hft_tui.clock import Clock, LatchedClock
 from hft_tui.market.source import MarketEvent, MarketSource
-from hft_tui.model import ReasonCode, Side
+from hft_tui.model import ReasonCode
 from hft_tui.redaction import describe_error
 from hft_tui.session.engine_snapshot import EngineSnapshot
 from hft_tui.session.engine_snapshot_builder import build_snapshot
 from hft_tui.session.live_session import LiveSession
 from hft_tui.session.recovery import recover_from_wal
 from hft_tui.session.restore import recoverable_state, restore_core
+from hft_tui.trading import manual_orders
 from hft_tui.trading.commands import (
     AcknowledgeNotices,
+    CancelOrder,
     Command,
     CommandResult,
     DisableStrategy,
@@ -40,8 +42,10 @@ from hft_tui.trading.commands import (
     Kill,
     PauseStrategy,
     PlaceOrder,
+    PreviewOrder,
     ResetHalt,
     ResumeStrategy,
+    SetExits,
     SetStrategyParams,
     StopEngine,
 )
@@ -229,6 +233,9 @@ class Engine:
         if isinstance(command, StopEngine):
             self.request_stop(command.reason)
             return CommandResult(True, "stopping")
+        if isinstance(command, PreviewOrder):
+            async with self._step:  # a question between two events: nothing journaled, nothing changed
+                return manual_orders.preview(self.core, command.order)
         async with self._step:
             if self.journal_failure and not isinstance(command, (Kill, Flatten)):
                 return CommandResult(False, f"{self.journal_failure}: only kill and flatten are taken")
@@ -296,8 +303,11 @@ class Engine:
         if isinstance(command, SetStrategyParams):
             return core.set_params(command.name, command.values, command.revert_to_defaults)
         if isinstance(command, PlaceOrder):
-            return core.place_order(command.symbol, Side(command.side), command.qty, command.price,
-                                    command.reduce_only)
+            return manual_orders.place(core, command)
+        if isinstance(command, SetExits):
+            return manual_orders.set_exits(core, command)
+        if isinstance(command, CancelOrder):
+            return manual_orders.cancel(core, command)
         if isinstance(command, ResetHalt):
             if command.confirmation != RESET_CONFIRMATION:
                 return CommandResult(False, f"type {RESET_CONFIRMATION} to confirm the reset")

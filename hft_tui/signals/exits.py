@@ -10,7 +10,7 @@ override a pending exit's reason, since they must always go through.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -142,6 +142,12 @@ class ExitTracker:
         tracked = self._tracked.get(symbol)
         if tracked is not None:
             tracked.exiting = None
+
+    def amend(self, symbol: str, *, take_profit: float | None, stop_loss: float | None) -> ExitRules:
+        """The operator moved ``symbol``'s target and stop; the trailing anchor is kept."""
+        tracked = self._tracked[symbol]
+        tracked.rules = replace(tracked.rules, take_profit=take_profit, stop_loss=stop_loss)
+        return tracked.rules
 
     def rules(self, symbol: str) -> ExitRules | None:
         tracked = self._tracked.get(symbol)

@@ -64,13 +64,45 @@ class SetStrategyParams:
 
 @dataclass(frozen=True, slots=True)
 class PlaceOrder:
-    """A manual order from the operator; it passes the same risk gate as any strategy's."""
+    """A manual order from the operator; it passes the same risk gate as any strategy's.
+
+    The size is ``qty`` (base units) or ``notional`` (quote, turned into whole lots at the
+    price the order will cross when it is applied). An entry opens a trade of strategy
+    ``manual`` whose exits the engine manages: ``take_profit``/``stop_loss`` where given,
+    the ``[exits]`` defaults elsewhere.
+    """
 
     symbol: str
     side: str  # "buy" | "sell"
-    qty: float
+    qty: float = 0.0
     price: float | None = None  # None = market
     reduce_only: bool = False
+    notional: float | None = None
+    take_profit: float | None = None
+    stop_loss: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PreviewOrder:
+    """What ``order`` would do if it were placed now: a question, not journaled, changes nothing."""
+
+    order: PlaceOrder
+
+
+@dataclass(frozen=True, slots=True)
+class SetExits:
+    """Move an open position's take-profit and stop-loss (None: that exit is off)."""
+
+    symbol: str
+    take_profit: float | None = None
+    stop_loss: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CancelOrder:
+    """Cancel one working order by its client id."""
+
+    client_id: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,11 +121,81 @@ class AcknowledgeNotices:
 
 Command = (
     StopEngine | Kill | Flatten | PauseStrategy | ResumeStrategy | EnableStrategy | DisableStrategy
-    | SetStrategyParams | ResetHalt | PlaceOrder | AcknowledgeNotices
+    | SetStrategyParams | ResetHalt | PlaceOrder | PreviewOrder | SetExits | CancelOrder | AcknowledgeNotices
 )
+
+
+@dataclass(frozen=True, slots=True)
+class OrderPreview:
+    """A manual order as it stands now, for the confirmation: what it crosses, costs and risks,
+    and what the pre-trade risk gate says (``gate_code`` "" = it would pass)."""
+
+    symbol: str
+    side: str
+    order_type: str  # "market" | "limit"
+    qty: float
+    price: float  # the price it will cross: the book walked for a market order, the limit
+    mid: float
+    notional: float
+    fee: float
+    liquidity: str  # "taker" | "maker"
+    take_profit: float | None
+    stop_loss: float | None
+    exits_from_defaults: bool  # some level comes from the [exits] settings, not the order
+    risk_to_stop: float | None  # loss at the stop, fees both ways included
+    equity: float
+    gate_code: str
+    gate_reason: str
+    trading_state: str
+    reduce_only: bool = False
+    fillable_qty: float | None = None  # a market order: what the visible book holds
+
+    @property
+    def risk_pct_of_equity(self) -> float | None:
+        if self.risk_to_stop is None or self.equity <= 0:
+            return None
+        return self.risk_to_stop / self.equity * 100.0
+
+    @property
+    def passes(self) -> bool:
+        return not self.gate_code
+
+    def lines(self) -> list[str]:
+        """The preview as the confirmation dialog and ``ctl order`` show it."""
+        how = "at market" if self.order_type == "market" else f"limit {_num(self.price)}"
+        lines = [f"{self.side.capitalize()} {_num(self.qty)} {self.symbol} {how}"
+                 + (" (reduce-only)" if self.reduce_only else "")]
+        crosses = "crosses ~" if self.order_type == "market" else "at "
+        lines.append(f"{crosses}{_num(self.price, 2)} (mid {_num(self.mid, 2)}) · notional {_num(self.notional, 2)}"
+                     f" · fee ~{_num(self.fee, 2)} ({self.liquidity})")
+        if self.fillable_qty is not None and self.fillable_qty < self.qty:
+            lines.append(f"only {_num(self.fillable_qty)} of {_num(self.qty)} visible in the book: "
+                         "the rest is cancelled (market orders do not rest)")
+        if not self.reduce_only:
+            levels = (f"take-profit {_level(self.take_profit)} · stop-loss {_level(self.stop_loss)}"
+                      + (" (defaults from [exits] where not given)" if self.exits_from_defaults else ""))
+            lines.append(levels)
+            pct = self.risk_pct_of_equity
+            lines.append("no stop: the risk is not bounded" if self.risk_to_stop is None else
+                         f"risk to the stop {_num(self.risk_to_stop, 2)} = {pct:.3f}% of equity "
+                         f"{_num(self.equity, 2)}")
+        verdict = ("passes" if self.passes else f"would REFUSE it: {self.gate_code} ({self.gate_reason})")
+        lines.append(f"risk gate: {verdict} · trading {self.trading_state}")
+        return lines
 
 
 @dataclass(frozen=True, slots=True)
 class CommandResult:
     ok: bool
     message: str
+    preview: OrderPreview | None = None  # the answer to a PreviewOrder
+
+
+def _num(value: float, decimals: int | None = None) -> str:
+    if decimals is not None:
+        return f"{value:,.{decimals}f}"
+    return f"{value:,.8f}".rstrip("0").rstrip(".")
+
+
+def _level(value: float | None) -> str:
+    return "none" if value is None else _num(value, 2)

@@ -1035,21 +1035,6 @@ class TradingCore:
         self.add_notice("kill", note)
         return CommandResult(True, note)
 
-    def place_order(self, symbol: str, side: Side, qty: float, price: float | None,
-                    reduce_only: bool) -> CommandResult:
-        """A manual order: same gate, same journal as a strategy's entry."""
-        rules = self.rules.get(symbol)
-        if rules is None:
-            return CommandResult(False, f"unknown symbol {symbol!r}")
-        order = self._new_order(symbol, side, qty, strategy="operator", reduce_only=reduce_only, price=price)
-        code = self.gate.check(order, self._risk_context())
-        if code is not None:
-            self.wal.append("order_rejected", {"client_id": order.client_id, "code": code.value,
-                                                "symbol": symbol, "side": side.value, "qty": qty})
-            return CommandResult(False, f"rejected: {code.value} ({code.description})")
-        self._send(order, "OPERATOR")
-        return CommandResult(True, f"order {order.client_id} sent")
-
     # --- notices ----------------------------------------------------------------------------------
 
     def add_notice(self, source: str, text: str) -> None:
@@ -1130,11 +1115,16 @@ class TradingCore:
         for order in list(self.orders.values()):
             if order.symbol != symbol or not order.is_open or (entries_only and order.reduce_only):
                 continue
-            self.wal.append("cancel", {"client_id": order.client_id, "symbol": symbol})
-            if isinstance(self.broker, PaperBroker):
-                self.broker.cancel_now(order.client_id, ReasonCode.CANCELLED_BY_OPERATOR)
-            else:
-                self._cancels.append(order.client_id)
+            self.cancel(order)
+
+    def cancel(self, order: Order) -> None:
+        """Journal the cancel of one open order, then cancel it (paper: at once; live: queued
+        for the engine's cancel lane)."""
+        self.wal.append("cancel", {"client_id": order.client_id, "symbol": order.symbol})
+        if isinstance(self.broker, PaperBroker):
+            self.broker.cancel_now(order.client_id, ReasonCode.CANCELLED_BY_OPERATOR)
+        else:
+            self._cancels.append(order.client_id)
 
     def _names(self, name: str | None) -> list[str] | None:
         if name is None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+from dataclasses import replace
 from pathlib import Path
 
 from sim_driver import drive_seconds, make_engine
@@ -17,11 +19,14 @@ def _errors_used(engine: Engine) -> float:
 
 
 def _off_grid_limit(engine: Engine) -> PlaceOrder:
-    # The sim's BTC/USDT tick is 0.01: a third of a cent is refused by the exchange (the
-    # paper broker), not by the risk gate.
+    # The exchange (the paper broker) has coarsened BTC/USDT's tick to 1.0 since the engine
+    # loaded its rules: a limit on the engine's 0.1 grid passes the manual order's checks and
+    # the risk gate, and is refused by the exchange.
+    broker_rules = engine.core.broker._rules  # type: ignore[attr-defined]  # noqa: SLF001
+    broker_rules["BTC/USDT"] = replace(broker_rules["BTC/USDT"], tick_size=1.0)
     book = engine.core.books["BTC/USDT"]
     assert book is not None and book.mid is not None
-    return PlaceOrder("BTC/USDT", "buy", 0.01, price=round(book.mid * 0.99, 2) + 0.003)
+    return PlaceOrder("BTC/USDT", "buy", 0.01, price=math.floor(book.mid * 0.99) + 0.5)
 
 
 def test_each_refused_order_counts_once_against_the_error_budget(engine: Engine) -> None:

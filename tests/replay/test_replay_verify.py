@@ -24,7 +24,7 @@ from hft_tui.session.input_recording import (
     read_clock_tape,
     recordings_dir,
 )
-from hft_tui.trading.commands import Command, Kill, PauseStrategy, SetStrategyParams
+from hft_tui.trading.commands import CancelOrder, Command, Kill, PauseStrategy, PlaceOrder, SetExits, SetStrategyParams
 from hft_tui.wal.reader import iter_records
 from hft_tui.wal.record import encode_line, parse_line
 from hft_tui.wal.segments import list_segments
@@ -120,6 +120,27 @@ async def test_an_engine_session_with_operator_commands_replays_exactly(
     code, out = _replay(capsys, "--state-dir", str(tmp_path), "replay", "--verify")
     assert code == 0, out
     assert "3 operator command(s) re-applied" in out
+    assert "0 divergences" in out
+
+
+async def test_manual_orders_exits_and_cancels_replay_with_zero_divergences(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    engine = await _run_session(tmp_path, FrozenClock(START_NS), [
+        (5.0, PlaceOrder("BTC/USDT", "buy", notional=2_000.0, stop_loss=60_000.0)),
+        (3.0, PlaceOrder("ETH/USDT", "buy", 0.5, price=3_150.0)),
+        (2.0, SetExits("BTC/USDT", take_profit=70_000.0, stop_loss=64_000.0)),
+        (2.0, CancelOrder("s1o2")),
+        (10.0, None),
+    ], {"strategies.enabled": []})
+    records = list(iter_records(tmp_path / "wal"))
+    manual = [r.payload for r in records if r.type == "order" and r.payload["strategy"] == "manual"]
+    assert [(o["symbol"], o["order_type"]) for o in manual] == [("BTC/USDT", "market"), ("ETH/USDT", "limit")]
+    assert any(r.type == "cancel" and r.payload["client_id"] == "s1o2" for r in records)
+    assert engine.core.exits.rules("BTC/USDT") is None or engine.core.exits.rules("BTC/USDT").stop_loss == 64_000.0
+
+    code, out = _replay(capsys, "--state-dir", str(tmp_path), "replay", "--verify")
+    assert code == 0, out
+    assert "4 operator command(s) re-applied" in out
     assert "0 divergences" in out
 
 
