@@ -14,7 +14,7 @@ from loopback_exchange import LoopbackExchange
 from test_live_engine import assert_books_agree, trade_randomly
 
 from hft_tui.config.settings import ExchangeSettings
-from hft_tui.model import OrderStatus, Side
+from hft_tui.model import OrderStatus
 from hft_tui.risk.trading_state import TradingState
 from hft_tui.trading.commands import PlaceOrder
 
@@ -48,7 +48,7 @@ async def test_an_intent_that_never_reached_the_exchange_is_looked_up_and_record
         loopback: LoopbackExchange, loopback_settings: ExchangeSettings, tmp_path: Path) -> None:
     first = await live_engine(loopback_settings, tmp_path / "a")
     # The intent is durable; the process dies before the broker sends it.
-    first.core.place_order("BTC/USDT", Side.BUY, 0.002, 49_990.0, reduce_only=False)
+    first.apply(PlaceOrder("BTC/USDT", "buy", 0.002, price=49_990.0))
     await first.wal.flush()
     await crash_copy(first, tmp_path / "a", tmp_path / "b")
     loopback.rate_limit_storm(0.5, retry_after_s=0)  # and reconciliation must get through a 429 storm
