@@ -37,7 +37,7 @@ def test_trades_lists_the_closed_trades_of_every_session(tmp_path: Path, capsys:
     ended = _round_trip(tmp_path, "BTC/USDT")
     _round_trip(tmp_path, "ETH/USDT", ended)  # a restart, then another trade
     trades = _json(capsys, "trades", "--json", "--state-dir", str(tmp_path))
-    by_hand = _json(capsys, "trades", "--json", "--strategy", "operator", "--state-dir", str(tmp_path))
+    by_hand = _json(capsys, "trades", "--json", "--strategy", "manual", "--state-dir", str(tmp_path))
     assert [t["symbol"] for t in by_hand] == ["BTC/USDT", "ETH/USDT"]  # one per session
     only_eth = _json(capsys, "trades", "--json", "--symbol", "ETH/USDT", "--state-dir", str(tmp_path))
     assert only_eth and {t["symbol"] for t in only_eth} == {"ETH/USDT"}
