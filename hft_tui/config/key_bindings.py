@@ -50,6 +50,15 @@ KEY_SPECS: tuple[KeySpec, ...] = (
     KeySpec("wal_filter", "w", "wal_filter", "WAL filter",
             "Cycle the WAL pane's filter: to act on (default), all, then orders & fills, signals, risk & "
             "state, operator, feed & errors, notices, session (every record type is in one)", show=False),
+    KeySpec("manual_order", "o", "manual_order", "Order",
+            "Manual order: symbol, side, size, market/limit, TP/SL; shows cost, risk and the risk gate's "
+            "verdict before sending (y sends)", show=False),
+    KeySpec("close_position", "x", "close_position", "Close",
+            "Close the position under the cursor in pane 4 (reduce-only, asks first)", show=False),
+    KeySpec("edit_exits", "e", "edit_exits", "Exits",
+            "Move the take-profit and stop-loss of the position under the cursor in pane 4", show=False),
+    KeySpec("cancel_order", "c", "cancel_order", "Cancel order",
+            "Cancel the working order under the cursor in pane 4's orders (asks first)", show=False),
     KeySpec("notices", "n", "notices", "Notices",
             "Broker, reconcile, recovery, kill and risk notices, kept until you acknowledge them (a)"),
     KeySpec("trades", "h", "trades", "Trades",

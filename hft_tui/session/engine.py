@@ -235,7 +235,7 @@ class Engine:
             return CommandResult(True, "stopping")
         if isinstance(command, PreviewOrder):
             async with self._step:  # a question between two events: nothing journaled, nothing changed
-                return manual_orders.preview(self.core, command.order)
+                return self.apply(command)
         async with self._step:
             if self.journal_failure and not isinstance(command, (Kill, Flatten)):
                 return CommandResult(False, f"{self.journal_failure}: only kill and flatten are taken")
@@ -304,6 +304,8 @@ class Engine:
             return core.set_params(command.name, command.values, command.revert_to_defaults)
         if isinstance(command, PlaceOrder):
             return manual_orders.place(core, command)
+        if isinstance(command, PreviewOrder):
+            return manual_orders.preview(core, command.order)
         if isinstance(command, SetExits):
             return manual_orders.set_exits(core, command)
         if isinstance(command, CancelOrder):

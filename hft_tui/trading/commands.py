@@ -141,7 +141,8 @@ class OrderPreview:
     liquidity: str  # "taker" | "maker"
     take_profit: float | None
     stop_loss: float | None
-    exits_from_defaults: bool  # some level comes from the [exits] settings, not the order
+    take_profit_default: bool  # the level comes from the [exits] settings, not the order
+    stop_loss_default: bool
     risk_to_stop: float | None  # loss at the stop, fees both ways included
     equity: float
     gate_code: str
@@ -165,16 +166,15 @@ class OrderPreview:
         how = "at market" if self.order_type == "market" else f"limit {_num(self.price)}"
         lines = [f"{self.side.capitalize()} {_num(self.qty)} {self.symbol} {how}"
                  + (" (reduce-only)" if self.reduce_only else "")]
-        crosses = "crosses ~" if self.order_type == "market" else "at "
-        lines.append(f"{crosses}{_num(self.price, 2)} (mid {_num(self.mid, 2)}) · notional {_num(self.notional, 2)}"
-                     f" · fee ~{_num(self.fee, 2)} ({self.liquidity})")
+        crosses = "crosses ~" if self.order_type == "market" else "rests or crosses at "
+        lines.append(f"{crosses}{_num(self.price, 2)} (mid {_num(self.mid, 2)})")
+        lines.append(f"notional {_num(self.notional, 2)} · fee ~{_num(self.fee, 2)} ({self.liquidity})")
         if self.fillable_qty is not None and self.fillable_qty < self.qty:
             lines.append(f"only {_num(self.fillable_qty)} of {_num(self.qty)} visible in the book: "
                          "the rest is cancelled (market orders do not rest)")
         if not self.reduce_only:
-            levels = (f"take-profit {_level(self.take_profit)} · stop-loss {_level(self.stop_loss)}"
-                      + (" (defaults from [exits] where not given)" if self.exits_from_defaults else ""))
-            lines.append(levels)
+            lines.append(f"take-profit {_level(self.take_profit, self.take_profit_default)} · "
+                         f"stop-loss {_level(self.stop_loss, self.stop_loss_default)}")
             pct = self.risk_pct_of_equity
             lines.append("no stop: the risk is not bounded" if self.risk_to_stop is None else
                          f"risk to the stop {_num(self.risk_to_stop, 2)} = {pct:.3f}% of equity "
@@ -197,5 +197,5 @@ def _num(value: float, decimals: int | None = None) -> str:
     return f"{value:,.8f}".rstrip("0").rstrip(".")
 
 
-def _level(value: float | None) -> str:
-    return "none" if value is None else _num(value, 2)
+def _level(value: float | None, default: bool) -> str:
+    return "none" if value is None else _num(value, 2) + (" ([exits] default)" if default else "")

@@ -101,7 +101,7 @@ class _Checked:
             raise Refused(ReasonCode.RISK_INVALID_ORDER,
                           f"{symbol} already has a position: move its exits instead of giving the order new ones")
         if not command.reduce_only:
-            _check_levels(side, self.price, self.take_profit, self.stop_loss, "the order's price")
+            check_exit_levels(side, self.price, self.take_profit, self.stop_loss, "the order's price")
 
     @staticmethod
     def _qty(command: PlaceOrder, rules: MarketRules, side: Side, mid: float, limit: float | None,
@@ -157,7 +157,7 @@ class _Checked:
                      reduce_only=command.reduce_only)
 
 
-def _check_levels(side: Side, price: float, take_profit: float | None, stop_loss: float | None,
+def check_exit_levels(side: Side, price: float, take_profit: float | None, stop_loss: float | None,
                   against: str) -> None:
     """A long's target is above ``price`` and its stop below; a short's the other way round."""
     long = side is Side.BUY
@@ -184,13 +184,14 @@ def preview(core: TradingCore, command: PlaceOrder) -> CommandResult:
         return CommandResult(False, exc.line)
     code = _gate_code(core, checked.order(core, command, client_id="preview"))
     take_profit, stop_loss = checked.take_profit, checked.stop_loss
-    defaults = False
+    tp_default = sl_default = False
     if checked.adds_to is not None:  # the position's own exits will close the whole of it
         take_profit, stop_loss = checked.adds_to.take_profit, checked.adds_to.stop_loss
     elif not command.reduce_only and (take_profit is None or stop_loss is None):
         rules = ExitRules.for_entry(checked.symbol, checked.side, checked.price, 0, core.settings.exits,
                                     take_profit=take_profit, stop_loss=stop_loss)
-        defaults = (rules.take_profit, rules.stop_loss) != (take_profit, stop_loss)
+        tp_default, sl_default = take_profit is None and rules.take_profit is not None, \
+            stop_loss is None and rules.stop_loss is not None
         take_profit, stop_loss = rules.take_profit, rules.stop_loss
     risk = None
     if stop_loss is not None and not command.reduce_only:
@@ -202,7 +203,7 @@ def preview(core: TradingCore, command: PlaceOrder) -> CommandResult:
         mid=checked.mid, notional=checked.qty * checked.price, fee=checked.fee, liquidity=checked.liquidity.value,
         take_profit=None if command.reduce_only else take_profit,
         stop_loss=None if command.reduce_only else stop_loss,
-        exits_from_defaults=defaults, risk_to_stop=risk, equity=core.portfolio.equity(),
+        take_profit_default=tp_default, stop_loss_default=sl_default, risk_to_stop=risk, equity=core.portfolio.equity(),
         gate_code=code.value if code is not None else "", gate_reason=code.description if code is not None else "",
         trading_state=core.state.state.value, reduce_only=command.reduce_only, fillable_qty=checked.fillable_qty)
     verdict = "the risk gate would pass it" if code is None else f"the risk gate would refuse it: {code.value}"
@@ -253,7 +254,7 @@ def set_exits(core: TradingCore, command: SetExits) -> CommandResult:
     try:
         take_profit = _number(command.take_profit, "take-profit")
         stop_loss = _number(command.stop_loss, "stop-loss")
-        _check_levels(rules.side, mark, take_profit, stop_loss, "the mark")
+        check_exit_levels(rules.side, mark, take_profit, stop_loss, "the mark")
     except Refused as exc:
         return CommandResult(False, exc.line)
     amended = core.exits.amend(symbol, take_profit=take_profit, stop_loss=stop_loss)

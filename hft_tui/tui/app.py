@@ -24,14 +24,17 @@ from textual.widgets import DataTable, Footer, Input, TextArea
 from hft_tui.config.settings import UiSettings
 from hft_tui.trading.commands import (
     AcknowledgeNotices,
+    CancelOrder,
     Command,
     CommandResult,
     EnableStrategy,
     Flatten,
     Kill,
     PauseStrategy,
+    PlaceOrder,
     ResetHalt,
     ResumeStrategy,
+    SetExits,
     SetStrategyParams,
     StopEngine,
 )
@@ -58,11 +61,13 @@ from hft_tui.tui.panes.symbols_table import SymbolsPane
 from hft_tui.tui.panes.wal_tail import WalTailPane
 from hft_tui.tui.screens.balances import BalancesScreen
 from hft_tui.tui.screens.confirm import CONFIRM, Choice, ConfirmScreen
-from hft_tui.tui.screens.exposure import flatten_summary, kill_summary, quit_summary
+from hft_tui.tui.screens.exposure import cancel_order_summary, flatten_summary, kill_summary, quit_summary
 from hft_tui.tui.screens.help import HelpScreen
 from hft_tui.tui.screens.kill_confirm import KillConfirmScreen
+from hft_tui.tui.screens.manual_order import ManualOrderScreen
 from hft_tui.tui.screens.notices import NoticesScreen
 from hft_tui.tui.screens.pnl import PnlScreen
+from hft_tui.tui.screens.position_exits import PositionExitsScreen
 from hft_tui.tui.screens.signal_detail import SignalDetailScreen
 from hft_tui.tui.screens.trades import TradesScreen
 from hft_tui.tui.screens.tuning import TuningScreen
@@ -81,7 +86,7 @@ DEFAULT_SLOT = ("signals", "positions")
 RESET_WORD = "RESET"
 # The actions that send the engine a command (none of them in a view-only workstation).
 COMMAND_ACTIONS = frozenset({"kill", "flatten_all", "flatten_symbol", "reset_halt", "toggle_strategy",
-                             "pause_all", "tune"})
+                             "pause_all", "tune", "manual_order", "close_position", "edit_exits", "cancel_order"})
 FLATTEN_AND_QUIT = Choice("flatten_and_quit", "Flatten and quit", "f")
 
 
@@ -302,12 +307,12 @@ class HftApp(App[str]):
         """Close the selected symbol's position, after a confirmation."""
         self._confirm_flatten(self.selected_symbol)
 
-    def _confirm_flatten(self, symbol: str | None) -> None:
+    def _confirm_flatten(self, symbol: str | None, title: str = "") -> None:
         def answered(answer: str | None) -> None:
             if answer == CONFIRM:
                 self.send(Flatten(symbol))
 
-        title = "Flatten all" if symbol is None else f"Flatten {symbol}"
+        title = title or ("Flatten all" if symbol is None else f"Flatten {symbol}")
         self.push_screen(ConfirmScreen(lambda: flatten_summary(self.link.snapshot, symbol), "Flatten",
                                        title=title, danger=True), answered)
 
@@ -325,6 +330,57 @@ class HftApp(App[str]):
         question = ("Trading is HALTED. Reset lets the risk gate admit new entries again.\n"
                     "Make sure the cause (see the DRB guard pane and the WAL) is dealt with.")
         self.push_screen(TypedConfirmScreen(question, RESET_WORD, title="Reset HALTED"), answered)
+
+    # --- actions: manual trading --------------------------------------------------------------
+
+    def action_manual_order(self) -> None:
+        """The manual order dialog; the order goes out only once its confirmation is answered."""
+        symbols = self.link.snapshot.symbols
+        if not symbols:
+            self.notify("No symbol to trade: the engine reports none.", severity="warning")
+            return
+
+        def answered(order: PlaceOrder | None) -> None:
+            if order is not None:
+                self.send(order)
+
+        self.push_screen(ManualOrderScreen(self.link, symbols, self.selected_symbol), answered)
+
+    def action_close_position(self) -> None:
+        """Close the position under the cursor (reduce-only), after a confirmation."""
+        position = self.query_one(PositionsPane).selected_position()
+        if position is None:
+            self.notify("No open position to close.", severity="warning")
+            return
+        self._confirm_flatten(position.symbol, title=f"Close {position.symbol}")
+
+    def action_edit_exits(self) -> None:
+        """Move the take-profit and stop-loss of the position under the cursor."""
+        position = self.query_one(PositionsPane).selected_position()
+        if position is None:
+            self.notify("No open position whose exits could move.", severity="warning")
+            return
+
+        def answered(command: SetExits | None) -> None:
+            if command is not None:
+                self.send(command)
+
+        self.push_screen(PositionExitsScreen(position, lambda: self.link.snapshot), answered)
+
+    def action_cancel_order(self) -> None:
+        """Cancel the working order under the cursor, after a confirmation."""
+        order = self.query_one(PositionsPane).selected_order()
+        if order is None:
+            self.notify("No working order to cancel.", severity="warning")
+            return
+        client_id = order.client_id
+
+        def answered(answer: str | None) -> None:
+            if answer == CONFIRM:
+                self.send(CancelOrder(client_id))
+
+        self.push_screen(ConfirmScreen(lambda: cancel_order_summary(self.link.snapshot, client_id),
+                                       "Cancel the order", title=f"Cancel {client_id}"), answered)
 
     # --- actions: strategies ---------------------------------------------------------------
 
@@ -542,6 +598,13 @@ def describe_command(command: Command) -> str:
         return f"{name} {command.name or 'all'}"
     if isinstance(command, EnableStrategy):
         return f"{name} {command.name}"
+    if isinstance(command, PlaceOrder):
+        size = f"{command.qty:g}" if command.notional is None else f"notional {command.notional:g}"
+        return f"{name} {command.side} {size} {command.symbol}"
+    if isinstance(command, CancelOrder):
+        return f"{name} {command.client_id}"
+    if isinstance(command, SetExits):
+        return f"{name} {command.symbol}"
     if isinstance(command, SetStrategyParams):
         if command.revert_to_defaults:
             return f"{name} {command.name}: revert to defaults"

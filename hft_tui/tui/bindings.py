@@ -26,7 +26,7 @@ APP_BINDINGS: list[BindingType] = [
 
 MAIN_SCREEN_ACTIONS = frozenset({"flatten_symbol", "toggle_strategy", "tune", "next_symbol",
                                  "wal_filter", "notices", "focus_pane", "quit", "detach", "trades", "pnl",
-                                 "balances"})
+                                 "balances", "manual_order", "close_position", "edit_exits", "cancel_order"})
 
 
 @dataclass(frozen=True, slots=True)

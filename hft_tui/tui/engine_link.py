@@ -60,6 +60,8 @@ class EngineLink:
         self._run_future: Future[str] | None = None
         self.commands_sent: list[Command] = []
         self.wal_dir: Path | None = engine.wal.directory
+        # threaded=False: whoever applies ``commands_sent`` hands the results to these.
+        self.awaiting: list[tuple[Command, Callable[[CommandResult], None]]] = []
 
     @property
     def snapshot(self) -> EngineSnapshot:
@@ -91,9 +93,11 @@ class EngineLink:
     def send(self, command: Command, on_done: Callable[[CommandResult], None] | None = None) -> None:
         """Send ``command`` to the engine; ``on_done`` gets the result (on the engine's thread)."""
         if self._loop is None:
-            # No engine loop (``threaded=False``): the caller applies what was sent. A running
-            # link keeps nothing, so a long session does not grow this list.
+            # No engine loop (``threaded=False``): the caller applies what was sent and answers
+            # ``awaiting``. A running link keeps nothing, so a long session does not grow these.
             self.commands_sent.append(command)
+            if on_done is not None:
+                self.awaiting.append((command, on_done))
             return
         future = asyncio.run_coroutine_threadsafe(self.engine.execute(command), self._loop)
         if on_done is not None:

@@ -98,7 +98,7 @@ def test_a_preview_journals_nothing_and_spends_no_client_id(engine: Engine) -> N
     assert (preview.qty, preview.order_type, preview.liquidity, preview.gate_code) == (0.01, "market", "taker", "")
     assert preview.notional == pytest.approx(0.01 * preview.price)
     assert preview.fee == pytest.approx(preview.notional * engine.core.rules[BTC].taker_fee)
-    assert preview.exits_from_defaults and preview.stop_loss is not None and preview.stop_loss < preview.price
+    assert preview.stop_loss_default and preview.stop_loss is not None and preview.stop_loss < preview.price
     assert preview.risk_to_stop is not None and preview.risk_to_stop > 0.01 * (preview.price - preview.stop_loss)
     assert engine.apply(PlaceOrder(BTC, "buy", 0.01)).message.startswith("order s1o1 sent")
 

@@ -28,7 +28,12 @@ from hft_tui.serve.ctl import run_ctl
 from hft_tui.tui.engine_link import EngineLink
 from hft_tui.tui.panes.header_bar import HeaderBar
 from hft_tui.tui.remote_link import RemoteLink
+from hft_tui.tui.screens.confirm import ConfirmScreen
 from hft_tui.tui.screens.kill_confirm import KillConfirmScreen
+from hft_tui.tui.screens.manual_order import ManualOrderScreen
+from hft_tui.tui.screens.order_confirm import OrderConfirmScreen
+from hft_tui.tui.screens.position_exits import PositionExitsScreen
+from hft_tui.wal.reader import iter_records
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "tui"))
 from tui_session import FROZEN_START_NS, drive, make_engine  # noqa: E402
@@ -195,3 +200,32 @@ async def test_a_kill_from_ctl_goes_through_while_a_workstation_has_a_modal_open
         assert isinstance(app.screen, KillConfirmScreen)
     link.stop("test over")
     assert running.engine.snapshot.trading_state == "HALTED"
+
+
+async def test_a_manual_order_from_an_attached_workstation_is_previewed_and_placed_over_the_socket(
+    running: ServedEngineThread,
+) -> None:
+    link = _attach(running)
+    app = HftApp(link)
+    async with app.run_test(size=SIZE) as pilot:
+        await _until(pilot, lambda: all(link.snapshot.view(s).book is not None for s in link.snapshot.symbols))
+        await pilot.press("o", *"0.01", "enter")
+        await _until(pilot, lambda: isinstance(app.screen, OrderConfirmScreen))
+        assert isinstance(app.screen, OrderConfirmScreen) and "risk gate: passes" in app.screen.shown
+        await pilot.press("y")
+        # (a strategy may hold BTC already: then the manual fill adds to its position)
+        await _until(pilot, lambda: any(f.strategy == "manual" for f in list(running.engine.core.fills)))
+    link.stop("test over")
+    records = [r for r in iter_records(running.engine.wal.directory) if r.type == "command"]
+    assert any(r.payload["command"] == "PlaceOrder" for r in records)
+
+
+async def test_a_view_only_workstation_opens_no_order_dialog(running: ServedEngineThread) -> None:
+    link = _attach(running, view_only=True)
+    app = HftApp(link)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("o", "x", "e", "c")
+        await pilot.pause()
+        assert not isinstance(app.screen, (ManualOrderScreen, ConfirmScreen, PositionExitsScreen))
+    link.stop("test over")
+    assert not link.commands_sent

@@ -69,10 +69,15 @@ def play(app: HftApp, steps: int = SESSION_STEPS, events_per_step: int = EVENTS_
 
 
 def apply_sent(app: HftApp) -> list[CommandResult]:
-    """Let the engine carry out every command the app has sent so far, then publish."""
+    """Let the engine carry out every command the app has sent so far, answer whoever waits
+    for a result (as the engine's thread would), then publish."""
     engine = app.link.engine
     results = [engine.apply(command) for command in app.link.commands_sent]
+    answers = dict(zip(map(id, app.link.commands_sent), results, strict=True))
     app.link.commands_sent.clear()
+    awaiting, app.link.awaiting = app.link.awaiting, []
+    for command, on_done in awaiting:
+        on_done(answers[id(command)])
     engine.publish_snapshot()
     app.refresh_fast()
     app.refresh_slow()

@@ -18,7 +18,7 @@ from hft_tui.tui.formatting import (
     theme_colour,
 )
 from hft_tui.tui.panes.fitted_table import FittedTable
-from hft_tui.tui.panes.table_rows import Row
+from hft_tui.tui.panes.table_rows import Row, selected_key
 
 POSITION_COLUMNS = (("symbol", 8), ("side", 7), ("uPnL", 10), ("qty", 7), ("entry", 10), ("mark", 10),
                     ("rPnL", 11), ("TP / SL", 19), ("age", 6))
@@ -51,6 +51,8 @@ class PositionsPane(Vertical, can_focus=False):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._key: tuple[object, ...] | None = None
+        self._positions: dict[str, PositionView] = {}
+        self._orders: dict[str, OrderView] = {}
         self.border_title = "4 Positions & orders"
 
     def compose(self) -> ComposeResult:
@@ -69,6 +71,8 @@ class PositionsPane(Vertical, can_focus=False):
         if key == self._key:
             return
         self._key = key
+        self._positions = {p.symbol: p for p in snapshot.positions}
+        self._orders = {o.client_id: o for o in snapshot.orders}
         now_ns = snapshot.ts_ns
         self.position_table.set_rows([self._position_row(p, now_ns) for p in snapshot.positions])
         orders = self.query_one("#order-rows", FittedTable)
@@ -80,6 +84,16 @@ class PositionsPane(Vertical, can_focus=False):
 
     def redraw(self) -> None:
         self._key = None
+
+    def selected_position(self) -> PositionView | None:
+        """The position under the cursor (the first one until the operator moves)."""
+        key = selected_key(self.position_table)
+        return None if key is None else self._positions.get(key)
+
+    def selected_order(self) -> OrderView | None:
+        """The working order under the cursor of the orders table (the first until moved)."""
+        key = selected_key(self.query_one("#order-rows", FittedTable))
+        return None if key is None else self._orders.get(key)
 
     def _position_row(self, position: PositionView, now_ns: int) -> Row:
         targets = f"{_price(position.take_profit)} / {_price(position.stop_loss)}"

@@ -62,6 +62,19 @@ def flatten_summary(snapshot: EngineSnapshot, symbol: str | None) -> str:
     return "\n".join(lines)
 
 
+def cancel_order_summary(snapshot: EngineSnapshot, client_id: str) -> str:
+    """What cancelling one working order takes off the book (what has filled stays)."""
+    order = next((o for o in snapshot.orders if o.client_id == client_id), None)
+    if order is None:
+        return f"Order {client_id} is no longer working (filled or cancelled): nothing to cancel."
+    return "\n".join([
+        f"Cancel this {order.strategy or 'unknown'} order?", "",
+        f"  {order.side} {order.qty - order.filled_qty:.6g} {order.symbol} {order.type}"
+        f"{'' if order.price is None else f' @ {order.price:,.6g}'} ({order.client_id})",
+        f"  filled so far {order.filled_qty:.6g} of {order.qty:.6g}: what has filled stays.",
+    ])
+
+
 def quit_summary(snapshot: EngineSnapshot) -> str:
     """'' when nothing is open; else what stays open if the operator quits (quitting closes nothing)."""
     if not snapshot.positions and not snapshot.orders:
