@@ -137,7 +137,10 @@ async def download_candles(
                 covered += (next_cursor - cursor) // tf_ms
                 cursor = next_cursor
                 pages_since_flush += 1
-                if pages_since_flush >= FLUSH_EVERY_PAGES:
+                if pages_since_flush >= FLUSH_EVERY_PAGES or result.fetched_bars == len(rows):
+                    # The first page is written at once: the Parquet writer's one-off start-up
+                    # (pyarrow imports pandas, seconds on a busy machine) is paid while the
+                    # download runs, not by a Ctrl+C waiting on the last flush.
                     flush()
                 if on_progress is not None:
                     on_progress(covered, result.missing_before)
