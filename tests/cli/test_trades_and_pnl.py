@@ -57,11 +57,11 @@ def test_trades_of_a_state_dir_that_does_not_exist_is_an_error(tmp_path: Path,
 def test_trades_show_fees_reasons_and_how_long_each_was_held(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     _round_trip(tmp_path, "BTC/USDT")
     (trade,) = [t for t in _json(capsys, "trades", "--json", "--state-dir", str(tmp_path))
-                if t["strategy"] == "operator"]
-    assert trade["fees"] > 0 and trade["entry_reasons"] == []  # placed by hand: no signal's reasons
-    assert main(["trades", "--strategy", "operator", "--state-dir", str(tmp_path)]) == exit_codes.OK
+                if t["strategy"] == "manual"]
+    assert trade["fees"] > 0 and trade["entry_reasons"] == ["MANUAL_ENTRY"]  # placed by hand
+    assert main(["trades", "--strategy", "manual", "--state-dir", str(tmp_path)]) == exit_codes.OK
     row = capsys.readouterr().out.splitlines()[1]
-    assert f"{trade['fees']:.2f}" in row and " - -> " in row
+    assert f"{trade['fees']:.2f}" in row and " MANUAL_ENTRY -> " in row
     assert "10s" in row  # held from the buy to the sell, ten simulated seconds
 
 
