@@ -17,6 +17,7 @@ from hft_tui import __version__, exit_codes
 from hft_tui.alerts.one_shot import add_alert_parser, crash_text, send_alert
 from hft_tui.backtest.cli import add_backtest_parsers
 from hft_tui.cli.fees import add_fees_parser
+from hft_tui.cli.strategy import add_strategy_parser
 from hft_tui.cli.trades import add_trades_parsers
 from hft_tui.config.cli import (
     add_config_parser,
@@ -70,6 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_ctl_parser(commands)
     add_service_parser(commands)
     add_alert_parser(commands)
+    add_strategy_parser(commands)
     _accept_global_options_after_commands(parser)
     return parser
 
@@ -149,13 +151,16 @@ def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        install(load_catalogue(strategies_dir(getattr(args, "config", None), getattr(args, "strategies_dir", None))))
+        # Writing a new strategy file needs none of the others (one of them may be half-written).
+        if getattr(args, "strategy_command", None) != "new":
+            install(load_catalogue(strategies_dir(getattr(args, "config", None),
+                                                  getattr(args, "strategies_dir", None))))
     except UserStrategyError as exc:
         print(f"hft-tui: {exc}", file=sys.stderr)
         return EXIT_CONFIG_ERROR
     if args.command == "config":
         return run_config_command(args)
-    if args.command in ("download", "record", "backtest", "optimize", "replay", "fees"):
+    if args.command in ("download", "record", "backtest", "optimize", "replay", "fees", "strategy"):
         return args.handler(args)
     try:
         settings = load_settings(args.config, overrides_from_args(args))

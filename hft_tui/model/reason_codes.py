@@ -155,6 +155,8 @@ def register_user_code(strategy: str, code: str, description: str) -> ReasonCode
     """Register a user strategy's reason code as ``<strategy>.<CODE>`` (namespaced, so it can
     never collide with a built-in one) and return it; ``ReasonCode(value)`` finds it from then on."""
     value = f"{strategy}.{code}"
+    if not strategy.isidentifier() or strategy != strategy.lower():
+        raise ValueError(f"{strategy!r} is not a strategy name: use a lower-case identifier")
     if not _USER_CODE.fullmatch(value):
         raise ValueError(f"reason code {code!r} of {strategy}: use UPPER_CASE letters, digits and _")
     known = _USER_CODES.get(value)

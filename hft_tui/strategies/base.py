@@ -15,6 +15,7 @@ from typing import ClassVar, Generic, TypeVar
 from pydantic import BaseModel, ConfigDict
 
 from hft_tui.model import Candle, Liquidation, MarketRules, OrderBook, ReasonCode, Signal, Trade
+from hft_tui.model.reason_codes import register_user_code
 from hft_tui.strategies.offers import NOTHING_OFFERED, Offers
 
 
@@ -56,6 +57,12 @@ class Strategy(ABC, Generic[P]):
     needs: ClassVar[tuple[str, ...]] = ()
     # A user strategy's own reason codes, CODE -> one-line meaning; registered as "<name>.CODE".
     reason_codes: ClassVar[Mapping[str, str]] = {}
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        name = vars(cls).get("name")
+        for code, meaning in cls.reason_codes.items() if isinstance(name, str) else ():
+            register_user_code(name, code, meaning)  # registered as the class is defined
 
     def __init__(self, params: P | None = None) -> None:
         self._params: P = params if params is not None else self.params_model()  # type: ignore[assignment]

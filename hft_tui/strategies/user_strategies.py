@@ -19,7 +19,6 @@ from importlib.metadata import entry_points
 from pathlib import Path
 from types import ModuleType
 
-from hft_tui.model.reason_codes import register_user_code
 from hft_tui.strategies.base import Strategy, StrategyParams
 from hft_tui.strategies.catalogue import BUILT_IN, StrategyCatalogue, StrategySource
 
@@ -133,8 +132,3 @@ def _check(found: Found, taken: dict[str, str]) -> None:
     except Exception as exc:  # noqa: BLE001 - pydantic's or the user's own validators
         raise UserStrategyError(f"{origin}: {model.__name__} needs a default for every field: "
                                 f"{type(exc).__name__}") from None
-    for code, meaning in dict(getattr(cls, "reason_codes", {})).items():
-        try:
-            register_user_code(name, str(code), str(meaning))
-        except ValueError as exc:
-            raise UserStrategyError(f"{origin}: {exc}") from None

@@ -179,7 +179,7 @@ async def test_a_user_strategy_tuned_in_a_session_replays_exactly(
     ("import no_such_module_here\n", "broken.py: importing it failed: ModuleNotFoundError: "),
     ("x = 1\n", "broken.py: defines no Strategy subclass with a name"),
     (STRATEGY.format(cls="Trend2", name="trend"), "the name 'trend' is taken (built in)"),
-    (STRATEGY.format(cls="Bad", name="Bad-Name"), "Bad.name must be a lower-case identifier, got 'Bad-Name'"),
+    (STRATEGY.format(cls="Bad", name="Bad-Name"), "'Bad-Name' is not a strategy name: use a lower-case identifier"),
     (STRATEGY.format(cls="Bad", name="enabled"), "the name 'enabled' is a [strategies] setting"),
     (STRATEGY.format(cls="Bad", name="bad").replace('"NEW_HIGH"', '"new high"'),
      "reason code 'new high' of bad: use UPPER_CASE letters, digits and _"),
