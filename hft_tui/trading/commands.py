@@ -62,6 +62,10 @@ class SetStrategyParams:
     revert_to_defaults: bool = False
 
 
+# The strategy name of the operator's own trades (placed by hand, through the risk gate).
+MANUAL_STRATEGY = "manual"
+
+
 @dataclass(frozen=True, slots=True)
 class PlaceOrder:
     """A manual order from the operator; it passes the same risk gate as any strategy's.

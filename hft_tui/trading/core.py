@@ -63,7 +63,7 @@ from hft_tui.signals.status import StrategyAction, StrategyStatusChange
 from hft_tui.strategies.base import Strategy
 from hft_tui.strategies.hook_watch import HookVerdict, HookWatch
 from hft_tui.strategies.strategy_set import build_strategies, candle_timeframes
-from hft_tui.trading.commands import Command, CommandResult, DisableStrategy
+from hft_tui.trading.commands import MANUAL_STRATEGY, Command, CommandResult, DisableStrategy
 from hft_tui.trading.notice_log import NoticeLog
 from hft_tui.wal.errors import WalError
 from hft_tui.wal.writer import WalWriter
@@ -613,7 +613,11 @@ class TradingCore:
         if not decision.accepted:
             outcome = tuple(code.value for code in decision.reasons)
         else:
-            reversal = self.exits.on_decision(decision)
+            trade = self.open_trades.get(signal.symbol)
+            # A strategy's signal never reverses the operator's own trade: its exits and the
+            # operator close it (the signal then meets ALREADY_POSITIONED).
+            manual = trade is not None and trade.strategy == MANUAL_STRATEGY
+            reversal = None if manual else self.exits.on_decision(decision)
             if reversal is not None:
                 outcome = (ReasonCode.SIGNAL_REVERSAL.value,)
                 self._close_for_exit(reversal)

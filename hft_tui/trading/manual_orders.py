@@ -12,13 +12,19 @@ from __future__ import annotations
 
 import math
 
-from hft_tui.trading.commands import CancelOrder, CommandResult, OrderPreview, PlaceOrder, SetExits
+from hft_tui.trading.commands import (
+    MANUAL_STRATEGY,
+    CancelOrder,
+    CommandResult,
+    OrderPreview,
+    PlaceOrder,
+    SetExits,
+)
 from hft_tui.trading.core import PendingEntry, TradingCore
 from hft_tui.model import Liquidity, MarketRules, Order, OrderType, Priority, ReasonCode, Side, Signal
 from hft_tui.signals.decision import Decision
 from hft_tui.signals.exits import ExitRules
 
-MANUAL_STRATEGY = "manual"
 # A quantity or price this close to the grid (in steps) is on it: floats from text fields.
 _GRID_SLACK = 1e-9
 

@@ -172,3 +172,18 @@ def test_cancelling_one_order_leaves_the_others_working(engine: Engine) -> None:
     assert list(engine.core.orders) == [eth_order]
     updates = [r for r in _records(engine) if r["type"] == "order_update"]
     assert (updates[-1]["client_id"], updates[-1]["status"]) == (btc_order, OrderStatus.CANCELLED.value)
+
+
+def test_a_strategys_opposite_signal_does_not_close_the_operators_trade(engine: Engine) -> None:
+    drive_seconds(engine, 5)
+    mid = _mid(engine)
+    assert engine.apply(PlaceOrder(BTC, "buy", 0.01, take_profit=round(mid * 1.2, 1),
+                                   stop_loss=round(mid * 0.8, 1))).ok
+    _release(engine)
+    opened = len(engine.core.signal_history)
+    drive_seconds(engine, 180)
+    opposite = [s for s in list(engine.core.signal_history)[opened:]
+                if s.decision.signal.symbol == BTC and s.decision.signal.side.value == "sell" and s.decision.accepted]
+    assert opposite, "the market must give a strategy a reason to sell for this test to mean anything"
+    assert all(s.outcome != (ReasonCode.SIGNAL_REVERSAL.value,) for s in opposite)
+    assert engine.core.open_trades[BTC].strategy == "manual"
