@@ -41,6 +41,7 @@ from hft_tui.market.sim_setup import DEFAULT_SIM_START_NS, SIM_EXCHANGE_ID, buil
 from hft_tui.market.source import MarketEvent
 from hft_tui.model import Candle, FeedState, FeedStatus, MarketRules
 from hft_tui.trading.core import TradingCore
+from hft_tui.wal.record_types import SessionStarted, SessionStopped
 from hft_tui.wal.writer import WalWriter
 
 NS_PER_S = 1_000_000_000
@@ -192,9 +193,8 @@ def run_backtest(
                     rotate_bytes=settings.wal.rotate_mb * 2**20, tail_size=10)
     try:
         core = TradingCore(settings, clock=clock, wal=wal, rules=rules, exchange_id=exchange_id)
-        wal.append("session_start", {"mode": "BACKTEST", "exchange": exchange_id,
-                                     "symbols": list(rules), "source": spec.kind,
-                                     "window": window.label, **settings.strategies.code_record()})
+        wal.write(SessionStarted(mode="BACKTEST", exchange=exchange_id, symbols=list(rules), source=spec.kind,
+                                 window=window.label, **settings.strategies.code_record()))
         started = time.perf_counter()
         if spec.kind == "candles" and vectorised:
             ts, equity, exposed, events = drive_candles_vectorised(
@@ -205,7 +205,7 @@ def run_backtest(
             ts, equity, exposed, events = _drive_events(core, clock, _market_events(spec, settings, window),
                                                         int(sample_interval_s * NS_PER_S))
         wall_s = time.perf_counter() - started
-        wal.append("session_stop", {"reason": "backtest end", "events": events})
+        wal.write(SessionStopped(reason="backtest end", events=events))
         wal.sync()
     finally:
         wal.close_sync()

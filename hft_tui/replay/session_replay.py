@@ -50,6 +50,7 @@ from hft_tui.trading.commands import (
 from hft_tui.trading.core import TradingCore
 from hft_tui.wal.reader import iter_records
 from hft_tui.wal.record import WalRecord
+from hft_tui.wal.record_types import SessionStarted
 from hft_tui.wal.writer import WalWriter
 
 # The replay's WAL is written as a backtest's is: made durable in large batches.
@@ -151,7 +152,7 @@ def run_replay(plan: ReplayPlan, settings: Settings, out_wal: Path) -> ReplayRun
         core = TradingCore(settings, clock=clock, wal=wal, rules=meta.rules, exchange_id=meta.source,
                            metrics=Metrics())
         if backtest:
-            wal.append("session_start", dict(plan.session.start.payload))
+            wal.write(SessionStarted.from_payload(plan.session.start.payload))
             engine = None
         else:
             for record in plan.prefix:

@@ -14,6 +14,7 @@ from pathlib import Path
 import orjson
 
 from hft_tui.session.engine import Engine
+from hft_tui.wal.record_types import ComponentError
 from hft_tui.wal.segments import open_private
 
 HEARTBEAT_NAME = "heartbeat.json"
@@ -75,7 +76,7 @@ class Heartbeat:
             try:
                 write_heartbeat(self._engine, self._path)
             except OSError as exc:  # a full disk must not take the engine down; ctl will see the age
-                self._engine.wal.append("error", {"where": "heartbeat", "error": f"{type(exc).__name__}: {exc}"})
+                self._engine.wal.write(ComponentError(where="heartbeat", error=f"{type(exc).__name__}: {exc}"))
 
     async def stop(self) -> None:
         if self._task is not None:

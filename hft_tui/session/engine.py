@@ -51,6 +51,17 @@ from hft_tui.trading.commands import (
 )
 from hft_tui.trading.core import TradingCore
 from hft_tui.wal.errors import WalWriteError
+from hft_tui.wal.record_types import (
+    ABSENT,
+    Absent,
+    CommandIssued,
+    ComponentError,
+    KillIssued,
+    Recovered,
+    SessionStarted,
+    SessionStopped,
+    StateSnapshot,
+)
 
 LOOP_LAG_PROBE_S = 0.1
 # How often the engine looks for feeds gone silent when no event arrives to show it.
@@ -126,8 +137,8 @@ class Engine:
         """
         self._take_in(event)
         self.core.process(event)
-        for command, payload in self._decided():
-            self.wal.append("command", payload)
+        for command, record in self._decided():
+            self.wal.write(record)
             self.wal.sync()
             self.apply(command)
         if self.core.has_pending_orders:
@@ -142,9 +153,9 @@ class Engine:
                 return  # FAILED and flat: nothing to protect, nothing to journal
             self._take_in(event)
             self.core.process(event)
-            for command, payload in self._decided():
+            for command, record in self._decided():
                 try:
-                    await self.wal.append_durable("command", payload)
+                    await self.wal.write_durable(record)
                 except WalWriteError:
                     pass  # FAILED now: the record is held; the disable takes effect all the same
                 self.apply(command)
@@ -152,12 +163,12 @@ class Engine:
                 await self._release()
             self._maybe_snapshot_state()
 
-    def _decided(self) -> list[tuple[Command, dict[str, Any]]]:
+    def _decided(self) -> list[tuple[Command, CommandIssued]]:
         """The commands the core decided in the event just processed (a strategy too slow to
         keep), each with its journal record: journaled as an operator's command is, so a replay
         re-applies it after the same event instead of timing anything itself."""
         events = self.core.counters.events
-        return [(command, _command_payload(command, events)) for command in self.core.take_decided()]
+        return [(command, _command_record(command, events, ABSENT)) for command in self.core.take_decided()]
 
     def _take_in(self, event: MarketEvent) -> None:
         """Set the core's clock for ``event`` and hand it to the input recorder, before the core sees it."""
@@ -174,7 +185,7 @@ class Engine:
                 await self.feed(event)
         except Exception as exc:  # a dying source must not take the session down silently
             self.metrics.errors += 1
-            self.wal.append("error", {"where": "source", "error": describe_error(exc)})
+            self.wal.write(ComponentError(where="source", error=describe_error(exc)))
             self.request_stop(f"source failed: {type(exc).__name__}")
             return
         self.request_stop("source ended")
@@ -185,7 +196,7 @@ class Engine:
 
     def write_state_snapshot(self) -> None:
         """Journal the full recoverable state, so recovery folds only what comes after it."""
-        self.wal.append("snapshot", recoverable_state(self.core).to_payload())
+        self.wal.write(StateSnapshot(state=recoverable_state(self.core).to_payload()))
         self._last_state_snapshot_seq = self.wal.last_seq
 
     # --- snapshots ----------------------------------------------------------------------------
@@ -239,11 +250,10 @@ class Engine:
         async with self._step:
             if self.journal_failure and not isinstance(command, (Kill, Flatten)):
                 return CommandResult(False, f"{self.journal_failure}: only kill and flatten are taken")
-            payload = _command_payload(command, self.core.counters.events)
-            if self._latch is not None:
-                payload["clock_ns"] = self._latch()  # the time the command acts at, for replay
+            # On a latched clock, the time the command acts at, for replay.
+            clock_ns = self._latch() if self._latch is not None else ABSENT
             try:
-                await self.wal.append_durable(_command_type(command), payload)
+                await self.wal.write_durable(_command_record(command, self.core.counters.events, clock_ns))
             except WalWriteError:
                 pass  # FAILED now (the writer told us): the record is held, the core refuses entries
             result = self.apply(command)
@@ -325,14 +335,12 @@ class Engine:
         synchronous half of ``start`` (also used by tests that drive the engine by hand)."""
         recovered = recover_from_wal(self.wal.directory)
         self.core.session_id = f"s{recovered.sessions + 1}"
-        self.wal.append("session_start", {"mode": self.mode, "exchange": self.exchange,
-                                          "symbols": list(self.symbols),
-                                          "source": self.source.name,
-                                          "session": recovered.sessions + 1,
-                                          **self.core.settings.strategies.code_record()})
+        self.wal.write(SessionStarted(mode=self.mode, exchange=self.exchange, symbols=list(self.symbols),
+                                      source=self.source.name, session=recovered.sessions + 1,
+                                      **self.core.settings.strategies.code_record()))
         if recovered.last_seq:
             notes = restore_core(self.core, recovered)
-            self.wal.append("recovery", {"from_seq": recovered.last_seq, "restored": notes})
+            self.wal.write(Recovered(from_seq=recovered.last_seq, restored=notes))
             self.core.add_notice("recovery", "recovered: " + "; ".join(notes))
         self._running = True
 
@@ -412,8 +420,7 @@ class Engine:
             await self.live.stop()
         await self.core.broker.close()
         self.write_state_snapshot()
-        self.wal.append("session_stop", {"reason": self._stop_reason or "stop",
-                                         "events": self.core.counters.events})
+        self.wal.write(SessionStopped(reason=self._stop_reason or "stop", events=self.core.counters.events))
         try:
             await self.wal.close()
         except WalWriteError:
@@ -453,17 +460,14 @@ class Engine:
             self.metrics.loop_lag_ms = max(lag, 0.0) * 1e3
 
 
-def _command_type(command: Command) -> str:
-    """The WAL record type of a command: ``kill`` is its own type so it is easy to find."""
-    return "kill" if isinstance(command, Kill) else "command"
-
-
-def _command_payload(command: Command, at_event: int) -> dict[str, Any]:
-    """The command's fields, and how many market events the core had seen (for replay)."""
-    payload: dict[str, Any] = {"command": type(command).__name__, "at_event": at_event}
+def _command_record(command: Command, at_event: int, clock_ns: int | Absent) -> CommandIssued:
+    """The command's record: its fields, and how many market events the core had seen (for
+    replay); ``kill`` is its own type so it is easy to find."""
+    args: dict[str, Any] = {}
     for name in command.__dataclass_fields__:  # type: ignore[union-attr]
         value = getattr(command, name)
         if name == "confirmation":
             value = bool(value)
-        payload[name] = value
-    return payload
+        args[name] = value
+    record = KillIssued if isinstance(command, Kill) else CommandIssued
+    return record(command=type(command).__name__, at_event=at_event, args=args, clock_ns=clock_ns)

@@ -43,6 +43,7 @@ from hft_tui.redaction import describe_error, redact_payload
 from hft_tui.session.engine import Engine
 from hft_tui.wal.orphans import remove_orphan_temp_files
 from hft_tui.private_dir import ensure_private_dir
+from hft_tui.wal.record_types import ComponentError, RecordingsPruned
 from hft_tui.wal.segments import open_private
 
 RECORDINGS_DIR = "recordings"
@@ -217,13 +218,13 @@ class InputRecorder:
         """Delete the oldest other sessions' recordings once all of them pass the budget."""
         result = prune_recordings(self._root, self._max_bytes, self.directory)
         if result.removed:
-            self._engine.wal.append("recordings_pruned", {
-                "sessions": list(result.removed), "freed_mb": round(result.freed_bytes / 2**20, 1),
-                "max_mb": self._settings.engine.recordings_max_mb})
+            self._engine.wal.write(RecordingsPruned(
+                sessions=list(result.removed), freed_mb=round(result.freed_bytes / 2**20, 1),
+                max_mb=self._settings.engine.recordings_max_mb))
 
     def _fail(self, exc: Exception) -> None:
         self._engine.on_event = None
-        self._engine.wal.append("error", {"where": "input_recording", "error": describe_error(exc)})
+        self._engine.wal.write(ComponentError(where="input_recording", error=describe_error(exc)))
         self._engine.core.add_notice("recording", f"input recording stopped: {describe_error(exc)}")
         self._release()
 

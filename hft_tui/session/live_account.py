@@ -39,6 +39,7 @@ from hft_tui.model import MarketRules, ReasonCode
 from hft_tui.redaction import describe_error
 from hft_tui.session.engine_snapshot import AssetBalance, BalancesView
 from hft_tui.trading.core import TradingCore
+from hft_tui.wal.record_types import ABSENT, AccountRead
 
 MISMATCH_HOLD = "account"
 # A mismatch must be seen on this many reads in a row (a fill in flight explains one).
@@ -157,13 +158,12 @@ class LiveAccount:
         if self.external is None:
             self.external = {holding_key(s, r): self.held(s, r) - core.portfolio.position(s).qty
                              for s, r in tracked.items()}
-            core.wal.append("account", {"totals": self.totals, "external": self.external, "equity": self.equity,
-                                        **({"positions": positions} if positions else {})})
+            core.wal.write(AccountRead(totals=self.totals, external=self.external, equity=self.equity,
+                                       positions=positions or ABSENT))
             return []
         mismatches = self._mismatches(core, tracked) if judge else []
-        core.wal.append("account", {"totals": self.totals, "equity": self.equity,
-                                    **({"positions": positions} if positions else {}),
-                                    **({"mismatches": mismatches} if mismatches else {})})
+        core.wal.write(AccountRead(totals=self.totals, equity=self.equity, positions=positions or ABSENT,
+                                   mismatches=mismatches or ABSENT))
         if mismatches:
             core.hold(MISMATCH_HOLD, ReasonCode.ACCOUNT_MISMATCH, "; ".join(mismatches))
         elif judge:

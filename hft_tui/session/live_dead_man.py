@@ -26,6 +26,7 @@ from hft_tui.model import ReasonCode
 from hft_tui.redaction import describe_error
 from hft_tui.session.engine_snapshot import DeadManView
 from hft_tui.trading.core import TradingCore
+from hft_tui.wal.record_types import DeadManChanged
 
 AT_RISK_HOLD = "dead_man"
 # Refresh this many times per timeout; a failed one is retried after RETRY_S.
@@ -64,7 +65,7 @@ class DeadManSwitch:
             self._failed(describe_error(exc))
             return False
         if self.refreshes == 0:
-            self.core.wal.append("dead_man", {"armed": True, "timeout_s": self.timeout_s})
+            self.core.wal.write(DeadManChanged(armed=True, timeout_s=self.timeout_s))
         self.refreshes += 1
         self._last_ok = time.monotonic()
         if self.failure:
@@ -97,4 +98,4 @@ class DeadManSwitch:
                                              f"the exchange cancels resting orders {self.timeout_s} s after the "
                                              f"last refresh")
             return
-        self.core.wal.append("dead_man", {"armed": False})
+        self.core.wal.write(DeadManChanged(armed=False))

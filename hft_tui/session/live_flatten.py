@@ -37,6 +37,7 @@ from hft_tui.redaction import describe_error
 from hft_tui.session.live_account import LiveAccount, holding_key
 from hft_tui.trading.core import TradingCore
 from hft_tui.wal.errors import WalWriteError
+from hft_tui.wal.record_types import FlatConfirmed, FlatNotConfirmed
 
 IN_FLIGHT_WAIT_S = 1.0
 POLL_PAUSE_S = 0.02
@@ -75,9 +76,9 @@ async def flatten_on_exchange(core: TradingCore, broker: ExchangeBroker, account
         await asyncio.sleep(POLL_PAUSE_S)
     elapsed_ms = (time.perf_counter() - started) * 1e3
     result = FlattenResult(not left, elapsed_ms, tuple(left), account.external_text(core.rules))
-    core.wal.append("flat_confirmed" if result.flat else "flat_not_confirmed",
-                    {"symbols": list(symbols), "reason": reason.value, "ms": round(elapsed_ms, 1),
-                     "left": list(result.left)})
+    outcome = FlatConfirmed if result.flat else FlatNotConfirmed
+    core.wal.write(outcome(symbols=list(symbols), reason=reason.value, ms=round(elapsed_ms, 1),
+                           left=list(result.left)))
     return result
 
 

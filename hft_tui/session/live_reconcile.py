@@ -23,6 +23,7 @@ from hft_tui.execution.broker import ExchangeBroker
 from hft_tui.execution.ccxt_broker import exchange_client_id, order_report
 from hft_tui.model import Order, OrderStatus, OrderType, ReasonCode, Side
 from hft_tui.trading.core import TradingCore
+from hft_tui.wal.record_types import OrderUpdate, Reconciled
 
 RECONCILE_HOLD = "reconcile"
 
@@ -39,8 +40,7 @@ async def reconcile_with_exchange(core: TradingCore, broker: ExchangeBroker, *, 
         raw = await broker.find_order(symbol, client_id, record.get("exchange_id", ""))
         if raw is None:
             differences.append(f"order {client_id} ({symbol}) never reached the exchange: recorded cancelled")
-            core.wal.append("order_update", {"client_id": client_id, "symbol": symbol, "status": "cancelled",
-                                             "reason": ReasonCode.RECONCILED_NOT_FOUND.value})
+            core.wal.write(OrderUpdate.not_executed(client_id, symbol, ReasonCode.RECONCILED_NOT_FOUND.value))
             del core.recovered_open_orders[client_id]
             continue
         order = _order_from_record(record)
@@ -64,7 +64,7 @@ async def reconcile_with_exchange(core: TradingCore, broker: ExchangeBroker, *, 
                 await broker.cancel_foreign(raw)
                 text += ": cancelled (exchange.cancel_orphans_on_start)"
             differences.append(text)
-    core.wal.append("reconcile", {"differences": differences})
+    core.wal.write(Reconciled(differences=differences))
     core.release(RECONCILE_HOLD, "reconciled with the exchange")
     return differences
 

@@ -34,6 +34,7 @@ from hft_tui.session.live_flatten import FlattenResult, flatten_on_exchange
 from hft_tui.session.live_reconcile import reconcile_with_exchange
 from hft_tui.trading.core import TradingCore
 from hft_tui.wal.errors import WalWriteError
+from hft_tui.wal.record_types import ComponentError
 
 BAN_HOLD = "ban"
 
@@ -192,7 +193,7 @@ class LiveSession:
                                                             cancel_orphans=self._cancel_orphans)
                 await self.account.sync(self.core, self.broker)
             except (ccxt_errors().BaseError, Abandoned, Banned) as exc:
-                self.core.wal.append("error", {"where": "reconcile", "error": describe_error(exc)})
+                self.core.wal.write(ComponentError(where="reconcile", error=describe_error(exc)))
                 if is_auth_failure(exc):
                     # Keys the exchange refuses cannot cancel or flatten either: do not trade on them.
                     self.notice(f"the exchange refused the API key: {describe_error(exc)}", "reconcile")

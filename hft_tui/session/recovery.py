@@ -9,7 +9,7 @@ data; :func:`hft_tui.session.restore.restore_core` puts it back into the live ob
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,6 +17,21 @@ from typing import Any
 from hft_tui.model import Fill, Liquidity, Position, Side
 from hft_tui.risk.drb_journal import merge_risk_payload
 from hft_tui.wal.record import WalRecord, parse_line
+from hft_tui.wal.record_types import (
+    RECORD_CLASSES,
+    ExitRulesArmed,
+    FillBooked,
+    OrderPlaced,
+    OrderUpdate,
+    ParamsChanged,
+    RiskChanged,
+    SessionStarted,
+    StateChanged,
+    StateSnapshot,
+    StrategyPaused,
+    StrategyStatus,
+    TradeClosed,
+)
 from hft_tui.wal.segments import list_segments
 
 TERMINAL_ORDER_STATES = frozenset({"filled", "cancelled", "rejected"})
@@ -111,49 +126,30 @@ def _last_snapshot_line_start(data: bytes) -> int | None:
 def apply_record(state: RecoveredState, record: WalRecord) -> None:
     """Apply one record (in seq order) to ``state``."""
     state.last_seq = record.seq
-    kind, p = record.type, record.payload
-    if kind == "snapshot":
-        state.__dict__.update(RecoveredState.from_payload(p, record.seq).__dict__)
-    elif kind == "session_start":
-        state.sessions += 1
-    elif kind == "fill":
-        _apply_fill(state, p)
-    elif kind == "exit_rules":
-        state.exit_rules[p["symbol"]] = dict(p)
-    elif kind == "trade_closed":
-        state.open_trades.pop(p["symbol"], None)
-        state.exit_rules.pop(p["symbol"], None)
-    elif kind == "order":
-        state.open_orders[p["client_id"]] = dict(p)
-    elif kind == "order_update":
-        if p.get("status") in TERMINAL_ORDER_STATES:
-            state.open_orders.pop(p["client_id"], None)
-        elif p.get("exchange_id") and p["client_id"] in state.open_orders:
-            state.open_orders[p["client_id"]]["exchange_id"] = p["exchange_id"]
-    elif kind == "state":
-        state.trading_state = p["to"]
-        state.state_reason = p.get("reason")
-        state.state_since_ts_ns = int(p.get("ts_ns", 0))
-    elif kind == "risk":
-        state.drb = merge_risk_payload(state.drb, p)
-    elif kind == "param":
-        state.params.setdefault(p["strategy"], {}).update(p["new"])
-    elif kind in ("pause", "strategy"):
-        _apply_status(state, p)
+    fold = _FOLDS.get(record.type)
+    if fold is not None:
+        fold(state, RECORD_CLASSES[record.type].from_payload(record.payload), record.seq)
 
 
-def _apply_fill(state: RecoveredState, p: dict[str, Any]) -> None:
-    symbol = p["symbol"]
+def _snapshot(state: RecoveredState, snapshot: StateSnapshot, seq: int) -> None:
+    state.__dict__.update(RecoveredState.from_payload(snapshot.state, seq).__dict__)
+
+
+def _session_start(state: RecoveredState, _: SessionStarted, seq: int) -> None:
+    state.sessions += 1
+
+
+def _fill(state: RecoveredState, booked: FillBooked, seq: int) -> None:
+    symbol = booked.symbol
     fill = Fill(
-        client_id=p["client_id"], symbol=symbol, side=Side(p["side"]), qty=float(p["qty"]),
-        price=float(p["price"]), fee=float(p["fee"]), liquidity=Liquidity(p["liquidity"]),
-        ts_ns=int(p["ts_ns"]), strategy=p.get("strategy", ""),
-        base_fee_qty=float(p.get("base_fee_qty", 0.0)),
+        client_id=booked.client_id, symbol=symbol, side=Side(booked.side), qty=float(booked.qty),
+        price=float(booked.price), fee=float(booked.fee), liquidity=Liquidity(booked.liquidity),
+        ts_ns=int(booked.ts_ns), strategy=booked.strategy, base_fee_qty=float(booked.base_fee_qty or 0.0),
     )
     order = state.open_orders.get(fill.client_id)
-    if order is not None and p.get("trade_id"):
+    if order is not None and booked.trade_id:
         # Live reconciliation books only the trades of an open order the WAL lacks.
-        order.setdefault("trade_ids", []).append(p["trade_id"])
+        order.setdefault("trade_ids", []).append(booked.trade_id)
         filled = order.get("filled_qty", 0.0) + fill.qty
         order["avg_fill_price"] = (order.get("avg_fill_price", 0.0) * order.get("filled_qty", 0.0)
                                    + fill.price * fill.qty) / filled
@@ -194,13 +190,65 @@ def _add_trade_fill(trade: dict[str, Any], fill: Fill, after: Position) -> None:
         trade["entry_price"] = trade["entry_notional"] / trade["entry_qty"]
 
 
-def _apply_status(state: RecoveredState, p: dict[str, Any]) -> None:
-    name, action = p["strategy"], p["action"]
+def _exit_rules(state: RecoveredState, rules: ExitRulesArmed, seq: int) -> None:
+    state.exit_rules[rules.symbol] = rules.to_payload()
+
+
+def _trade_closed(state: RecoveredState, closed: TradeClosed, seq: int) -> None:
+    state.open_trades.pop(closed.symbol, None)
+    state.exit_rules.pop(closed.symbol, None)
+
+
+def _order(state: RecoveredState, placed: OrderPlaced, seq: int) -> None:
+    state.open_orders[placed.client_id] = placed.to_payload()
+
+
+def _order_update(state: RecoveredState, update: OrderUpdate, seq: int) -> None:
+    if update.status in TERMINAL_ORDER_STATES:
+        state.open_orders.pop(update.client_id, None)
+    elif update.exchange_id and update.client_id in state.open_orders:
+        state.open_orders[update.client_id]["exchange_id"] = update.exchange_id
+
+
+def _state(state: RecoveredState, changed: StateChanged, seq: int) -> None:
+    state.trading_state = changed.to_state
+    state.state_reason = changed.reason
+    state.state_since_ts_ns = int(changed.ts_ns)
+
+
+def _risk(state: RecoveredState, changed: RiskChanged, seq: int) -> None:
+    state.drb = merge_risk_payload(state.drb, changed.state)
+
+
+def _params(state: RecoveredState, changed: ParamsChanged, seq: int) -> None:
+    state.params.setdefault(changed.strategy, {}).update(changed.new)
+
+
+def _status(state: RecoveredState, change: StrategyPaused | StrategyStatus, seq: int) -> None:
+    name, action = change.strategy, change.action
     if action == "pause" and name not in state.paused:
         state.paused.append(name)
     elif action == "resume" and name in state.paused:
         state.paused.remove(name)
     elif action == "disable":
-        state.disabled[name] = p.get("detail", "")
+        state.disabled[name] = change.detail
     elif action == "enable":
         state.disabled.pop(name, None)
+
+
+# The record types that change what a restart must restore; every other type is skipped
+# without being decoded.
+_FOLDS: dict[str, Callable[[RecoveredState, Any, int], None]] = {
+    StateSnapshot.TYPE: _snapshot,
+    SessionStarted.TYPE: _session_start,
+    FillBooked.TYPE: _fill,
+    ExitRulesArmed.TYPE: _exit_rules,
+    TradeClosed.TYPE: _trade_closed,
+    OrderPlaced.TYPE: _order,
+    OrderUpdate.TYPE: _order_update,
+    StateChanged.TYPE: _state,
+    RiskChanged.TYPE: _risk,
+    ParamsChanged.TYPE: _params,
+    StrategyPaused.TYPE: _status,
+    StrategyStatus.TYPE: _status,
+}

@@ -10,6 +10,7 @@ from hft_tui.session.recovery import RecoveredState
 from hft_tui.signals.exits import ExitRules
 from hft_tui.signals.status import StrategyAction, StrategyStatus, StrategyStatusChange
 from hft_tui.trading.core import OpenTrade, TradingCore
+from hft_tui.wal.record_types import OrderUpdate
 
 # OpenTrade's fee and leg totals -> their keys in the recovered state (absent before they existed).
 _TRADE_LEGS = {"fees_usd": "fees", "entry_qty": "entry_qty", "entry_notional": "entry_notional",
@@ -52,8 +53,7 @@ def restore_core(core: TradingCore, recovered: RecoveredState) -> list[str]:
         for client_id, order in recovered.open_orders.items():
             # The intent was durable but the process died before the paper broker saw it:
             # it never reached a matching engine, so it is recorded as not executed.
-            core.wal.append("order_update", {"client_id": client_id, "symbol": order["symbol"],
-                                             "status": "cancelled", "reason": "RECOVERED_NOT_EXECUTED"})
+            core.wal.write(OrderUpdate.not_executed(client_id, order["symbol"], "RECOVERED_NOT_EXECUTED"))
             notes.append(f"order {client_id} was never executed: cancelled")
     state = TradingState(recovered.trading_state)
     if state is TradingState.FAILED:

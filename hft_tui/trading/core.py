@@ -66,6 +66,29 @@ from hft_tui.strategies.strategy_set import build_strategies, candle_timeframes
 from hft_tui.trading.commands import MANUAL_STRATEGY, Command, CommandResult, DisableStrategy
 from hft_tui.trading.notice_log import NoticeLog
 from hft_tui.wal.errors import WalError
+from hft_tui.wal.record_types import (
+    ABSENT,
+    CancelSent,
+    ComponentError,
+    ExitRulesArmed,
+    FeedChanged,
+    FillBooked,
+    FlattenIncomplete,
+    FlattenStarted,
+    HoldChanged,
+    InputRejected,
+    NoticeGiven,
+    OrderPlaced,
+    OrderRejected,
+    OrderUpdate,
+    ParamsChanged,
+    RiskChanged,
+    SignalVerdict,
+    StateChanged,
+    StrategyPaused,
+    StrategyStatus,
+    TradeClosed,
+)
 from hft_tui.wal.writer import WalWriter
 
 NS_PER_S = 1_000_000_000
@@ -365,7 +388,7 @@ class TradingCore:
         transition = self.state.transition(TradingState.FAILED, ReasonCode.JOURNAL_FAILED,
                                            self.clock.now_ns(), detail)
         if transition is not None:
-            self.wal.append("state", transition.to_payload())
+            self.wal.write(StateChanged.from_payload(transition.to_payload()))
         self.add_notice("journal", f"FAILED: {detail}; only kill and flatten are taken")
 
     def drop_entries(self) -> None:
@@ -557,10 +580,8 @@ class TradingCore:
         if key in journaled or len(journaled) >= MAX_JOURNALED_ERRORS:
             return
         journaled.add(key)
-        record: dict[str, Any] = {"where": where, "error": redact(text)}
-        if with_traceback:
-            record["traceback"] = traceback_text(exc)
-        self.wal.append("error", record)
+        self.wal.write(ComponentError(where=where, error=redact(text),
+                                      traceback=traceback_text(exc) if with_traceback else ABSENT))
 
     def _on_feed_status(self, status: FeedStatus) -> None:
         """A feed fault is not a trading error: it freezes entries on the symbol until the feed
@@ -574,8 +595,7 @@ class TradingCore:
 
     def _journal_feed(self, change: FeedStatus | None) -> None:
         if change is not None:
-            self.wal.append("feed", {"symbol": change.symbol, "state": change.state.value,
-                                     "detail": change.detail})
+            self.wal.write(FeedChanged(symbol=change.symbol, state=change.state.value, detail=change.detail))
 
     def _rejected(self, symbol: object, code: ReasonCode) -> None:
         """What every rejection costs besides the sanitizer's count: metrics and the journal."""
@@ -592,8 +612,8 @@ class TradingCore:
         last_ns, pending = self.counters.rejections_journaled.get(key, (None, 0))
         pending += 1
         if last_ns is None or now_ns - last_ns >= REJECTION_JOURNAL_INTERVAL_NS:
-            self.wal.append("rejection", {"symbol": symbol, "code": code.value, "count": pending,
-                                          "total": self.sanitizer.counts.get(code, 0)})
+            self.wal.write(InputRejected(symbol=symbol, code=code.value, count=pending,
+                                         total=self.sanitizer.counts.get(code, 0)))
             self.counters.rejections_journaled[key] = (now_ns, 0)
         else:
             self.counters.rejections_journaled[key] = (last_ns, pending)
@@ -625,12 +645,9 @@ class TradingCore:
                 order, code, detail = self._entry_order(decision)
                 outcome = (ReasonCode.SIGNAL_ACCEPTED.value, order.client_id) if order else (code.value,)
         accepted = order is not None or outcome[0] == ReasonCode.SIGNAL_REVERSAL.value
-        record = decision.to_record()
-        record["accepted"] = accepted  # the final verdict: the manager's, then sizing's and the gate's
-        record["outcome"] = list(outcome)
-        if detail:
-            record["detail"] = detail
-        self.wal.append("signal", record)
+        # The final verdict: the manager's, then sizing's and the gate's.
+        self.wal.write(SignalVerdict.from_payload({**decision.to_record(), "accepted": accepted,
+                                                   "outcome": list(outcome), **({"detail": detail} if detail else {})}))
         self.signal_history.append(SignalOutcome(decision, accepted, outcome, detail))
         if order is not None:
             self._send(order, signal.reasons[0].value, entry=PendingEntry(signal, decision))
@@ -700,19 +717,7 @@ class TradingCore:
         mid = book.mid if book is not None else None
         estimate = (pre_trade(book, order.side, order.qty, self.fee_models[order.symbol])
                     if book is not None else None)
-        self.wal.append("order", {
-            "client_id": order.client_id,
-            "symbol": order.symbol,
-            "side": order.side.value,
-            "order_type": order.type.value,
-            "qty": order.qty,
-            "price": order.price,
-            "reduce_only": order.reduce_only,
-            "strategy": order.strategy,
-            "reason": reason,
-            "arrival_mid": mid,
-            "expected_cost_bps": estimate.total_bps if estimate is not None else None,
-        })
+        self.wal.write(OrderPlaced.of(order, reason, mid, estimate.total_bps if estimate is not None else None))
         self.counters.orders += 1
         self.orders[order.client_id] = order
         if entry is not None:
@@ -745,21 +750,10 @@ class TradingCore:
         self.orders[order.client_id] = order
         if order.exchange_id and not order.status.is_terminal and (known is None or not known.exchange_id):
             # Live: recovery finds the order on the exchange by this id after a crash.
-            self.wal.append("order_update", {"client_id": order.client_id, "symbol": order.symbol,
-                                             "status": order.status.value, "exchange_id": order.exchange_id})
+            self.wal.write(OrderUpdate.acknowledged(order))
         if order.status.is_terminal:
-            record = self.tca.on_order(order)
-            payload: dict[str, Any] = {
-                "client_id": order.client_id,
-                "symbol": order.symbol,
-                "status": order.status.value,
-                "filled_qty": order.filled_qty,
-                "avg_fill_price": order.avg_fill_price,
-                "reason": order.reason,
-            }
-            if record is not None:
-                payload["tca"] = record.to_payload()
-            self.wal.append("order_update", payload)
+            tca = self.tca.on_order(order)
+            self.wal.write(OrderUpdate.ended(order, tca.to_payload() if tca is not None else None))
             del self.orders[order.client_id]
             self._pending_entries.pop(order.client_id, None)
             if order.status is OrderStatus.REJECTED and order.reason != ReasonCode.JOURNAL_FAILED.value:
@@ -774,20 +768,7 @@ class TradingCore:
         self.tca.on_fill(fill)
         before = self.portfolio.position(fill.symbol)
         after = self.portfolio.on_fill(fill)
-        self.wal.append("fill", {
-            "client_id": fill.client_id,
-            "symbol": fill.symbol,
-            "side": fill.side.value,
-            "qty": fill.qty,
-            "price": fill.price,
-            "fee": fill.fee,
-            "liquidity": fill.liquidity.value,
-            "strategy": fill.strategy,
-            "trade_id": fill.trade_id,
-            "ts_ns": fill.ts_ns,
-            "position_qty": after.qty,
-            **({"base_fee_qty": fill.base_fee_qty} if fill.base_fee_qty else {}),
-        })
+        self.wal.write(FillBooked.of(fill, after.qty))
         held_before, held_after = self._lots(fill.symbol, before.qty), self._lots(fill.symbol, after.qty)
         if not held_before and held_after:
             self._opened(fill, after)
@@ -815,7 +796,7 @@ class TradingCore:
             stop_loss=signal.stop_loss if signal is not None else None,
         )
         self.exits.track(rules)
-        self.wal.append("exit_rules", rules.to_record())
+        self.wal.write(ExitRulesArmed.from_payload(rules.to_record()))
 
     def _closed(self, fill: Fill, after: Position) -> None:
         trade = self.open_trades.pop(fill.symbol, None)
@@ -839,13 +820,13 @@ class TradingCore:
             fees_usd=trade.fees_usd,
         )
         self.closed_trades.append(closed)
-        self.wal.append("trade_closed", {
-            "strategy": closed.strategy, "symbol": closed.symbol, "side": closed.side.value,
-            "qty": closed.qty, "entry_price": closed.entry_price, "exit_price": closed.exit_price,
-            "pnl": closed.pnl_usd, "fees": closed.fees_usd, "entry_ts_ns": closed.entry_ts_ns, "exit_ts_ns": closed.exit_ts_ns,
-            "entry_reasons": [c.value for c in closed.entry_reasons],
-            "exit_reason": exit_reason.value if exit_reason else None,
-        })
+        self.wal.write(TradeClosed(
+            strategy=closed.strategy, symbol=closed.symbol, side=closed.side.value,
+            qty=closed.qty, entry_price=closed.entry_price, exit_price=closed.exit_price,
+            pnl=closed.pnl_usd, fees=closed.fees_usd, entry_ts_ns=closed.entry_ts_ns, exit_ts_ns=closed.exit_ts_ns,
+            entry_reasons=[c.value for c in closed.entry_reasons],
+            exit_reason=exit_reason.value if exit_reason else None,
+        ))
         if trade.strategy in self.strategies:
             self._journal_status(self.manager.record_trade(closed))
         self._record_drb(self.drb.on_trade_closed(closed.pnl_usd, fill.ts_ns), fill.ts_ns)
@@ -892,8 +873,7 @@ class TradingCore:
         if ts_ns > target.deadline_ns:
             del self._flatten[symbol]
             self.add_notice("flatten", f"{symbol}: not flat by the deadline; {position.qty:g} left")
-            self.wal.append("flatten_incomplete", {"symbol": symbol, "qty_left": position.qty,
-                                                    "reason": target.reason.value})
+            self.wal.write(FlattenIncomplete(symbol=symbol, qty_left=position.qty, reason=target.reason.value))
             return
         if any(o.symbol == symbol and o.is_open and o.reduce_only for o in self.orders.values()):
             return
@@ -902,7 +882,7 @@ class TradingCore:
                                 strategy=self._owner(symbol), reduce_only=True)
         code = self.gate.check(order, self._risk_context())
         if code is not None:  # reduce-only orders pass; anything else is a bug worth seeing
-            self.wal.append("order_rejected", {"client_id": order.client_id, "code": code.value})
+            self.wal.write(OrderRejected(client_id=order.client_id, code=code.value))
             return
         self._send(order, target.reason.value)
 
@@ -928,18 +908,18 @@ class TradingCore:
             return  # a live hold keeps REDUCING whatever the budgets say
         transition = self.state.transition(state.desired_state, state.reason, ts_ns)
         if transition is not None:
-            self.wal.append("state", transition.to_payload())
+            self.wal.write(StateChanged.from_payload(transition.to_payload()))
             self.add_notice("risk", f"trading state {transition.to_state.value}: {transition.reason.value}")
 
     def _journal_risk(self, state: DrbState) -> None:
         payload = state.to_payload()
-        self.wal.append("risk", risk_record(self._journaled_risk, payload))
+        self.wal.write(RiskChanged(state=risk_record(self._journaled_risk, payload)))
         self._journaled_risk = payload
 
     def _journal_status(self, change: StrategyStatusChange | None) -> None:
         if change is not None:
-            self.wal.append("pause" if change.action.value in ("pause", "resume") else "strategy",
-                            change.to_record())
+            record = StrategyPaused if change.action.value in ("pause", "resume") else StrategyStatus
+            self.wal.write(record.from_payload(change.to_record()))
 
     # --- operator actions (between events; the engine journals the command first) ----------------
 
@@ -987,9 +967,8 @@ class TradingCore:
         changed = {k for k in new_values if new_values[k] != old_values.get(k)}
         if not changed:
             return CommandResult(True, f"{name}: nothing changed")
-        self.wal.append("param", {"strategy": name,
-                                  "old": {k: old_values[k] for k in sorted(changed)},
-                                  "new": {k: new_values[k] for k in sorted(changed)}})
+        self.wal.write(ParamsChanged(strategy=name, old={k: old_values[k] for k in sorted(changed)},
+                                     new={k: new_values[k] for k in sorted(changed)}))
         try:
             strategy.set_params(new)
         except WalError:
@@ -1005,7 +984,7 @@ class TradingCore:
         if symbol is not None and symbol not in self.rules:
             return CommandResult(False, f"unknown symbol {symbol!r}")
         ts_ns = self.clock.now_ns()
-        self.wal.append("flatten", {"symbols": list(symbols), "reason": reason.value})
+        self.wal.write(FlattenStarted(symbols=list(symbols), reason=reason.value))
         if not self.broker_is_sync:
             # Live: the engine cancels on the exchange and flattens from its balances.
             return CommandResult(True, f"flattening {', '.join(symbols)} on the exchange")
@@ -1022,7 +1001,7 @@ class TradingCore:
         self.pause(None)
         transition = self.state.transition(TradingState.HALTED, ReasonCode.KILL, ts_ns, f"kill by {source}")
         if transition is not None:
-            self.wal.append("state", transition.to_payload())
+            self.wal.write(StateChanged.from_payload(transition.to_payload()))
         if not self.broker_is_sync:
             # Live: the engine's kill path cancels everything on the exchange, flattens from
             # the exchange's balances and says when the exchange confirms flat.
@@ -1046,7 +1025,7 @@ class TradingCore:
         part may call it (a broker's ``on_notice``, reconciliation, recovery, the kill)."""
         text = redact(text)
         try:
-            self.wal.append("notice", {"source": source, "text": text})
+            self.wal.write(NoticeGiven(source=source, text=text))
         except WalError:
             pass  # a journal that refuses is FAILED and says so itself; the operator still sees this
         self.notices.add(source, text, self.clock.now_ns())
@@ -1075,7 +1054,7 @@ class TradingCore:
         transition = self.state.operator_reset(ts_ns, to=state.desired_state)
         if transition is None:
             return CommandResult(True, f"already {self.state.state.value}")
-        self.wal.append("state", transition.to_payload())
+        self.wal.write(StateChanged.from_payload(transition.to_payload()))
         note = f"operator reset: {transition.to_state.value}"
         self.add_notice("operator", note)
         return CommandResult(True, note)
@@ -1094,17 +1073,17 @@ class TradingCore:
         if self.holds.get(key, (None, ""))[0] is reason:
             return
         self.holds[key] = (reason, detail)
-        self.wal.append("hold", {"key": key, "reason": reason.value, "detail": detail})
+        self.wal.write(HoldChanged(key=key, reason=reason.value, detail=detail))
         self.add_notice("risk", f"REDUCING: {detail}")
         transition = self.state.transition(TradingState.REDUCING, reason, self.clock.now_ns(), detail)
         if transition is not None:
-            self.wal.append("state", transition.to_payload())
+            self.wal.write(StateChanged.from_payload(transition.to_payload()))
 
     def release(self, key: str, detail: str = "") -> None:
         """Lift one hold; with none left, the guard's verdict decides the state again."""
         if self.holds.pop(key, None) is None:
             return
-        self.wal.append("hold", {"key": key, "released": True, "detail": detail})
+        self.wal.write(HoldChanged(key=key, released=True, detail=detail))
         if self.holds or self.state.state is not TradingState.REDUCING or self.state.reason not in HOLD_REASONS:
             return
         desired = self.last_drb.desired_state if self.last_drb is not None else TradingState.ACTIVE
@@ -1112,7 +1091,7 @@ class TradingCore:
             transition = self.state.transition(TradingState.ACTIVE, ReasonCode.LIVE_RECONCILED,
                                                self.clock.now_ns(), detail)
             if transition is not None:
-                self.wal.append("state", transition.to_payload())
+                self.wal.write(StateChanged.from_payload(transition.to_payload()))
                 self.add_notice("risk", f"trading state ACTIVE: {detail}" if detail else "trading state ACTIVE")
 
     def _cancel_open(self, symbol: str, *, entries_only: bool) -> None:
@@ -1124,7 +1103,7 @@ class TradingCore:
     def cancel(self, order: Order) -> None:
         """Journal the cancel of one open order, then cancel it (paper: at once; live: queued
         for the engine's cancel lane)."""
-        self.wal.append("cancel", {"client_id": order.client_id, "symbol": order.symbol})
+        self.wal.write(CancelSent(client_id=order.client_id, symbol=order.symbol))
         if isinstance(self.broker, PaperBroker):
             self.broker.cancel_now(order.client_id, ReasonCode.CANCELLED_BY_OPERATOR)
         else:

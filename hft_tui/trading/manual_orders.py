@@ -24,6 +24,7 @@ from hft_tui.trading.core import PendingEntry, TradingCore
 from hft_tui.model import Liquidity, MarketRules, Order, OrderType, Priority, ReasonCode, Side, Signal
 from hft_tui.signals.decision import Decision
 from hft_tui.signals.exits import ExitRules
+from hft_tui.wal.record_types import ExitRulesArmed, OrderRejected
 
 # A quantity or price this close to the grid (in steps) is on it: floats from text fields.
 _GRID_SLACK = 1e-9
@@ -222,15 +223,14 @@ def place(core: TradingCore, command: PlaceOrder) -> CommandResult:
     try:
         checked = _Checked(core, command)
     except Refused as exc:
-        core.wal.append("order_rejected", {"code": exc.code.value, "symbol": command.symbol,
-                                           "side": command.side, "strategy": MANUAL_STRATEGY, "detail": exc.line})
+        core.wal.write(OrderRejected(code=exc.code.value, symbol=command.symbol, side=command.side,
+                                     strategy=MANUAL_STRATEGY, detail=exc.line))
         return CommandResult(False, f"refused: {exc.line}")
     order = checked.order(core, command)
     code = _gate_code(core, order)
     if code is not None:
-        core.wal.append("order_rejected", {"client_id": order.client_id, "code": code.value,
-                                           "symbol": order.symbol, "side": order.side.value, "qty": order.qty,
-                                           "strategy": MANUAL_STRATEGY})
+        core.wal.write(OrderRejected(client_id=order.client_id, code=code.value, symbol=order.symbol,
+                                     side=order.side.value, qty=order.qty, strategy=MANUAL_STRATEGY))
         return CommandResult(False, f"rejected by the risk gate: {code.value} ({code.description})")
     entry = None
     if not command.reduce_only:
@@ -264,7 +264,7 @@ def set_exits(core: TradingCore, command: SetExits) -> CommandResult:
     except Refused as exc:
         return CommandResult(False, exc.line)
     amended = core.exits.amend(symbol, take_profit=take_profit, stop_loss=stop_loss)
-    core.wal.append("exit_rules", amended.to_record())
+    core.wal.write(ExitRulesArmed.from_payload(amended.to_record()))
     shown = lambda level: "none" if level is None else _fmt(level)  # noqa: E731
     return CommandResult(True, f"{symbol}: take-profit {shown(take_profit)}, stop-loss {shown(stop_loss)}")
 

@@ -11,8 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from hft_tui.wal.follow import WalFollower
+from hft_tui.wal.record_types import ABSENT, TradeClosed
 
-TRADE_CLOSED = "trade_closed"
+TRADE_CLOSED = TradeClosed.TYPE
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,12 +39,12 @@ class ClosedTrade:
         return (self.exit_ts_ns - self.entry_ts_ns) / 1e9
 
     @classmethod
-    def from_record(cls, p: Mapping[str, Any]) -> ClosedTrade:
-        fees = p.get("fees")
-        return cls(str(p["strategy"]), str(p["symbol"]), str(p["side"]), float(p["qty"]),
-                   float(p["entry_price"]), float(p["exit_price"]), float(p["pnl"]),
-                   None if fees is None else float(fees), int(p["entry_ts_ns"]), int(p["exit_ts_ns"]),
-                   str(p.get("exit_reason") or ""), tuple(p.get("entry_reasons") or ()))
+    def from_record(cls, payload: Mapping[str, Any]) -> ClosedTrade:
+        t = TradeClosed.from_payload(payload)
+        fees = None if t.fees is ABSENT or t.fees is None else float(t.fees)
+        return cls(str(t.strategy), str(t.symbol), str(t.side), float(t.qty), float(t.entry_price),
+                   float(t.exit_price), float(t.pnl), fees, int(t.entry_ts_ns), int(t.exit_ts_ns),
+                   str(t.exit_reason or ""), tuple(t.entry_reasons or ()))
 
 
 class TradeHistory:

@@ -24,13 +24,11 @@ from pathlib import Path
 from hft_tui.clock import Clock
 from hft_tui.wal.lock import DirectoryLock
 from hft_tui.wal.record import BadLineError, CorruptionReason, check_line, encode_line
+from hft_tui.wal.record_types import CorruptRecord, WalRepaired
 from hft_tui.wal.scan import WalProblem, WalScan
 from hft_tui.wal.segments import fsync_directory, list_segments, write_private_file
 from hft_tui.wal.timestamps import iso_utc_formatter
 from hft_tui.wal.writer import WalWriter
-
-CORRUPT_RECORD = "corrupt_record"
-REPAIR_RECORD = "wal_repair"
 
 
 class RepairAction(StrEnum):
@@ -49,7 +47,7 @@ class RepairPlan:
     def describe(self) -> str:
         """One line for the operator, before they confirm."""
         if self.action is RepairAction.REPLACE:
-            return (f"replace the damaged record at {self.problem.describe()} with a {CORRUPT_RECORD} "
+            return (f"replace the damaged record at {self.problem.describe()} with a {CorruptRecord.TYPE} "
                     "record at its seq; every record after it is kept")
         return (f"cut the WAL at {self.problem.describe()}: {self.lost_records} line(s) from there "
                 "on are set aside")
@@ -90,10 +88,10 @@ def repair(directory: Path, plan: RepairPlan, clock: Clock) -> RepairResult:
     finally:
         lock.release()
     with WalWriter(directory, clock) as wal:
-        record = wal.append(REPAIR_RECORD, {
-            "action": plan.action.value, "segment": problem.path.name, "line": problem.line_no,
-            "offset": problem.offset, "record_seq": problem.seq, "reason": str(problem.reason),
-            "detail": problem.detail, "records_lost": plan.lost_records, "copy": copy_path.name})
+        record = wal.write(WalRepaired(
+            action=plan.action.value, segment=problem.path.name, line=problem.line_no,
+            offset=problem.offset, record_seq=problem.seq, reason=str(problem.reason),
+            detail=problem.detail, records_lost=plan.lost_records, copy=copy_path.name))
     return RepairResult(plan, copy_path, record.seq)
 
 
@@ -145,10 +143,10 @@ def _replace_line(problem: WalProblem, clock: Clock) -> Path:
     before, bad, after = _segment_bytes(problem)
     copy_path = _keep_aside(problem, bad)
     assert problem.seq is not None
-    placeholder = encode_line(problem.seq, iso_utc_formatter()(clock.now_ns()), CORRUPT_RECORD, {
-        "reason": str(problem.reason), "detail": problem.detail, "copy": copy_path.name,
-        "original": bad.rstrip(b"\n").decode("utf-8", errors="replace")})
-    _rewrite(problem.path, before + placeholder + after)
+    placeholder = CorruptRecord(reason=str(problem.reason), detail=problem.detail, copy=copy_path.name,
+                                original=bad.rstrip(b"\n").decode("utf-8", errors="replace"))
+    line = encode_line(problem.seq, iso_utc_formatter()(clock.now_ns()), placeholder.TYPE, placeholder.to_payload())
+    _rewrite(problem.path, before + line + after)
     return copy_path
 
 

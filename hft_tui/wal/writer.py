@@ -36,6 +36,7 @@ from hft_tui.wal.lock import DirectoryLock
 from hft_tui.wal.orphans import remove_orphan_temp_files
 from hft_tui.wal.probe import probe_writable
 from hft_tui.wal.record import WalRecord, encode_line
+from hft_tui.wal.record_types import Record
 from hft_tui.wal.segments import FILE_MODE, list_segments
 from hft_tui.wal.timestamps import iso_utc_formatter
 from hft_tui.wal.torn_tail import RecoveryResult, recover
@@ -180,6 +181,14 @@ class WalWriter:
         record: WalRecord = _new_tuple(WalRecord, (seq, ts, type, payload))
         self._remember(record)
         return record
+
+    def write(self, record: Record) -> WalRecord:
+        """Append one typed record (``wal/record_types.py``): the way the session writes."""
+        return self.append(record.TYPE, record.to_payload())
+
+    async def write_durable(self, record: Record) -> WalRecord:
+        """``write`` and return only once the record is fsync'd: WAL before effect."""
+        return await self.append_durable(record.TYPE, record.to_payload())
 
     def _start_next_segment(self) -> None:
         self._segment_index += 1
