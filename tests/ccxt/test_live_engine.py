@@ -33,6 +33,10 @@ async def trade_randomly(engine: Engine, loopback: LoopbackExchange, orders: int
         await engine.execute(command)
         if i % 3 == 0:
             loopback.step_resting(0.5)
+        if i % 10 == 9:
+            # At most ten orders in flight, however slow the machine: the risk gate counts
+            # pending orders, so on a loaded box more of them would be refused, not sent.
+            await answered(engine)
         await asyncio.sleep(0.002)
 
 
