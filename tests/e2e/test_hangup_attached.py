@@ -38,7 +38,7 @@ def test_a_hung_up_attached_workstation_leaves_the_served_engine_trading(tmp_pat
 
         outcome = hang_up_workstation(tmp_path, "attach")
 
-        assert outcome.exited and outcome.exit_s < 2.0 and outcome.status == 0
+        assert outcome.exited and outcome.status == 0  # how fast: hangup_trial.py's figure
         assert served.poll() is None, "the served engine died with the attached terminal"
         after = _ctl_status(tmp_path)
         assert after is not None and after["trading_state"] == "ACTIVE"
