@@ -173,6 +173,10 @@ def _fill(state: RecoveredState, booked: FillBooked, seq: int) -> None:
             "realized_at_open": after.realized_pnl + fill.fee,
             "entry_price": after.avg_entry,
             "max_qty": 0.0,
+            # The entry order's record names the first of its signal's reasons (the snapshot
+            # record keeps them all); an operator's order has none, as in the core.
+            "entry_reasons": [order["reason"]] if order is not None and order.get("reason")
+            and fill.strategy not in ("", "operator") and not order.get("reduce_only") else [],
         }
     if symbol in state.open_trades and not after.is_flat:
         _add_trade_fill(state.open_trades[symbol], fill, after)

@@ -32,7 +32,8 @@ def restore_core(core: TradingCore, recovered: RecoveredState) -> list[str]:
     for symbol, trade in recovered.open_trades.items():
         if symbol in positions:
             core.open_trades[symbol] = OpenTrade(
-                strategy=trade["strategy"], side=Side(trade["side"]), entry_reasons=(),
+                strategy=trade["strategy"], side=Side(trade["side"]),
+                entry_reasons=tuple(ReasonCode(code) for code in trade.get("entry_reasons", ())),
                 opened_ts_ns=trade["opened_ts_ns"], realized_at_open=trade["realized_at_open"],
                 max_qty=trade["max_qty"], entry_price=trade["entry_price"],
                 **{name: trade.get(key, 0.0) for name, key in _TRADE_LEGS.items()})
@@ -100,6 +101,7 @@ def recoverable_state(core: TradingCore) -> RecoveredState:
                                     "opened_ts_ns": trade.opened_ts_ns,
                                     "realized_at_open": trade.realized_at_open,
                                     "entry_price": trade.entry_price, "max_qty": trade.max_qty,
+                                    "entry_reasons": [code.value for code in trade.entry_reasons],
                                     **{key: getattr(trade, name) for name, key in _TRADE_LEGS.items()}}
     for symbol in core.exits.symbols():
         rules = core.exits.rules(symbol)
