@@ -265,6 +265,11 @@ def run_backtest_command(args: argparse.Namespace) -> int:
             print(f"hft-tui: {exc.message}", file=sys.stderr)
         return exc.exit_code
     spec, settings, extra = data.spec, data.settings, data.extra
+    exits_problems = _exits_problems(args, settings)
+    if exits_problems:
+        for problem in exits_problems:
+            print(f"hft-tui: {problem}", file=sys.stderr)
+        return EXIT_CONFIG_ERROR
     try:
         windows = split_windows(data.start_ns, data.end_ns, args.split, args.walk_forward)
     except ValueError as exc:
@@ -309,11 +314,26 @@ def run_backtest_command(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _exits_problems(args: argparse.Namespace, settings: Settings) -> list[str]:
+    """``[exits]`` levels given (on the command line, swept, or away from their defaults in the
+    config) that no enabled strategy would take."""
+    from hft_tui.backtest.exit_precedence import exits_problems
+    from hft_tui.signals.exits import ExitSettings
+
+    defaults = ExitSettings()
+    given = {f"exits.{name}" for name in type(defaults).model_fields
+             if getattr(settings.exits, name) != getattr(defaults, name)}
+    given |= {spec.partition("=")[0].strip() for spec in args.sweep or ()}
+    given |= {item.partition("=")[0].strip() for item in args.backtest_set}
+    return exits_problems(settings, given)
+
+
 def _sweep(args: argparse.Namespace, spec: Any, windows: list[Any], overrides: dict[str, Any],
            console: Console) -> int:
     from hft_tui.backtest.executor import ExecutorUnavailable
     from hft_tui.backtest.executor_options import executor_from_args
     from hft_tui.backtest.sweep import METRICS, metric_value, parse_grid, run_sweep
+    from hft_tui.backtest.sweep_effects import keys_without_effect, merge_rows
 
     if args.metric not in METRICS:
         print(f"hft-tui: unknown metric {args.metric!r}; choose from {', '.join(METRICS)}", file=sys.stderr)
@@ -344,14 +364,16 @@ def _sweep(args: argparse.Namespace, spec: Any, windows: list[Any], overrides: d
     for name in ("IS " + result.metric, "OOS " + result.metric, "IS return %", "OOS return %",
                  "IS trades", "OOS trades", "IS max DD %"):
         table.add_column(name, justify="right")
-    for row in result.rows:
+    without_effect = keys_without_effect(grid, result.rows)
+    for shown in merge_rows(grid, result.rows, without_effect):
+        row = shown.row
         oos = row.out_of_sample
 
         def fmt(value: float | None) -> str:
             return "-" if value is None else f"{value:,.3f}"
 
         table.add_row(
-            *(str(row.params[k]) for k in grid),
+            *(shown.shown[k] for k in grid),
             fmt(metric_value(row.in_sample, result.metric)),
             fmt(metric_value(oos, result.metric)) if oos else "-",
             fmt(row.in_sample.returns.total_return_pct),
@@ -360,6 +382,9 @@ def _sweep(args: argparse.Namespace, spec: Any, windows: list[Any], overrides: d
             fmt(row.in_sample.returns.max_drawdown_pct),
         )
     console.print(table)
+    for key in without_effect:
+        console.print(f"[bold yellow]no effect:[/] {key}: every value gave the same run (same trades, same "
+                      "equity); its rows are shown once, its values joined")
     for warning in result.warnings:
         console.print(f"[bold yellow]warning:[/] {warning}")
     if args.out is not None:
@@ -369,7 +394,8 @@ def _sweep(args: argparse.Namespace, spec: Any, windows: list[Any], overrides: d
         doc = [{"params": r.params, "in_sample": r.in_sample.to_dict(),
                 "out_of_sample": r.out_of_sample.to_dict() if r.out_of_sample else None} for r in result.rows]
         path = args.out / "sweep.json"
-        path.write_bytes(orjson.dumps({"metric": result.metric, "rows": doc, "warnings": result.warnings},
+        path.write_bytes(orjson.dumps({"metric": result.metric, "rows": doc, "warnings": result.warnings,
+                                       "without_effect": without_effect},
                                       option=orjson.OPT_SORT_KEYS | orjson.OPT_INDENT_2) + b"\n")
         console.print(f"[dim]wrote {path}[/]")
     if result.interrupted:

@@ -4,7 +4,9 @@ Conventions, stated once here and in the report itself:
 
 - Returns are simple returns between consecutive equity samples; Sharpe and Sortino use a
   zero risk-free rate and are annualised with sqrt(samples per year), the sampling period
-  being the median spacing of the curve. Crypto trades all year: a year is 365 days.
+  being the median spacing of the curve. Crypto trades all year: a year is 365 days. Under a
+  day, or with fewer than 30 returns, they are withheld and the report says why: a minute
+  scaled to a year is noise times a large number.
 - Annualised return compounds the total return over the curve's span (none under a day:
   extrapolating minutes to a year says nothing).
 - Drawdown is measured from the running equity peak; its duration is the longest time
@@ -31,6 +33,7 @@ from hft_tui.model import ReasonCode, Side
 NS_PER_S = 1_000_000_000
 SECONDS_PER_YEAR = 365 * 86_400
 _MIN_ANNUALISE_S = 86_400
+MIN_RATIO_RETURNS = 30
 # Digits kept in the JSON: far beyond what a trader reads, and it makes the bytes immune
 # to last-ulp differences between numpy builds and SIMD paths.
 _JSON_SIGNIFICANT_DIGITS = 12
@@ -104,6 +107,7 @@ class ReturnStats:
     exposure_pct: float
     duration_s: float
     samples: int
+    ratios_withheld: str = ""  # why Sharpe and Sortino are not given ("" when they are)
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,6 +153,7 @@ class Assumptions:
     latency: str
     slippage: str
     clock: str = "simulated: advanced to each event's timestamp; no wall-clock time is read"
+    exits: str = ""  # which exit levels positions got, and from where (exit_precedence.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,10 +169,13 @@ class BacktestReport:
     fees_paid: float
     exits: dict[str, TradeStats]
     strategies: dict[str, TradeStats]
-    reasons: dict[str, TradeStats]
+    entry_reasons: dict[str, TradeStats]  # exit reasons are ``exits`` (by kind)
     tca: TcaSummary
     assumptions: Assumptions
     open_positions: dict[str, float] = field(default_factory=dict)
+    symbols: dict[str, TradeStats] = field(default_factory=dict)
+    periods: dict[str, TradeStats] = field(default_factory=dict)  # by UTC day (month over 62 days) of exit
+    warnings: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """Plain, JSON-safe data (floats rounded, non-finite as null)."""
@@ -188,7 +196,8 @@ def return_stats(curve: EquityCurve, initial_equity: float) -> ReturnStats:
     if duration_s >= _MIN_ANNUALISE_S and final > 0 and initial_equity > 0:
         annualised = ((final / initial_equity) ** (SECONDS_PER_YEAR / duration_s) - 1.0) * 100.0
     sharpe = sortino = None
-    if n >= 3:
+    withheld = ratios_withheld(duration_s, n - 1)
+    if not withheld:
         returns = np.diff(equity) / equity[:-1]
         period_s = float(np.median(np.diff(ts))) / NS_PER_S
         if period_s > 0:
@@ -211,7 +220,17 @@ def return_stats(curve: EquityCurve, initial_equity: float) -> ReturnStats:
         exposure_pct=exposure(curve) * 100.0,
         duration_s=duration_s,
         samples=n,
+        ratios_withheld=withheld,
     )
+
+
+def ratios_withheld(duration_s: float, returns: int) -> str:
+    """Why annualised Sharpe and Sortino would mean nothing for this run ("" when they would not)."""
+    if duration_s < _MIN_ANNUALISE_S:
+        return f"withheld: the run spans {duration_s:,.0f} s; annualised ratios need at least a day"
+    if returns < MIN_RATIO_RETURNS:
+        return f"withheld: {returns} returns; annualised ratios need at least {MIN_RATIO_RETURNS}"
+    return ""
 
 
 def max_drawdown(curve: EquityCurve) -> tuple[float, float]:
@@ -301,16 +320,46 @@ def by_strategy(trades: Sequence[TradeLike]) -> dict[str, TradeStats]:
     return {name: trade_stats(groups[name]) for name in sorted(groups)}
 
 
-def by_reason(trades: Sequence[TradeLike]) -> dict[str, TradeStats]:
-    """Trade stats per reason code a trade carried at entry or exit, sorted by code."""
+def by_entry_reason(trades: Sequence[TradeLike]) -> dict[str, TradeStats]:
+    """Trade stats per reason code a trade's entry carried (a trade counts under each), by code."""
     groups: dict[str, list[TradeLike]] = {}
     for trade in trades:
-        codes = {str(code) for code in trade.entry_reasons}
-        if trade.exit_reason is not None:
-            codes.add(str(trade.exit_reason))
-        for code in codes:
+        for code in sorted({str(code) for code in trade.entry_reasons}) or ["(none)"]:
             groups.setdefault(code, []).append(trade)
     return {code: trade_stats(groups[code]) for code in sorted(groups)}
+
+
+def by_symbol(trades: Sequence[TradeLike]) -> dict[str, TradeStats]:
+    """Trade stats per symbol, sorted by symbol."""
+    groups: dict[str, list[TradeLike]] = {}
+    for trade in trades:
+        groups.setdefault(trade.symbol, []).append(trade)
+    return {name: trade_stats(groups[name]) for name in sorted(groups)}
+
+
+def by_period(trades: Sequence[TradeLike], span_s: float) -> dict[str, TradeStats]:
+    """Trade stats per UTC day of exit (per month when the run spans over 62 days), in time order."""
+    width = 7 if span_s > 62 * 86_400 else 10  # "YYYY-MM" or "YYYY-MM-DD"
+    groups: dict[str, list[TradeLike]] = {}
+    for trade in trades:
+        day = np.datetime_as_string(np.datetime64(trade.exit_ts_ns, "ns"), unit="D")
+        groups.setdefault(str(day)[:width], []).append(trade)
+    return {period: trade_stats(groups[period]) for period in sorted(groups)}
+
+
+def cost_warnings(strategies: Mapping[str, TradeStats], tca: TcaSummary) -> tuple[str, ...]:
+    """A line for each strategy whose average win is smaller than its average cost per trade
+    (fees and shortfall of its orders, over its trades): its targets do not pay for the round trip."""
+    found = []
+    for name, stats in strategies.items():
+        row = tca.by_strategy.get(name)
+        if row is None or not stats.trades or not stats.wins:
+            continue
+        cost = (row["fees_quote"] + row["avg_shortfall_bps"] * row["arrival_notional_quote"] / 1e4) / stats.trades
+        if stats.avg_win < cost:
+            found.append(f"{name}: its average win ({stats.avg_win:,.2f}) is smaller than its average cost per "
+                         f"trade ({cost:,.2f} in fees and shortfall): its targets do not pay for the round trip")
+    return tuple(found)
 
 
 def tca_summary(by_strategy_payload: Mapping[str, Mapping[str, float]]) -> TcaSummary:

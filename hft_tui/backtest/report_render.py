@@ -114,8 +114,8 @@ def summary_rows(report: BacktestReport) -> list[tuple[str, str]]:
         ("final equity", _num(r.final_equity)),
         ("total return", _num(r.total_return_pct, 3, " %")),
         ("annualised return", _num(r.annualised_return_pct, 2, " %")),
-        ("Sharpe (ann.)", _num(r.sharpe)),
-        ("Sortino (ann.)", _num(r.sortino)),
+        ("Sharpe (ann.)", r.ratios_withheld or _num(r.sharpe)),
+        ("Sortino (ann.)", r.ratios_withheld or _num(r.sortino)),
         ("max drawdown", _num(r.max_drawdown_pct, 3, " %")),
         ("max drawdown duration", _duration(r.max_drawdown_duration_s)),
         ("exposure time", _num(r.exposure_pct, 1, " %")),
@@ -140,11 +140,18 @@ def render_report(report: BacktestReport, curve: EquityCurve, console: Console) 
     console.print(Panel(equity_chart(curve, width=min(100, max(30, console.width - 20))),
                         title="equity and drawdown", expand=False))
     if report.exits:
-        console.print(_stats_table("exits", report.exits, "exit"))
+        console.print(_stats_table("per exit reason", report.exits, "exit reason"))
     if report.strategies:
         console.print(_stats_table("per strategy", report.strategies, "strategy"))
-    if report.reasons:
-        console.print(_stats_table("per reason code", report.reasons, "reason"))
+    if report.symbols:
+        console.print(_stats_table("per symbol", report.symbols, "symbol"))
+    if report.periods:
+        console.print(_stats_table("per period (UTC, by exit)", report.periods, "period"))
+    if report.entry_reasons:
+        console.print(_stats_table("per entry reason (a trade counts under each of its codes)",
+                                   report.entry_reasons, "entry reason"))
+
+
     tca = report.tca
     tca_table = Table(title="transaction costs", title_justify="left")
     for name in ("strategy", "orders", "arrival notional", "shortfall bps", "fees", "maker %"):
@@ -159,7 +166,9 @@ def render_report(report: BacktestReport, curve: EquityCurve, console: Console) 
     a = report.assumptions
     console.print(Panel(Group(*(Text.assemble((f"{k}: ", "bold"), v) for k, v in (
         ("data", a.data), ("fills", a.fill_model), ("fees", a.fees), ("latency", a.latency),
-        ("slippage", a.slippage), ("clock", a.clock)))), title="assumptions", expand=False))
+        ("slippage", a.slippage), ("clock", a.clock), ("exits", a.exits)))), title="assumptions", expand=False))
+    for warning in report.warnings:
+        console.print(f"[bold yellow]warning:[/] {warning}")
 
 
 def export_report(report: BacktestReport, curve: EquityCurve, trades: Sequence[TradeLike], out: Path,

@@ -25,13 +25,17 @@ from hft_tui.backtest.report import (
     Assumptions,
     BacktestReport,
     EquityCurve,
-    by_reason,
+    by_entry_reason,
+    by_period,
     by_strategy,
+    by_symbol,
+    cost_warnings,
     exit_breakdown,
     return_stats,
     tca_summary,
     trade_stats,
 )
+from hft_tui.backtest.exit_precedence import exits_assumption
 from hft_tui.backtest.vectorised_candles import VECTORISED_CLOCK, drive_candles_vectorised
 from hft_tui.clock import SimulatedClock
 from hft_tui.config.settings import Settings
@@ -331,7 +335,8 @@ def _report(core: TradingCore, settings: Settings, spec: DataSpec, window: Windo
             curve: EquityCurve, events: int, exchange_id: str) -> BacktestReport:
     trades = core.closed_trades
     snapshot = core.portfolio.snapshot()
-    tca = core.tca.to_payload()
+    tca = tca_summary(core.tca.to_payload()["by_strategy"])
+    strategies = by_strategy(trades)
     return BacktestReport(
         label=window.label,
         start_ts_ns=window.start_ts_ns,
@@ -341,11 +346,14 @@ def _report(core: TradingCore, settings: Settings, spec: DataSpec, window: Windo
         trades=trade_stats(trades),
         fees_paid=snapshot.fees_paid,
         exits=exit_breakdown(trades),
-        strategies=by_strategy(trades),
-        reasons=by_reason(trades),
-        tca=tca_summary(tca["by_strategy"]),
+        strategies=strategies,
+        entry_reasons=by_entry_reason(trades),
+        tca=tca,
         assumptions=_assumptions(core, settings, spec, exchange_id),
         open_positions={p.symbol: p.qty for p in snapshot.positions},
+        symbols=by_symbol(trades),
+        periods=by_period(trades, (window.end_ts_ns - window.start_ts_ns) / 1e9),
+        warnings=cost_warnings(strategies, tca),
     )
 
 
@@ -370,4 +378,5 @@ def _assumptions(core: TradingCore, settings: Settings, spec: DataSpec, exchange
         fees=f"{exchange_id}: {fees}" if fees else exchange_id,
         latency=f"{execution.latency_ms:g} ms from order to activation",
         slippage=slippage,
+        exits=exits_assumption(settings),
     )

@@ -22,7 +22,8 @@ _NS_PER_S = 1_000_000_000
 
 
 class ExitSettings(BaseModel):
-    """Default exit levels, used where the entry signal does not set its own."""
+    """Default exit levels, used where the entry signal does not set its own (a strategy's own
+    take profit and stop loss win; trailing stop and max hold apply to every position)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
@@ -38,6 +39,11 @@ class ExitSettings(BaseModel):
     )
     max_hold_s: float = Field(
         0.0, ge=0.0, le=30 * 86_400.0, description="Close a position held this long, seconds; 0 = never."
+    )
+    take_profit_min_round_trips: float = Field(
+        1.0, ge=0.0, le=100.0,
+        description="No take profit closer to the entry than this many round trips of taker fees (entry "
+        "and exit), whoever set it: a nearer one is moved out to it; 0 = no floor.",
     )
 
 
@@ -65,11 +71,17 @@ class ExitRules:
         settings: ExitSettings,
         take_profit: float | None = None,
         stop_loss: float | None = None,
+        min_take_profit_bps: float = 0.0,
     ) -> ExitRules:
-        """Rules for a new position: the signal's TP/SL where given, the settings' defaults elsewhere."""
+        """Rules for a new position: the signal's TP/SL where given, the settings' defaults
+        elsewhere; a take profit nearer than ``min_take_profit_bps`` is moved out to it."""
         sign = side.sign
         if take_profit is None and settings.take_profit_bps > 0:
             take_profit = entry_price * (1.0 + sign * settings.take_profit_bps / 1e4)
+        if take_profit is not None and min_take_profit_bps > 0:
+            floor = entry_price * (1.0 + sign * min_take_profit_bps / 1e4)
+            if sign * (take_profit - floor) < 0:
+                take_profit = floor
         if stop_loss is None and settings.stop_loss_bps > 0:
             stop_loss = entry_price * (1.0 - sign * settings.stop_loss_bps / 1e4)
         trailing = settings.trailing_stop_bps or None

@@ -57,6 +57,11 @@ class Strategy(ABC, Generic[P]):
     needs: ClassVar[tuple[str, ...]] = ()
     # A user strategy's own reason codes, CODE -> one-line meaning; registered as "<name>.CODE".
     reason_codes: ClassVar[Mapping[str, str]] = {}
+    # Read by the backtest's exit precedence (never a strategy's name): whether it opens
+    # positions at all, and which of its parameters set its own take profit and stop loss
+    # (those win over [exits]; none: its entries take [exits]).
+    makes_entries: ClassVar[bool] = True
+    exit_params: ClassVar[tuple[str, ...]] = ()
 
     def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)

@@ -119,6 +119,7 @@ class BookImbalanceStrategy(Strategy[BookImbalanceParams]):
 
     name: ClassVar[str] = "book_imbalance"
     params_model: ClassVar[type[StrategyParams]] = BookImbalanceParams
+    exit_params: ClassVar[tuple[str, ...]] = ("take_profit_bps", "stop_loss_bps")
 
     def __init__(
         self, params: BookImbalanceParams | None = None, rules: Mapping[str, MarketRules] | None = None

@@ -152,6 +152,7 @@ class CvdDetector(Strategy[CvdParams]):
 
     name = "cvd"
     params_model = CvdParams
+    exit_params = ("take_profit_ranges", "stop_buffer_ranges")
 
     def __init__(self, params: CvdParams | None = None) -> None:
         super().__init__(params)

@@ -159,6 +159,7 @@ class LiquidationHunter(Strategy[LiquidationHunterParams]):
     name = "liq_hunter"
     params_model = LiquidationHunterParams
     needs = ("trend", "cvd")
+    exit_params = ("min_take_profit_pct", "max_take_profit_pct", "min_stop_loss_pct", "max_stop_loss_pct")
 
     def __init__(
         self,

@@ -63,6 +63,7 @@ class SpikeFader(Strategy[SpikeFaderParams]):
 
     name = "spike_fader"
     params_model = SpikeFaderParams
+    exit_params = ("take_profit_pct", "stop_loss_pct")
 
     def __init__(self, params: SpikeFaderParams | None = None) -> None:
         super().__init__(params)

@@ -188,6 +188,7 @@ class TrendFilter(Strategy[TrendParams]):
 
     name = "trend"
     params_model = TrendParams
+    exit_params = ("take_profit_atr", "stop_loss_atr")
 
     def __init__(self, params: TrendParams | None = None) -> None:
         super().__init__(params)

@@ -82,6 +82,7 @@ class VpinStrategy(Strategy[VpinParams]):
 
     name: ClassVar[str] = "vpin"
     params_model: ClassVar[type[StrategyParams]] = VpinParams
+    makes_entries: ClassVar[bool] = False  # a gate: it emits no signals
 
     def __init__(self, params: VpinParams | None = None) -> None:
         super().__init__(params)

@@ -794,9 +794,14 @@ class TradingCore:
             fill.symbol, side, position.avg_entry, fill.ts_ns, self.settings.exits,
             take_profit=signal.take_profit if signal is not None else None,
             stop_loss=signal.stop_loss if signal is not None else None,
+            min_take_profit_bps=self._round_trip_bps(fill.symbol) * self.settings.exits.take_profit_min_round_trips,
         )
         self.exits.track(rules)
         self.wal.write(ExitRulesArmed.from_payload(rules.to_record()))
+
+    def _round_trip_bps(self, symbol: str) -> float:
+        """Taker fees of an entry and its exit, bps: what a take profit must at least cover."""
+        return 2.0 * self.fee_models[symbol].schedule.taker * 1e4
 
     def _closed(self, fill: Fill, after: Position) -> None:
         trade = self.open_trades.pop(fill.symbol, None)

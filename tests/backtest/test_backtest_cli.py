@@ -54,13 +54,13 @@ def test_record_writes_a_session_that_backtest_replays(tmp_path: Path) -> None:
 
 def test_sweep_prints_in_sample_beside_out_of_sample_with_a_warning(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code = run_backtest_cli(["backtest", "--sim", "40", "--split", "0.5", "--sweep", "exits.take_profit_bps=15,60",
+    code = run_backtest_cli(["backtest", "--sim", "40", "--split", "0.5", "--sweep", "strategies.spike_fader.take_profit_pct=0.3,1.5",
                  "--metric", "return", "--workers", "2", "--out", str(tmp_path)])
     assert code == 0
     out = capsys.readouterr().out
     assert "OOS return" in out and "warning" in out
     rows = json.loads((tmp_path / "sweep.json").read_text())["rows"]
-    assert sorted(r["params"]["exits.take_profit_bps"] for r in rows) == [15, 60]
+    assert sorted(r["params"]["strategies.spike_fader.take_profit_pct"] for r in rows) == [0.3, 1.5]
     assert all(r["out_of_sample"]["label"] == "out-of-sample" for r in rows)
 
 

@@ -10,7 +10,7 @@ from hft_tui.backtest.report import (
     NS_PER_S,
     SECONDS_PER_YEAR,
     EquityCurve,
-    by_reason,
+    by_entry_reason,
     by_strategy,
     exit_breakdown,
     exposure,
@@ -74,14 +74,19 @@ def test_exposure_counts_the_time_a_position_was_open() -> None:
 
 
 def test_return_stats_sharpe_and_sortino_from_per_period_returns() -> None:
-    equity = [100.0, 101.0, 100.0, 102.0, 101.0]
-    stats = return_stats(_curve(equity), 100.0)
+    equity = [100.0, 101.0, 100.0, 102.0, 101.0] * 8  # hourly, 39 h: long enough to annualise
+    stats = return_stats(_curve(equity, step_s=3600), 100.0)
     r = np.diff(equity) / np.array(equity[:-1])
-    scale = math.sqrt(SECONDS_PER_YEAR / 60)
+    scale = math.sqrt(SECONDS_PER_YEAR / 3600)
     assert stats.total_return_pct == pytest.approx(1.0)
     assert stats.sharpe == pytest.approx(r.mean() / r.std(ddof=1) * scale)
     assert stats.sortino == pytest.approx(r.mean() / math.sqrt(np.mean(np.minimum(r, 0) ** 2)) * scale)
+
+
+def test_under_a_day_there_is_no_annualised_return_and_no_sharpe() -> None:
+    stats = return_stats(_curve([100.0, 101.0, 100.0, 102.0, 101.0]), 100.0)
     assert stats.annualised_return_pct is None  # under a day: not extrapolated
+    assert stats.sharpe is None and stats.sortino is None and "at least a day" in stats.ratios_withheld
 
 
 def test_annualised_return_compounds_over_the_span() -> None:
@@ -101,8 +106,8 @@ def test_breakdowns_group_by_exit_kind_strategy_and_reason_code() -> None:
     assert list(exits) == ["take_profit", "stop_loss", "kill", "other"]
     assert exits["stop_loss"].net_pnl == -5.0
     assert {k: v.trades for k, v in by_strategy(trades).items()} == {"cvd": 2, "spike_fader": 2}
-    reasons = by_reason(trades)
-    assert reasons["CVD_BULL_DIV"].net_pnl == 5.0 and reasons["KILL"].trades == 1
+    reasons = by_entry_reason(trades)
+    assert reasons["CVD_BULL_DIV"].net_pnl == 5.0 and "KILL" not in reasons, "exit reasons are not entry reasons"
 
 
 def test_tca_summary_weights_shortfall_by_notional_and_maker_share_by_quantity() -> None:
