@@ -253,6 +253,7 @@ async def _record_live(settings: Settings, args: argparse.Namespace, record_live
 
 def run_backtest_command(args: argparse.Namespace) -> int:
     """``hft-tui backtest``: one run, split/walk-forward runs, or a parameter sweep."""
+    from hft_tui.backtest.progress import WindowProgress
     from hft_tui.backtest.report import report_json
     from hft_tui.backtest.report_render import export_report, render_report
     from hft_tui.backtest.runner import DataError, run_backtest, split_windows
@@ -289,7 +290,9 @@ def run_backtest_command(args: argparse.Namespace) -> int:
     for i, window in enumerate(windows):
         wal_dir = args.wal_dir / window.label.replace(" ", "-") if args.wal_dir and len(windows) > 1 else args.wal_dir
         try:
-            run = run_backtest(settings, spec, window, wal_dir=wal_dir, vectorised=args.vectorised)
+            with WindowProgress(window.label, window.start_ts_ns, window.end_ts_ns) as progress:
+                run = run_backtest(settings, spec, window, wal_dir=wal_dir, vectorised=args.vectorised,
+                                   progress=progress)
         except (DataError, FileExistsError) as exc:
             print(f"hft-tui: {exc}", file=sys.stderr)
             return EXIT_FAILED

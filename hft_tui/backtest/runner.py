@@ -14,7 +14,7 @@ import shutil
 import tempfile
 import time
 from array import array
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
@@ -36,6 +36,7 @@ from hft_tui.backtest.report import (
     trade_stats,
 )
 from hft_tui.backtest.exit_precedence import exits_assumption
+from hft_tui.backtest.progress import ProgressCallback, reporting
 from hft_tui.backtest.vectorised_candles import VECTORISED_CLOCK, drive_candles_vectorised
 from hft_tui.clock import SimulatedClock
 from hft_tui.config.settings import Settings
@@ -176,12 +177,14 @@ def run_backtest(
     wal_dir: Path | None = None,
     sample_interval_s: float = DEFAULT_SAMPLE_INTERVAL_S,
     vectorised: bool = False,
+    progress: ProgressCallback | None = None,
 ) -> BacktestRun:
     """Run the trading core over ``spec`` within ``window``; a fresh state every call.
 
     The WAL goes to ``wal_dir`` (which must be empty or absent) or a temporary directory
     removed afterwards. ``vectorised`` runs candles on the vectorised candle path
-    (``vectorised_candles``; candle strategies only).
+    (``vectorised_candles``; candle strategies only). ``progress(ts_ns, events)`` is told
+    how far the event path is, every few thousand events.
     """
     rules = market_rules(spec, settings)
     exchange_id = spec.exchange if spec.kind == "candles" else (
@@ -204,10 +207,11 @@ def run_backtest(
             ts, equity, exposed, events = drive_candles_vectorised(
                 core, clock, _candle_arrays(spec, window), spec.timeframe, WAL_SYNC_EVERY)
         elif spec.kind == "candles":
-            ts, equity, exposed, events = _drive_candles(core, clock, spec, window)
+            ts, equity, exposed, events = _drive_candles(core, clock, spec, window, progress)
         else:
-            ts, equity, exposed, events = _drive_events(core, clock, _market_events(spec, settings, window),
-                                                        int(sample_interval_s * NS_PER_S))
+            ts, equity, exposed, events = _drive_events(
+                core, clock, reporting(_market_events(spec, settings, window), _event_ts_ns, progress),
+                int(sample_interval_s * NS_PER_S))
         wall_s = time.perf_counter() - started
         wal.write(SessionStopped(reason="backtest end", events=events))
         wal.sync()
@@ -292,8 +296,16 @@ def _drive_events(core: TradingCore, clock: SimulatedClock, events: Iterator[Mar
     return ts_out, eq_out, exp_out, count
 
 
+def _event_ts_ns(event: MarketEvent) -> int:
+    return event.ts_ns
+
+
+def _candle_open_ns(candle: Candle) -> int:
+    return candle.open_ts_ns
+
+
 def _drive_candles(core: TradingCore, clock: SimulatedClock, spec: DataSpec,
-                   window: Window) -> tuple[array, array, array, int]:
+                   window: Window, progress: ProgressCallback | None = None) -> tuple[array, array, array, int]:
     """Candles of every symbol in time order; the clock stands at each bar's close (when its
     prices are known), and equity is sampled once per bar time."""
     store = _store(spec)
@@ -301,8 +313,9 @@ def _drive_candles(core: TradingCore, clock: SimulatedClock, spec: DataSpec,
     start_ms, end_ms = window.start_ts_ns // NS_PER_MS, -(-window.end_ts_ns // NS_PER_MS)
     series = [store.read(spec.exchange, s, spec.timeframe).between(start_ms, end_ms).candles(s, spec.timeframe)
               for s in spec.symbols]
-    candles: Iterator[Candle] = series[0] if len(series) == 1 else heapq.merge(
+    candles: Iterable[Candle] = series[0] if len(series) == 1 else heapq.merge(
         *series, key=lambda c: c.open_ts_ns)
+    candles = reporting(candles, _candle_open_ns, progress)
     ts_out, eq_out, exp_out = array("q"), array("d"), array("b")
     advance = clock.advance_to
     process = core.process
