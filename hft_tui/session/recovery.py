@@ -3,19 +3,22 @@
 The fold starts at the last ``snapshot`` record (written every few thousand records and at
 each clean stop) and applies every later record that changes state: fills (positions and
 PnL), exit rules, closed trades, order intents and their ends, trading state transitions,
-DRB guard states, parameter changes and pause/enable changes. What comes out is plain
-data; :func:`hft_tui.session.restore.restore_core` puts it back into the live objects.
+DRB guard states, parameter changes and pause/enable changes, and the operator's notices
+with their acknowledgements. What comes out is plain data;
+:func:`hft_tui.session.restore.restore_core` puts it back into the live objects.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from hft_tui.model import Fill, Liquidity, Position, Side
 from hft_tui.risk.drb_journal import merge_risk_payload
+from hft_tui.trading.notice_log import NoticeLog
 from hft_tui.wal.record import WalRecord, parse_line
 from hft_tui.wal.record_types import (
     RECORD_CLASSES,
@@ -59,6 +62,8 @@ class RecoveredState:
     disabled: dict[str, str] = field(default_factory=dict)
     # The sanitizer's trusted mid per symbol: the price band outlives the process.
     price_references: dict[str, float] = field(default_factory=dict)
+    # The operator's notices, acknowledged or not (``NoticeLog.to_payload``).
+    notices: dict[str, Any] = field(default_factory=dict)
 
     def to_payload(self) -> dict[str, Any]:
         payload = asdict(self)
@@ -79,9 +84,33 @@ def recover_state(records: Iterable[WalRecord]) -> RecoveredState:
     """Fold records (the whole journal, or its last snapshot and what follows) into the
     state they describe; a snapshot record resets the fold to its content."""
     state = RecoveredState()
+    notices = NoticeLog()
     for record in records:
         apply_record(state, record)
+        if record.type == "snapshot":
+            notices = NoticeLog()
+            notices.restore(state.notices)
+        else:
+            _apply_notice(notices, record)
+    state.notices = notices.to_payload()
     return state
+
+
+def _apply_notice(notices: NoticeLog, record: WalRecord) -> None:
+    """Replay what changed the notice log, in the order the live log saw it."""
+    p = record.payload
+    if record.type == "notice":
+        notices.add(p["source"], p["text"], _ts_ns(record.ts))
+    elif record.type == "command" and p.get("command") == "AcknowledgeNotices":
+        notices.acknowledge(int(p["up_to_seq"]))
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _ts_ns(ts: str) -> int:
+    """A record's ISO-8601 UTC time in nanoseconds since the epoch."""
+    return (datetime.fromisoformat(ts.replace("Z", "+00:00")) - _EPOCH) // timedelta(microseconds=1) * 1000
 
 
 def recover_from_wal(directory: Path) -> RecoveredState:

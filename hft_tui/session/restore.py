@@ -83,6 +83,9 @@ def restore_core(core: TradingCore, recovered: RecoveredState) -> list[str]:
         if name in core.strategies:
             core.manager.apply(StrategyStatusChange(name, StrategyAction.DISABLE, now, detail))
     core.sanitizer.restore_references(recovered.price_references)
+    core.notices.restore(recovered.notices)
+    if core.notices.unacknowledged:
+        notes.append(f"{core.notices.unacknowledged} notice(s) not yet acknowledged")
     notes.append(f"trading state {state.value.upper()}")
     return notes
 
@@ -127,6 +130,7 @@ def recoverable_state(core: TradingCore) -> RecoveredState:
     snap.state_since_ts_ns = core.state.since_ts_ns
     snap.drb = core.last_drb.to_payload() if core.last_drb is not None else None
     snap.price_references = core.sanitizer.references()
+    snap.notices = core.notices.to_payload()
     for name, strategy in core.strategies.items():
         current = strategy.params.model_dump(mode="json")
         defaults = core.default_params[name].model_dump(mode="json")

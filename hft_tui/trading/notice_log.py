@@ -5,11 +5,17 @@ decides what stays on screen. It holds at most ``capacity`` entries: acknowledge
 room first; only when every entry is unacknowledged does the oldest leave memory, and the
 view then says how many are in the journal only. A notice identical to an unacknowledged
 one (same source and text) is counted on that entry instead of filling the log.
+
+The log outlives the process: recovery rebuilds it by replaying the journal's ``notice``
+records and ``AcknowledgeNotices`` commands through this same class (so the sequence numbers
+come out as they were), and the WAL ``snapshot`` record carries it (``to_payload``).
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
+from collections.abc import Mapping
+from dataclasses import asdict, replace
+from typing import Any
 
 from hft_tui.model import Notice
 
@@ -73,6 +79,24 @@ class NoticeLog:
     @property
     def last_seq(self) -> int:
         return self._seq
+
+    def to_payload(self) -> dict[str, Any]:
+        """The log as JSON-friendly data (the WAL ``snapshot`` record's ``notices``)."""
+        return {"notices": [asdict(n) for n in self._notices], "seq": self._seq,
+                "evicted": self.evicted_unacknowledged, "evicted_up_to": self._evicted_up_to}
+
+    def restore(self, payload: Mapping[str, Any]) -> None:
+        """Take back a log the journal rebuilt (``to_payload``); notices added before this
+        (at start, ahead of the recovery) come after it, as their records do in the journal."""
+        added = self._notices
+        self._notices = [Notice(**n) for n in payload.get("notices", ())]
+        self._seq = int(payload.get("seq", 0))
+        self.evicted_unacknowledged = int(payload.get("evicted", 0))
+        self._evicted_up_to = int(payload.get("evicted_up_to", 0))
+        self.version += 1
+        for notice in added:
+            for _ in range(notice.count):
+                self.add(notice.source, notice.text, notice.last_ts_ns)
 
     def _evict_one(self) -> None:
         for i, notice in enumerate(self._notices):

@@ -457,14 +457,12 @@ class HftApp(App[str]):
 
     def action_notices(self) -> None:
         """Every notice kept for the operator, newest first; ``a`` acknowledges them all."""
-        snapshot = self.link.snapshot
 
         def answered(up_to_seq: int | None) -> None:
             if up_to_seq is not None:
                 self.send(AcknowledgeNotices(up_to_seq))
 
-        self.push_screen(NoticesScreen(snapshot.notices, snapshot.notices_unread, snapshot.notices_evicted),
-                         answered)
+        self.push_screen(NoticesScreen(lambda: self.link.snapshot), answered)
 
     def action_trades(self) -> None:
         """Every closed trade across restarts, newest first, filtered from the keyboard."""

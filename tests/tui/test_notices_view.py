@@ -4,6 +4,7 @@ the header counts the unread ones; listed in help."""
 from __future__ import annotations
 
 import pytest
+from textual.containers import VerticalScroll
 from tui_session import apply_sent, play
 
 from hft_tui.trading.commands import AcknowledgeNotices, Kill
@@ -54,6 +55,24 @@ async def test_n_opens_the_notices_and_a_acknowledges_them_all(frozen_app: HftAp
         apply_sent(frozen_app)
         assert frozen_app.link.snapshot.notices_unread == 0
         assert not any("notice" in f for f in frozen_app.query_one(HeaderBar)._fields)  # noqa: SLF001
+
+
+async def test_the_open_view_follows_new_notices_and_acknowledges_what_it_shows(frozen_app: HftApp) -> None:
+    async with frozen_app.run_test(size=(120, 35)) as pilot:
+        _with_notices(frozen_app)
+        await pilot.press("n")
+        view = frozen_app.screen
+        assert isinstance(view, NoticesScreen) and len(view.notices) == 3
+        engine = frozen_app.link.engine
+        engine.core.add_notice("account", "BTC balance 1.2 but the position plus outside make 1.0")
+        engine.publish_snapshot()
+        view.follow()  # what its timer does while it is open
+        await pilot.pause()
+        assert [n.source for n in view.notices][-1] == "account"
+        assert view.query_one(VerticalScroll).border_title == "Notices — 4 unread"
+        await pilot.press("a")
+        await pilot.pause()
+        assert frozen_app.link.commands_sent == [AcknowledgeNotices(view.notices[-1].seq)]
 
 
 async def test_escape_closes_the_notices_without_acknowledging(frozen_app: HftApp) -> None:

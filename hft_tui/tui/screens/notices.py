@@ -1,7 +1,10 @@
 """The operator's notices: broker warnings, reconcile differences, recoveries, kills, feed and
-risk changes, newest first, kept until acknowledged. ``a`` acknowledges every one shown."""
+risk changes, newest first, kept until acknowledged (across restarts: the journal has them).
+``a`` acknowledges every one shown; the view follows the engine while it is open."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from rich.table import Table
 from rich.text import Text
@@ -12,7 +15,11 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from hft_tui.model import Notice
+from hft_tui.session.engine_snapshot import EngineSnapshot
 from hft_tui.tui.formatting import clock_hms
+
+# How often an open notices view looks at the latest snapshot (it redraws only on a change).
+FOLLOW_S = 0.25
 
 
 def notices_table(notices: tuple[Notice, ...]) -> Table:
@@ -31,7 +38,8 @@ def notices_table(notices: tuple[Notice, ...]) -> Table:
 
 
 class NoticesScreen(ModalScreen[int | None]):
-    """Dismissed with the seq to acknowledge up to (``a``), or None (esc)."""
+    """Dismissed with the seq to acknowledge up to (``a``), or None (esc). Follows the engine
+    while open: a notice that arrives, or an acknowledgement from another workstation, shows."""
 
     DEFAULT_CSS = """
     NoticesScreen { align: center middle; }
@@ -42,26 +50,44 @@ class NoticesScreen(ModalScreen[int | None]):
     """
     BINDINGS = [Binding("escape,q,n", "close", "Close"), Binding("a", "acknowledge", "Acknowledge all")]
 
-    def __init__(self, notices: tuple[Notice, ...], unacknowledged: int, evicted: int) -> None:
+    def __init__(self, snapshot: Callable[[], EngineSnapshot]) -> None:
         super().__init__()
-        self._notices = notices
-        self._unacknowledged = unacknowledged
-        self._evicted = evicted
+        self._snapshot = snapshot
+        self._shown: tuple[tuple[Notice, ...], int, int] | None = None
 
     def compose(self) -> ComposeResult:
         with VerticalScroll() as box:
-            box.border_title = f"Notices — {self._unacknowledged} unread"
             box.border_subtitle = "a: acknowledge all · esc: close"
-            if not self._notices:
-                yield Static(Text("No notices: nothing for the operator yet.", style="dim"))
-                return
-            yield Static(notices_table(self._notices))
-            if self._evicted:
-                yield Static(Text(f"{self._evicted} older unread notice(s) are only in the WAL "
-                                  "(hft-tui wal tail, or the WAL pane's notices filter).", style="bold"))
+            yield Static(id="notices-list")
+            yield Static(id="notices-evicted")
+
+    def on_mount(self) -> None:
+        self.follow()
+        self.set_interval(FOLLOW_S, self.follow)
+
+    def follow(self) -> None:
+        """Show the engine's notices as the latest snapshot has them, if they changed."""
+        snapshot = self._snapshot()
+        shown = (snapshot.notices, snapshot.notices_unread, snapshot.notices_evicted)
+        if shown == self._shown:
+            return
+        self._shown = shown
+        notices, unread, evicted = shown
+        self.query_one(VerticalScroll).border_title = f"Notices — {unread} unread"
+        self.query_one("#notices-list", Static).update(
+            notices_table(notices) if notices else Text("No notices: nothing for the operator yet.", style="dim"))
+        only_in_wal = self.query_one("#notices-evicted", Static)
+        only_in_wal.display = bool(evicted)
+        only_in_wal.update(Text(f"{evicted} older unread notice(s) are only in the WAL "
+                                "(hft-tui wal tail, or the WAL pane's notices filter).", style="bold"))
+
+    @property
+    def notices(self) -> tuple[Notice, ...]:
+        """What the view shows now."""
+        return self._shown[0] if self._shown is not None else ()
 
     def action_acknowledge(self) -> None:
-        self.dismiss(max((n.seq for n in self._notices), default=0) or None)
+        self.dismiss(max((n.seq for n in self.notices), default=0) or None)
 
     def action_close(self) -> None:
         self.dismiss(None)
