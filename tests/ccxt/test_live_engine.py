@@ -66,7 +66,9 @@ async def test_orders_with_partial_fills_through_a_429_storm_leave_the_engine_ho
     finally:
         await engine.stop("test over")
 
-    assert loopback.refusals["429"] >= 40
+    # Fills come by the user-data stream, so the storm meets the creates and the REST checks
+    # (about 200 requests): a fifth of them refused is some 40, never as few as 20.
+    assert loopback.refusals["429"] >= 20
     assert len(loopback.orders) >= 150
     assert sum(o.executed_qty > 0 and o.type == "LIMIT" and o.status == "FILLED" for o in loopback.orders.values()) > 20
     assert_books_agree(engine, loopback, tmp_path)
