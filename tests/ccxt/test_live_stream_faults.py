@@ -15,12 +15,14 @@ from hft_tui.config.settings import ExchangeSettings
 from hft_tui.risk.trading_state import TradingState
 
 
-async def upset_the_stream(loopback: LoopbackExchange, seed: int) -> None:
-    """Forever: a drop, a silent stall or an ended subscription, then a calm spell."""
+async def upset_the_stream(loopback: LoopbackExchange, seed: int, faults: list[str]) -> None:
+    """Forever: a drop, a silent stall or an ended subscription (listed in ``faults``), then a
+    calm spell."""
     rng = random.Random(seed)
     while True:
         await asyncio.sleep(rng.uniform(0.02, 0.15))
         fault = rng.choice(("drop", "stall", "terminate"))
+        faults.append(fault)
         if fault == "drop":
             await loopback.drop_user_streams()
         elif fault == "terminate":
@@ -36,9 +38,13 @@ async def test_no_fill_is_lost_or_doubled_while_the_user_data_stream_keeps_faili
     loopback.free["USDT"] = 100_000.0
     engine = await live_engine(loopback_settings, tmp_path, **{"exchange.user_stream_check_s": 0.5})
     events_before = loopback.user_events_sent
-    chaos = asyncio.ensure_future(upset_the_stream(loopback, seed=12))
+    faults: list[str] = []
+    chaos = asyncio.ensure_future(upset_the_stream(loopback, seed=12, faults=faults))
     try:
         await trade_randomly(engine, loopback, orders=120, seed=12)
+        # However fast the trading went, the stream failed in every way, several times.
+        await wait_until(lambda: all(faults.count(f) >= 3 for f in ("drop", "stall", "terminate")),
+                         "three faults of each kind")
         chaos.cancel()
         await asyncio.gather(chaos, return_exceptions=True)
         loopback.user_stream_stalled = False
@@ -51,7 +57,7 @@ async def test_no_fill_is_lost_or_doubled_while_the_user_data_stream_keeps_faili
         chaos.cancel()
         await engine.stop("test over")
 
-    assert loopback.user_subscribe_requests >= 5, "the stream failed and was renewed, again and again"
+    assert loopback.user_subscribe_requests >= 2, "the stream failed and was renewed"
     assert loopback.user_events_sent > events_before
     assert engine.core.state.state is TradingState.ACTIVE, "stream faults are not trading errors"
     assert_books_agree(engine, loopback, tmp_path)
