@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hft_tui.wal.record import WalRecord
-from hft_tui.wal.record_types import DECISION_TYPES
+from hft_tui.wal.record_types import DECISION_TYPES, CommandIssued, KillIssued
 
-COMMAND_TYPES: frozenset[str] = frozenset({"command", "kill"})
+COMMAND_TYPES: frozenset[str] = frozenset({CommandIssued.TYPE, KillIssued.TYPE})
 SESSION_START = "session_start"
 BACKTEST_MODE = "BACKTEST"
 

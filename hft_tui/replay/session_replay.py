@@ -30,34 +30,17 @@ from hft_tui.config.settings import Settings
 from hft_tui.data.recording import RecordedSession
 from hft_tui.data.replay_source import RecordingSource
 from hft_tui.replay.decision_stream import COMMAND_TYPES, DecisionRecord, JournalSession, split_sessions
-from hft_tui.session.engine import RESET_CONFIRMATION, Engine
+from hft_tui.session.engine import Engine
 from hft_tui.session.input_recording import SessionTape, read_clock_tape
-from hft_tui.trading.commands import (
-    AcknowledgeNotices,
-    CancelOrder,
-    Command,
-    DisableStrategy,
-    EnableStrategy,
-    Flatten,
-    Kill,
-    PauseStrategy,
-    PlaceOrder,
-    ResetHalt,
-    ResumeStrategy,
-    SetExits,
-    SetStrategyParams,
-)
+from hft_tui.trading.commands import Command, CommandError, journaled_command
 from hft_tui.trading.core import TradingCore
 from hft_tui.wal.reader import iter_records
 from hft_tui.wal.record import WalRecord
-from hft_tui.wal.record_types import SessionStarted
+from hft_tui.wal.record_types import ABSENT, RECORD_CLASSES, CommandIssued, SessionStarted
 from hft_tui.wal.writer import WalWriter
 
 # The replay's WAL is written as a backtest's is: made durable in large batches.
 SYNC_EVERY_EVENTS = 100_000
-_COMMANDS: dict[str, type[Command]] = {cls.__name__: cls for cls in (  # type: ignore[misc]
-    Kill, Flatten, PauseStrategy, ResumeStrategy, EnableStrategy, DisableStrategy, SetStrategyParams, PlaceOrder,
-    ResetHalt, AcknowledgeNotices, SetExits, CancelOrder)}
 
 
 class ReplayError(ValueError):
@@ -175,7 +158,7 @@ def run_replay(plan: ReplayPlan, settings: Settings, out_wal: Path) -> ReplayRun
 
 
 def _drive(core: Any, engine: Engine | None, clock: SimulatedClock, events: Iterator[Any],
-           readings: np.ndarray | None, commands: Sequence[tuple[int, WalRecord, Command]],
+           readings: np.ndarray | None, commands: Sequence[tuple[int, WalRecord, CommandIssued, Command]],
            *, wall_clock: bool) -> tuple[int, int, np.ndarray]:
     """The engine's per-event step (clock, process, release), commands between events."""
     advance = clock.advance_to
@@ -188,11 +171,11 @@ def _drive(core: Any, engine: Engine | None, clock: SimulatedClock, events: Iter
     def apply_due(processed: int) -> int:
         nonlocal pending
         while pending < len(commands) and commands[pending][0] <= processed:
-            _, record, command = commands[pending]
+            _, record, issued, command = commands[pending]
             assert engine is not None
             wal.append(record.type, record.payload)
-            if "clock_ns" in record.payload:
-                advance(int(record.payload["clock_ns"]))  # the latched time the command acted at
+            if issued.clock_ns is not ABSENT:
+                advance(int(issued.clock_ns))  # the latched time the command acted at
             elif wall_clock:
                 advance(_ts_ns(record.ts))  # the command's wall time, to the microsecond
             engine.apply(command)
@@ -217,24 +200,19 @@ def _drive(core: Any, engine: Engine | None, clock: SimulatedClock, events: Iter
     return count, pending, np.asarray(end_seqs, dtype=np.int64)
 
 
-def _commands(records: Sequence[WalRecord]) -> Iterator[tuple[int, WalRecord, Command]]:
-    """Each journaled command as (events processed before it, its record, the command)."""
-    for i, record in enumerate(records):
+def _commands(records: Sequence[WalRecord]) -> Iterator[tuple[int, WalRecord, CommandIssued, Command]]:
+    """Each journaled command as (events processed before it, its record typed and as read,
+    the command)."""
+    for record in records:
         if record.type not in COMMAND_TYPES:
             continue
-        payload = record.payload
-        cls = _COMMANDS.get(str(payload.get("command")))
-        if cls is None:
-            raise ReplayError(f"WAL seq {record.seq}: unknown command {payload.get('command')!r}")
-        fields = {name: payload[name] for name in cls.__dataclass_fields__ if name in payload}  # type: ignore[attr-defined]
-        if cls is ResetHalt:
-            # The journal keeps only whether something was typed; a reset that was accepted
-            # journals its DRB state right after the command.
-            following = records[i + 1] if i + 1 < len(records) else None
-            confirmed = (bool(payload.get("confirmation")) and following is not None
-                         and following.type == "risk" and following.seq == record.seq + 1)
-            fields["confirmation"] = RESET_CONFIRMATION if confirmed else ""
-        yield int(payload.get("at_event", 0)), record, cls(**fields)
+        issued = RECORD_CLASSES[record.type].from_payload(record.payload)
+        assert isinstance(issued, CommandIssued)
+        try:
+            command = journaled_command(issued)
+        except CommandError as exc:
+            raise ReplayError(f"WAL seq {record.seq}: command {issued.command!r}: {exc}") from None
+        yield int(issued.at_event), record, issued, command
 
 
 def _ts_ns(iso: str) -> int:

@@ -24,9 +24,9 @@ from hft_tui.config.cli import parse_assignment
 from hft_tui.serve.control_client import ControlClient, EngineUnreachable
 from hft_tui.serve.heartbeat import read_heartbeat
 from hft_tui.serve.protocol import socket_path
-from hft_tui.session.engine import RESET_CONFIRMATION
 from hft_tui.session.engine_snapshot import EngineSnapshot
 from hft_tui.trading.commands import (
+    RESET_CONFIRMATION,
     CancelOrder,
     Command,
     CommandResult,

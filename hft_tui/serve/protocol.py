@@ -23,21 +23,27 @@ reply; any other malformed line gets an error reply and the connection carries o
 from __future__ import annotations
 
 import dataclasses
-import typing
 from pathlib import Path
 from typing import Any
 
 import orjson
-from pydantic import TypeAdapter, ValidationError
+from pydantic import TypeAdapter
 
-from hft_tui.trading.commands import Command, CommandResult, OrderPreview
+from hft_tui.trading.commands import (
+    COMMANDS,
+    UNKNOWN_COMMAND,
+    Command,
+    CommandError,
+    CommandResult,
+    OrderPreview,
+    command_args,
+    command_from_args,
+)
 
 PROTOCOL_VERSION = 1
 MAX_MESSAGE_BYTES = 64 * 1024
 SOCKET_NAME = "control.sock"
 ATTACH_CLIENT = "attach"  # the name an attached workstation says hello with (counted as attached)
-COMMAND_TYPES: dict[str, type] = {cls.__name__: cls for cls in typing.get_args(Command)}
-_ADAPTERS = {name: TypeAdapter(cls) for name, cls in COMMAND_TYPES.items()}
 _PREVIEW = TypeAdapter(OrderPreview)
 
 
@@ -67,8 +73,7 @@ def decode(line: bytes) -> dict[str, Any]:
 
 
 def command_to_wire(command: Command) -> dict[str, Any]:
-    return {"name": type(command).__name__,
-            "args": {name: getattr(command, name) for name in command.__dataclass_fields__}}  # type: ignore[union-attr]
+    return {"name": type(command).__name__, "args": command_args(command)}
 
 
 def result_to_wire(request_id: object, result: CommandResult) -> dict[str, Any]:
@@ -90,14 +95,12 @@ def result_from_wire(reply: dict[str, Any]) -> CommandResult:
 
 def command_from_wire(wire: object) -> Command:
     """The command a client sent, its fields checked against the command's own types."""
-    if not isinstance(wire, dict) or wire.get("name") not in COMMAND_TYPES:
-        raise ProtocolError(f"unknown command; one of {', '.join(COMMAND_TYPES)}")
+    if not isinstance(wire, dict) or wire.get("name") not in COMMANDS:
+        raise ProtocolError(UNKNOWN_COMMAND)
     args = wire.get("args", {})
     if not isinstance(args, dict):
         raise ProtocolError("command args must be an object")
     try:
-        return _ADAPTERS[wire["name"]].validate_python(args, strict=False)  # type: ignore[no-any-return]
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(part) for part in first["loc"]) or "args"
-        raise ProtocolError(f"{wire['name']}: {where}: {first['msg']}") from None
+        return command_from_args(wire["name"], args)
+    except CommandError as exc:
+        raise ProtocolError(str(exc)) from None

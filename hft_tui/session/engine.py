@@ -18,7 +18,6 @@ import asyncio
 import contextlib
 import time
 from collections.abc import Callable
-from typing import Any
 
 from hft_tui.bus import EventBus, Metrics
 from hft_tui.clock import Clock, LatchedClock
@@ -32,6 +31,7 @@ from hft_tui.session.recovery import recover_from_wal
 from hft_tui.session.restore import recoverable_state, restore_core
 from hft_tui.trading import manual_orders
 from hft_tui.trading.commands import (
+    RESET_CONFIRMATION,
     AcknowledgeNotices,
     CancelOrder,
     Command,
@@ -48,15 +48,14 @@ from hft_tui.trading.commands import (
     SetExits,
     SetStrategyParams,
     StopEngine,
+    journal_record,
 )
 from hft_tui.trading.core import TradingCore
 from hft_tui.wal.errors import WalWriteError
 from hft_tui.wal.record_types import (
     ABSENT,
-    Absent,
     CommandIssued,
     ComponentError,
-    KillIssued,
     Recovered,
     SessionStarted,
     SessionStopped,
@@ -68,7 +67,6 @@ LOOP_LAG_PROBE_S = 0.1
 FEED_WATCH_MAX_S = 0.25
 # A ``snapshot`` record every this many records keeps recovery's fold short.
 SNAPSHOT_EVERY_RECORDS = 5000
-RESET_CONFIRMATION = "RESET"
 
 
 class Engine:
@@ -168,7 +166,7 @@ class Engine:
         keep), each with its journal record: journaled as an operator's command is, so a replay
         re-applies it after the same event instead of timing anything itself."""
         events = self.core.counters.events
-        return [(command, _command_record(command, events, ABSENT)) for command in self.core.take_decided()]
+        return [(command, journal_record(command, events)) for command in self.core.take_decided()]
 
     def _take_in(self, event: MarketEvent) -> None:
         """Set the core's clock for ``event`` and hand it to the input recorder, before the core sees it."""
@@ -253,7 +251,7 @@ class Engine:
             # On a latched clock, the time the command acts at, for replay.
             clock_ns = self._latch() if self._latch is not None else ABSENT
             try:
-                await self.wal.write_durable(_command_record(command, self.core.counters.events, clock_ns))
+                await self.wal.write_durable(journal_record(command, self.core.counters.events, clock_ns))
             except WalWriteError:
                 pass  # FAILED now (the writer told us): the record is held, the core refuses entries
             result = self.apply(command)
@@ -321,7 +319,7 @@ class Engine:
         if isinstance(command, CancelOrder):
             return manual_orders.cancel(core, command)
         if isinstance(command, ResetHalt):
-            if command.confirmation != RESET_CONFIRMATION:
+            if not command.confirmed:
                 return CommandResult(False, f"type {RESET_CONFIRMATION} to confirm the reset")
             return core.reset_halt()
         if isinstance(command, AcknowledgeNotices):
@@ -458,16 +456,3 @@ class Engine:
             await asyncio.sleep(LOOP_LAG_PROBE_S)
             lag = time.perf_counter() - started - LOOP_LAG_PROBE_S
             self.metrics.loop_lag_ms = max(lag, 0.0) * 1e3
-
-
-def _command_record(command: Command, at_event: int, clock_ns: int | Absent) -> CommandIssued:
-    """The command's record: its fields, and how many market events the core had seen (for
-    replay); ``kill`` is its own type so it is easy to find."""
-    args: dict[str, Any] = {}
-    for name in command.__dataclass_fields__:  # type: ignore[union-attr]
-        value = getattr(command, name)
-        if name == "confirmation":
-            value = bool(value)
-        args[name] = value
-    record = KillIssued if isinstance(command, Kill) else CommandIssued
-    return record(command=type(command).__name__, at_event=at_event, args=args, clock_ns=clock_ns)

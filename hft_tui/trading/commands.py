@@ -1,9 +1,26 @@
-"""Commands the operator (TUI, CLI, tests) sends to the engine. Plain immutable data."""
+"""Commands the operator (TUI, CLI, tests) sends to the engine: plain immutable data, the
+list of them (``COMMANDS``), and their one codec.
+
+A command travels as its name and its arguments (``command_args``/``command_from_args``):
+over the control socket as ``{"name", "args"}``, and in the journal as a ``command`` or
+``kill`` record (``journal_record``/``journaled_command``), which the replay decodes the
+same way. To add a command: a dataclass here, added to ``Command``, and its effect in the
+engine's ``apply``.
+"""
 
 from __future__ import annotations
 
+import typing
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+from pydantic import TypeAdapter, ValidationError
+
+from hft_tui.wal.record_types import ABSENT, Absent, CommandIssued, KillIssued
+
+# What the operator types to leave HALTED.
+RESET_CONFIRMATION = "RESET"
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,9 +128,13 @@ class CancelOrder:
 
 @dataclass(frozen=True, slots=True)
 class ResetHalt:
-    """Leave HALTED: the only way out, and only by an operator."""
+    """Leave HALTED: the only way out, and only by an operator who typed ``RESET``."""
 
     confirmation: str = ""
+
+    @property
+    def confirmed(self) -> bool:
+        return self.confirmation == RESET_CONFIRMATION
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,6 +214,52 @@ class CommandResult:
     ok: bool
     message: str
     preview: OrderPreview | None = None  # the answer to a PreviewOrder
+
+
+COMMANDS: dict[str, type[Command]] = {cls.__name__: cls for cls in typing.get_args(Command)}
+UNKNOWN_COMMAND = f"unknown command; one of {', '.join(COMMANDS)}"
+_ADAPTERS = {name: TypeAdapter(cls) for name, cls in COMMANDS.items()}
+
+
+class CommandError(ValueError):
+    """Not a command: an unknown name, or arguments its fields refuse; the text says which."""
+
+
+def command_args(command: Command) -> dict[str, Any]:
+    """The command's fields by name, as JSON-ready values."""
+    return {name: getattr(command, name) for name in command.__dataclass_fields__}  # type: ignore[union-attr]
+
+
+def command_from_args(name: str, args: Mapping[str, Any]) -> Command:
+    """The command ``name`` with ``args``, checked against its fields' types."""
+    if name not in COMMANDS:
+        raise CommandError(UNKNOWN_COMMAND)
+    try:
+        return _ADAPTERS[name].validate_python(dict(args), strict=False)  # type: ignore[no-any-return]
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "args"
+        raise CommandError(f"{name}: {where}: {first['msg']}") from None
+
+
+def journal_record(command: Command, at_event: int, clock_ns: int | Absent = ABSENT) -> CommandIssued:
+    """The record that makes ``command`` durable before it acts: after ``at_event`` market
+    events (and at ``clock_ns`` on a latched clock), so a replay applies it at the same point.
+
+    A reset keeps whether it was confirmed, not the text typed."""
+    args = command_args(command)
+    if isinstance(command, ResetHalt):
+        args["confirmation"] = command.confirmed
+    record = KillIssued if isinstance(command, Kill) else CommandIssued
+    return record(command=type(command).__name__, at_event=at_event, args=args, clock_ns=clock_ns)
+
+
+def journaled_command(record: CommandIssued) -> Command:
+    """The command a ``command``/``kill`` record holds (CommandError if this build has none)."""
+    args = dict(record.args)
+    if record.command == ResetHalt.__name__:
+        args["confirmation"] = RESET_CONFIRMATION if args.get("confirmation") else ""
+    return command_from_args(record.command, args)
 
 
 def _num(value: float, decimals: int | None = None) -> str:
