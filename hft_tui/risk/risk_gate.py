@@ -161,10 +161,9 @@ class RiskGate:
             net_long_after += long_after * price
             net_short_after += short_after * price
 
-        if _worse_beyond(symbol_before, symbol_after, s.position_qty_limit(order.symbol)):
-            return ReasonCode.RISK_MAX_POSITION
-        if _worse_beyond(symbol_before * mark, symbol_after * mark, s.max_position_notional):
-            return ReasonCode.RISK_MAX_POSITION
+        position_reason = _position_limit_reason(s, order.symbol, symbol_before, symbol_after, mark)
+        if position_reason is not None:
+            return position_reason
         equity = ctx.equity if math.isfinite(ctx.equity) and ctx.equity > 0 else 0.0
         if _worse_beyond(symbol_before * mark, symbol_after * mark, s.max_concentration * equity):
             return ReasonCode.RISK_CONCENTRATION
@@ -175,6 +174,28 @@ class RiskGate:
         if _worse_beyond(net_before, net_after, min(s.max_net_notional, s.max_net_leverage * equity)):
             return ReasonCode.RISK_MAX_NET
         return None
+
+
+def position_limit_reason(settings: RiskSettings, symbol: str, side: Side, position_qty: float,
+                          qty: float, mark: float) -> ReasonCode | None:
+    """RISK_MAX_POSITION if an order of ``qty`` on ``side`` takes ``symbol`` past its per-symbol
+    position limits (base units and notional at ``mark``) as ``RiskGate.check`` judges them,
+    the position held (``position_qty``, signed, dust included) counted; else None. For an order
+    with no other order open in ``symbol`` (an entry): sizing asks it so that it never proposes
+    an entry the gate refuses for its size."""
+    before = abs(position_qty)
+    after = max(before, abs(position_qty + side.sign * qty))
+    return _position_limit_reason(settings, symbol, before, after, mark)
+
+
+def _position_limit_reason(settings: RiskSettings, symbol: str, before: float, after: float,
+                           mark: float) -> ReasonCode | None:
+    """The per-symbol limits on the symbol's worst-case absolute position before/after an order."""
+    if _worse_beyond(before, after, settings.position_qty_limit(symbol)):
+        return ReasonCode.RISK_MAX_POSITION
+    if _worse_beyond(before * mark, after * mark, settings.max_position_notional):
+        return ReasonCode.RISK_MAX_POSITION
+    return None
 
 
 def _well_formed(order: Order) -> bool:

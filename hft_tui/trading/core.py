@@ -52,7 +52,7 @@ from hft_tui.redaction import redact, traceback_text
 from hft_tui.risk.drb_guard import DrbGuard
 from hft_tui.risk.drb_journal import risk_record
 from hft_tui.risk.drb_state import DrbState
-from hft_tui.risk.risk_gate import RiskContext, RiskGate
+from hft_tui.risk.risk_gate import RiskContext, RiskGate, position_limit_reason
 from hft_tui.risk.trading_state import TradingState, TradingStateMachine
 from hft_tui.signals.decision import Decision
 from hft_tui.signals.exits import Exit, ExitRules, ExitTracker
@@ -674,7 +674,7 @@ class TradingCore:
         )
         if size.qty <= 0:
             return None, size.code or ReasonCode.RISK_MIN_NOTIONAL, f"sizing {size.method}"
-        qty = self._within_limits(symbol, size.qty, book.mid)
+        qty = self._within_limits(symbol, signal.side, size.qty, book.mid)
         if qty <= 0:
             return None, ReasonCode.RISK_MIN_NOTIONAL, f"sizing {size.method}: nothing left within limits"
         order = self._new_order(symbol, signal.side, qty, strategy=signal.strategy, reduce_only=False)
@@ -683,12 +683,23 @@ class TradingCore:
             return None, code, f"qty {qty:g} notional {qty * book.mid:.2f}"
         return order, ReasonCode.SIGNAL_ACCEPTED, f"qty {qty:g} notional {qty * book.mid:.2f} ({size.method})"
 
-    def _within_limits(self, symbol: str, qty: float, mid: float) -> float:
-        """Shrink an entry to the per-symbol limits (sizing proposes, limits cap), on the lot grid."""
+    def _within_limits(self, symbol: str, side: Side, qty: float, mid: float) -> float:
+        """Shrink an entry to the per-symbol limits (sizing proposes, limits cap), on the lot grid.
+
+        The limits bound the position, not the order: what is already held on the entry's side
+        (dust below one lot, e.g. a spot buy's commission taken in the base asset) takes its share
+        of the room, as the risk gate counts it, so an entry sized to the limit is not refused."""
         risk = self.settings.risk
         rules = self.rules[symbol]
-        cap = min(qty, risk.position_qty_limit(symbol), risk.max_position_notional / mid)
+        held = self.portfolio.position(symbol).qty
+        used = max(0.0, side.sign * held)
+        cap = min(qty, risk.position_qty_limit(symbol) - used, risk.max_position_notional / mid - used)
         lots = int(cap / rules.lot_size + 1e-9)
+        # The floor's tolerance can reach a hair past the room (a float residue held): the
+        # gate's own test decides, one lot down at a time.
+        while lots > 0 and position_limit_reason(risk, symbol, side, held,
+                                                 round(lots * rules.lot_size, 12), mid) is not None:
+            lots -= 1
         capped = lots * rules.lot_size
         if capped < rules.min_qty or capped * mid < rules.min_notional:
             return 0.0

@@ -35,8 +35,7 @@ LOT = 0.00001
 HANG_GUARD_S = 180.0
 # Trade on every wobble of the book: any imbalance, no waiting, exits a couple of bps away;
 # a strategy this loose loses, so the loss-streak and order-rate breakers are out of its way;
-# entries stay well under the per-symbol limit (see the closing note: an entry sized to the
-# limit is refused while a speck of dust is held).
+# entries stay well under the per-symbol limit.
 LOOSENED = """
 [sizing]
 fraction = 0.00001
