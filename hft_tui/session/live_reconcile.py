@@ -45,7 +45,8 @@ async def reconcile_with_exchange(core: TradingCore, broker: ExchangeBroker, *, 
             continue
         order = _order_from_record(record)
         core.orders[client_id] = order
-        broker.adopt(order, record.get("trade_ids", ()))
+        core.adopted_trade_ids[client_id] = list(record.get("trade_ids", ()))
+        broker.adopt(order, core.adopted_trade_ids[client_id])
         del core.recovered_open_orders[client_id]
         await broker.absorb(client_id, raw)
         if float(raw.get("filled") or 0.0) > 0:

@@ -249,6 +249,9 @@ class TradingCore:
         self._exit_reasons: dict[str, ReasonCode] = {}
         # Live mode: orders the WAL says were open when the last session ended.
         self.recovered_open_orders: dict[str, dict[str, Any]] = {}
+        # Live: the trade ids an earlier session booked for each order reconciliation adopted
+        # (this session's ``fills`` lack them; a snapshot must still name them).
+        self.adopted_trade_ids: dict[str, list[str]] = {}
         self._order_seq = 0
         # Live: a per-install nonce in front of every client id, so no two state dirs,
         # machines or restarts on one account ever send the same id.
@@ -766,6 +769,7 @@ class TradingCore:
             tca = self.tca.on_order(order)
             self.wal.write(OrderUpdate.ended(order, tca.to_payload() if tca is not None else None))
             del self.orders[order.client_id]
+            self.adopted_trade_ids.pop(order.client_id, None)
             self._pending_entries.pop(order.client_id, None)
             if order.status is OrderStatus.REJECTED and order.reason != ReasonCode.JOURNAL_FAILED.value:
                 # An order the broker or the exchange refused is what the error budget counts

@@ -118,3 +118,64 @@ async def crash_and_restart(loopback: LoopbackExchange, settings: ExchangeSettin
     await engine.stop("test over")
     assert engine.core.state.state is TradingState.ACTIVE
     assert_books_agree(engine, loopback, state)
+
+
+async def _partly_filled_then_crashed(loopback: LoopbackExchange, settings: ExchangeSettings,
+                                      tmp_path: Path) -> Path:
+    """An order partly filled (and booked) while the engine ran, partly while it was down."""
+    first = await live_engine(settings, tmp_path / "a")
+    await first.execute(PlaceOrder("BTC/USDT", "buy", 0.008, price=49_990.0))
+    await answered(first)
+    loopback.step_resting(0.5)
+    await wait_until(lambda: len(first.core.fills) == 1, "the first fill is booked")
+    await first.wal.flush()
+    await crash_copy(first, tmp_path / "a", tmp_path / "b")
+    loopback.step_resting(0.5)  # and more while the engine is down
+    return tmp_path / "b"
+
+
+async def test_a_partly_filled_order_adopted_after_a_crash_has_each_trade_booked_once(
+        loopback: LoopbackExchange, loopback_settings: ExchangeSettings, tmp_path: Path) -> None:
+    state = await _partly_filled_then_crashed(loopback, loopback_settings, tmp_path)
+    (resting,) = loopback.orders.values()
+
+    second = await live_engine(loopback_settings, state)
+    assert resting.client_id in second.core.orders, "still open: adopted and followed"
+    await second.core.broker.poll_once()  # a REST check sweeps the account's trades
+    loopback.step_resting(0.5)
+    await second.core.broker.poll_once()
+    await second.wal.flush()
+    await crash_copy(second, state, tmp_path / "c")  # down again, the order still open
+    loopback.step_resting(0.5)
+
+    third = await live_engine(loopback_settings, tmp_path / "c")
+    while loopback.step_resting(1.0):
+        pass
+    await settle(third)
+    await third.core.broker.poll_once()
+    await third.stop("test over")
+    assert resting.status == "FILLED"
+    assert_books_agree(third, loopback, tmp_path / "c")
+
+
+async def test_a_partly_filled_order_still_open_at_a_clean_stop_has_its_earlier_trades_kept(
+        loopback: LoopbackExchange, loopback_settings: ExchangeSettings, tmp_path: Path) -> None:
+    # The clean stop's snapshot is what the next start recovers from: it must name the trades
+    # booked before the order was adopted, not only those booked since.
+    state = await _partly_filled_then_crashed(loopback, loopback_settings, tmp_path)
+    (resting,) = loopback.orders.values()
+
+    second = await live_engine(loopback_settings, state)
+    assert resting.client_id in second.core.orders, "still open: adopted and followed"
+    await second.stop("restart")
+
+    third = await live_engine(loopback_settings, state)
+    await third.core.broker.poll_once()
+    loopback.step_resting(0.5)
+    await third.core.broker.poll_once()
+    while loopback.step_resting(1.0):
+        pass
+    await settle(third)
+    await third.stop("test over")
+    assert resting.status == "FILLED"
+    assert_books_agree(third, loopback, state)
