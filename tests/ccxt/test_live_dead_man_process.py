@@ -10,11 +10,12 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLES
 from live_harness import wait_until
 from okx_loopback import API_KEY, PASSPHRASE, SECRET, OkxLoopback
 
 TIMEOUT_S = 10
+# Not imported from conftest: with several test directories given, `conftest` may be another's.
+EXAMPLES = Path(__file__).resolve().parents[2] / "config" / "examples"
 
 
 @pytest.mark.slow
