@@ -24,7 +24,7 @@ import hashlib
 import random
 import re
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -37,6 +37,7 @@ from hft_tui.execution.broker import (
     OrderUpdateHandler,
 )
 from hft_tui.execution.exchange_calls import Abandoned, Banned, ExchangeCalls
+from hft_tui.execution.trade_listing import PageRequest, trade_listing
 from hft_tui.market.backoff import Backoff
 from hft_tui.market.ccxt_exchange import (
     CcxtCredentials,
@@ -55,8 +56,6 @@ _CREATE_PARAM = {"binance": "newClientOrderId", "binanceusdm": "newClientOrderId
                  "binancecoinm": "newClientOrderId", "okx": "clOrdId"}
 _LOOKUP_PARAM = {"binance": "origClientOrderId", "binanceusdm": "origClientOrderId",
                  "binancecoinm": "origClientOrderId", "okx": "clOrdId"}
-# How to ask for one order's executions, where the exchange can filter by order.
-_TRADES_BY_ORDER_PARAM = {"binance": "orderId", "binanceusdm": "orderId", "binancecoinm": "orderId"}
 
 # The strictest common format (OKX: alphanumeric, at most 32 characters).
 _PORTABLE_ID = re.compile(r"[A-Za-z0-9]{1,32}")
@@ -68,7 +67,6 @@ _STATUS = {"open": OrderStatus.OPEN, "closed": OrderStatus.FILLED, "canceled": O
 QTY_EPS = 1e-9
 # Account trades are fetched from this long before the session started (clock skew).
 TRADES_LOOKBACK_MS = 60_000
-TRADES_PAGE = 500
 # Streamed executions of orders not (yet) known by exchange id, kept for this many orders.
 UNCLAIMED_ORDERS = 1000
 # A dead-man refresh is retried this often at once (kill lane), then the next refresh is due.
@@ -124,6 +122,7 @@ class CcxtBroker:
         self.on_notice: NoticeHandler = _ignore
         self._clock = clock
         self._exchange_id = exchange_id
+        self._trade_listing = trade_listing(exchange_id)
         self._exchange = create_exchange(exchange_id, market_type=market_type, sandbox=sandbox,
                                          ccxt_config=ccxt_config, credentials=credentials)
         has = self._exchange.has
@@ -404,20 +403,23 @@ class CcxtBroker:
     async def sweep_fills(self, symbols: Iterable[str], *, priority: bool = False) -> None:
         """Book every execution of our orders on ``symbols`` that is not booked yet."""
         for symbol in symbols:
-            since = self._started_ms - TRADES_LOOKBACK_MS
-            while True:
-                page = await self.calls.call(self._exchange.fetch_my_trades, symbol, since, TRADES_PAGE,
-                                             priority=priority, retry_network=True)
+            async for page in self._account_trades(symbol, priority=priority):
                 await self._on_my_trades_async(page, priority=priority)
-                if len(page) < TRADES_PAGE:
-                    break
-                last = max(int(t.get("timestamp") or since) for t in page)
-                if last <= since:
-                    break
-                since = last
         for tracked in list(self._tracked.values()):
             if tracked.order.symbol in symbols:
                 self._report(tracked.order.client_id)
+
+    async def _account_trades(self, symbol: str, order_id: str | None = None, *,
+                              priority: bool) -> AsyncIterator[list[dict[str, Any]]]:
+        """The account's executions on ``symbol`` since the session started (or ``order_id``'s,
+        where the exchange filters by order), page by page as the exchange lists them."""
+        listing = self._trade_listing
+        request: PageRequest | None = listing.first(self._started_ms - TRADES_LOOKBACK_MS, order_id)
+        while request is not None:
+            page = await self.calls.call(self._exchange.fetch_my_trades, symbol, request.since, request.limit,
+                                         dict(request.params), priority=priority, retry_network=True)
+            yield page
+            request = listing.next(request, page)
 
     # --- account queries ------------------------------------------------------------------
 
@@ -575,21 +577,13 @@ class CcxtBroker:
     async def _fetch_trades_of(self, order: Order, *, priority: bool) -> None:
         """The executions of one order, from the account's trade list."""
         ccxt = ccxt_errors()
-        param = _TRADES_BY_ORDER_PARAM.get(self._exchange_id)
         try:
-            if param is not None:
-                trades = await self.calls.call(self._exchange.fetch_my_trades, order.symbol, None, None,
-                                               {param: order.exchange_id}, priority=priority, retry_network=True)
-            else:
-                trades = await self.calls.call(self._exchange.fetch_my_trades, order.symbol,
-                                               self._started_ms - TRADES_LOOKBACK_MS, None,
-                                               priority=priority, retry_network=True)
+            async for page in self._account_trades(order.symbol, order.exchange_id, priority=priority):
+                for raw in page:
+                    if str(raw.get("order")) == order.exchange_id:
+                        self._book(order.client_id, raw)
         except (ccxt.BaseError, Abandoned, Banned) as exc:
             self._notice(f"fills of {order.client_id} not fetched yet: {self._describe(exc)}")
-            return
-        for raw in trades:
-            if str(raw.get("order")) == order.exchange_id:
-                self._book(order.client_id, raw)
 
     def _reject(self, client_id: str, code: ReasonCode, message: str) -> None:
         self._notice(f"order {client_id} rejected ({code}): {message}")

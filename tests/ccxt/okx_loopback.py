@@ -5,8 +5,9 @@ polls books and orders when ``has`` turns the websocket methods off). Served und
 ``/api/v5``: instruments (SPOT, and SWAP with ``ctVal``/``lotSz``/``tickSz``), server time,
 books, tickers, trades, the trading account's balances, swap positions (one-way ``net``
 mode), orders (``batch-orders``/``order``, ``cancel-order``, ``order``, ``orders-pending``),
-fills (``fills-history``, newest first, at most 100) and the dead-man's switch
-(``cancel-all-after``).
+fills (``fills-history``: newest first, at most 100 an answer whatever ``begin`` asks,
+filtered by ``ordId``, paged by ``billId`` with ``after`` (older) and ``before`` (newer))
+and the dead-man's switch (``cancel-all-after``).
 
 Strict like the real one: every private request is signed (``OK-ACCESS-SIGN`` checked
 against the secret, the passphrase checked, a timestamp more than 30 s off the server's
@@ -53,6 +54,9 @@ PASSPHRASE = "loopback-pass"
 TAKER_FEE = 0.001
 MAKER_FEE = 0.0008
 FILLS_LIMIT = 100
+# Bill ids (the fills' paging cursor) count apart from trade ids, as on OKX: a pager that
+# confuses the two asks for the wrong page.
+FIRST_BILL_ID = 700_000_000
 TIMESTAMP_WINDOW_MS = 30_000
 DEAD_MAN_RANGE_S = (10, 120)
 _CLIENT_ID = re.compile(r"[A-Za-z0-9]{1,32}")
@@ -315,7 +319,8 @@ class OkxLoopback:
         self._next_id += 1
         self.fills.append({
             "instType": inst.inst_type, "instId": inst.inst_id, "tradeId": trade_id, "ordId": order.ord_id,
-            "clOrdId": order.cl_ord_id, "billId": trade_id, "tag": "", "fillPx": _num(px), "fillSz": _num(sz),
+            "clOrdId": order.cl_ord_id, "billId": str(FIRST_BILL_ID + len(self.fills)), "tag": "",
+            "fillPx": _num(px), "fillSz": _num(sz),
             "side": order.side, "posSide": "net", "execType": "M" if maker else "T", "feeCcy": fee_ccy,
             "fee": _num(-fee), "ts": str(order.u_time), "fillTime": str(order.u_time),
         })
@@ -613,7 +618,13 @@ class OkxLoopback:
             fills = [f for f in fills if int(f["ts"]) >= int(params["begin"])]
         if params.get("end"):
             fills = [f for f in fills if int(f["ts"]) <= int(params["end"])]
-        return _ok(fills[:min(int(params.get("limit", FILLS_LIMIT)), FILLS_LIMIT)])
+        if params.get("after"):
+            fills = [f for f in fills if int(f["billId"]) < int(params["after"])]
+        if params.get("before"):
+            fills = [f for f in fills if int(f["billId"]) > int(params["before"])]
+        limit = min(int(params.get("limit", FILLS_LIMIT)), FILLS_LIMIT)
+        # Newest first: ``before`` (newer than a bill) keeps the ones just after it, as OKX does.
+        return _ok(fills[-limit:] if params.get("before") else fills[:limit])
 
     async def _cancel_all_after(self, request: web.Request) -> web.Response:
         params, refused = await self._private(request)

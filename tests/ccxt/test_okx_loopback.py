@@ -57,6 +57,20 @@ async def test_fills_are_listed_with_the_fee_a_spot_buy_pays_in_base(okx: Any, o
     assert (await okx.fetch_order(order["id"], SPOT))["status"] == "closed"
 
 
+async def test_fills_come_newest_first_a_hundred_at_most_and_page_back_by_bill_id(
+        okx: Any, okx_loopback: OkxLoopback) -> None:
+    resting = okx_loopback.place_foreign_order("BTC-USDT-SWAP", "buy", 1.5, 49_000.0)
+    for _ in range(150):
+        okx_loopback.fill_order(resting.ord_id, 0.01, 49_000.0)
+    newest = await okx.fetch_my_trades(SWAP, okx_loopback.now_ms() - 60_000, None, {"ordId": resting.ord_id})
+    older = await okx.fetch_my_trades(SWAP, None, 100, {"ordId": resting.ord_id,
+                                                         "after": min(t["info"]["billId"] for t in newest)})
+    ids = [f["tradeId"] for f in okx_loopback.fills]
+    assert sorted(t["id"] for t in newest) == sorted(ids[50:]), "the 100 newest, whatever `since` asks"
+    assert sorted(t["id"] for t in older) == sorted(ids[:50])
+    assert all(t["info"]["billId"] != t["id"] for t in newest), "bill ids are not trade ids"
+
+
 async def test_swap_fills_make_a_position_in_contracts(okx: Any, okx_loopback: OkxLoopback) -> None:
     await okx.create_order(SWAP, "market", "buy", 200, None, {"clOrdId": "sw1"})
     [position] = await okx.fetch_positions([SWAP])
