@@ -14,7 +14,6 @@ from typing import Any
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-from rich.table import Table
 
 from hft_tui import exit_codes
 from hft_tui.backtest.data_options import (
@@ -24,8 +23,11 @@ from hft_tui.backtest.data_options import (
     load_run_settings,
     parse_utc,
     resolve_data,
+    source_given,
 )
 from hft_tui.backtest.executor_options import add_executor_arguments
+from hft_tui.backtest.result_table import ResultTable, fmt_figure
+from hft_tui.backtest.saved_runs_cli import add_saved_run_parsers, save_run
 from hft_tui.config.cli import overrides_from_args
 from hft_tui.config.loader import ConfigError
 from hft_tui.config.settings import Settings
@@ -73,8 +75,9 @@ def add_backtest_parsers(subparsers: Any) -> None:
 
     backtest = subparsers.add_parser(
         "backtest", help="run the strategies over candles, a recording or the simulator",
-        description="Backtest the live trading core on a simulated clock and print the report.")
-    add_data_arguments(backtest)
+        description="Backtest the live trading core on a simulated clock and print the report; the result "
+                    "is saved in the state dir (list, show ID, compare ID ID... print saved runs again).")
+    add_data_arguments(backtest, source_required=False)
     windows = backtest.add_mutually_exclusive_group()
     windows.add_argument("--split", type=float, metavar="FRACTION",
                          help="in-sample share of the range, e.g. 0.7; the rest is out-of-sample")
@@ -90,6 +93,7 @@ def add_backtest_parsers(subparsers: Any) -> None:
     backtest.add_argument("--wal-dir", type=Path, metavar="DIR", help="keep the run's WAL here (empty dir)")
     backtest.add_argument("--json", action="store_true", help="print the report JSON instead of tables")
     backtest.set_defaults(handler=run_backtest_command)
+    add_saved_run_parsers(backtest)
 
 
 # --- download ---------------------------------------------------------------------------------
@@ -257,8 +261,13 @@ def run_backtest_command(args: argparse.Namespace) -> int:
     from hft_tui.backtest.report import report_json
     from hft_tui.backtest.report_render import export_report, render_report
     from hft_tui.backtest.runner import DataError, run_backtest, split_windows
+    from hft_tui.backtest.saved_results import backtest_record
     from hft_tui.backtest.vectorised_candles import fast_path_blocker
 
+    if not source_given(args):
+        print("hft-tui backtest: give the data (--candles, --recording DIR or --sim SECONDS), or list, "
+              "show ID, compare ID ID... for saved runs", file=sys.stderr)
+        return EXIT_CONFIG_ERROR
     try:
         data = resolve_data(args)
     except DataOptionError as exc:
@@ -281,12 +290,20 @@ def run_backtest_command(args: argparse.Namespace) -> int:
         print("hft-tui: --per-symbol and --sweep do not combine; run a sweep per symbol", file=sys.stderr)
         return EXIT_CONFIG_ERROR
     if args.sweep:
-        return _sweep(args, spec, windows, {**overrides_from_args(args), **extra}, console)
+        return _sweep(args, spec, windows, settings, {**overrides_from_args(args), **extra}, console)
     if args.per_symbol:
         return _per_symbol(args, spec, windows, settings, console)
     if args.ray is not None:
         print("hft-tui: --ray runs sweeps and --per-symbol batches; a single backtest runs here", file=sys.stderr)
         return EXIT_CONFIG_ERROR
+    finished: list[Any] = []
+
+    def save(interrupted: bool = False) -> None:
+        if finished:
+            figures, body = backtest_record([r.report for r in finished], [r.curve for r in finished])
+            save_run(args, settings, "backtest", spec.describe(settings), figures, body, Console(stderr=True),
+                     interrupted=interrupted)
+
     for i, window in enumerate(windows):
         wal_dir = args.wal_dir / window.label.replace(" ", "-") if args.wal_dir and len(windows) > 1 else args.wal_dir
         try:
@@ -299,7 +316,9 @@ def run_backtest_command(args: argparse.Namespace) -> int:
         except KeyboardInterrupt:
             done = f"; the {i} window(s) before it are reported above" if i else ""
             print(f"\nhft-tui backtest: interrupted during {window.label}{done}", file=sys.stderr)
+            save(interrupted=True)
             return exit_codes.INTERRUPTED
+        finished.append(run)
         if args.json:
             sys.stdout.buffer.write(report_json(run.report))
         else:
@@ -314,6 +333,7 @@ def run_backtest_command(args: argparse.Namespace) -> int:
             paths = export_report(run.report, run.curve, run.trades, args.out, stem)  # type: ignore[arg-type]
             if not args.json:
                 console.print(f"[dim]wrote {', '.join(str(p) for p in paths)}[/]")
+    save()
     return EXIT_OK
 
 
@@ -331,12 +351,13 @@ def _exits_problems(args: argparse.Namespace, settings: Settings) -> list[str]:
     return exits_problems(settings, given)
 
 
-def _sweep(args: argparse.Namespace, spec: Any, windows: list[Any], overrides: dict[str, Any],
-           console: Console) -> int:
+def _sweep(args: argparse.Namespace, spec: Any, windows: list[Any], settings: Settings,
+           overrides: dict[str, Any], console: Console) -> int:
     from hft_tui.backtest.executor import ExecutorUnavailable
     from hft_tui.backtest.executor_options import executor_from_args
-    from hft_tui.backtest.sweep import METRICS, metric_value, parse_grid, run_sweep
-    from hft_tui.backtest.sweep_effects import keys_without_effect, merge_rows
+    from hft_tui.backtest.saved_results import table_body
+    from hft_tui.backtest.sweep import METRICS, parse_grid, run_sweep
+    from hft_tui.backtest.sweep_effects import keys_without_effect
 
     if args.metric not in METRICS:
         print(f"hft-tui: unknown metric {args.metric!r}; choose from {', '.join(METRICS)}", file=sys.stderr)
@@ -361,35 +382,9 @@ def _sweep(args: argparse.Namespace, spec: Any, windows: list[Any], overrides: d
         return EXIT_CONFIG_ERROR
     finally:
         executor.close()
-    table = Table(title=f"sweep ranked by in-sample {result.metric}", title_justify="left")
-    for key in grid:
-        table.add_column(key.rsplit(".", 1)[-1], justify="right")
-    for name in ("IS " + result.metric, "OOS " + result.metric, "IS return %", "OOS return %",
-                 "IS trades", "OOS trades", "IS max DD %"):
-        table.add_column(name, justify="right")
     without_effect = keys_without_effect(grid, result.rows)
-    for shown in merge_rows(grid, result.rows, without_effect):
-        row = shown.row
-        oos = row.out_of_sample
-
-        def fmt(value: float | None) -> str:
-            return "-" if value is None else f"{value:,.3f}"
-
-        table.add_row(
-            *(shown.shown[k] for k in grid),
-            fmt(metric_value(row.in_sample, result.metric)),
-            fmt(metric_value(oos, result.metric)) if oos else "-",
-            fmt(row.in_sample.returns.total_return_pct),
-            fmt(oos.returns.total_return_pct) if oos else "-",
-            str(row.in_sample.trades.trades), str(oos.trades.trades) if oos else "-",
-            fmt(row.in_sample.returns.max_drawdown_pct),
-        )
-    console.print(table)
-    for key in without_effect:
-        console.print(f"[bold yellow]no effect:[/] {key}: every value gave the same run (same trades, same "
-                      "equity); its rows are shown once, its values joined")
-    for warning in result.warnings:
-        console.print(f"[bold yellow]warning:[/] {warning}")
+    table = _sweep_table(grid, result, without_effect)
+    table.render(console)
     if args.out is not None:
         import orjson
 
@@ -401,11 +396,54 @@ def _sweep(args: argparse.Namespace, spec: Any, windows: list[Any], overrides: d
                                        "without_effect": without_effect},
                                       option=orjson.OPT_SORT_KEYS | orjson.OPT_INDENT_2) + b"\n")
         console.print(f"[dim]wrote {path}[/]")
+    save_run(args, settings, "sweep", f"sweep of {', '.join(grid)} over {spec.describe(settings)}",
+             _best_row_figures(result), table_body(table), Console(stderr=True), interrupted=result.interrupted)
     if result.interrupted:
         print(f"hft-tui sweep: interrupted; {len(result.rows)} of {result.combinations} combinations had "
               "finished and are shown (and written with --out)", file=sys.stderr)
         return exit_codes.INTERRUPTED
     return EXIT_OK
+
+
+def _sweep_table(grid: dict[str, list[Any]], result: Any, without_effect: list[str]) -> ResultTable:
+    """The sweep's rows ranked, keys without effect merged, its notes and warnings."""
+    from hft_tui.backtest.sweep import metric_value
+    from hft_tui.backtest.sweep_effects import merge_rows
+
+    columns = [key.rsplit(".", 1)[-1] for key in grid] + [
+        "IS " + result.metric, "OOS " + result.metric, "IS return %", "OOS return %", "IS trades", "OOS trades",
+        "IS max DD %"]
+    rows = []
+    for shown in merge_rows(grid, result.rows, without_effect):
+        row = shown.row
+        oos = row.out_of_sample
+        rows.append([
+            *(shown.shown[k] for k in grid),
+            fmt_figure(metric_value(row.in_sample, result.metric)),
+            fmt_figure(metric_value(oos, result.metric)) if oos else "-",
+            fmt_figure(row.in_sample.returns.total_return_pct),
+            fmt_figure(oos.returns.total_return_pct) if oos else "-",
+            str(row.in_sample.trades.trades), str(oos.trades.trades) if oos else "-",
+            fmt_figure(row.in_sample.returns.max_drawdown_pct),
+        ])
+    notes = [f"[bold yellow]no effect:[/] {key}: every value gave the same run (same trades, same equity); its "
+             "rows are shown once, its values joined" for key in without_effect]
+    notes += [f"[bold yellow]warning:[/] {warning}" for warning in result.warnings]
+    return ResultTable(f"sweep ranked by in-sample {result.metric}", columns, rows, notes=notes)
+
+
+def _best_row_figures(result: Any) -> list[dict[str, Any]]:
+    """The saved figures of a sweep: its best row in sample, and out of sample when split."""
+    from hft_tui.backtest.saved_results import figures_row, headline
+
+    if not result.rows:
+        return []
+    best = result.rows[0]
+    params = ", ".join(f"{k.rsplit('.', 1)[-1]}={v}" for k, v in best.params.items())
+    figures = [figures_row(f"best in sample ({params})", headline(best.in_sample))]
+    if best.out_of_sample is not None:
+        figures.append(figures_row("its out-of-sample", headline(best.out_of_sample)))
+    return figures
 
 
 def _per_symbol(args: argparse.Namespace, spec: Any, windows: list[Any], settings: Settings,
@@ -427,26 +465,27 @@ def _per_symbol(args: argparse.Namespace, spec: Any, windows: list[Any], setting
         batch = run_symbol_batch(settings, spec, windows, executor, vectorised=args.vectorised)
     finally:
         executor.close()
+    from hft_tui.backtest.saved_results import figures_row, headline, table_body
+
+    rows, figures = [], []
+    for symbol, reports in batch.reports.items():
+        for report in reports:
+            r, t = report.returns, report.trades
+            rows.append([symbol, report.label, fmt_figure(r.total_return_pct), fmt_figure(r.sharpe), str(t.trades),
+                         fmt_figure(t.win_rate_pct), fmt_figure(r.max_drawdown_pct)])
+            figures.append(figures_row(f"{symbol} {report.label}", headline(report)))
+    table = ResultTable(f"{len(batch.reports)} of {len(spec.symbols)} symbols, each its own backtest",
+                        ["symbol", "window", "return %", "sharpe", "trades", "win rate %", "max DD %"], rows,
+                        text_columns=[0, 1])
     if args.json:
         import orjson
 
         doc = {symbol: [r.to_dict() for r in reports] for symbol, reports in batch.reports.items()}
         sys.stdout.buffer.write(orjson.dumps(doc, option=orjson.OPT_INDENT_2) + b"\n")
     else:
-        table = Table(title=f"{len(batch.reports)} of {len(spec.symbols)} symbols, each its own backtest",
-                      title_justify="left")
-        for name in ("symbol", "window", "return %", "sharpe", "trades", "win rate %", "max DD %"):
-            table.add_column(name, justify="left" if name in ("symbol", "window") else "right")
-        for symbol, reports in batch.reports.items():
-            for report in reports:
-                r, t = report.returns, report.trades
-
-                def fmt(value: float | None) -> str:
-                    return "-" if value is None else f"{value:,.3f}"
-
-                table.add_row(symbol, report.label, fmt(r.total_return_pct), fmt(r.sharpe), str(t.trades),
-                              fmt(t.win_rate_pct), fmt(r.max_drawdown_pct))
-        console.print(table)
+        table.render(console)
+    save_run(args, settings, "per-symbol", f"per symbol over {spec.describe(settings)}", figures, table_body(table),
+             Console(stderr=True), interrupted=batch.interrupted)
     if batch.interrupted:
         print(f"hft-tui backtest: interrupted; {len(batch.reports)} of {len(spec.symbols)} symbols had finished "
               "and are shown", file=sys.stderr)

@@ -41,10 +41,11 @@ class ResolvedData:
     end_ns: int
 
 
-def add_data_arguments(parser: argparse.ArgumentParser) -> None:
-    """The data source, the settings overrides of a run and the date range."""
+def add_data_arguments(parser: argparse.ArgumentParser, *, source_required: bool = True) -> None:
+    """The data source, the settings overrides of a run and the date range (the source optional
+    where the command also has sub-commands that need none: check ``source_given``)."""
     suppress = argparse.SUPPRESS
-    source = parser.add_mutually_exclusive_group(required=True)
+    source = parser.add_mutually_exclusive_group(required=source_required)
     source.add_argument("--candles", action="store_true", help="candles from the data dir (see download)")
     source.add_argument("--recording", type=Path, metavar="DIR", help="a session written by `record`")
     source.add_argument("--sim", type=float, metavar="SECONDS", help="the simulator for this many seconds")
@@ -70,6 +71,11 @@ def add_data_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--latency-ms", type=float, metavar="MS", help="order latency of the paper broker")
     parser.add_argument("--from", dest="date_from", type=parse_utc, metavar="DATE", help="start, UTC")
     parser.add_argument("--to", dest="date_to", type=parse_utc, metavar="DATE", help="end (exclusive), UTC")
+
+
+def source_given(args: argparse.Namespace) -> bool:
+    """Whether one of ``--candles``, ``--recording``, ``--sim`` was given."""
+    return bool(args.candles) or args.recording is not None or args.sim is not None
 
 
 def parse_utc(text: str) -> int:

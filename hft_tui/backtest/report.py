@@ -2,11 +2,15 @@
 
 Conventions, stated once here and in the report itself:
 
-- Returns are simple returns between consecutive equity samples; Sharpe and Sortino use a
-  zero risk-free rate and are annualised with sqrt(samples per year), the sampling period
-  being the median spacing of the curve. Crypto trades all year: a year is 365 days. Under a
-  day, or with fewer than 30 returns, they are withheld and the report says why: a minute
-  scaled to a year is noise times a large number.
+- Returns r are simple returns between consecutive equity samples (each bar for candles, each
+  second for book data). Sharpe = mean(r) / std(r, ddof=1) x sqrt(P) and Sortino =
+  mean(r) / sqrt(mean(min(r, 0)^2)) x sqrt(P), with a zero risk-free rate, P the samples per
+  year (a 365-day year over the median spacing of the curve: crypto trades all year). Under
+  a day, or with fewer than 30 returns, they are withheld and the report says why: a minute
+  scaled to a year is noise times a large number. Sharpe comes with its standard error
+  (Lo 2002, returns taken as independent): sqrt((1 + s^2 / 2) / n) x sqrt(P), s the
+  per-sample Sharpe and n the returns; it is close to sqrt(365 days / span), about 19 for
+  one day and 3.5 for a month, so a short run's Sharpe is mostly noise and says so.
 - Annualised return compounds the total return over the curve's span (none under a day:
   extrapolating minutes to a year says nothing).
 - Drawdown is measured from the running equity peak; its duration is the longest time
@@ -28,6 +32,7 @@ from typing import Any, Protocol
 import numpy as np
 import orjson
 
+from hft_tui.backtest.buy_and_hold import BuyAndHold
 from hft_tui.model import ReasonCode, Side
 
 NS_PER_S = 1_000_000_000
@@ -108,6 +113,7 @@ class ReturnStats:
     duration_s: float
     samples: int
     ratios_withheld: str = ""  # why Sharpe and Sortino are not given ("" when they are)
+    sharpe_se: float | None = None  # the Sharpe's standard error, annualised like it
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,10 +182,29 @@ class BacktestReport:
     symbols: dict[str, TradeStats] = field(default_factory=dict)
     periods: dict[str, TradeStats] = field(default_factory=dict)  # by UTC day (month over 62 days) of exit
     warnings: tuple[str, ...] = ()
+    buy_and_hold: dict[str, BuyAndHold] = field(default_factory=dict)  # per symbol, same window and fees
+    buy_and_hold_return_pct: float | None = None  # the equal-weight basket of them
 
     def to_dict(self) -> dict[str, Any]:
         """Plain, JSON-safe data (floats rounded, non-finite as null)."""
         return _clean(asdict(self))
+
+    @classmethod
+    def from_dict(cls, doc: Mapping[str, Any]) -> BacktestReport:
+        """The report back from ``to_dict`` (a saved run); an infinite profit factor reads back undefined."""
+        def stats(rows: Mapping[str, Any]) -> dict[str, TradeStats]:
+            return {k: TradeStats(**v) for k, v in rows.items()}
+
+        return cls(
+            label=doc["label"], start_ts_ns=doc["start_ts_ns"], end_ts_ns=doc["end_ts_ns"], events=doc["events"],
+            returns=ReturnStats(**doc["returns"]), trades=TradeStats(**doc["trades"]), fees_paid=doc["fees_paid"],
+            exits=stats(doc["exits"]), strategies=stats(doc["strategies"]),
+            entry_reasons=stats(doc["entry_reasons"]), tca=TcaSummary(**doc["tca"]),
+            assumptions=Assumptions(**doc["assumptions"]), open_positions=dict(doc["open_positions"]),
+            symbols=stats(doc["symbols"]), periods=stats(doc["periods"]), warnings=tuple(doc["warnings"]),
+            buy_and_hold={k: BuyAndHold(**v) for k, v in doc.get("buy_and_hold", {}).items()},
+            buy_and_hold_return_pct=doc.get("buy_and_hold_return_pct"),
+        )
 
 
 def return_stats(curve: EquityCurve, initial_equity: float) -> ReturnStats:
@@ -195,7 +220,7 @@ def return_stats(curve: EquityCurve, initial_equity: float) -> ReturnStats:
     annualised = None
     if duration_s >= _MIN_ANNUALISE_S and final > 0 and initial_equity > 0:
         annualised = ((final / initial_equity) ** (SECONDS_PER_YEAR / duration_s) - 1.0) * 100.0
-    sharpe = sortino = None
+    sharpe = sortino = sharpe_se = None
     withheld = ratios_withheld(duration_s, n - 1)
     if not withheld:
         returns = np.diff(equity) / equity[:-1]
@@ -206,6 +231,8 @@ def return_stats(curve: EquityCurve, initial_equity: float) -> ReturnStats:
             std = float(returns.std(ddof=1))
             downside = float(np.sqrt(np.mean(np.minimum(returns, 0.0) ** 2)))
             sharpe = mean / std * scale if std > 0 else None
+            if sharpe is not None:
+                sharpe_se = math.sqrt((1.0 + (mean / std) ** 2 / 2.0) / len(returns)) * scale
             sortino = mean / downside * scale if downside > 0 else None
     max_dd, dd_duration = max_drawdown(curve)
     return ReturnStats(
@@ -221,6 +248,7 @@ def return_stats(curve: EquityCurve, initial_equity: float) -> ReturnStats:
         duration_s=duration_s,
         samples=n,
         ratios_withheld=withheld,
+        sharpe_se=sharpe_se,
     )
 
 

@@ -113,8 +113,10 @@ def summary_rows(report: BacktestReport) -> list[tuple[str, str]]:
         ("initial equity", _num(r.initial_equity)),
         ("final equity", _num(r.final_equity)),
         ("total return", _num(r.total_return_pct, 3, " %")),
+        ("buy & hold, same period", _buy_and_hold_line(report)),
         ("annualised return", _num(r.annualised_return_pct, 2, " %")),
-        ("Sharpe (ann.)", r.ratios_withheld or _num(r.sharpe)),
+        ("Sharpe (ann.)", r.ratios_withheld or (_num(r.sharpe) + (
+            f" ± {_num(r.sharpe_se)} (1 s.e.)" if r.sharpe is not None and r.sharpe_se is not None else ""))),
         ("Sortino (ann.)", r.ratios_withheld or _num(r.sortino)),
         ("max drawdown", _num(r.max_drawdown_pct, 3, " %")),
         ("max drawdown duration", _duration(r.max_drawdown_duration_s)),
@@ -129,6 +131,31 @@ def summary_rows(report: BacktestReport) -> list[tuple[str, str]]:
     ]
 
 
+def _buy_and_hold_line(report: BacktestReport) -> str:
+    if report.buy_and_hold_return_pct is None:
+        return "-"
+    basket = _num(report.buy_and_hold_return_pct, 3, " %")
+    if len(report.buy_and_hold) == 1:
+        return basket
+    return f"{basket} (equal weight)"
+
+
+def buy_and_hold_table(report: BacktestReport) -> Table:
+    """Each symbol bought at the window's first price and sold at its last, taker fee both ways,
+    beside what the strategies made on it."""
+    table = Table(title="buy and hold over the same period (taker fee in and out)", title_justify="left")
+    for name in ("symbol", "first price", "last price", "taker fee bps", "return %", "strategies' net PnL"):
+        table.add_column(name, justify="left" if name == "symbol" else "right")
+    for symbol, hold in report.buy_and_hold.items():
+        traded = report.symbols.get(symbol)
+        table.add_row(symbol, f"{hold.first_price:,.6g}", f"{hold.last_price:,.6g}", _num(hold.taker_fee * 1e4, 1),
+                      _num(hold.return_pct, 3), _num(traded.net_pnl) if traded else "no trades")
+    if len(report.buy_and_hold) > 1:
+        table.add_row("equal weight", "", "", "", _num(report.buy_and_hold_return_pct, 3),
+                      _num(report.trades.net_pnl), style="bold")
+    return table
+
+
 def render_report(report: BacktestReport, curve: EquityCurve, console: Console) -> None:
     """Print the whole report."""
     summary = Table.grid(padding=(0, 2))
@@ -139,6 +166,8 @@ def render_report(report: BacktestReport, curve: EquityCurve, console: Console) 
     console.print(Panel(summary, title=f"backtest · {report.label}", expand=False))
     console.print(Panel(equity_chart(curve, width=min(100, max(30, console.width - 20))),
                         title="equity and drawdown", expand=False))
+    if report.buy_and_hold:
+        console.print(buy_and_hold_table(report))
     if report.exits:
         console.print(_stats_table("per exit reason", report.exits, "exit reason"))
     if report.strategies:

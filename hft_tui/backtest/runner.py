@@ -35,6 +35,7 @@ from hft_tui.backtest.report import (
     tca_summary,
     trade_stats,
 )
+from hft_tui.backtest.buy_and_hold import basket_return_pct, buy_and_hold
 from hft_tui.backtest.exit_precedence import exits_assumption
 from hft_tui.backtest.progress import ProgressCallback, reporting
 from hft_tui.backtest.vectorised_candles import VECTORISED_CLOCK, drive_candles_vectorised
@@ -203,6 +204,7 @@ def run_backtest(
         wal.write(SessionStarted(mode="BACKTEST", exchange=exchange_id, symbols=list(rules), source=spec.kind,
                                  window=window.label, **settings.strategies.code_record()))
         started = time.perf_counter()
+        first_marks: dict[str, float] = {}
         if spec.kind == "candles" and vectorised:
             ts, equity, exposed, events = drive_candles_vectorised(
                 core, clock, _candle_arrays(spec, window), spec.timeframe, WAL_SYNC_EVERY)
@@ -211,7 +213,7 @@ def run_backtest(
         else:
             ts, equity, exposed, events = _drive_events(
                 core, clock, reporting(_market_events(spec, settings, window), _event_ts_ns, progress),
-                int(sample_interval_s * NS_PER_S))
+                int(sample_interval_s * NS_PER_S), first_marks)
         wall_s = time.perf_counter() - started
         wal.write(SessionStopped(reason="backtest end", events=events))
         wal.sync()
@@ -221,7 +223,11 @@ def run_backtest(
             shutil.rmtree(scratch, ignore_errors=True)
     curve = EquityCurve(np.asarray(ts, dtype=np.int64), np.asarray(equity, dtype=np.float64),
                         np.asarray(exposed, dtype=bool))
-    report = _report(core, settings, spec, window, curve, events, exchange_id)
+    if spec.kind == "candles":
+        prices = _candle_first_last(spec, window)
+    else:
+        prices = {s: (p, core.portfolio.mark_price(s) or p) for s, p in first_marks.items()}
+    report = _report(core, settings, spec, window, curve, events, exchange_id, prices)
     if spec.kind == "candles" and vectorised:
         report = replace(report, assumptions=replace(report.assumptions, clock=VECTORISED_CLOCK))
     return BacktestRun(report, curve, tuple(core.closed_trades), wall_s,
@@ -233,6 +239,11 @@ def _candle_arrays(spec: DataSpec, window: Window) -> list[tuple[str, CandleArra
     store = _store(spec)
     start_ms, end_ms = window.start_ts_ns // NS_PER_MS, -(-window.end_ts_ns // NS_PER_MS)
     return [(s, store.read(spec.exchange, s, spec.timeframe).between(start_ms, end_ms)) for s in spec.symbols]
+
+
+def _candle_first_last(spec: DataSpec, window: Window) -> dict[str, tuple[float, float]]:
+    """Each symbol's first open and last close within ``window`` (the buy-and-hold prices)."""
+    return {s: (float(bars.open[0]), float(bars.close[-1])) for s, bars in _candle_arrays(spec, window) if len(bars)}
 
 
 def _store(spec: DataSpec) -> CandleStore:
@@ -265,8 +276,10 @@ def _sim_events(settings: Settings, spec: DataSpec, window: Window) -> Iterator[
 
 
 def _drive_events(core: TradingCore, clock: SimulatedClock, events: Iterator[MarketEvent],
-                  sample_ns: int) -> tuple[array, array, array, int]:
-    """The per-event loop; equity is sampled at the first event of every ``sample_ns`` bucket."""
+                  sample_ns: int, first_marks: dict[str, float]) -> tuple[array, array, array, int]:
+    """The per-event loop; equity is sampled at the first event of every ``sample_ns`` bucket,
+    and each symbol's first mark seen at a sample is put in ``first_marks`` (buy and hold)."""
+    unmarked = set(core.rules)
     ts_out, eq_out, exp_out = array("q"), array("d"), array("b")
     advance = clock.advance_to
     process = core.process
@@ -287,6 +300,10 @@ def _drive_events(core: TradingCore, clock: SimulatedClock, events: Iterator[Mar
             eq_out.append(portfolio.equity())
             exp_out.append(bool(portfolio.positions()))
             next_sample = ts - ts % sample_ns + sample_ns
+            if unmarked:
+                for symbol in [s for s in unmarked if portfolio.mark_price(s) is not None]:
+                    first_marks[symbol] = portfolio.mark_price(symbol)  # type: ignore[assignment]
+                    unmarked.discard(symbol)
         if count % WAL_SYNC_EVERY == 0:
             wal.sync()
     if count and ts_out[-1] != ts:
@@ -345,8 +362,11 @@ def _drive_candles(core: TradingCore, clock: SimulatedClock, spec: DataSpec,
 
 
 def _report(core: TradingCore, settings: Settings, spec: DataSpec, window: Window,
-            curve: EquityCurve, events: int, exchange_id: str) -> BacktestReport:
+            curve: EquityCurve, events: int, exchange_id: str,
+            prices: dict[str, tuple[float, float]]) -> BacktestReport:
     trades = core.closed_trades
+    holds = {s: buy_and_hold(first, last, core.fee_models[s].schedule.taker)
+             for s, (first, last) in sorted(prices.items()) if s in core.fee_models}
     snapshot = core.portfolio.snapshot()
     tca = tca_summary(core.tca.to_payload()["by_strategy"])
     strategies = by_strategy(trades)
@@ -367,6 +387,8 @@ def _report(core: TradingCore, settings: Settings, spec: DataSpec, window: Windo
         symbols=by_symbol(trades),
         periods=by_period(trades, (window.end_ts_ns - window.start_ts_ns) / 1e9),
         warnings=cost_warnings(strategies, tca),
+        buy_and_hold=holds,
+        buy_and_hold_return_pct=basket_return_pct(holds),
     )
 
 

@@ -150,6 +150,7 @@ def _main(argv: Sequence[str] | None) -> int:
     install_redaction()
     parser = build_parser()
     args = parser.parse_args(argv)
+    args.argv = list(sys.argv[1:] if argv is None else argv)  # what saved backtest runs record
     try:
         # Writing a new strategy file needs none of the others (one of them may be half-written).
         if getattr(args, "strategy_command", None) != "new":

@@ -86,6 +86,10 @@ class Portfolio:
         if symbol in self._positions:
             self._update_high_water()
 
+    def mark_price(self, symbol: str) -> float | None:
+        """The latest mark of ``symbol`` (None before its first book, candle or fill)."""
+        return self._marks.get(symbol)
+
     def position(self, symbol: str) -> Position:
         """The position in ``symbol`` (flat if never traded)."""
         position = self._positions.get(symbol)

@@ -12,12 +12,13 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
-from rich.table import Table
 
 from hft_tui import exit_codes
 from hft_tui.backtest.data_options import DataOptionError, add_data_arguments, load_run_settings, resolve_data
 from hft_tui.backtest.executor import ExecutorUnavailable
 from hft_tui.backtest.executor_options import add_executor_arguments, executor_from_args
+from hft_tui.backtest.result_table import ResultTable
+from hft_tui.backtest.saved_runs_cli import save_run
 from hft_tui.config.loader import ConfigError
 from hft_tui.config.paths import AppPaths
 from hft_tui.config.settings import Settings
@@ -201,6 +202,7 @@ def _run(args: argparse.Namespace) -> int:
     if tally.grid_exhausted:
         summary += "; the grid is exhausted"
     console.print(summary + f". Ranked: hft-tui optimize show --study {args.study}")
+    _save_study(args, data.settings, study, definition, data.spec.describe(data.settings), tally.interrupted)
     if tally.interrupted:
         print("hft-tui optimize: interrupted; finished trials are kept and the running ones are queued "
               "to run first next time", file=sys.stderr)
@@ -241,38 +243,49 @@ def _show(args: argparse.Namespace) -> int:
         sys.stdout.buffer.write(orjson.dumps({"study": args.study, "objectives": objectives, "trials": doc,
                                               "warnings": ranking.warnings}, option=orjson.OPT_INDENT_2) + b"\n")
         return exit_codes.OK
-    console = Console()
+    _study_table(args.study, ranking, definition, args.top).render(Console())
+    return exit_codes.OK
+
+
+def _study_table(name: str, ranking: Any, definition: dict[str, Any], top: int) -> ResultTable:
+    """``optimize show``'s table of the ``top`` ranked trials, and its notes."""
+    objectives = ranking.objectives
     keys = [p.split("=", 1)[0] for p in definition.get("params", [])] or \
         sorted({k for t in ranking.trials for k in t.params})
     several = len(objectives) > 1
-    title = (f"study {args.study!r}: {len(ranking.trials)} trials ranked by in-sample {objectives[0]}"
+    title = (f"study {name!r}: {len(ranking.trials)} trials ranked by in-sample {objectives[0]}"
              + ("; * on the Pareto front" if several else ""))
-    table = Table(title=title, title_justify="left")
-    table.add_column("#", justify="right")
-    table.add_column("state")
-    for key in keys:
-        table.add_column(".".join(key.split(".")[-2:]), justify="right")
-    for name in objectives:
-        table.add_column(f"IS {name}", justify="right")
-        table.add_column(f"OOS {name}", justify="right")
-    for name in ("IS return %", "OOS return %", "IS trades", "OOS trades"):
-        table.add_column(name, justify="right")
-    table.add_column("note")
-    for trial in ranking.trials[: args.top]:
-        table.add_row(
-            f"{trial.number}{'*' if trial.on_front else ''}", trial.state.lower(),
-            *(_fmt(trial.params.get(k)) for k in keys),
-            *(cell for name in objectives
-              for cell in (_fmt(trial.in_sample.get(name)), _fmt(trial.out_of_sample.get(name)))),
-            _fmt(trial.in_sample.get("return")), _fmt(trial.out_of_sample.get("return")),
-            _fmt(trial.in_sample.get("trades")), _fmt(trial.out_of_sample.get("trades")),
-            trial.note)
-    console.print(table)
-    if len(ranking.trials) > args.top:
-        console.print(f"[dim]{len(ranking.trials) - args.top} more trials: --top N[/]")
-    for warning in ranking.warnings:
-        console.print(f"[bold yellow]warning:[/] {warning}")
-    return exit_codes.OK
+    columns = ["#", "state", *(".".join(key.split(".")[-2:]) for key in keys),
+               *(f"{side} {objective}" for objective in objectives for side in ("IS", "OOS")),
+               "IS return %", "OOS return %", "IS trades", "OOS trades", "note"]
+    rows = [[f"{trial.number}{'*' if trial.on_front else ''}", trial.state.lower(),
+             *(_fmt(trial.params.get(k)) for k in keys),
+             *(cell for objective in objectives
+               for cell in (_fmt(trial.in_sample.get(objective)), _fmt(trial.out_of_sample.get(objective)))),
+             _fmt(trial.in_sample.get("return")), _fmt(trial.out_of_sample.get("return")),
+             _fmt(trial.in_sample.get("trades")), _fmt(trial.out_of_sample.get("trades")), trial.note]
+            for trial in ranking.trials[:top]]
+    notes = [f"[dim]{len(ranking.trials) - top} more trials: --top N[/]"] if len(ranking.trials) > top else []
+    notes += [f"[bold yellow]warning:[/] {warning}" for warning in ranking.warnings]
+    return ResultTable(title, columns, rows, text_columns=[1, len(columns) - 1], notes=notes)
+
+
+def _save_study(args: argparse.Namespace, settings: Settings, study: Any, definition: dict[str, Any],
+                data_title: str, interrupted: bool) -> None:
+    """The study as it stands after this run, as a saved run (``backtest show``/``compare``)."""
+    from hft_tui.backtest.saved_results import figures_row, table_body
+    from hft_tui.optimize.trial_ranking import rank_study
+
+    ranking = rank_study(study, definition["objectives"])
+    figures = []
+    best = next((t for t in ranking.trials if t.state == "COMPLETE"), None)
+    if best is not None:
+        figures.append(figures_row(f"best trial {best.number} in sample", best.in_sample))
+        if best.out_of_sample:
+            figures.append(figures_row(f"trial {best.number} out of sample", best.out_of_sample))
+    save_run(args, settings, "study", f"study {args.study!r} over {data_title}", figures,
+             table_body(_study_table(args.study, ranking, definition, 20)), Console(stderr=True),
+             interrupted=interrupted)
 
 
 def _fmt(value: Any) -> str:
