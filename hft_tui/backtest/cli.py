@@ -224,13 +224,16 @@ def run_record_command(args: argparse.Namespace) -> int:
         return EXIT_CONFIG_ERROR
     from hft_tui.data.capture import record_live, record_simulation
 
+    from hft_tui.backtest.recording_progress import RecordingProgress
+
     console = Console(stderr=True)
     try:
         if not args.from_exchange:
-            meta = record_simulation(settings, args.out, args.duration,
-                                     on_progress=lambda n, s: console.print(f"{n:,} events, {s:,.0f} s", end="\r"))
+            with RecordingProgress("recording the simulator", args.duration, wall=False) as progress:
+                meta = record_simulation(settings, args.out, args.duration, on_progress=progress)
         else:
-            meta = asyncio.run(_record_live(settings, args, record_live))
+            with RecordingProgress(f"recording {settings.exchange.id}", args.duration, wall=True) as progress:
+                meta = asyncio.run(_record_live(settings, args, record_live, progress))
     except FileExistsError as exc:
         print(f"hft-tui record: {exc}; give --out a new directory", file=sys.stderr)
         return exit_codes.OUTPUT_EXISTS
@@ -239,7 +242,7 @@ def run_record_command(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-async def _record_live(settings: Settings, args: argparse.Namespace, record_live: Any) -> Any:
+async def _record_live(settings: Settings, args: argparse.Namespace, record_live: Any, progress: Any) -> Any:
     from hft_tui.clock import WallClock
     from hft_tui.data.recording import RecordingMeta
     from hft_tui.market.ccxt_source import CcxtSource
@@ -249,7 +252,7 @@ async def _record_live(settings: Settings, args: argparse.Namespace, record_live
     source = CcxtSource.from_settings(settings.exchange, settings.engine.symbols, clock=clock)
     rules = await source.load_rules()
     meta = RecordingMeta(source=settings.exchange.id, symbols=tuple(settings.engine.symbols), rules=rules)
-    return await record_live(source, meta, args.out, args.duration, clock=clock)
+    return await record_live(source, meta, args.out, args.duration, clock=clock, on_progress=progress)
 
 
 # --- backtest -----------------------------------------------------------------------------------
@@ -300,7 +303,7 @@ def run_backtest_command(args: argparse.Namespace) -> int:
 
     def save(interrupted: bool = False) -> None:
         if finished:
-            figures, body = backtest_record([r.report for r in finished], [r.curve for r in finished])
+            figures, body = backtest_record(finished)
             save_run(args, settings, "backtest", spec.describe(settings), figures, body, Console(stderr=True),
                      interrupted=interrupted)
 
@@ -322,7 +325,7 @@ def run_backtest_command(args: argparse.Namespace) -> int:
         if args.json:
             sys.stdout.buffer.write(report_json(run.report))
         else:
-            render_report(run.report, run.curve, console)
+            render_report(run.report, run.curve, console, prices=run.prices, trades=run.trades)  # type: ignore[arg-type]
             console.print(f"[dim]{run.report.events:,} events in {run.wall_s:.2f} s "
                           f"({run.events_per_s:,.0f} events/s)[/]")
             if args.candles and not args.vectorised and fast_path_blocker(settings) is None:
@@ -356,7 +359,8 @@ def _sweep(args: argparse.Namespace, spec: Any, windows: list[Any], settings: Se
     from hft_tui.backtest.executor import ExecutorUnavailable
     from hft_tui.backtest.executor_options import executor_from_args
     from hft_tui.backtest.saved_results import table_body
-    from hft_tui.backtest.sweep import METRICS, parse_grid, run_sweep
+    from hft_tui.backtest.runs_progress import BestSoFar, RunsProgress
+    from hft_tui.backtest.sweep import METRICS, expand_grid, metric_value, parse_grid, run_sweep
     from hft_tui.backtest.sweep_effects import keys_without_effect
 
     if args.metric not in METRICS:
@@ -371,12 +375,18 @@ def _sweep(args: argparse.Namespace, spec: Any, windows: list[Any], settings: Se
     except (ValueError, ExecutorUnavailable) as exc:
         print(f"hft-tui: {exc}", file=sys.stderr)
         return EXIT_CONFIG_ERROR
+    best = BestSoFar(args.metric, METRICS[args.metric][1])
+
+    def on_done(done: int, total: int, row: Any) -> None:
+        best.offer(metric_value(row.in_sample, args.metric))
+        progress.advance(done, best.text)
+
     try:
-        result = run_sweep(getattr(args, "config", None), overrides, grid, spec, windows[0],
-                           windows[1] if len(windows) > 1 else None, executor, metric=args.metric,
-                           vectorised=args.vectorised,
-                           on_done=lambda done, total: print(f"sweep: {done}/{total} combinations done",
-                                                             file=sys.stderr, flush=True))
+        with RunsProgress("sweep", "combinations", len(expand_grid(grid)),
+                          plain="sweep: {done}/{total} {unit} done{best}") as progress:
+            result = run_sweep(getattr(args, "config", None), overrides, grid, spec, windows[0],
+                               windows[1] if len(windows) > 1 else None, executor, metric=args.metric,
+                               vectorised=args.vectorised, on_done=on_done)
     except (ValueError, ConfigError) as exc:
         print(f"hft-tui: {exc}", file=sys.stderr)
         return EXIT_CONFIG_ERROR

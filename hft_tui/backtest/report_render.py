@@ -1,5 +1,6 @@
-"""Showing and exporting a backtest report: rich tables, an equity and drawdown chart drawn
-with block characters, JSON and CSV files, and a PNG when matplotlib is installed."""
+"""Showing and exporting a backtest report: rich tables, the terminal plots (equity and
+drawdown, each symbol's price with the entries and exits), JSON and CSV files, and a PNG when
+matplotlib is installed."""
 
 from __future__ import annotations
 
@@ -15,10 +16,8 @@ from rich.table import Table
 from rich.text import Text
 
 from hft_tui.backtest.report import BacktestReport, EquityCurve, TradeLike, TradeStats, report_json
+from hft_tui.backtest.terminal_plots import MarkedTrade, equity_plot, price_plots
 from hft_tui.clock import iso_utc
-
-_BLOCKS = " ▁▂▃▄▅▆▇█"
-
 
 def _num(value: float | None, digits: int = 2, suffix: str = "") -> str:
     if value is None:
@@ -38,56 +37,6 @@ def _duration(seconds: float) -> str:
     if hours:
         return f"{hours}h {minutes}m {secs}s"
     return f"{minutes}m {secs}s"
-
-
-def resample(values: np.ndarray, width: int) -> np.ndarray:
-    """``values`` reduced to at most ``width`` points, each the last value of its bucket."""
-    n = len(values)
-    if n <= width:
-        return values
-    ends = (np.arange(1, width + 1) * n) // width - 1
-    return values[ends]
-
-
-def area_chart(values: np.ndarray, height: int, lo: float | None = None, hi: float | None = None) -> list[str]:
-    """Rows (top first) of a block-character area chart, one column per value."""
-    if len(values) == 0 or height < 1:
-        return []
-    lo = float(values.min()) if lo is None else lo
-    hi = float(values.max()) if hi is None else hi
-    span = hi - lo
-    eighths = np.zeros(len(values), dtype=np.int64) if span <= 0 else np.rint(
-        (values - lo) / span * (height * 8 - 1)).astype(np.int64) + 1
-    rows = []
-    for row in range(height - 1, -1, -1):
-        level = np.clip(eighths - row * 8, 0, 8)
-        rows.append("".join(_BLOCKS[i] for i in level.tolist()))
-    return rows
-
-
-def equity_chart(curve: EquityCurve, width: int = 72, height: int = 8) -> Text:
-    """Equity (green, scaled min to max) above drawdown depth (red, taller = deeper)."""
-    text = Text()
-    if len(curve) < 2:
-        text.append("(not enough samples to plot)")
-        return text
-    equity = resample(curve.equity, width)
-    drawdown = resample(curve.drawdown(), width) * 100.0
-    lo, hi = float(equity.min()), float(equity.max())
-    label_w = 12
-    for i, row in enumerate(area_chart(equity, height, lo, hi)):
-        label = f"{hi:,.0f}" if i == 0 else (f"{lo:,.0f}" if i == height - 1 else "")
-        text.append(f"{label:>{label_w}} │", style="dim")
-        text.append(row + "\n", style="green")
-    dd_max = float(drawdown.max())
-    dd_height = max(2, height // 2)
-    for i, row in enumerate(area_chart(drawdown, dd_height, 0.0, dd_max or 1.0)):
-        label = f"dd {dd_max:.2f}%" if i == 0 else ("dd 0%" if i == dd_height - 1 else "")
-        text.append(f"{label:>{label_w}} │", style="dim")
-        text.append(row + "\n", style="red")
-    text.append(" " * label_w + f" └ {iso_utc(int(curve.ts_ns[0]))[:16]} … {iso_utc(int(curve.ts_ns[-1]))[:16]}",
-                style="dim")
-    return text
 
 
 def _stats_table(title: str, rows: Mapping[str, TradeStats], first: str) -> Table:
@@ -156,16 +105,21 @@ def buy_and_hold_table(report: BacktestReport) -> Table:
     return table
 
 
-def render_report(report: BacktestReport, curve: EquityCurve, console: Console) -> None:
-    """Print the whole report."""
+def render_report(report: BacktestReport, curve: EquityCurve, console: Console, *,
+                  prices: Mapping[str, tuple[np.ndarray, np.ndarray]] | None = None,
+                  trades: Sequence[MarkedTrade] = ()) -> None:
+    """Print the whole report (with ``prices``, a plot of each symbol's price, ``trades`` marked)."""
     summary = Table.grid(padding=(0, 2))
     summary.add_column(style="bold")
     summary.add_column(justify="right")
     for name, value in summary_rows(report):
         summary.add_row(name, value)
     console.print(Panel(summary, title=f"backtest · {report.label}", expand=False))
-    console.print(Panel(equity_chart(curve, width=min(100, max(30, console.width - 20))),
-                        title="equity and drawdown", expand=False))
+    width = min(120, max(40, console.width - 4))
+    console.print(Panel(equity_plot(curve, width), title="equity and drawdown", expand=False))
+    if prices:
+        console.print(Panel(Group(*price_plots(prices, trades, report.start_ts_ns, width)),
+                            title="price, entries and exits", expand=False))
     if report.buy_and_hold:
         console.print(buy_and_hold_table(report))
     if report.exits:

@@ -15,7 +15,7 @@ import tempfile
 import time
 from array import array
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
@@ -43,6 +43,7 @@ from hft_tui.clock import SimulatedClock
 from hft_tui.config.settings import Settings
 from hft_tui.data.candle_store import CandleArrays, CandleStore, timeframe_ms
 from hft_tui.data.recording import RecordedSession
+from hft_tui.execution.portfolio import Portfolio
 from hft_tui.market.sim_setup import DEFAULT_SIM_START_NS, SIM_EXCHANGE_ID, build_sim_market
 from hft_tui.market.source import MarketEvent
 from hft_tui.model import Candle, FeedState, FeedStatus, MarketRules
@@ -96,13 +97,15 @@ class Window:
 
 @dataclass(frozen=True, slots=True)
 class BacktestRun:
-    """One backtest: its report, equity curve, trades and how fast it ran (not in the report)."""
+    """One backtest: its report, equity curve, trades, each symbol's prices (times ns, prices:
+    the closes of candles, the mid at each equity sample of book data) and how fast it ran."""
 
     report: BacktestReport
     curve: EquityCurve
     trades: tuple[object, ...]
     wall_s: float
     events_per_s: float
+    prices: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
 
 
 class DataError(ValueError):
@@ -204,7 +207,7 @@ def run_backtest(
         wal.write(SessionStarted(mode="BACKTEST", exchange=exchange_id, symbols=list(rules), source=spec.kind,
                                  window=window.label, **settings.strategies.code_record()))
         started = time.perf_counter()
-        first_marks: dict[str, float] = {}
+        marks: dict[str, tuple[array, array]] = {}
         if spec.kind == "candles" and vectorised:
             ts, equity, exposed, events = drive_candles_vectorised(
                 core, clock, _candle_arrays(spec, window), spec.timeframe, WAL_SYNC_EVERY)
@@ -213,7 +216,7 @@ def run_backtest(
         else:
             ts, equity, exposed, events = _drive_events(
                 core, clock, reporting(_market_events(spec, settings, window), _event_ts_ns, progress),
-                int(sample_interval_s * NS_PER_S), first_marks)
+                int(sample_interval_s * NS_PER_S), marks)
         wall_s = time.perf_counter() - started
         wal.write(SessionStopped(reason="backtest end", events=events))
         wal.sync()
@@ -224,14 +227,15 @@ def run_backtest(
     curve = EquityCurve(np.asarray(ts, dtype=np.int64), np.asarray(equity, dtype=np.float64),
                         np.asarray(exposed, dtype=bool))
     if spec.kind == "candles":
-        prices = _candle_first_last(spec, window)
+        prices, first_last = _candle_prices(spec, window)
     else:
-        prices = {s: (p, core.portfolio.mark_price(s) or p) for s, p in first_marks.items()}
-    report = _report(core, settings, spec, window, curve, events, exchange_id, prices)
+        prices = {s: (np.asarray(t, dtype=np.int64), np.asarray(p, dtype=np.float64)) for s, (t, p) in marks.items()}
+        first_last = {s: (float(p[0]), core.portfolio.mark_price(s) or float(p[-1])) for s, (_, p) in prices.items()}
+    report = _report(core, settings, spec, window, curve, events, exchange_id, first_last)
     if spec.kind == "candles" and vectorised:
         report = replace(report, assumptions=replace(report.assumptions, clock=VECTORISED_CLOCK))
     return BacktestRun(report, curve, tuple(core.closed_trades), wall_s,
-                       events / wall_s if wall_s > 0 else 0.0)
+                       events / wall_s if wall_s > 0 else 0.0, prices)
 
 
 def _candle_arrays(spec: DataSpec, window: Window) -> list[tuple[str, CandleArrays]]:
@@ -241,9 +245,14 @@ def _candle_arrays(spec: DataSpec, window: Window) -> list[tuple[str, CandleArra
     return [(s, store.read(spec.exchange, s, spec.timeframe).between(start_ms, end_ms)) for s in spec.symbols]
 
 
-def _candle_first_last(spec: DataSpec, window: Window) -> dict[str, tuple[float, float]]:
-    """Each symbol's first open and last close within ``window`` (the buy-and-hold prices)."""
-    return {s: (float(bars.open[0]), float(bars.close[-1])) for s, bars in _candle_arrays(spec, window) if len(bars)}
+def _candle_prices(spec: DataSpec, window: Window) -> tuple[dict[str, tuple[np.ndarray, np.ndarray]],
+                                                              dict[str, tuple[float, float]]]:
+    """Each symbol's closes at their close times within ``window``, and its first open and last
+    close (the buy-and-hold prices)."""
+    tf_ns = timeframe_ms(spec.timeframe) * NS_PER_MS
+    bars_of = {s: bars for s, bars in _candle_arrays(spec, window) if len(bars)}
+    closes = {s: (bars.open_ts_ms * NS_PER_MS + tf_ns, bars.close) for s, bars in bars_of.items()}
+    return closes, {s: (float(bars.open[0]), float(bars.close[-1])) for s, bars in bars_of.items()}
 
 
 def _store(spec: DataSpec) -> CandleStore:
@@ -276,10 +285,10 @@ def _sim_events(settings: Settings, spec: DataSpec, window: Window) -> Iterator[
 
 
 def _drive_events(core: TradingCore, clock: SimulatedClock, events: Iterator[MarketEvent],
-                  sample_ns: int, first_marks: dict[str, float]) -> tuple[array, array, array, int]:
+                  sample_ns: int, marks: dict[str, tuple[array, array]]) -> tuple[array, array, array, int]:
     """The per-event loop; equity is sampled at the first event of every ``sample_ns`` bucket,
-    and each symbol's first mark seen at a sample is put in ``first_marks`` (buy and hold)."""
-    unmarked = set(core.rules)
+    and each marked symbol's price with it, into ``marks`` (times, prices)."""
+    symbols = list(core.rules)
     ts_out, eq_out, exp_out = array("q"), array("d"), array("b")
     advance = clock.advance_to
     process = core.process
@@ -300,17 +309,24 @@ def _drive_events(core: TradingCore, clock: SimulatedClock, events: Iterator[Mar
             eq_out.append(portfolio.equity())
             exp_out.append(bool(portfolio.positions()))
             next_sample = ts - ts % sample_ns + sample_ns
-            if unmarked:
-                for symbol in [s for s in unmarked if portfolio.mark_price(s) is not None]:
-                    first_marks[symbol] = portfolio.mark_price(symbol)  # type: ignore[assignment]
-                    unmarked.discard(symbol)
+            _sample_marks(portfolio, symbols, ts, marks)
         if count % WAL_SYNC_EVERY == 0:
             wal.sync()
     if count and ts_out[-1] != ts:
         ts_out.append(ts)
         eq_out.append(portfolio.equity())
         exp_out.append(bool(portfolio.positions()))
+        _sample_marks(portfolio, symbols, ts, marks)
     return ts_out, eq_out, exp_out, count
+
+
+def _sample_marks(portfolio: Portfolio, symbols: list[str], ts: int, marks: dict[str, tuple[array, array]]) -> None:
+    for symbol in symbols:
+        price = portfolio.mark_price(symbol)
+        if price is not None:
+            times, prices = marks.get(symbol) or marks.setdefault(symbol, (array("q"), array("d")))
+            times.append(ts)
+            prices.append(price)
 
 
 def _event_ts_ns(event: MarketEvent) -> int:

@@ -115,13 +115,14 @@ def _show(run: SavedRun, store: RunStore, as_json: bool, console: Console) -> in
         return exit_codes.OK
     from hft_tui.backtest.report import BacktestReport
     from hft_tui.backtest.report_render import render_report
-    from hft_tui.backtest.saved_results import curve_from_doc
+    from hft_tui.backtest.saved_results import curve_from_doc, prices_from_doc, trades_from_doc
 
     console.print(f"[bold]run {run.id}[/] · {run.kind}{' (interrupted)' if run.interrupted else ''} · "
                   f"saved {run.created} · {run.title}")
     console.print(f"[dim]{run.command}[/]")
     for window in run.body.get("windows", ()):
-        render_report(BacktestReport.from_dict(window["report"]), curve_from_doc(window["curve"]), console)
+        render_report(BacktestReport.from_dict(window["report"]), curve_from_doc(window["curve"]), console,
+                      prices=prices_from_doc(window.get("prices", {})), trades=trades_from_doc(window.get("trades", [])))
     if "table" in run.body:
         ResultTable.from_dict(run.body["table"]).render(console)
     return exit_codes.OK

@@ -107,10 +107,10 @@ def run_sweep(
     *,
     metric: str = "sharpe",
     vectorised: bool = False,
-    on_done: Callable[[int, int], None] | None = None,
+    on_done: Callable[[int, int, SweepRow], None] | None = None,
 ) -> SweepResult:
     """Backtest every combination of ``grid`` (over ``base_overrides``) on ``executor``, each
-    on the vectorised candle path when ``vectorised``; ``on_done(finished, total)`` after each.
+    on the vectorised candle path when ``vectorised``; ``on_done(finished, total, row)`` after each.
     Ctrl+C stops the executor at once and returns the rows that had finished."""
     if metric not in METRICS:
         raise ValueError(f"unknown metric {metric!r}; choose from {', '.join(METRICS)}")
@@ -136,7 +136,7 @@ def run_sweep(
             if all((i, k) in reports for k in range(len(windows))):
                 finished.add(i)
                 if on_done is not None:
-                    on_done(len(finished), len(combos))
+                    on_done(len(finished), len(combos), SweepRow(combos[i], reports[(i, 0)], reports.get((i, 1))))
     except KeyboardInterrupt:
         interrupted = True
         executor.stop_now()

@@ -18,6 +18,7 @@ from hft_tui.backtest.data_options import DataOptionError, add_data_arguments, l
 from hft_tui.backtest.executor import ExecutorUnavailable
 from hft_tui.backtest.executor_options import add_executor_arguments, executor_from_args
 from hft_tui.backtest.result_table import ResultTable
+from hft_tui.backtest.runs_progress import BestSoFar, RunsProgress
 from hft_tui.backtest.saved_runs_cli import save_run
 from hft_tui.config.loader import ConfigError
 from hft_tui.config.paths import AppPaths
@@ -182,16 +183,26 @@ def _run(args: argparse.Namespace) -> int:
                   f"{' + '.join(o.name for o in objectives)} in sample over {len(folds)} fold(s), "
                   f"{args.sampler} sampler, on {executor.description}[/]")
 
+    best = BestSoFar(objectives[0].name, objectives[0].maximise) if len(objectives) == 1 else None
+    told = 0
+
     def on_trial(trial: Any) -> None:
+        nonlocal told
         values = ", ".join(f"{o.name} {v:.4g}" for o, v in zip(objectives, trial.values or (), strict=False))
         note = trial.user_attrs.get("error", "")
-        console.print(f"trial {trial.number}: {trial.state.name.lower()}"
-                      + (f" ({values})" if values else "") + (f" - {note}" if note else ""))
+        progress.print(f"trial {trial.number}: {trial.state.name.lower()}"
+                       + (f" ({values})" if values else "") + (f" - {note}" if note else ""))
+        told += 1
+        if best is not None and trial.values and trial.state.name == "COMPLETE":
+            best.offer(trial.values[0], f"trial {trial.number}")
+        progress.advance(told, best.text if best is not None else "")
 
     heartbeat = Heartbeat(storage)
     try:
-        tally = run_study(study, plan, executor, heartbeat, trials=trials, until=args.until,
-                          batch=args.batch, on_trial=on_trial)
+        # With --until the trials this process runs depend on the other workers: no total.
+        with RunsProgress(f"study {args.study}", "trials", trials if args.until is None else None) as progress:
+            tally = run_study(study, plan, executor, heartbeat, trials=trials, until=args.until,
+                              batch=args.batch, on_trial=on_trial)
     finally:
         heartbeat.stop()
         executor.close()

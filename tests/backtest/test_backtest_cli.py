@@ -14,7 +14,9 @@ def test_backtest_on_the_shipped_candles_prints_the_report_and_repeats_its_json(
     argv = ["backtest", "--candles", "--data-dir", str(SAMPLE), "--out"]
     assert run_backtest_cli(argv + [str(tmp_path / "a")]) == 0
     printed = capsys.readouterr().out
-    for heading in ("final equity", "Sharpe", "max drawdown", "equity and drawdown", "assumptions"):
+    for heading in ("final equity", "Sharpe", "max drawdown", "equity and drawdown", "drawdown %",
+                    "BTC/USDT: price, entries and exits", "ETH/USDT: price, entries and exits", "buy and hold",
+                    "assumptions"):
         assert heading in printed
     assert run_backtest_cli(argv + [str(tmp_path / "b")]) == 0
     assert (tmp_path / "a" / "report.json").read_bytes() == (tmp_path / "b" / "report.json").read_bytes()

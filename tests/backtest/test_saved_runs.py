@@ -45,6 +45,7 @@ def test_backtests_and_sweeps_are_saved_privately_and_listed_shown_and_compared(
     shown = capsys.readouterr().out
     assert "--sim 30 --seed 4" in shown  # the command it was
     assert f"{report['returns']['final_equity']:,.2f}" in shown and "assumptions" in shown
+    assert "equity and drawdown" in shown and "BTC/USDT: price, entries and exits" in shown  # the plots
     assert hft(state, "backtest", "show", "2") == 0
     table = swept.out.split("sweep ranked by")[1]
     assert table.strip() in capsys.readouterr().out  # the sweep's table, as it was printed
