@@ -33,7 +33,8 @@ _LOOPBACK_RAY = {"RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0", "RAY_AUTH_MODE": "tok
 
 
 def _study(root: Path, name: str, trials: int, executor: list[str]) -> float:
-    argv = [sys.executable, "-m", "hft_tui", "optimize", "run", "--candles", "--data-dir", str(root),
+    argv = [sys.executable, "-m", "hft_tui", "--state-dir", str(root / "state"), "optimize", "run",
+            "--candles", "--data-dir", str(root),
             "--symbols", "BTC/USDT", "--strategies", "trend", "--vectorised",
             "--param", "strategies.trend.slow_period=100..400:10",
             "--param", "strategies.trend.strong_spread_bps=5..60", "--split", "0.7",

@@ -27,8 +27,9 @@ RUNS: dict[str, list[str]] = {
 
 def wal_sha256(args: list[str]) -> tuple[str, int]:
     """The sha256 of the journal a backtest with ``args`` writes, and its record count."""
-    with tempfile.TemporaryDirectory() as wal_dir:
-        subprocess.run([sys.executable, "-m", "hft_tui", "backtest", *args,
+    with tempfile.TemporaryDirectory() as wal_dir, tempfile.TemporaryDirectory() as state_dir:
+        # Its own state dir: the saved run stays out of the user's.
+        subprocess.run([sys.executable, "-m", "hft_tui", "--state-dir", state_dir, "backtest", *args,
                         "--wal-dir", wal_dir, "--json"],
                        cwd=REPO, check=True, stdout=subprocess.DEVNULL)
         digest = hashlib.sha256()
