@@ -209,16 +209,7 @@ class LoopbackExchange:
 
     def ccxt_urls(self) -> dict[str, Any]:
         """The ``urls`` override that points ccxt's binance class at this server."""
-        return {
-            "api": {
-                "public": f"{self.base_url}/api/v3",
-                "private": f"{self.base_url}/api/v3",
-                "v1": f"{self.base_url}/api/v1",
-                "sapi": f"{self.base_url}/sapi/v1",
-                "ws": {"spot": f"ws://127.0.0.1:{self.port}/stream/ws",
-                       "ws-api": {"spot": f"ws://127.0.0.1:{self.port}/ws-api/v3"}},
-            }
-        }
+        return ccxt_urls(self.port)
 
     async def start(self, port: int = 0) -> None:
         app = web.Application()
@@ -1029,6 +1020,21 @@ class LoopbackExchange:
         task = asyncio.ensure_future(_close_quietly(ws))
         self._closing.add(task)
         task.add_done_callback(self._closing.discard)
+
+
+def ccxt_urls(port: int) -> dict[str, Any]:
+    """The ``urls`` override that points ccxt's binance class at a loopback on ``port``."""
+    base = f"http://127.0.0.1:{port}"
+    return {
+        "api": {
+            "public": f"{base}/api/v3",
+            "private": f"{base}/api/v3",
+            "v1": f"{base}/api/v1",
+            "sapi": f"{base}/sapi/v1",
+            "ws": {"spot": f"ws://127.0.0.1:{port}/stream/ws",
+                   "ws-api": {"spot": f"ws://127.0.0.1:{port}/ws-api/v3"}},
+        }
+    }
 
 
 def _now_ms() -> int:
