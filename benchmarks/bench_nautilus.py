@@ -1,8 +1,10 @@
-"""Head-to-head with NautilusTrader on one stream, back to back in one invocation.
+"""Head-to-head with NautilusTrader on two streams, back to back in one invocation.
 
-The stream: 1,000,000 L2 book deltas (20 levels a side) of the simulator's BTC/USDT with
-its trades, fixed seed, exported to a file before anything is timed
-(``benchmarks/peers/l2_stream.py``); ``--quick`` uses 100,000 deltas.
+The streams (``benchmarks/peers/l2_stream.py``): 1,000,000 L2 book deltas (20 levels a side)
+of the simulator's BTC/USDT with its trades, fixed seed, exported to a file before anything
+is timed; ``--quick`` uses 100,000 deltas. The snapshot stream makes each sim snapshot one
+update (~51 deltas); the Binance-like delta stream carries the same deltas in updates of
+1-4 (2.5 on average), as an exchange's diff-depth stream does. On each stream:
 
 1. NautilusTrader's BacktestEngine with the minimal strategy (EMA of the mid, a market
    order every 1,000 events), in its own virtualenv (``/work/venv-bench``, or
@@ -12,10 +14,10 @@ its trades, fixed seed, exported to a file before anything is timed
    made durable in groups, no per-order fsync: NautilusTrader's backtest journals nothing).
 3. Our core on the same stream with the default strategy set.
 
-Our engine takes a book update as one snapshot, NautilusTrader as the deltas that make
-it, so the fair comparison is the wall time for the whole stream: ``*_stream_events_per_s``
-is (deltas + trades) / wall seconds for both; ``*_events_per_s`` counts each engine's own
-events. The ratios are NautilusTrader's wall time over ours.
+Our engine takes an update as one book (the deltas applied), NautilusTrader as its deltas.
+Two ratios per run, both NautilusTrader's over ours: ``*_vs_nautilus`` is per unit of
+market data (the wall times for the whole stream); ``*_per_event_vs_nautilus`` is per own
+event (our books+trades per second over its deltas+trades per second).
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ import time
 from pathlib import Path
 
 from benchmarks.peers.ema_probe import EmaProbe, EmaProbeParams
-from benchmarks.peers.l2_stream import SYMBOL, export_stream, load_events
+from benchmarks.peers.l2_stream import BINANCE_LIKE_SIZES, SYMBOL, export_stream, load_events
 from hft_tui.clock import SimulatedClock
 from hft_tui.config.loader import load_settings
 from hft_tui.market.sim_setup import DEFAULT_SIM_START_NS, SIM_EXCHANGE_ID, build_sim_market
@@ -41,6 +43,9 @@ PEER_PYTHON = Path(os.environ.get("HFT_TUI_BENCH_PYTHON", "/work/venv-bench/bin/
 PEER_SCRIPT = Path(__file__).resolve().parent / "peers" / "nautilus_bench.py"
 ORDER_EVERY_STREAM_EVENTS = 1000
 WAL_SYNC_EVERY = 200_000
+# The snapshot stream (one update per sim snapshot, ~51 deltas) and the Binance-like delta
+# stream (the same deltas in updates of a few).
+STREAMS = (("snapshot", None), ("delta", BINANCE_LIKE_SIZES))
 
 
 def _ours(events: list, wal_dir: Path, *, probe_every: int | None) -> dict[str, float]:
@@ -74,6 +79,7 @@ def _ours(events: list, wal_dir: Path, *, probe_every: int | None) -> dict[str, 
     wall_s = time.perf_counter() - started
     wal.close_sync()
     return {"wall_s": wall_s, "signals": core.counters.signals, "orders": core.counters.orders,
+            "rejected": sum(core.metrics.rejections.values()),
             "fills": core.counters.fills}
 
 
@@ -83,47 +89,61 @@ def _rules():
 
 
 def run(quick: bool = False) -> dict[str, float]:
-    """Wall times and ratios of NautilusTrader vs our core on the same stream."""
+    """Wall times and ratios of NautilusTrader vs our core on the snapshot stream and on the
+    Binance-like delta stream (the same deltas)."""
     n_deltas = 100_000 if quick else 1_000_000
     figures: dict[str, float] = {}
     with tempfile.TemporaryDirectory(prefix="bench-nautilus-") as tmp:
-        root = Path(tmp)
-        stream = root / "stream.npz"
-        counts = export_stream(stream, n_deltas)
-        stream_events = counts["deltas"] + counts["trades"]
-        events = load_events(stream)
-        figures["stream_deltas"] = float(counts["deltas"])
-        figures["stream_trades"] = float(counts["trades"])
-        figures["stream_book_snapshots"] = float(counts["books"])
+        for stream, sizes in STREAMS:
+            figures.update(_head_to_head(Path(tmp), stream, sizes, n_deltas))
+    for stream, _ in STREAMS:
+        if f"{stream}_nautilus_wall_s" not in figures:
+            continue
+        print(f"{stream} stream ({figures[f'{stream}_deltas_per_update']:.1f} deltas per update): NautilusTrader "
+              f"{figures[f'{stream}_nautilus_wall_s']:.2f} s; ours minimal {figures[f'{stream}_ours_minimal_wall_s']:.2f} s "
+              f"({figures[f'{stream}_ours_minimal_vs_nautilus']:.2f}x the market data, "
+              f"{figures[f'{stream}_ours_minimal_per_event_vs_nautilus']:.2f}x per own event), default set "
+              f"{figures[f'{stream}_ours_default_wall_s']:.2f} s ({figures[f'{stream}_ours_default_vs_nautilus']:.2f}x, "
+              f"{figures[f'{stream}_ours_default_per_event_vs_nautilus']:.2f}x)", file=sys.stderr)
+    return figures
 
-        peer: dict | None = None
-        if PEER_PYTHON.exists():
-            done = subprocess.run([str(PEER_PYTHON), str(PEER_SCRIPT), str(stream), str(ORDER_EVERY_STREAM_EVENTS)],
-                                  capture_output=True, text=True, check=True)
-            peer = json.loads(done.stdout.strip().splitlines()[-1])
-            figures["nautilus_wall_s"] = peer["wall_s"]
-            figures["nautilus_stream_events_per_s"] = stream_events / peer["wall_s"]
-            figures["nautilus_orders"] = float(peer["orders_sent"])
-        else:
-            print(f"NautilusTrader not found at {PEER_PYTHON}: install it with "
-                  f"`python3 -m venv /work/venv-bench && /work/venv-bench/bin/pip install '.[bench]'`",
-                  file=sys.stderr)
 
-        # The same order cadence in our events: one signal per 1,000 stream events.
-        probe_every = max(round(ORDER_EVERY_STREAM_EVENTS * len(events) / stream_events), 1)
-        for label, every in (("ours_minimal", probe_every), ("ours_default", None)):
-            result = _ours(events, root / f"wal-{label}", probe_every=every)
-            figures[f"{label}_wall_s"] = result["wall_s"]
-            figures[f"{label}_stream_events_per_s"] = stream_events / result["wall_s"]
-            figures[f"{label}_events_per_s"] = len(events) / result["wall_s"]
-            figures[f"{label}_orders"] = float(result["orders"])
-            if peer is not None:
-                figures[f"{label}_vs_nautilus"] = peer["wall_s"] / result["wall_s"]
-    if peer is not None:
-        print(f"NautilusTrader {peer['nautilus_version']}: {figures['nautilus_wall_s']:.2f} s; "
-              f"ours minimal {figures['ours_minimal_wall_s']:.2f} s "
-              f"({figures['ours_minimal_vs_nautilus']:.2f}x), default set {figures['ours_default_wall_s']:.2f} s "
-              f"({figures['ours_default_vs_nautilus']:.2f}x)", file=sys.stderr)
+def _head_to_head(root: Path, stream: str, sizes: tuple[int, ...] | None, n_deltas: int) -> dict[str, float]:
+    """Both engines on one stream; figures prefixed with the stream's name."""
+    path = root / f"{stream}.npz"
+    counts = export_stream(path, n_deltas, update_sizes=sizes)
+    stream_events = counts["deltas"] + counts["trades"]
+    events = load_events(path)
+    figures = {f"{stream}_deltas": float(counts["deltas"]), f"{stream}_trades": float(counts["trades"]),
+               f"{stream}_book_updates": float(counts["books"]),
+               f"{stream}_deltas_per_update": counts["deltas"] / counts["books"]}
+    peer: dict | None = None
+    if PEER_PYTHON.exists():
+        done = subprocess.run([str(PEER_PYTHON), str(PEER_SCRIPT), str(path), str(ORDER_EVERY_STREAM_EVENTS)],
+                              capture_output=True, text=True, check=True)
+        peer = json.loads(done.stdout.strip().splitlines()[-1])
+        figures[f"{stream}_nautilus_wall_s"] = peer["wall_s"]
+        figures[f"{stream}_nautilus_stream_events_per_s"] = stream_events / peer["wall_s"]
+        figures[f"{stream}_nautilus_orders"] = float(peer["orders_sent"])
+    else:
+        print(f"NautilusTrader not found at {PEER_PYTHON}: install it with "
+              f"`python3 -m venv /work/venv-bench && /work/venv-bench/bin/pip install '.[bench]'`",
+              file=sys.stderr)
+    # The same order cadence in our events: one signal per 1,000 stream events.
+    probe_every = max(round(ORDER_EVERY_STREAM_EVENTS * len(events) / stream_events), 1)
+    for label, every in (("ours_minimal", probe_every), ("ours_default", None)):
+        result = _ours(events, root / f"wal-{stream}-{label}", probe_every=every)
+        key = f"{stream}_{label}"
+        figures[f"{key}_wall_s"] = result["wall_s"]
+        figures[f"{key}_stream_events_per_s"] = stream_events / result["wall_s"]
+        figures[f"{key}_events_per_s"] = len(events) / result["wall_s"]
+        figures[f"{key}_orders"] = float(result["orders"])
+        figures[f"{key}_rejected_events"] = float(result["rejected"])
+        if peer is not None:
+            # Per unit of market data: the wall times for the same stream. Per own event:
+            # our books+trades per second over its deltas+trades per second.
+            figures[f"{key}_vs_nautilus"] = peer["wall_s"] / result["wall_s"]
+            figures[f"{key}_per_event_vs_nautilus"] = (len(events) / result["wall_s"]) / (stream_events / peer["wall_s"])
     return figures
 
 

@@ -55,20 +55,27 @@ LAG_LIMIT_MS = 100.0
 WARMUP_S = 3.0
 # Only a guard against a hang: every feed of a step is live long before this.
 LIVE_GUARD_S = 120.0
+TOP_FUNCTIONS = 15
 # engine.symbols is capped at this many; past it the benchmark sets the list unchecked.
 CONFIG_SYMBOLS_MAX = 50
 
 
 class LagTap:
-    """Feed lag of every book and trade as the core takes it (wall clock minus exchange time)."""
+    """Feed lag of every book and trade where the core takes it, and of every book where
+    ccxt hands it to our source (wall clock minus exchange time): the difference is the
+    time spent in our source's queue and waiting for the engine's step."""
 
     def __init__(self, engine: Engine) -> None:
         self.book_ms: list[float] = []
         self.trade_ms: list[float] = []
+        self.handed_ms: list[float] = []
         # The engine's input recorder takes over ``on_event`` at the first event, so the tap
         # sits on the core's own entry point instead.
         self._process = engine.core.process
         engine.core.process = self  # type: ignore[method-assign]
+        source: Any = engine.source
+        self._on_book = source._on_book
+        source._on_book = self._handed
 
     def __call__(self, event: MarketEvent) -> None:
         if isinstance(event, OrderBook):
@@ -77,9 +84,16 @@ class LagTap:
             self.trade_ms.append((time.time_ns() - event.ts_ns) / 1e6)
         self._process(event)
 
+    def _handed(self, symbol: str, raw: Any) -> None:
+        stamp = raw.get("timestamp") if isinstance(raw, dict) else None
+        if isinstance(stamp, int):
+            self.handed_ms.append(time.time() * 1e3 - stamp)
+        self._on_book(symbol, raw)
+
     def reset(self) -> None:
         self.book_ms.clear()
         self.trade_ms.clear()
+        self.handed_ms.clear()
 
 
 class FeedServer:
@@ -161,6 +175,7 @@ async def measure(n: int, window_s: float, *, sampler: CpuSampler | None = None)
                 await asyncio.sleep(WARMUP_S)
                 tap.reset()
                 rejected0, events0 = dict(engine.metrics.rejections), engine.core.counters.events
+                orders0 = engine.core.counters.orders
                 sent0 = await asyncio.to_thread(server.stats)
                 busy0, cpu0, wall0 = _cpu_busy(), time.process_time(), time.perf_counter()
                 if sampler is not None:
@@ -173,6 +188,8 @@ async def measure(n: int, window_s: float, *, sampler: CpuSampler | None = None)
                 rejected = {code: count - rejected0.get(code, 0) for code, count in engine.metrics.rejections.items()
                             if count > rejected0.get(code, 0)}
                 events = engine.core.counters.events - events0
+                orders = engine.core.counters.orders - orders0
+                fsync_ms, loop_lag_ms = engine.metrics.wal_fsync_ms, engine.metrics.loop_lag_ms
             finally:
                 await engine.stop("benchmark step over")
     finally:
@@ -187,10 +204,15 @@ async def measure(n: int, window_s: float, *, sampler: CpuSampler | None = None)
         "book_lag_p99_ms": percentile(tap.book_ms, 0.99),
         "book_lag_max_ms": max(tap.book_ms, default=float("nan")),
         "trade_lag_p99_ms": percentile(tap.trade_ms, 0.99),
+        "ccxt_handed_lag_p50_ms": percentile(tap.handed_ms, 0.50),
+        "ccxt_handed_lag_p99_ms": percentile(tap.handed_ms, 0.99),
         "diffs_sent_per_s": diffs_per_s,
         "books_taken_per_s": len(tap.book_ms) / wall_s,
         "trades_taken_per_s": len(tap.trade_ms) / wall_s,
         "events_per_s": events / wall_s,
+        "orders_per_s": orders / wall_s,
+        "last_wal_fsync_ms": fsync_ms,
+        "last_loop_lag_ms": loop_lag_ms,
         "rejected_per_s": sum(rejected.values()) / wall_s,
         **{f"rejected_{code.lower()}_per_s": count / wall_s for code, count in rejected.items()},
         "engine_cpu_pct_of_core": 100.0 * engine_cpu,
@@ -222,15 +244,17 @@ _OWNERS = (
 )
 
 
-def owner(frame: FrameType | None) -> str:
-    """The owner of the innermost frame of ``frame``'s stack that has one."""
+def owner(frame: FrameType | None) -> tuple[str, str]:
+    """The owner of the innermost frame of ``frame``'s stack that has one, and that frame's
+    function (``package/file.py:function``)."""
     while frame is not None:
-        filename = frame.f_code.co_filename
+        code = frame.f_code
         for marker, name in _OWNERS:
-            if marker in filename:
-                return name
+            if marker in code.co_filename:
+                rest = code.co_filename.rpartition(marker)[2]
+                return name, f"{marker.strip('/')}{'/' + rest if rest else ''}:{code.co_name}"
         frame = frame.f_back
-    return "other"
+    return "other", "other"
 
 
 class CpuSampler:
@@ -240,6 +264,7 @@ class CpuSampler:
 
     def __init__(self, interval_s: float = 0.001) -> None:
         self.counts: dict[str, int] = defaultdict(int)
+        self.functions: dict[str, int] = defaultdict(int)
         self._interval_s = interval_s
         self._previous: Any = None
 
@@ -252,7 +277,9 @@ class CpuSampler:
         signal.signal(signal.SIGPROF, self._previous)
 
     def _on_sample(self, signum: int, frame: FrameType | None) -> None:
-        self.counts[owner(frame)] += 1
+        name, function = owner(frame)
+        self.counts[name] += 1
+        self.functions[function] += 1
 
     def shares(self) -> dict[str, float]:
         """Percent of the samples per owner, largest first."""
@@ -262,13 +289,14 @@ class CpuSampler:
 
 def _row(step: dict[str, float]) -> str:
     return (f"{step['symbols']:5.0f} {step['book_lag_p50_ms']:7.1f} {step['book_lag_p99_ms']:7.1f} "
-            f"{step['book_lag_max_ms']:8.1f} {step['diffs_sent_per_s']:7.0f} {step['books_taken_per_s']:7.0f} "
+            f"{step['book_lag_max_ms']:8.1f} {step['ccxt_handed_lag_p99_ms']:7.1f} {step['last_loop_lag_ms']:7.1f} "
+            f"{step['diffs_sent_per_s']:7.0f} {step['books_taken_per_s']:7.0f} "
             f"{step['engine_cpu_pct_of_core']:6.1f} {step['engine_cpu_ms_per_symbol_s']:7.2f} "
             f"{step['server_cpu_pct_of_core']:6.1f} {step['machine_busy_pct_of_2_cores']:6.1f} "
             f"{step['load_avg_1m']:5.2f} {step['rejected_per_s']:6.1f}")
 
 
-HEADER = ("    N   p50ms   p99ms    maxms diffs/s books/s eng%   ms/sym/s srv%   box%   load  rej/s")
+HEADER = ("    N   p50ms   p99ms    maxms ccxtp99 looplag diffs/s books/s   eng% ms/sym/s   srv%   box%  load  rej/s")
 
 
 async def scan(steps: tuple[int, ...], window_s: float, profile_window_s: float) -> dict[str, float]:
@@ -295,6 +323,10 @@ async def scan(steps: tuple[int, ...], window_s: float, profile_window_s: float)
         for name, pct in sampler.shares().items():
             print(f"  {pct:5.1f}%  {name}", file=sys.stderr)
             figures[f"where_pct_{_slug(name)}"] = pct
+        total = sum(sampler.functions.values()) or 1
+        print("  the functions most often on the CPU (innermost owned frame):", file=sys.stderr)
+        for function, count in sorted(sampler.functions.items(), key=lambda kv: -kv[1])[:TOP_FUNCTIONS]:
+            print(f"  {100 * count / total:5.1f}%  {function}", file=sys.stderr)
     return figures
 
 

@@ -1,14 +1,24 @@
-"""The head-to-head's event stream: the simulator's BTC/USDT books as L2 deltas, plus trades.
+"""The head-to-head's event streams: the simulator's BTC/USDT books as L2 deltas, plus trades.
 
 Written once to an ``.npz`` file (plain numpy arrays, so a NautilusTrader virtualenv can
 read it without this package) and read back as our engine's events. Each sim book
 snapshot becomes the deltas that turn the previous snapshot into it (the first one: a
 CLEAR and an ADD per level); snapshots that change nothing are dropped from both sides.
-Rebuilding snapshots from the deltas gives back the simulator's books exactly.
+An update is the deltas up to one flagged ``F_LAST``; our engine sees one book per update.
+
+Two streams carry the same deltas. The snapshot stream makes each sim snapshot one update
+(~51 deltas: the sim requotes almost every level), and rebuilding its updates gives back
+the simulator's books exactly. The Binance-like stream cuts each snapshot's deltas into
+updates of a few deltas (``update_sizes``, drawn with the seed), as an exchange's diff-depth
+stream sends them: every book between two of them is two-sided and uncrossed (deletes that
+would cross go first; an update grows until its book is valid) and stamped between the
+previous event and the sim's snapshot.
 """
 
 from __future__ import annotations
 
+import random
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -25,16 +35,25 @@ F_LAST = 128
 KIND_BOOK, KIND_TRADE = 0, 1
 
 
-def export_stream(path: Path, n_deltas: int, seed: int = 7) -> dict[str, int]:
-    """Write at least ``n_deltas`` book deltas (whole snapshots) and the trades between them."""
+Row = tuple[int, int, float, float]  # side, action, price, qty
+# Updates of this many deltas, drawn in turn: a Binance-like diff-depth stream's few levels.
+BINANCE_LIKE_SIZES = (1, 2, 2, 3, 3, 4)
+
+
+def export_stream(path: Path, n_deltas: int, seed: int = 7,
+                  update_sizes: Sequence[int] | None = None) -> dict[str, int]:
+    """Write at least ``n_deltas`` book deltas (whole snapshots) and the trades between them;
+    one update per snapshot, or updates of ``update_sizes`` deltas (see the module's doc)."""
     # No scripted opening cascade: a plain market, so the probe trades rather than the risk
     # guard holding it reduce-only through the crash.
     settings = load_settings(None, {"engine": {"symbols": [SYMBOL], "seed": seed}, "sim": {"opening_cascade_s": 0}})
     market = build_sim_market(settings, DEFAULT_SIM_START_NS)
+    sizes = random.Random(seed)
     d_ts, d_side, d_action, d_price, d_qty, d_flags = [], [], [], [], [], []
     t_ts, t_price, t_qty, t_side = [], [], [], []
     kinds: list[int] = []
     previous: tuple[dict[float, float], dict[float, float]] | None = None
+    last_ts = DEFAULT_SIM_START_NS
     while len(d_ts) < n_deltas:
         event = market.next_event()
         if isinstance(event, Trade) and event.symbol == SYMBOL:
@@ -43,33 +62,31 @@ def export_stream(path: Path, n_deltas: int, seed: int = 7) -> dict[str, int]:
             t_price.append(event.price)
             t_qty.append(event.qty)
             t_side.append(0 if event.side is Side.BUY else 1)
+            last_ts = event.ts_ns
             continue
         if not isinstance(event, OrderBook) or event.symbol != SYMBOL:
             continue
         sides = (dict(event.bids.tolist()), dict(event.asks.tolist()))
-        rows: list[tuple[int, int, float, float]] = []
         if previous is None:
-            rows.append((0, CLEAR, 0.0, 0.0))
-        for side, levels in enumerate(sides):
-            before = previous[side] if previous is not None else {}
-            rows.extend((side, DELETE, price, 0.0) for price in before if price not in levels)
-            for price, qty in levels.items():
-                old = before.get(price)
-                if old is None:
-                    rows.append((side, ADD, price, qty))
-                elif old != qty:
-                    rows.append((side, UPDATE, price, qty))
-        if not rows:
+            updates = [[(0, CLEAR, 0.0, 0.0)] + _rows(({}, {}), sides)]
+        elif update_sizes is None:
+            updates = [_rows(previous, sides)]
+        else:
+            updates = _small_updates(previous, sides, lambda: sizes.choice(update_sizes))
+        if not updates[0]:
             continue
         previous = sides
-        kinds.append(KIND_BOOK)
-        for i, (side, action, price, qty) in enumerate(rows):
-            d_ts.append(event.ts_ns)
-            d_side.append(side)
-            d_action.append(action)
-            d_price.append(price)
-            d_qty.append(qty)
-            d_flags.append(F_LAST if i == len(rows) - 1 else 0)
+        for u, rows in enumerate(updates):
+            kinds.append(KIND_BOOK)
+            ts_ns = last_ts + (event.ts_ns - last_ts) * (u + 1) // len(updates)
+            for i, (side, action, price, qty) in enumerate(rows):
+                d_ts.append(ts_ns)
+                d_side.append(side)
+                d_action.append(action)
+                d_price.append(price)
+                d_qty.append(qty)
+                d_flags.append(F_LAST if i == len(rows) - 1 else 0)
+        last_ts = event.ts_ns
     rules = market.rules(SYMBOL)
     np.savez(
         path,
@@ -82,6 +99,65 @@ def export_stream(path: Path, n_deltas: int, seed: int = 7) -> dict[str, int]:
         tick_size=np.array(rules.tick_size), lot_size=np.array(rules.lot_size),
     )
     return {"deltas": len(d_ts), "books": kinds.count(KIND_BOOK), "trades": len(t_ts)}
+
+
+def _rows(before: tuple[dict[float, float], dict[float, float]],
+          after: tuple[dict[float, float], dict[float, float]]) -> list[Row]:
+    """The deltas turning ``before`` into ``after``: deletes, then adds and resizes, per side."""
+    rows: list[Row] = []
+    for side, levels in enumerate(after):
+        old = before[side]
+        rows.extend((side, DELETE, price, 0.0) for price in old if price not in levels)
+        for price, qty in levels.items():
+            if price not in old:
+                rows.append((side, ADD, price, qty))
+            elif old[price] != qty:
+                rows.append((side, UPDATE, price, qty))
+    return rows
+
+
+def _small_updates(before: tuple[dict[float, float], dict[float, float]],
+                   after: tuple[dict[float, float], dict[float, float]],
+                   next_size: Callable[[], int]) -> list[list[Row]]:
+    """``_rows(before, after)`` cut into updates of ``next_size()`` deltas (or more, until the
+    book is two-sided and uncrossed): resizes first, then each add with the deletes on the
+    other side that it would cross, adds that cross nothing before those that do, then the
+    remaining deletes."""
+    book = (dict(before[0]), dict(before[1]))
+    rows = _rows(before, after)
+    resizes = [r for r in rows if r[1] == UPDATE]
+    deletes = {(r[0], r[2]): r for r in rows if r[1] == DELETE}
+    adds = sorted((r for r in rows if r[1] == ADD), key=lambda r: bool(_crossed_by(r, before)))
+    ordered = list(resizes)
+    for add in adds:
+        for side, price in _crossed_by(add, before):
+            ordered.extend([deletes.pop((side, price))] if (side, price) in deletes else [])
+        ordered.append(add)
+    ordered.extend(deletes.values())
+    updates: list[list[Row]] = []
+    update: list[Row] = []
+    size = next_size()
+    for row in ordered:
+        side, action, price, qty = row
+        if action == DELETE:
+            book[side].pop(price, None)
+        else:
+            book[side][price] = qty
+        update.append(row)
+        if len(update) >= size and book[0] and book[1] and max(book[0]) < min(book[1]):
+            updates.append(update)
+            update, size = [], next_size()
+    if update:
+        updates.append(update)
+    return updates
+
+
+def _crossed_by(add: Row, book: tuple[dict[float, float], dict[float, float]]) -> list[tuple[int, float]]:
+    """The levels of ``book``'s other side that the added level would cross."""
+    side, _, price, _ = add
+    if side == 0:
+        return [(1, p) for p in book[1] if p <= price]
+    return [(0, p) for p in book[0] if p >= price]
 
 
 def load_events(path: Path) -> list[OrderBook | Trade]:
