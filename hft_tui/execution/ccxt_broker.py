@@ -409,12 +409,22 @@ class CcxtBroker:
             if tracked.order.symbol in symbols:
                 self._report(tracked.order.client_id)
 
-    async def _account_trades(self, symbol: str, order_id: str | None = None, *,
+    async def trades_not_booked(self, symbol: str, since_ms: int) -> list[dict[str, Any]]:
+        """The account's executions on ``symbol`` since ``since_ms`` (the exchange's clock) that
+        the engine has not booked: someone else's, or ours still on their way."""
+        found = []
+        async for page in self._account_trades(symbol, since_ms=since_ms, priority=False):
+            found.extend(t for t in page if t.get("id") and str(t["id"]) not in self._trades_seen)
+        return found
+
+    async def _account_trades(self, symbol: str, order_id: str | None = None, *, since_ms: int | None = None,
                               priority: bool) -> AsyncIterator[list[dict[str, Any]]]:
-        """The account's executions on ``symbol`` since the session started (or ``order_id``'s,
-        where the exchange filters by order), page by page as the exchange lists them."""
+        """The account's executions on ``symbol`` since ``since_ms`` (default: since the session
+        started), or ``order_id``'s where the exchange filters by order, page by page as the
+        exchange lists them."""
         listing = self._trade_listing
-        request: PageRequest | None = listing.first(self._started_ms - TRADES_LOOKBACK_MS, order_id)
+        since = self._started_ms - TRADES_LOOKBACK_MS if since_ms is None else since_ms
+        request: PageRequest | None = listing.first(since, order_id)
         while request is not None:
             page = await self.calls.call(self._exchange.fetch_my_trades, symbol, request.since, request.limit,
                                          dict(request.params), priority=priority, retry_network=True)

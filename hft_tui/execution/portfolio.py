@@ -39,6 +39,7 @@ class Portfolio:
 
     def __init__(self, initial_equity: float) -> None:
         self.initial_equity = initial_equity
+        self.outside_pnl = 0.0  # LIVE: see follow_account
         self._positions: dict[str, Position] = {}
         # Positions are immutable: one flat position per never-traded symbol serves every
         # ``position()`` call (the risk path asks once per book).
@@ -74,9 +75,16 @@ class Portfolio:
         self._update_high_water()
 
     def rebase(self, equity: float) -> None:
-        """LIVE: make ``equity()`` the account's ``equity`` as the exchange reported it (what
-        the engine's positions and PnL do not explain moves into the base)."""
+        """LIVE, the session's first account read: make ``equity()`` the account's ``equity``
+        as the exchange reported it (what the engine's positions and PnL do not explain moves
+        into the base its PnL counts from)."""
         self.initial_equity += equity - self.equity()
+
+    def follow_account(self, equity: float) -> None:
+        """LIVE, later account reads: make ``equity()`` the account's ``equity``, keeping what
+        the engine's fills do not explain (deposits, withdrawals, holdings outside the engine
+        moving in price, funding) apart in ``outside_pnl``, which ``trading_equity`` leaves out."""
+        self.outside_pnl += equity - self.equity()
 
     def mark(self, symbol: str, price: float, ts_ns: int = 0) -> None:
         """Mark ``symbol`` at ``price`` (a book mid)."""
@@ -113,7 +121,12 @@ class Portfolio:
         return sum(p.unrealized_pnl(marks[s]) for s, p in self._positions.items() if not p.is_flat)
 
     def equity(self) -> float:
-        """Initial equity + realised + unrealised."""
+        """Initial equity + realised + unrealised, and what moved the account outside the engine."""
+        return self.trading_equity() + self.outside_pnl
+
+    def trading_equity(self) -> float:
+        """Initial equity + realised + unrealised: what the engine's own trading made of it,
+        the equity the risk guard judges."""
         return self.initial_equity + self._realized + self.unrealized_pnl()
 
     def notional(self, symbol: str) -> float:

@@ -214,7 +214,7 @@ def _query(action: str, snapshot: EngineSnapshot, welcome: dict[str, Any], state
               "trading_state_reason": snapshot.trading_state_reason, "pid": engine.get("pid"),
               "heartbeat_age_s": None if heartbeat is None else round(heartbeat.age_s, 3),
               "wal_seq": snapshot.wal_seq, "symbols": list(snapshot.symbols),
-              "positions": len(snapshot.positions), "orders": len(snapshot.orders),
+              "positions": sum(not p.dust for p in snapshot.positions), "orders": len(snapshot.orders),
               "day_pnl": snapshot.account.day_pnl if snapshot.account else None,
               "attached": engine.get("attached"), "attached_view_only": engine.get("view_only"),
               "other_clients": engine.get("other_clients"), "notice": snapshot.notice}
@@ -255,8 +255,16 @@ def _status_text(s: dict[str, Any]) -> str:
 def _positions_text(rows: list[dict[str, Any]]) -> str:
     if not rows:
         return "no open positions"
-    return "\n".join(f"{r['symbol']:<12} {r['side']:<5} {r['qty']:>12g} entry {r['entry_price']:>12,.2f} "
-                     f"mark {r['mark_price']:>12,.2f} uPnL {r['unrealized_pnl']:>+10,.2f}" for r in rows)
+    return "\n".join(_position_line(r) for r in rows)
+
+
+def _position_line(r: dict[str, Any]) -> str:
+    """One position as the positions pane shows it: dust (below one lot, nothing anyone can
+    trade, counted as flat) as dust with its asset, not as a long or a short."""
+    if r["dust"]:
+        return f"{r['symbol']:<12} {'dust':<5} {r['qty']:.3g} {r['symbol'].split('/')[0]}"
+    return (f"{r['symbol']:<12} {r['side']:<5} {r['qty']:>12g} entry {r['entry_price']:>12,.2f} "
+            f"mark {r['mark_price']:>12,.2f} uPnL {r['unrealized_pnl']:>+10,.2f}")
 
 
 def _orders_text(rows: list[dict[str, Any]]) -> str:

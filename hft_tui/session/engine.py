@@ -24,6 +24,7 @@ from hft_tui.clock import Clock, LatchedClock
 from hft_tui.market.source import MarketEvent, MarketSource
 from hft_tui.model import ReasonCode
 from hft_tui.redaction import describe_error
+from hft_tui.risk.trading_state import TradingState
 from hft_tui.session.engine_snapshot import EngineSnapshot
 from hft_tui.session.engine_snapshot_builder import build_snapshot
 from hft_tui.session.live_session import LiveSession
@@ -339,7 +340,8 @@ class Engine:
         if recovered.last_seq:
             notes = restore_core(self.core, recovered)
             self.wal.write(Recovered(from_seq=recovered.last_seq, restored=notes))
-            self.core.add_notice("recovery", "recovered: " + "; ".join(notes))
+            if len(notes) > 1 or self.core.state.state is not TradingState.ACTIVE:  # else routine: journaled only
+                self.core.add_notice("recovery", "recovered: " + "; ".join(notes))
         self._running = True
 
     async def start(self) -> None:

@@ -10,12 +10,25 @@ account holds in a traded base asset was there before (or was bought by someone 
 is the *external* holding, measured once as ``balance - engine position`` when the account
 is first read after reconciliation, shown, and never flattened. From then on a balance that
 moves away from ``external + engine position`` by a lot or more, on two reads in a row, is
-a mismatch: journaled, shown, and the engine is held REDUCING until a read agrees again.
+a mismatch: journaled, shown, and the engine is held REDUCING until a read agrees again;
+unless the account lists no execution on the symbol since the balance last agreed that the
+engine has not booked (nobody else traded, none of ours is on its way): then it was a
+deposit, a withdrawal or a transfer, and the external holding follows it (journaled, said).
 
 Swap positions are read from the exchange (``fetch_positions``: contracts x contract size,
-signed) and held to the same rule, per symbol instead of per asset: what the exchange shows
-beyond the engine's position at the first read is external, and any later difference of a
-lot or more on two reads in a row is a mismatch.
+signed) and held to the same rule, per symbol instead of per asset, with one difference: a
+swap is one net position, so what the exchange shows beyond the engine's at the first read
+is not holdings of the operator's that the engine can trade beside. It is *unexplained* (a
+fill lost across a crash, a position opened by hand): journaled as a ``reconcile`` record,
+said in a notice, and the engine is held REDUCING (``ACCOUNT_MISMATCH``) until a read finds
+the exchange's position equal to the engine's again (the operator closed the rest on the
+exchange). A kill or flatten closes the engine's part only, and is not flat while the rest
+is there: it says what is left.
+
+What the engine's own fills do not explain moves the engine's equity onto the account's
+without reaching the risk guard (``Portfolio.follow_account``): deposits, withdrawals and
+the price of holdings outside the engine are not drawdowns. The first read of a session sets
+the base the engine's PnL counts from (``Portfolio.rebase``).
 
 Where the exchange streams balances (``watch_balance``) the account follows the stream
 between REST reads (``LiveAccount.follow``): free, locked, totals and equity. Mismatches are
@@ -39,11 +52,15 @@ from hft_tui.model import MarketRules, ReasonCode
 from hft_tui.redaction import describe_error
 from hft_tui.session.engine_snapshot import AssetBalance, BalancesView
 from hft_tui.trading.core import TradingCore
-from hft_tui.wal.record_types import ABSENT, AccountRead
+from hft_tui.wal.record_types import ABSENT, AccountRead, Reconciled
 
 MISMATCH_HOLD = "account"
+UNEXPLAINED_HOLD = "unexplained_swap"
 # A mismatch must be seen on this many reads in a row (a fill in flight explains one).
 MISMATCH_READS = 2
+# Executions this long before a read that agreed still count against calling a move a
+# transfer (the exchange's clock and ours differ).
+TRANSFER_MARGIN_MS = 5_000
 
 
 class AccountUnavailable(RuntimeError):
@@ -110,7 +127,10 @@ class LiveAccount:
     read_ts_ns: int = 0  # when the exchange last reported the balances (the engine's clock); 0: never
     # False when the engine had to start from risk.initial_equity: its equity is then not re-based.
     rebase: bool = True
+    _based: bool = False  # the engine's equity has its base from the account (the first valued read)
     _suspect: dict[str, int] = field(default_factory=dict)
+    _agreed_ms: dict[str, int] = field(default_factory=dict)  # by symbol: the last read that agreed
+    _external_moved: bool = False
 
     def external_text(self, rules: Mapping[str, MarketRules]) -> str:
         """What the account holds that the engine did not acquire (shown, never flattened)."""
@@ -160,9 +180,13 @@ class LiveAccount:
                              for s, r in tracked.items()}
             core.wal.write(AccountRead(totals=self.totals, external=self.external, equity=self.equity,
                                        positions=positions or ABSENT))
+            self._hold_unexplained(core, tracked)
+            self._agreed_ms = dict.fromkeys(tracked, core.clock.now_ns() // 1_000_000)
             return []
-        mismatches = self._mismatches(core, tracked) if judge else []
-        core.wal.write(AccountRead(totals=self.totals, equity=self.equity, positions=positions or ABSENT,
+        self._external_moved = self._clear_explained(core, tracked) if judge else False
+        mismatches = await self._mismatches(core, broker, tracked) if judge else []
+        core.wal.write(AccountRead(totals=self.totals, external=self.external if self._external_moved else ABSENT,
+                                   equity=self.equity, positions=positions or ABSENT,
                                    mismatches=mismatches or ABSENT))
         if mismatches:
             core.hold(MISMATCH_HOLD, ReasonCode.ACCOUNT_MISMATCH, "; ".join(mismatches))
@@ -180,33 +204,91 @@ class LiveAccount:
         self._revalue(core)
 
     def _revalue(self, core: TradingCore) -> None:
-        """Equity from the balances at the books' mids; the engine's equity moves onto it."""
+        """Equity from the balances at the books' mids; the engine's equity moves onto it (the
+        first time as its base, later apart from the PnL the risk guard judges)."""
         mids = {s: b.mid for s, b in core.books.items() if b is not None and b.mid is not None}
         if len(mids) == len(core.rules):
             self.equity = account_equity(self.totals, core.rules, mids)
-            if self.rebase:
+            if not self.rebase:
+                return
+            if self._based:
+                core.portfolio.follow_account(self.equity)
+            else:
                 core.portfolio.rebase(self.equity)
+                self._based = True
 
-    def _mismatches(self, core: TradingCore, tracked: Mapping[str, MarketRules]) -> list[str]:
+    def _hold_unexplained(self, core: TradingCore, tracked: Mapping[str, MarketRules]) -> None:
+        """A swap position the engine cannot explain at the first read: said, journaled, held."""
+        assert self.external is not None
+        found = [f"{symbol}: the exchange shows a position of {self.held(symbol, r):g}, the engine's journal "
+                 f"{core.portfolio.position(symbol).qty:g}; {self.external[symbol]:g} unexplained"
+                 for symbol, r in tracked.items() if not r.spot and abs(self.external[symbol]) >= r.lot_size]
+        if not found:
+            return
+        core.wal.write(Reconciled(differences=found))
+        core.hold(UNEXPLAINED_HOLD, ReasonCode.ACCOUNT_MISMATCH,
+                  "; ".join(found) + ": never traded by the engine; close it on the exchange to trade again")
+
+    def _clear_explained(self, core: TradingCore, tracked: Mapping[str, MarketRules]) -> bool:
+        """An unexplained swap position that is gone (the exchange shows the engine's position):
+        nothing is held outside the engine there any more. True when one went."""
+        assert self.external is not None
+        cleared = False
+        for symbol, r in tracked.items():
+            if r.spot or abs(self.external.get(symbol, 0.0)) < r.lot_size:
+                continue
+            if abs(self.held(symbol, r) - core.portfolio.position(symbol).qty) < r.lot_size:
+                self.external[symbol] = 0.0
+                cleared = True
+        if not any(abs(self.external.get(s, 0.0)) >= r.lot_size for s, r in tracked.items() if not r.spot):
+            core.release(UNEXPLAINED_HOLD, "the exchange's swap positions are the engine's again")
+        return cleared
+
+    async def _mismatches(self, core: TradingCore, broker: ExchangeBroker,
+                          tracked: Mapping[str, MarketRules]) -> list[str]:
         assert self.external is not None
         found = []
+        now_ms = core.clock.now_ns() // 1_000_000
         for symbol, r in tracked.items():
             outside = self.external.get(holding_key(symbol, r), 0.0)
             engine = core.portfolio.position(symbol).qty
             held = self.held(symbol, r)
             if abs(held - outside - engine) < r.lot_size:
                 self._suspect.pop(symbol, None)
+                self._agreed_ms[symbol] = now_ms
                 continue
             self._suspect[symbol] = self._suspect.get(symbol, 0) + 1
-            if self._suspect[symbol] >= MISMATCH_READS:
-                shown = f"{r.base} balance {held:g}" if r.spot else f"{symbol} position on the exchange {held:g}"
-                found.append(f"{shown} but the engine's {symbol} position {engine:g} plus {outside:g} "
-                             f"held outside it make {outside + engine:g}")
+            if self._suspect[symbol] < MISMATCH_READS:
+                continue
+            if r.spot and await self._transferred(core, broker, symbol, r, held - outside - engine):
+                self._agreed_ms[symbol] = now_ms
+                continue
+            shown = f"{r.base} balance {held:g}" if r.spot else f"{symbol} position on the exchange {held:g}"
+            found.append(f"{shown} but the engine's {symbol} position {engine:g} plus {outside:g} "
+                         f"held outside it make {outside + engine:g}")
         return found
 
+    async def _transferred(self, core: TradingCore, broker: ExchangeBroker, symbol: str, rules: MarketRules,
+                           moved: float) -> bool:
+        """A spot balance that moved with no execution on the account since it last agreed
+        (nobody's, and none of ours still on its way) was a deposit, a withdrawal or a transfer:
+        what is held outside the engine follows it. True when it did."""
+        since_ms = self._agreed_ms.get(symbol, 0) - TRANSFER_MARGIN_MS
+        if await broker.trades_not_booked(symbol, since_ms):
+            return False
+        assert self.external is not None
+        key = holding_key(symbol, rules)
+        self.external[key] = self.external.get(key, 0.0) + moved
+        self._suspect.pop(symbol, None)
+        self._external_moved = True
+        core.add_notice("account", f"{rules.base} {moved:+g} moved with no trade on {symbol} (a deposit, withdrawal "
+                                   f"or transfer): held outside the engine now {self.external[key]:g}")
+        return True
+
     def flat_on_exchange(self, symbol: str, rules: MarketRules) -> bool:
-        """The exchange shows no more of ``symbol`` than was held outside the engine."""
+        """The exchange shows no more of ``symbol`` than was held outside the engine (a swap:
+        no position at all, an unexplained one included)."""
         if (rules.spot and not rules.base) or self.external is None:
             return True
-        outside = self.external.get(holding_key(symbol, rules), 0.0)
+        outside = self.external.get(holding_key(symbol, rules), 0.0) if rules.spot else 0.0
         return abs(self.held(symbol, rules) - outside) < rules.lot_size

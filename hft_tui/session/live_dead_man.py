@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 
 from hft_tui.execution.broker import ExchangeBroker
 from hft_tui.execution.exchange_calls import Abandoned, Banned
@@ -45,7 +46,9 @@ class DeadManSwitch:
         self.timeout_s = timeout_s
         self.refreshes = 0
         self.failure = ""  # the last refresh's error, "" once one succeeds again
-        self._last_ok = 0.0  # time.monotonic() of the last refresh the exchange took
+        # The exchange counts its timeout in real time, whatever the engine's clock: so does this.
+        self.monotonic: Callable[[], float] = time.monotonic
+        self._last_ok = 0.0  # self.monotonic() of the last refresh the exchange took
 
     def view(self) -> DeadManView:
         """What the header shows."""
@@ -55,10 +58,12 @@ class DeadManSwitch:
         """Arm, then refresh until cancelled."""
         period_s = self.timeout_s / REFRESHES_PER_TIMEOUT
         while True:
-            ok = await self._refresh()
+            ok = await self.refresh()
             await asyncio.sleep(period_s if ok else min(RETRY_S, period_s))
 
-    async def _refresh(self) -> bool:
+    async def refresh(self) -> bool:
+        """Arm or refresh the exchange's timer once; False (said, and held once at risk) when
+        the exchange did not take it."""
         try:
             await self.broker.cancel_all_after(self.timeout_s)
         except (ccxt_errors().BaseError, Abandoned, Banned) as exc:
@@ -67,7 +72,7 @@ class DeadManSwitch:
         if self.refreshes == 0:
             self.core.wal.write(DeadManChanged(armed=True, timeout_s=self.timeout_s))
         self.refreshes += 1
-        self._last_ok = time.monotonic()
+        self._last_ok = self.monotonic()
         if self.failure:
             self.failure = ""
             self.core.add_notice("dead_man", f"dead-man's switch refreshed again ({self.timeout_s} s)")
@@ -83,7 +88,7 @@ class DeadManSwitch:
             self.core.hold(AT_RISK_HOLD, ReasonCode.DEAD_MAN_AT_RISK,
                            f"dead-man's switch could not be armed ({self.timeout_s} s asked): {error}")
             return
-        since_s = time.monotonic() - self._last_ok
+        since_s = self.monotonic() - self._last_ok
         if since_s >= self.timeout_s / 2:
             self.core.hold(AT_RISK_HOLD, ReasonCode.DEAD_MAN_AT_RISK,
                            f"dead-man's switch not refreshed for {since_s:.0f} s: the exchange may cancel "

@@ -29,7 +29,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from hft_tui.execution.broker import ExchangeBroker
-from hft_tui.execution.broker import ExchangeBroker
 from hft_tui.execution.exchange_calls import Abandoned, Banned
 from hft_tui.market.ccxt_exchange import ccxt_errors
 from hft_tui.model import ReasonCode, Side

@@ -68,7 +68,7 @@ def restore_core(core: TradingCore, recovered: RecoveredState) -> list[str]:
         core.portfolio.resume_day(core.last_drb.day_start_ts_ns, core.last_drb.start_of_day_equity)
         for position in positions.values():
             core.drb.on_position(position, core.clock.now_ns())
-        core.drb.on_equity(core.portfolio.equity(), core.clock.now_ns())
+        core.drb.on_equity(core.portfolio.trading_equity(), core.clock.now_ns())
     for name, values in recovered.params.items():
         strategy = core.strategies.get(name)
         if strategy is not None:

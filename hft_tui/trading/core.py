@@ -914,7 +914,7 @@ class TradingCore:
 
     def _update_risk(self, symbol: str, price: float, ts_ns: int) -> None:
         state = self.drb.on_market(symbol, price, self.portfolio.position(symbol),
-                                   self.portfolio.equity(), ts_ns)
+                                   self.portfolio.trading_equity(), ts_ns)
         self._record_drb(state, ts_ns)
 
     def _record_drb(self, state: DrbState | None, ts_ns: int) -> None:
@@ -1087,20 +1087,23 @@ class TradingCore:
         self._send(order, reason.value, queue=False)
         return order
 
-    def hold(self, key: str, reason: ReasonCode, detail: str) -> None:
+    def hold(self, key: str, reason: ReasonCode, detail: str, *, notify: bool = True) -> None:
         """Hold the engine at least REDUCING until ``release(key)`` (live reconciliation,
-        an account mismatch, an exchange ban); journaled and shown."""
+        an account mismatch, an exchange ban); journaled, and a notice unless routine
+        (``notify`` false: the reconciliation every LIVE start goes through)."""
         if self.holds.get(key, (None, ""))[0] is reason:
             return
         self.holds[key] = (reason, detail)
         self.wal.write(HoldChanged(key=key, reason=reason.value, detail=detail))
-        self.add_notice("risk", f"REDUCING: {detail}")
+        if notify:
+            self.add_notice("risk", f"REDUCING: {detail}")
         transition = self.state.transition(TradingState.REDUCING, reason, self.clock.now_ns(), detail)
         if transition is not None:
             self.wal.write(StateChanged.from_payload(transition.to_payload()))
 
-    def release(self, key: str, detail: str = "") -> None:
-        """Lift one hold; with none left, the guard's verdict decides the state again."""
+    def release(self, key: str, detail: str = "", *, notify: bool = True) -> None:
+        """Lift one hold; with none left, the guard's verdict decides the state again (a
+        notice unless ``notify`` is false)."""
         if self.holds.pop(key, None) is None:
             return
         self.wal.write(HoldChanged(key=key, released=True, detail=detail))
@@ -1112,7 +1115,8 @@ class TradingCore:
                                                self.clock.now_ns(), detail)
             if transition is not None:
                 self.wal.write(StateChanged.from_payload(transition.to_payload()))
-                self.add_notice("risk", f"trading state ACTIVE: {detail}" if detail else "trading state ACTIVE")
+                if notify:
+                    self.add_notice("risk", f"trading state ACTIVE: {detail}" if detail else "trading state ACTIVE")
 
     def _cancel_open(self, symbol: str, *, entries_only: bool) -> None:
         for order in list(self.orders.values()):

@@ -33,17 +33,19 @@ async def test_a_balance_the_engine_cannot_explain_holds_it_reducing_until_it_ag
         await engine.execute(PlaceOrder("BTC/USDT", "buy", 0.01))
         await settle(engine)
         assert await account.sync(core, broker) == []
-        loopback.free["BTC"] += 0.25  # bought on the web UI, or a deposit
+        bought = loopback.place_foreign_order("BTCUSDT", "BUY", 0.1, 49_000.0)  # someone on the web UI
+        loopback.fill_order(bought.order_id, 0.1, 49_000.0)
         assert await account.sync(core, broker) == []  # once could be a fill in flight
         (mismatch,) = await account.sync(core, broker)
         held = (core.state.state, core.state.reason)
         refused = await engine.execute(PlaceOrder("BTC/USDT", "buy", 0.002, price=49_990.0))
-        loopback.free["BTC"] -= 0.25
+        sold = loopback.place_foreign_order("BTCUSDT", "SELL", 0.0999, 51_000.0)  # and undone (less its fee)
+        loopback.fill_order(sold.order_id, 0.0999, 51_000.0)
         assert await account.sync(core, broker) == []
     finally:
         await engine.stop("test over")
 
-    assert "BTC balance 1.25" in mismatch
+    assert "BTC balance 1.10989" in mismatch
     assert held == (TradingState.REDUCING, ReasonCode.ACCOUNT_MISMATCH)
     assert not refused.ok and "RISK_REDUCE_ONLY" in refused.message
     assert core.state.state is TradingState.ACTIVE

@@ -16,7 +16,7 @@ from hft_tui.model import ReasonCode
 from hft_tui.risk.trading_state import TradingState
 from hft_tui.session.engine import Engine
 from hft_tui.session.engine_snapshot import DeadManView
-from hft_tui.trading.commands import PlaceOrder
+from hft_tui.trading.commands import Kill, PlaceOrder
 
 SWAP = "BTC/USDT:USDT"
 TIMEOUT_S = 10
@@ -109,3 +109,56 @@ async def test_orphans_are_cancelled_at_start_on_okx(okx_settings: ExchangeSetti
         assert foreign.state == "canceled"
     finally:
         await engine.stop()
+
+
+async def test_a_switch_not_refreshed_for_half_its_timeout_holds_the_engine_reducing_until_refreshed(
+        engine: Engine, okx_loopback: OkxLoopback) -> None:
+    assert engine.live is not None and engine.live.dead_man is not None
+    switch, core = engine.live.dead_man, engine.core
+    now = [1_000.0]
+    switch.monotonic = lambda: now[0]  # the seconds the exchange counts, told by the test
+    assert await switch.refresh()
+    okx_loopback.dead_man_unavailable = True
+    now[0] += TIMEOUT_S / 2 - 1
+    assert not await switch.refresh()
+    early = (core.state.state, switch.view().failure != "")
+    now[0] += 1
+    assert not await switch.refresh()
+    at_risk = (core.state.state, core.state.reason, core.holds.get("dead_man", (None, ""))[1])
+    okx_loopback.dead_man_unavailable = False
+    assert await switch.refresh()
+
+    assert early == (TradingState.ACTIVE, True), "a failure with time to spare is said, not held"
+    assert at_risk[:2] == (TradingState.REDUCING, ReasonCode.DEAD_MAN_AT_RISK)
+    assert "not refreshed for 5 s: the exchange may cancel resting orders within 5 s" in at_risk[2]
+    assert core.state.state is TradingState.ACTIVE and switch.view() == DeadManView(TIMEOUT_S, armed=True)
+
+
+async def test_the_switch_is_refreshed_while_a_kill_is_under_way(
+        okx_settings: ExchangeSettings, okx_credentials: ExchangeCredentials, okx_loopback: OkxLoopback,
+        tmp_path: Path) -> None:
+    engine = await live_engine(okx_settings, tmp_path, credentials=okx_credentials,
+                               **{"engine.symbols": [SWAP], "exchange.dead_man_s": TIMEOUT_S,
+                                  "exchange.kill_deadline_s": 1.0})
+    try:
+        assert engine.live is not None and engine.live.dead_man is not None
+        await wait_until(lambda: okx_loopback.dead_man_requests, "the engine arms the dead-man's switch")
+        # A position the engine never had keeps the kill running to its deadline, NOT FLAT.
+        foreign = okx_loopback.place_foreign_order("BTC-USDT-SWAP", "buy", 1, 49_000.0)
+        okx_loopback.fill_order(foreign.ord_id, 1, 49_000.0)
+        await engine.execute(Kill("test"))
+        killing = engine.live.last_flatten is None
+        sent = len(okx_loopback.dead_man_requests)
+        refreshed_during_kill = await engine.live.dead_man.refresh()
+        still_killing = engine.live.last_flatten is None
+        result = await engine.live.wait_flat()
+        view = engine.live.dead_man_view()
+        armed_on_exchange = okx_loopback.dead_man_trigger_ms > 0
+    finally:
+        await engine.stop()
+
+    assert killing and refreshed_during_kill and still_killing
+    assert len(okx_loopback.dead_man_requests) > sent and armed_on_exchange
+    assert result is not None and not result.flat
+    assert any(f"shows a {SWAP} position of 0.01" in left for left in result.left), result.left
+    assert view == DeadManView(TIMEOUT_S, armed=True)

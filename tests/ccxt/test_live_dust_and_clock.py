@@ -10,6 +10,7 @@ from live_harness import live_engine, settle
 from loopback_exchange import LoopbackExchange
 
 from hft_tui.config.settings import ExchangeSettings
+from hft_tui.serve.ctl import _query
 from hft_tui.trading.commands import Flatten, PlaceOrder
 
 
@@ -22,14 +23,19 @@ async def test_a_flatten_that_leaves_a_base_commission_below_one_lot_shows_it_as
         await settle(engine)
         await engine.execute(Flatten("BTC/USDT"))
         result = await engine.live.wait_flat()
-        (view,) = engine.publish_snapshot().positions
+        snapshot = engine.publish_snapshot()
     finally:
         await engine.stop("test over")
+    (view,) = snapshot.positions
+    rows, as_text = _query("positions", snapshot, {}, tmp_path)
+    status, _ = _query("status", snapshot, {}, tmp_path)
 
     assert result is not None and result.flat, result
     assert view.dust and view.side == "long"
     assert view.qty == pytest.approx(0.00375 - 0.00375 * 0.001 - 0.00374)
     assert engine.core.lots_held("BTC/USDT") == 0
+    assert as_text(rows) == f"BTC/USDT     dust  {view.qty:.3g} BTC", "ctl positions shows dust as the pane does"
+    assert status["positions"] == 0, "ctl status counts no dust, as the pane's title"
 
 
 async def test_the_snapshot_carries_the_clock_offset_the_broker_resynced_to(
