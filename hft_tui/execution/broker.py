@@ -1,17 +1,24 @@
 """What every broker looks like to the engine. Only the risk gate's caller talks to one.
 
 A broker declares what it can do in ``capabilities``; callers read the declaration instead
-of recognising a broker by its class.
+of recognising a broker by its class. Every broker is a ``Broker``; what it does beyond
+that is one of two protocols, and ``capabilities.synchronous`` says which:
+
+- ``SynchronousBroker`` acts inside the core's call (the paper broker: deterministic,
+  no loop), so the core submits and cancels through it at once;
+- ``ExchangeBroker`` is a real exchange, driven from the engine's loop (LIVE).
+
+``is_synchronous``/``is_exchange`` read the declaration and type the broker accordingly.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeGuard
 
 from hft_tui.execution.exchange_calls import ExchangeCalls
-from hft_tui.model import Fill, Order, OrderBook, Trade
+from hft_tui.model import Fill, Order, OrderBook, Position, ReasonCode, Trade
 
 OrderUpdateHandler = Callable[[Order], None]
 FillHandler = Callable[[Fill], None]
@@ -38,11 +45,13 @@ class BrokerCapabilities:
 
 
 class Broker(Protocol):
-    """Places and cancels orders; reports every order state change and every fill.
+    """What the engine asks of every broker: it reports every order state change and every
+    fill, and is started and closed with the session.
 
     The engine registers ``on_order``, ``on_fill`` and ``on_notice`` before ``start``.
     Market data is forwarded with ``on_book``/``on_trade`` so a simulated broker can fill
-    against it; a live broker may ignore it.
+    against it; a live broker may ignore it. How orders reach it depends on
+    ``capabilities.synchronous``: see ``SynchronousBroker`` and ``ExchangeBroker``.
     """
 
     name: str
@@ -53,19 +62,23 @@ class Broker(Protocol):
 
     async def start(self) -> None: ...
 
-    async def submit(self, order: Order) -> None: ...
-
-    async def cancel(self, client_id: str) -> None: ...
-
-    async def cancel_all(self, symbol: str | None = None) -> None: ...
-
-    def open_orders(self) -> list[Order]: ...
-
     def on_book(self, book: OrderBook) -> None: ...
 
     def on_trade(self, trade: Trade) -> None: ...
 
     async def close(self) -> None: ...
+
+
+class SynchronousBroker(Broker, Protocol):
+    """A broker that acts inside the core's call (``capabilities.synchronous`` is true): the
+    core hands it each intent once the WAL has it, and its fills and order updates come back
+    before the call returns, so a backtest or a replay needs no event loop."""
+
+    def submit_now(self, order: Order) -> Order: ...
+
+    def cancel_now(self, client_id: str, reason: ReasonCode = ReasonCode.CANCELLED_BY_OPERATOR) -> bool: ...
+
+    def restore_position(self, position: Position) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +99,8 @@ class ExchangeBroker(Broker, Protocol):
     equity_at_start: float | None
 
     async def submit(self, order: Order, *, priority: bool = False) -> None: ...
+
+    async def cancel(self, client_id: str, *, priority: bool = False) -> None: ...
 
     def adopt(self, order: Order, trade_ids: Iterable[str] = ()) -> None: ...
 
@@ -119,3 +134,12 @@ class ExchangeBroker(Broker, Protocol):
     async def sweep_fills(self, symbols: Iterable[str], *, priority: bool = False) -> None: ...
 
     async def trades_not_booked(self, symbol: str, since_ms: int) -> list[dict[str, Any]]: ...
+
+def is_synchronous(broker: Broker) -> TypeGuard[SynchronousBroker]:
+    """Whether ``broker`` declares itself synchronous (and so is a ``SynchronousBroker``)."""
+    return broker.capabilities.synchronous
+
+
+def is_exchange(broker: Broker) -> TypeGuard[ExchangeBroker]:
+    """Whether ``broker`` is driven from the engine's loop (and so is an ``ExchangeBroker``)."""
+    return not broker.capabilities.synchronous

@@ -116,7 +116,7 @@ class _Working:
 
 
 class PaperBroker:
-    """A ``Broker`` that fills against the market data it is shown (see module docstring)."""
+    """A ``SynchronousBroker`` that fills against the market data it is shown (see module docstring)."""
 
     def __init__(
         self,
@@ -151,27 +151,11 @@ class PaperBroker:
     async def start(self) -> None:
         """Nothing to connect to."""
 
-    async def submit(self, order: Order) -> None:
-        """Submit ``order``; never sleeps (latency is simulated on the data's clock)."""
-        self.submit_now(order)
-
-    async def cancel(self, client_id: str) -> None:
-        """Cancel one open order, if it is still open."""
-        self.cancel_now(client_id)
-
-    async def cancel_all(self, symbol: str | None = None) -> None:
-        """Cancel every open order, or every open order of ``symbol``."""
-        self.cancel_all_now(symbol)
-
-    def open_orders(self) -> list[Order]:
-        """Open orders in submission order."""
-        return [work.order for work in self._orders.values()]
-
     async def close(self) -> None:
         """Stop accepting orders; later submits are rejected ``EXCHANGE_UNAVAILABLE``."""
         self._closed = True
 
-    # --- synchronous API ----------------------------------------------------------------
+    # --- SynchronousBroker ----------------------------------------------------------------
 
     def submit_now(self, order: Order) -> Order:
         """Validate and accept (or reject) ``order`` and match it if it is already active.
@@ -223,6 +207,10 @@ class PaperBroker:
     def restore_position(self, position: Position) -> None:
         """Set a position recovered from the WAL, so reduce-only keeps its meaning after a restart."""
         self._positions[position.symbol] = position
+
+    def open_orders(self) -> list[Order]:
+        """Open orders in submission order."""
+        return [work.order for work in self._orders.values()]
 
     def position(self, symbol: str) -> Position:
         """The broker's own net position in ``symbol`` (flat if never traded)."""

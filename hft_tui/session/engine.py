@@ -21,6 +21,7 @@ from collections.abc import Callable
 
 from hft_tui.bus import EventBus, Metrics
 from hft_tui.clock import Clock, LatchedClock
+from hft_tui.execution.broker import is_exchange
 from hft_tui.market.source import MarketEvent, MarketSource
 from hft_tui.model import ReasonCode
 from hft_tui.redaction import describe_error
@@ -348,7 +349,7 @@ class Engine:
         """Open the session: journal it, then start consuming the source."""
         await self.wal.start()
         broker = self.core.broker
-        if not broker.capabilities.synchronous:
+        if is_exchange(broker):
             exchange = self.core.settings.exchange
             self.live = LiveSession(self.core, broker, step=self._step, durable=self._durable,
                                     account_sync_s=exchange.account_sync_s,

@@ -26,8 +26,8 @@ def restore_core(core: TradingCore, recovered: RecoveredState) -> list[str]:
         if symbol in positions:
             core.portfolio.mark(symbol, mid)  # the last mark, not the entry: PnL does not jump
     for position in positions.values():
-        if core.broker_is_sync:  # the paper broker enforces reduce-only from its own book
-            core.broker.restore_position(position)  # type: ignore[attr-defined]
+        if core.sync_broker is not None:  # the paper broker enforces reduce-only from its own book
+            core.sync_broker.restore_position(position)
         notes.append(f"position {position.symbol} {position.qty:g} @ {position.avg_entry:g}")
     for symbol, trade in recovered.open_trades.items():
         if symbol in positions:
@@ -45,7 +45,7 @@ def restore_core(core: TradingCore, recovered: RecoveredState) -> list[str]:
                 stop_loss=rules["stop_loss"], trailing_stop_bps=rules["trailing_stop_bps"],
                 trailing_activation_price=rules["trailing_activation_price"],
                 time_stop_ts_ns=rules["time_stop_ts_ns"]))
-    if not core.broker_is_sync:
+    if core.sync_broker is None:
         # Live: what is really open is the exchange's to say (see live_reconcile).
         core.recovered_open_orders = dict(recovered.open_orders)
         if recovered.open_orders:

@@ -22,7 +22,7 @@ from pydantic import ValidationError
 from hft_tui.bus import Metrics
 from hft_tui.clock import Clock
 from hft_tui.config.settings import Settings
-from hft_tui.execution.broker import Broker
+from hft_tui.execution.broker import Broker, SynchronousBroker, is_synchronous
 from hft_tui.execution.fee_model import FeeModel
 from hft_tui.execution.paper_broker import PaperBroker
 from hft_tui.execution.portfolio import Portfolio
@@ -225,9 +225,10 @@ class TradingCore:
         self.fee_models = {s: FeeModel.for_market(exchange_id, r, settings.execution) for s, r in rules.items()}
         self.broker: Broker = broker or PaperBroker(self.rules, clock, settings.execution,
                                                     exchange_id=exchange_id)
-        # The paper broker matches synchronously (deterministic backtests); a live broker
-        # is driven by the engine's loop through ``take_orders``/``take_cancels``.
-        self.broker_is_sync = self.broker.capabilities.synchronous
+        # What the broker declares: a synchronous one (paper matching, deterministic backtests)
+        # is handed intents and cancels in the call; any other is driven by the engine's loop
+        # through ``take_orders``/``take_cancels``.
+        self.sync_broker: SynchronousBroker | None = self.broker if is_synchronous(self.broker) else None
         self.broker.on_order = self._on_order
         self.broker.on_fill = self._on_fill
         self.books: dict[str, OrderBook | None] = {s: None for s in self.symbols}
@@ -417,10 +418,12 @@ class TradingCore:
     def release_orders(self) -> None:
         """Hand the journaled intents to the synchronous (paper) broker, after the WAL made
         them durable; fills that trigger further intents are released in the same call."""
-        assert isinstance(self.broker, PaperBroker), "only a synchronous broker is released in the call"
+        broker = self.sync_broker
+        if broker is None:
+            raise TypeError(f"{self.broker.name} is not synchronous: its orders go out from the engine's loop")
         while self._outbox:
             for order in self.take_orders():
-                self.broker.submit_now(order)
+                broker.submit_now(order)
 
     def _on_book(self, book: OrderBook) -> None:
         code = self.sanitizer.check_book(book)
@@ -1005,7 +1008,7 @@ class TradingCore:
             return CommandResult(False, f"unknown symbol {symbol!r}")
         ts_ns = self.clock.now_ns()
         self.wal.write(FlattenStarted(symbols=list(symbols), reason=reason.value))
-        if not self.broker_is_sync:
+        if self.sync_broker is None:
             # Live: the engine cancels on the exchange and flattens from its balances.
             return CommandResult(True, f"flattening {', '.join(symbols)} on the exchange")
         for sym in symbols:
@@ -1022,7 +1025,7 @@ class TradingCore:
         transition = self.state.transition(TradingState.HALTED, ReasonCode.KILL, ts_ns, f"kill by {source}")
         if transition is not None:
             self.wal.write(StateChanged.from_payload(transition.to_payload()))
-        if not self.broker_is_sync:
+        if self.sync_broker is None:
             # Live: the engine's kill path cancels everything on the exchange, flattens from
             # the exchange's balances and says when the exchange confirms flat.
             note = "kill: strategies paused, HALTED; cancelling on the exchange and flattening"
@@ -1128,8 +1131,8 @@ class TradingCore:
         """Journal the cancel of one open order, then cancel it (paper: at once; live: queued
         for the engine's cancel lane)."""
         self.wal.write(CancelSent(client_id=order.client_id, symbol=order.symbol))
-        if isinstance(self.broker, PaperBroker):
-            self.broker.cancel_now(order.client_id, ReasonCode.CANCELLED_BY_OPERATOR)
+        if self.sync_broker is not None:
+            self.sync_broker.cancel_now(order.client_id, ReasonCode.CANCELLED_BY_OPERATOR)
         else:
             self._cancels.append(order.client_id)
 

@@ -133,16 +133,16 @@ def test_cancel_all_cancels_only_the_given_symbol() -> None:
     assert broker.open_orders() == []
 
 
-async def test_async_cancel_of_an_order_still_in_flight() -> None:
+def test_cancel_of_an_order_still_in_flight() -> None:
     broker, rec, _ = make_broker(latency_ms=50.0)
     broker.on_book(make_book())
-    await broker.submit(make_order("l1", Side.BUY, 1.0))
-    await broker.cancel("l1")
+    broker.submit_now(make_order("l1", Side.BUY, 1.0))
+    assert broker.cancel_now("l1") is True
     broker.on_book(make_book(ts_ns=T0 + 60 * MS, seq=2))
     assert rec.fills == []
     assert rec.statuses("l1") == ["open", "cancelled"]
-    await broker.submit(make_order("l2", Side.BUY, 1.0, 99.0))
-    await broker.cancel_all()
+    broker.submit_now(make_order("l2", Side.BUY, 1.0, 99.0))
+    assert broker.cancel_all_now() == 1
     assert broker.open_orders() == []
 
 

@@ -60,13 +60,13 @@ def test_latency_makes_the_order_meet_the_first_book_at_or_after_arrival() -> No
     assert [(f.price, f.ts_ns) for f in rec.fills] == [(100.7, T0 + 10 * MS)]
 
 
-async def test_async_submit_fills_without_sleeping_at_zero_latency() -> None:
+async def test_a_closed_broker_rejects_what_is_submitted_after() -> None:
     broker, rec, _ = make_broker()
     broker.on_book(make_book())
-    await broker.submit(make_order("m1", Side.BUY, 0.5))
+    broker.submit_now(make_order("m1", Side.BUY, 0.5))
     assert rec.last("m1").status is OrderStatus.FILLED
     await broker.close()
-    await broker.submit(make_order("m2", Side.BUY, 0.5))
+    broker.submit_now(make_order("m2", Side.BUY, 0.5))
     assert rec.last("m2").reason == ReasonCode.EXCHANGE_UNAVAILABLE
 
 
