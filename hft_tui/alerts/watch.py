@@ -2,18 +2,19 @@
 feeds STALE for too long, reconcile differences, notices, and the day's PnL when the risk
 guard's trading day rolls over. Runs on every published snapshot, so it only compares.
 
-Fills are read from the core's own list of every fill (it only grows), not from the
-snapshot's WAL tail: a burst of more records than the tail holds between two snapshots
-would otherwise skip some. Notices are read by their sequence numbers (and a repeat of an
+Fills are read from the core's fill feed (the latest fills and a running count), not from
+the snapshot's WAL tail: a burst of more records than the tail holds between two snapshots
+would otherwise skip some; one longer than the feed keeps is sent with how many are missing. Notices are read by their sequence numbers (and a repeat of an
 unread one by its count), so several between two snapshots are all sent."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import UTC, datetime
 
-from hft_tui.model import FeedState, Fill
+from hft_tui.model import FeedState
 from hft_tui.session.engine_snapshot import EngineSnapshot
+from hft_tui.trading.fill_feed import FillFeed
 
 Emit = Callable[[str, str], None]
 # Notices from these sources are alert events of their own kind, not "notice".
@@ -25,11 +26,11 @@ UNSENT_NOTICE_SOURCES = frozenset({"alerts"})
 class AlertWatch:
     """Compares each snapshot with the previous one and emits ``(kind, text)`` for what is new."""
 
-    def __init__(self, emit: Emit, stale_after_s: float, fills: Sequence[Fill] = ()) -> None:
+    def __init__(self, emit: Emit, stale_after_s: float, fills: FillFeed | None = None) -> None:
         self._emit = emit
         self._stale_after_ns = int(stale_after_s * 1e9)
         self._last: EngineSnapshot | None = None
-        self._fills = fills  # the core's list: appended to, never trimmed
+        self._fills = fills if fills is not None else FillFeed()
         self._fills_seen = 0
         self._notice_counts: dict[int, int] = {}  # seq -> count already sent
         self._stale_since: dict[str, int] = {}
@@ -39,7 +40,7 @@ class AlertWatch:
         last = self._last
         self._last = snapshot
         if last is None:  # what was there before we watched is not news
-            self._fills_seen = len(self._fills)
+            self._fills_seen = self._fills.total
             self._notice_counts = {n.seq: n.count for n in snapshot.notices}
             return
         self._new_fills()
@@ -52,12 +53,15 @@ class AlertWatch:
         self._notices(snapshot)
 
     def _new_fills(self) -> None:
-        fills = self._fills
-        for fill in fills[self._fills_seen:]:
+        fills, missed = self._fills.since(self._fills_seen)
+        if missed:
+            self._emit("fill", f"{missed} fill(s) not listed (more than {len(fills)} since the last snapshot; "
+                               "hft-tui trades or the WAL has them)")
+        for fill in fills:
             by = f" ({fill.strategy})" if fill.strategy else ""
             self._emit("fill", f"fill {fill.symbol} {fill.side.value} {fill.qty:g} @ {fill.price:,.8g}{by} "
                                f"fee {fill.fee:,.4g} {fill.client_id}")
-        self._fills_seen = len(fills)
+        self._fills_seen = self._fills.total
 
     def _notices(self, snapshot: EngineSnapshot) -> None:
         counts: dict[int, int] = {}

@@ -41,7 +41,7 @@ async def run_served(engine: Engine, state_dir: Path, alerts: AlertsSettings | N
         return EXIT_ALERTS_MISCONFIGURED
     dispatcher = AlertDispatcher(alerts, targets, lambda text: engine.core.add_notice("alerts", text),
                                  source=f"hft-tui {engine.mode}")
-    watch = AlertWatch(dispatcher.emit, alerts.stale_after_s, engine.core.fills)
+    watch = AlertWatch(dispatcher.emit, alerts.stale_after_s, engine.core.fill_feed)
     loop = asyncio.get_running_loop()
     previous_hup = signal.signal(signal.SIGHUP, signal.SIG_IGN)
     for sig in STOP_SIGNALS:

@@ -45,9 +45,9 @@ async def reconcile_with_exchange(core: TradingCore, broker: ExchangeBroker, *, 
             del core.recovered_open_orders[client_id]
             continue
         order = _order_from_record(record)
-        core.orders[client_id] = order
-        core.adopted_trade_ids[client_id] = list(record.get("trade_ids", ()))
-        broker.adopt(order, core.adopted_trade_ids[client_id])
+        trade_ids = list(record.get("trade_ids", ()))
+        core.adopt_order(order, trade_ids)
+        broker.adopt(order, trade_ids)
         del core.recovered_open_orders[client_id]
         await broker.absorb(client_id, raw)
         if float(raw.get("filled") or 0.0) > 0:

@@ -121,8 +121,7 @@ def recoverable_state(core: TradingCore) -> RecoveredState:
         if order.is_open and order.exchange_id:
             snap.open_orders[order.client_id]["exchange_id"] = order.exchange_id
             snap.open_orders[order.client_id].update({
-                "trade_ids": [*core.adopted_trade_ids.get(order.client_id, ()),
-                              *(f.trade_id for f in core.fills if f.client_id == order.client_id and f.trade_id)],
+                "trade_ids": list(core.order_trade_ids.get(order.client_id, ())),
                 "filled_qty": order.filled_qty, "avg_fill_price": order.avg_fill_price})
     # Live orders recovered but not yet reconciled are still open as far as we know.
     snap.open_orders.update(core.recovered_open_orders)

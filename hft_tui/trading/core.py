@@ -12,7 +12,7 @@ parameter change, pause and kill is journaled here.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -64,6 +64,7 @@ from hft_tui.strategies.base import Strategy
 from hft_tui.strategies.hook_watch import HookVerdict, HookWatch
 from hft_tui.strategies.strategy_set import build_strategies, candle_timeframes
 from hft_tui.trading.commands import MANUAL_STRATEGY, Command, CommandResult, DisableStrategy
+from hft_tui.trading.fill_feed import FillFeed
 from hft_tui.trading.notice_log import NoticeLog
 from hft_tui.wal.errors import WalError
 from hft_tui.wal.record_types import (
@@ -238,7 +239,7 @@ class TradingCore:
         self.orders: dict[str, Order] = {}
         self.open_trades: dict[str, OpenTrade] = {}
         self.closed_trades: list[ClosedTrade] = []
-        self.fills: list[Fill] = []
+        self.fill_feed = FillFeed()
         self.signal_history: deque[SignalOutcome] = deque(maxlen=SIGNAL_HISTORY)
         self.signal_counts: dict[str, int] = {name: 0 for name in self.strategies}
         self.notices = NoticeLog()
@@ -250,9 +251,9 @@ class TradingCore:
         self._exit_reasons: dict[str, ReasonCode] = {}
         # Live mode: orders the WAL says were open when the last session ended.
         self.recovered_open_orders: dict[str, dict[str, Any]] = {}
-        # Live: the trade ids an earlier session booked for each order reconciliation adopted
-        # (this session's ``fills`` lack them; a snapshot must still name them).
-        self.adopted_trade_ids: dict[str, list[str]] = {}
+        # The trade ids booked for each open order (the state snapshot names them, so a live
+        # restart never books them again); an adopted order starts with an earlier session's.
+        self.order_trade_ids: dict[str, list[str]] = {}
         self._order_seq = 0
         # Live: a per-install nonce in front of every client id, so no two state dirs,
         # machines or restarts on one account ever send the same id.
@@ -772,7 +773,7 @@ class TradingCore:
             tca = self.tca.on_order(order)
             self.wal.write(OrderUpdate.ended(order, tca.to_payload() if tca is not None else None))
             del self.orders[order.client_id]
-            self.adopted_trade_ids.pop(order.client_id, None)
+            self.order_trade_ids.pop(order.client_id, None)
             self._pending_entries.pop(order.client_id, None)
             if order.status is OrderStatus.REJECTED and order.reason != ReasonCode.JOURNAL_FAILED.value:
                 # An order the broker or the exchange refused is what the error budget counts
@@ -782,7 +783,9 @@ class TradingCore:
 
     def _on_fill(self, fill: Fill) -> None:
         self.counters.fills += 1
-        self.fills.append(fill)
+        self.fill_feed.append(fill)
+        if fill.trade_id and fill.client_id in self.orders:
+            self.order_trade_ids.setdefault(fill.client_id, []).append(fill.trade_id)
         self.tca.on_fill(fill)
         before = self.portfolio.position(fill.symbol)
         after = self.portfolio.on_fill(fill)
@@ -1081,6 +1084,12 @@ class TradingCore:
         note = f"operator reset: {transition.to_state.value}"
         self.add_notice("operator", note)
         return CommandResult(True, note)
+
+    def adopt_order(self, order: Order, trade_ids: Iterable[str]) -> None:
+        """Follow an open order an earlier session sent (live reconciliation found it on the
+        exchange); ``trade_ids`` are its executions already booked."""
+        self.orders[order.client_id] = order
+        self.order_trade_ids[order.client_id] = list(trade_ids)
 
     def exchange_flatten_order(self, symbol: str, side: Side, qty: float, reason: ReasonCode) -> Order:
         """A reduce-only market order the live flatten hands to the broker itself (journaled

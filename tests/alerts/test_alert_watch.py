@@ -12,6 +12,7 @@ from hft_tui.model.reason_codes import ReasonCode
 from hft_tui.risk.drb_state import BreakerState, DrbState
 from hft_tui.risk.trading_state import TradingState
 from hft_tui.session.engine_snapshot import AccountView, EngineSnapshot, SymbolView, WalLine
+from hft_tui.trading.fill_feed import FILL_FEED_SIZE, FillFeed
 
 S = 1_000_000_000
 
@@ -31,10 +32,16 @@ def _snapshot(ts_s: float, *, feed: FeedState = FeedState.LIVE, wal: tuple[WalLi
                           notices=notices)
 
 
-def _watch(fills: list[Fill] | None = None) -> tuple[AlertWatch, list[tuple[str, str]]]:
+def _watch(fills: FillFeed | None = None) -> tuple[AlertWatch, list[tuple[str, str]]]:
     events: list[tuple[str, str]] = []
-    return AlertWatch(lambda kind, text: events.append((kind, text)), stale_after_s=30,
-                      fills=[] if fills is None else fills), events
+    return AlertWatch(lambda kind, text: events.append((kind, text)), stale_after_s=30, fills=fills), events
+
+
+def _feed(*fills: Fill, keep: int = FILL_FEED_SIZE) -> FillFeed:
+    feed = FillFeed(keep)
+    for fill in fills:
+        feed.append(fill)
+    return feed
 
 
 def _fill(i: int) -> Fill:
@@ -48,13 +55,13 @@ def _notice(seq: int, source: str, text: str, count: int = 1) -> Notice:
 
 def test_what_was_there_before_watching_is_not_news() -> None:
     watch, events = _watch()
-    watch, events = _watch([_fill(1)])
+    watch, events = _watch(_feed(_fill(1)))
     watch.observe(_snapshot(0, state="HALTED", tripped=True, notices=(_notice(1, "kill", "old"),)))
     assert events == []
 
 
 def test_fills_state_changes_breaker_trips_and_notices_are_each_emitted_once() -> None:
-    fills: list[Fill] = []
+    fills = _feed()
     watch, events = _watch(fills)
     first = _snapshot(0, wal=(WalLine(1, "t", "order", "o1"),))
     watch.observe(first)
@@ -99,15 +106,28 @@ def test_the_day_s_closing_pnl_is_sent_once_when_the_guard_s_trading_day_rolls_o
 
 
 def test_a_burst_of_fills_between_two_snapshots_is_alerted_fill_by_fill() -> None:
-    fills: list[Fill] = []
+    fills = _feed()
     watch, events = _watch(fills)
     watch.observe(_snapshot(0))
-    fills.extend(_fill(i) for i in range(500))  # far more than a snapshot's WAL tail holds
+    for i in range(500):  # far more than a snapshot's WAL tail holds
+        fills.append(_fill(i))
     watch.observe(_snapshot(1))
     fills.append(_fill(500))
     watch.observe(_snapshot(2))
     assert [kind for kind, _ in events] == ["fill"] * 501
     assert [text.rsplit(" ", 1)[1] for _, text in events] == [f"c{i:04d}" for i in range(501)]
+
+
+def test_a_burst_longer_than_the_feed_keeps_says_how_many_fills_are_not_listed() -> None:
+    fills = _feed(_fill(0), keep=4)
+    watch, events = _watch(fills)
+    watch.observe(_snapshot(0))
+    for i in range(1, 11):
+        fills.append(_fill(i))
+    watch.observe(_snapshot(1))
+    assert events[0] == ("fill", "6 fill(s) not listed (more than 4 since the last snapshot; "
+                                 "hft-tui trades or the WAL has them)")
+    assert [text.rsplit(" ", 1)[1] for _, text in events[1:]] == ["c0007", "c0008", "c0009", "c0010"]
 
 
 def test_reconcile_differences_are_an_event_of_their_own_and_every_new_notice_is_sent() -> None:

@@ -127,7 +127,7 @@ async def _partly_filled_then_crashed(loopback: LoopbackExchange, settings: Exch
     await first.execute(PlaceOrder("BTC/USDT", "buy", 0.008, price=49_990.0))
     await answered(first)
     loopback.step_resting(0.5)
-    await wait_until(lambda: len(first.core.fills) == 1, "the first fill is booked")
+    await wait_until(lambda: first.core.fill_feed.total == 1, "the first fill is booked")
     await first.wal.flush()
     await crash_copy(first, tmp_path / "a", tmp_path / "b")
     loopback.step_resting(0.5)  # and more while the engine is down

@@ -214,7 +214,7 @@ async def test_a_manual_order_from_an_attached_workstation_is_previewed_and_plac
         assert isinstance(app.screen, OrderConfirmScreen) and "risk gate: passes" in app.screen.shown
         await pilot.press("y")
         # (a strategy may hold BTC already: then the manual fill adds to its position)
-        await _until(pilot, lambda: any(f.strategy == "manual" for f in list(running.engine.core.fills)))
+        await _until(pilot, lambda: any(f.strategy == "manual" for f in running.engine.core.fill_feed.latest()))
     link.stop("test over")
     records = [r for r in iter_records(running.engine.wal.directory) if r.type == "command"]
     assert any(r.payload["command"] == "PlaceOrder" for r in records)

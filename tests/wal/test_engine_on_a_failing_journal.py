@@ -81,7 +81,7 @@ async def test_an_entry_waiting_for_a_full_disk_never_reaches_the_broker(
     (entry,) = entries
     updates = [r.payload for r in engine.wal.tail(500) if r.type == "order_update" and r.payload["client_id"] == entry]
     assert [(u["status"], u["reason"]) for u in updates] == [("rejected", "JOURNAL_FAILED")]
-    assert not any(f.client_id == entry for f in core.fills), "the entry never reached the broker"
+    assert not any(f.client_id == entry for f in core.fill_feed.latest()), "the entry never reached the broker"
     # FAILED within one record: the transition is the very next record after the failed batch.
     failed = [r for r in engine.wal.tail(50) if r.type == "state" and r.payload["to"] == "FAILED"]
     assert [r.seq for r in failed] == [seen["last_seq"] + 1]
@@ -94,7 +94,9 @@ async def test_an_entry_waiting_for_a_full_disk_never_reaches_the_broker(
     disk.heal()
     durable = list(iter_records(tmp_path / "wal", tolerate_torn_tail=True))
     assert [r.seq for r in durable] == list(range(1, seen["durable_seq"] + 1)), "nothing acknowledged lost"
-    sent = {f.client_id for f in core.fills}
+    fills = core.fill_feed.latest()
+    assert len(fills) == core.fill_feed.total, "the feed still holds every fill of this short run"
+    sent = {f.client_id for f in fills}
     journaled = {r.payload["client_id"] for r in durable if r.type == "order"}
     assert sent <= journaled, "no order reached the broker without a durable record"
 
