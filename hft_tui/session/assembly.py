@@ -78,6 +78,7 @@ def build_exchange_engine(settings: Settings, *, clock: Clock, wal_dir: Path,
     source = CcxtSource.from_settings(exchange, symbols, clock=clock, seed=settings.engine.seed,
                                       reference_band_bps=settings.sanitizer.max_jump_bps)
     broker = None
+    nonce = ""  # live: the install's, in front of every client id
     if live:
         if credentials is None:
             raise UnsupportedSetup(
@@ -104,9 +105,8 @@ def build_exchange_engine(settings: Settings, *, clock: Clock, wal_dir: Path,
     # reads the clock as it is; paper, like the simulator, sees one reading per event.
     core_clock = clock if broker is not None else _core_clock(clock)
     core = TradingCore(settings, clock=core_clock, wal=wal, rules=rules, exchange_id=exchange.id,
-                       metrics=metrics, broker=broker)
+                       metrics=metrics, broker=broker, client_id_prefix=nonce)
     if broker is not None:
-        core.client_id_prefix = nonce
         if broker.equity_at_start is None:
             core.add_notice("account", f"{unread}; sizing from risk.initial_equity until a restart reads the account")
     label = exchange.id + (" (sandbox)" if exchange.sandbox else "")

@@ -334,7 +334,7 @@ class Engine:
         """Recover from the WAL, journal ``session_start`` and what was recovered; the
         synchronous half of ``start`` (also used by tests that drive the engine by hand)."""
         recovered = recover_from_wal(self.wal.directory)
-        self.core.session_id = f"s{recovered.sessions + 1}"
+        self.core.start_session(recovered.sessions + 1)
         self.wal.write(SessionStarted(mode=self.mode, exchange=self.exchange, symbols=list(self.symbols),
                                       source=self.source.name, session=recovered.sessions + 1,
                                       **self.core.settings.strategies.code_record()))

@@ -163,7 +163,7 @@ class InputRecorder:
 
     def _open(self) -> None:
         core = self._engine.core
-        session = int(core.session_id.lstrip("s") or 1)
+        session = core.session_number
         settings = self._settings
         is_sim = settings.engine.mode == "sim"
         ensure_private_dir(self._root)

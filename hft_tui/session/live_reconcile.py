@@ -35,20 +35,19 @@ async def reconcile_with_exchange(core: TradingCore, broker: ExchangeBroker, *, 
     core.hold(RECONCILE_HOLD, ReasonCode.LIVE_RECONCILING, "reconciling with the exchange", notify=False)
     differences: list[str] = []
     ours = set()
-    for client_id, record in list(core.recovered_open_orders.items()):
+    for client_id, record in list(core.bookkeeping.recovered.items()):
         symbol = record["symbol"]
         ours.add(exchange_client_id(client_id))
         raw = await broker.find_order(symbol, client_id, record.get("exchange_id", ""))
         if raw is None:
             differences.append(f"order {client_id} ({symbol}) never reached the exchange: recorded cancelled")
             core.wal.write(OrderUpdate.not_executed(client_id, symbol, ReasonCode.RECONCILED_NOT_FOUND.value))
-            del core.recovered_open_orders[client_id]
+            core.bookkeeping.gone(client_id)
             continue
         order = _order_from_record(record)
         trade_ids = list(record.get("trade_ids", ()))
-        core.adopt_order(order, trade_ids)
+        core.bookkeeping.adopt(order, trade_ids)
         broker.adopt(order, trade_ids)
-        del core.recovered_open_orders[client_id]
         await broker.absorb(client_id, raw)
         if float(raw.get("filled") or 0.0) > 0:
             await broker.fetch_order_trades(client_id)

@@ -31,12 +31,12 @@ def restore_core(core: TradingCore, recovered: RecoveredState) -> list[str]:
         notes.append(f"position {position.symbol} {position.qty:g} @ {position.avg_entry:g}")
     for symbol, trade in recovered.open_trades.items():
         if symbol in positions:
-            core.open_trades[symbol] = OpenTrade(
+            core.reopen_trade(symbol, OpenTrade(
                 strategy=trade["strategy"], side=Side(trade["side"]),
                 entry_reasons=tuple(ReasonCode(code) for code in trade.get("entry_reasons", ())),
                 opened_ts_ns=trade["opened_ts_ns"], realized_at_open=trade["realized_at_open"],
                 max_qty=trade["max_qty"], entry_price=trade["entry_price"],
-                **{name: trade.get(key, 0.0) for name, key in _TRADE_LEGS.items()})
+                **{name: trade.get(key, 0.0) for name, key in _TRADE_LEGS.items()}))
     for symbol, rules in recovered.exit_rules.items():
         if symbol in positions:
             core.exits.track(ExitRules(
@@ -47,7 +47,7 @@ def restore_core(core: TradingCore, recovered: RecoveredState) -> list[str]:
                 time_stop_ts_ns=rules["time_stop_ts_ns"]))
     if core.sync_broker is None:
         # Live: what is really open is the exchange's to say (see live_reconcile).
-        core.recovered_open_orders = dict(recovered.open_orders)
+        core.bookkeeping.expect(recovered.open_orders)
         if recovered.open_orders:
             notes.append(f"{len(recovered.open_orders)} order(s) to reconcile with the exchange")
     else:
@@ -64,8 +64,8 @@ def restore_core(core: TradingCore, recovered: RecoveredState) -> list[str]:
     core.state.restore(state, ReasonCode(recovered.state_reason) if recovered.state_reason else None,
                        recovered.state_since_ts_ns)
     if recovered.drb is not None:
-        core.last_drb = core.drb.restore(recovered.drb)
-        core.portfolio.resume_day(core.last_drb.day_start_ts_ns, core.last_drb.start_of_day_equity)
+        drb = core.restore_risk(recovered.drb)
+        core.portfolio.resume_day(drb.day_start_ts_ns, drb.start_of_day_equity)
         for position in positions.values():
             core.drb.on_position(position, core.clock.now_ns())
         core.drb.on_equity(core.portfolio.trading_equity(), core.clock.now_ns())
@@ -91,7 +91,7 @@ def restore_core(core: TradingCore, recovered: RecoveredState) -> list[str]:
 
 def recoverable_state(core: TradingCore) -> RecoveredState:
     """The live state in the form recovery produces (the WAL ``snapshot`` payload)."""
-    snap = RecoveredState(sessions=int(core.session_id.lstrip("s") or 1))
+    snap = RecoveredState(sessions=core.session_number)
     for symbol, position in core.portfolio.positions().items():
         snap.positions[symbol] = {"qty": position.qty, "avg_entry": position.avg_entry,
                                   "realized_pnl": position.realized_pnl,
@@ -121,10 +121,10 @@ def recoverable_state(core: TradingCore) -> RecoveredState:
         if order.is_open and order.exchange_id:
             snap.open_orders[order.client_id]["exchange_id"] = order.exchange_id
             snap.open_orders[order.client_id].update({
-                "trade_ids": list(core.order_trade_ids.get(order.client_id, ())),
+                "trade_ids": list(core.bookkeeping.trade_ids.get(order.client_id, ())),
                 "filled_qty": order.filled_qty, "avg_fill_price": order.avg_fill_price})
     # Live orders recovered but not yet reconciled are still open as far as we know.
-    snap.open_orders.update(core.recovered_open_orders)
+    snap.open_orders.update(core.bookkeeping.recovered)
     snap.trading_state = core.state.state.value
     snap.state_reason = core.state.reason.value if core.state.reason else None
     snap.state_since_ts_ns = core.state.since_ts_ns

@@ -12,7 +12,7 @@ parameter change, pause and kill is journaled here.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -66,6 +66,7 @@ from hft_tui.strategies.strategy_set import build_strategies, candle_timeframes
 from hft_tui.trading.commands import MANUAL_STRATEGY, Command, CommandResult, DisableStrategy
 from hft_tui.trading.fill_feed import FillFeed
 from hft_tui.trading.notice_log import NoticeLog
+from hft_tui.trading.order_bookkeeping import OrderBookkeeping
 from hft_tui.wal.errors import WalError
 from hft_tui.wal.record_types import (
     ABSENT,
@@ -196,6 +197,7 @@ class TradingCore:
         metrics: Metrics | None = None,
         session_id: str = "s1",
         broker: Broker | None = None,
+        client_id_prefix: str = "",
     ) -> None:
         self.settings = settings
         self.clock = clock
@@ -203,7 +205,6 @@ class TradingCore:
         self.rules = dict(rules)
         self.symbols = tuple(rules)
         self.metrics = metrics or Metrics()
-        self.session_id = session_id
         self.sanitizer = Sanitizer(settings.sanitizer, self.rules, clock)
         self.strategies: dict[str, Strategy] = build_strategies(settings.strategies, self.rules)
         self.default_params = {name: s.params for name, s in self.strategies.items()}
@@ -236,7 +237,8 @@ class TradingCore:
         self.last_trades: dict[str, Trade | None] = {s: None for s in self.symbols}
         self.feed_health = FeedHealth(self.symbols,
                                       stale_after_ns=int(settings.exchange.stale_after_ms * 1_000_000))
-        self.orders: dict[str, Order] = {}
+        # Live: ``client_id_prefix`` is a per-install nonce in front of every client id.
+        self.bookkeeping = OrderBookkeeping(session_id, client_id_prefix)
         self.open_trades: dict[str, OpenTrade] = {}
         self.closed_trades: list[ClosedTrade] = []
         self.fill_feed = FillFeed()
@@ -244,26 +246,43 @@ class TradingCore:
         self.signal_counts: dict[str, int] = {name: 0 for name in self.strategies}
         self.notices = NoticeLog()
         self.counters = CoreCounters()
-        self._outbox: list[Order] = []
-        self._cancels: list[str] = []
         self._pending_entries: dict[str, PendingEntry] = {}
         self._flatten: dict[str, FlattenTarget] = {}
         self._exit_reasons: dict[str, ReasonCode] = {}
-        # Live mode: orders the WAL says were open when the last session ended.
-        self.recovered_open_orders: dict[str, dict[str, Any]] = {}
-        # The trade ids booked for each open order (the state snapshot names them, so a live
-        # restart never books them again); an adopted order starts with an earlier session's.
-        self.order_trade_ids: dict[str, list[str]] = {}
-        self._order_seq = 0
-        # Live: a per-install nonce in front of every client id, so no two state dirs,
-        # machines or restarts on one account ever send the same id.
-        self.client_id_prefix = ""
         # Live: why the engine must stay reduce-only for now (reconciling, account mismatch,
         # IP ban), by key; while any is held, the trading state is at least REDUCING.
         self.holds: dict[str, tuple[ReasonCode, str]] = {}
         self.last_drb: DrbState | None = None
         # The last DRB payload journaled in this session: later risk records carry changes only.
         self._journaled_risk: dict[str, Any] | None = None
+
+    # --- read API: what the session layer reads (it changes the core only through methods) ---
+
+    @property
+    def session_id(self) -> str:
+        return self.bookkeeping.session_id
+
+    @property
+    def session_number(self) -> int:
+        return int(self.session_id.lstrip("s") or 1)
+
+    @property
+    def orders(self) -> Mapping[str, Order]:
+        """The working orders by client id (read-only)."""
+        return self.bookkeeping.working
+
+    def start_session(self, number: int) -> None:
+        """This is the ``number``th session on the journal: client ids say so."""
+        self.bookkeeping.session_id = f"s{number}"
+
+    def reopen_trade(self, symbol: str, trade: OpenTrade) -> None:
+        """A trade open when the last session ended (recovery): scored when it closes."""
+        self.open_trades[symbol] = trade
+
+    def restore_risk(self, payload: Mapping[str, Any]) -> DrbState:
+        """The DRB guard's state as the last session left it (recovery)."""
+        self.last_drb = self.drb.restore(payload)
+        return self.last_drb
 
     # --- wiring ---------------------------------------------------------------------------
 
@@ -378,14 +397,14 @@ class TradingCore:
 
     @property
     def has_pending_orders(self) -> bool:
-        return bool(self._outbox) or bool(self._cancels)
+        return self.bookkeeping.pending
 
     @property
     def has_exit_work(self) -> bool:
         """A position is open (its stop-loss and take-profit watch the marks) or a reduce-only
         order is working: a FAILED engine takes market data only while this holds."""
         return (bool(self._flatten) or bool(self.portfolio.positions())
-                or any(o.is_open and o.reduce_only for o in self.orders.values()))
+                or any(o.is_open and o.reduce_only for o in self.bookkeeping.working.values()))
 
     def fail(self, detail: str) -> None:
         """The journal could not make a record durable: FAILED at once. No new orders from
@@ -405,16 +424,14 @@ class TradingCore:
                 kept.append(order)
             else:
                 self._on_order(order.with_status(OrderStatus.REJECTED, ReasonCode.JOURNAL_FAILED.value))
-        self._outbox = kept
+        self.bookkeeping.requeue(kept)
 
     def take_orders(self) -> list[Order]:
         """The journaled order intents, handed over once (for an async broker)."""
-        orders, self._outbox = self._outbox, []
-        return orders
+        return self.bookkeeping.take_intents()
 
     def take_cancels(self) -> list[str]:
-        cancels, self._cancels = self._cancels, []
-        return cancels
+        return self.bookkeeping.take_cancels()
 
     def release_orders(self) -> None:
         """Hand the journaled intents to the synchronous (paper) broker, after the WAL made
@@ -422,7 +439,7 @@ class TradingCore:
         broker = self.sync_broker
         if broker is None:
             raise TypeError(f"{self.broker.name} is not synchronous: its orders go out from the engine's loop")
-        while self._outbox:
+        while self.bookkeeping.has_intents:
             for order in self.take_orders():
                 broker.submit_now(order)
 
@@ -657,7 +674,7 @@ class TradingCore:
                                                    "outcome": list(outcome), **({"detail": detail} if detail else {})}))
         self.signal_history.append(SignalOutcome(decision, accepted, outcome, detail))
         if order is not None:
-            self._send(order, signal.reasons[0].value, entry=PendingEntry(signal, decision))
+            self.send(order, signal.reasons[0].value, entry=PendingEntry(signal, decision))
 
     def _entry_order(self, decision: Decision) -> tuple[Order | None, ReasonCode, str]:
         signal = decision.signal
@@ -665,7 +682,7 @@ class TradingCore:
         book = self.books.get(symbol)
         if book is None or book.mid is None:
             return None, ReasonCode.RISK_NO_PRICE, ""
-        if self.lots_held(symbol) or symbol in self._flatten or self._has_open_order(symbol):
+        if self.lots_held(symbol) or symbol in self._flatten or self.bookkeeping.has_open(symbol):
             return None, ReasonCode.ALREADY_POSITIONED, ""
         if self.state.state is not TradingState.ACTIVE:
             return None, ReasonCode.RISK_REDUCE_ONLY, f"trading state {self.state.state.value}"
@@ -684,8 +701,8 @@ class TradingCore:
         qty = self._within_limits(symbol, signal.side, size.qty, book.mid)
         if qty <= 0:
             return None, ReasonCode.RISK_MIN_NOTIONAL, f"sizing {size.method}: nothing left within limits"
-        order = self._new_order(symbol, signal.side, qty, strategy=signal.strategy, reduce_only=False)
-        code = self.gate.check(order, self._risk_context())
+        order = self.new_order(symbol, signal.side, qty, strategy=signal.strategy, reduce_only=False)
+        code = self.gate.check(order, self.risk_context())
         if code is not None:
             return None, code, f"qty {qty:g} notional {qty * book.mid:.2f}"
         return order, ReasonCode.SIGNAL_ACCEPTED, f"qty {qty:g} notional {qty * book.mid:.2f} ({size.method})"
@@ -712,12 +729,11 @@ class TradingCore:
             return 0.0
         return round(capped, 12)
 
-    def _new_order(self, symbol: str, side: Side, qty: float, *, strategy: str, reduce_only: bool,
-                   price: float | None = None) -> Order:
+    def new_order(self, symbol: str, side: Side, qty: float, *, strategy: str, reduce_only: bool,
+                  price: float | None = None) -> Order:
         """A market order (or a limit order at ``price``) with the session's next client id."""
-        self._order_seq += 1
         return Order(
-            client_id=f"{self.client_id_prefix}{self.session_id}o{self._order_seq}",
+            client_id=self.bookkeeping.next_client_id(),
             symbol=symbol,
             side=side,
             type=OrderType.MARKET if price is None else OrderType.LIMIT,
@@ -728,35 +744,32 @@ class TradingCore:
             reduce_only=reduce_only,
         )
 
-    def _send(self, order: Order, reason: str, *, entry: PendingEntry | None = None, queue: bool = True) -> None:
-        """Journal the intent and queue it; the caller releases it once the WAL is durable
-        (``queue=False``: the caller hands it to the broker itself, e.g. the live kill)."""
+    def send(self, order: Order, reason: str, *, entry: PendingEntry | None = None, queue: bool = True) -> None:
+        """Journal the intent of an order the risk gate passed and queue it; the caller
+        releases it once the WAL is durable (``queue=False``: the caller hands it to the broker
+        itself, e.g. the live kill). ``entry``: the signal and decision it opens a trade for."""
         book = self.books[order.symbol]
         mid = book.mid if book is not None else None
         estimate = (pre_trade(book, order.side, order.qty, self.fee_models[order.symbol])
                     if book is not None else None)
         self.wal.write(OrderPlaced.of(order, reason, mid, estimate.total_bps if estimate is not None else None))
         self.counters.orders += 1
-        self.orders[order.client_id] = order
+        self.bookkeeping.sent(order, queue=queue)
         if entry is not None:
             self._pending_entries[order.client_id] = entry
         if mid is not None:
             self.tca.on_decision(order, mid, reason, order.created_ts_ns)
         self.gate.record_submission(order.created_ts_ns)
-        if queue:
-            self._outbox.append(order)
 
-    def _has_open_order(self, symbol: str) -> bool:
-        return any(o.symbol == symbol and o.is_open for o in self.orders.values())
-
-    def _risk_context(self) -> RiskContext:
+    def risk_context(self) -> RiskContext:
+        """What the risk gate judges an order against, now."""
         return RiskContext(
             ts_ns=self.clock.now_ns(),
             trading_state=self.state.state,
             positions_qty={s: self.portfolio.position(s).qty for s in self.symbols},
             marks={s: (b.mid if b is not None else None) for s, b in self.books.items()},
             equity=self.portfolio.equity(),
-            open_orders=[o for o in self.orders.values() if o.is_open],
+            open_orders=self.bookkeeping.open_orders(),
             rules=self.rules,
             frozen=self.feed_health.frozen(),
         )
@@ -764,16 +777,13 @@ class TradingCore:
     # --- broker callbacks ----------------------------------------------------------------------
 
     def _on_order(self, order: Order) -> None:
-        known = self.orders.get(order.client_id)
-        self.orders[order.client_id] = order
+        known = self.bookkeeping.updated(order)
         if order.exchange_id and not order.status.is_terminal and (known is None or not known.exchange_id):
             # Live: recovery finds the order on the exchange by this id after a crash.
             self.wal.write(OrderUpdate.acknowledged(order))
         if order.status.is_terminal:
             tca = self.tca.on_order(order)
             self.wal.write(OrderUpdate.ended(order, tca.to_payload() if tca is not None else None))
-            del self.orders[order.client_id]
-            self.order_trade_ids.pop(order.client_id, None)
             self._pending_entries.pop(order.client_id, None)
             if order.status is OrderStatus.REJECTED and order.reason != ReasonCode.JOURNAL_FAILED.value:
                 # An order the broker or the exchange refused is what the error budget counts
@@ -784,8 +794,7 @@ class TradingCore:
     def _on_fill(self, fill: Fill) -> None:
         self.counters.fills += 1
         self.fill_feed.append(fill)
-        if fill.trade_id and fill.client_id in self.orders:
-            self.order_trade_ids.setdefault(fill.client_id, []).append(fill.trade_id)
+        self.bookkeeping.booked(fill)
         self.tca.on_fill(fill)
         before = self.portfolio.position(fill.symbol)
         after = self.portfolio.on_fill(fill)
@@ -901,16 +910,16 @@ class TradingCore:
             self.add_notice("flatten", f"{symbol}: not flat by the deadline; {position.qty:g} left")
             self.wal.write(FlattenIncomplete(symbol=symbol, qty_left=position.qty, reason=target.reason.value))
             return
-        if any(o.symbol == symbol and o.is_open and o.reduce_only for o in self.orders.values()):
+        if self.bookkeeping.has_open(symbol, reduce_only=True):
             return
         side = Side.SELL if lots > 0 else Side.BUY
-        order = self._new_order(symbol, side, round(abs(lots) * self.rules[symbol].lot_size, 12),
+        order = self.new_order(symbol, side, round(abs(lots) * self.rules[symbol].lot_size, 12),
                                 strategy=self._owner(symbol), reduce_only=True)
-        code = self.gate.check(order, self._risk_context())
+        code = self.gate.check(order, self.risk_context())
         if code is not None:  # reduce-only orders pass; anything else is a bug worth seeing
             self.wal.write(OrderRejected(client_id=order.client_id, code=code.value))
             return
-        self._send(order, target.reason.value)
+        self.send(order, target.reason.value)
 
     def _owner(self, symbol: str) -> str:
         trade = self.open_trades.get(symbol)
@@ -1085,18 +1094,12 @@ class TradingCore:
         self.add_notice("operator", note)
         return CommandResult(True, note)
 
-    def adopt_order(self, order: Order, trade_ids: Iterable[str]) -> None:
-        """Follow an open order an earlier session sent (live reconciliation found it on the
-        exchange); ``trade_ids`` are its executions already booked."""
-        self.orders[order.client_id] = order
-        self.order_trade_ids[order.client_id] = list(trade_ids)
-
     def exchange_flatten_order(self, symbol: str, side: Side, qty: float, reason: ReasonCode) -> Order:
         """A reduce-only market order the live flatten hands to the broker itself (journaled
         here; the caller makes the WAL durable before sending it)."""
-        order = self._new_order(symbol, side, qty, strategy=self._owner(symbol), reduce_only=True)
+        order = self.new_order(symbol, side, qty, strategy=self._owner(symbol), reduce_only=True)
         self._exit_reasons.setdefault(symbol, reason)
-        self._send(order, reason.value, queue=False)
+        self.send(order, reason.value, queue=False)
         return order
 
     def hold(self, key: str, reason: ReasonCode, detail: str, *, notify: bool = True) -> None:
@@ -1131,7 +1134,7 @@ class TradingCore:
                     self.add_notice("risk", f"trading state ACTIVE: {detail}" if detail else "trading state ACTIVE")
 
     def _cancel_open(self, symbol: str, *, entries_only: bool) -> None:
-        for order in list(self.orders.values()):
+        for order in list(self.bookkeeping.working.values()):
             if order.symbol != symbol or not order.is_open or (entries_only and order.reduce_only):
                 continue
             self.cancel(order)
@@ -1143,7 +1146,7 @@ class TradingCore:
         if self.sync_broker is not None:
             self.sync_broker.cancel_now(order.client_id, ReasonCode.CANCELLED_BY_OPERATOR)
         else:
-            self._cancels.append(order.client_id)
+            self.bookkeeping.cancel(order.client_id)
 
     def _names(self, name: str | None) -> list[str] | None:
         if name is None:

@@ -156,8 +156,8 @@ class _Checked:
     def order(self, core: TradingCore, command: PlaceOrder, client_id: str | None = None) -> Order:
         """The order itself: with the session's next client id, or ``client_id`` for a preview."""
         if client_id is None:
-            return core._new_order(self.symbol, self.side, self.qty, strategy=MANUAL_STRATEGY,  # noqa: SLF001
-                                   reduce_only=command.reduce_only, price=self.limit)
+            return core.new_order(self.symbol, self.side, self.qty, strategy=MANUAL_STRATEGY,
+                                  reduce_only=command.reduce_only, price=self.limit)
         return Order(client_id=client_id, symbol=self.symbol, side=self.side,
                      type=OrderType.MARKET if self.limit is None else OrderType.LIMIT, qty=self.qty,
                      price=self.limit, created_ts_ns=core.clock.now_ns(), strategy=MANUAL_STRATEGY,
@@ -180,7 +180,7 @@ def check_exit_levels(side: Side, price: float, take_profit: float | None, stop_
 
 
 def _gate_code(core: TradingCore, order: Order) -> ReasonCode | None:
-    return core.gate.check(order, core._risk_context())  # noqa: SLF001
+    return core.gate.check(order, core.risk_context())
 
 
 def preview(core: TradingCore, command: PlaceOrder) -> CommandResult:
@@ -239,7 +239,7 @@ def place(core: TradingCore, command: PlaceOrder) -> CommandResult:
                         MANUAL_STRATEGY, now_ns, now_ns, take_profit=checked.take_profit,
                         stop_loss=checked.stop_loss)
         entry = PendingEntry(signal, Decision(signal, True, (ReasonCode.MANUAL_ENTRY,), 1.0, now_ns))
-    core._send(order, ReasonCode.MANUAL_ENTRY.value, entry=entry)  # noqa: SLF001
+    core.send(order, ReasonCode.MANUAL_ENTRY.value, entry=entry)
     return CommandResult(True, f"order {order.client_id} sent: {order.side.value} {_fmt(order.qty)} {order.symbol}"
                                f" {'at market' if order.price is None else f'limit {_fmt(order.price)}'}")
 

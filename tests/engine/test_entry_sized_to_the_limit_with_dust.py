@@ -97,7 +97,7 @@ def test_the_sized_entry_never_exceeds_what_the_gate_allows_whatever_the_dust(tm
             qty, code, detail = _entry(engine, Side.BUY)
             assert code is ReasonCode.SIGNAL_ACCEPTED, (dust, code, detail)
             assert qty is not None
-            ctx: RiskContext = engine.core._risk_context()  # noqa: SLF001
+            ctx: RiskContext = engine.core.risk_context()
             assert ctx.positions_qty[BTC] + qty <= 0.05, dust
     finally:
         engine.wal.close_sync()

@@ -20,7 +20,7 @@ def test_a_long_run_keeps_the_latest_fills_and_trade_ids_of_open_orders_only(eng
     for _ in range(20):
         drive_seconds(engine, 30)
         open_ids = {o.client_id for o in core.orders.values() if o.is_open}
-        assert set(core.order_trade_ids) <= open_ids
+        assert set(core.bookkeeping.trade_ids) <= open_ids
         assert len(core.fill_feed.latest()) <= KEEP
     engine.wal.sync()
     booked = [r for r in wal_records(engine.wal.directory) if r["type"] == "fill"]
