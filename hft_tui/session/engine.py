@@ -18,6 +18,7 @@ import asyncio
 import contextlib
 import time
 from collections.abc import Callable
+from typing import Any
 
 from hft_tui.bus import EventBus, Metrics
 from hft_tui.clock import Clock, LatchedClock
@@ -290,43 +291,10 @@ class Engine:
 
     def apply(self, command: Command) -> CommandResult:
         """The command's effect on the core (its journal record is already written)."""
-        core = self.core
-        if isinstance(command, Kill):
-            result = core.kill(command.source)
-            if self.live is not None:
-                self.live.flatten(self.symbols, ReasonCode.KILL, kill=True)
-            return result
-        if isinstance(command, Flatten):
-            result = core.flatten(command.symbol)
-            if self.live is not None and result.ok:
-                symbols = self.symbols if command.symbol is None else (command.symbol,)
-                self.live.flatten(symbols, ReasonCode.FLATTEN, kill=False)
-            return result
-        if isinstance(command, PauseStrategy):
-            return core.pause(command.name)
-        if isinstance(command, ResumeStrategy):
-            return core.resume(command.name)
-        if isinstance(command, EnableStrategy):
-            return core.enable(command.name)
-        if isinstance(command, DisableStrategy):
-            return core.disable(command.name, ReasonCode(command.reason))
-        if isinstance(command, SetStrategyParams):
-            return core.set_params(command.name, command.values, command.revert_to_defaults)
-        if isinstance(command, PlaceOrder):
-            return manual_orders.place(core, command)
-        if isinstance(command, PreviewOrder):
-            return manual_orders.preview(core, command.order)
-        if isinstance(command, SetExits):
-            return manual_orders.set_exits(core, command)
-        if isinstance(command, CancelOrder):
-            return manual_orders.cancel(core, command)
-        if isinstance(command, ResetHalt):
-            if not command.confirmed:
-                return CommandResult(False, f"type {RESET_CONFIRMATION} to confirm the reset")
-            return core.reset_halt()
-        if isinstance(command, AcknowledgeNotices):
-            return core.acknowledge_notices(command.up_to_seq)
-        return CommandResult(False, f"unknown command {type(command).__name__}")
+        effect = COMMAND_EFFECTS.get(type(command))
+        if effect is None:
+            return CommandResult(False, f"unknown command {type(command).__name__}")
+        return effect(self, command)
 
     # --- lifecycle ------------------------------------------------------------------------------
 
@@ -459,3 +427,46 @@ class Engine:
             await asyncio.sleep(LOOP_LAG_PROBE_S)
             lag = time.perf_counter() - started - LOOP_LAG_PROBE_S
             self.metrics.loop_lag_ms = max(lag, 0.0) * 1e3
+
+
+# --- what each operator command does (``Engine.apply``) -----------------------------------------
+
+def _kill(engine: Engine, command: Kill) -> CommandResult:
+    result = engine.core.kill(command.source)
+    if engine.live is not None:
+        engine.live.flatten(engine.symbols, ReasonCode.KILL, kill=True)
+    return result
+
+
+def _flatten(engine: Engine, command: Flatten) -> CommandResult:
+    result = engine.core.flatten(command.symbol)
+    if engine.live is not None and result.ok:
+        symbols = engine.symbols if command.symbol is None else (command.symbol,)
+        engine.live.flatten(symbols, ReasonCode.FLATTEN, kill=False)
+    return result
+
+
+def _reset_halt(engine: Engine, command: ResetHalt) -> CommandResult:
+    if not command.confirmed:
+        return CommandResult(False, f"type {RESET_CONFIRMATION} to confirm the reset")
+    return engine.core.reset_halt()
+
+
+# One entry per command class but ``StopEngine`` (``Engine.execute`` stops the engine itself:
+# nothing to journal, nothing for the core to do). A new command adds its line here.
+COMMAND_EFFECTS: dict[type[Command], Callable[[Engine, Any], CommandResult]] = {
+    Kill: _kill,
+    Flatten: _flatten,
+    PauseStrategy: lambda engine, command: engine.core.pause(command.name),
+    ResumeStrategy: lambda engine, command: engine.core.resume(command.name),
+    EnableStrategy: lambda engine, command: engine.core.enable(command.name),
+    DisableStrategy: lambda engine, command: engine.core.disable(command.name, ReasonCode(command.reason)),
+    SetStrategyParams: lambda engine, command: engine.core.set_params(command.name, command.values,
+                                                                      command.revert_to_defaults),
+    PlaceOrder: lambda engine, command: manual_orders.place(engine.core, command),
+    PreviewOrder: lambda engine, command: manual_orders.preview(engine.core, command.order),
+    SetExits: lambda engine, command: manual_orders.set_exits(engine.core, command),
+    CancelOrder: lambda engine, command: manual_orders.cancel(engine.core, command),
+    ResetHalt: _reset_halt,
+    AcknowledgeNotices: lambda engine, command: engine.core.acknowledge_notices(command.up_to_seq),
+}

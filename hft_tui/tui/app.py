@@ -23,6 +23,7 @@ from textual.widgets import DataTable, Footer, Input, TextArea
 
 from hft_tui.config.settings import UiSettings
 from hft_tui.trading.commands import (
+    RESET_CONFIRMATION,
     AcknowledgeNotices,
     CancelOrder,
     Command,
@@ -83,7 +84,6 @@ SLOW_REFRESH_HZ = 4.0
 # Compact layout: the panes sharing the space right of the book; signals+positions by default.
 SLOT_PANES = ("price", "signals", "symbols", "positions", "strategies", "health")
 DEFAULT_SLOT = ("signals", "positions")
-RESET_WORD = "RESET"
 # The actions that send the engine a command (none of them in a view-only workstation).
 COMMAND_ACTIONS = frozenset({"kill", "flatten_all", "flatten_symbol", "reset_halt", "toggle_strategy",
                              "pause_all", "tune", "manual_order", "close_position", "edit_exits", "cancel_order"})
@@ -325,11 +325,11 @@ class HftApp(App[str]):
 
         def answered(confirmed: bool | None) -> None:
             if confirmed:
-                self.send(ResetHalt(RESET_WORD))
+                self.send(ResetHalt(RESET_CONFIRMATION))
 
         question = ("Trading is HALTED. Reset lets the risk gate admit new entries again.\n"
                     "Make sure the cause (see the DRB guard pane and the WAL) is dealt with.")
-        self.push_screen(TypedConfirmScreen(question, RESET_WORD, title="Reset HALTED"), answered)
+        self.push_screen(TypedConfirmScreen(question, RESET_CONFIRMATION, title="Reset HALTED"), answered)
 
     # --- actions: manual trading --------------------------------------------------------------
 

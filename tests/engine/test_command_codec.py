@@ -8,6 +8,7 @@ from typing import Any
 import orjson
 
 from hft_tui.serve.protocol import command_from_wire, command_to_wire
+from hft_tui.session.engine import COMMAND_EFFECTS
 from hft_tui.trading.commands import (
     COMMANDS,
     AcknowledgeNotices,
@@ -45,6 +46,10 @@ def _json(value: dict[str, Any]) -> dict[str, Any]:
 
 def test_the_samples_cover_every_command() -> None:
     assert {type(c) for c in ONE_OF_EACH} == set(COMMANDS.values())
+
+
+def test_every_command_but_stop_has_its_effect_in_the_engines_dispatch_table() -> None:
+    assert set(COMMAND_EFFECTS) == set(COMMANDS.values()) - {StopEngine}
 
 
 def test_every_command_crosses_the_control_socket_unchanged() -> None:
