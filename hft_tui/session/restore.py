@@ -9,7 +9,8 @@ from hft_tui.risk.trading_state import TradingState
 from hft_tui.session.recovery import RecoveredState
 from hft_tui.signals.exits import ExitRules
 from hft_tui.signals.status import StrategyAction, StrategyStatus, StrategyStatusChange
-from hft_tui.trading.core import OpenTrade, TradingCore
+from hft_tui.trading.core import TradingCore
+from hft_tui.trading.trade_lifecycle import OpenTrade
 from hft_tui.wal.record_types import OrderUpdate
 
 # OpenTrade's fee and leg totals -> their keys in the recovered state (absent before they existed).

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Mapping
+from types import MappingProxyType
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -67,6 +68,7 @@ from hft_tui.trading.commands import MANUAL_STRATEGY, Command, CommandResult, Di
 from hft_tui.trading.fill_feed import FillFeed
 from hft_tui.trading.notice_log import NoticeLog
 from hft_tui.trading.order_bookkeeping import OrderBookkeeping
+from hft_tui.trading.trade_lifecycle import OpenTrade, PendingEntry, TradeLifecycle
 from hft_tui.wal.errors import WalError
 from hft_tui.wal.record_types import (
     ABSENT,
@@ -116,42 +118,6 @@ CANDLE_TRADE_SLICES = 8
 
 
 @dataclass(slots=True)
-class OpenTrade:
-    """What the engine remembers about an open position to score it when it closes."""
-
-    strategy: str
-    side: Side
-    entry_reasons: tuple[ReasonCode, ...]
-    opened_ts_ns: int
-    realized_at_open: float
-    max_qty: float = 0.0
-    entry_price: float = 0.0
-    fees_usd: float = 0.0  # every fill's fee from the opening one on, quote currency
-    # Fills on the trade's side make its entry, fills against it its exit: each price is
-    # the average of its fills.
-    entry_qty: float = 0.0
-    entry_notional: float = 0.0
-    exit_qty: float = 0.0
-    exit_notional: float = 0.0
-
-    def add_fill(self, fill: Fill, position: Position) -> None:
-        """A fill of the trade's symbol while it is open (the opening one included)."""
-        self.fees_usd += fill.fee
-        self.max_qty = max(self.max_qty, abs(position.qty))
-        if fill.side is self.side:
-            self.entry_qty += fill.qty
-            self.entry_notional += fill.qty * fill.price
-            self.entry_price = self.entry_notional / self.entry_qty
-        else:
-            self.exit_qty += fill.qty
-            self.exit_notional += fill.qty * fill.price
-
-    @property
-    def exit_price(self) -> float:
-        return self.exit_notional / self.exit_qty if self.exit_qty else 0.0
-
-
-@dataclass(slots=True)
 class FlattenTarget:
     reason: ReasonCode
     deadline_ns: int
@@ -166,11 +132,6 @@ class SignalOutcome:
     outcome: tuple[str, ...]
     detail: str
 
-
-@dataclass(slots=True)
-class PendingEntry:
-    signal: Signal
-    decision: Decision
 
 
 @dataclass
@@ -239,16 +200,13 @@ class TradingCore:
                                       stale_after_ns=int(settings.exchange.stale_after_ms * 1_000_000))
         # Live: ``client_id_prefix`` is a per-install nonce in front of every client id.
         self.bookkeeping = OrderBookkeeping(session_id, client_id_prefix)
-        self.open_trades: dict[str, OpenTrade] = {}
-        self.closed_trades: list[ClosedTrade] = []
+        self.trades = TradeLifecycle()
         self.fill_feed = FillFeed()
         self.signal_history: deque[SignalOutcome] = deque(maxlen=SIGNAL_HISTORY)
         self.signal_counts: dict[str, int] = {name: 0 for name in self.strategies}
         self.notices = NoticeLog()
         self.counters = CoreCounters()
-        self._pending_entries: dict[str, PendingEntry] = {}
         self._flatten: dict[str, FlattenTarget] = {}
-        self._exit_reasons: dict[str, ReasonCode] = {}
         # Live: why the engine must stay reduce-only for now (reconciling, account mismatch,
         # IP ban), by key; while any is held, the trading state is at least REDUCING.
         self.holds: dict[str, tuple[ReasonCode, str]] = {}
@@ -275,9 +233,19 @@ class TradingCore:
         """This is the ``number``th session on the journal: client ids say so."""
         self.bookkeeping.session_id = f"s{number}"
 
+    @property
+    def open_trades(self) -> Mapping[str, OpenTrade]:
+        """The open trades by symbol (read-only)."""
+        return MappingProxyType(self.trades.open)
+
+    @property
+    def closed_trades(self) -> list[ClosedTrade]:
+        """The trades closed in this session, oldest first."""
+        return self.trades.closed
+
     def reopen_trade(self, symbol: str, trade: OpenTrade) -> None:
         """A trade open when the last session ended (recovery): scored when it closes."""
-        self.open_trades[symbol] = trade
+        self.trades.reopen(symbol, trade)
 
     def restore_risk(self, payload: Mapping[str, Any]) -> DrbState:
         """The DRB guard's state as the last session left it (recovery)."""
@@ -657,7 +625,7 @@ class TradingCore:
         if not decision.accepted:
             outcome = tuple(code.value for code in decision.reasons)
         else:
-            trade = self.open_trades.get(signal.symbol)
+            trade = self.trades.open.get(signal.symbol)
             # A strategy's signal never reverses the operator's own trade: its exits and the
             # operator close it (the signal then meets ALREADY_POSITIONED).
             manual = trade is not None and trade.strategy == MANUAL_STRATEGY
@@ -756,7 +724,7 @@ class TradingCore:
         self.counters.orders += 1
         self.bookkeeping.sent(order, queue=queue)
         if entry is not None:
-            self._pending_entries[order.client_id] = entry
+            self.trades.entry_sent(order.client_id, entry)
         if mid is not None:
             self.tca.on_decision(order, mid, reason, order.created_ts_ns)
         self.gate.record_submission(order.created_ts_ns)
@@ -784,7 +752,7 @@ class TradingCore:
         if order.status.is_terminal:
             tca = self.tca.on_order(order)
             self.wal.write(OrderUpdate.ended(order, tca.to_payload() if tca is not None else None))
-            self._pending_entries.pop(order.client_id, None)
+            self.trades.order_ended(order.client_id)
             if order.status is OrderStatus.REJECTED and order.reason != ReasonCode.JOURNAL_FAILED.value:
                 # An order the broker or the exchange refused is what the error budget counts
                 # (one the journal could not record is the FAILED state's business, not an error).
@@ -802,26 +770,15 @@ class TradingCore:
         held_before, held_after = self._lots(fill.symbol, before.qty), self._lots(fill.symbol, after.qty)
         if not held_before and held_after:
             self._opened(fill, after)
-        if fill.symbol in self.open_trades:
-            self.open_trades[fill.symbol].add_fill(fill, after)
+        self.trades.filled(fill, after)
         if held_before and not held_after:
             self._closed(fill, after)
         self._update_risk(fill.symbol, fill.price, fill.ts_ns)
 
     def _opened(self, fill: Fill, position: Position) -> None:
-        entry = self._pending_entries.get(fill.client_id)
-        side = Side.BUY if position.qty > 0 else Side.SELL
-        signal = entry.signal if entry is not None else None
-        self.open_trades[fill.symbol] = OpenTrade(
-            strategy=fill.strategy or "operator",
-            side=side,
-            entry_reasons=signal.reasons if signal is not None else (),
-            opened_ts_ns=fill.ts_ns,
-            realized_at_open=position.realized_pnl + fill.fee,
-            entry_price=position.avg_entry,
-        )
+        signal = self.trades.opened(fill, position)
         rules = ExitRules.for_entry(
-            fill.symbol, side, position.avg_entry, fill.ts_ns, self.settings.exits,
+            fill.symbol, self.trades.open[fill.symbol].side, position.avg_entry, fill.ts_ns, self.settings.exits,
             take_profit=signal.take_profit if signal is not None else None,
             stop_loss=signal.stop_loss if signal is not None else None,
             min_take_profit_bps=self._round_trip_bps(fill.symbol) * self.settings.exits.take_profit_min_round_trips,
@@ -834,27 +791,13 @@ class TradingCore:
         return 2.0 * self.fee_models[symbol].schedule.taker * 1e4
 
     def _closed(self, fill: Fill, after: Position) -> None:
-        trade = self.open_trades.pop(fill.symbol, None)
+        ended = self.trades.closed_by(fill, after)
         self.exits.untrack(fill.symbol)
         self._flatten.pop(fill.symbol, None)
-        if trade is None:
+        if ended is None:
             return
-        exit_reason = self._exit_reasons.pop(fill.symbol, None)
-        closed = ClosedTrade(
-            strategy=trade.strategy,
-            symbol=fill.symbol,
-            side=trade.side,
-            qty=trade.max_qty,
-            entry_price=trade.entry_price,
-            exit_price=trade.exit_price,
-            pnl_usd=after.realized_pnl - trade.realized_at_open,
-            entry_ts_ns=trade.opened_ts_ns,
-            exit_ts_ns=fill.ts_ns,
-            entry_reasons=trade.entry_reasons,
-            exit_reason=exit_reason,
-            fees_usd=trade.fees_usd,
-        )
-        self.closed_trades.append(closed)
+        trade, closed = ended
+        exit_reason = closed.exit_reason
         self.wal.write(TradeClosed(
             strategy=closed.strategy, symbol=closed.symbol, side=closed.side.value,
             qty=closed.qty, entry_price=closed.entry_price, exit_price=closed.exit_price,
@@ -891,7 +834,7 @@ class TradingCore:
     def _start_flatten(self, symbol: str, reason: ReasonCode, ts_ns: int) -> None:
         if not self.lots_held(symbol):
             return
-        self._exit_reasons.setdefault(symbol, reason)
+        self.trades.closing(symbol, reason)
         self._flatten[symbol] = FlattenTarget(reason, ts_ns + FLATTEN_DEADLINE_NS)
         self._work_flatten(symbol, ts_ns)
 
@@ -914,16 +857,12 @@ class TradingCore:
             return
         side = Side.SELL if lots > 0 else Side.BUY
         order = self.new_order(symbol, side, round(abs(lots) * self.rules[symbol].lot_size, 12),
-                                strategy=self._owner(symbol), reduce_only=True)
+                                strategy=self.trades.owner(symbol), reduce_only=True)
         code = self.gate.check(order, self.risk_context())
         if code is not None:  # reduce-only orders pass; anything else is a bug worth seeing
             self.wal.write(OrderRejected(client_id=order.client_id, code=code.value))
             return
         self.send(order, target.reason.value)
-
-    def _owner(self, symbol: str) -> str:
-        trade = self.open_trades.get(symbol)
-        return trade.strategy if trade is not None else "operator"
 
     # --- risk -------------------------------------------------------------------------------------
 
@@ -1097,8 +1036,8 @@ class TradingCore:
     def exchange_flatten_order(self, symbol: str, side: Side, qty: float, reason: ReasonCode) -> Order:
         """A reduce-only market order the live flatten hands to the broker itself (journaled
         here; the caller makes the WAL durable before sending it)."""
-        order = self.new_order(symbol, side, qty, strategy=self._owner(symbol), reduce_only=True)
-        self._exit_reasons.setdefault(symbol, reason)
+        order = self.new_order(symbol, side, qty, strategy=self.trades.owner(symbol), reduce_only=True)
+        self.trades.closing(symbol, reason)
         self.send(order, reason.value, queue=False)
         return order
 

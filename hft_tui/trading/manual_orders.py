@@ -20,7 +20,8 @@ from hft_tui.trading.commands import (
     PlaceOrder,
     SetExits,
 )
-from hft_tui.trading.core import PendingEntry, TradingCore
+from hft_tui.trading.core import TradingCore
+from hft_tui.trading.trade_lifecycle import PendingEntry
 from hft_tui.model import Liquidity, MarketRules, Order, OrderType, Priority, ReasonCode, Side, Signal
 from hft_tui.signals.decision import Decision
 from hft_tui.signals.exits import ExitRules
