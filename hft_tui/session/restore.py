@@ -40,12 +40,7 @@ def restore_core(core: TradingCore, recovered: RecoveredState) -> list[str]:
                 **{name: trade.get(key, 0.0) for name, key in _TRADE_LEGS.items()}))
     for symbol, rules in recovered.exit_rules.items():
         if symbol in positions:
-            core.exits.track(ExitRules(
-                symbol=symbol, side=Side(rules["side"]), entry_price=rules["entry_price"],
-                opened_ts_ns=rules["opened_ts_ns"], take_profit=rules["take_profit"],
-                stop_loss=rules["stop_loss"], trailing_stop_bps=rules["trailing_stop_bps"],
-                trailing_activation_price=rules["trailing_activation_price"],
-                time_stop_ts_ns=rules["time_stop_ts_ns"]))
+            core.exits.track(ExitRules.from_record(rules))
     if core.sync_broker is None:
         # Live: what is really open is the exchange's to say (see live_reconcile).
         core.bookkeeping.expect(recovered.open_orders)

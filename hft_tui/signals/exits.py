@@ -10,7 +10,8 @@ override a pending exit's reason, since they must always go through.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -92,18 +93,14 @@ class ExitRules:
         return cls(symbol, side, entry_price, opened_ts_ns, take_profit, stop_loss, trailing, activation, time_stop)
 
     def to_record(self) -> dict[str, Any]:
-        """Plain JSON-ready fields for the WAL, so a recovered position keeps its exits."""
-        return {
-            "symbol": self.symbol,
-            "side": self.side.value,
-            "entry_price": self.entry_price,
-            "opened_ts_ns": self.opened_ts_ns,
-            "take_profit": self.take_profit,
-            "stop_loss": self.stop_loss,
-            "trailing_stop_bps": self.trailing_stop_bps,
-            "trailing_activation_price": self.trailing_activation_price,
-            "time_stop_ts_ns": self.time_stop_ts_ns,
-        }
+        """Plain JSON-ready fields for the WAL (its fields, in order), so a recovered position
+        keeps its exits."""
+        return {**asdict(self), "side": self.side.value}
+
+    @classmethod
+    def from_record(cls, record: Mapping[str, Any]) -> ExitRules:
+        """The rules ``to_record`` gave (a recovered state's ``exit_rules`` entry)."""
+        return cls(**{**{name: record[name] for name in cls.__dataclass_fields__}, "side": Side(record["side"])})
 
 
 @dataclass(frozen=True, slots=True)
