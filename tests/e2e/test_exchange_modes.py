@@ -56,7 +56,7 @@ def test_paper_mode_streams_the_exchange_book_and_fills_a_paper_order_against_it
         bids, asks = exchange.book_levels("BTCUSDT")
     assert result.ok, result.message
     assert book is not None and book.best_ask == asks[0][0] and book.best_bid == bids[0][0]
-    fills = engine.core.fills
+    fills = engine.core.fill_feed.latest()
     assert fills and fills[0].price == asks[0][0]
     assert engine.core.portfolio.position("BTC/USDT").qty == 0.01
     assert not exchange.orders, "paper mode must never send an order to the exchange"
