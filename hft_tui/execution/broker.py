@@ -135,6 +135,7 @@ class ExchangeBroker(Broker, Protocol):
 
     async def trades_not_booked(self, symbol: str, since_ms: int) -> list[dict[str, Any]]: ...
 
+
 def is_synchronous(broker: Broker) -> TypeGuard[SynchronousBroker]:
     """Whether ``broker`` declares itself synchronous (and so is a ``SynchronousBroker``)."""
     return broker.capabilities.synchronous
