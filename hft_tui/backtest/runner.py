@@ -206,6 +206,7 @@ def run_backtest(
         core = TradingCore(settings, clock=clock, wal=wal, rules=rules, exchange_id=exchange_id)
         wal.write(SessionStarted(mode="BACKTEST", exchange=exchange_id, symbols=list(rules), source=spec.kind,
                                  window=window.label, **settings.strategies.code_record()))
+        core.report_start_failures()
         started = time.perf_counter()
         marks: dict[str, tuple[array, array]] = {}
         if spec.kind == "candles" and vectorised:

@@ -117,6 +117,9 @@ def _add_run_options(group: Any, *, suppress_defaults: bool = False) -> None:
     group.add_argument("--seed", type=int, default=default, help="simulator seed")
     group.add_argument("--theme", default=default, help="UI theme name")
     group.add_argument("--exchange", default=default, metavar="ID", help="ccxt exchange id")
+    group.add_argument("--reload", action="store_true", default=default,
+                       help="reload a user strategy when its file is saved (between two events; a broken file "
+                       "leaves the old code running)")
     group.add_argument("--live", action="store_true",
                        default=argparse.SUPPRESS if suppress_defaults else False,
                        help="confirm --mode live places real orders (else you are asked to type LIVE)")

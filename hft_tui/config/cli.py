@@ -29,6 +29,7 @@ FLAG_KEYS: Final = {
     "exchange": "exchange.id",
     "state_dir": "paths.state_dir",
     "strategies_dir": "paths.strategies_dir",
+    "reload": "strategies.reload",
 }
 
 

@@ -36,7 +36,10 @@ from hft_tui.trading.commands import Command, CommandError, journaled_command
 from hft_tui.trading.core import TradingCore
 from hft_tui.wal.reader import iter_records
 from hft_tui.wal.record import WalRecord
-from hft_tui.wal.record_types import ABSENT, RECORD_CLASSES, CommandIssued, SessionStarted
+from hft_tui.strategies.catalogue import install, installed
+from hft_tui.strategies.user_strategies import UserStrategyError, recorded_catalogue, source_sha256
+from hft_tui.trading.strategy_reload import apply_reload, prepare_reload
+from hft_tui.wal.record_types import ABSENT, RECORD_CLASSES, CommandIssued, SessionStarted, StrategyReloaded
 from hft_tui.wal.writer import WalWriter
 
 # The replay's WAL is written as a backtest's is: made durable in large batches.
@@ -111,8 +114,13 @@ def plan_replay(recording_dir: Path, wal_dir: Path) -> ReplayPlan:
 
 def session_settings(plan: ReplayPlan, config_file: Path | None, overrides: dict[str, Any]) -> Settings:
     """The settings the engine session ran with (a backtest: ``config_file``'s), with
-    ``overrides`` on top. Raises ConfigError when an override does not validate.
+    ``overrides`` on top, and the user strategies' code it started with installed where the
+    session journaled it (reload on). Raises ConfigError when an override does not validate.
     """
+    try:
+        install(recorded_catalogue(plan.session.start.payload, installed()))
+    except UserStrategyError as exc:
+        raise ReplayError(f"the code the session started with does not load: {exc}") from None
     if plan.session.is_backtest or plan.tape is None:
         return load_settings(config_file, overrides)
     # Whole sections as table overrides, then the dotted ones: the loader validates and
@@ -136,6 +144,7 @@ def run_replay(plan: ReplayPlan, settings: Settings, out_wal: Path) -> ReplayRun
                            metrics=Metrics())
         if backtest:
             wal.write(SessionStarted.from_payload(plan.session.start.payload))
+            core.report_start_failures()
             engine = None
         else:
             for record in plan.prefix:
@@ -158,7 +167,8 @@ def run_replay(plan: ReplayPlan, settings: Settings, out_wal: Path) -> ReplayRun
 
 
 def _drive(core: Any, engine: Engine | None, clock: SimulatedClock, events: Iterator[Any],
-           readings: np.ndarray | None, commands: Sequence[tuple[int, WalRecord, CommandIssued, Command]],
+           readings: np.ndarray | None,
+           commands: Sequence[tuple[int, WalRecord, CommandIssued | StrategyReloaded, Command | None]],
            *, wall_clock: bool) -> tuple[int, int, np.ndarray]:
     """The engine's per-event step (clock, process, release), commands between events."""
     advance = clock.advance_to
@@ -173,6 +183,11 @@ def _drive(core: Any, engine: Engine | None, clock: SimulatedClock, events: Iter
         while pending < len(commands) and commands[pending][0] <= processed:
             _, record, issued, command = commands[pending]
             assert engine is not None
+            pending += 1
+            if isinstance(issued, StrategyReloaded):
+                _reload(core, issued)
+                continue
+            assert command is not None
             wal.append(record.type, record.payload)
             if issued.clock_ns is not ABSENT:
                 advance(int(issued.clock_ns))  # the latched time the command acted at
@@ -181,7 +196,6 @@ def _drive(core: Any, engine: Engine | None, clock: SimulatedClock, events: Iter
             engine.apply(command)
             if core.has_pending_orders:
                 core.release_orders()
-            pending += 1
         return pending
 
     count = 0
@@ -200,10 +214,15 @@ def _drive(core: Any, engine: Engine | None, clock: SimulatedClock, events: Iter
     return count, pending, np.asarray(end_seqs, dtype=np.int64)
 
 
-def _commands(records: Sequence[WalRecord]) -> Iterator[tuple[int, WalRecord, CommandIssued, Command]]:
+def _commands(records: Sequence[WalRecord]) -> Iterator[tuple[int, WalRecord, CommandIssued | StrategyReloaded,
+                                                              Command | None]]:
     """Each journaled command as (events processed before it, its record typed and as read,
-    the command)."""
+    the command), and each strategy reload (with no command: the replay reloads it itself)."""
     for record in records:
+        if record.type == StrategyReloaded.TYPE:
+            reload = StrategyReloaded.from_payload(record.payload)
+            yield reload.at_event, record, reload, None
+            continue
         if record.type not in COMMAND_TYPES:
             continue
         issued = RECORD_CLASSES[record.type].from_payload(record.payload)
@@ -213,6 +232,19 @@ def _commands(records: Sequence[WalRecord]) -> Iterator[tuple[int, WalRecord, Co
         except CommandError as exc:
             raise ReplayError(f"WAL seq {record.seq}: command {issued.command!r}: {exc}") from None
         yield int(issued.at_event), record, issued, command
+
+
+def _reload(core: TradingCore, reload: StrategyReloaded) -> None:
+    """Reload the strategy from the text the session journaled, at the same point, as the
+    engine did (journaled by the replay itself, so its record is compared too)."""
+    if source_sha256(reload.source) != reload.sha256:
+        raise ReplayError(f"the reload of {reload.strategy} holds a text that is not its sha256's")
+    try:
+        prepared = prepare_reload(core, reload.strategy, Path(reload.path), reload.source)
+    except UserStrategyError as exc:
+        raise ReplayError(f"reloading {reload.strategy} again failed: {exc}") from None
+    core.wal.write(prepared.record)
+    apply_reload(core, prepared)
 
 
 def _ts_ns(iso: str) -> int:

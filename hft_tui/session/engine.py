@@ -18,6 +18,7 @@ import asyncio
 import contextlib
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from hft_tui.bus import EventBus, Metrics
@@ -32,6 +33,8 @@ from hft_tui.session.engine_snapshot_builder import build_snapshot
 from hft_tui.session.live_session import LiveSession
 from hft_tui.session.recovery import recover_from_wal
 from hft_tui.session.restore import recoverable_state, restore_core
+from hft_tui.session.strategy_watch import changed_strategies
+from hft_tui.strategies.user_strategies import UserStrategyError, read_source, source_sha256
 from hft_tui.trading import manual_orders
 from hft_tui.trading.commands import (
     RESET_CONFIRMATION,
@@ -54,6 +57,7 @@ from hft_tui.trading.commands import (
     journal_record,
 )
 from hft_tui.trading.core import TradingCore
+from hft_tui.trading.strategy_reload import apply_reload, prepare_reload
 from hft_tui.wal.errors import WalWriteError
 from hft_tui.wal.record_types import (
     ABSENT,
@@ -126,6 +130,11 @@ class Engine:
         # Held for one whole event and for one whole command, so a command takes effect
         # exactly after the ``at_event`` events its record says (replay re-applies it there).
         self._step = asyncio.Lock()
+        # The user strategies' files and the sha256 of the text each runs now (``--reload``).
+        sources = core.settings.strategies.catalogue.sources
+        self._strategy_files = {name: Path(sources[name].path) for name in core.strategies
+                                if name in sources and sources[name].path}
+        self._running_code = {name: sources[name].sha256 for name in self._strategy_files}
 
     # --- events -----------------------------------------------------------------------------
 
@@ -306,6 +315,7 @@ class Engine:
         self.wal.write(SessionStarted(mode=self.mode, exchange=self.exchange, symbols=list(self.symbols),
                                       source=self.source.name, session=recovered.sessions + 1,
                                       **self.core.settings.strategies.code_record()))
+        self.core.report_start_failures()
         if recovered.last_seq:
             notes = restore_core(self.core, recovered)
             self.wal.write(Recovered(from_seq=recovered.last_seq, restored=notes))
@@ -335,8 +345,39 @@ class Engine:
             asyncio.create_task(self._publish_snapshots(), name="engine-snapshots"),
             asyncio.create_task(self._probe_loop_lag(), name="engine-loop-lag"),
         ]
+        if self.core.settings.strategies.reload and self._strategy_files:
+            self._tasks.append(asyncio.create_task(self._reload_on_change(), name="engine-strategy-reload"))
         if self._advance_clock is None:  # on a data clock silence shows at the next event
             self._tasks.append(asyncio.create_task(self._watch_feeds(), name="engine-feed-watch"))
+
+    async def _reload_on_change(self) -> None:
+        async for names in changed_strategies(self._strategy_files):
+            for name in names:
+                await self.reload_strategy(name)
+
+    async def reload_strategy(self, name: str) -> CommandResult:
+        """Run the current text of user strategy ``name``'s file between two events, journaled
+        first (``strategy_reload``); one that fails to load leaves the old code running and says
+        why in a notice. A file whose text is the running one changes nothing."""
+        path = self._strategy_files[name]
+        async with self._step:
+            try:
+                source = read_source(path)
+                if source_sha256(source) == self._running_code[name]:
+                    return CommandResult(True, f"{name}: the code running is the file's")
+                prepared = prepare_reload(self.core, name, path, source)
+            except UserStrategyError as exc:
+                note = f"reload of {name} failed, its old code runs on: {exc}"
+                self.core.add_notice("strategy", note)
+                return CommandResult(False, note)
+            try:
+                await self.wal.write_durable(prepared.record)
+            except WalWriteError:
+                pass  # FAILED now: the record is held; the reload takes effect all the same
+            self._running_code[name] = prepared.record.sha256
+            result = apply_reload(self.core, prepared)
+        self.publish_snapshot()
+        return result
 
     def _journal_failed(self, error: WalWriteError) -> None:
         """The writer could not make a record durable: FAILED, at once and for good."""

@@ -80,9 +80,9 @@ class SignalManager:
         self._ttl_ns = int(settings.signal_ttl_s * 1e9)
         self._scoreboard.set_limits(settings.auto_disable)
 
-    def add_gate(self, gate: Gate) -> None:
-        """Append a gate; gates run in the order they were added."""
-        self._gates.append(gate)
+    def set_gates(self, gates: Sequence[Gate]) -> None:
+        """The gates, run in this order (in place of any before)."""
+        self._gates = list(gates)
 
     @property
     def scoreboard(self) -> StrategyScoreboard:

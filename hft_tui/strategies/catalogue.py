@@ -30,9 +30,11 @@ class StrategySource:
     origin: str  # "entry point NAME (module:Class)" or the file's path
     path: str
     sha256: str
+    text: str = field(default="", repr=False)  # the source itself, as it was loaded
 
-    def to_payload(self) -> dict[str, Any]:
-        return {"origin": self.origin, "path": self.path, "sha256": self.sha256}
+    def to_payload(self, *, with_text: bool = False) -> dict[str, Any]:
+        payload = {"origin": self.origin, "path": self.path, "sha256": self.sha256}
+        return {**payload, "source": self.text} if with_text else payload
 
 
 @dataclass(frozen=True)

@@ -66,6 +66,17 @@ class StrategiesSettings(BaseModel):
         description="Slow hooks after which the strategy is disabled (STRATEGY_SLOW, journaled so a replay "
         "disables it at the same event).",
     )
+    reload: bool = Field(
+        False,
+        description="Watch the running user strategies' files (--reload): an edited file is reloaded between two "
+        "events, keeps the parameters that still validate and warms up on the recent market events; one "
+        "that fails to load leaves the old code running and says why in a notice.",
+    )
+    warmup_events: int = Field(
+        5000, ge=0, le=1_000_000,
+        description="With reload on: how many of the latest market events the engine keeps to warm a reloaded "
+        "strategy up on (its hooks see them again; what it signals then is dropped).",
+    )
 
     _catalogue: StrategyCatalogue = PrivateAttr(default=BUILT_IN_CATALOGUE)
 
@@ -96,9 +107,10 @@ class StrategiesSettings(BaseModel):
 
     def code_record(self) -> dict[str, Any]:
         """For a ``session_start`` record: the source (path, sha256) of each enabled user
-        strategy, so a replay knows which code decided; empty with built-ins only."""
+        strategy, so a replay knows which code decided; empty with built-ins only. With reload on
+        the text too: the file will not hold it once edited, and a replay starts from it."""
         sources = self._catalogue.sources
-        running = {name: sources[name].to_payload() for name in self.enabled if name in sources}
+        running = {name: sources[name].to_payload(with_text=self.reload) for name in self.enabled if name in sources}
         return {"strategy_code": running} if running else {}
 
     def code_changes(self, recorded: dict[str, Any]) -> list[str]:

@@ -63,7 +63,7 @@ from hft_tui.signals.sizing import PositionSizer
 from hft_tui.signals.status import StrategyAction, StrategyStatusChange
 from hft_tui.strategies.base import Strategy
 from hft_tui.strategies.hook_watch import HookVerdict, HookWatch
-from hft_tui.strategies.strategy_set import build_strategies, candle_timeframes
+from hft_tui.strategies.strategy_set import Unbuilt, build_strategies, candle_timeframes
 from hft_tui.trading.commands import MANUAL_STRATEGY, Command, CommandResult, DisableStrategy
 from hft_tui.trading.fill_feed import FillFeed
 from hft_tui.trading.notice_log import NoticeLog
@@ -167,17 +167,25 @@ class TradingCore:
         self.symbols = tuple(rules)
         self.metrics = metrics or Metrics()
         self.sanitizer = Sanitizer(settings.sanitizer, self.rules, clock)
-        self.strategies: dict[str, Strategy] = build_strategies(settings.strategies, self.rules)
+        built = build_strategies(settings.strategies, self.rules)
+        self.strategies: dict[str, Strategy] = built.strategies
         self.default_params = {name: s.params for name, s in self.strategies.items()}
         # Strategies that raised or were too slow: no longer fed until the operator enables them.
         self.failed_strategies: dict[str, str] = {}
+        # Strategies that failed while the core was built (build or offers raised): not fed, and
+        # disabled with STRATEGY_ERROR once the session has started (``report_start_failures``).
+        self._start_failures: dict[str, Exception] = dict(built.failures)
+        # With reload on, the latest market events the strategies were fed: a reloaded one warms up on them.
+        self.recent_events: deque[object] = deque(
+            maxlen=settings.strategies.warmup_events if settings.strategies.reload else 0)
         self.hook_watch = HookWatch.on(clock, settings.strategies.max_hook_ms, settings.strategies.slow_hook_limit)
         # Commands the core decided itself during an event; the engine journals and applies them.
         self._decided: list[Command] = []
-        self._index_hooks()
         self.candles = CandleBuilder(candle_timeframes(self.strategies))
         self.manager = SignalManager(settings.signals, clock=clock)
         self._install_gates()
+        self.failed_strategies.update(dict.fromkeys(self._start_failures, "starting"))
+        self._index_hooks()
         self.sizer = PositionSizer(settings.sizing)
         self.exits = ExitTracker()
         self.gate = RiskGate(settings.risk)
@@ -261,6 +269,23 @@ class TradingCore:
         self.signal_counts.setdefault(strategy.name, 0)
         self._index_hooks()
 
+    def replace_strategy(self, name: str, strategy: Strategy, default_params: Any) -> None:
+        """Run ``strategy`` (reloaded code) in place of strategy ``name`` from the next event on;
+        its status (paused, disabled) and its score stay."""
+        self.strategies[name] = strategy
+        self.default_params[name] = default_params
+        self._start_failures.pop(name, None)
+        self._index_hooks()
+        self._install_gates()
+
+    def report_start_failures(self) -> None:
+        """Disable (``STRATEGY_ERROR``, journaled, a notice) each strategy that failed while the core
+        was built; called once the session's start is journaled, so the records are the session's."""
+        failures, self._start_failures = self._start_failures, {}
+        for name, exc in failures.items():
+            self.failed_strategies.pop(name, None)
+            self._strategy_failed(name, exc)
+
     def _index_hooks(self) -> None:
         # Per event type, the bound hooks of the strategies that override it, in strategy
         # order: the per-event loop then neither builds closures nor calls the base class's
@@ -276,16 +301,22 @@ class TradingCore:
 
     def _install_gates(self) -> None:
         # The gates the strategies declare, by rank, then the feed's: a stale feed blocks last.
-        declared = [(gate, name) for name, strategy in self.strategies.items() for gate in strategy.offers().gates]
-        for gate, name in sorted(declared, key=lambda pair: pair[0].rank):
-            self.manager.add_gate(self._guarded_gate(name, gate.check))
+        declared = []
+        for name, strategy in self.strategies.items():
+            try:
+                declared.extend((gate, name) for gate in strategy.offers().gates)
+            except WalError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - a strategy's bug must not stop the session's start
+                self._start_failures[name] = exc
+        gates = [self._guarded_gate(name, gate.check) for gate, name in sorted(declared, key=lambda p: p[0].rank)]
 
         def feed_gate(signal: Signal) -> tuple[float, ReasonCode | None]:
             if signal.symbol not in self.rules:
                 return 0.0, ReasonCode.FEED_STALE
             code = freeze_code(self.feed_health.state(signal.symbol))
             return (1.0, None) if code is None else (0.0, code)
-        self.manager.add_gate(feed_gate)
+        self.manager.set_gates([*gates, feed_gate])
 
     def _guarded_gate(self, name: str, check: Callable[[Signal], tuple[float, ReasonCode | None]],
                       ) -> Callable[[Signal], tuple[float, ReasonCode | None]]:
@@ -307,11 +338,12 @@ class TradingCore:
         """The marks the running strategies declare for ``symbol``'s order book (whales)."""
         marks: list[Any] = []
         for name, strategy in self.strategies.items():
-            read = strategy.offers().book_marks
-            if read is None or name in self.failed_strategies:
+            if name in self.failed_strategies:
                 continue
             try:
-                marks.extend(read(symbol))
+                read = strategy.offers().book_marks
+                if read is not None:
+                    marks.extend(read(symbol))
             except WalError:
                 raise
             except Exception as exc:  # noqa: BLE001 - a strategy's bug must not end the session
@@ -506,6 +538,7 @@ class TradingCore:
 
         A hook that raises is its strategy's failure, not the event's: the strategy is
         disabled and no longer fed, and the other strategies see the event as usual."""
+        self.recent_events.append(event)
         watch = self.hook_watch
         for hook in hooks:
             try:
@@ -918,6 +951,8 @@ class TradingCore:
     def enable(self, name: str) -> CommandResult:
         if name not in self.strategies:
             return CommandResult(False, f"no strategy {name!r}")
+        if isinstance(self.strategies[name], Unbuilt):
+            return CommandResult(False, f"{name} could not be built: fix its code and restart (or reload it)")
         if self.failed_strategies.pop(name, None) is not None:
             self._index_hooks()  # the operator's call: feed it again from the next event
             if self.hook_watch is not None:

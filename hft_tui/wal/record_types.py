@@ -425,6 +425,24 @@ class StrategyStatus(Record):
     detail: str = ""
 
 
+@journal("strategy_reload", {_P, _S}, Tone.OPERATOR, decision=True)
+@_frozen
+class StrategyReloaded(Record):
+    """A user strategy's code reloaded between two events (``--reload``): after ``at_event``
+    market events, the file's new text (``source``, whose sha256 it is) runs with ``params``
+    (the old ones that still validate; ``dropped`` did not), warmed up on ``warmup_events``
+    recent events. The text is here so a replay runs exactly the code that decided."""
+
+    strategy: str
+    at_event: int
+    path: str
+    sha256: str
+    params: dict[str, Any]
+    dropped: list[str]
+    warmup_events: int
+    source: str
+
+
 # --- feeds, errors, notices ------------------------------------------------------------------------
 
 

@@ -138,9 +138,8 @@ def test_a_blocking_gate_rejects_with_its_code_and_cannot_win_a_conflict() -> No
 
 def test_soft_gates_multiply_the_size_and_are_named_on_the_decision() -> None:
     manager = SignalManager()
-    manager.add_gate(lambda s: (0.5, ReasonCode.VPIN_ELEVATED))
-    manager.add_gate(lambda s: (0.8, ReasonCode.TREND_STRONG_DOWN))
-    manager.add_gate(lambda s: (1.0, None))
+    manager.set_gates([lambda s: (0.5, ReasonCode.VPIN_ELEVATED), lambda s: (0.8, ReasonCode.TREND_STRONG_DOWN),
+                       lambda s: (1.0, None)])
     (decision,) = decide(manager, sig())
     assert decision.accepted
     assert decision.size_factor == pytest.approx(0.4)

@@ -76,11 +76,11 @@ def test_every_registered_type_is_in_some_wal_filter_besides_all() -> None:
     assert ("all", None) in WAL_FILTERS
 
 
-def test_the_decision_stream_is_what_it_was_before_the_table() -> None:
+def test_the_decision_stream_is_what_it_was_before_the_table_and_strategy_reloads() -> None:
     assert DECISION_TYPES == {
         "signal", "order", "order_rejected", "order_update", "fill", "trade_closed", "exit_rules",
         "state", "risk", "flatten", "flatten_incomplete", "cancel", "param", "pause", "strategy",
-        "command", "kill", "feed", "rejection",
+        "command", "kill", "feed", "rejection", "strategy_reload",
     }
 
 
