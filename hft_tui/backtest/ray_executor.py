@@ -2,13 +2,15 @@
 
 The data is put in Ray's object store once (``DataBundle``); each task receives a reference,
 and a worker process lays the bytes out on its own disk the first time it sees them. Every
-node must have the same hft-tui installed (docs/research.md says how to start a cluster).
+node must have the same hft-tui installed (docs/research.md says how to start a cluster); the
+user strategies' code goes with each task, as text checked by its sha256.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import pickle
 from concurrent.futures import Future
 from typing import Any
 
@@ -16,16 +18,22 @@ from hft_tui.backtest.data_bundle import DataBundle, named_as_given
 from hft_tui.backtest.executor import BacktestJob, ExecutorUnavailable, run_job
 from hft_tui.backtest.report import BacktestReport
 from hft_tui.backtest.runner import DataSpec
+from hft_tui.strategies.catalogue import installed
+from hft_tui.strategies.user_strategies import ShippedCode, code_to_ship, load_shipped
 
 # Ray's switch for single-host mode ("0": node addresses on the loopback), read when ray is imported.
 LOOPBACK_ONLY_ENV = "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"
 INSTALL_HINT = "--ray needs Ray: pip install 'hft-tui[ray]' (on every node of the cluster)"
 
 
-def _run_shipped(bundle_box: list[Any], job: BacktestJob) -> BacktestReport:
-    """A Ray task: the job on this worker's copy of the shipped data."""
+def _run_shipped(bundle_box: list[Any], code: tuple[ShippedCode, ...], pickled_job: bytes) -> BacktestReport:
+    """A Ray task: the job on this worker's copy of the shipped data, with the user strategies'
+    code the caller runs (loaded by sha256 before the job, whose settings name their classes,
+    is unpickled)."""
     import ray
 
+    load_shipped(code)
+    job: BacktestJob = pickle.loads(pickled_job)  # noqa: S301 - our own driver pickled it
     spec = job.spec
     if bundle_box:
         bundle = _bundle_cache.get(bundle_box[1])
@@ -71,10 +79,11 @@ class RayExecutor:
         bundle = DataBundle.of(spec)
         self._bundle_box = [] if bundle is None else [ray.put(bundle), bundle.digest]
         self._task = ray.remote(num_cpus=1, max_retries=0)(_run_shipped)
+        self._code = code_to_ship(installed())
         self._pending: list[Any] = []
 
     def submit(self, job: BacktestJob) -> Future[BacktestReport]:
-        ref = self._task.remote(self._bundle_box, job)
+        ref = self._task.remote(self._bundle_box, self._code, pickle.dumps(job))
         self._pending.append(ref)
         return ref.future()  # type: ignore[no-any-return]
 

@@ -142,6 +142,39 @@ def restore_module(name: str, previous: ModuleType | None) -> None:
         sys.modules[name] = previous
 
 
+@dataclass(frozen=True)
+class ShippedCode:
+    """A user strategy's module as text, for a process that has not got its file (a Ray worker)."""
+
+    module: str
+    path: str
+    sha256: str
+    text: str
+
+
+def code_to_ship(catalogue: StrategyCatalogue) -> tuple[ShippedCode, ...]:
+    """The modules of ``catalogue``'s user strategies, each with its text and sha256."""
+    modules = {catalogue.classes[name].__module__: source for name, source in catalogue.sources.items() if source.text}
+    return tuple(ShippedCode(module, source.path, source.sha256, source.text) for module, source in modules.items())
+
+
+_loaded_here: dict[str, str] = {}  # module -> the sha256 of the shipped text this process runs
+
+
+def load_shipped(code: tuple[ShippedCode, ...]) -> None:
+    """Run each shipped module here unless this process already runs that text (by its sha256):
+    then a settings object naming the strategies unpickles, and the same code decides."""
+    for item in code:
+        if _loaded_here.get(item.module) == item.sha256:
+            continue
+        if source_sha256(item.text) != item.sha256:
+            raise UserStrategyError(f"{item.path}: the shipped text is not the one of sha256 {item.sha256[:12]}")
+        if item.module.startswith(f"{MODULE_PREFIX}."):
+            sys.modules.setdefault(MODULE_PREFIX, ModuleType(MODULE_PREFIX))
+        import_strategy_source(item.module, Path(item.path), item.text)
+        _loaded_here[item.module] = item.sha256
+
+
 def _from_entry_points() -> Iterator[Found]:
     for point in entry_points(group=ENTRY_POINT_GROUP):
         origin = f"entry point {point.name} ({point.value})"
