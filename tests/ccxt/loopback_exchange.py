@@ -55,6 +55,9 @@ MY_TRADES_LIMIT = 500
 # A websocket peer that has not taken a frame in this long is dropped, as a real exchange
 # drops a consumer too slow (or too dead) to read: the others never wait on it.
 SEND_TIMEOUT_S = 5.0
+# A stopped server drops its connections (as an exchange going down does) after this long,
+# instead of aiohttp's 60 s wait for idle keep-alive peers and unanswered requests to finish.
+STOP_GRACE_S = 0.5
 
 
 @dataclass
@@ -231,7 +234,7 @@ class LoopbackExchange:
         self.loop = asyncio.get_running_loop()
         self._user_wake = asyncio.Event()
         self._user_sender = asyncio.ensure_future(self._send_user_events())
-        self._runner = web.AppRunner(app, handle_signals=False)
+        self._runner = web.AppRunner(app, handle_signals=False, shutdown_timeout=STOP_GRACE_S)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", port)
         await site.start()

@@ -46,7 +46,7 @@ from typing import Any
 
 from aiohttp import web
 
-from loopback_exchange import LoopbackBook, _on_grid, _on_lot
+from loopback_exchange import STOP_GRACE_S, LoopbackBook, _on_grid, _on_lot
 
 API_KEY = "loopback-key"
 SECRET = "loopback-secret"
@@ -212,7 +212,7 @@ class OkxLoopback:
         get("/api/v5/trade/orders-pending", self._orders_pending)
         get("/api/v5/trade/fills-history", self._fills_history)
         post("/api/v5/trade/cancel-all-after", self._cancel_all_after)
-        self._runner = web.AppRunner(app, handle_signals=False)
+        self._runner = web.AppRunner(app, handle_signals=False, shutdown_timeout=STOP_GRACE_S)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", port)
         await site.start()

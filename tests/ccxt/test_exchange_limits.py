@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from live_harness import live_engine
+from live_harness import live_engine, wait_until
 from loopback_exchange import LoopbackExchange
 
 from hft_tui.clock import WallClock
@@ -55,8 +55,8 @@ async def test_a_429_starts_the_exchanges_retry_after_cooldown_that_only_the_kil
     orders: list[Order] = []
     broker.on_order = orders.append
     submitting = asyncio.ensure_future(broker.submit(limit_buy("busy1")))
-    while not loopback.refusals["429"]:
-        await asyncio.sleep(0.01)
+    # The broker has read the 429 and its Retry-After (the server counting it is not enough).
+    await wait_until(lambda: broker.calls.rate_limited > 0, "the broker saw the 429")
     loopback.rate_limit_storm(0.0)
     cooldown = broker.calls.cooldown_s()
     open_orders = await broker.fetch_open_orders("BTC/USDT", priority=True)  # the kill lane goes now
@@ -91,10 +91,7 @@ async def test_a_ban_holds_the_engine_reducing(loopback: LoopbackExchange, loopb
         loopback.ban_ip(60)
         await engine.execute(PlaceOrder("BTC/USDT", "buy", 0.002, price=49_990.0))
         assert engine.live is not None
-        for _ in range(100):
-            if engine.core.state.state is TradingState.REDUCING:
-                break
-            await asyncio.sleep(0.01)
+        await wait_until(lambda: engine.core.state.state is TradingState.REDUCING, "the ban held the engine REDUCING")
     finally:
         await engine.stop("test over")
     assert (engine.core.state.state, engine.core.state.reason) == (TradingState.REDUCING, ReasonCode.EXCHANGE_BANNED)

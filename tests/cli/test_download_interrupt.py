@@ -19,7 +19,7 @@ from aiohttp import web
 from cli_process import GUARD_S, loopback_config
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "ccxt"))
-from loopback_exchange import LoopbackExchange  # noqa: E402
+from loopback_exchange import STOP_GRACE_S, LoopbackExchange  # noqa: E402
 
 from hft_tui import exit_codes  # noqa: E402
 from hft_tui.data.candle_store import CandleStore  # noqa: E402
@@ -57,7 +57,7 @@ class SlowKlines:
         app = web.Application()
         app.router.add_get("/api/v3/exchangeInfo", self.markets._exchange_info)  # noqa: SLF001
         app.router.add_get("/api/v3/klines", self.klines)
-        runner = web.AppRunner(app, handle_signals=False)
+        runner = web.AppRunner(app, handle_signals=False, shutdown_timeout=STOP_GRACE_S)  # the held request
         await runner.setup()
         site = web.TCPSite(runner, "127.0.0.1", 0)
         await site.start()
