@@ -1,22 +1,35 @@
-"""Fixtures for the whole suite."""
+"""Settings for the whole suite."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+import shutil
+import tempfile
 
 import pytest
 
+_STATE_HOME = "XDG_STATE_HOME"
 
-@pytest.fixture(autouse=True, scope="session")
-def private_state_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+
+def pytest_configure(config: pytest.Config) -> None:
     """The user state dir (platformdirs reads XDG_STATE_HOME) of every test, and of the commands
     tests start, is a scratch directory: saved backtest runs and default WAL dirs never land in
-    the real one."""
-    before = os.environ.get("XDG_STATE_HOME")
-    os.environ["XDG_STATE_HOME"] = str(tmp_path_factory.mktemp("xdg-state"))
-    yield
+    the real one. Set before collection, so environments copied at import time carry it too."""
+    config.stash[_saved_key] = os.environ.get(_STATE_HOME)
+    config.stash[_scratch_key] = tempfile.mkdtemp(prefix="hft-tui-test-state-")
+    os.environ[_STATE_HOME] = config.stash[_scratch_key]
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if _scratch_key not in config.stash:
+        return
+    shutil.rmtree(config.stash[_scratch_key], ignore_errors=True)
+    before = config.stash[_saved_key]
     if before is None:
-        os.environ.pop("XDG_STATE_HOME", None)
+        os.environ.pop(_STATE_HOME, None)
     else:
-        os.environ["XDG_STATE_HOME"] = before
+        os.environ[_STATE_HOME] = before
+
+
+_saved_key = pytest.StashKey[str | None]()
+_scratch_key = pytest.StashKey[str]()

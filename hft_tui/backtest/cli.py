@@ -461,6 +461,7 @@ def _per_symbol(args: argparse.Namespace, spec: Any, windows: list[Any], setting
     """``--per-symbol``: one backtest per symbol (per window) on the chosen executor."""
     from hft_tui.backtest.executor import ExecutorUnavailable
     from hft_tui.backtest.executor_options import executor_from_args
+    from hft_tui.backtest.runs_progress import BestSoFar, RunsProgress
     from hft_tui.backtest.symbol_batch import run_symbol_batch
 
     if spec.kind != "candles":
@@ -471,8 +472,16 @@ def _per_symbol(args: argparse.Namespace, spec: Any, windows: list[Any], setting
     except (ValueError, ExecutorUnavailable) as exc:
         print(f"hft-tui: {exc}", file=sys.stderr)
         return EXIT_CONFIG_ERROR
+    best = BestSoFar("return", True)
+
+    def on_done(finished: int, symbol: str, reports: list[Any]) -> None:
+        best.offer(reports[0].returns.total_return_pct, symbol)
+        progress.advance(finished, best.text)
+
     try:
-        batch = run_symbol_batch(settings, spec, windows, executor, vectorised=args.vectorised)
+        with RunsProgress("per-symbol", "symbols", len(spec.symbols),
+                          plain="per-symbol: {done}/{total} {unit} done{best}") as progress:
+            batch = run_symbol_batch(settings, spec, windows, executor, vectorised=args.vectorised, on_done=on_done)
     finally:
         executor.close()
     from hft_tui.backtest.saved_results import figures_row, headline, table_body

@@ -55,7 +55,8 @@ def save_run(args: argparse.Namespace, settings: Settings, kind: str, title: str
     take it is a warning, never a failed run."""
     store = run_store(args, settings)
     try:
-        run_id = store.save(kind, title, figures, body, command=command_line(getattr(args, "argv", None)), interrupted=interrupted)
+        run_id = store.save(kind, title, figures, body, command=command_line(getattr(args, "argv", None)),
+                            interrupted=interrupted)
     except OSError as exc:
         console.print(f"[yellow]not saved:[/] {store.root}: {exc.strerror or exc}")
         return None

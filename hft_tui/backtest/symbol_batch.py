@@ -3,7 +3,7 @@ executor; Ctrl+C keeps the symbols that had finished."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, as_completed
 from dataclasses import dataclass, replace
 
@@ -22,8 +22,10 @@ class SymbolBatch:
 
 
 def run_symbol_batch(settings: Settings, spec: DataSpec, windows: Sequence[Window],
-                     executor: BacktestExecutor, *, vectorised: bool = False) -> SymbolBatch:
-    """Backtest each of ``spec.symbols`` on its own (settings and data narrowed to it)."""
+                     executor: BacktestExecutor, *, vectorised: bool = False,
+                     on_done: Callable[[int, str, list[BacktestReport]], None] | None = None) -> SymbolBatch:
+    """Backtest each of ``spec.symbols`` on its own (settings and data narrowed to it);
+    ``on_done(symbols finished, symbol, its reports)`` as each symbol's last window finishes."""
     futures: dict[Future[BacktestReport], tuple[str, int]] = {}
     done: dict[tuple[str, int], BacktestReport] = {}
     interrupted = False
@@ -33,8 +35,13 @@ def run_symbol_batch(settings: Settings, spec: DataSpec, windows: Sequence[Windo
             for w, window in enumerate(windows):
                 job = BacktestJob(alone, replace(spec, symbols=(symbol,)), window, vectorised)
                 futures[executor.submit(job)] = (symbol, w)
+        finished = 0
         for future in as_completed(futures):
+            symbol, _ = futures[future]
             done[futures[future]] = future.result()
+            if on_done is not None and all((symbol, w) in done for w in range(len(windows))):
+                finished += 1
+                on_done(finished, symbol, [done[(symbol, w)] for w in range(len(windows))])
     except KeyboardInterrupt:
         interrupted = True
         executor.stop_now()

@@ -98,3 +98,14 @@ def test_a_study_is_saved_with_its_ranked_trials_and_no_database_password(
     saved = RunStore(tmp_path).load(1)
     assert saved.kind == "study" and saved.figures[0]["label"].startswith("best trial")
     assert "hunter22" not in command_line(["optimize", "run", "--storage", "postgresql://quant:hunter22@db/studies"])
+
+
+def test_a_per_symbol_batch_tells_each_symbol_done_and_saves_a_row_per_symbol(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert hft(tmp_path, "backtest", "--candles", "--data-dir", str(SAMPLE), "--strategies", "trend", "--vectorised",
+               "--per-symbol", "--workers", "1") == 0
+    err = capsys.readouterr().err
+    assert "per-symbol: 1/2 symbols done, best return" in err and "per-symbol: 2/2 symbols done" in err
+    saved = RunStore(tmp_path).load(1)
+    assert saved.kind == "per-symbol"
+    assert [row["label"] for row in saved.figures] == ["BTC/USDT full", "ETH/USDT full"]
