@@ -68,9 +68,11 @@ def restore_core(core: TradingCore, recovered: RecoveredState) -> list[str]:
     for name, values in recovered.params.items():
         strategy = core.strategies.get(name)
         if strategy is not None:
-            strategy.set_params(type(strategy.params).model_validate(
-                {**strategy.params.model_dump(), **values}))
-            notes.append(f"{name} parameters {values}")
+            # The code may have changed since (a user strategy edited): what no longer validates is dropped.
+            params, dropped = type(strategy.params).keeping({**strategy.params.model_dump(), **values})
+            strategy.set_params(params)
+            notes.append(f"{name} parameters {values}" + (f" ({', '.join(dropped)} no longer valid: default)"
+                                                            if dropped else ""))
     now = core.clock.now_ns()
     for name in recovered.paused:
         if name in core.strategies:

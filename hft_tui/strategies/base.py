@@ -10,9 +10,9 @@ from __future__ import annotations
 from abc import ABC
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import ClassVar, Generic, TypeVar
+from typing import Any, ClassVar, Generic, Self, TypeVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from hft_tui.model import Candle, Liquidation, MarketRules, OrderBook, ReasonCode, Signal, Trade
 from hft_tui.model.reason_codes import register_user_code
@@ -27,6 +27,22 @@ class StrategyParams(BaseModel):
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @classmethod
+    def keeping(cls, values: Mapping[str, Any]) -> tuple[Self, tuple[str, ...]]:
+        """These parameters taking each of ``values`` that validates (in order, each with the ones
+        kept before it; the others stay at their defaults), and the names of those that do not.
+        For values from other code: a reloaded strategy's old parameters, a journal's tuning."""
+        kept: dict[str, Any] = {}
+        dropped: list[str] = []
+        for key, value in values.items():
+            try:
+                cls.model_validate({**kept, key: value})
+            except ValidationError:
+                dropped.append(key)
+            else:
+                kept[key] = value
+        return cls.model_validate(kept), tuple(dropped)
 
 
 P = TypeVar("P", bound=StrategyParams)

@@ -13,7 +13,6 @@ import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from pydantic import ValidationError
 
@@ -65,8 +64,12 @@ def _build_warm(core: TradingCore, name: str, cls: type[Strategy], path: Path,
     missing = [need for need in cls.needs if need not in core.strategies]
     if missing:
         raise UserStrategyError(f"{path}: {name} now needs {' and '.join(missing)}, which are not running")
-    params, dropped = carried_params(core.strategies[name].params, cls.params_model)
-    defaults, _ = carried_params(core.default_params[name], cls.params_model)
+    try:
+        params, dropped = cls.params_model.keeping(core.strategies[name].params.model_dump())
+        defaults, _ = cls.params_model.keeping(core.default_params[name].model_dump())
+    except ValidationError as exc:  # the defaults themselves (a validator across fields)
+        raise UserStrategyError(f"{path}: {cls.params_model.__name__}'s defaults do not validate: "
+                                f"{exc.errors()[0]['msg']}") from None
     try:
         strategy = cls.build(params, BuildContext(rules=core.rules,
                                                   needs={need: core.strategies[need] for need in cls.needs}))
@@ -90,24 +93,6 @@ def apply_reload(core: TradingCore, prepared: PreparedReload) -> CommandResult:
             f"{record.warmup_events} events{dropped}{disabled}")
     core.add_notice("strategy", text)
     return CommandResult(True, text)
-
-
-def carried_params(old: StrategyParams, model: type[StrategyParams]) -> tuple[StrategyParams, tuple[str, ...]]:
-    """``model``'s parameters taking each of ``old``'s values that still validates (in field
-    order, each with the ones kept before it), and the names of those that do not."""
-    kept: dict[str, Any] = {}
-    dropped: list[str] = []
-    for key, value in old.model_dump().items():
-        try:
-            model.model_validate({**kept, key: value})
-        except ValidationError:
-            dropped.append(key)
-        else:
-            kept[key] = value
-    try:
-        return model.model_validate(kept), tuple(dropped)
-    except ValidationError as exc:  # the defaults themselves (a validator across fields)
-        raise UserStrategyError(f"{model.__name__}: its defaults do not validate: {exc.errors()[0]['msg']}") from None
 
 
 def warm_up(strategy: Strategy, events: Iterable[object]) -> int:
