@@ -203,7 +203,8 @@ def run_backtest(
     wal = WalWriter(wal_dir, clock, fsync_interval_ms=settings.wal.fsync_interval_ms,
                     rotate_bytes=settings.wal.rotate_mb * 2**20, tail_size=10)
     try:
-        core = TradingCore(settings, clock=clock, wal=wal, rules=rules, exchange_id=exchange_id)
+        core = TradingCore(settings, clock=clock, wal=wal, rules=rules, exchange_id=exchange_id,
+                           keep_closed_trades=True)
         wal.write(SessionStarted(mode="BACKTEST", exchange=exchange_id, symbols=list(rules), source=spec.kind,
                                  window=window.label, **settings.strategies.code_record()))
         core.report_start_failures()

@@ -159,6 +159,7 @@ class TradingCore:
         session_id: str = "s1",
         broker: Broker | None = None,
         client_id_prefix: str = "",
+        keep_closed_trades: bool = False,
     ) -> None:
         self.settings = settings
         self.clock = clock
@@ -208,7 +209,7 @@ class TradingCore:
                                       stale_after_ns=int(settings.exchange.stale_after_ms * 1_000_000))
         # Live: ``client_id_prefix`` is a per-install nonce in front of every client id.
         self.bookkeeping = OrderBookkeeping(session_id, client_id_prefix)
-        self.trades = TradeLifecycle()
+        self.trades = TradeLifecycle(keep_closed=keep_closed_trades)
         self.fill_feed = FillFeed()
         self.signal_history: deque[SignalOutcome] = deque(maxlen=SIGNAL_HISTORY)
         self.signal_counts: dict[str, int] = {name: 0 for name in self.strategies}
@@ -248,7 +249,8 @@ class TradingCore:
 
     @property
     def closed_trades(self) -> list[ClosedTrade]:
-        """The trades closed in this session, oldest first."""
+        """The trades closed, oldest first, when the core keeps them (``keep_closed_trades``:
+        a backtest's report reads them; a trading session's are in the WAL)."""
         return self.trades.closed
 
     def reopen_trade(self, symbol: str, trade: OpenTrade) -> None:

@@ -62,12 +62,15 @@ class PendingEntry:
 
 
 class TradeLifecycle:
-    """The open trades by symbol, the trades closed this session, and what opens or closes
-    the next ones: entries in flight and the reason a symbol is being closed for."""
+    """The open trades by symbol, and what opens or closes the next ones: entries in flight
+    and the reason a symbol is being closed for. With ``keep_closed`` (a backtest, whose report
+    reads them) also every trade closed; a trading session's are in its WAL only, so nothing
+    here grows with the session."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, keep_closed: bool = False) -> None:
         self.open: dict[str, OpenTrade] = {}
         self.closed: list[ClosedTrade] = []
+        self._keep_closed = keep_closed
         self._entries: dict[str, PendingEntry] = {}
         self._exit_reasons: dict[str, ReasonCode] = {}
 
@@ -131,5 +134,6 @@ class TradeLifecycle:
             exit_reason=self._exit_reasons.pop(fill.symbol, None),
             fees_usd=trade.fees_usd,
         )
-        self.closed.append(closed)
+        if self._keep_closed:
+            self.closed.append(closed)
         return trade, closed

@@ -1,7 +1,8 @@
-"""Nothing the core keeps about fills grows with the session: the fill feed keeps the latest
-ones and counts the rest, and the trade ids are kept per open order only, which is what the
-state snapshot needs to name so a restart never books a fill twice (the LIVE restart tests
-in tests/ccxt/test_live_recovery.py follow a partly filled order's ids across crashes)."""
+"""Nothing the core keeps about fills or trades grows with the session: the fill feed keeps the
+latest fills and counts the rest, closed trades are the WAL's, and trade ids are kept per open
+order only, which is what the state snapshot needs to name so a restart never books a fill
+twice (the LIVE restart tests in tests/ccxt/test_live_recovery.py follow a partly filled
+order's ids across crashes)."""
 
 from __future__ import annotations
 
@@ -26,3 +27,5 @@ def test_a_long_run_keeps_the_latest_fills_and_trade_ids_of_open_orders_only(eng
     booked = [r for r in wal_records(engine.wal.directory) if r["type"] == "fill"]
     assert core.fill_feed.total == len(booked) > KEEP, "the run books more fills than the feed keeps"
     assert [f.trade_id for f in core.fill_feed.latest()] == [r["trade_id"] for r in booked[-KEEP:]]
+    closed = [r for r in wal_records(engine.wal.directory) if r["type"] == "trade_closed"]
+    assert closed and core.closed_trades == [], "closed trades are the WAL's: a session keeps none in memory"

@@ -19,7 +19,7 @@ def _fill(client_id: str, side: Side, qty: float, price: float, ts_ns: int) -> F
 
 
 def test_a_trade_is_opened_scored_and_closed_for_the_first_reason_given() -> None:
-    trades = TradeLifecycle()
+    trades = TradeLifecycle(keep_closed=True)
     signal = Signal(BTC, Side.BUY, 0.8, Priority.MEDIUM, (ReasonCode.TREND_STRONG_UP,), "trend", T0, T0 + 10**9)
     trades.entry_sent("o1", PendingEntry(signal, Decision(signal, True, (ReasonCode.TREND_STRONG_UP,), 1.0, T0)))
     position = Position(BTC)
@@ -44,7 +44,7 @@ def test_a_trade_is_opened_scored_and_closed_for_the_first_reason_given() -> Non
 
 
 def test_a_fill_back_to_flat_with_no_trade_open_scores_nothing_and_keeps_the_reason() -> None:
-    trades = TradeLifecycle()
+    trades = TradeLifecycle(keep_closed=True)
     trades.closing(BTC, ReasonCode.FLATTEN)
     fill = _fill("o1", Side.SELL, 0.001, 100.0, T0)
     assert trades.closed_by(fill, Position(BTC)) is None
