@@ -66,6 +66,7 @@ from hft_tui.strategies.hook_watch import HookVerdict, HookWatch
 from hft_tui.strategies.strategy_set import Unbuilt, build_strategies, candle_timeframes
 from hft_tui.trading.commands import MANUAL_STRATEGY, Command, CommandResult, DisableStrategy
 from hft_tui.trading.fill_feed import FillFeed
+from hft_tui.trading.flatten_work import FlattenStep, FlattenWork
 from hft_tui.trading.notice_log import NoticeLog
 from hft_tui.trading.order_bookkeeping import OrderBookkeeping
 from hft_tui.trading.trade_lifecycle import OpenTrade, PendingEntry, TradeLifecycle
@@ -108,19 +109,11 @@ UNKNOWN_SYMBOL_KEY = "*"
 # Component failures are journaled once per distinct error, up to this many distinct ones.
 MAX_JOURNALED_ERRORS = 1000
 ERROR_TEXT_CHARS = 300
-# Exit and flatten orders are retried on each book until flat or until this deadline.
-FLATTEN_DEADLINE_NS = 10 * NS_PER_S
 SIGNAL_HISTORY = 300
 # A synthetic book for candle backtests: one level a side, this many ticks from the close.
 CANDLE_BOOK_HALF_SPREAD_TICKS = 1
 CANDLE_BOOK_QTY = 1e9
 CANDLE_TRADE_SLICES = 8
-
-
-@dataclass(slots=True)
-class FlattenTarget:
-    reason: ReasonCode
-    deadline_ns: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,7 +208,7 @@ class TradingCore:
         self.signal_counts: dict[str, int] = {name: 0 for name in self.strategies}
         self.notices = NoticeLog()
         self.counters = CoreCounters()
-        self._flatten: dict[str, FlattenTarget] = {}
+        self.flattening = FlattenWork()
         # Live: why the engine must stay reduce-only for now (reconciling, account mismatch,
         # IP ban), by key; while any is held, the trading state is at least REDUCING.
         self.holds: dict[str, tuple[ReasonCode, str]] = {}
@@ -405,7 +398,7 @@ class TradingCore:
     def has_exit_work(self) -> bool:
         """A position is open (its stop-loss and take-profit watch the marks) or a reduce-only
         order is working: a FAILED engine takes market data only while this holds."""
-        return (bool(self._flatten) or bool(self.portfolio.positions())
+        return (bool(self.flattening) or bool(self.portfolio.positions())
                 or any(o.is_open and o.reduce_only for o in self.bookkeeping.working.values()))
 
     def fail(self, detail: str) -> None:
@@ -685,7 +678,7 @@ class TradingCore:
         book = self.books.get(symbol)
         if book is None or book.mid is None:
             return None, ReasonCode.RISK_NO_PRICE, ""
-        if self.lots_held(symbol) or symbol in self._flatten or self.bookkeeping.has_open(symbol):
+        if self.lots_held(symbol) or symbol in self.flattening or self.bookkeeping.has_open(symbol):
             return None, ReasonCode.ALREADY_POSITIONED, ""
         if self.state.state is not TradingState.ACTIVE:
             return None, ReasonCode.RISK_REDUCE_ONLY, f"trading state {self.state.state.value}"
@@ -828,7 +821,7 @@ class TradingCore:
     def _closed(self, fill: Fill, after: Position) -> None:
         ended = self.trades.closed_by(fill, after)
         self.exits.untrack(fill.symbol)
-        self._flatten.pop(fill.symbol, None)
+        self.flattening.done(fill.symbol)
         if ended is None:
             return
         trade, closed = ended
@@ -870,25 +863,21 @@ class TradingCore:
         if not self.lots_held(symbol):
             return
         self.trades.closing(symbol, reason)
-        self._flatten[symbol] = FlattenTarget(reason, ts_ns + FLATTEN_DEADLINE_NS)
+        self.flattening.start(symbol, reason, ts_ns)
         self._work_flatten(symbol, ts_ns)
 
     def _work_flatten(self, symbol: str, ts_ns: int) -> None:
         """Keep one reduce-only market order working until flat or past the deadline."""
-        target = self._flatten.get(symbol)
-        if target is None:
+        if symbol not in self.flattening:
             return
-        position = self.portfolio.position(symbol)
         lots = self.lots_held(symbol)
-        if not lots:
-            del self._flatten[symbol]
+        step, target = self.flattening.step(symbol, ts_ns, lots)
+        if step is FlattenStep.EXPIRED and target is not None:
+            left = self.portfolio.position(symbol).qty
+            self.add_notice("flatten", f"{symbol}: not flat by the deadline; {left:g} left")
+            self.wal.write(FlattenIncomplete(symbol=symbol, qty_left=left, reason=target.reason.value))
             return
-        if ts_ns > target.deadline_ns:
-            del self._flatten[symbol]
-            self.add_notice("flatten", f"{symbol}: not flat by the deadline; {position.qty:g} left")
-            self.wal.write(FlattenIncomplete(symbol=symbol, qty_left=position.qty, reason=target.reason.value))
-            return
-        if self.bookkeeping.has_open(symbol, reduce_only=True):
+        if step is not FlattenStep.WORK or target is None or self.bookkeeping.has_open(symbol, reduce_only=True):
             return
         side = Side.SELL if lots > 0 else Side.BUY
         order = self.new_order(symbol, side, round(abs(lots) * self.rules[symbol].lot_size, 12),
