@@ -37,6 +37,9 @@ async def trade_randomly(engine: Engine, loopback: LoopbackExchange, orders: int
             # At most ten orders in flight, however slow the machine: the risk gate counts
             # pending orders, so on a loaded box more of them would be refused, not sent.
             await answered(engine)
+            # A market that keeps quoting: on a loaded box the orders outlast the feed's
+            # staleness limit, and entries on a stale book are refused (FEED_STALE), not sent.
+            await loopback.push_depth("BTCUSDT", bids=[loopback.book_levels("BTCUSDT")[0][0]])
         await asyncio.sleep(0.002)
 
 
