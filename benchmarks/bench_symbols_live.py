@@ -49,7 +49,7 @@ sys.path.insert(0, str(ROOT / "tests" / "ccxt"))
 from loopback_exchange import ccxt_urls  # noqa: E402
 
 LOOPBACK_CONFIG = ROOT / "config" / "examples" / "loopback.toml"
-STEPS = (1, 5, 10, 20, 30, 40, 50, 60, 80, 100, 130, 160, 200)
+STEPS = (1, 10, 20, 50, 80, 100, 130, 160, 200, 250, 300, 400)
 QUICK_STEPS = (1, 10, 40)
 LAG_LIMIT_MS = 100.0
 WARMUP_S = 3.0
