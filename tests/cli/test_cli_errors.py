@@ -13,6 +13,7 @@ from cli_process import hft_tui, hft_tui_interrupted, loopback_config
 from loopback_thread import loopback_exchange_thread
 
 from hft_tui import exit_codes
+from hft_tui.backtest.saved_runs import RunStore
 from hft_tui.cli.main import main
 from hft_tui.session.assembly import build_sim_engine
 from hft_tui.clock import FrozenClock
@@ -118,13 +119,16 @@ def test_record_into_a_directory_that_holds_a_recording(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_ctrl_c_in_a_sweep_keeps_the_finished_rows(tmp_path: Path) -> None:
-    outcome = hft_tui_interrupted("1/6 combinations done", "backtest", "--sim", "1200", "--workers", "2",
+    outcome = hft_tui_interrupted("1/6 combinations done", "--state-dir", tmp_path / "state", "backtest",
+                                  "--sim", "1200", "--workers", "2",
                                   "--sweep", "strategies.spike_fader.threshold_pct=1,2,3,4,5,6",
                                   "--out", tmp_path)
     assert outcome.code == exit_codes.INTERRUPTED
     assert_one_line(outcome.stderr.replace("sweep: ", "progress: "), "interrupted", "of 6 combinations")
     assert "sweep ranked by" in outcome.stdout
     assert (tmp_path / "sweep.json").exists()
+    saved = RunStore(tmp_path / "state").load(1)  # the finished rows are saved too, marked interrupted
+    assert saved.kind == "sweep" and saved.interrupted and saved.body["table"]["rows"]
 
 
 def test_a_reader_that_leaves_early_is_not_an_error() -> None:
