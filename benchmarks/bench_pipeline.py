@@ -20,6 +20,7 @@ from __future__ import annotations
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from benchmarks.process_memory import current_rss_mb, peak_rss_mb
@@ -27,8 +28,48 @@ from hft_tui.clock import SimulatedClock
 from hft_tui.config.loader import load_settings
 from hft_tui.data.capture import DEFAULT_SIM_START_NS
 from hft_tui.session.assembly import build_sim_engine
+from hft_tui.session.engine import Engine
 
 CHUNK_EVENTS = 50_000
+
+
+def drive(
+    engine: Engine,
+    n: int,
+    *,
+    inspect: Callable[[list[object]], None] | None = None,
+    after_chunk: Callable[[int], None] | None = None,
+) -> tuple[float, list[float]]:
+    """Feed ``n`` events of the engine's sim market through ``Engine.process``, a chunk at a
+    time generated before it is timed: seconds spent processing and each chunk's events/s.
+    ``inspect`` sees each chunk before it runs, ``after_chunk`` the events done so far."""
+    next_event = engine.source.market.next_event  # type: ignore[attr-defined]
+    process = engine.process
+    busy_s = 0.0
+    chunk_rates: list[float] = []
+    done = 0
+    while done < n:
+        size = min(CHUNK_EVENTS, n - done)
+        events = [next_event() for _ in range(size)]
+        if inspect is not None:
+            inspect(events)
+        started = time.perf_counter()
+        for event in events:
+            process(event)
+        elapsed = time.perf_counter() - started
+        busy_s += elapsed
+        chunk_rates.append(size / elapsed)
+        done += size
+        del events
+        if after_chunk is not None:
+            after_chunk(done)
+    return busy_s, chunk_rates
+
+
+def deciles(chunk_rates: list[float]) -> tuple[float, float]:
+    """Mean events/s of the first and of the last tenth of the chunks."""
+    tenth = max(len(chunk_rates) // 10, 1)
+    return sum(chunk_rates[:tenth]) / tenth, sum(chunk_rates[-tenth:]) / tenth
 
 
 def run(quick: bool = False) -> dict[str, float]:
@@ -38,35 +79,24 @@ def run(quick: bool = False) -> dict[str, float]:
     with tempfile.TemporaryDirectory(prefix="bench-pipeline-") as tmp:
         clock = SimulatedClock(DEFAULT_SIM_START_NS)
         engine = build_sim_engine(settings, clock=clock, wal_dir=Path(tmp) / "wal", paced=False)
-        next_event = engine.source.market.next_event  # type: ignore[attr-defined]
         engine.begin_session()
-        process = engine.process
-        busy_s = 0.0
-        chunk_rates: list[float] = []
         rss_after_first_tenth = 0.0
-        done = 0
-        while done < n:
-            size = min(CHUNK_EVENTS, n - done)
-            events = [next_event() for _ in range(size)]
-            started = time.perf_counter()
-            for event in events:
-                process(event)
-            elapsed = time.perf_counter() - started
-            busy_s += elapsed
-            chunk_rates.append(size / elapsed)
-            done += size
-            del events
+
+        def after_chunk(done: int) -> None:
+            nonlocal rss_after_first_tenth
             if not rss_after_first_tenth and done >= n // 10:
                 rss_after_first_tenth = current_rss_mb()
+
+        busy_s, chunk_rates = drive(engine, n, after_chunk=after_chunk)
         engine.wal.sync()
         core = engine.core
-        tenth = max(len(chunk_rates) // 10, 1)
+        first, last = deciles(chunk_rates)
         figures = {
-            "pipeline_events": float(done),
-            "pipeline_events_per_s": done / busy_s,
-            "pipeline_us_per_event": busy_s / done * 1e6,
-            "pipeline_first_decile_events_per_s": sum(chunk_rates[:tenth]) / tenth,
-            "pipeline_last_decile_events_per_s": sum(chunk_rates[-tenth:]) / tenth,
+            "pipeline_events": float(n),
+            "pipeline_events_per_s": n / busy_s,
+            "pipeline_us_per_event": busy_s / n * 1e6,
+            "pipeline_first_decile_events_per_s": first,
+            "pipeline_last_decile_events_per_s": last,
             "pipeline_signals": float(core.counters.signals),
             "pipeline_orders": float(core.counters.orders),
             "pipeline_fills": float(core.counters.fills),

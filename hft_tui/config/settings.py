@@ -100,6 +100,11 @@ class SimSettings(Section):
     )
     trades_per_s: float = Field(3.0, ge=0, le=10000, description="Average trades per second, per symbol.")
     depth: int = Field(20, ge=5, le=200, description="Price levels per side of the simulated book.")
+    book_updates: Literal["snapshots", "deltas"] = Field(
+        "snapshots",
+        description="snapshots = every book update is drawn whole; deltas = a diff-depth feed like "
+        "Binance's, a few levels per update and a snapshot every 10 minutes.",
+    )
     correlation: float = Field(
         0.8, ge=-1, le=1, description="Correlation of price moves between the simulated symbols."
     )

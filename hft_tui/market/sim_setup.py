@@ -5,6 +5,7 @@ one market everywhere."""
 from __future__ import annotations
 
 from hft_tui.config.settings import Settings
+from hft_tui.market.sim_book_deltas import SimBookDeltas
 from hft_tui.market.sim_regimes import SimRegime
 from hft_tui.market.simulator import DEFAULT_SIM_SYMBOLS, SimSymbolSpec, SimulatedMarket
 
@@ -39,6 +40,7 @@ def build_sim_market(settings: Settings, start_ts_ns: int) -> SimulatedMarket:
         book_updates_per_s=settings.sim.book_updates_per_s,
         trades_per_s=settings.sim.trades_per_s,
         correlation=settings.sim.correlation,
+        book_deltas=SimBookDeltas() if settings.sim.book_updates == "deltas" else None,
     )
     if settings.sim.opening_cascade_s > 0:
         market.schedule_regime(settings.engine.symbols[0], SimRegime.CASCADE_DOWN,

@@ -15,6 +15,7 @@ the stream byte for byte.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
@@ -22,6 +23,7 @@ from decimal import Decimal
 import numpy as np
 
 from hft_tui.market.sim_book import LevelLandscape, shape_books
+from hft_tui.market.sim_book_deltas import SimBookDeltas
 from hft_tui.market.sim_regimes import PROFILES, REGIMES, RegimeSchedule, SimRegime
 from hft_tui.market.sim_whales import WhaleMarks, WhaleSchedule
 from hft_tui.model import Liquidation, MarketRules, OrderBook, Side, Trade
@@ -185,6 +187,7 @@ class SimulatedMarket:
         book_updates_per_s: float = 20.0,
         trades_per_s: float = 3.0,
         correlation: float = 0.8,
+        book_deltas: SimBookDeltas | None = None,
     ) -> None:
         specs = tuple(symbols)
         if not specs:
@@ -212,6 +215,10 @@ class SimulatedMarket:
         self._book_rate = float(book_updates_per_s)
         self._trade_rate = float(trades_per_s)
         self._start_ns = int(start_ts_ns)
+        # Books handed out as diff-depth updates (a few levels each) instead of snapshots.
+        self._deltas = book_deltas
+        self._delta_queue: deque[OrderBook] = deque()
+        self._delta_last_ns = int(start_ts_ns)
         expected_rate = n * (self._book_rate + self._trade_rate)
         self._window_s = min(_TARGET_EVENTS_PER_WINDOW / expected_rate, _MAX_WINDOW_S)
 
@@ -333,6 +340,10 @@ class SimulatedMarket:
 
     def next_event(self) -> OrderBook | Trade | Liquidation:
         """The next event, advancing simulated time (timestamps never decrease)."""
+        if self._delta_queue:
+            event = self._delta_queue.popleft()
+            self._delta_last_ns = event.ts_ns
+            return event
         if self._scheduled and self._events and self._i < self._n_events \
                 and self._events[self._i].ts_ns >= self._start_ns + self._scheduled[0][0] * 1e9:
             _, symbol, regime, duration_s = self._scheduled.pop(0)
@@ -342,7 +353,21 @@ class SimulatedMarket:
             self._generate()
             i = 0
         self._i = i + 1
-        return self._events[i]
+        event = self._events[i]
+        if self._deltas is not None:
+            return self._delta_event(event)
+        return event
+
+    def _delta_event(self, event: OrderBook | Trade | Liquidation) -> OrderBook | Trade | Liquidation:
+        """``event`` as the delta feed hands it out: a book becomes its updates, in turn."""
+        if type(event) is OrderBook:
+            assert self._deltas is not None
+            self._delta_queue.extend(self._deltas.updates(event, self._delta_last_ns))
+            if not self._delta_queue:  # the book changed nothing the feed shows
+                return self.next_event()
+            event = self._delta_queue.popleft()
+        self._delta_last_ns = event.ts_ns
+        return event
 
     # --- time and rewinding ------------------------------------------------------------------
 

@@ -4,6 +4,7 @@ Nothing in this package performs I/O or keeps mutable state.
 """
 
 from hft_tui.model.book import BookLevel, OrderBook
+from hft_tui.model.book_changes import BookChanges, LevelChange, level_changes
 from hft_tui.model.candle import Candle
 from hft_tui.model.feed import FeedState, FeedStatus
 from hft_tui.model.liquidation import Liquidation
@@ -18,10 +19,12 @@ from hft_tui.model.signal import Priority, Signal
 from hft_tui.model.trade import Trade
 
 __all__ = [
+    "BookChanges",
     "BookLevel",
     "Candle",
     "FeedState",
     "FeedStatus",
+    "LevelChange",
     "Liquidation",
     "MarketRejection",
     "MarketRules",
@@ -38,4 +41,5 @@ __all__ = [
     "Side",
     "Signal",
     "Trade",
+    "level_changes",
 ]

@@ -5,6 +5,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from hft_tui.model.book_changes import BookChanges
+
 
 class BookLevel(NamedTuple):
     price: float
@@ -16,7 +18,9 @@ class OrderBook:
     """An L2 order book snapshot.
 
     Levels are ``(n, 2)`` float64 arrays of ``[price, qty]``: bids best (highest) first,
-    asks best (lowest) first. The arrays are read-only; a new update is a new snapshot.
+    asks best (lowest) first. The arrays are read-only; a new update is a new book.
+    ``changes`` says which levels differ from the book of sequence ``changes.prev_seq`` (a
+    diff-depth update); None means a snapshot, where any level may have changed.
     """
 
     symbol: str
@@ -24,6 +28,7 @@ class OrderBook:
     seq: int
     bids: np.ndarray
     asks: np.ndarray
+    changes: BookChanges | None = None
 
     @classmethod
     def from_levels(
@@ -31,14 +36,15 @@ class OrderBook:
         symbol: str,
         ts_ns: int,
         seq: int,
-        bids: list[tuple[float, float]] | np.ndarray,
-        asks: list[tuple[float, float]] | np.ndarray,
+        bids: list[tuple[float, float]] | list[list[float]] | np.ndarray,
+        asks: list[tuple[float, float]] | list[list[float]] | np.ndarray,
+        changes: BookChanges | None = None,
     ) -> OrderBook:
         bid_arr = np.asarray(bids, dtype=np.float64).reshape(-1, 2)
         ask_arr = np.asarray(asks, dtype=np.float64).reshape(-1, 2)
         bid_arr.flags.writeable = False
         ask_arr.flags.writeable = False
-        return cls(symbol, ts_ns, seq, bid_arr, ask_arr)
+        return cls(symbol, ts_ns, seq, bid_arr, ask_arr, changes)
 
     @property
     def best_bid(self) -> float | None:
