@@ -32,7 +32,11 @@ any price. The references also outlive the process (``references`` /
 The book checks are the hot path. A healthy book costs a handful of numpy calls over both
 sides at once (bids reversed then asks must be strictly increasing in whole ticks, every
 quantity a positive whole number of lots); only a book that fails that test pays for the
-slower per-check diagnosis that names the reason.
+slower per-check diagnosis that names the reason. An update of a diff-depth feed whose
+``changes`` extend the book accepted last is cheaper still: only the levels it sets are
+judged (grid, positive, notional), the touch must not cross, and its added and removed
+levels must account for its depth (else ``MALFORMED``); every other level was accepted
+before. A chain broken by a rejection or a resync is judged whole again.
 
 ``parse_raw_book`` / ``parse_raw_trade`` turn untrusted ccxt-shaped dicts into model
 objects, or ``MALFORMED``; they never raise.
@@ -48,7 +52,7 @@ import numpy as np
 
 from hft_tui.clock import Clock
 from hft_tui.market.sanitizer_settings import SanitizerSettings
-from hft_tui.model import Liquidation, MarketRules, OrderBook, ReasonCode, Side, Trade
+from hft_tui.model import BookChanges, Liquidation, MarketRules, OrderBook, ReasonCode, Side, Trade
 
 # Relative float noise of ``value / step`` (decimal values and steps are not exact in
 # binary); added to the configured tolerance so huge tick counts are not called off-grid.
@@ -71,7 +75,7 @@ class _SymbolState:
     __slots__ = (
         "tick", "lot", "tolerance", "least_price", "least_qty", "steps", "tolerances", "caps",
         "bounds", "last_seq", "last_ts_ns", "mid", "candidate_mid", "candidate_count",
-        "trade_ts_ns", "trade_ids",
+        "trade_ts_ns", "trade_ids", "n_bids", "n_asks",
     )
 
     def __init__(self, rules: MarketRules, rows: int, tolerance: float, on_grid: bool) -> None:
@@ -93,6 +97,9 @@ class _SymbolState:
         self.candidate_count = 0
         self.trade_ts_ns = -1
         self.trade_ids: set[str] = set()
+        # Levels a side of the last accepted book: an update's changes must account for them.
+        self.n_bids = 0
+        self.n_asks = 0
 
     def _grid_arrays(self, rows: int) -> None:
         """Per (row, price|qty): the grid step and the off-grid tolerance, and the caps of the
@@ -252,7 +259,15 @@ class Sanitizer:
         n_asks = asks.shape[0]
         if n_bids == 0 or n_asks == 0:
             return ReasonCode.EMPTY_BOOK
-        if not self._levels_look_healthy(bids, asks, state, n_bids + n_asks):
+        changes = book.changes
+        if changes is not None and changes.prev_seq == state.last_seq > 0:
+            # An update of the book accepted last: only what it changed needs judging.
+            healthy = self._changes_look_healthy(changes, bids, asks, state)
+            if healthy is None:
+                return ReasonCode.MALFORMED  # its changes do not account for its levels
+        else:
+            healthy = self._levels_look_healthy(bids, asks, state, n_bids + n_asks)
+        if not healthy:
             code = self._diagnose_levels(bids, asks, state)
             if code is not None:
                 return code
@@ -293,6 +308,8 @@ class Sanitizer:
         if seq > 0:
             state.last_seq = seq
         state.last_ts_ns = ts_ns
+        state.n_bids = n_bids
+        state.n_asks = n_asks
         state.mid = mid
         state.candidate_mid = None
         state.candidate_count = 0
@@ -327,6 +344,39 @@ class Sanitizer:
         error = np.subtract(ratios, np.rint(ratios), out=ratios)
         np.abs(error, out=error)
         return np.count_nonzero(np.less_equal(error, state.tolerances[:rows])) == 2 * rows
+
+    def _changes_look_healthy(
+        self, changes: BookChanges, bids: np.ndarray, asks: np.ndarray, state: _SymbolState
+    ) -> bool | None:
+        """The fast test of an update whose every other level was accepted before: each level
+        it sets is positive, within the maximum notional and on the grid, the touch is not
+        crossed, and the levels it adds and removes account for the book's depth (None when
+        they do not). The order of the levels is the feed's to keep (the simulator's delta mode
+        and the ccxt source build sorted sides)."""
+        least_price = state.least_price
+        least_qty = state.least_qty
+        max_notional = self._max_notional
+        tick = state.tick if self._check_tick_lot else 0.0
+        lot = state.lot if self._check_tick_lot else 0.0
+        tolerance = state.tolerance
+        healthy = True
+        counts = []
+        for side in (changes.bids, changes.asks):
+            n = 0
+            for price, old_qty, new_qty in side:
+                if not new_qty:
+                    n -= 1
+                    continue
+                if not old_qty:
+                    n += 1
+                if not (price > least_price and new_qty > least_qty and price * new_qty <= max_notional):
+                    healthy = False
+                elif tick and _off_grid(price, tick, tolerance) or lot and _off_grid(new_qty, lot, tolerance):
+                    healthy = False
+            counts.append(n)
+        if bids.shape[0] != state.n_bids + counts[0] or asks.shape[0] != state.n_asks + counts[1]:
+            return None
+        return healthy and bids.item(0, 0) < asks.item(0, 0)
 
     def _diagnose_levels(
         self, bids: np.ndarray, asks: np.ndarray, state: _SymbolState
