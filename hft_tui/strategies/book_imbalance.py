@@ -13,6 +13,10 @@ it goes next, so it only qualifies an imbalance.
 
 Trades feed a rolling :class:`VolumeProfile`; buying below the value area (or selling above
 it) leans back towards accepted value and earns a small confidence bonus.
+
+On a diff-depth feed (books with ``changes``) nothing reads the whole book: the top-level
+sums follow the changes (``depth_sums``, exact integer sums) and the whales come from the
+levels worth one, kept up to date from the changed levels alone.
 """
 
 from __future__ import annotations
@@ -23,8 +27,9 @@ from typing import ClassVar, NamedTuple
 import numpy as np
 from pydantic import ConfigDict, Field, model_validator
 
-from hft_tui.model import MarketRules, OrderBook, Priority, ReasonCode, Side, Signal, Trade
+from hft_tui.model import LevelChange, MarketRules, OrderBook, Priority, ReasonCode, Side, Signal, Trade
 from hft_tui.strategies.base import NO_SIGNALS, BuildContext, Strategy, StrategyParams
+from hft_tui.strategies.depth_sums import BookDepth
 from hft_tui.strategies.offers import Offers
 from hft_tui.strategies.volume_profile import VolumeProfile, VolumeProfileView
 
@@ -99,19 +104,28 @@ _Sighting = tuple[float, float, int]
 
 class _SymbolState:
     __slots__ = ("onset_side", "onset_ts_ns", "last_buy_ts_ns", "last_sell_ts_ns", "bid_whales", "ask_whales",
-                 "tick_size", "profile")
+                 "tick_size", "profile", "depth", "big_seq", "bid_big", "ask_big", "bid_reach", "ask_reach")
 
     def __init__(self) -> None:
         self.onset_side: Side | None = None
         self.onset_ts_ns = 0
         self.last_buy_ts_ns = _NEVER
         self.last_sell_ts_ns = _NEVER
-        # price -> (qty, notional, first seen ts_ns), per side, best first; the price key keeps
+        # price -> (qty, notional, first seen ts_ns), per side; the price key keeps
         # a whale's age while its qty changes. Plain tuples: this is rebuilt on every book.
         self.bid_whales: dict[float, _Sighting] = {}
         self.ask_whales: dict[float, _Sighting] = {}
         self.tick_size: float | None = None
         self.profile: VolumeProfile | None = None
+        # Diff-depth feeds: the top-level sums, and every level worth a whale (price ->
+        # (qty, notional)) anywhere in the book of ``big_seq``, both kept from the changes.
+        self.depth: BookDepth | None = None
+        self.big_seq: int | None = None
+        self.bid_big: dict[float, tuple[float, float]] = {}
+        self.ask_big: dict[float, tuple[float, float]] = {}
+        # What the whales were last picked by: (touch, last scanned level's price or None).
+        self.bid_reach: tuple[float, float | None] | None = None
+        self.ask_reach: tuple[float, float | None] | None = None
 
 
 class BookImbalanceStrategy(Strategy[BookImbalanceParams]):
@@ -147,6 +161,9 @@ class BookImbalanceStrategy(Strategy[BookImbalanceParams]):
     def on_params_changed(self) -> None:
         old = self._profile_key
         self._cache_params()
+        for state in self._states.values():
+            state.depth = None  # the depth or the whale size may have changed: read afresh
+            state.big_seq = None
         if self._profile_key != old:
             # Buckets of a different size cannot be merged: start the profiles afresh.
             for state in self._states.values():
@@ -170,7 +187,7 @@ class BookImbalanceStrategy(Strategy[BookImbalanceParams]):
             return []
         return [Whale(side, price, qty, notional)
                 for side, seen in ((Side.BUY, state.bid_whales), (Side.SELL, state.ask_whales))
-                for price, (qty, notional, _) in seen.items()]
+                for price, (qty, notional, _) in sorted(seen.items(), reverse=side is Side.BUY)]
 
     def profile(self, symbol: str) -> VolumeProfileView | None:
         """The symbol's volume profile, or None before its first profiled trade."""
@@ -191,8 +208,17 @@ class BookImbalanceStrategy(Strategy[BookImbalanceParams]):
         state = self._state(book.symbol)
         if state.tick_size is None:
             state.tick_size = _infer_tick_size(book)
-        self._track_whales(book, state)
-        imbalance = book.imbalance(p.depth_levels)
+        if book.changes is None:
+            self._track_whales(book, state)
+            imbalance = book.imbalance(p.depth_levels)
+            state.depth = None
+            state.big_seq = None
+        else:
+            self._follow_whales(book, state)
+            depth = state.depth or BookDepth(p.depth_levels)
+            depth.update(book)
+            state.depth = depth
+            imbalance = depth.imbalance()
         mid = book.mid
         if imbalance is None or mid is None:
             state.onset_side = None
@@ -242,6 +268,57 @@ class BookImbalanceStrategy(Strategy[BookImbalanceParams]):
         levels = self.params.whale_scan_levels
         state.bid_whales = self._whales_on_side(book.bids[:levels].tolist(), True, book.ts_ns, state.bid_whales)
         state.ask_whales = self._whales_on_side(book.asks[:levels].tolist(), False, book.ts_ns, state.ask_whales)
+
+    def _follow_whales(self, book: OrderBook, state: _SymbolState) -> None:
+        """The whales of an update, from the levels it changed: the same as ``_track_whales``.
+        A side whose whale-sized levels, touch and scanned depth did not move keeps its whales."""
+        changes = book.changes
+        threshold = self.params.whale_notional_usd
+        bid_moved = ask_moved = True
+        if changes is not None and changes.prev_seq == state.big_seq:
+            bid_moved = _follow_big(state.bid_big, changes.bids, threshold)
+            ask_moved = _follow_big(state.ask_big, changes.asks, threshold)
+        else:
+            state.bid_big = {p: (q, n) for p, q in book.bids.tolist() if (n := p * q) >= threshold}
+            state.ask_big = {p: (q, n) for p, q in book.asks.tolist() if (n := p * q) >= threshold}
+        state.big_seq = book.seq
+        reach = self._reach(book.bids)
+        if bid_moved or reach != state.bid_reach:
+            state.bid_reach = reach
+            state.bid_whales = self._near_touch(state.bid_big, reach, True, book.ts_ns, state.bid_whales)
+        reach = self._reach(book.asks)
+        if ask_moved or reach != state.ask_reach:
+            state.ask_reach = reach
+            state.ask_whales = self._near_touch(state.ask_big, reach, False, book.ts_ns, state.ask_whales)
+
+    def _reach(self, side: np.ndarray) -> tuple[float, float | None] | None:
+        """The touch and the price of the last level scanned (None: the whole side)."""
+        depth = side.shape[0]
+        if not depth:
+            return None
+        levels = self.params.whale_scan_levels
+        return side.item(0, 0), side.item(levels - 1, 0) if depth > levels else None
+
+    def _near_touch(
+        self, big: dict[float, tuple[float, float]], reach: tuple[float, float | None] | None, bids: bool,
+        ts_ns: int, previous: dict[float, _Sighting],
+    ) -> dict[float, _Sighting]:
+        """The whales among ``big`` within the scanned levels and the distance of the touch."""
+        if not big or reach is None:
+            return {}
+        touch, last = reach
+        get = previous.get
+        if bids:
+            limit = touch * (1.0 - self._whale_dist)
+            if last is not None and last > limit:
+                limit = last
+            return {p: (q, n, seen[2] if (seen := get(p)) is not None else ts_ns)
+                    for p, (q, n) in big.items() if p >= limit}
+        limit = touch * (1.0 + self._whale_dist)
+        if last is not None and last < limit:
+            limit = last
+        return {p: (q, n, seen[2] if (seen := get(p)) is not None else ts_ns)
+                for p, (q, n) in big.items() if p <= limit}
 
     def _whales_on_side(
         self, rows: list[list[float]], bids: bool, ts_ns: int, previous: dict[float, _Sighting]
@@ -301,6 +378,19 @@ class BookImbalanceStrategy(Strategy[BookImbalanceParams]):
             take_profit=mid * (1.0 + sign * p.take_profit_bps / 1e4),
             stop_loss=mid * (1.0 - sign * p.stop_loss_bps / 1e4),
         )
+
+
+def _follow_big(big: dict[float, tuple[float, float]], changes: tuple[LevelChange, ...], threshold: float) -> bool:
+    """Keep ``big`` (price -> (qty, notional) of every level worth ``threshold``) up to date
+    with one side's changes; True if it changed."""
+    moved = False
+    for price, _, qty in changes:
+        if qty and (notional := price * qty) >= threshold:
+            big[price] = (qty, notional)
+            moved = True
+        elif big.pop(price, None) is not None:
+            moved = True
+    return moved
 
 
 def _outside_value_towards(view: VolumeProfileView, side: Side, mid: float) -> bool:
