@@ -19,6 +19,12 @@ the finest equity budget wide.
 
 Daily budgets (the day's loss, realised PnL and the losing streak) reset when an event's
 timestamp crosses ``daily_reset_utc``. A reset never re-arms a tripped breaker.
+
+A book update evaluates only when an input it reads moved: ``on_market`` with the mark, the
+position and the equity it last saw, before the next edge of time any window, bucket,
+streak or error count can cross (``_quiet_until_ns``, and per symbol the next edge of its
+volatility buckets), would evaluate to the state already published, so it returns None at
+once. On a diff-depth feed most updates leave the mid where it was.
 """
 
 from __future__ import annotations
@@ -122,6 +128,13 @@ class DrbGuard:
         self._dirty = False
         self._state = self._publish()
 
+        # Time moves the windows only at multiples of this (buckets, window lengths, the day).
+        edges = [_SECOND_NS, DAY_NS, self._reset_offset_ns, int(s.rapid_drawdown_window_s * 1e9),
+                 int(s.volatility_hold_s * 1e9), *(int(h * 1e9) for h in s.volatility_horizons_s)]
+        self._edge_ns = math.gcd(*edges)
+        self._quiet_until_ns = 0  # before this, with unchanged inputs, nothing would change
+        self._symbol_quiet_until_ns: dict[str, int] = {}
+
     # --- reading ------------------------------------------------------------------------
 
     @property
@@ -137,7 +150,14 @@ class DrbGuard:
 
     def on_market(self, symbol: str, price: float, position: Position, equity: float, ts_ns: int) -> DrbState | None:
         """One book update's inputs at once (the mark, the position in that symbol, equity):
-        the same as ``on_price``, ``on_position`` and ``on_equity`` with one evaluation, not three."""
+        the same as ``on_price``, ``on_position`` and ``on_equity`` with one evaluation, not three,
+        and none when no input moved and no edge of time passed since the last."""
+        if (ts_ns < self._quiet_until_ns and price == self._marks.get(symbol) and equity == self._equity
+                and ts_ns < self._symbol_quiet_until_ns.get(symbol, 0)
+                and self._positions.get(symbol) == (None if position.is_flat else (position.qty, position.avg_entry))):
+            if ts_ns > self._now_ns:
+                self._now_ns = ts_ns
+            return None
         if not (math.isfinite(price) and price > 0):
             return self.on_error("invalid_price", ts_ns)
         if not math.isfinite(equity):
@@ -147,7 +167,9 @@ class DrbGuard:
         self._apply_price(symbol, price)
         self._apply_position(position)
         self._apply_equity(equity)
-        return self._evaluate()
+        state = self._evaluate()
+        self._quiet_until_ns, self._symbol_quiet_until_ns[symbol] = self._next_edge_ns(), self._next_bucket_ns()
+        return state
 
     def on_equity(self, equity: float, ts_ns: int) -> DrbState | None:
         """Account equity (cash plus unrealised PnL, quote currency) at ``ts_ns``."""
@@ -278,12 +300,27 @@ class DrbGuard:
         self._published_steps = [int(round(pct.get(name, 0.0) / self._step_pct)) for name in BUDGET_NAMES]
         self._state = state
         self._dirty = False
+        self._quiet_until_ns = 0
         return state
 
     # --- internals ----------------------------------------------------------------------
 
+    def _next_bucket_ns(self) -> int:
+        """The next multiple of the edge step after now: a bucket or a window may turn there."""
+        return (self._now_ns // self._edge_ns + 1) * self._edge_ns
+
+    def _next_edge_ns(self) -> int:
+        """The first time at which time alone could change an evaluation made now."""
+        edge = self._next_bucket_ns()
+        if self._consecutive_losses and self._streak_cooloff_ns:
+            edge = min(edge, self._last_loss_ts_ns + self._streak_cooloff_ns)
+        expiry = self._errors.next_expiry_ns()
+        return edge if expiry is None else min(edge, expiry)
+
     def _advance(self, ts_ns: int) -> None:
-        """Move time forward (never back) and run the daily reset when a day boundary passes."""
+        """Move time forward (never back) and run the daily reset when a day boundary passes;
+        whatever called it may change the state, so the next book update evaluates."""
+        self._quiet_until_ns = 0
         if ts_ns > self._now_ns:
             self._now_ns = ts_ns
         if (self._consecutive_losses and self._streak_cooloff_ns

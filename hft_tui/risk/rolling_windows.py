@@ -68,6 +68,10 @@ class EventCounter:
     def add(self, ts_ns: int) -> None:
         self._ts_ns.append(ts_ns)
 
+    def next_expiry_ns(self) -> int | None:
+        """When the oldest event held leaves the window (the count drops); None when empty."""
+        return self._ts_ns[0] + self._window_ns if self._ts_ns else None
+
     def count(self, ts_ns: int) -> int:
         """Events with a timestamp in ``(ts_ns - window, ts_ns]``, at most ``cap``."""
         events = self._ts_ns

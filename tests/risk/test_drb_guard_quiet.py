@@ -1,0 +1,93 @@
+"""The DRB guard skips a book update none of whose inputs moved, and only then: every state
+it returns, and the state it ends in, are those of a guard that evaluates every update."""
+
+from __future__ import annotations
+
+import random
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from risk_builders import BTC, ETH, SECOND_NS, T0_NS
+
+from hft_tui.model import Position
+from hft_tui.risk.drb_guard import DrbGuard
+from hft_tui.risk.settings import RiskSettings
+
+# symbol, mark move in ticks (0: the same mark), ns to the next event, what else happens
+_SYMBOLS = (BTC, ETH)
+_TICKS = (0, 0, 0, 0, 1, -1, 5, -40)
+_GAPS_NS = (1, 1_000_000, 50_000_000, 130_000_000, 400_000_000, SECOND_NS, 61 * SECOND_NS)
+_WHAT = ("book",) * 10 + ("open", "close", "loss", "loss", "win", "error", "error", "time")
+
+
+def _events(seed: int, n: int = 300) -> list[tuple[str, int, int, str]]:
+    """A long random stream (hypothesis draws the seed: its own lists stay short)."""
+    rnd = random.Random(seed)
+    return [(rnd.choice(_SYMBOLS), rnd.choice(_TICKS), rnd.choice(_GAPS_NS), rnd.choice(_WHAT)) for _ in range(n)]
+
+
+class _Market:
+    """Marks, one position and an equity that follows it, fed to a guard."""
+
+    def __init__(self, guard: DrbGuard, always_evaluate: bool) -> None:
+        self.guard = guard
+        self.always_evaluate = always_evaluate
+        self.marks = {BTC: 65_000.0, ETH: 3_200.0}
+        self.position = {BTC: Position(BTC), ETH: Position(ETH)}
+        self.states: list[object] = []
+
+    def equity(self) -> float:
+        return 100_000.0 + sum((self.marks[s] - p.avg_entry) * p.qty for s, p in self.position.items())
+
+    def step(self, symbol: str, ticks: int, ts_ns: int, what: str) -> None:
+        guard = self.guard
+        self.marks[symbol] = round(self.marks[symbol] + ticks * 0.5, 1)
+        if what == "open":
+            self.position[symbol] = Position(symbol, qty=0.4, avg_entry=self.marks[symbol])
+            self.states.append(guard.on_position(self.position[symbol], ts_ns))
+        elif what == "close":
+            self.position[symbol] = Position(symbol)
+            self.states.append(guard.on_position(self.position[symbol], ts_ns))
+        elif what in ("loss", "win"):
+            self.states.append(guard.on_trade_closed(-250.0 if what == "loss" else 40.0, ts_ns))
+        elif what == "error":
+            self.states.append(guard.on_error("order_rejected", ts_ns))
+        elif what == "time":
+            self.states.append(guard.on_time(ts_ns))
+        if self.always_evaluate:
+            guard._quiet_until_ns = 0  # the reference: a guard that never skips
+        self.states.append(guard.on_market(symbol, self.marks[symbol], self.position[symbol], self.equity(), ts_ns))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 2**32))
+def test_skipping_unmoved_updates_returns_exactly_what_evaluating_them_would(seed: int) -> None:
+    # Fine steps and short windows, so that a skipped evaluation that mattered would show.
+    settings_ = RiskSettings(publish_step_pct=0.01, volatility_sigma=100, volatility_floor_bps=0.01,
+                             volatility_min_returns=5, volatility_lookback_returns=10,
+                             volatility_horizons_s=(0.5, 1.5), losing_streak_cooloff_s=3.3,
+                             error_window_s=2.7, max_errors=3, rapid_drawdown_window_s=10.5)
+    skipping = _Market(DrbGuard(settings_), always_evaluate=False)
+    evaluating = _Market(DrbGuard(settings_), always_evaluate=True)
+    ts = T0_NS
+    for symbol, ticks, gap_ns, what in _events(seed):
+        ts += gap_ns
+        skipping.step(symbol, ticks, ts, what)
+        evaluating.step(symbol, ticks, ts, what)
+    assert skipping.states == evaluating.states
+    assert skipping.guard.state == evaluating.guard.state
+    assert skipping.guard.size_scale() == evaluating.guard.size_scale()
+
+
+def test_an_update_with_the_same_mark_position_and_equity_within_the_second_is_not_evaluated() -> None:
+    guard = DrbGuard(RiskSettings())
+    flat = Position(BTC)
+    guard.on_market(BTC, 65_000.0, flat, 100_000.0, T0_NS)
+    evaluated = guard._evaluate
+    calls = []
+    guard._evaluate = lambda: calls.append(1) or evaluated()  # type: ignore[method-assign]
+    guard.on_market(BTC, 65_000.0, flat, 100_000.0, T0_NS + 300_000_000)
+    assert calls == []
+    guard.on_market(BTC, 65_000.5, flat, 100_000.0, T0_NS + 400_000_000)  # the mark moved
+    guard.on_market(BTC, 65_000.5, flat, 100_000.0, T0_NS + SECOND_NS)  # a second's edge
+    assert calls == [1, 1]
