@@ -3,7 +3,8 @@ polling where it does not, with its own gap/drop recovery and staleness watch.
 
 One task per (symbol, stream) feeds one queue that ``stream()`` drains. Books are
 conflated (the latest book of a symbol replaces an undelivered older one); trades,
-liquidations, feed statuses and rejections are never dropped.
+liquidations, feed statuses and rejections are never dropped. A delivered book carries the
+levels it changed since the one delivered before it (``book_diff.with_changes``).
 
 Feed state (``FeedStatus``) describes a symbol's *book*, because the book is what prices
 orders: CONNECTING until the first good book, LIVE while good books arrive, RESYNCING
@@ -39,6 +40,7 @@ from hft_tui.market.ccxt_exchange import (
     guard_message_handler,
     market_symbol_in,
 )
+from hft_tui.market.book_diff import with_changes
 from hft_tui.market.ccxt_convert import book_from_ccxt, liquidation_from_ccxt, trade_from_ccxt, trade_key
 from hft_tui.market.ccxt_markets import contract_size, round_price, round_qty, rules_for_symbols
 from hft_tui.market.sanitizer import is_number
@@ -154,6 +156,7 @@ class CcxtSource:
         }
         self._queue: asyncio.Queue[MarketEvent | str] = asyncio.Queue()
         self._pending_books: dict[str, OrderBook] = {}
+        self._delivered_books: dict[str, OrderBook] = {}
         self._tasks: dict[tuple[str, str], asyncio.Task[None]] = {}
         self._started = False
         self._closed = False
@@ -244,6 +247,8 @@ class CcxtSource:
             if isinstance(item, str):
                 book = self._pending_books.pop(item, None)
                 if book is not None:
+                    # What changed since the book delivered before (a conflated one never was).
+                    book = self._delivered_books[item] = with_changes(self._delivered_books.get(item), book)
                     yield book
             else:
                 yield item

@@ -105,3 +105,18 @@ async def test_an_unreachable_exchange_at_start_is_retried_until_it_answers(loop
         await loopback.start(port)
         book = await tap.wait_for(lambda e: isinstance(e, OrderBook))
         assert book_matches(loopback, "BTCUSDT", book)
+
+
+async def test_a_streamed_book_carries_the_levels_it_changed_since_the_one_before(loopback, loopback_settings) -> None:
+    async with EventTap(make_source(loopback_settings)) as tap:
+        first = await tap.wait_for(lambda e: isinstance(e, OrderBook))
+        await tap.wait_for(lambda e: isinstance(e, FeedStatus) and e.state is FeedState.LIVE)
+        mark = tap.mark()
+        await loopback.push_depth("BTCUSDT", bids=[(49999.5, 7.0)], asks=[(50000.0, 0.25)])
+        book = await tap.wait_for(lambda e: isinstance(e, OrderBook) and e.best_ask == 50000.0, after=mark)
+        books = [e for e in tap.events if isinstance(e, OrderBook)]
+        previous = books[books.index(book) - 1]
+        assert first.changes is None
+        assert book.changes is not None and book.changes.prev_seq == previous.seq
+        assert (49999.5, 7.0) in [(c.price, c.new_qty) for c in book.changes.bids]
+        assert (50000.0, 0.25) in [(c.price, c.new_qty) for c in book.changes.asks]
