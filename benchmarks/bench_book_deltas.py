@@ -8,7 +8,8 @@ re-drawn book. 1,000,000 events (``--quick``: 100,000), generated a chunk at a t
 the chunk is timed (the generator's own cost is not the pipeline's).
 
 - ``deltas_events_per_s`` / ``deltas_us_per_event``: every event (book updates ~97%, trades,
-  liquidations) over the seconds spent in ``Engine.process``.
+  liquidations) over the seconds spent in ``Engine.process``; ``deltas_cpu_us_per_event``
+  the same in this process's CPU time (steadier on a shared machine).
 - ``deltas_first_decile_events_per_s`` / ``..._last_decile_...``: the first and last tenth.
 - ``deltas_levels_per_update``: the mean number of levels an update changed.
 
@@ -58,7 +59,7 @@ def run(quick: bool = False) -> dict[str, float]:
     with tempfile.TemporaryDirectory(prefix="bench-deltas-") as tmp:
         engine = delta_engine(Path(tmp) / "wal")
         engine.begin_session()
-        busy_s, chunk_rates = drive(engine, n, inspect=count_levels)
+        busy_s, cpu_s, chunk_rates = drive(engine, n, inspect=count_levels)
         engine.wal.sync()
         core = engine.core
         first, last = deciles(chunk_rates)
@@ -66,6 +67,7 @@ def run(quick: bool = False) -> dict[str, float]:
             "deltas_events": float(n),
             "deltas_events_per_s": n / busy_s,
             "deltas_us_per_event": busy_s / n * 1e6,
+            "deltas_cpu_us_per_event": cpu_s / n * 1e6,
             "deltas_first_decile_events_per_s": first,
             "deltas_last_decile_events_per_s": last,
             "deltas_book_updates": float(updates),
