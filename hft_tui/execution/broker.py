@@ -32,7 +32,7 @@ class BrokerCapabilities:
     ``synchronous``: fills happen inside the core's call (paper matching; deterministic
     backtests), else the engine's loop drives the broker. ``user_data_stream``: order
     updates and fills are streamed, not polled. ``balance_stream``: balance changes are
-    streamed between account reads. ``cancel_all``: one request cancels every
+    streamed between account reads; ``position_stream`` the same for swap positions. ``cancel_all``: one request cancels every
     open order on a symbol, the engine's or not. ``dead_man_switch``: the exchange cancels
     resting orders by itself when the engine stops refreshing a timer.
     """
@@ -40,6 +40,7 @@ class BrokerCapabilities:
     synchronous: bool
     user_data_stream: bool = False
     balance_stream: bool = False
+    position_stream: bool = False
     cancel_all: bool = False
     dead_man_switch: bool = False
 
@@ -120,6 +121,8 @@ class ExchangeBroker(Broker, Protocol):
                               priority: bool = False) -> dict[str, ExchangePosition]: ...
 
     async def watch_balance(self) -> dict[str, tuple[float, float]]: ...
+
+    async def watch_positions(self) -> dict[str, ExchangePosition]: ...
 
     async def cancel_foreign(self, raw: Mapping[str, Any]) -> None: ...
 

@@ -132,6 +132,7 @@ class CcxtBroker:
             user_data_stream=user_data_stream,
             # A configuration that turns the private streams off (REST only) means this one too.
             balance_stream=user_data_stream and bool(has.get("watchBalance")),
+            position_stream=bool(has.get("watchPositions")),
             cancel_all=bool(has.get("cancelAllOrders")),
             dead_man_switch=bool(has.get("cancelAllOrdersAfter")),
         )
@@ -448,19 +449,31 @@ class CcxtBroker:
         """The exchange's positions on ``symbols`` (swaps, ``fetch_positions``) in base units:
         contracts x contract size, negative when short; a symbol with none is flat."""
         wanted = sorted(symbols)
-        positions = dict.fromkeys(wanted, ExchangePosition(0.0))
         if not wanted:
-            return positions
-        for raw in await self.calls.call(self._exchange.fetch_positions, wanted, priority=priority,
-                                         retry_network=True):
-            symbol = raw.get("symbol")
-            if symbol not in positions:
+            return {}
+        raw = await self.calls.call(self._exchange.fetch_positions, wanted, priority=priority, retry_network=True)
+        return {**dict.fromkeys(wanted, ExchangePosition(0.0)), **self._positions_of(raw, wanted)}
+
+    async def watch_positions(self) -> dict[str, ExchangePosition]:
+        """The next swap position update on the private stream (``watch_positions``): the
+        positions it reports, by symbol, in base units (a closed one is flat)."""
+        raw = await self._exchange.watch_positions()
+        return self._positions_of(raw, {p.get("symbol") for p in raw})
+
+    def _positions_of(self, raw: Iterable[Mapping[str, Any]], symbols: Iterable[Any]) -> dict[str, ExchangePosition]:
+        """ccxt position structures of ``symbols`` netted per symbol: contracts x contract size,
+        negative when short (hedge mode lists a long and a short)."""
+        positions: dict[str, ExchangePosition] = {}
+        wanted = set(symbols)
+        for entry in raw:
+            symbol = entry.get("symbol")
+            if symbol not in wanted:
                 continue
-            size = float(raw.get("contractSize") or contract_size(self._exchange.market(symbol)))
-            qty = float(raw.get("contracts") or 0.0) * size
-            qty = -qty if raw.get("side") == "short" else qty
-            total = positions[symbol].qty + qty  # hedge mode lists a long and a short: net them
-            positions[symbol] = ExchangePosition(total, float(raw.get("entryPrice") or 0.0) if total else 0.0)
+            size = float(entry.get("contractSize") or contract_size(self._exchange.market(symbol)))
+            qty = float(entry.get("contracts") or 0.0) * size
+            qty = -qty if entry.get("side") == "short" else qty
+            total = positions.get(symbol, ExchangePosition(0.0)).qty + qty
+            positions[symbol] = ExchangePosition(total, float(entry.get("entryPrice") or 0.0) if total else 0.0)
         return positions
 
     async def fetch_open_orders(self, symbol: str | None = None, *, priority: bool = False) -> list[dict[str, Any]]:

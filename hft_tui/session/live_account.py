@@ -31,7 +31,8 @@ the price of holdings outside the engine are not drawdowns. The first read of a 
 the base the engine's PnL counts from (``Portfolio.rebase``).
 
 Where the exchange streams balances (``watch_balance``) the account follows the stream
-between REST reads (``LiveAccount.follow``): free, locked, totals and equity. Mismatches are
+between REST reads (``LiveAccount.follow``): free, locked, totals and equity; where it
+streams swap positions (``watch_positions``), the positions likewise (``follow_positions``). Mismatches are
 judged on the periodic REST reads only: a streamed balance can run ahead of the fill that
 explains it, and so can a read made because the stream failed.
 """
@@ -202,6 +203,11 @@ class LiveAccount:
             self.totals[asset] = total
         self.read_ts_ns = core.clock.now_ns()
         self._revalue(core)
+
+    def follow_positions(self, core: TradingCore, positions: Mapping[str, ExchangePosition]) -> None:
+        """A swap position update from the stream: the account's positions move with it until
+        the next REST read (which alone judges them, like balances)."""
+        self.positions.update({s: p for s, p in positions.items() if s in core.rules and not core.rules[s].spot})
 
     def _revalue(self, core: TradingCore) -> None:
         """Equity from the balances at the books' mids; the engine's equity moves onto it (the

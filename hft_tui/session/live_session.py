@@ -7,8 +7,8 @@
 - Every broker notice is journaled and shown.
 - Reconciliation runs at start (and again until it succeeds), holding the engine REDUCING.
 - The account is re-read every ``exchange.account_sync_s`` (``LiveAccount``) and, where the
-  exchange streams balances, follows the stream in between; a failed stream is followed by
-  a REST read at once.
+  exchange streams balances or swap positions, follows the streams in between; a failed
+  stream is followed by a REST read at once.
 - Kill and flatten run ``flatten_on_exchange`` on their own task.
 - Where the exchange has one, the dead-man's switch is armed at start, refreshed from a task
   of its own and disarmed at a clean stop (``DeadManSwitch``).
@@ -90,7 +90,9 @@ class LiveSession:
         self._spawn(self._reconcile_until_done())
         self._spawn(self._sync_loop())
         if self.broker.capabilities.balance_stream:
-            self._spawn(self._follow_balances())
+            self._spawn(self._follow_stream(self.broker.watch_balance, self.account.follow))
+        if self.broker.capabilities.position_stream and any(not r.spot for r in self.core.rules.values()):
+            self._spawn(self._follow_stream(self.broker.watch_positions, self.account.follow_positions))
 
     async def stop(self) -> None:
         """Cancel the session's tasks; a clean stop (the dead-man task still running) disarms
@@ -223,18 +225,19 @@ class LiveSession:
             self.notice(f"account read failed: {describe_error(exc)}", "account")
         self._watch_ban()
 
-    async def _follow_balances(self) -> None:
-        """Between REST reads the account follows the balance stream; when the stream fails
-        (the broker's order stream says so to the operator) the account is read over REST,
-        then the stream is tried again."""
+    async def _follow_stream(self, watch: Callable[[], Awaitable[Any]],
+                             apply: Callable[[TradingCore, Any], None]) -> None:
+        """Between REST reads the account follows a stream of the exchange's (balances, swap
+        positions); when the stream fails (the broker's order stream says so to the operator)
+        the account is read over REST at once, then the stream is tried again."""
         await self._reconciled.wait()
         backoff = Backoff(*self._backoff_ms, rng=random.Random(2))
         while True:
             try:
-                balances = await self.broker.watch_balance()
+                update = await watch()
             except (ccxt_errors().BaseError, Abandoned, Banned):
                 await asyncio.sleep(backoff.next_delay_s())
                 await self._sync_safely(judge=False)
                 continue
             backoff.reset()
-            self.account.follow(self.core, balances)
+            apply(self.core, update)

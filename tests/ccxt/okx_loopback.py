@@ -44,7 +44,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from aiohttp import web
+from aiohttp import WSMsgType, web
 
 from loopback_exchange import STOP_GRACE_S, LoopbackBook, _on_grid, _on_lot
 
@@ -177,6 +177,10 @@ class OkxLoopback:
         self.dead_man_fired = 0
         self.dead_man_unavailable = False  # cancel-all-after answers 50001 (service unavailable)
         self.public_trades: dict[str, list[dict[str, Any]]] = {inst_id: [] for inst_id in self.instruments}
+        self.position_sockets: set[web.WebSocketResponse] = set()  # subscribed to the positions channel
+        self.position_pushes = 0
+        self._pushes: asyncio.Queue[str] = asyncio.Queue()
+        self._pusher: asyncio.Task[None] | None = None
         self._advanced_ms = 0
         self._storm = 0.0
         self._storm_rng = random.Random(11)
@@ -193,7 +197,7 @@ class OkxLoopback:
 
     def ccxt_urls(self) -> dict[str, Any]:
         """The ``urls`` override that points ccxt's okx class at this server."""
-        return {"api": {"rest": self.base_url}}
+        return {"api": {"rest": self.base_url, "ws": f"ws://127.0.0.1:{self.port}/ws/v5"}}
 
     async def start(self, port: int = 0) -> None:
         app = web.Application()
@@ -212,13 +216,21 @@ class OkxLoopback:
         get("/api/v5/trade/orders-pending", self._orders_pending)
         get("/api/v5/trade/fills-history", self._fills_history)
         post("/api/v5/trade/cancel-all-after", self._cancel_all_after)
+        get("/ws/v5/private", self._private_ws)
         self._runner = web.AppRunner(app, handle_signals=False, shutdown_timeout=STOP_GRACE_S)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", port)
         await site.start()
         self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self._pusher = asyncio.ensure_future(self._push_positions())
 
     async def stop(self) -> None:
+        if self._pusher is not None:
+            self._pusher.cancel()
+            await asyncio.gather(self._pusher, return_exceptions=True)
+            self._pusher = None
+        for ws in list(self.position_sockets):
+            await ws.close()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -343,6 +355,8 @@ class OkxLoopback:
             position.avg_px = (position.avg_px * abs(position.contracts) + px * sz) / abs(new)
         position.contracts = round(new, 10)
         position.u_time = self.now_ms()
+        self._pushes.put_nowait(json.dumps({"arg": {"channel": "positions", "instType": "ANY", "uid": "1"},
+                                            "data": [self._position_data(inst.inst_id, position)]}))
         return realised
 
     def step_resting(self, fraction: float = 0.5) -> int:
@@ -501,22 +515,22 @@ class OkxLoopback:
         if refused is not None:
             return refused
         wanted = set(params["instId"].split(",")) if params.get("instId") else None
-        data = []
-        for inst_id, position in self.positions.items():
-            if not position.contracts or (wanted is not None and inst_id not in wanted):
-                continue
-            inst = self.instruments[inst_id]
-            bids, asks = self.books[inst_id].levels()
-            mark = (bids[0][0] + asks[0][0]) / 2
-            data.append({
-                "instType": "SWAP", "instId": inst_id, "mgnMode": "cross", "posSide": "net",
-                "pos": _num(position.contracts), "posCcy": "", "ccy": inst.quote, "avgPx": _num(position.avg_px),
-                "markPx": _num(mark), "upl": _num(position.contracts * inst.contract * (mark - position.avg_px)),
-                "lever": "10", "notionalUsd": _num(abs(position.contracts) * inst.contract * mark),
-                "liqPx": "", "imr": "", "mmr": "", "margin": "", "cTime": str(position.u_time),
-                "uTime": str(position.u_time), "posId": inst_id,
-            })
-        return _ok(data)
+        return _ok([self._position_data(inst_id, position) for inst_id, position in self.positions.items()
+                    if position.contracts and (wanted is None or inst_id in wanted)])
+
+    def _position_data(self, inst_id: str, position: OkxPosition) -> dict[str, Any]:
+        """One position as ``account/positions`` and the ``positions`` channel describe it."""
+        inst = self.instruments[inst_id]
+        bids, asks = self.books[inst_id].levels()
+        mark = (bids[0][0] + asks[0][0]) / 2
+        return {
+            "instType": "SWAP", "instId": inst_id, "mgnMode": "cross", "posSide": "net",
+            "pos": _num(position.contracts), "posCcy": "", "ccy": inst.quote, "avgPx": _num(position.avg_px),
+            "markPx": _num(mark), "upl": _num(position.contracts * inst.contract * (mark - position.avg_px)),
+            "lever": "10", "notionalUsd": _num(abs(position.contracts) * inst.contract * mark),
+            "liqPx": "", "imr": "", "mmr": "", "margin": "", "cTime": str(position.u_time),
+            "uTime": str(position.u_time), "posId": inst_id,
+        }
 
     async def _create_order(self, request: web.Request) -> web.Response:
         params, refused = await self._private(request)
@@ -643,6 +657,70 @@ class OkxLoopback:
         now = self.now_ms()
         self.dead_man_trigger_ms = now + timeout_s * 1000 if timeout_s else 0
         return _ok([{"triggerTime": str(self.dead_man_trigger_ms), "tag": "", "ts": str(now)}])
+
+    # --- the private websocket: login and the positions channel --------------------------------
+
+    async def _private_ws(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        logged_in = False
+        try:
+            async for message in ws:
+                if message.type != WSMsgType.TEXT:
+                    continue
+                if message.data == "ping":
+                    await ws.send_str("pong")
+                    continue
+                body = json.loads(message.data)
+                if body.get("op") == "login":
+                    logged_in = self._login_ok((body.get("args") or [{}])[0])
+                    await ws.send_json({"event": "login", "code": "0", "msg": "", "connId": "lb"} if logged_in
+                                       else {"event": "error", "code": "60009", "msg": "Login failed.", "connId": "lb"})
+                elif body.get("op") == "subscribe":
+                    for arg in body.get("args") or []:
+                        await self._subscribe(ws, arg, logged_in)
+        finally:
+            self.position_sockets.discard(ws)
+        return ws
+
+    def _login_ok(self, args: dict[str, Any]) -> bool:
+        """A login signed as OKX signs it: timestamp (seconds) + GET + /users/self/verify."""
+        stamp = str(args.get("timestamp", ""))
+        expected = base64.b64encode(hmac.new(SECRET.encode(), f"{stamp}GET/users/self/verify".encode(),
+                                             hashlib.sha256).digest()).decode()
+        fresh = stamp.isdigit() and abs(int(stamp) * 1000 - self.now_ms()) <= TIMESTAMP_WINDOW_MS
+        return (args.get("apiKey") == API_KEY and args.get("passphrase") == PASSPHRASE
+                and args.get("sign") == expected and fresh)
+
+    async def _subscribe(self, ws: web.WebSocketResponse, arg: dict[str, Any], logged_in: bool) -> None:
+        """Only the positions channel: its snapshot at once, then every change (``_push_positions``)."""
+        if not logged_in:
+            await ws.send_json({"event": "error", "code": "60011", "msg": "Please log in", "connId": "lb"})
+            return
+        if arg.get("channel") != "positions":
+            await ws.send_json({"event": "error", "code": "60018", "msg": f"Wrong URL or channel:{arg.get('channel')}",
+                                "connId": "lb"})
+            return
+        await ws.send_json({"event": "subscribe", "arg": arg, "connId": "lb"})
+        self.position_sockets.add(ws)
+        await ws.send_json({"arg": {"channel": "positions", "instType": "ANY", "uid": "1"},
+                            "data": [self._position_data(i, p) for i, p in self.positions.items() if p.contracts]})
+
+    async def _push_positions(self) -> None:
+        """Send each position change to every subscriber, in the order they happened."""
+        while True:
+            text = await self._pushes.get()
+            for ws in list(self.position_sockets):
+                if not ws.closed:
+                    await ws.send_str(text)
+                    self.position_pushes += 1
+
+    async def drop_private_sockets(self) -> None:
+        """Close every private websocket from the server side (changes meanwhile are not pushed)."""
+        sockets = list(self.position_sockets)
+        self.position_sockets.clear()
+        for ws in sockets:
+            await ws.close(code=1006, message=b"loopback drop")
 
 
 def _matches(inst: OkxInstrument, params: dict[str, Any]) -> bool:

@@ -146,3 +146,25 @@ async def test_a_wrong_secret_is_refused(okx_settings: ExchangeSettings, okx_loo
             await exchange.fetch_balance()
     finally:
         await exchange.close()
+
+
+async def test_the_positions_channel_needs_a_signed_login_and_pushes_every_change(
+        okx_settings: ExchangeSettings, okx_credentials: ExchangeCredentials, okx_loopback: OkxLoopback) -> None:
+    wrong = ExchangeCredentials(exchange_id="okx", api_key="loopback-key", secret="nope", password="loopback-pass")
+    streams = [create_exchange("okx", market_type="swap", ccxt_config=okx_settings.ccxt, credentials=credentials)
+               for credentials in (okx_credentials, wrong)]
+    try:
+        ok, refused = streams
+        await ok.load_markets()
+        assert await ok.watch_positions() == []  # the snapshot: nothing open yet
+        resting = okx_loopback.place_foreign_order("BTC-USDT-SWAP", "buy", 2, 49_000.0)
+        okx_loopback.fill_order(resting.ord_id, 2, 49_000.0)
+        [position] = await ok.watch_positions()
+        await refused.load_markets()
+        with pytest.raises(ccxt_errors().AuthenticationError):
+            await refused.watch_positions()
+    finally:
+        for exchange in streams:
+            await exchange.close()
+
+    assert position["symbol"] == SWAP and position["contracts"] == 2 and position["side"] == "long"
