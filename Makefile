@@ -23,8 +23,13 @@ run: $(STAMP)
 headless: $(STAMP)
 	$(BIN)/hft-tui --headless $(ARGS)
 
+# Two workers (pytest-xdist), one test file each at a time: most of the suite's wall time is
+# end-to-end tests waiting on processes and sockets, which overlap well on 2 cores.
+# TEST_WORKERS=0 runs in one process.
+TEST_WORKERS ?= 2
+
 test: $(STAMP)
-	$(BIN)/python -m pytest $(ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile $(ARGS)
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks $(ARGS)
