@@ -25,6 +25,9 @@ def overfitting_warnings(values: Sequence[tuple[float | None, float | None]], me
         warnings.append("no out-of-sample window: use --split or --walk-forward to check the winner.")
         return warnings
     is_value, oos_value = values[0]
+    if oos_value is None:
+        warnings.append(f"the winner's out-of-sample {metric} is undefined (no trades there, or withheld on a "
+                        "window under a day): nothing checks it; give it a longer out-of-sample window.")
     if is_value is not None and oos_value is not None and higher_is_better and is_value > 0:
         if oos_value < is_value * OVERFIT_KEEP_RATIO:
             warnings.append(f"OVERFITTING LIKELY: the winner's out-of-sample {metric} {oos_value:.3g} keeps "

@@ -144,3 +144,11 @@ def test_overfitting_is_flagged_when_the_in_sample_winner_collapses_out_of_sampl
     warnings = overfitting_warnings(rows, "return")
     assert any("keeps less than 50%" in w for w in warnings)
     assert any("ranks 4 of 4 out of sample" in w for w in warnings)
+
+
+def test_a_winner_whose_out_of_sample_metric_is_undefined_is_said_to_be_unchecked() -> None:
+    from hft_tui.backtest.overfitting import overfitting_warnings
+
+    warnings = overfitting_warnings([(1.5, None), (1.0, None)], "sharpe", True, has_out_of_sample=True)
+    assert any("the winner's out-of-sample sharpe is undefined" in w for w in warnings)
+    assert not any("no out-of-sample window" in w for w in warnings)  # there is one; its figure is undefined
