@@ -47,6 +47,7 @@ EXIT_USAGE = exit_codes.CONFIG_ERROR
 EXIT_UNREACHABLE = exit_codes.NO_SERVED_ENGINE
 EXIT_CODES_HELP = ("exit codes: 0 done/answered; 1 the engine refused the command; 2 usage "
                    f"(bad argument, destructive command without --yes); {EXIT_UNREACHABLE} no served engine answers")
+SNAPSHOT_WAIT_S = 10.0  # how long a query waits for the engine's first snapshot
 QUERIES = ("status", "positions", "orders", "pnl", "notices")
 DESTRUCTIVE = {"kill": "kill cancels every order, flattens every position and HALTS trading",
                "flatten": "flatten closes positions at market",
@@ -178,7 +179,11 @@ async def _run(args: argparse.Namespace, state_dir: Path) -> int:
         if action == "notices":
             return _print(args, await client.notices(), _notices_text)
         if wants_snapshot:
-            snapshot = await asyncio.wait_for(first, 10.0)
+            try:
+                snapshot = await asyncio.wait_for(first, SNAPSHOT_WAIT_S)
+            except TimeoutError:
+                raise EngineUnreachable(f"the engine on {socket_path(state_dir)} answered but sent no "
+                                        f"snapshot in {SNAPSHOT_WAIT_S:.0f} s") from None
             return _print(args, *_query(action, snapshot, client.welcome, state_dir))
         result = await client.command(command_for(args))
         if result.preview is not None:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import weakref
 
 from hft_tui.bus import MetricsSnapshot
-from hft_tui.model import FeedState, ReasonCode
+from hft_tui.model import FeedState, OrderBook, ReasonCode
 from hft_tui.session.engine_snapshot import (
     AccountView,
     BalancesView,
@@ -107,7 +108,7 @@ def build_snapshot(
 def _symbol_views(core: TradingCore, first_mids: dict[str, float]) -> dict[str, SymbolView]:
     views = {}
     for symbol in core.symbols:
-        book = core.books[symbol]
+        book = _as_whole_book(core.books[symbol])
         mid = book.mid if book is not None else None
         if mid is not None:
             first_mids.setdefault(symbol, mid)
@@ -119,6 +120,14 @@ def _symbol_views(core: TradingCore, first_mids: dict[str, float]) -> dict[str, 
                                    core.rules[symbol].tick_size, change, whales,
                                    health.detail(symbol), health.last_good_ns(symbol))
     return views
+
+
+def _as_whole_book(book: OrderBook | None) -> OrderBook | None:
+    """The book without what it changed since the previous one: a reader of snapshots never saw
+    that previous book, so the changes would mean nothing to it (and they stay off the wire)."""
+    if book is None or book.changes is None:
+        return book
+    return dataclasses.replace(book, changes=None)
 
 
 def _feed_summary(core: TradingCore) -> FeedSummary:
