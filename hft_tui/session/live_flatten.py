@@ -129,5 +129,9 @@ async def _one_pass(core: TradingCore, broker: ExchangeBroker, account: LiveAcco
             outside = (account.external or {}).get(holding_key(symbol, rules), 0.0)
             shown = f"holds {account.held(symbol, rules):g} {rules.base}" if rules.spot \
                 else f"shows a {symbol} position of {account.held(symbol, rules):g}"
-            left.append(f"{symbol}: the account {shown}, {outside:g} of it outside the engine")
+            unexplained = round((account.held(symbol, rules) - outside) / rules.lot_size) * rules.lot_size
+            left.append(f"{symbol}: the account {shown}, {outside:g} of it outside the engine"
+                        + (f", {round(unexplained, 12):g} that no fill of the engine explains (an order it did not "
+                           f"place traded, or a transfer): close it on the exchange"
+                           if abs(unexplained) >= rules.lot_size else ""))
     return sorted(set(left), key=left.index)

@@ -105,6 +105,28 @@ async def test_a_kill_in_a_429_storm_ends_flat_as_the_exchange_confirms(
     assert_books_agree(engine, loopback, tmp_path)
 
 
+async def test_a_kill_after_an_order_it_did_not_place_traded_says_what_no_fill_explains(
+        loopback: LoopbackExchange, loopback_settings: ExchangeSettings, tmp_path: Path) -> None:
+    engine = await live_engine(loopback_settings, tmp_path, **{"exchange.kill_deadline_s": 1.0})
+    try:
+        await engine.execute(PlaceOrder("BTC/USDT", "buy", 0.003))
+        foreign = loopback.place_foreign_order("BTCUSDT", "BUY", 0.01, 49_000.0)
+        loopback.fill_order(foreign.order_id, 0.004, 49_000.0)  # someone else's order trades on the account
+        await engine.execute(Kill("test"))
+        assert engine.live is not None
+        result = await engine.live.wait_flat()
+    finally:
+        await engine.stop("test over")
+
+    assert result is not None and not result.flat
+    assert foreign.status == "CANCELED"
+    assert not engine.core.lots_held("BTC/USDT"), "the engine's own position is closed"
+    assert "NOT FLAT" in engine.snapshot.notice
+    # 0.004 bought less its 0.1 % commission in BTC: the foreign order's fill, to the lot.
+    assert "1 of it outside the engine, 0.004 that no fill of the engine explains" in engine.snapshot.notice
+    assert wal_records(tmp_path, "flat_not_confirmed")
+
+
 async def test_flatten_one_symbol_confirms_flat_on_the_exchange(
         loopback: LoopbackExchange, loopback_settings: ExchangeSettings, tmp_path: Path) -> None:
     engine = await live_engine(loopback_settings, tmp_path)
