@@ -25,7 +25,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from benchmarks.bench_pipeline import deciles, drive
+from benchmarks.bench_pipeline import drive, rate_figures
 from benchmarks.process_memory import peak_rss_mb
 from hft_tui.clock import SimulatedClock
 from hft_tui.config.loader import load_settings
@@ -62,14 +62,8 @@ def run(quick: bool = False) -> dict[str, float]:
         busy_s, cpu_s, chunk_rates = drive(engine, n, inspect=count_levels)
         engine.wal.sync()
         core = engine.core
-        first, last = deciles(chunk_rates)
         figures = {
-            "deltas_events": float(n),
-            "deltas_events_per_s": n / busy_s,
-            "deltas_us_per_event": busy_s / n * 1e6,
-            "deltas_cpu_us_per_event": cpu_s / n * 1e6,
-            "deltas_first_decile_events_per_s": first,
-            "deltas_last_decile_events_per_s": last,
+            **rate_figures("deltas", n, busy_s, cpu_s, chunk_rates),
             "deltas_book_updates": float(updates),
             "deltas_levels_per_update": levels / max(updates, 1),
             "deltas_rejected": float(core.sanitizer.rejected),

@@ -70,10 +70,18 @@ def drive(
     return busy_s, cpu_s, chunk_rates
 
 
-def deciles(chunk_rates: list[float]) -> tuple[float, float]:
-    """Mean events/s of the first and of the last tenth of the chunks."""
+def rate_figures(prefix: str, n: int, busy_s: float, cpu_s: float, chunk_rates: list[float]) -> dict[str, float]:
+    """What :func:`drive` measured over ``n`` events: rate, wall and CPU per event, and the mean
+    events/s of the first and of the last tenth of the chunks (steady when they agree)."""
     tenth = max(len(chunk_rates) // 10, 1)
-    return sum(chunk_rates[:tenth]) / tenth, sum(chunk_rates[-tenth:]) / tenth
+    return {
+        f"{prefix}_events": float(n),
+        f"{prefix}_events_per_s": n / busy_s,
+        f"{prefix}_us_per_event": busy_s / n * 1e6,
+        f"{prefix}_cpu_us_per_event": cpu_s / n * 1e6,
+        f"{prefix}_first_decile_events_per_s": sum(chunk_rates[:tenth]) / tenth,
+        f"{prefix}_last_decile_events_per_s": sum(chunk_rates[-tenth:]) / tenth,
+    }
 
 
 def run(quick: bool = False) -> dict[str, float]:
@@ -94,14 +102,8 @@ def run(quick: bool = False) -> dict[str, float]:
         busy_s, cpu_s, chunk_rates = drive(engine, n, after_chunk=after_chunk)
         engine.wal.sync()
         core = engine.core
-        first, last = deciles(chunk_rates)
         figures = {
-            "pipeline_events": float(n),
-            "pipeline_events_per_s": n / busy_s,
-            "pipeline_us_per_event": busy_s / n * 1e6,
-            "pipeline_cpu_us_per_event": cpu_s / n * 1e6,
-            "pipeline_first_decile_events_per_s": first,
-            "pipeline_last_decile_events_per_s": last,
+            **rate_figures("pipeline", n, busy_s, cpu_s, chunk_rates),
             "pipeline_signals": float(core.counters.signals),
             "pipeline_orders": float(core.counters.orders),
             "pipeline_fills": float(core.counters.fills),
