@@ -35,7 +35,7 @@ from hft_tui.session.recovery import recover_from_wal
 from hft_tui.session.restore import recoverable_state, restore_core
 from hft_tui.session.strategy_watch import changed_strategies
 from hft_tui.strategies.user_strategies import UserStrategyError, read_source, source_sha256
-from hft_tui.trading import manual_orders
+from hft_tui.trading import manual_orders, operator
 from hft_tui.trading.commands import (
     RESET_CONFIRMATION,
     AcknowledgeNotices,
@@ -383,7 +383,7 @@ class Engine:
         """The writer could not make a record durable: FAILED, at once and for good."""
         cause = error.__cause__ or error
         self.journal_failure = f"journal write failed ({cause}), durable up to seq {self.wal.durable_seq}"
-        self.core.fail(self.journal_failure)
+        self.core.risk.fail(self.journal_failure)
 
     def _journal_recovered(self, durable_seq: int) -> None:
         self.core.add_notice("journal", f"FAILED: {self.journal_failure}; the disk took the held records "
@@ -473,14 +473,14 @@ class Engine:
 # --- what each operator command does (``Engine.apply``) -----------------------------------------
 
 def _kill(engine: Engine, command: Kill) -> CommandResult:
-    result = engine.core.kill(command.source)
+    result = operator.kill(engine.core, command.source)
     if engine.live is not None:
         engine.live.flatten(engine.symbols, ReasonCode.KILL, kill=True)
     return result
 
 
 def _flatten(engine: Engine, command: Flatten) -> CommandResult:
-    result = engine.core.flatten(command.symbol)
+    result = operator.flatten(engine.core, command.symbol)
     if engine.live is not None and result.ok:
         symbols = engine.symbols if command.symbol is None else (command.symbol,)
         engine.live.flatten(symbols, ReasonCode.FLATTEN, kill=False)
@@ -490,7 +490,7 @@ def _flatten(engine: Engine, command: Flatten) -> CommandResult:
 def _reset_halt(engine: Engine, command: ResetHalt) -> CommandResult:
     if not command.confirmed:
         return CommandResult(False, f"type {RESET_CONFIRMATION} to confirm the reset")
-    return engine.core.reset_halt()
+    return engine.core.risk.reset_halt()
 
 
 # One entry per command class but ``StopEngine`` (``Engine.execute`` stops the engine itself:
@@ -498,11 +498,11 @@ def _reset_halt(engine: Engine, command: ResetHalt) -> CommandResult:
 COMMAND_EFFECTS: dict[type[Command], Callable[[Engine, Any], CommandResult]] = {
     Kill: _kill,
     Flatten: _flatten,
-    PauseStrategy: lambda engine, command: engine.core.pause(command.name),
-    ResumeStrategy: lambda engine, command: engine.core.resume(command.name),
-    EnableStrategy: lambda engine, command: engine.core.enable(command.name),
+    PauseStrategy: lambda engine, command: operator.pause(engine.core, command.name),
+    ResumeStrategy: lambda engine, command: operator.resume(engine.core, command.name),
+    EnableStrategy: lambda engine, command: operator.enable(engine.core, command.name),
     DisableStrategy: lambda engine, command: engine.core.disable(command.name, ReasonCode(command.reason)),
-    SetStrategyParams: lambda engine, command: engine.core.set_params(command.name, command.values,
+    SetStrategyParams: lambda engine, command: operator.set_params(engine.core, command.name, command.values,
                                                                       command.revert_to_defaults),
     PlaceOrder: lambda engine, command: manual_orders.place(engine.core, command),
     PreviewOrder: lambda engine, command: manual_orders.preview(engine.core, command.order),

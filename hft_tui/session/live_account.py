@@ -190,9 +190,9 @@ class LiveAccount:
                                    equity=self.equity, positions=positions or ABSENT,
                                    mismatches=mismatches or ABSENT))
         if mismatches:
-            core.hold(MISMATCH_HOLD, ReasonCode.ACCOUNT_MISMATCH, "; ".join(mismatches))
+            core.risk.hold(MISMATCH_HOLD, ReasonCode.ACCOUNT_MISMATCH, "; ".join(mismatches))
         elif judge:
-            core.release(MISMATCH_HOLD, "balances agree with the positions again")
+            core.risk.release(MISMATCH_HOLD, "balances agree with the positions again")
         return mismatches
 
     def follow(self, core: TradingCore, balances: Mapping[str, tuple[float, float]]) -> None:
@@ -232,7 +232,7 @@ class LiveAccount:
         if not found:
             return
         core.wal.write(Reconciled(differences=found))
-        core.hold(UNEXPLAINED_HOLD, ReasonCode.ACCOUNT_MISMATCH,
+        core.risk.hold(UNEXPLAINED_HOLD, ReasonCode.ACCOUNT_MISMATCH,
                   "; ".join(found) + ": never traded by the engine; close it on the exchange to trade again")
 
     def _clear_explained(self, core: TradingCore, tracked: Mapping[str, MarketRules]) -> bool:
@@ -247,7 +247,7 @@ class LiveAccount:
                 self.external[symbol] = 0.0
                 cleared = True
         if not any(abs(self.external.get(s, 0.0)) >= r.lot_size for s, r in tracked.items() if not r.spot):
-            core.release(UNEXPLAINED_HOLD, "the exchange's swap positions are the engine's again")
+            core.risk.release(UNEXPLAINED_HOLD, "the exchange's swap positions are the engine's again")
         return cleared
 
     async def _mismatches(self, core: TradingCore, broker: ExchangeBroker,

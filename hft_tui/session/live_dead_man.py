@@ -76,7 +76,7 @@ class DeadManSwitch:
         if self.failure:
             self.failure = ""
             self.core.add_notice("dead_man", f"dead-man's switch refreshed again ({self.timeout_s} s)")
-        self.core.release(AT_RISK_HOLD, "the dead-man's switch is refreshed again")
+        self.core.risk.release(AT_RISK_HOLD, "the dead-man's switch is refreshed again")
         return True
 
     def _failed(self, error: str) -> None:
@@ -85,12 +85,12 @@ class DeadManSwitch:
         if first:
             self.core.add_notice("dead_man", f"dead-man's switch refresh failed: {error}")
         if not self._last_ok:
-            self.core.hold(AT_RISK_HOLD, ReasonCode.DEAD_MAN_AT_RISK,
+            self.core.risk.hold(AT_RISK_HOLD, ReasonCode.DEAD_MAN_AT_RISK,
                            f"dead-man's switch could not be armed ({self.timeout_s} s asked): {error}")
             return
         since_s = self.monotonic() - self._last_ok
         if since_s >= self.timeout_s / 2:
-            self.core.hold(AT_RISK_HOLD, ReasonCode.DEAD_MAN_AT_RISK,
+            self.core.risk.hold(AT_RISK_HOLD, ReasonCode.DEAD_MAN_AT_RISK,
                            f"dead-man's switch not refreshed for {since_s:.0f} s: the exchange may cancel "
                            f"resting orders within {max(self.timeout_s - since_s, 0.0):.0f} s")
 

@@ -109,7 +109,7 @@ async def _one_pass(core: TradingCore, broker: ExchangeBroker, account: LiveAcco
             left.append(f"{symbol} {core.portfolio.position(symbol).qty:g} held, below the exchange's minimum "
                         f"order, not free to sell or not open on the exchange")
             continue
-        orders.append(core.exchange_flatten_order(symbol, side, round(qty, 12), reason))
+        orders.append(core.flattening.exchange_order(symbol, side, round(qty, 12), reason))
     if orders:
         try:
             await core.wal.flush()  # WAL before effect: the intents are durable before they are sent

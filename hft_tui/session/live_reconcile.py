@@ -32,7 +32,7 @@ async def reconcile_with_exchange(core: TradingCore, broker: ExchangeBroker, *, 
     """Differences between the recovered state and the exchange, already journaled; raises
     when the exchange cannot be asked (the caller retries; the hold stays)."""
     # Routine at every LIVE start: journaled, not a notice (a difference found is one).
-    core.hold(RECONCILE_HOLD, ReasonCode.LIVE_RECONCILING, "reconciling with the exchange", notify=False)
+    core.risk.hold(RECONCILE_HOLD, ReasonCode.LIVE_RECONCILING, "reconciling with the exchange", notify=False)
     differences: list[str] = []
     ours = set()
     for client_id, record in list(core.bookkeeping.recovered.items()):
@@ -66,7 +66,7 @@ async def reconcile_with_exchange(core: TradingCore, broker: ExchangeBroker, *, 
                 text += ": cancelled (exchange.cancel_orphans_on_start)"
             differences.append(text)
     core.wal.write(Reconciled(differences=differences))
-    core.release(RECONCILE_HOLD, "reconciled with the exchange", notify=False)
+    core.risk.release(RECONCILE_HOLD, "reconciled with the exchange", notify=False)
     return differences
 
 

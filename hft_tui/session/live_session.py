@@ -156,9 +156,9 @@ class LiveSession:
     def _watch_ban(self) -> None:
         calls = self.broker.calls
         if calls.banned:
-            self.core.hold(BAN_HOLD, ReasonCode.EXCHANGE_BANNED, calls.ban_text())
-        elif BAN_HOLD in self.core.holds:
-            self.core.release(BAN_HOLD, "the exchange's IP ban is over")
+            self.core.risk.hold(BAN_HOLD, ReasonCode.EXCHANGE_BANNED, calls.ban_text())
+        elif BAN_HOLD in self.core.risk.holds:
+            self.core.risk.release(BAN_HOLD, "the exchange's IP ban is over")
 
     # --- kill and flatten ---------------------------------------------------------------------
 

@@ -60,7 +60,7 @@ def restore_core(core: TradingCore, recovered: RecoveredState) -> list[str]:
     core.state.restore(state, ReasonCode(recovered.state_reason) if recovered.state_reason else None,
                        recovered.state_since_ts_ns)
     if recovered.drb is not None:
-        drb = core.restore_risk(recovered.drb)
+        drb = core.risk.restore(recovered.drb)
         core.portfolio.resume_day(drb.day_start_ts_ns, drb.start_of_day_equity)
         for position in positions.values():
             core.drb.on_position(position, core.clock.now_ns())
@@ -126,7 +126,7 @@ def recoverable_state(core: TradingCore) -> RecoveredState:
     snap.trading_state = core.state.state.value
     snap.state_reason = core.state.reason.value if core.state.reason else None
     snap.state_since_ts_ns = core.state.since_ts_ns
-    snap.drb = core.last_drb.to_payload() if core.last_drb is not None else None
+    snap.drb = core.risk.last.to_payload() if core.risk.last is not None else None
     snap.price_references = core.sanitizer.references()
     snap.notices = core.notices.to_payload()
     for name, strategy in core.strategies.items():

@@ -5,8 +5,9 @@ source -> sanitizer -> books/candles -> strategies -> signal manager -> sizing -
 replay all run this class; only the clock, the source and the broker differ.
 
 Orders are *intents* until ``release_orders``: the caller first makes the WAL durable
-(WAL before effect), then releases them to the broker. Every decision, order, fill,
-parameter change, pause and kill is journaled here.
+(WAL before effect), then releases them to the broker. Every decision, order and fill is
+journaled here; the operator's commands are ``operator``'s, the trading state's changes
+``risk_journal``'s and the reduce-only closing of a symbol ``flatten_orders``'.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
-from pydantic import ValidationError
 
 from hft_tui.bus import Metrics
 from hft_tui.clock import Clock
@@ -51,8 +51,6 @@ from hft_tui.model import (
 )
 from hft_tui.redaction import redact, traceback_text
 from hft_tui.risk.drb_guard import DrbGuard
-from hft_tui.risk.drb_journal import risk_record
-from hft_tui.risk.drb_state import DrbState
 from hft_tui.risk.risk_gate import RiskContext, RiskGate, position_limit_reason
 from hft_tui.risk.trading_state import TradingState, TradingStateMachine
 from hft_tui.signals.decision import Decision
@@ -63,12 +61,13 @@ from hft_tui.signals.sizing import PositionSizer
 from hft_tui.signals.status import StrategyAction, StrategyStatusChange
 from hft_tui.strategies.base import Strategy
 from hft_tui.strategies.hook_watch import HookVerdict, HookWatch
-from hft_tui.strategies.strategy_set import Unbuilt, build_strategies, candle_timeframes
+from hft_tui.strategies.strategy_set import build_strategies, candle_timeframes
 from hft_tui.trading.commands import MANUAL_STRATEGY, Command, CommandResult, DisableStrategy
 from hft_tui.trading.fill_feed import FillFeed
-from hft_tui.trading.flatten_work import FlattenStep, FlattenWork
+from hft_tui.trading.flatten_orders import FlattenOrders
 from hft_tui.trading.notice_log import NoticeLog
 from hft_tui.trading.order_bookkeeping import OrderBookkeeping
+from hft_tui.trading.risk_journal import RiskJournal
 from hft_tui.trading.trade_lifecycle import OpenTrade, PendingEntry, TradeLifecycle
 from hft_tui.wal.errors import WalError
 from hft_tui.wal.record_types import (
@@ -78,18 +77,11 @@ from hft_tui.wal.record_types import (
     ExitRulesArmed,
     FeedChanged,
     FillBooked,
-    FlattenIncomplete,
-    FlattenStarted,
-    HoldChanged,
     InputRejected,
     NoticeGiven,
     OrderPlaced,
-    OrderRejected,
     OrderUpdate,
-    ParamsChanged,
-    RiskChanged,
     SignalVerdict,
-    StateChanged,
     StrategyPaused,
     StrategyStatus,
     TradeClosed,
@@ -97,9 +89,6 @@ from hft_tui.wal.record_types import (
 from hft_tui.wal.writer import WalWriter
 
 NS_PER_S = 1_000_000_000
-# Why a live hold keeps the engine REDUCING (lifted by ``release``, not by the guard).
-HOLD_REASONS = frozenset({ReasonCode.LIVE_RECONCILING, ReasonCode.ACCOUNT_MISMATCH, ReasonCode.EXCHANGE_BANNED,
-                          ReasonCode.DEAD_MAN_AT_RISK})
 # One rejection record per (symbol, code) per second of the local clock, with the count since
 # the last one: a broken feed must not flood the journal, and no rejection goes uncounted.
 REJECTION_JOURNAL_INTERVAL_NS = NS_PER_S
@@ -138,7 +127,7 @@ class CoreCounters:
 
 
 class TradingCore:
-    """The synchronous pipeline and the operator actions on it."""
+    """The synchronous pipeline: one market event in, the decisions, orders and fills it causes."""
 
     def __init__(
         self,
@@ -208,13 +197,9 @@ class TradingCore:
         self.signal_counts: dict[str, int] = {name: 0 for name in self.strategies}
         self.notices = NoticeLog()
         self.counters = CoreCounters()
-        self.flattening = FlattenWork()
-        # Live: why the engine must stay reduce-only for now (reconciling, account mismatch,
-        # IP ban), by key; while any is held, the trading state is at least REDUCING.
-        self.holds: dict[str, tuple[ReasonCode, str]] = {}
-        self.last_drb: DrbState | None = None
-        # The last DRB payload journaled in this session: later risk records carry changes only.
-        self._journaled_risk: dict[str, Any] | None = None
+        self.flattening = FlattenOrders(self)
+        self.risk = RiskJournal(wal=wal, clock=clock, drb=self.drb, state=self.state, portfolio=self.portfolio,
+                                notify=self.add_notice)
 
     # --- read API: what the session layer reads (it changes the core only through methods) ---
 
@@ -250,11 +235,6 @@ class TradingCore:
         """A trade open when the last session ended (recovery): scored when it closes."""
         self.trades.reopen(symbol, trade)
 
-    def restore_risk(self, payload: Mapping[str, Any]) -> DrbState:
-        """The DRB guard's state as the last session left it (recovery)."""
-        self.last_drb = self.drb.restore(payload)
-        return self.last_drb
-
     # --- wiring ---------------------------------------------------------------------------
 
     def add_strategy(self, strategy: Strategy) -> None:
@@ -279,7 +259,7 @@ class TradingCore:
         failures, self._start_failures = self._start_failures, {}
         for name, exc in failures.items():
             self.failed_strategies.pop(name, None)
-            self._strategy_failed(name, exc)
+            self.strategy_failed(name, exc)
 
     def _index_hooks(self) -> None:
         # Per event type, the bound hooks of the strategies that override it, in strategy
@@ -325,7 +305,7 @@ class TradingCore:
             except WalError:
                 raise
             except Exception as exc:  # noqa: BLE001 - a strategy's bug must not end the session
-                self._strategy_failed(name, exc)
+                self.strategy_failed(name, exc)
                 return 1.0, None
         return gate
 
@@ -342,7 +322,7 @@ class TradingCore:
             except WalError:
                 raise
             except Exception as exc:  # noqa: BLE001 - a strategy's bug must not end the session
-                self._strategy_failed(name, exc)
+                self.strategy_failed(name, exc)
         return marks
 
     # --- the event path ---------------------------------------------------------------------
@@ -401,15 +381,6 @@ class TradingCore:
         return (bool(self.flattening) or bool(self.portfolio.positions())
                 or any(o.is_open and o.reduce_only for o in self.bookkeeping.working.values()))
 
-    def fail(self, detail: str) -> None:
-        """The journal could not make a record durable: FAILED at once. No new orders from
-        here on; kill and flatten still act. The transition's record is held in memory."""
-        transition = self.state.transition(TradingState.FAILED, ReasonCode.JOURNAL_FAILED,
-                                           self.clock.now_ns(), detail)
-        if transition is not None:
-            self.wal.write(StateChanged.from_payload(transition.to_payload()))
-        self.add_notice("journal", f"FAILED: {detail}; only kill and flatten are taken")
-
     def drop_entries(self) -> None:
         """The journal failed before these intents were durable: entries never go out (an
         order needs its record); reduce-only exits stay queued for the broker."""
@@ -457,8 +428,8 @@ class TradingCore:
             self._emit(self._candle_hooks, candle)
         self._emit(self._book_hooks, book)
         self._check_exits(symbol, mid, book.ts_ns)
-        self._work_flatten(symbol, book.ts_ns)
-        self._update_risk(symbol, mid, book.ts_ns)
+        self.flattening.work(symbol, book.ts_ns)
+        self.risk.on_market(symbol, mid, book.ts_ns)
 
     def _on_trade(self, trade: Trade) -> None:
         code = self.sanitizer.check_trade(trade)
@@ -506,8 +477,8 @@ class TradingCore:
         self._emit(self._book_hooks, book)
         self._emit_candle_trades(candle, ts_ns)
         self._check_exits(symbol, candle.close, ts_ns)
-        self._work_flatten(symbol, ts_ns)
-        self._update_risk(symbol, candle.close, ts_ns)
+        self.flattening.work(symbol, ts_ns)
+        self.risk.on_market(symbol, candle.close, ts_ns)
 
     def _emit_candle_trades(self, candle: Candle, ts_ns: int) -> None:
         """The bar's volume as trades at its close, spread evenly through it: volume-bucketed
@@ -549,16 +520,16 @@ class TradingCore:
             except WalError:
                 raise
             except Exception as exc:  # noqa: BLE001 - a strategy's bug must not end the session
-                self._strategy_failed(hook.__self__.name, exc)
+                self.strategy_failed(hook.__self__.name, exc)
 
-    def _strategy_failed(self, name: str, exc: Exception) -> None:
+    def strategy_failed(self, name: str, exc: Exception) -> None:
         """Isolate a strategy that raised: disabled with ``STRATEGY_ERROR``, no longer fed; the
         traceback journaled (once per distinct error)."""
         if name in self.failed_strategies:
             return
         self.metrics.errors += 1
         self._journal_error(f"strategy {name}", exc, with_traceback=True)
-        self.disable(name, ReasonCode.STRATEGY_ERROR, _error_text(exc))
+        self.disable(name, ReasonCode.STRATEGY_ERROR, error_text(exc))
 
     def _timed(self, watch: HookWatch, hook: Any, took_ns: int) -> None:
         """Report a slow hook; past the repeat limit, decide to disable its strategy after this event."""
@@ -588,13 +559,20 @@ class TradingCore:
         self._index_hooks()
         change = StrategyStatusChange(name, StrategyAction.DISABLE, self.clock.now_ns(), why)
         self.manager.apply(change)
-        self._journal_status(change)
+        self.journal_status(change)
         self.add_notice("strategy", f"strategy {name} disabled: {why}")
         return CommandResult(True, f"{name} disabled: {why}")
 
+    def feed_again(self, name: str) -> None:
+        """Feed a disabled strategy again from the next event (the operator enabled it)."""
+        if self.failed_strategies.pop(name, None) is not None:
+            self._index_hooks()
+            if self.hook_watch is not None:
+                self.hook_watch.forget(name)
+
     def _journal_error(self, where: str, exc: Exception, *, with_traceback: bool = False) -> None:
         """One ``error`` record per distinct (where, error); repeats are only counted."""
-        text = _error_text(exc)
+        text = error_text(exc)
         key = (where, text)
         journaled = self.counters.errors_journaled
         if key in journaled or len(journaled) >= MAX_JOURNALED_ERRORS:
@@ -785,7 +763,7 @@ class TradingCore:
                 # An order the broker or the exchange refused is what the error budget counts
                 # (one the journal could not record is the FAILED state's business, not an error).
                 ts_ns = self.clock.now_ns()
-                self._record_drb(self.drb.on_error(f"order_rejected {order.reason}".strip(), ts_ns), ts_ns)
+                self.risk.record(self.drb.on_error(f"order_rejected {order.reason}".strip(), ts_ns), ts_ns)
 
     def _on_fill(self, fill: Fill) -> None:
         self.counters.fills += 1
@@ -801,7 +779,7 @@ class TradingCore:
         self.trades.filled(fill, after)
         if held_before and not held_after:
             self._closed(fill, after)
-        self._update_risk(fill.symbol, fill.price, fill.ts_ns)
+        self.risk.on_market(fill.symbol, fill.price, fill.ts_ns)
 
     def _opened(self, fill: Fill, position: Position) -> None:
         signal = self.trades.opened(fill, position)
@@ -834,8 +812,8 @@ class TradingCore:
             exit_reason=exit_reason.value if exit_reason else None,
         ))
         if trade.strategy in self.strategies:
-            self._journal_status(self.manager.record_trade(closed))
-        self._record_drb(self.drb.on_trade_closed(closed.pnl_usd, fill.ts_ns), fill.ts_ns)
+            self.journal_status(self.manager.record_trade(closed))
+        self.risk.record(self.drb.on_trade_closed(closed.pnl_usd, fill.ts_ns), fill.ts_ns)
 
     # --- exits and flattening --------------------------------------------------------------------
 
@@ -845,7 +823,7 @@ class TradingCore:
             self._close_for_exit(exit_)
 
     def _close_for_exit(self, exit_: Exit) -> None:
-        self._start_flatten(exit_.symbol, exit_.reason, exit_.ts_ns)
+        self.flattening.start(exit_.symbol, exit_.reason, exit_.ts_ns)
 
     def lots_held(self, symbol: str) -> int:
         """Whole lots of the position (signed); what is left below one lot is dust nobody can
@@ -859,164 +837,10 @@ class TradingCore:
         lots = int(abs(qty) / lot + 1e-6)
         return lots if qty > 0 else -lots
 
-    def _start_flatten(self, symbol: str, reason: ReasonCode, ts_ns: int) -> None:
-        if not self.lots_held(symbol):
-            return
-        self.trades.closing(symbol, reason)
-        self.flattening.start(symbol, reason, ts_ns)
-        self._work_flatten(symbol, ts_ns)
-
-    def _work_flatten(self, symbol: str, ts_ns: int) -> None:
-        """Keep one reduce-only market order working until flat or past the deadline."""
-        if symbol not in self.flattening:
-            return
-        lots = self.lots_held(symbol)
-        step, target = self.flattening.step(symbol, ts_ns, lots)
-        if step is FlattenStep.EXPIRED and target is not None:
-            left = self.portfolio.position(symbol).qty
-            self.add_notice("flatten", f"{symbol}: not flat by the deadline; {left:g} left")
-            self.wal.write(FlattenIncomplete(symbol=symbol, qty_left=left, reason=target.reason.value))
-            return
-        if step is not FlattenStep.WORK or target is None or self.bookkeeping.has_open(symbol, reduce_only=True):
-            return
-        side = Side.SELL if lots > 0 else Side.BUY
-        order = self.new_order(symbol, side, round(abs(lots) * self.rules[symbol].lot_size, 12),
-                                strategy=self.trades.owner(symbol), reduce_only=True)
-        code = self.gate.check(order, self.risk_context())
-        if code is not None:  # reduce-only orders pass; anything else is a bug worth seeing
-            self.wal.write(OrderRejected(client_id=order.client_id, code=code.value))
-            return
-        self.send(order, target.reason.value)
-
-    # --- risk -------------------------------------------------------------------------------------
-
-    def _update_risk(self, symbol: str, price: float, ts_ns: int) -> None:
-        state = self.drb.on_market(symbol, price, self.portfolio.position(symbol),
-                                   self.portfolio.trading_equity(), ts_ns)
-        self._record_drb(state, ts_ns)
-
-    def _record_drb(self, state: DrbState | None, ts_ns: int) -> None:
-        if state is None:
-            return
-        if self.last_drb is not None and state.day_start_ts_ns != self.last_drb.day_start_ts_ns:
-            self.portfolio.reset_day(state.day_start_ts_ns)  # day PnL follows the guard's day
-        self.last_drb = state
-        self._journal_risk(state)
-        if self.holds and state.desired_state is not TradingState.HALTED:
-            return  # a live hold keeps REDUCING whatever the budgets say
-        transition = self.state.transition(state.desired_state, state.reason, ts_ns)
-        if transition is not None:
-            self.wal.write(StateChanged.from_payload(transition.to_payload()))
-            self.add_notice("risk", f"trading state {transition.to_state.value}: {transition.reason.value}")
-
-    def _journal_risk(self, state: DrbState) -> None:
-        payload = state.to_payload()
-        self.wal.write(RiskChanged(state=risk_record(self._journaled_risk, payload)))
-        self._journaled_risk = payload
-
-    def _journal_status(self, change: StrategyStatusChange | None) -> None:
+    def journal_status(self, change: StrategyStatusChange | None) -> None:
         if change is not None:
             record = StrategyPaused if change.action.value in ("pause", "resume") else StrategyStatus
             self.wal.write(record.from_payload(change.to_record()))
-
-    # --- operator actions (between events; the engine journals the command first) ----------------
-
-    def pause(self, name: str | None) -> CommandResult:
-        names = self._names(name)
-        if names is None:
-            return CommandResult(False, f"no strategy {name!r}")
-        changed = [c for c in (self.manager.pause(n) for n in names) if c is not None]
-        for change in changed:
-            self._journal_status(change)
-        return CommandResult(True, f"paused {', '.join(c.strategy for c in changed) or 'nothing new'}")
-
-    def resume(self, name: str | None) -> CommandResult:
-        names = self._names(name)
-        if names is None:
-            return CommandResult(False, f"no strategy {name!r}")
-        changed = [c for c in (self.manager.resume(n) for n in names) if c is not None]
-        for change in changed:
-            self._journal_status(change)
-        return CommandResult(True, f"resumed {', '.join(c.strategy for c in changed) or 'nothing new'}")
-
-    def enable(self, name: str) -> CommandResult:
-        if name not in self.strategies:
-            return CommandResult(False, f"no strategy {name!r}")
-        if isinstance(self.strategies[name], Unbuilt):
-            return CommandResult(False, f"{name} could not be built: fix its code and restart (or reload it)")
-        if self.failed_strategies.pop(name, None) is not None:
-            self._index_hooks()  # the operator's call: feed it again from the next event
-            if self.hook_watch is not None:
-                self.hook_watch.forget(name)
-        self._journal_status(self.manager.enable(name))
-        return CommandResult(True, f"{name} enabled")
-
-    def set_params(self, name: str, values: Mapping[str, Any], revert: bool = False) -> CommandResult:
-        """Validate, journal old and new, then apply: takes effect from the next event."""
-        strategy = self.strategies.get(name)
-        if strategy is None:
-            return CommandResult(False, f"no strategy {name!r}")
-        old = strategy.params
-        try:
-            new = (self.default_params[name] if revert
-                   else type(old).model_validate({**old.model_dump(), **values}))
-        except ValidationError as exc:
-            problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-            return CommandResult(False, f"{name}: {problems}")
-        old_values, new_values = old.model_dump(mode="json"), new.model_dump(mode="json")
-        changed = {k for k in new_values if new_values[k] != old_values.get(k)}
-        if not changed:
-            return CommandResult(True, f"{name}: nothing changed")
-        self.wal.write(ParamsChanged(strategy=name, old={k: old_values[k] for k in sorted(changed)},
-                                     new={k: new_values[k] for k in sorted(changed)}))
-        try:
-            strategy.set_params(new)
-        except WalError:
-            raise
-        except Exception as exc:  # noqa: BLE001 - a strategy's bug must not end the session
-            self._strategy_failed(name, exc)
-            return CommandResult(False, f"{name} failed on its new parameters and is disabled: {_error_text(exc)}")
-        return CommandResult(True, f"{name}: {', '.join(sorted(changed))} changed")
-
-    def flatten(self, symbol: str | None, reason: ReasonCode = ReasonCode.FLATTEN) -> CommandResult:
-        """Cancel the symbol's open entry orders, then close it reduce-only (no halt)."""
-        symbols = self.symbols if symbol is None else (symbol,)
-        if symbol is not None and symbol not in self.rules:
-            return CommandResult(False, f"unknown symbol {symbol!r}")
-        ts_ns = self.clock.now_ns()
-        self.wal.write(FlattenStarted(symbols=list(symbols), reason=reason.value))
-        if self.sync_broker is None:
-            # Live: the engine cancels on the exchange and flattens from its balances.
-            return CommandResult(True, f"flattening {', '.join(symbols)} on the exchange")
-        for sym in symbols:
-            self._cancel_open(sym, entries_only=True)
-            self._start_flatten(sym, reason, ts_ns)
-        left = [s for s in symbols if not self.portfolio.position(s).is_flat]
-        return CommandResult(True, f"flattening {', '.join(left)}" if left else "already flat")
-
-    def kill(self, source: str) -> CommandResult:
-        """After the durable ``kill`` record: pause all, cancel all, flatten all, HALT."""
-        ts_ns = self.clock.now_ns()
-        stale = [s for s, st in self.feed_health.states().items() if st is not FeedState.LIVE]
-        self.pause(None)
-        transition = self.state.transition(TradingState.HALTED, ReasonCode.KILL, ts_ns, f"kill by {source}")
-        if transition is not None:
-            self.wal.write(StateChanged.from_payload(transition.to_payload()))
-        if self.sync_broker is None:
-            # Live: the engine's kill path cancels everything on the exchange, flattens from
-            # the exchange's balances and says when the exchange confirms flat.
-            note = "kill: strategies paused, HALTED; cancelling on the exchange and flattening"
-            self.add_notice("kill", note)
-            return CommandResult(True, note)
-        for symbol in self.symbols:
-            self._cancel_open(symbol, entries_only=False)
-        for symbol in self.symbols:
-            self._start_flatten(symbol, ReasonCode.KILL, ts_ns)
-        note = f"kill: strategies paused, orders cancelled, positions closing, {self.state.state.value}"
-        if stale:
-            note += f"; feeds not live for {', '.join(stale)}: flatten uses the last good book"
-        self.add_notice("kill", note)
-        return CommandResult(True, note)
 
     # --- notices ----------------------------------------------------------------------------------
 
@@ -1041,69 +865,6 @@ class TradingCore:
         read = self.notices.acknowledge(up_to_seq)
         return CommandResult(True, f"{read} notice(s) acknowledged; {self.notices.unacknowledged} unread")
 
-    def reset_halt(self) -> CommandResult:
-        if self.state.state is TradingState.FAILED:
-            return CommandResult(False, "FAILED: the journal cannot be written; fix the disk and restart")
-        ts_ns = self.clock.now_ns()
-        state = self.drb.operator_reset(ts_ns)
-        self.last_drb = state
-        self._journal_risk(state)
-        if state.desired_state is TradingState.HALTED:
-            # The budgets still call for a halt (e.g. the day's loss is past its hard limit).
-            return CommandResult(False, f"still HALTED: {state.reason.value} ({state.reason.description})")
-        transition = self.state.operator_reset(ts_ns, to=state.desired_state)
-        if transition is None:
-            return CommandResult(True, f"already {self.state.state.value}")
-        self.wal.write(StateChanged.from_payload(transition.to_payload()))
-        note = f"operator reset: {transition.to_state.value}"
-        self.add_notice("operator", note)
-        return CommandResult(True, note)
-
-    def exchange_flatten_order(self, symbol: str, side: Side, qty: float, reason: ReasonCode) -> Order:
-        """A reduce-only market order the live flatten hands to the broker itself (journaled
-        here; the caller makes the WAL durable before sending it)."""
-        order = self.new_order(symbol, side, qty, strategy=self.trades.owner(symbol), reduce_only=True)
-        self.trades.closing(symbol, reason)
-        self.send(order, reason.value, queue=False)
-        return order
-
-    def hold(self, key: str, reason: ReasonCode, detail: str, *, notify: bool = True) -> None:
-        """Hold the engine at least REDUCING until ``release(key)`` (live reconciliation,
-        an account mismatch, an exchange ban); journaled, and a notice unless routine
-        (``notify`` false: the reconciliation every LIVE start goes through)."""
-        if self.holds.get(key, (None, ""))[0] is reason:
-            return
-        self.holds[key] = (reason, detail)
-        self.wal.write(HoldChanged(key=key, reason=reason.value, detail=detail))
-        if notify:
-            self.add_notice("risk", f"REDUCING: {detail}")
-        transition = self.state.transition(TradingState.REDUCING, reason, self.clock.now_ns(), detail)
-        if transition is not None:
-            self.wal.write(StateChanged.from_payload(transition.to_payload()))
-
-    def release(self, key: str, detail: str = "", *, notify: bool = True) -> None:
-        """Lift one hold; with none left, the guard's verdict decides the state again (a
-        notice unless ``notify`` is false)."""
-        if self.holds.pop(key, None) is None:
-            return
-        self.wal.write(HoldChanged(key=key, released=True, detail=detail))
-        if self.holds or self.state.state is not TradingState.REDUCING or self.state.reason not in HOLD_REASONS:
-            return
-        desired = self.last_drb.desired_state if self.last_drb is not None else TradingState.ACTIVE
-        if desired is TradingState.ACTIVE:
-            transition = self.state.transition(TradingState.ACTIVE, ReasonCode.LIVE_RECONCILED,
-                                               self.clock.now_ns(), detail)
-            if transition is not None:
-                self.wal.write(StateChanged.from_payload(transition.to_payload()))
-                if notify:
-                    self.add_notice("risk", f"trading state ACTIVE: {detail}" if detail else "trading state ACTIVE")
-
-    def _cancel_open(self, symbol: str, *, entries_only: bool) -> None:
-        for order in list(self.bookkeeping.working.values()):
-            if order.symbol != symbol or not order.is_open or (entries_only and order.reduce_only):
-                continue
-            self.cancel(order)
-
     def cancel(self, order: Order) -> None:
         """Journal the cancel of one open order, then cancel it (paper: at once; live: queued
         for the engine's cancel lane)."""
@@ -1113,12 +874,7 @@ class TradingCore:
         else:
             self.bookkeeping.cancel(order.client_id)
 
-    def _names(self, name: str | None) -> list[str] | None:
-        if name is None:
-            return list(self.strategies)
-        return [name] if name in self.strategies else None
 
-
-def _error_text(exc: BaseException) -> str:
+def error_text(exc: BaseException) -> str:
     """``Type: message``, cut short: an error's text may carry whatever a message held."""
     return f"{type(exc).__name__}: {exc}"[:ERROR_TEXT_CHARS]

@@ -124,7 +124,7 @@ async def test_a_switch_not_refreshed_for_half_its_timeout_holds_the_engine_redu
     early = (core.state.state, switch.view().failure != "")
     now[0] += 1
     assert not await switch.refresh()
-    at_risk = (core.state.state, core.state.reason, core.holds.get("dead_man", (None, ""))[1])
+    at_risk = (core.state.state, core.state.reason, core.risk.holds.get("dead_man", (None, ""))[1])
     okx_loopback.dead_man_unavailable = False
     assert await switch.refresh()
 

@@ -37,7 +37,7 @@ async def test_a_deposit_and_a_withdrawal_move_what_is_held_outside_the_engine(
     assert deposit == [[], []] and withdrawal == [[], []], "a transfer is no mismatch"
     assert after_deposit == {"BTC": pytest.approx(1.5)}
     assert account.external == {"BTC": pytest.approx(1.2)}
-    assert core.state.state is TradingState.ACTIVE and not core.holds
+    assert core.state.state is TradingState.ACTIVE and not core.risk.holds
     said = [n.text for n in core.notices.notices if n.source == "account"]
     assert any("BTC +0.5 moved with no trade on BTC/USDT" in text for text in said), said
     assert any("BTC -0.3 moved with no trade" in text for text in said), said

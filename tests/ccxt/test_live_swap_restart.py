@@ -35,7 +35,7 @@ async def test_a_swap_position_unexplained_after_a_restart_holds_the_engine_unti
     try:
         assert engine.live is not None
         core = engine.core
-        held = (core.state.state, core.state.reason, set(core.holds))
+        held = (core.state.state, core.state.reason, set(core.risk.holds))
         notices = [n.text for n in core.notices.notices if not n.acknowledged]
         entry = await engine.execute(PlaceOrder(SWAP, "buy", 0.01))
         await engine.core.wal.flush()
@@ -44,7 +44,7 @@ async def test_a_swap_position_unexplained_after_a_restart_holds_the_engine_unti
         closer = okx_loopback.place_foreign_order(INST, "sell", 4, 51_000.0)  # the operator closes it by hand
         okx_loopback.fill_order(closer.ord_id, 4, 51_000.0)
         assert await engine.live.account.sync(core, core.broker) == []
-        after = (core.state.state, set(core.holds))
+        after = (core.state.state, set(core.risk.holds))
     finally:
         await engine.stop("test over")
 

@@ -15,6 +15,7 @@ from hft_tui.model import FeedState, FeedStatus, MarketRejection, ReasonCode, Si
 from hft_tui.session.engine import Engine
 from hft_tui.signals.status import StrategyStatus
 from hft_tui.strategies.base import NO_SIGNALS, Strategy, StrategyParams
+from hft_tui.trading import operator
 from hft_tui.wal.errors import WalWriteError
 
 
@@ -74,7 +75,7 @@ def test_a_failed_strategy_is_fed_again_once_the_operator_enables_it(engine: Eng
     engine.core.add_strategy(faulty)
     drive_seconds(engine, 30)
     assert faulty.trades == 2
-    assert engine.core.enable("faulty").ok
+    assert operator.enable(engine.core, "faulty").ok
     assert engine.core.manager.status("faulty") is StrategyStatus.ACTIVE
     drive_seconds(engine, 30)
     assert faulty.trades == 4

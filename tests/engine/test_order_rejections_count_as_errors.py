@@ -13,7 +13,7 @@ from hft_tui.trading.commands import PlaceOrder
 
 
 def _errors_used(engine: Engine) -> float:
-    drb = engine.core.last_drb
+    drb = engine.core.risk.last
     assert drb is not None
     return next(b.used for b in drb.budgets if b.name == "errors")
 

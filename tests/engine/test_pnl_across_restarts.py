@@ -38,7 +38,7 @@ def test_day_pnl_and_marks_survive_a_restart(tmp_path: Path) -> None:
     restarted.begin_session()
     try:
         after = restarted.core.portfolio.snapshot()
-        assert after.day_start_ts_ns == before.core.last_drb.day_start_ts_ns
+        assert after.day_start_ts_ns == before.core.risk.last.day_start_ts_ns
         assert after.marks[SYMBOL] == portfolio.marks[SYMBOL]
         assert after.unrealized_pnl == portfolio.unrealized_pnl
         assert after.day_pnl == portfolio.day_pnl

@@ -16,6 +16,7 @@ from hft_tui.session.engine import Engine
 from hft_tui.strategies.base import Strategy, StrategyParams
 from hft_tui.strategies.catalogue import BUILT_IN, StrategyCatalogue
 from hft_tui.strategies.settings import catalogue_context
+from hft_tui.trading import operator
 
 
 class OldParams(StrategyParams):
@@ -43,7 +44,7 @@ def test_a_journaled_tuning_the_edited_code_refuses_is_dropped_at_restart_the_re
         tmp_path: Path) -> None:
     first = session(tmp_path, OldParams)
     drive_seconds(first, 5)
-    assert first.core.set_params("edited", {"every": 700, "depth": 20}).ok
+    assert operator.set_params(first.core, "edited", {"every": 700, "depth": 20}).ok
     first.wal.close_sync()
 
     second = session(tmp_path, NewParams)

@@ -28,6 +28,7 @@ from hft_tui.strategies.catalogue import BUILT_IN, BUILT_IN_CATALOGUE, StrategyC
 from hft_tui.strategies.hook_watch import HookWatch
 from hft_tui.strategies.offers import Gate, GateResult, Offers
 from hft_tui.strategies.settings import catalogue_context
+from hft_tui.trading import operator
 from hft_tui.wal.record_types import DECISION_TYPES
 
 SECRET = "k3y-0f-the-user-9f8e7d"
@@ -201,7 +202,7 @@ def test_raising_book_marks_and_parameter_hook_disable_the_strategy(engine: Engi
     drive_seconds(engine, 5)
     assert engine.publish_snapshot().views["BTC/USDT"].whales, "the whales of book_imbalance still show"
     assert engine.core.manager.disabled_reason("neighbour") == "STRATEGY_ERROR: ZeroDivisionError: marks"
-    assert engine.core.enable("neighbour").ok
+    assert operator.enable(engine.core, "neighbour").ok
     result = engine.apply(SetStrategyParams("neighbour", {"level": 2}))
     assert not result.ok and "disabled" in result.message
     assert engine.core.manager.disabled_reason("neighbour") == "STRATEGY_ERROR: ZeroDivisionError: params"

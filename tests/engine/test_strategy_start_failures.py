@@ -19,6 +19,7 @@ from hft_tui.strategies.catalogue import BUILT_IN, BUILT_IN_CATALOGUE, StrategyC
 from hft_tui.strategies.offers import Offers
 from hft_tui.strategies.settings import catalogue_context
 from hft_tui.trading.commands import EnableStrategy
+from hft_tui.trading import operator
 from hft_tui.wal.record_types import DECISION_TYPES
 
 
@@ -76,7 +77,7 @@ def test_strategies_whose_build_or_offers_raise_are_disabled_and_the_rest_start(
     views = {view.name: view for view in engine.snapshot.strategies}
     assert views["unbuildable"].status == "disabled" and "KeyError" in views["unbuildable"].disabled_reason
     assert any("strategy unbuildable disabled: STRATEGY_ERROR" in n.text for n in core.notices.notices)
-    assert not core.enable("unbuildable").ok, "a stand-in has nothing to run"
+    assert not operator.enable(core, "unbuildable").ok, "a stand-in has nothing to run"
     assert engine.apply(EnableStrategy("unbuildable")).message.startswith("unbuildable could not be built")
 
     decisions = others(records, {"unbuildable", "unoffering"})

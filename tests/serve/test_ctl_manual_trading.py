@@ -14,6 +14,7 @@ from engine_thread import ServedEngineThread
 
 from hft_tui.cli.main import main
 from hft_tui.session.engine import Engine
+from hft_tui.trading import operator
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "tui"))
 from tui_session import FROZEN_START_NS, make_engine  # noqa: E402
@@ -35,7 +36,7 @@ async def _begin(engine: Engine) -> None:
     await engine.wal.start()
     engine.begin_session()
     for name in list(engine.core.strategies):  # the operator's trades only
-        engine.core.pause(name)
+        operator.pause(engine.core, name)
 
 
 @pytest.fixture
