@@ -5,7 +5,6 @@ and turning them into a data spec, validated settings and the time range."""
 from __future__ import annotations
 
 import argparse
-import sys
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -13,7 +12,7 @@ from typing import Any
 
 from hft_tui import exit_codes
 from hft_tui.backtest.runner import DataError, DataSpec, clip_window, data_range
-from hft_tui.config.cli import overrides_from_args
+from hft_tui.config.cli import overrides_from_args, print_config_error
 from hft_tui.config.loader import ConfigError, load_settings
 from hft_tui.config.paths import AppPaths
 from hft_tui.config.settings import Settings
@@ -95,7 +94,7 @@ def load_run_settings(args: argparse.Namespace, extra: dict[str, Any] | None = N
     try:
         return load_settings(getattr(args, "config", None), overrides)
     except ConfigError as exc:
-        print(f"hft-tui: invalid configuration\n{exc}", file=sys.stderr)
+        print_config_error(exc)
         return None
 
 

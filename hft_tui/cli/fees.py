@@ -12,7 +12,7 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
-from hft_tui.config.cli import overrides_from_args
+from hft_tui.config.cli import overrides_from_args, print_config_error
 from hft_tui.config.loader import ConfigError, load_settings
 from hft_tui.config.settings import Settings
 from hft_tui.execution.fee_comparison import ScheduleLookup, comparison_json, schedules_for, sim_book
@@ -50,7 +50,7 @@ def run_fees_command(args: argparse.Namespace) -> int:
     try:
         settings = load_settings(getattr(args, "config", None), overrides_from_args(args))
     except ConfigError as exc:
-        print(f"hft-tui: invalid configuration\n{exc}", file=sys.stderr)
+        print_config_error(exc)
         return EXIT_CONFIG_ERROR
     symbol = args.symbol or settings.engine.symbols[0]
     problem = _argument_problem(args, settings, symbol)

@@ -17,16 +17,18 @@ from hft_tui import __version__, exit_codes
 from hft_tui.alerts.one_shot import add_alert_parser, crash_text, send_alert
 from hft_tui.backtest.cli import add_backtest_parsers
 from hft_tui.cli.fees import add_fees_parser
+from hft_tui.cli.one_line_parser import OneLineParser
 from hft_tui.cli.strategy import add_strategy_parser
 from hft_tui.cli.trades import add_trades_parsers
 from hft_tui.config.cli import (
     add_config_parser,
     add_override_arguments,
     overrides_from_args,
+    print_config_error,
     run_config_command,
 )
 from hft_tui.config.credentials import credentials_from_env
-from hft_tui.config.loader import ConfigError, load_settings
+from hft_tui.config.loader import ConfigError, load_settings, read_toml
 from hft_tui.config.paths import AppPaths, strategies_dir
 from hft_tui.config.settings import Settings
 from hft_tui.optimize.cli import add_optimize_parser
@@ -45,7 +47,7 @@ EXIT_JOURNAL_FAILED = exit_codes.WAL_UNUSABLE
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="hft-tui",
         description="Terminal trading workstation. With no command: run the workstation "
                     "(on the built-in simulated market unless --mode says otherwise).",
@@ -154,6 +156,12 @@ def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     args.argv = list(sys.argv[1:] if argv is None else argv)  # what saved backtest runs record
+    if getattr(args, "config", None) is not None:
+        try:
+            read_toml(args.config)  # missing, unreadable or not TOML: every command refuses it alike
+        except ConfigError as exc:
+            print_config_error(exc)
+            return EXIT_CONFIG_ERROR
     try:
         # Writing a new strategy file needs none of the others (one of them may be half-written).
         if getattr(args, "strategy_command", None) != "new":
@@ -176,7 +184,6 @@ def _main(argv: Sequence[str] | None) -> int:
         args.state_dir = paths.state_dir
         return _run_state_dir_command(args, settings, paths)
     if settings.engine.mode == "live" and not confirm_live(settings, getattr(args, "live", False)):
-        print("hft-tui: live mode not confirmed; nothing was started", file=sys.stderr)
         return EXIT_CONFIG_ERROR
     state_dir = AppPaths.resolve(settings).state_dir
     if args.command != "serve" and not getattr(args, "headless", False):
@@ -238,18 +245,16 @@ def _run_state_dir_command(args: argparse.Namespace, settings: Settings, paths: 
     return run_attached(settings, paths.state_dir, view_only=args.view_only)
 
 
-def print_config_error(exc: ConfigError) -> None:
-    """One line per problem, each naming the file (or the command line) and the key."""
-    for problem in exc.problems:
-        print(f"hft-tui: invalid configuration: {problem}", file=sys.stderr)
-
-
 def confirm_live(settings: Settings, flag: bool) -> bool:
-    """Real orders need ``--live`` or the operator typing LIVE at a terminal."""
+    """Real orders need ``--live`` or the operator typing LIVE at a terminal; refused, it says so."""
     if flag:
         return True
     if not sys.stdin.isatty():
-        print("hft-tui: --mode live needs --live when not run from a terminal", file=sys.stderr)
+        print("hft-tui: --mode live needs --live when not run from a terminal; nothing was started",
+              file=sys.stderr)
         return False
     answer = input(f"LIVE mode places REAL orders on {settings.exchange.id}. Type LIVE to continue: ")
-    return answer.strip() == "LIVE"
+    if answer.strip() != "LIVE":
+        print("hft-tui: live mode not confirmed; nothing was started", file=sys.stderr)
+        return False
+    return True

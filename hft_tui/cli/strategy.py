@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from hft_tui.backtest.runner import DataSpec, Window, data_range, run_backtest
-from hft_tui.config.cli import overrides_from_args
+from hft_tui.config.cli import overrides_from_args, print_config_error
 from hft_tui.config.errors import ConfigError
 from hft_tui.config.loader import load_settings
 from hft_tui.config.paths import strategies_dir
@@ -78,8 +78,7 @@ def _check(args: argparse.Namespace) -> int:
         settings = load_settings(getattr(args, "config", None),
                                  {**overrides_from_args(args), "strategies.enabled": _with_needs(catalogue, name)})
     except ConfigError as exc:
-        for problem in exc.problems:
-            print(f"hft-tui: invalid configuration: {problem}", file=sys.stderr)
+        print_config_error(exc)
         return EXIT_USAGE
     params = settings.strategies.params(name)
     print(f"{name}: {catalogue.sources[name].origin}")

@@ -33,6 +33,12 @@ FLAG_KEYS: Final = {
 }
 
 
+def print_config_error(exc: ConfigError, prefix: str = "hft-tui: invalid configuration") -> None:
+    """One line per problem, each naming the file (or the command line) and the key."""
+    for problem in exc.problems:
+        print(f"{prefix}: {problem}", file=sys.stderr)
+
+
 def add_override_arguments(parser: argparse.ArgumentParser, *, suppress_default: bool = False) -> None:
     """Add ``--set KEY=VALUE`` (repeatable): override any setting by its dotted key.
     ``suppress_default``: for a sub-command's copy, which must not reset values given before it."""

@@ -20,6 +20,7 @@ from hft_tui.backtest.executor_options import add_executor_arguments, executor_f
 from hft_tui.backtest.result_table import ResultTable
 from hft_tui.backtest.runs_progress import BestSoFar, RunsProgress
 from hft_tui.backtest.saved_runs_cli import save_run
+from hft_tui.config.cli import print_config_error
 from hft_tui.config.loader import ConfigError
 from hft_tui.config.paths import AppPaths
 from hft_tui.config.settings import Settings
@@ -105,7 +106,7 @@ def run_optimize_command(args: argparse.Namespace) -> int:
             print(f"hft-tui: {exc.message}", file=sys.stderr)
         return exc.exit_code
     except ConfigError as exc:
-        print(f"hft-tui: invalid configuration\n{exc}", file=sys.stderr)
+        print_config_error(exc)
         return EXIT_CONFIG_ERROR
     except (SearchSpaceError, StudyError, ApplyError, ExecutorUnavailable, ValueError) as exc:
         print(f"hft-tui: {exc}", file=sys.stderr)

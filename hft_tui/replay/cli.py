@@ -13,7 +13,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from hft_tui.config.cli import overrides_from_args
+from hft_tui.config.cli import overrides_from_args, print_config_error
 from hft_tui.config.errors import ConfigError
 from hft_tui.config.loader import load_settings
 from hft_tui.config.paths import AppPaths
@@ -67,7 +67,7 @@ def run_replay_command(args: argparse.Namespace) -> int:
     try:
         paths = AppPaths.resolve(load_settings(config_file, overrides_from_args(args)))
     except ConfigError as exc:
-        print(f"hft-tui: invalid configuration\n{exc}", file=sys.stderr)
+        print_config_error(exc)
         return EXIT_SETUP_ERROR
     recording = args.recording or newest_recording(recordings_dir(paths.state_dir))
     if recording is None:
@@ -82,7 +82,7 @@ def run_replay_command(args: argparse.Namespace) -> int:
         print(f"hft-tui replay: {exc}", file=sys.stderr)
         return EXIT_SETUP_ERROR
     except ConfigError as exc:
-        print(f"hft-tui replay: invalid settings for the replay\n{exc}", file=sys.stderr)
+        print_config_error(exc, "hft-tui replay: invalid settings for the replay")
         return EXIT_SETUP_ERROR
     scratch = None if args.keep_wal is not None else Path(tempfile.mkdtemp(prefix="hft-tui-replay-"))
     out_wal = args.keep_wal if args.keep_wal is not None else scratch / "wal"  # type: ignore[operator]
