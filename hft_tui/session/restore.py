@@ -9,8 +9,10 @@ from hft_tui.risk.trading_state import TradingState
 from hft_tui.session.recovery import RecoveredState
 from hft_tui.signals.exits import ExitRules
 from hft_tui.signals.status import StrategyAction, StrategyStatus, StrategyStatusChange
+from hft_tui.strategies.base import StrategyParams
 from hft_tui.trading.core import TradingCore
 from hft_tui.trading.trade_lifecycle import OpenTrade
+from hft_tui.wal.errors import WalError
 from hft_tui.wal.record_types import OrderUpdate
 
 # OpenTrade's fee and leg totals -> their keys in the recovered state (absent before they existed).
@@ -70,9 +72,10 @@ def restore_core(core: TradingCore, recovered: RecoveredState) -> list[str]:
         if strategy is not None:
             # The code may have changed since (a user strategy edited): what no longer validates is dropped.
             params, dropped = type(strategy.params).keeping({**strategy.params.model_dump(), **values})
-            strategy.set_params(params)
+            restored = _restore_params(core, name, params)
             notes.append(f"{name} parameters {values}" + (f" ({', '.join(dropped)} no longer valid: default)"
-                                                            if dropped else ""))
+                                                            if dropped else "")
+                         + ("" if restored else " (its code raised on them: disabled)"))
     now = core.clock.now_ns()
     for name in recovered.paused:
         if name in core.strategies:
@@ -86,6 +89,20 @@ def restore_core(core: TradingCore, recovered: RecoveredState) -> list[str]:
         notes.append(f"{core.notices.unacknowledged} notice(s) not yet acknowledged")
     notes.append(f"trading state {state.value.upper()}")
     return notes
+
+def _restore_params(core: TradingCore, name: str, params: StrategyParams) -> bool:
+    """A strategy whose hook raises on its recovered parameters (its code changed since) starts
+    disabled, ``STRATEGY_ERROR`` naming the error, like one that fails to build: the session
+    starts and the others run. False when it failed."""
+    try:
+        core.strategies[name].set_params(params)
+    except WalError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a strategy's bug must not stop the session's start
+        core.strategy_failed(name, exc)
+        return False
+    return True
+
 
 def recoverable_state(core: TradingCore) -> RecoveredState:
     """The live state in the form recovery produces (the WAL ``snapshot`` payload)."""
