@@ -38,7 +38,8 @@ class AlertDispatcher:
             lane.start()
 
     async def close(self) -> None:
-        """Send what is queued (each target within FLUSH_TIMEOUT_S, all at once), then stop."""
+        """Finish the messages under way and send what is queued (each target within
+        FLUSH_TIMEOUT_S, all at once), then stop."""
         await asyncio.gather(*(lane.close(FLUSH_TIMEOUT_S) for lane in self.lanes))
 
     @property

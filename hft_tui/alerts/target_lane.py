@@ -43,6 +43,7 @@ class TargetLane:
         self._wake = asyncio.Event()
         self._sent_at: deque[float] = deque()
         self._task: asyncio.Task[None] | None = None
+        self._in_flight: asyncio.Future[None] | None = None  # the message being sent, if any
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"alerts-{target.name}")
         self.sent = 0  # messages delivered
         self.failed = 0  # messages not delivered
@@ -59,17 +60,17 @@ class TargetLane:
         self._task = asyncio.create_task(self._run(), name=f"alerts {self.target.name}")
 
     async def close(self, flush_timeout_s: float) -> None:
-        """Stop the task, then send what is queued within ``flush_timeout_s``."""
+        """Stop the task, let a message under way finish (a kill alert sent just before the stop
+        is delivered, and counted), then send what is queued: all within ``flush_timeout_s``."""
+        deadline = asyncio.get_running_loop().time() + flush_timeout_s
         if self._task is not None:
             self._task.cancel()
             await asyncio.wait({self._task})
             self._task = None
+        if self._in_flight is not None:
+            await _finish(self._in_flight, deadline)
         if self._queue:
-            flush = asyncio.ensure_future(self._send_batch())
-            done, _ = await asyncio.wait({flush}, timeout=flush_timeout_s)
-            if not done:
-                flush.cancel()
-                await asyncio.wait({flush})
+            await _finish(asyncio.ensure_future(self._send_batch()), deadline)
         self._executor.shutdown(wait=False, cancel_futures=True)
 
     async def _run(self) -> None:
@@ -77,7 +78,10 @@ class TargetLane:
             await self._wake.wait()
             await asyncio.sleep(self._settings.batch_s)  # let the burst gather
             await self._keep_to_rate()
-            await self._send_batch()
+            # Shielded: closing the lane stops it between two messages, never inside one.
+            self._in_flight = asyncio.ensure_future(self._send_batch())
+            await asyncio.shield(self._in_flight)
+            self._in_flight = None
             if not self._queue:
                 self._wake.clear()
 
@@ -119,6 +123,14 @@ class TargetLane:
             return "" if sending.result() else "the target refused or could not be reached"
         except Exception as exc:  # noqa: BLE001 - a broken target must never take the engine down
             return type(exc).__name__
+
+
+async def _finish(sending: asyncio.Future[None], deadline: float) -> None:
+    """Wait for ``sending`` until ``deadline`` (the loop's time), then give up on it."""
+    done, _ = await asyncio.wait({sending}, timeout=max(0.0, deadline - asyncio.get_running_loop().time()))
+    if not done:
+        sending.cancel()
+        await asyncio.wait({sending})
 
 
 def _notify(notifier: apprise.Apprise, title: str, body: str) -> bool:

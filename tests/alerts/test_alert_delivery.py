@@ -165,6 +165,35 @@ async def test_a_burst_of_fills_reaches_the_webhook_naming_every_fill(monkeypatc
     assert [line.rsplit(" ", 1)[1] for line in texts.splitlines()] == [f"c{i:04d}" for i in range(2000)]
 
 
+async def test_a_message_under_way_when_the_dispatcher_closes_is_delivered_and_counted(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    with WebhookServer(hold=True) as hook:
+        monkeypatch.setenv(TARGET, f"json://127.0.0.1:{hook.port}/{SECRET}")
+        failures: list[str] = []
+        dispatcher = AlertDispatcher(FAST, targets_from_env(FAST), failures.append)
+        dispatcher.start()
+        dispatcher.emit("trading_state", "ACTIVE -> HALTED (KILL: kill by ctl)")
+        await _until(hook.arrived.is_set, "the kill alert never left")
+        closing = asyncio.create_task(dispatcher.close())  # the engine stops while the webhook holds it
+        await asyncio.sleep(0)
+        assert not closing.done()
+        hook.release()
+        await asyncio.wait_for(closing, WAIT_S)
+        assert (hook.answered, dispatcher.sent, dispatcher.failed, failures) == (1, 1, 0, [])
+
+
+async def test_closing_gives_up_on_a_target_that_never_answers(monkeypatch: pytest.MonkeyPatch) -> None:
+    with WebhookServer(hold=True) as hook:
+        monkeypatch.setenv(TARGET, f"json://127.0.0.1:{hook.port}/{SECRET}")
+        dispatcher = AlertDispatcher(FAST, targets_from_env(FAST), [].append)
+        dispatcher.start()
+        dispatcher.emit("trading_state", "ACTIVE -> HALTED (KILL: kill by ctl)")
+        await _until(hook.arrived.is_set, "the kill alert never left")
+        (lane,) = dispatcher.lanes
+        await asyncio.wait_for(lane.close(flush_timeout_s=0.1), WAIT_S)  # bounded: returns unanswered
+        assert (hook.answered, dispatcher.sent) == (0, 0)
+
+
 async def test_a_slow_target_never_holds_up_the_engine(
     serve: Callable[[AlertsSettings], Awaitable[Served]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
