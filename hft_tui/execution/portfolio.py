@@ -41,6 +41,9 @@ class Portfolio:
         self.initial_equity = initial_equity
         self.outside_pnl = 0.0  # LIVE: see follow_account
         self._positions: dict[str, Position] = {}
+        # The open (non-flat) positions, in ``_positions`` order: equity is summed over these
+        # on every book, and in the same order as over all positions, so to the same bit.
+        self._open: tuple[tuple[str, Position], ...] = ()
         # Positions are immutable: one flat position per never-traded symbol serves every
         # ``position()`` call (the risk path asks once per book).
         self._flat: dict[str, Position] = {}
@@ -57,6 +60,7 @@ class Portfolio:
         before = self.position(fill.symbol)
         after = before.apply(fill)
         self._positions[fill.symbol] = after
+        self._index_open()
         self._realized += after.realized_pnl - before.realized_pnl
         self._fees += fill.fee
         self._marks.setdefault(fill.symbol, fill.price)
@@ -67,6 +71,7 @@ class Portfolio:
     def restore(self, positions: Mapping[str, Position], realized_pnl: float, fees_paid: float) -> None:
         """Set the state recovered from the WAL (marks start at the entry prices)."""
         self._positions = dict(positions)
+        self._index_open()
         self._realized = realized_pnl
         self._fees = fees_paid
         for symbol, position in positions.items():
@@ -79,20 +84,24 @@ class Portfolio:
         as the exchange reported it (what the engine's positions and PnL do not explain moves
         into the base its PnL counts from)."""
         self.initial_equity += equity - self.equity()
+        self._update_high_water()
 
     def follow_account(self, equity: float) -> None:
         """LIVE, later account reads: make ``equity()`` the account's ``equity``, keeping what
         the engine's fills do not explain (deposits, withdrawals, holdings outside the engine
         moving in price, funding) apart in ``outside_pnl``, which ``trading_equity`` leaves out."""
         self.outside_pnl += equity - self.equity()
+        self._update_high_water()
 
     def mark(self, symbol: str, price: float, ts_ns: int = 0) -> None:
         """Mark ``symbol`` at ``price`` (a book mid)."""
         self._marks[symbol] = price
         if ts_ns > self._last_ts_ns:
             self._last_ts_ns = ts_ns
-        if symbol in self._positions:
-            self._update_high_water()
+        for open_symbol, _ in self._open:
+            if open_symbol == symbol:
+                self._update_high_water()
+                break
 
     def mark_price(self, symbol: str) -> float | None:
         """The latest mark of ``symbol`` (None before its first book, candle or fill)."""
@@ -109,7 +118,7 @@ class Portfolio:
 
     def positions(self) -> dict[str, Position]:
         """Every non-flat position by symbol."""
-        return {s: p for s, p in self._positions.items() if not p.is_flat}
+        return dict(self._open)
 
     def realized_pnl(self) -> float:
         """Realised PnL net of fees since the start."""
@@ -118,7 +127,7 @@ class Portfolio:
     def unrealized_pnl(self) -> float:
         """PnL of open positions at the latest marks."""
         marks = self._marks
-        return sum(p.unrealized_pnl(marks[s]) for s, p in self._positions.items() if not p.is_flat)
+        return sum((marks[s] - p.avg_entry) * p.qty for s, p in self._open)
 
     def equity(self) -> float:
         """Initial equity + realised + unrealised, and what moved the account outside the engine."""
@@ -188,6 +197,9 @@ class Portfolio:
             notional_by_symbol=MappingProxyType(notionals),
             marks=MappingProxyType(dict(sorted(self._marks.items()))),
         )
+
+    def _index_open(self) -> None:
+        self._open = tuple((s, p) for s, p in self._positions.items() if not p.is_flat)
 
     def _update_high_water(self) -> None:
         equity = self.equity()

@@ -110,10 +110,15 @@ class CandleBuilder:
         self._frames: tuple[tuple[str, int], ...] = tuple((tf, parse_timeframe(tf)) for tf in timeframes)
         # symbol -> one open bar (or None) per timeframe, in ``timeframes`` order.
         self._bars: dict[str, list[_OpenBar | None]] = {}
+        # symbol -> (mid, from_ns, until_ns): the mid folded last, while every open bar of the
+        # symbol spans [from_ns, until_ns). A book at that mid inside that span changes no bar
+        # (a diff-depth feed repeats the mid on most updates), so it is not folded again.
+        self._quiet: dict[str, tuple[float, int, int]] = {}
         self.late_events = 0
 
     def on_trade(self, trade: Trade) -> Sequence[Candle]:
         """Fold a trade into every timeframe; return the candles it closed."""
+        self._quiet.pop(trade.symbol, None)
         bars = self._bars_for(trade.symbol)
         ts_ns = trade.ts_ns
         closed: list[Candle] | None = None
@@ -142,8 +147,12 @@ class CandleBuilder:
 
     def on_mid(self, symbol: str, ts_ns: int, mid: float) -> Sequence[Candle]:
         """Fold a mid price stamped ``ts_ns``; return the candles it closed."""
+        quiet = self._quiet.get(symbol)
+        if quiet is not None and quiet[0] == mid and quiet[1] <= ts_ns < quiet[2]:
+            return _NO_CANDLES
         bars = self._bars_for(symbol)
         closed: list[Candle] | None = None
+        opened = quiet is None
         for i, (tf, tf_ns) in enumerate(self._frames):
             bar = bars[i]
             if bar is None or ts_ns >= bar.end_ts_ns:
@@ -153,14 +162,20 @@ class CandleBuilder:
                     closed.append(bar.to_candle(symbol, tf))
                 start = ts_ns - ts_ns % tf_ns
                 bar = bars[i] = _OpenBar(start, start + tf_ns)
+                opened = True
             elif ts_ns < bar.open_ts_ns:
                 self.late_events += 1
                 continue
             bar.add_mid(mid)
+        if opened:
+            self._quiet[symbol] = (mid, max(b.open_ts_ns for b in bars), min(b.end_ts_ns for b in bars))  # type: ignore[union-attr]
+        else:
+            self._quiet[symbol] = (mid, quiet[1], quiet[2])  # type: ignore[index]
         return closed if closed is not None else _NO_CANDLES
 
     def on_time(self, symbol: str, ts_ns: int) -> Sequence[Candle]:
         """Close the buckets of ``symbol`` that ended at or before ``ts_ns`` (no trade needed)."""
+        self._quiet.pop(symbol, None)
         bars = self._bars.get(symbol)
         if bars is None:
             return _NO_CANDLES

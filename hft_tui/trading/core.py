@@ -417,19 +417,22 @@ class TradingCore:
             self._journal_feed(self.feed_health.on_rejected_book(book.symbol, code, now_ns))
             return
         symbol = book.symbol
+        ts_ns = book.ts_ns
         self.books[symbol] = book
-        self.metrics.feed_latency_ms[symbol] = max((now_ns - book.ts_ns) / 1e6, 0.0)
-        self._journal_feed(self.feed_health.on_accepted_book(symbol, now_ns))
+        self.metrics.feed_latency_ms[symbol] = max((now_ns - ts_ns) / 1e6, 0.0)
+        change = self.feed_health.on_accepted_book(symbol, now_ns)
+        if change is not None:
+            self._journal_feed(change)
         mid = book.mid
         assert mid is not None  # the sanitizer rejects one-sided books
-        self.portfolio.mark(symbol, mid, book.ts_ns)
+        self.portfolio.mark(symbol, mid, ts_ns)
         self.broker.on_book(book)
-        for candle in self.candles.on_book(book):
+        for candle in self.candles.on_mid(symbol, ts_ns, mid):
             self._emit(self._candle_hooks, candle)
         self._emit(self._book_hooks, book)
-        self._check_exits(symbol, mid, book.ts_ns)
-        self.flattening.work(symbol, book.ts_ns)
-        self.risk.on_market(symbol, mid, book.ts_ns)
+        self._check_exits(symbol, mid, ts_ns)
+        self.flattening.work(symbol, ts_ns)
+        self.risk.on_market(symbol, mid, ts_ns)
 
     def _on_trade(self, trade: Trade) -> None:
         code = self.sanitizer.check_trade(trade)

@@ -79,3 +79,30 @@ def test_snapshot_is_a_frozen_copy() -> None:
     assert [p.symbol for p in snap.positions] == ["BTC"]
     with pytest.raises(TypeError):
         snap.notional_by_symbol["BTC"] = 0.0  # type: ignore[index]
+
+
+def test_equity_sums_the_open_positions_in_first_traded_order_to_the_bit() -> None:
+    # Equity is summed over the open positions only (every book asks for it), in the order the
+    # symbols first traded, as the sum over every position was: a reopened symbol keeps its place.
+    book = Portfolio(10_000.0)
+    for symbol, price in (("A", 0.1), ("B", 3e4), ("C", 7.3)):
+        book.on_fill(fill(symbol, Side.BUY, 3.0, price))
+    book.on_fill(fill("A", Side.SELL, 3.0, 0.1))
+    book.on_fill(fill("A", Side.BUY, 1.0, 0.2))
+    marks = {"A": 0.30000000000000004, "B": 30_000.3, "C": 7.1}
+    for symbol, mark in marks.items():
+        book.mark(symbol, mark)
+    a, b, c = ((marks[s] - p.avg_entry) * p.qty for s, p in book.positions().items())
+    assert list(book.positions()) == ["A", "B", "C"]
+    assert book.unrealized_pnl() == 0 + a + b + c
+    assert book.unrealized_pnl() != 0 + b + c + a  # the order shows in the last bit
+
+
+def test_marks_of_a_flat_symbol_move_neither_equity_nor_high_water() -> None:
+    book = Portfolio(1_000.0)
+    book.on_fill(fill("BTC", Side.BUY, 1.0, 100.0))
+    book.on_fill(fill("BTC", Side.SELL, 1.0, 110.0))
+    book.mark("BTC", 500.0)
+    assert book.equity() == pytest.approx(1_010.0)
+    assert book.high_water_mark == pytest.approx(1_010.0)
+    assert book.positions() == {}
