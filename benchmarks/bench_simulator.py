@@ -11,7 +11,7 @@ import asyncio
 import time
 
 from hft_tui.market.sim_regimes import SimRegime
-from hft_tui.market.sim_source import SimSource
+from hft_tui.market.sources.sim import SimSource
 from hft_tui.market.simulator import DEFAULT_SIM_SYMBOLS, SimulatedMarket
 
 _START_NS = 1_767_225_600_000_000_000  # 2026-01-01T00:00:00Z

@@ -38,7 +38,7 @@ from typing import Any
 from benchmarks.loopback_feed import symbols as feed_symbols
 from hft_tui.config.loader import load_settings
 from hft_tui.config.settings import Settings
-from hft_tui.market.source import MarketEvent
+from hft_tui.market.sources.protocol import MarketEvent
 from hft_tui.model import FeedState, OrderBook, Trade
 from hft_tui.session.assembly import build_engine
 from hft_tui.session.engine import Engine

@@ -19,7 +19,7 @@ from typing import Any, ClassVar
 from hft_tui.clock import SimulatedClock
 from hft_tui.config.settings import Settings
 from hft_tui.market.ccxt_convert import book_from_ccxt, liquidation_from_ccxt, trade_from_ccxt
-from hft_tui.market.ccxt_source import CcxtSource
+from hft_tui.market.sources.ccxt import CcxtSource
 from hft_tui.market.hostile_messages import BOOK, CONVERT, HANDLER, TRADES, HostileFeed, HostileMessage
 from hft_tui.model import Candle, Liquidation, MarketRules, OrderBook, ReasonCode, Signal, Trade
 from hft_tui.strategies.base import NO_SIGNALS, Strategy, StrategyParams

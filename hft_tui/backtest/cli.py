@@ -245,7 +245,7 @@ def run_record_command(args: argparse.Namespace) -> int:
 async def _record_live(settings: Settings, args: argparse.Namespace, record_live: Any, progress: Any) -> Any:
     from hft_tui.clock import WallClock
     from hft_tui.data.recording import RecordingMeta
-    from hft_tui.market.ccxt_source import CcxtSource
+    from hft_tui.market.sources.ccxt import CcxtSource
 
     clock = WallClock()
     # Public market data only: no credentials are needed or read.

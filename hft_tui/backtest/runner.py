@@ -45,7 +45,7 @@ from hft_tui.data.candle_store import CandleArrays, CandleStore, timeframe_ms
 from hft_tui.data.recording import RecordedSession
 from hft_tui.execution.portfolio import Portfolio
 from hft_tui.market.sim_setup import DEFAULT_SIM_START_NS, SIM_EXCHANGE_ID, build_sim_market
-from hft_tui.market.source import MarketEvent
+from hft_tui.market.sources.protocol import MarketEvent
 from hft_tui.model import Candle, FeedState, FeedStatus, MarketRules
 from hft_tui.trading.core import TradingCore
 from hft_tui.wal.record_types import SessionStarted, SessionStopped

@@ -15,7 +15,7 @@ from collections.abc import AsyncIterator, Iterator
 from hft_tui.clock import Clock, WallClock
 from hft_tui.data.candle_store import CandleArrays
 from hft_tui.data.recording import RecordedSession
-from hft_tui.market.source import MarketEvent
+from hft_tui.market.sources.protocol import MarketEvent
 from hft_tui.model import Candle
 
 # Sleeps shorter than this are not worth a timer: the event is released at once.

@@ -14,9 +14,9 @@ from hft_tui.config.settings import Settings
 from hft_tui.execution.ccxt_broker import CcxtBroker
 from hft_tui.execution.client_ids import install_nonce
 from hft_tui.market.ccxt_rules_loader import fetch_market_rules
-from hft_tui.market.ccxt_source import CcxtSource
+from hft_tui.market.sources.ccxt import CcxtSource
 from hft_tui.market.sim_setup import SIM_EXCHANGE_ID, build_sim_market
-from hft_tui.market.sim_source import SimSource
+from hft_tui.market.sources.sim import SimSource
 from hft_tui.session.engine import Engine
 from hft_tui.session.input_recording import attach_input_recorder
 from hft_tui.session.live_account import AccountUnavailable, read_account_equity

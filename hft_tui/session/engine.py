@@ -24,7 +24,7 @@ from typing import Any
 from hft_tui.bus import EventBus, Metrics
 from hft_tui.clock import Clock, LatchedClock
 from hft_tui.execution.broker import is_exchange
-from hft_tui.market.source import MarketEvent, MarketSource
+from hft_tui.market.sources.protocol import MarketEvent, MarketSource
 from hft_tui.model import ReasonCode
 from hft_tui.redaction import describe_error
 from hft_tui.risk.trading_state import TradingState

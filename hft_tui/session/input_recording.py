@@ -38,7 +38,7 @@ from hft_tui.config.settings import Settings
 from hft_tui.data.capture import SIM_LICENCE
 from hft_tui.data.recording import META_FILE, RecordingMeta, SessionRecorder
 from hft_tui.data.recording_retention import prune_recordings
-from hft_tui.market.source import MarketEvent
+from hft_tui.market.sources.protocol import MarketEvent
 from hft_tui.redaction import describe_error, redact_payload
 from hft_tui.session.engine import Engine
 from hft_tui.wal.orphans import remove_orphan_temp_files

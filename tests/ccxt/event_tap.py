@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Callable
 from typing import Any
 
-from hft_tui.market.source import MarketEvent, MarketSource
+from hft_tui.market.sources.protocol import MarketEvent, MarketSource
 
 
 class EventTap:

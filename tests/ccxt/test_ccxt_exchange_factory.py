@@ -91,7 +91,7 @@ def test_example_configs_load_and_build_their_exchange(name: str) -> None:
 
 
 def test_importing_the_ccxt_modules_does_not_import_ccxt() -> None:
-    code = ("import sys, hft_tui.market.ccxt_source, hft_tui.execution.ccxt_broker; "
+    code = ("import sys, hft_tui.market.sources.ccxt, hft_tui.execution.ccxt_broker; "
             "print('ccxt' in sys.modules)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"

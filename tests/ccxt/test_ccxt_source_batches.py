@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from hft_tui.clock import FrozenClock
-from hft_tui.market.ccxt_source import CcxtSource
+from hft_tui.market.sources.ccxt import CcxtSource
 from hft_tui.model import Liquidation, MarketRejection, ReasonCode, Trade
 
 T0_MS = 1_767_225_600_000

@@ -10,7 +10,7 @@ from loopback_exchange import LoopbackExchange
 
 from hft_tui.clock import WallClock
 from hft_tui.config.settings import ExchangeSettings
-from hft_tui.market.ccxt_source import CcxtSource
+from hft_tui.market.sources.ccxt import CcxtSource
 from hft_tui.model import FeedState, FeedStatus, MarketRejection, OrderBook, ReasonCode, Trade
 
 

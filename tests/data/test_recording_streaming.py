@@ -10,7 +10,7 @@ import pyarrow.parquet as pq
 from hft_tui.data.capture import DEFAULT_SIM_START_NS
 from hft_tui.data.recording import RecordedSession, RecordingMeta, SessionRecorder
 from hft_tui.market.simulator import DEFAULT_SIM_SYMBOLS, SimulatedMarket
-from hft_tui.market.source import MarketEvent
+from hft_tui.market.sources.protocol import MarketEvent
 
 
 def _sim(n: int) -> tuple[RecordingMeta, list[MarketEvent]]:

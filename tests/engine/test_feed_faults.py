@@ -14,7 +14,7 @@ from wal_records import wal_records
 
 from hft_tui.clock import FrozenClock
 from hft_tui.market.feed_health import REJECTING_AFTER_BOOKS
-from hft_tui.market.source import MarketEvent
+from hft_tui.market.sources.protocol import MarketEvent
 from hft_tui.model import FeedState, FeedStatus, OrderBook, ReasonCode
 from hft_tui.risk.trading_state import TradingState
 from hft_tui.session.engine import Engine

@@ -6,7 +6,7 @@ import asyncio
 import time
 
 from hft_tui.clock import FrozenClock, WallClock
-from hft_tui.market.sim_source import SimSource
+from hft_tui.market.sources.sim import SimSource
 from hft_tui.market.simulator import DEFAULT_SIM_SYMBOLS, SimulatedMarket
 from hft_tui.model import FeedState, FeedStatus, OrderBook, Trade
 

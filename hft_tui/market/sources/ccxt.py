@@ -44,7 +44,7 @@ from hft_tui.market.book_diff import with_changes
 from hft_tui.market.ccxt_convert import book_from_ccxt, liquidation_from_ccxt, trade_from_ccxt, trade_key
 from hft_tui.market.ccxt_markets import contract_size, round_price, round_qty, rules_for_symbols
 from hft_tui.market.sanitizer import is_number
-from hft_tui.market.source import MarketEvent
+from hft_tui.market.sources.protocol import MarketEvent
 from hft_tui.model import (
     FeedState,
     FeedStatus,

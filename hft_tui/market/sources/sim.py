@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 
 from hft_tui.clock import Clock, WallClock
 from hft_tui.market.simulator import SimulatedMarket
-from hft_tui.market.source import MarketEvent
+from hft_tui.market.sources.protocol import MarketEvent
 from hft_tui.model import FeedState, FeedStatus
 
 # Sleeps shorter than this are not worth a timer: the event is released at once.
