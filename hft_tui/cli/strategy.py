@@ -19,9 +19,11 @@ from hft_tui.strategies.catalogue import BUILT_IN_CATALOGUE, StrategyCatalogue, 
 from hft_tui.strategies.template import strategy_source, test_source
 from hft_tui.strategies.user_strategies import RESERVED_NAMES
 from hft_tui.wal.reader import iter_records
+from hft_tui.wal.record_types import OrderPlaced, Record, SignalVerdict, StrategyStatus, decode
 
 EXIT_OK, EXIT_NO_SIGNAL, EXIT_USAGE = 0, 1, 2
 CHECK_SECONDS = 600.0
+_READ = frozenset({SignalVerdict.TYPE, OrderPlaced.TYPE, StrategyStatus.TYPE})  # the records a check reads
 
 
 def add_strategy_parser(subparsers: Any) -> None:
@@ -88,25 +90,24 @@ def _check(args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory(prefix="hft-tui-check-") as scratch:
         wal = Path(scratch) / "wal"
         run_backtest(settings, spec, Window("check", start, end), wal_dir=wal)
-        records = [r.payload | {"type": r.type} for r in iter_records(wal)]
+        records = [decode(r.type, r.payload) for r in iter_records(wal) if r.type in _READ]
     return _verdict(name, records, args.seconds, settings.engine.seed)
 
 
-def _verdict(name: str, records: list[dict[str, Any]], seconds: float, seed: int) -> int:
-    signals = [r for r in records if r["type"] == "signal" and r.get("strategy") == name]
-    orders = sum(1 for r in records if r["type"] == "order" and r.get("strategy") == name)
-    codes = Counter(code for r in signals for code in r.get("signal_reasons", []))
-    refused = Counter(r["outcome"][0] for r in signals if not r.get("accepted") and r.get("outcome"))
-    failed = [r for r in records if r["type"] == "strategy" and r.get("strategy") == name
-              and r.get("action") == "disable"]
+def _verdict(name: str, records: list[Record | None], seconds: float, seed: int) -> int:
+    signals = [r for r in records if isinstance(r, SignalVerdict) and r.strategy == name]
+    orders = sum(1 for r in records if isinstance(r, OrderPlaced) and r.strategy == name)
+    codes = Counter(code for r in signals for code in r.signal_reasons)
+    refused = Counter(r.outcome[0] for r in signals if not r.accepted and r.outcome)
+    failed = [r for r in records if isinstance(r, StrategyStatus) and r.strategy == name and r.action == "disable"]
     print(f"{seconds:g} s of the seeded sim (seed {seed}): {len(signals)} signal(s), "
-          f"{sum(1 for s in signals if s.get('accepted'))} accepted, {orders} order(s)")
+          f"{sum(1 for s in signals if s.accepted)} accepted, {orders} order(s)")
     for code, count in codes.most_common():
         print(f"  signalled {code}: {count}")
     for code, count in refused.most_common():
         print(f"  refused {code}: {count}")
     if failed:
-        print(f"hft-tui: {name} was disabled: {failed[0].get('detail', '')}", file=sys.stderr)
+        print(f"hft-tui: {name} was disabled: {failed[0].detail}", file=sys.stderr)
         return EXIT_NO_SIGNAL
     if not signals:
         print(f"hft-tui: {name} did not signal in {seconds:g} s; try --seconds or looser parameters",

@@ -340,12 +340,6 @@ class CcxtBroker:
         await self.absorb(client_id, {**response, "status": response.get("status") or "canceled"},
                           priority=priority)
 
-    async def cancel_all(self, symbol: str | None = None) -> None:
-        """Cancel every open order (ours and anyone's) on ``symbol``, or on every symbol we
-        have an open order on."""
-        symbols = {symbol} if symbol is not None else {o.symbol for o in self.open_orders()}
-        await self.cancel_all_on_exchange(sorted(symbols))
-
     async def cancel_all_on_exchange(self, symbols: Iterable[str], *, priority: bool = False) -> list[str]:
         """Cancel every open order on each of ``symbols`` on the exchange, including orders
         this engine does not track; then settle ours. Returns what could not be done."""

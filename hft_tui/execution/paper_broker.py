@@ -128,7 +128,7 @@ class PaperBroker:
         name: str = "paper",
     ) -> None:
         self.name = name
-        self.capabilities = BrokerCapabilities(synchronous=True, cancel_all=True)
+        self.capabilities = BrokerCapabilities(synchronous=True)
         self.on_order: OrderUpdateHandler = _ignore_order
         self.on_fill: FillHandler = _ignore_fill
         self.on_notice: NoticeHandler = _ignore_notice
@@ -193,16 +193,6 @@ class PaperBroker:
             pending.remove(work)
         self._finish(work, OrderStatus.CANCELLED, reason)
         return True
-
-    def cancel_all_now(
-        self, symbol: str | None = None, reason: ReasonCode = ReasonCode.CANCELLED_BY_OPERATOR
-    ) -> int:
-        """Cancel every open order (of ``symbol``); returns how many were cancelled."""
-        targets = [cid for cid, work in self._orders.items()
-                   if symbol is None or work.order.symbol == symbol]
-        for client_id in targets:
-            self.cancel_now(client_id, reason)
-        return len(targets)
 
     def restore_position(self, position: Position) -> None:
         """Set a position recovered from the WAL, so reduce-only keeps its meaning after a restart."""

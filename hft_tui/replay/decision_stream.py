@@ -16,10 +16,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hft_tui.wal.record import WalRecord
-from hft_tui.wal.record_types import DECISION_TYPES, CommandIssued, KillIssued
+from hft_tui.wal.record_types import DECISION_TYPES, CommandIssued, KillIssued, SessionStarted
 
 COMMAND_TYPES: frozenset[str] = frozenset({CommandIssued.TYPE, KillIssued.TYPE})
-SESSION_START = "session_start"
 BACKTEST_MODE = "BACKTEST"
 
 
@@ -71,7 +70,7 @@ def split_sessions(records: Iterable[WalRecord]) -> tuple[list[WalRecord], list[
     preamble: list[WalRecord] = []
     sessions: list[JournalSession] = []
     for record in records:
-        if record.type == SESSION_START:
+        if record.type == SessionStarted.TYPE:
             sessions.append(JournalSession(len(sessions) + 1, record, [record]))
         elif sessions:
             sessions[-1].records.append(record)

@@ -18,12 +18,15 @@ from typing import Any
 
 from hft_tui.model import Fill, Liquidity, Position, Side
 from hft_tui.risk.drb_journal import merge_risk_payload
+from hft_tui.trading.commands import AcknowledgeNotices, journaled_command
 from hft_tui.trading.notice_log import NoticeLog
 from hft_tui.wal.record import WalRecord, parse_line
 from hft_tui.wal.record_types import (
     RECORD_CLASSES,
+    CommandIssued,
     ExitRulesArmed,
     FillBooked,
+    NoticeGiven,
     OrderPlaced,
     OrderUpdate,
     ParamsChanged,
@@ -38,7 +41,7 @@ from hft_tui.wal.record_types import (
 from hft_tui.wal.segments import list_segments
 
 TERMINAL_ORDER_STATES = frozenset({"filled", "cancelled", "rejected"})
-SNAPSHOT_TYPE_FIELD = b'"type":"snapshot"'
+SNAPSHOT_TYPE_FIELD = b'"type":"' + StateSnapshot.TYPE.encode() + b'"'
 
 
 @dataclass
@@ -87,7 +90,7 @@ def recover_state(records: Iterable[WalRecord]) -> RecoveredState:
     notices = NoticeLog()
     for record in records:
         apply_record(state, record)
-        if record.type == "snapshot":
+        if record.type == StateSnapshot.TYPE:
             notices = NoticeLog()
             notices.restore(state.notices)
         else:
@@ -98,11 +101,13 @@ def recover_state(records: Iterable[WalRecord]) -> RecoveredState:
 
 def _apply_notice(notices: NoticeLog, record: WalRecord) -> None:
     """Replay what changed the notice log, in the order the live log saw it."""
-    p = record.payload
-    if record.type == "notice":
-        notices.add(p["source"], p["text"], _ts_ns(record.ts))
-    elif record.type == "command" and p.get("command") == "AcknowledgeNotices":
-        notices.acknowledge(int(p["up_to_seq"]))
+    if record.type == NoticeGiven.TYPE:
+        notice = NoticeGiven.from_payload(record.payload)
+        notices.add(notice.source, notice.text, _ts_ns(record.ts))
+    elif record.type == CommandIssued.TYPE and record.payload.get("command") == AcknowledgeNotices.__name__:
+        acknowledged = journaled_command(CommandIssued.from_payload(record.payload))
+        assert isinstance(acknowledged, AcknowledgeNotices)
+        notices.acknowledge(acknowledged.up_to_seq)
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -146,7 +151,7 @@ def _last_snapshot_line_start(data: bytes) -> int | None:
     while (found := data.rfind(SNAPSHOT_TYPE_FIELD, 0, end)) >= 0:
         start = data.rfind(b"\n", 0, found) + 1
         stop = data.find(b"\n", found)
-        if parse_line(data[start:stop if stop >= 0 else len(data)])["type"] == "snapshot":
+        if parse_line(data[start:stop if stop >= 0 else len(data)])["type"] == StateSnapshot.TYPE:
             return start
         end = start
     return None

@@ -29,7 +29,6 @@ class Link(Protocol):
     stops_engine_on_quit: bool
     # A view-only link sends no commands.
     view_only: bool
-    commands_sent: list[Command]
     # The engine's WAL directory, read for the trade history (a served engine is on this host).
     wal_dir: Path | None
 

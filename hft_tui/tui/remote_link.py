@@ -39,7 +39,6 @@ class RemoteLink:
         self.path = path
         self.view_only = view_only
         self.wal_dir = wal_dir  # the served engine's, on this host: the trade history reads it
-        self.commands_sent: list[Command] = []
         self.notices: list[str] = []
         self._refresh_hz = refresh_hz
         self._snapshot: EngineSnapshot | None = None
@@ -128,7 +127,6 @@ class RemoteLink:
 
     def send(self, command: Command, on_done: Callable[[CommandResult], None] | None = None) -> None:
         """Send ``command`` to the served engine; ``on_done`` gets the result (on the link's thread)."""
-        self.commands_sent.append(command)
         if isinstance(command, StopEngine):
             return  # quitting an attached workstation detaches; the engine keeps trading
         if self.view_only:

@@ -137,14 +137,14 @@ async def test_polling_reports_fills_with_quote_fees_and_the_final_state(loopbac
     assert broker.open_orders() == []
 
 
-async def test_cancel_and_cancel_all_reach_the_exchange(loopback, broker) -> None:
+async def test_cancel_and_cancel_all_on_a_symbol_reach_the_exchange(loopback, broker) -> None:
     seen = Recorder(broker)
     for client_id in ("keep0001", "keep0002", "keep0003"):
         await broker.submit(limit_buy(client_id))
     await broker.cancel("keep0001")
     assert seen.last("keep0001").status is OrderStatus.CANCELLED
 
-    await broker.cancel_all("BTC/USDT")
+    assert await broker.cancel_all_on_exchange(["BTC/USDT"]) == []
     assert ("DELETE", "/api/v3/openOrders") in loopback.request_log
     assert {o.status for o in loopback.orders.values()} == {"CANCELED"}
     assert broker.open_orders() == []

@@ -122,17 +122,6 @@ def test_cancel_removes_a_resting_order_and_reports_why() -> None:
     assert rec.fills == []
 
 
-def test_cancel_all_cancels_only_the_given_symbol() -> None:
-    broker, rec, _ = make_broker()
-    broker.submit_now(make_order("a", Side.BUY, 1.0, 99.0))
-    broker.submit_now(make_order("b", Side.BUY, 1.0, 98.0))
-    broker.submit_now(make_order("c", Side.BUY, 1.0, 98.0, symbol="ETH/USDT"))
-    assert broker.cancel_all_now(PERP) == 2
-    assert [o.client_id for o in broker.open_orders()] == ["c"]
-    assert broker.cancel_all_now() == 1
-    assert broker.open_orders() == []
-
-
 def test_cancel_of_an_order_still_in_flight() -> None:
     broker, rec, _ = make_broker(latency_ms=50.0)
     broker.on_book(make_book())
@@ -142,7 +131,7 @@ def test_cancel_of_an_order_still_in_flight() -> None:
     assert rec.fills == []
     assert rec.statuses("l1") == ["open", "cancelled"]
     broker.submit_now(make_order("l2", Side.BUY, 1.0, 99.0))
-    assert broker.cancel_all_now() == 1
+    assert broker.cancel_now("l2") is True
     assert broker.open_orders() == []
 
 

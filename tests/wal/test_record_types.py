@@ -58,6 +58,61 @@ def test_outside_the_wal_package_records_are_written_typed() -> None:
     assert not found, "write a typed record (wal/record_types.py) with wal.write:\n" + "\n".join(found)
 
 
+SERVE_PACKAGE = PACKAGE / "serve"  # the control protocol's messages have a "type" of their own
+
+
+def _reads_a_type(node: ast.expr) -> bool:
+    """``x.type``, ``x["type"]`` or ``x.get("type")``."""
+    if isinstance(node, ast.Attribute):
+        return node.attr == "type"
+    if isinstance(node, ast.Subscript):
+        return isinstance(node.slice, ast.Constant) and node.slice.value == "type"
+    return (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "get"
+            and bool(node.args) and isinstance(node.args[0], ast.Constant) and node.args[0].value == "type")
+
+
+def _record_type_literals(node: ast.expr) -> list[str]:
+    """The record type names written as string literals in ``node`` (a constant or a collection)."""
+    return [n.value for n in ast.walk(node)
+            if isinstance(n, ast.Constant) and isinstance(n.value, str) and n.value in RECORD_TYPES]
+
+
+def _type_literal_comparisons(source: str) -> list[tuple[int, str]]:
+    """Comparisons of a record's type with a record type's name spelled as a string."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Compare):
+            operands = [node.left, *node.comparators]
+            if any(_reads_a_type(o) for o in operands):
+                names = [name for o in operands for name in _record_type_literals(o)]
+                if names:
+                    found.append((node.lineno, ast.unparse(node)[:90]))
+    return found
+
+
+def test_journal_readers_name_record_types_through_their_classes() -> None:
+    """A reader that spells ``"snapshot"`` or ``"command"`` keeps a type list of its own, which
+    is how the readers came to disagree: ``RecordClass.TYPE`` is the one spelling."""
+    found = []
+    for path in PACKAGE.rglob("*.py"):
+        if WAL_PACKAGE in path.parents or SERVE_PACKAGE in path.parents:
+            continue
+        for line, text in _type_literal_comparisons(path.read_text(encoding="utf-8")):
+            found.append(f"{path.relative_to(PACKAGE)}:{line}: {text}")
+    assert not found, "compare with RecordClass.TYPE (wal/record_types.py):\n" + "\n".join(found)
+
+
+def test_the_type_literal_scan_finds_what_the_readers_used_to_write() -> None:
+    old_readers = (
+        'if record.type == "snapshot": pass\n'
+        'signals = [r for r in records if r["type"] == "signal"]\n'
+        'x = record.get("type") in ("order", "fill")\n'
+        'ok = record.type == StateSnapshot.TYPE\n'
+        'kind = message["type"] == "hello"\n'
+    )
+    assert sorted(line for line, _ in _type_literal_comparisons(old_readers)) == [1, 2, 3]
+
+
 def test_every_record_class_is_registered_under_its_type() -> None:
     def subclasses(cls: type) -> set[type]:
         return {s for c in cls.__subclasses__() for s in (c, *subclasses(c))}
