@@ -39,7 +39,6 @@ class RemoteLink:
         self.path = path
         self.view_only = view_only
         self.wal_dir = wal_dir  # the served engine's, on this host: the trade history reads it
-        self.notices: list[str] = []
         self._refresh_hz = refresh_hz
         self._snapshot: EngineSnapshot | None = None
         self._received_ns = 0  # monotonic, when the last snapshot arrived
@@ -86,8 +85,7 @@ class RemoteLink:
 
     async def _connect(self) -> ControlClient:
         return await ControlClient.connect(self.path, client=ATTACH_CLIENT, refresh_hz=self._refresh_hz,
-                                           view_only=self.view_only, on_snapshot=self._on_snapshot,
-                                           on_notice=self.notices.append)
+                                           view_only=self.view_only, on_snapshot=self._on_snapshot)
 
     async def _run(self) -> None:
         self._stopping = stopping = asyncio.Event()
