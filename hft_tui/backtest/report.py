@@ -27,13 +27,13 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 import orjson
 
 from hft_tui.backtest.buy_and_hold import BuyAndHold
-from hft_tui.model import ReasonCode, Side
+from hft_tui.model import ClosedTrade, ReasonCode
 
 NS_PER_S = 1_000_000_000
 SECONDS_PER_YEAR = 365 * 86_400
@@ -54,22 +54,6 @@ EXIT_GROUPS: Mapping[ReasonCode, str] = {
 }
 EXIT_GROUP_ORDER = ("take_profit", "stop_loss", "trailing_stop", "time_stop", "signal", "kill",
                     "flatten", "other")
-
-
-class TradeLike(Protocol):
-    """What the report reads from a closed round trip (``signals.scoring.ClosedTrade``)."""
-
-    strategy: str
-    symbol: str
-    side: Side
-    qty: float
-    entry_price: float
-    exit_price: float
-    pnl_usd: float
-    entry_ts_ns: int
-    exit_ts_ns: int
-    entry_reasons: tuple[ReasonCode, ...]
-    exit_reason: ReasonCode | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -294,7 +278,7 @@ def exposure(curve: EquityCurve) -> float:
     return float(spans[curve.exposed[:-1]].sum()) / total if total > 0 else 0.0
 
 
-def trade_stats(trades: Iterable[TradeLike]) -> TradeStats:
+def trade_stats(trades: Iterable[ClosedTrade]) -> TradeStats:
     """Win rate, averages, profit factor and expectancy of ``trades``."""
     pnls: list[float] = []
     holds: list[int] = []
@@ -332,43 +316,43 @@ def exit_group(reason: ReasonCode | None) -> str:
     return EXIT_GROUPS.get(reason, "other") if reason is not None else "other"
 
 
-def exit_breakdown(trades: Sequence[TradeLike]) -> dict[str, TradeStats]:
+def exit_breakdown(trades: Sequence[ClosedTrade]) -> dict[str, TradeStats]:
     """Trade stats per exit kind (TP/SL/trailing/time/signal/kill/flatten/other), in that order."""
-    groups: dict[str, list[TradeLike]] = {}
+    groups: dict[str, list[ClosedTrade]] = {}
     for trade in trades:
         groups.setdefault(exit_group(trade.exit_reason), []).append(trade)
     return {name: trade_stats(groups[name]) for name in EXIT_GROUP_ORDER if name in groups}
 
 
-def by_strategy(trades: Sequence[TradeLike]) -> dict[str, TradeStats]:
+def by_strategy(trades: Sequence[ClosedTrade]) -> dict[str, TradeStats]:
     """Trade stats per strategy, sorted by name."""
-    groups: dict[str, list[TradeLike]] = {}
+    groups: dict[str, list[ClosedTrade]] = {}
     for trade in trades:
         groups.setdefault(trade.strategy, []).append(trade)
     return {name: trade_stats(groups[name]) for name in sorted(groups)}
 
 
-def by_entry_reason(trades: Sequence[TradeLike]) -> dict[str, TradeStats]:
+def by_entry_reason(trades: Sequence[ClosedTrade]) -> dict[str, TradeStats]:
     """Trade stats per reason code a trade's entry carried (a trade counts under each), by code."""
-    groups: dict[str, list[TradeLike]] = {}
+    groups: dict[str, list[ClosedTrade]] = {}
     for trade in trades:
         for code in sorted({str(code) for code in trade.entry_reasons}) or ["(none)"]:
             groups.setdefault(code, []).append(trade)
     return {code: trade_stats(groups[code]) for code in sorted(groups)}
 
 
-def by_symbol(trades: Sequence[TradeLike]) -> dict[str, TradeStats]:
+def by_symbol(trades: Sequence[ClosedTrade]) -> dict[str, TradeStats]:
     """Trade stats per symbol, sorted by symbol."""
-    groups: dict[str, list[TradeLike]] = {}
+    groups: dict[str, list[ClosedTrade]] = {}
     for trade in trades:
         groups.setdefault(trade.symbol, []).append(trade)
     return {name: trade_stats(groups[name]) for name in sorted(groups)}
 
 
-def by_period(trades: Sequence[TradeLike], span_s: float) -> dict[str, TradeStats]:
+def by_period(trades: Sequence[ClosedTrade], span_s: float) -> dict[str, TradeStats]:
     """Trade stats per UTC day of exit (per month when the run spans over 62 days), in time order."""
     width = 7 if span_s > 62 * 86_400 else 10  # "YYYY-MM" or "YYYY-MM-DD"
-    groups: dict[str, list[TradeLike]] = {}
+    groups: dict[str, list[ClosedTrade]] = {}
     for trade in trades:
         day = np.datetime_as_string(np.datetime64(trade.exit_ts_ns, "ns"), unit="D")
         groups.setdefault(str(day)[:width], []).append(trade)

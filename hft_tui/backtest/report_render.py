@@ -15,9 +15,10 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from hft_tui.backtest.report import BacktestReport, EquityCurve, TradeLike, TradeStats, report_json
+from hft_tui.backtest.report import BacktestReport, EquityCurve, TradeStats, report_json
 from hft_tui.backtest.terminal_plots import MarkedTrade, equity_plot, price_plots
 from hft_tui.clock import iso_utc
+from hft_tui.model import ClosedTrade
 
 def _num(value: float | None, digits: int = 2, suffix: str = "") -> str:
     if value is None:
@@ -154,7 +155,7 @@ def render_report(report: BacktestReport, curve: EquityCurve, console: Console, 
         console.print(f"[bold yellow]warning:[/] {warning}")
 
 
-def export_report(report: BacktestReport, curve: EquityCurve, trades: Sequence[TradeLike], out: Path,
+def export_report(report: BacktestReport, curve: EquityCurve, trades: Sequence[ClosedTrade], out: Path,
                   stem: str = "report") -> list[Path]:
     """Write ``<stem>.json``, ``<stem>-summary.csv``, ``<stem>-equity.csv``, ``<stem>-trades.csv``
     (and ``<stem>-equity.png`` with matplotlib) into ``out``; returns the paths."""

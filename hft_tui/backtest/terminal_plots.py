@@ -20,7 +20,7 @@ NS_PER_HOUR = 3_600 * 1_000_000_000
 
 
 class MarkedTrade(Protocol):
-    """What a price plot marks of a trade (``signals.scoring.ClosedTrade``, or one read back from a saved run)."""
+    """What a price plot marks of a trade (``model.ClosedTrade``, or one read back from a saved run)."""
 
     @property
     def symbol(self) -> str: ...

@@ -54,16 +54,19 @@ def run_trades_command(args: argparse.Namespace, settings: Settings) -> int:
     symbol = symbol.split(",")[0] if isinstance(symbol, str) else None
     trades = closed_trades(directory, symbol=symbol, strategy=args.strategy)
     if args.json:
-        sys.stdout.buffer.write(orjson.dumps([asdict(t) for t in trades], option=orjson.OPT_INDENT_2) + b"\n")
+        # The records as journaled; "fees" null where a record predates them.
+        rows = [t.to_payload() | {"fees": t.known_fees} for t in trades]
+        sys.stdout.buffer.write(orjson.dumps(rows, option=orjson.OPT_INDENT_2) + b"\n")
         return exit_codes.OK
     print(f"{'closed (UTC)':19} {'strategy':14} {'symbol':10} {'side':5} {'qty':>10} {'entry':>12} "
           f"{'exit':>12} {'pnl':>10} {'fees':>8} {'held':>7}  entry reason -> exit reason")
     for t in trades:
-        fees = "?" if t.fees is None else f"{t.fees:.2f}"
+        fees = "?" if t.known_fees is None else f"{t.known_fees:.2f}"
         print(f"{iso_utc(t.exit_ts_ns)[:19]} {t.strategy:14} {t.symbol:10} {t.side:5} {t.qty:>10.6g} "
               f"{t.entry_price:>12.10g} {t.exit_price:>12.10g} {t.pnl:>+10.2f} {fees:>8} "
               f"{duration_text(t.duration_s):>7}  {','.join(t.entry_reasons) or '-'} -> {t.exit_reason or '-'}")
-    fees_total = "?" if any(t.fees is None for t in trades) else f"{sum(t.fees or 0.0 for t in trades):,.2f}"
+    known = [t.known_fees for t in trades]
+    fees_total = "?" if None in known else f"{sum(f or 0.0 for f in known):,.2f}"
     print(f"{len(trades)} trade(s), PnL {sum(t.pnl for t in trades):+,.2f}, fees {fees_total} (PnL is net of fees)")
     return exit_codes.OK
 

@@ -1,4 +1,4 @@
-"""Pure data: books, trades, candles, orders, fills, positions, signals, reason codes.
+"""Pure data: books, trades, candles, orders, fills, positions, closed trades, signals, reason codes.
 
 Nothing in this package performs I/O or keeps mutable state.
 """
@@ -6,6 +6,7 @@ Nothing in this package performs I/O or keeps mutable state.
 from hft_tui.model.book import BookLevel, OrderBook
 from hft_tui.model.book_changes import BookChanges, LevelChange, level_changes
 from hft_tui.model.candle import Candle
+from hft_tui.model.closed_trade import ClosedTrade
 from hft_tui.model.feed import FeedState, FeedStatus
 from hft_tui.model.liquidation import Liquidation
 from hft_tui.model.market_rules import MarketRules
@@ -22,6 +23,7 @@ __all__ = [
     "BookChanges",
     "BookLevel",
     "Candle",
+    "ClosedTrade",
     "FeedState",
     "FeedStatus",
     "LevelChange",

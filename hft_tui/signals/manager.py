@@ -25,9 +25,9 @@ from collections.abc import Callable, Sequence
 from pydantic import BaseModel, ConfigDict, Field
 
 from hft_tui.clock import Clock
-from hft_tui.model import ReasonCode, Side, Signal
+from hft_tui.model import ClosedTrade, ReasonCode, Side, Signal
 from hft_tui.signals.decision import Decision
-from hft_tui.signals.scoring import AutoDisableLimits, ClosedTrade, StrategyScoreboard
+from hft_tui.signals.scoring import AutoDisableLimits, StrategyScoreboard
 from hft_tui.signals.status import StrategyAction, StrategyStatus, StrategyStatusChange
 
 GateResult = tuple[float, ReasonCode | None]

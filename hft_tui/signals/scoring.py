@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from hft_tui.model import ReasonCode, Side
+from hft_tui.model import ClosedTrade, ReasonCode
 
 
 class AutoDisableLimits(BaseModel):
@@ -40,24 +40,6 @@ class AutoDisableLimits(BaseModel):
         if self.window_trades < self.min_trades:
             raise ValueError("window_trades must be at least min_trades")
         return self
-
-
-@dataclass(frozen=True, slots=True)
-class ClosedTrade:
-    """A round trip as the engine closed it; ``pnl_usd`` is net of fees, quote currency."""
-
-    strategy: str
-    symbol: str
-    side: Side
-    qty: float
-    entry_price: float
-    exit_price: float
-    pnl_usd: float
-    entry_ts_ns: int
-    exit_ts_ns: int
-    entry_reasons: tuple[ReasonCode, ...] = ()
-    exit_reason: ReasonCode | None = None
-    fees_usd: float = 0.0  # every fill's fee, entry to exit (already in ``pnl_usd``)
 
 
 @dataclass(frozen=True, slots=True)

@@ -33,6 +33,7 @@ from hft_tui.market.feed_health import FeedHealth, freeze_code
 from hft_tui.market.sanitizer import Sanitizer
 from hft_tui.model import (
     Candle,
+    ClosedTrade,
     FeedState,
     FeedStatus,
     Fill,
@@ -56,7 +57,6 @@ from hft_tui.risk.trading_state import TradingState, TradingStateMachine
 from hft_tui.signals.decision import Decision
 from hft_tui.signals.exits import Exit, ExitRules, ExitTracker
 from hft_tui.signals.manager import SignalManager
-from hft_tui.signals.scoring import ClosedTrade
 from hft_tui.signals.sizing import PositionSizer
 from hft_tui.signals.status import StrategyAction, StrategyStatusChange
 from hft_tui.strategies.base import Strategy
@@ -806,14 +806,7 @@ class TradingCore:
         if ended is None:
             return
         trade, closed = ended
-        exit_reason = closed.exit_reason
-        self.wal.write(TradeClosed(
-            strategy=closed.strategy, symbol=closed.symbol, side=closed.side.value,
-            qty=closed.qty, entry_price=closed.entry_price, exit_price=closed.exit_price,
-            pnl=closed.pnl_usd, fees=closed.fees_usd, entry_ts_ns=closed.entry_ts_ns, exit_ts_ns=closed.exit_ts_ns,
-            entry_reasons=[c.value for c in closed.entry_reasons],
-            exit_reason=exit_reason.value if exit_reason else None,
-        ))
+        self.wal.write(TradeClosed.of(closed))
         if trade.strategy in self.strategies:
             self.journal_status(self.manager.record_trade(closed))
         self.risk.record(self.drb.on_trade_closed(closed.pnl_usd, fill.ts_ns), fill.ts_ns)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from hft_tui.risk.drb_guard import DAY_NS
-from hft_tui.trading.trade_history import ClosedTrade
+from hft_tui.wal.record_types import TradeClosed
 
 _EPOCH = dt.date(1970, 1, 1)
 
@@ -63,16 +63,17 @@ class PnlGroup:
         return 100.0 * self.wins / self.trades if self.trades else 0.0
 
 
-def pnl_by(trades: Iterable[ClosedTrade], key: Callable[[ClosedTrade], str]) -> list[PnlGroup]:
+def pnl_by(trades: Iterable[TradeClosed], key: Callable[[TradeClosed], str]) -> list[PnlGroup]:
     """Trades, wins, PnL and fees per ``key`` (in order of first appearance)."""
-    groups: dict[str, list[ClosedTrade]] = {}
+    groups: dict[str, list[TradeClosed]] = {}
     for trade in trades:
         groups.setdefault(key(trade), []).append(trade)
     return [_group(k, v) for k, v in groups.items()]
 
 
-def _group(key: str, trades: Sequence[ClosedTrade]) -> PnlGroup:
-    fees = None if any(t.fees is None for t in trades) else sum(t.fees or 0.0 for t in trades)
+def _group(key: str, trades: Sequence[TradeClosed]) -> PnlGroup:
+    known = [t.known_fees for t in trades]
+    fees = None if None in known else sum(f or 0.0 for f in known)
     return PnlGroup(key, len(trades), sum(1 for t in trades if t.pnl > 0), sum(t.pnl for t in trades), fees)
 
 
@@ -89,7 +90,7 @@ class PnlReport:
     curve: tuple[tuple[int, float], ...]
 
 
-def pnl_report(trades: Iterable[ClosedTrade], period: Period, now_ns: int, day_offset_ns: int) -> PnlReport:
+def pnl_report(trades: Iterable[TradeClosed], period: Period, now_ns: int, day_offset_ns: int) -> PnlReport:
     """The trades closed in ``period`` (as of ``now_ns``), summed every way the views show."""
     since = period_start_ns(period, now_ns, day_offset_ns)
     chosen = sorted((t for t in trades if t.exit_ts_ns >= since), key=lambda t: t.exit_ts_ns)

@@ -12,9 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from hft_tui.model import Fill, Position, ReasonCode, Side, Signal
+from hft_tui.model import ClosedTrade, Fill, Position, ReasonCode, Side, Signal
 from hft_tui.signals.decision import Decision
-from hft_tui.signals.scoring import ClosedTrade
 
 
 @dataclass(slots=True)

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, fields
 from enum import StrEnum
 from typing import Any, ClassVar, Final, TypeVar
 
-from hft_tui.model import Fill, Order
+from hft_tui.model import ClosedTrade, Fill, Order
 
 R = TypeVar("R", bound="Record")
 
@@ -245,7 +245,10 @@ class FillBooked(Record):
 @journal("trade_closed", {_O}, Tone.FILL, decision=True)
 @_frozen
 class TradeClosed(Record):
-    """A position went flat: the round trip, scored."""
+    """A position went flat: the round trip, scored. The journal form of ``model.ClosedTrade``
+    (``of``), in plain strings, so the history it makes (``hft-tui trades``, the trades and PnL
+    views read these records) outlives the code that wrote it: the reason codes of a strategy
+    no longer installed, the records from before ``fees``."""
 
     strategy: str
     symbol: str
@@ -259,6 +262,23 @@ class TradeClosed(Record):
     exit_ts_ns: int
     entry_reasons: list[str] = field(default_factory=list)
     exit_reason: str | None = None
+
+    @classmethod
+    def of(cls, closed: ClosedTrade) -> TradeClosed:
+        return cls(strategy=closed.strategy, symbol=closed.symbol, side=closed.side.value, qty=closed.qty,
+                   entry_price=closed.entry_price, exit_price=closed.exit_price, pnl=closed.pnl_usd,
+                   fees=closed.fees_usd, entry_ts_ns=closed.entry_ts_ns, exit_ts_ns=closed.exit_ts_ns,
+                   entry_reasons=[code.value for code in closed.entry_reasons],
+                   exit_reason=closed.exit_reason.value if closed.exit_reason else None)
+
+    @property
+    def known_fees(self) -> float | None:
+        """The fees; None for a record written before ``trade_closed`` carried them."""
+        return None if isinstance(self.fees, Absent) else self.fees
+
+    @property
+    def duration_s(self) -> float:
+        return (self.exit_ts_ns - self.entry_ts_ns) / 1e9
 
 
 @journal("flatten", {_O, _R, _P}, Tone.ALARM, decision=True)

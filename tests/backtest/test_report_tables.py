@@ -16,8 +16,7 @@ from hft_tui.backtest.report import (
     cost_warnings,
     return_stats,
 )
-from hft_tui.model import ReasonCode, Side
-from hft_tui.signals.scoring import ClosedTrade
+from hft_tui.model import ClosedTrade, ReasonCode, Side
 
 S = 1_000_000_000
 DAY = 86_400 * S

@@ -9,7 +9,7 @@ import datetime as dt
 import pytest
 
 from hft_tui.trading.pnl_report import Period, period_start_ns, pnl_report, trading_date
-from hft_tui.trading.trade_history import ClosedTrade
+from hft_tui.wal.record_types import ABSENT, TradeClosed
 
 HOUR_NS = 3600 * 10**9
 RESET_AT_2 = 2 * HOUR_NS  # risk.daily_reset_utc = "02:00"
@@ -20,10 +20,11 @@ def _ns(text: str) -> int:
 
 
 def _trade(closed: str, pnl: float, strategy: str = "cvd", symbol: str = "BTC/USDT",
-           fees: float | None = 1.0) -> ClosedTrade:
+           fees: float | None = 1.0) -> TradeClosed:
     exit_ns = _ns(closed)
-    return ClosedTrade(strategy, symbol, "buy", 0.1, 100.0, 101.0, pnl, fees, exit_ns - 5 * 10**9, exit_ns,
-                       "TAKE_PROFIT", ("CVD_BULL_DIV",))
+    return TradeClosed(strategy=strategy, symbol=symbol, side="buy", qty=0.1, entry_price=100.0, exit_price=101.0,
+                       pnl=pnl, fees=ABSENT if fees is None else fees, entry_ts_ns=exit_ns - 5 * 10**9,
+                       exit_ts_ns=exit_ns, entry_reasons=["CVD_BULL_DIV"], exit_reason="TAKE_PROFIT")
 
 
 def test_before_the_reset_hour_it_is_still_yesterdays_trading_day() -> None:

@@ -31,7 +31,7 @@ def test_history_reads_only_the_trades_closed_since_the_last_update(tmp_path: Pa
     assert history.update() == 1
     wal.close_sync()
     first, second = history.trades
-    assert (first.fees, second.fees) == (0.5, None)
-    assert first.duration_s == 0.4 and first.entry_reasons == ("OPERATOR",)
+    assert (first.known_fees, second.known_fees) == (0.5, None)
+    assert first.duration_s == 0.4 and first.entry_reasons == ["OPERATOR"]
     assert matching(history.trades, strategy="operator") == [second]
     assert closed_trades(tmp_path, symbol="BTC/USDT") == [first]

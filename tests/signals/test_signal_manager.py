@@ -2,9 +2,9 @@ import orjson
 import pytest
 
 from hft_tui.clock import FrozenClock
-from hft_tui.model import Priority, ReasonCode, Side, Signal, Trade
+from hft_tui.model import ClosedTrade, Priority, ReasonCode, Side, Signal, Trade
 from hft_tui.signals.manager import SignalManager, SignalSettings
-from hft_tui.signals.scoring import AutoDisableLimits, ClosedTrade
+from hft_tui.signals.scoring import AutoDisableLimits
 from hft_tui.signals.status import StrategyAction, StrategyStatus, StrategyStatusChange
 from hft_tui.strategies.vpin import VpinParams, VpinStrategy
 

@@ -2,8 +2,8 @@ import math
 
 import pytest
 
-from hft_tui.model import ReasonCode, Side
-from hft_tui.signals.scoring import AutoDisableLimits, ClosedTrade, StrategyScoreboard, StrategyStats
+from hft_tui.model import ClosedTrade, ReasonCode, Side
+from hft_tui.signals.scoring import AutoDisableLimits, StrategyScoreboard, StrategyStats
 
 
 def closed(pnl: float, strategy: str = "alpha", entry: tuple[ReasonCode, ...] = (ReasonCode.CVD_BULL_DIV,),

@@ -19,9 +19,10 @@ from textual.widgets import Static
 from hft_tui.clock import iso_utc
 from hft_tui.session.engine_snapshot import EngineSnapshot
 from hft_tui.trading.pnl_report import Period, PnlGroup, PnlReport, day_offset_ns, pnl_report
-from hft_tui.trading.trade_history import ClosedTrade, TradeHistory
+from hft_tui.trading.trade_history import TradeHistory
 from hft_tui.tui.formatting import money, signed
 from hft_tui.tui.panes.equity_curve import EquityCurve
+from hft_tui.wal.record_types import TradeClosed
 
 RELOAD_S = 1.0
 PERIOD_TITLES = {Period.TODAY: "today", Period.WEEK: "this week", Period.MONTH: "this month",
@@ -74,7 +75,7 @@ class PnlScreen(ModalScreen[None]):
         self._snapshot = snapshot
         self._now_ns = now_ns
         self.period = period
-        self._trades: tuple[ClosedTrade, ...] = ()
+        self._trades: tuple[TradeClosed, ...] = ()
         self.report: PnlReport | None = None
 
     def compose(self) -> ComposeResult:
@@ -100,7 +101,7 @@ class PnlScreen(ModalScreen[None]):
         trades = tuple(self._history.trades)
         self.app.call_from_thread(self._take, trades)
 
-    def _take(self, trades: tuple[ClosedTrade, ...]) -> None:
+    def _take(self, trades: tuple[TradeClosed, ...]) -> None:
         # The history only grows: an overlapping read that finished later is never newer.
         self._trades = max(self._trades, trades, key=len)
         self.show()

@@ -15,10 +15,11 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from hft_tui.clock import duration_text, iso_utc
-from hft_tui.trading.trade_history import ClosedTrade, TradeHistory, matching
+from hft_tui.trading.trade_history import TradeHistory, matching
 from hft_tui.tui.formatting import price_decimals, signed
 from hft_tui.tui.panes.fitted_table import FittedTable
 from hft_tui.tui.panes.table_rows import Row
+from hft_tui.wal.record_types import TradeClosed
 
 # Most important first: a narrow terminal drops columns from the end.
 COLUMNS = (("closed", 14), ("symbol", 8), ("side", 4), ("qty", 5), ("PnL", 7), ("fees", 5), ("held", 4),
@@ -34,13 +35,13 @@ def next_choice(current: str | None, choices: Sequence[str]) -> str | None:
     return choices[index] if index < len(choices) else None
 
 
-def trade_row(index: int, trade: ClosedTrade) -> Row:
+def trade_row(index: int, trade: TradeClosed) -> Row:
     """One trade as the table shows it."""
     decimals = price_decimals(trade.entry_price) + 1  # an average of fills, finer than the tick
     pnl = Text(signed(trade.pnl), style="green" if trade.pnl > 0 else "red" if trade.pnl < 0 else "")
     side = Text(trade.side, style="green" if trade.side == "buy" else "red")
     return (str(index), [iso_utc(trade.exit_ts_ns)[5:19].replace("T", " "), trade.symbol, side,
-                         f"{trade.qty:g}", pnl, "?" if trade.fees is None else f"{trade.fees:.2f}",
+                         f"{trade.qty:g}", pnl, "?" if trade.known_fees is None else f"{trade.known_fees:.2f}",
                          duration_text(trade.duration_s), trade.strategy,
                          f"{trade.entry_price:.{decimals}f}", f"{trade.exit_price:.{decimals}f}",
                          trade.exit_reason or "-", ",".join(trade.entry_reasons) or "-"])
@@ -63,7 +64,7 @@ class TradesScreen(ModalScreen[None]):
     def __init__(self, history: TradeHistory | None) -> None:
         super().__init__()
         self._history = history
-        self._trades: tuple[ClosedTrade, ...] | None = None  # None until the first read
+        self._trades: tuple[TradeClosed, ...] | None = None  # None until the first read
         self.symbol: str | None = None
         self.strategy: str | None = None
 
@@ -91,18 +92,18 @@ class TradesScreen(ModalScreen[None]):
         if self._trades is None or len(trades) != len(self._trades):
             self.app.call_from_thread(self._take, trades)
 
-    def _take(self, trades: tuple[ClosedTrade, ...]) -> None:
+    def _take(self, trades: tuple[TradeClosed, ...]) -> None:
         if self._trades is not None and len(trades) <= len(self._trades):
             return  # an overlapping read that finished later has nothing newer
         self._trades = trades
         self.show()
 
     @property
-    def trades(self) -> tuple[ClosedTrade, ...]:
+    def trades(self) -> tuple[TradeClosed, ...]:
         return self._trades or ()
 
     @property
-    def shown(self) -> list[ClosedTrade]:
+    def shown(self) -> list[TradeClosed]:
         """The trades the filters let through, newest first."""
         return matching(reversed(self.trades), symbol=self.symbol, strategy=self.strategy)
 
@@ -113,7 +114,8 @@ class TradesScreen(ModalScreen[None]):
         filters = [f"symbol {self.symbol}" if self.symbol else "", f"strategy {self.strategy}" if self.strategy else ""]
         where = " · ".join(f for f in filters if f) or "all"
         pnl = sum(t.pnl for t in shown)
-        fees = "?" if any(t.fees is None for t in shown) else f"{sum(t.fees or 0.0 for t in shown):,.2f}"
+        known = [t.known_fees for t in shown]
+        fees = "?" if None in known else f"{sum(f or 0.0 for f in known):,.2f}"
         wins = sum(1 for t in shown if t.pnl > 0)
         summary = Text(f"{where}: {len(shown)} of {len(self.trades)} trade(s) · net PnL ")
         summary.append(signed(pnl), style="green" if pnl > 0 else "red" if pnl < 0 else "")
