@@ -1,3 +1,5 @@
+"""An L2 order book (price and quantity arrays, best first) and its levels."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

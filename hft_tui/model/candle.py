@@ -1,3 +1,5 @@
+"""An OHLCV bar, with the aggressor-buy part of its volume when known."""
+
 from dataclasses import dataclass
 
 

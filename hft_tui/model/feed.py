@@ -1,3 +1,5 @@
+"""The health of a symbol's market data (LIVE, STALE, ...) and a change of it."""
+
 from dataclasses import dataclass
 from enum import StrEnum
 

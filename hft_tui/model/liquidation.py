@@ -1,3 +1,5 @@
+"""A forced liquidation print."""
+
 from dataclasses import dataclass
 
 from hft_tui.model.side import Side

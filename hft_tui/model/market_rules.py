@@ -1,3 +1,5 @@
+"""What an exchange allows on one symbol: tick, lot, minimums, fees, spot or contract."""
+
 from dataclasses import dataclass
 
 

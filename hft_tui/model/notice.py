@@ -1,3 +1,5 @@
+"""One message for the operator, and whether it was read."""
+
 from dataclasses import dataclass
 
 

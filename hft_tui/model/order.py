@@ -1,3 +1,5 @@
+"""Orders, their types, states and liquidity, and the fills that execute them."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, replace

@@ -1,3 +1,5 @@
+"""A net position in one symbol, and how a fill changes it."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, replace

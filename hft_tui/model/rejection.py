@@ -1,3 +1,5 @@
+"""A market message a source could not turn into an event, with its reason code."""
+
 from dataclasses import dataclass
 
 from hft_tui.model.reason_codes import ReasonCode

@@ -1,3 +1,5 @@
+"""Buy or sell."""
+
 from enum import StrEnum
 
 

@@ -1,3 +1,5 @@
+"""A strategy's signal (side, confidence, reasons, exits) and its priority."""
+
 from __future__ import annotations
 
 import math

@@ -1,3 +1,5 @@
+"""A public trade print."""
+
 from dataclasses import dataclass
 
 from hft_tui.model.side import Side

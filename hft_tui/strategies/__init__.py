@@ -1,1 +1,1 @@
-
+"""Strategies: pure objects that read market events and return signals."""

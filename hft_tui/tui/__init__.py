@@ -1,1 +1,1 @@
-
+"""The Textual workstation (the only package that imports textual)."""

@@ -1,1 +1,1 @@
-
+"""The modal screens and views, one module each."""
