@@ -3,8 +3,9 @@
 The streams (``benchmarks/peers/l2_stream.py``): 1,000,000 L2 book deltas (20 levels a side)
 of the simulator's BTC/USDT with its trades, fixed seed, exported to a file before anything
 is timed; ``--quick`` uses 100,000 deltas. The snapshot stream makes each sim snapshot one
-update (~51 deltas); the Binance-like delta stream carries the same deltas in updates of
-1-4 (2.5 on average), as an exchange's diff-depth stream does. On each stream:
+update (~51 deltas); the delta stream is the simulator's own diff-depth feed
+(``sim.book_updates = "deltas"``: at most 4 levels per update, as Binance's ``@depth``), our
+books carrying the levels each update changed. On each stream:
 
 1. NautilusTrader's BacktestEngine with the minimal strategy (EMA of the mid, a market
    order every 1,000 events), in its own virtualenv (``/work/venv-bench``, or
@@ -31,7 +32,7 @@ import time
 from pathlib import Path
 
 from benchmarks.peers.ema_probe import EmaProbe, EmaProbeParams
-from benchmarks.peers.l2_stream import BINANCE_LIKE_SIZES, SYMBOL, export_stream, load_events
+from benchmarks.peers.l2_stream import SYMBOL, BookUpdates, export_stream, load_events
 from hft_tui.clock import SimulatedClock
 from hft_tui.config.loader import load_settings
 from hft_tui.market.sim_setup import DEFAULT_SIM_START_NS, SIM_EXCHANGE_ID, build_sim_market
@@ -43,9 +44,8 @@ PEER_PYTHON = Path(os.environ.get("HFT_TUI_BENCH_PYTHON", "/work/venv-bench/bin/
 PEER_SCRIPT = Path(__file__).resolve().parent / "peers" / "nautilus_bench.py"
 ORDER_EVERY_STREAM_EVENTS = 1000
 WAL_SYNC_EVERY = 200_000
-# The snapshot stream (one update per sim snapshot, ~51 deltas) and the Binance-like delta
-# stream (the same deltas in updates of a few).
-STREAMS = (("snapshot", None), ("delta", BINANCE_LIKE_SIZES))
+# The stream's name in the figures and the simulator's book mode that makes it.
+STREAMS: tuple[tuple[str, BookUpdates], ...] = (("snapshot", "snapshots"), ("delta", "deltas"))
 
 
 def _ours(events: list, wal_dir: Path, *, probe_every: int | None) -> dict[str, float]:
@@ -90,12 +90,12 @@ def _rules():
 
 def run(quick: bool = False) -> dict[str, float]:
     """Wall times and ratios of NautilusTrader vs our core on the snapshot stream and on the
-    Binance-like delta stream (the same deltas)."""
+    simulator's diff-depth stream."""
     n_deltas = 100_000 if quick else 1_000_000
     figures: dict[str, float] = {}
     with tempfile.TemporaryDirectory(prefix="bench-nautilus-") as tmp:
-        for stream, sizes in STREAMS:
-            figures.update(_head_to_head(Path(tmp), stream, sizes, n_deltas))
+        for stream, book_updates in STREAMS:
+            figures.update(_head_to_head(Path(tmp), stream, book_updates, n_deltas))
     for stream, _ in STREAMS:
         if f"{stream}_nautilus_wall_s" not in figures:
             continue
@@ -108,10 +108,10 @@ def run(quick: bool = False) -> dict[str, float]:
     return figures
 
 
-def _head_to_head(root: Path, stream: str, sizes: tuple[int, ...] | None, n_deltas: int) -> dict[str, float]:
+def _head_to_head(root: Path, stream: str, book_updates: BookUpdates, n_deltas: int) -> dict[str, float]:
     """Both engines on one stream; figures prefixed with the stream's name."""
     path = root / f"{stream}.npz"
-    counts = export_stream(path, n_deltas, update_sizes=sizes)
+    counts = export_stream(path, n_deltas, book_updates=book_updates)
     stream_events = counts["deltas"] + counts["trades"]
     events = load_events(path)
     figures = {f"{stream}_deltas": float(counts["deltas"]), f"{stream}_trades": float(counts["trades"]),
