@@ -21,6 +21,12 @@ Both directions stream in row groups of at most ``ROW_GROUP_EVENTS`` events: the
 buffers one row group, the reader decodes one batch at a time and skips row groups whose
 timestamps fall outside the requested window, so memory stays flat however long the
 session (decoding a whole 65,536-row group costs Arrow ~100 MB of scratch space).
+
+A full row group is encoded and written on the recorder's own thread, not the caller's: an
+engine records on its event loop, and a part (Arrow conversion, zstd, the file) takes a
+few hundred milliseconds that the loop's market data must not wait for. One row group is
+in flight at a time, in order; a failed write is raised by the next ``write`` that ends a
+row group, or by ``close``.
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -168,10 +175,13 @@ class SessionRecorder:
         self._part_events = part_events
         self._row_group_events = row_group_events
         self._parts = 0
-        self._part_writer: pq.ParquetWriter | None = None  # the part being written, as a temporary file
+        # The part being written, as a temporary file: the writer thread's alone.
+        self._part_writer: pq.ParquetWriter | None = None
         self._part_file: BinaryIO | None = None
         self._part_tmp: Path | None = None
-        self._part_rows = 0
+        self._part_rows = 0  # rows handed to the writer for the part being written
+        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="recording-writer")
+        self._in_flight: Future[None] | None = None
         self._counts = [0] * len(_KIND_NAMES)
         self._first_ts_ns: int | None = None
         self._last_ts_ns = 0
@@ -244,48 +254,70 @@ class SessionRecorder:
         self._last_ts_ns = ts_ns
 
     def _write_row_group(self) -> None:
-        """Append the buffered events to the open part as one row group; end the part when full."""
+        """Hand the buffered events to the writer thread as one row group of the open part (a
+        new part when none is open), ending the part when it is full."""
         if not self._kind:
             return
+        self.wait_until_written()
+        columns = (self._kind, self._symbol, self._ts, self._seq, self._price, self._qty, self._side,
+                   self._text, self._label, self._origin, self._bids, self._asks)
+        if self._part_rows == 0:
+            self._parts += 1
+        self._part_rows += len(self._kind)
+        self._reset_buffers()
+        # The meta of an ended part is taken now, so it counts exactly the events written.
+        ended = None
+        if self._part_rows >= self._part_events:
+            self._part_rows = 0
+            ended = self._current_meta(complete=False)
+        self._in_flight = self._writer.submit(self._write_group, columns, self._parts, ended)
+
+    def wait_until_written(self) -> None:
+        """Wait until every row group handed to the writer thread is on disk (the events still
+        buffered are not); raises what its write raised."""
+        in_flight, self._in_flight = self._in_flight, None
+        if in_flight is not None:
+            in_flight.result()
+
+    def _write_group(self, columns: tuple[list[Any], ...], part: int, ended: RecordingMeta | None) -> None:
+        """On the writer thread: append one row group to part ``part``; end the part after it
+        when ``ended`` (its meta) is given."""
+        kind, symbol, ts, seq, price, qty, side, text, label, origin, bids, asks = columns
         table = pa.table({
-            "kind": pa.array(self._kind, pa.int8()),
-            "symbol": pa.array(self._symbol, pa.string()).dictionary_encode(),
-            "ts_ns": pa.array(self._ts, pa.int64()),
-            "seq": pa.array(self._seq, pa.int64()),
-            "price": pa.array(self._price, pa.float64()),
-            "qty": pa.array(self._qty, pa.float64()),
-            "side": pa.array(self._side, pa.int8()),
-            "text": pa.array(self._text, pa.string()),
-            "label": pa.array(self._label, pa.string()).dictionary_encode(),
-            "origin": pa.array(self._origin, pa.string()).dictionary_encode(),
-            "bids": _levels_column(self._bids),
-            "asks": _levels_column(self._asks),
+            "kind": pa.array(kind, pa.int8()),
+            "symbol": pa.array(symbol, pa.string()).dictionary_encode(),
+            "ts_ns": pa.array(ts, pa.int64()),
+            "seq": pa.array(seq, pa.int64()),
+            "price": pa.array(price, pa.float64()),
+            "qty": pa.array(qty, pa.float64()),
+            "side": pa.array(side, pa.int8()),
+            "text": pa.array(text, pa.string()),
+            "label": pa.array(label, pa.string()).dictionary_encode(),
+            "origin": pa.array(origin, pa.string()).dictionary_encode(),
+            "bids": _levels_column(bids),
+            "asks": _levels_column(asks),
         }, schema=_SCHEMA)
         if self._part_writer is None:
-            self._parts += 1
-            path = self.directory / _part_name(self._parts)
+            path = self.directory / _part_name(part)
             self._part_tmp = path.with_name(f".{path.name}.tmp")
             self._part_file = _create_private(self._part_tmp)
             self._part_writer = pq.ParquetWriter(self._part_file, _SCHEMA, compression="zstd")
-        self._part_writer.write_table(table, row_group_size=len(self._kind))
-        self._part_rows += len(self._kind)
-        self._reset_buffers()
-        if self._part_rows >= self._part_events:
-            self._end_part()
+        self._part_writer.write_table(table, row_group_size=len(kind))
+        if ended is not None:
+            self._end_part(part)
+            _write_json(self.directory / META_FILE, ended.to_json())
 
-    def _end_part(self) -> None:
+    def _end_part(self, part: int) -> None:
         """Close the part being written and give it its name: from now on readers see it."""
         if self._part_writer is None:
             return
         assert self._part_tmp is not None and self._part_file is not None
         self._part_writer.close()
         self._part_file.close()
-        os.replace(self._part_tmp, self.directory / _part_name(self._parts))
+        os.replace(self._part_tmp, self.directory / _part_name(part))
         self._part_writer = None
         self._part_file = None
         self._part_tmp = None
-        self._part_rows = 0
-        _write_json(self.directory / META_FILE, self._current_meta(complete=False).to_json())
 
     def _current_meta(self, complete: bool) -> RecordingMeta:
         counts = dict(zip(_KIND_NAMES, self._counts))
@@ -299,9 +331,13 @@ class SessionRecorder:
     def close(self) -> RecordingMeta:
         """Write what is buffered and the final meta; returns it. Idempotent."""
         if not self._closed:
-            self._write_row_group()
-            self._end_part()
             self._closed = True
+            try:
+                self._write_row_group()
+                self.wait_until_written()
+            finally:
+                self._writer.shutdown()
+            self._end_part(self._parts)
             _write_json(self.directory / META_FILE, self._current_meta(complete=True).to_json())
         return self._current_meta(complete=True)
 

@@ -17,7 +17,8 @@ Sessions recorded before the core's clock was latched say ``wall``: their core r
 clock freely within an event, so only the first reading per event is on the tape.
 
 Parts and the tape are flushed every ``part_events`` events, so a crash loses at most that
-many; directories are 0700 and files 0600 (market data is not secret, but the session's
+many and the part still being written (on the recorder's own thread, off the engine's loop;
+the tape may then run ahead of the parts, never behind); directories are 0700 and files 0600 (market data is not secret, but the session's
 existence and timing is the operator's business).
 """
 
@@ -203,7 +204,7 @@ class InputRecorder:
             recorder.write(event)
             self._tape.append(self._now())
             if len(self._tape) >= self._part_events:
-                # SessionRecorder has just written a part: keep the tape level with it.
+                # SessionRecorder has just handed a part to its writer: keep the tape level with it.
                 self._flush_tape()
                 self._keep_within_budget()
         except Exception as exc:  # noqa: BLE001 - recording is optional, trading is not

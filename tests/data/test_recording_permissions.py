@@ -34,6 +34,7 @@ def test_a_part_being_written_and_the_meta_are_owner_only_before_close(tmp_path:
                                part_events=1_000, row_group_events=2)
     for i in range(3):
         recorder.write(Trade("BTC/USDT", 1_000 + i, 64_000.0, 0.01, Side.BUY, f"t{i}"))
+    recorder.wait_until_written()
 
     (part,) = directory.glob(".events-*.parquet.tmp")  # the open part, as a kill would find it
     assert {p.name: _mode(p) for p in directory.iterdir()} == {part.name: 0o600, "meta.json": 0o600}

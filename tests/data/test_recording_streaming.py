@@ -74,6 +74,7 @@ def test_a_recorder_that_dies_mid_part_leaves_only_complete_parts_visible(tmp_pa
     recorder = SessionRecorder(tmp_path / "s", meta, part_events=1_000, row_group_events=200)
     for event in events:
         recorder.write(event)  # never closed: the third part is still a temporary file
+    recorder.wait_until_written()
     session = RecordedSession(tmp_path / "s")
     assert [p.name for p in session.parts()] == ["events-000001.parquet", "events-000002.parquet"]
     assert not session.meta.complete and session.meta.parts == 2
