@@ -125,7 +125,8 @@ class Engine:
         self._snapshot = self._build_snapshot(seq=0)
         # Called with every market event before the core sees it (session input recording).
         self.on_event: Callable[[MarketEvent], None] | None = None
-        # Called once the session is stopped and journaled (closes the input recording).
+        # Called once the session takes no more events, while the WAL still takes records
+        # (closes the input recording, which journals its own failure).
         self.on_stop: Callable[[], None] | None = None
         # Held for one whole event and for one whole command, so a command takes effect
         # exactly after the ``at_event`` events its record says (replay re-applies it there).
@@ -429,14 +430,14 @@ class Engine:
         if self.live is not None:
             await self.live.stop()
         await self.core.broker.close()
+        if self.on_stop is not None:
+            self.on_stop()
         self.write_state_snapshot()
         self.wal.write(SessionStopped(reason=self._stop_reason or "stop", events=self.core.counters.events))
         try:
             await self.wal.close()
         except WalWriteError:
             pass  # journal_failure holds why (the writer told us): the exit says it
-        if self.on_stop is not None:
-            self.on_stop()
         self.publish_snapshot()
 
     async def run(self) -> str:

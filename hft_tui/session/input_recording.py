@@ -245,6 +245,8 @@ class InputRecorder:
             try:
                 self.meta = recorder.close()
                 self._flush_tape()
+            except Exception as exc:  # noqa: BLE001 - a part that could not be written, as in _record
+                self._fail(exc)
             finally:
                 self._release()
         return self.meta
