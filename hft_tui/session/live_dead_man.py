@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from typing import ClassVar
 
 from hft_tui.execution.broker import ExchangeBroker
 from hft_tui.execution.exchange_calls import Abandoned, Banned
@@ -40,14 +41,17 @@ DISARM_WAIT_S = 5.0
 class DeadManSwitch:
     """Arms, refreshes and disarms the exchange's cancel-all-after timer for one session."""
 
+    # The exchange counts its timeout in real time, whatever the engine's clock: so does this.
+    # Class attributes, so that a test can hand every switch the exchange's own clock.
+    monotonic: ClassVar[Callable[[], float]] = staticmethod(time.monotonic)
+    sleep: ClassVar[Callable[[float], Awaitable[None]]] = staticmethod(asyncio.sleep)
+
     def __init__(self, core: TradingCore, broker: ExchangeBroker, timeout_s: int) -> None:
         self.core = core
         self.broker = broker
         self.timeout_s = timeout_s
         self.refreshes = 0
         self.failure = ""  # the last refresh's error, "" once one succeeds again
-        # The exchange counts its timeout in real time, whatever the engine's clock: so does this.
-        self.monotonic: Callable[[], float] = time.monotonic
         self._last_ok = 0.0  # self.monotonic() of the last refresh the exchange took
 
     def view(self) -> DeadManView:
@@ -59,7 +63,7 @@ class DeadManSwitch:
         period_s = self.timeout_s / REFRESHES_PER_TIMEOUT
         while True:
             ok = await self.refresh()
-            await asyncio.sleep(period_s if ok else min(RETRY_S, period_s))
+            await self.sleep(period_s if ok else min(RETRY_S, period_s))
 
     async def refresh(self) -> bool:
         """Arm or refresh the exchange's timer once; False (said, and held once at risk) when

@@ -1,8 +1,13 @@
 """LIVE on the OKX loopback: the dead-man's switch cancels resting orders when the engine dies,
-never while it lives, and a clean stop disarms it."""
+never while it lives, and a clean stop disarms it.
+
+The switches here count the loopback exchange's seconds (the wall clock moved on by the test's
+``advance``), so a refresh period passes when the test lets the exchange's time pass, not after
+2.5 seconds of waiting: the same clock the exchange's countdown runs on."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -16,10 +21,26 @@ from hft_tui.model import ReasonCode
 from hft_tui.risk.trading_state import TradingState
 from hft_tui.session.engine import Engine
 from hft_tui.session.engine_snapshot import DeadManView
+from hft_tui.session.live_dead_man import RETRY_S, DeadManSwitch
 from hft_tui.trading.commands import Kill, PlaceOrder
 
 SWAP = "BTC/USDT:USDT"
 TIMEOUT_S = 10
+TICK_S = 0.02  # how often a switch's sleep looks at the exchange's clock
+
+
+@pytest.fixture(autouse=True)
+def exchange_seconds(okx_loopback: OkxLoopback, monkeypatch: pytest.MonkeyPatch) -> None:
+    def monotonic() -> float:
+        return okx_loopback.now_ms() / 1000
+
+    async def sleep(seconds: float) -> None:
+        until = monotonic() + seconds
+        while (left := until - monotonic()) > 0:
+            await asyncio.sleep(min(left, TICK_S))
+
+    monkeypatch.setattr(DeadManSwitch, "monotonic", staticmethod(monotonic))
+    monkeypatch.setattr(DeadManSwitch, "sleep", staticmethod(sleep))
 
 
 @pytest.fixture
@@ -93,6 +114,7 @@ async def test_a_switch_that_cannot_be_armed_holds_reducing_until_it_is(
         view = engine.publish_snapshot().dead_man
         assert view is not None and not view.armed and "50001" in view.failure
         okx_loopback.dead_man_unavailable = False
+        okx_loopback.advance(RETRY_S)  # the retry is due
         await wait_until(lambda: core.state.state is TradingState.ACTIVE, "trading resumes once the switch is armed")
         assert okx_loopback.dead_man_requests == [TIMEOUT_S]
     finally:
