@@ -63,6 +63,7 @@ from hft_tui.tui.panes.wal_tail import WalTailPane
 from hft_tui.tui.screens.balances import BalancesScreen
 from hft_tui.tui.screens.confirm import CONFIRM, Choice, ConfirmScreen
 from hft_tui.tui.screens.exposure import cancel_order_summary, flatten_summary, kill_summary, quit_summary
+from hft_tui.tui.screens.form_screen import FormScreen
 from hft_tui.tui.screens.help import HelpScreen
 from hft_tui.tui.screens.kill_confirm import KillConfirmScreen
 from hft_tui.tui.screens.manual_order import ManualOrderScreen
@@ -245,6 +246,11 @@ class HftApp(App[str]):
         self.refresh_slow()
 
     # --- key handling --------------------------------------------------------------------
+
+    def on_key(self, event: events.Key) -> None:
+        # A key typed right behind the one that opened a form went to the screen below it.
+        if isinstance(self.screen, FormScreen):
+            self.screen.take_early_key(event)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Letter keys act on the main screen only: under a modal they belong to the modal.

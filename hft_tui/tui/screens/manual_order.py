@@ -15,12 +15,12 @@ from dataclasses import replace
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
 from hft_tui.trading.commands import CommandResult, PlaceOrder, PreviewOrder
 from hft_tui.tui.engine_link import Link
 from hft_tui.tui.screens.confirm import CONFIRM
+from hft_tui.tui.screens.form_screen import FormScreen
 from hft_tui.tui.screens.order_confirm import OrderConfirmScreen
 
 PRICE_FIELDS = (("price", "limit price", "limit orders only"),
@@ -55,7 +55,7 @@ def order_from_form(symbol: str, side: str, size: str, unit: str, order_type: st
                       **sized)
 
 
-class ManualOrderScreen(ModalScreen[PlaceOrder | None]):
+class ManualOrderScreen(FormScreen[PlaceOrder | None]):
     """Dismisses with the order the operator confirmed (its size as the quantity previewed), or None."""
 
     DEFAULT_CSS = """
@@ -74,6 +74,7 @@ class ManualOrderScreen(ModalScreen[PlaceOrder | None]):
     ManualOrderScreen Button { margin-left: 1; }
     """
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    AUTO_FOCUS = "#size"
 
     def __init__(self, link: Link, symbols: tuple[str, ...], symbol: str) -> None:
         super().__init__()
@@ -120,7 +121,6 @@ class ManualOrderScreen(ModalScreen[PlaceOrder | None]):
         self._loop = asyncio.get_running_loop()
         for field in self.query(Input):
             field.cursor_blink = False
-        self.query_one("#size", Input).focus()
 
     def on_select_changed(self, event: Select.Changed) -> None:
         if event.select.id == "type":

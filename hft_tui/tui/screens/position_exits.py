@@ -12,13 +12,13 @@ from collections.abc import Callable
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
 from hft_tui.trading.commands import SetExits
 from hft_tui.trading.manual_orders import Refused, check_exit_levels
 from hft_tui.model import Side
 from hft_tui.session.engine_snapshot import EngineSnapshot, PositionView
+from hft_tui.tui.screens.form_screen import FormScreen
 from hft_tui.tui.screens.manual_order import FormError, parse_number
 
 
@@ -26,7 +26,7 @@ def _shown(level: float | None) -> str:
     return "" if level is None else f"{level:.8g}"
 
 
-class PositionExitsScreen(ModalScreen[SetExits | None]):
+class PositionExitsScreen(FormScreen[SetExits | None]):
     """Dismisses with the ``SetExits`` to send, or None."""
 
     DEFAULT_CSS = """
@@ -43,6 +43,7 @@ class PositionExitsScreen(ModalScreen[SetExits | None]):
     PositionExitsScreen Button { margin-left: 1; }
     """
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    AUTO_FOCUS = "#tp"
 
     def __init__(self, position: PositionView, snapshot: Callable[[], EngineSnapshot]) -> None:
         super().__init__()
@@ -79,7 +80,6 @@ class PositionExitsScreen(ModalScreen[SetExits | None]):
     def on_mount(self) -> None:
         for field in self.query(Input):
             field.cursor_blink = False
-        self.query_one("#tp", Input).focus()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()

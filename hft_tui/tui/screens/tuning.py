@@ -16,12 +16,12 @@ from pydantic import BaseModel, ValidationError
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
 from hft_tui.config.field_bounds import FieldBounds
 from hft_tui.session.engine_snapshot import StrategyView
 from hft_tui.trading.commands import SetStrategyParams
+from hft_tui.tui.screens.form_screen import FormScreen
 
 
 def format_value(value: Any) -> str:
@@ -82,7 +82,7 @@ def field_help(model: type[BaseModel], name: str, default: Any) -> str:
     return " · ".join(parts)
 
 
-class TuningScreen(ModalScreen[SetStrategyParams | None]):
+class TuningScreen(FormScreen[SetStrategyParams | None]):
     """Dismisses with the command to send, or None when cancelled."""
 
     DEFAULT_CSS = """
@@ -142,9 +142,6 @@ class TuningScreen(ModalScreen[SetStrategyParams | None]):
     def on_mount(self) -> None:
         for field_input in self.query(Input):
             field_input.cursor_blink = False
-        first = next(iter(self.query(Input)), None)
-        if first is not None:
-            first.focus()
 
     def typed_changes(self) -> dict[str, str]:
         """The fields whose text differs from the current value."""

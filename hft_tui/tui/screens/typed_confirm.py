@@ -5,11 +5,12 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
+from hft_tui.tui.screens.form_screen import FormScreen
 
-class TypedConfirmScreen(ModalScreen[bool]):
+
+class TypedConfirmScreen(FormScreen[bool]):
     """Dismisses with True once ``word`` is typed and Enter pressed; Escape cancels."""
 
     DEFAULT_CSS = """
@@ -37,9 +38,7 @@ class TypedConfirmScreen(ModalScreen[bool]):
             yield Static("", id="error")
 
     def on_mount(self) -> None:
-        typed = self.query_one("#typed", Input)
-        typed.cursor_blink = False
-        typed.focus()
+        self.query_one("#typed", Input).cursor_blink = False
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
