@@ -15,10 +15,8 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable, Mapping
 from types import MappingProxyType
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
-
-import numpy as np
 
 from hft_tui.bus import Metrics
 from hft_tui.clock import Clock
@@ -28,7 +26,8 @@ from hft_tui.execution.fee_model import FeeModel
 from hft_tui.execution.paper_broker import PaperBroker
 from hft_tui.execution.portfolio import Portfolio
 from hft_tui.execution.tca import TcaAggregator, pre_trade
-from hft_tui.market.candle_builder import CandleBuilder, parse_timeframe
+from hft_tui.market.candle_bar import CandleBar
+from hft_tui.market.candle_builder import CandleBuilder
 from hft_tui.market.feed_health import FeedHealth, freeze_code
 from hft_tui.market.sanitizer import Sanitizer
 from hft_tui.model import (
@@ -99,10 +98,6 @@ UNKNOWN_SYMBOL_KEY = "*"
 MAX_JOURNALED_ERRORS = 1000
 ERROR_TEXT_CHARS = 300
 SIGNAL_HISTORY = 300
-# A synthetic book for candle backtests: one level a side, this many ticks from the close.
-CANDLE_BOOK_HALF_SPREAD_TICKS = 1
-CANDLE_BOOK_QTY = 1e9
-CANDLE_TRADE_SLICES = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -453,54 +448,29 @@ class TradingCore:
         self._emit(self._liquidation_hooks, liquidation)
 
     def _on_candle_event(self, candle: Candle) -> None:
-        """A candle from a file (candle backtests), taken at its close: a one-level book one
-        tick around the close, and the bar's buy and sell volume as trades at the close, so
-        book, trade and candle strategies all see the bar."""
+        """A candle from a file (candle backtests), taken at its close as the market it stands
+        for (``CandleBar``), so book, trade and candle strategies all see the bar."""
         symbol = candle.symbol
         rules = self.rules.get(symbol)
         if rules is None:
             return
-        if candle.buy_volume <= 0.0:
-            # Exchange OHLCV does not say who took the volume: without an estimate every bar
-            # would read as all selling to the order-flow strategies (CVD).
-            candle = replace(candle, buy_volume=candle.estimated_buy_volume())
-        ts_ns = candle.open_ts_ns + parse_timeframe(candle.timeframe)
-        half = CANDLE_BOOK_HALF_SPREAD_TICKS * rules.tick_size
-        previous = self.books[symbol]
-        book = OrderBook.from_levels(
-            symbol, ts_ns, previous.seq + 1 if previous is not None else 1,
-            np.array([[candle.close - half, CANDLE_BOOK_QTY]]),
-            np.array([[candle.close + half, CANDLE_BOOK_QTY]]),
-        )
+        bar = CandleBar.at_close(candle, rules, self.books[symbol])
+        candle, ts_ns, book = bar.candle, bar.ts_ns, bar.book
         self.books[symbol] = book
         self._journal_feed(self.feed_health.on_accepted_book(symbol, ts_ns, watch=False))
         self.portfolio.mark(symbol, candle.close, ts_ns)
         self.broker.on_book(book)
         self._emit(self._candle_hooks, candle)
         self._emit(self._book_hooks, book)
-        self._emit_candle_trades(candle, ts_ns)
+        if self._trade_hooks:
+            for trade in bar.trades():
+                self.last_trades[symbol] = trade
+                self._emit(self._trade_hooks, trade)
+        elif (last := bar.last_trade()) is not None:
+            self.last_trades[symbol] = last  # for the display; no strategy reads trades
         self._check_exits(symbol, candle.close, ts_ns)
         self.flattening.work(symbol, ts_ns)
         self.risk.on_market(symbol, candle.close, ts_ns)
-
-    def _emit_candle_trades(self, candle: Candle, ts_ns: int) -> None:
-        """The bar's volume as trades at its close, spread evenly through it: volume-bucketed
-        measures (VPIN) see the bar's buy/sell mix, not one side's whole volume followed by the
-        other's. With no strategy reading trades only the last one is kept (for the display)."""
-        symbol = candle.symbol
-        buy_volume = candle.buy_volume
-        sides = [(side, qty) for side, qty in ((Side.BUY, buy_volume), (Side.SELL, candle.volume - buy_volume))
-                 if qty > 0]
-        if not self._trade_hooks:
-            if sides:
-                side, qty = sides[-1]
-                self.last_trades[symbol] = Trade(symbol, ts_ns, candle.close, qty / CANDLE_TRADE_SLICES, side)
-            return
-        for _ in range(CANDLE_TRADE_SLICES):
-            for side, qty in sides:
-                trade = Trade(symbol, ts_ns, candle.close, qty / CANDLE_TRADE_SLICES, side)
-                self.last_trades[symbol] = trade
-                self._emit(self._trade_hooks, trade)
 
     def _emit(self, hooks: list[Any], event: object) -> None:
         """Feed ``event`` to ``hooks`` and queue what they signal (paused strategies are still fed).
