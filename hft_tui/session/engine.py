@@ -32,7 +32,6 @@ from hft_tui.session.engine_snapshot import EngineSnapshot
 from hft_tui.session.engine_snapshot_builder import build_snapshot
 from hft_tui.session.live_session import LiveSession
 from hft_tui.session.recovery import recover_from_wal
-from hft_tui.session.restore import recoverable_state, restore_core
 from hft_tui.session.strategy_watch import changed_strategies
 from hft_tui.strategies.user_strategies import UserStrategyError, read_source, source_sha256
 from hft_tui.trading import manual_orders, operator
@@ -57,6 +56,7 @@ from hft_tui.trading.commands import (
     journal_record,
 )
 from hft_tui.trading.core import TradingCore
+from hft_tui.trading.state import export_state, restore_state
 from hft_tui.trading.strategy_reload import apply_reload, prepare_reload
 from hft_tui.wal.errors import WalWriteError
 from hft_tui.wal.record_types import (
@@ -207,7 +207,7 @@ class Engine:
 
     def write_state_snapshot(self) -> None:
         """Journal the full recoverable state, so recovery folds only what comes after it."""
-        self.wal.write(StateSnapshot(state=recoverable_state(self.core).to_payload()))
+        self.wal.write(StateSnapshot(state=export_state(self.core).to_payload()))
         self._last_state_snapshot_seq = self.wal.last_seq
 
     # --- snapshots ----------------------------------------------------------------------------
@@ -318,7 +318,7 @@ class Engine:
                                       **self.core.settings.strategies.code_record()))
         self.core.report_start_failures()
         if recovered.last_seq:
-            notes = restore_core(self.core, recovered)
+            notes = restore_state(self.core, recovered)
             self.wal.write(Recovered(from_seq=recovered.last_seq, restored=notes))
             if len(notes) > 1 or self.core.state.state is not TradingState.ACTIVE:  # else routine: journaled only
                 self.core.add_notice("recovery", "recovered: " + "; ".join(notes))

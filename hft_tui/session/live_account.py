@@ -217,11 +217,8 @@ class LiveAccount:
             self.equity = account_equity(self.totals, core.rules, mids)
             if not self.rebase:
                 return
-            if self._based:
-                core.portfolio.follow_account(self.equity)
-            else:
-                core.portfolio.rebase(self.equity)
-                self._based = True
+            core.follow_account(self.equity, first=not self._based)
+            self._based = True
 
     def _hold_unexplained(self, core: TradingCore, tracked: Mapping[str, MarketRules]) -> None:
         """A swap position the engine cannot explain at the first read: said, journaled, held."""

@@ -5,13 +5,12 @@ each clean stop) and applies every later record that changes state: fills (posit
 PnL), exit rules, closed trades, order intents and their ends, trading state transitions,
 DRB guard states, parameter changes and pause/enable changes, and the operator's notices
 with their acknowledgements. What comes out is plain data;
-:func:`hft_tui.session.restore.restore_core` puts it back into the live objects.
+:func:`hft_tui.trading.state.restore_state` puts it back into the core.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -20,6 +19,7 @@ from hft_tui.model import Fill, Liquidity, Position, Side
 from hft_tui.risk.drb_journal import merge_risk_payload
 from hft_tui.trading.commands import AcknowledgeNotices, journaled_command
 from hft_tui.trading.notice_log import NoticeLog
+from hft_tui.trading.state import RecoveredState
 from hft_tui.wal.record import WalRecord, parse_line
 from hft_tui.wal.record_types import (
     RECORD_CLASSES,
@@ -42,45 +42,6 @@ from hft_tui.wal.segments import list_segments
 
 TERMINAL_ORDER_STATES = frozenset({"filled", "cancelled", "rejected"})
 SNAPSHOT_TYPE_FIELD = b'"type":"' + StateSnapshot.TYPE.encode() + b'"'
-
-
-@dataclass
-class RecoveredState:
-    """Everything a restart needs, as JSON-friendly data (also the ``snapshot`` payload)."""
-
-    last_seq: int = 0
-    sessions: int = 0
-    positions: dict[str, dict[str, Any]] = field(default_factory=dict)
-    realized_pnl: float = 0.0
-    fees_paid: float = 0.0
-    open_trades: dict[str, dict[str, Any]] = field(default_factory=dict)
-    exit_rules: dict[str, dict[str, Any]] = field(default_factory=dict)
-    open_orders: dict[str, dict[str, Any]] = field(default_factory=dict)
-    trading_state: str = "ACTIVE"
-    state_reason: str | None = None
-    state_since_ts_ns: int = 0
-    drb: dict[str, Any] | None = None
-    params: dict[str, dict[str, Any]] = field(default_factory=dict)
-    paused: list[str] = field(default_factory=list)
-    disabled: dict[str, str] = field(default_factory=dict)
-    # The sanitizer's trusted mid per symbol: the price band outlives the process.
-    price_references: dict[str, float] = field(default_factory=dict)
-    # The operator's notices, acknowledged or not (``NoticeLog.to_payload``).
-    notices: dict[str, Any] = field(default_factory=dict)
-
-    def to_payload(self) -> dict[str, Any]:
-        payload = asdict(self)
-        del payload["last_seq"]
-        return payload
-
-    @classmethod
-    def from_payload(cls, payload: dict[str, Any], seq: int) -> RecoveredState:
-        known = {k: v for k, v in payload.items() if k in cls.__dataclass_fields__}
-        return cls(last_seq=seq, **known)
-
-    def position(self, symbol: str) -> Position:
-        data = self.positions.get(symbol)
-        return Position(symbol) if data is None else Position(symbol=symbol, **data)
 
 
 def recover_state(records: Iterable[WalRecord]) -> RecoveredState:

@@ -226,9 +226,13 @@ class TradingCore:
         a backtest's report reads them; a trading session's are in the WAL)."""
         return self.trades.closed
 
-    def reopen_trade(self, symbol: str, trade: OpenTrade) -> None:
-        """A trade open when the last session ended (recovery): scored when it closes."""
-        self.trades.reopen(symbol, trade)
+    def follow_account(self, equity: float, *, first: bool) -> None:
+        """LIVE: the exchange's account equity. The ``first`` read is the base the PnL counts
+        from; later ones keep what the engine's fills do not explain apart (``outside_pnl``)."""
+        if first:
+            self.portfolio.rebase(equity)
+        else:
+            self.portfolio.follow_account(equity)
 
     # --- wiring ---------------------------------------------------------------------------
 

@@ -547,7 +547,7 @@ class SessionStopped(Record):
 @journal("snapshot", {_X}, Tone.QUIET, decision=False, act_on=False)
 @_frozen
 class StateSnapshot(Record):
-    """Everything a restart needs (``session/recovery.py``'s ``RecoveredState``): recovery
+    """Everything a restart needs (``trading/state.py``'s ``RecoveredState``): recovery
     folds only from the last one."""
 
     state: dict[str, Any]

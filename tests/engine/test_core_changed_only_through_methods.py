@@ -1,6 +1,9 @@
 """The session layer reads the trading core and changes it only through its methods: no module
 outside trading/core.py assigns or deletes a core field (or an entry of one), or calls a
-private one."""
+private one; and the session layer calls no method of the core's inner parts (its portfolio,
+exits, trading state, strategies, sanitizer, notices...) but their reads: saving and restoring
+the core is ``trading/state.py``'s, the rest goes through the core's methods and its parts made
+for callers (``core.risk``, ``core.flattening``, ``core.bookkeeping``)."""
 
 from __future__ import annotations
 
@@ -9,6 +12,19 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[2] / "hft_tui"
 CORE = PACKAGE / "trading" / "core.py"
+# The packages that run a session around a core the assembly built. (The backtest runner, its
+# vectorised path and the fuzzer build and drive a core of their own.)
+SESSION_LAYER = ("session", "serve", "alerts", "tui", "cli", "replay")
+# The core's inner parts: what the session layer may only read.
+INNER_PARTS = frozenset({
+    "portfolio", "exits", "state", "manager", "sanitizer", "notices", "drb", "strategies", "trades", "gate",
+    "tca", "feed_health", "sync_broker", "books", "candles", "hook_watch", "sizer", "fee_models", "orders",
+    "open_trades", "default_params", "failed_strategies", "signal_counts", "last_trades", "counters",
+})
+# The reads among their methods.
+READS = frozenset({"get", "items", "values", "keys", "position", "positions", "snapshot", "equity",
+                   "trading_equity", "mark_price", "rules", "symbols", "status", "disabled_reason", "states",
+                   "silent_symbols", "references"})
 
 
 def _is_core(node: ast.expr) -> bool:
@@ -51,3 +67,30 @@ def test_the_scan_finds_a_field_write_and_a_private_call() -> None:
               "    del core.recovered['x']\n    core._send(1)\n    core.send(1)\n    x = core.orders\n")
     assert [line.split(": ", 1)[1] for line in _writes(sample, "sample")] == [
         "core.orders['a']", "engine.core.session_id", "core.recovered['x']", "core._send()"]
+
+
+def _reaches(source: str, name: str) -> list[str]:
+    """Calls ``core.<inner part>.<method>(...)`` of a method that is not a read."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+            continue
+        part = node.func.value
+        if (isinstance(part, ast.Attribute) and _is_core(part.value) and part.attr in INNER_PARTS
+                and node.func.attr not in READS):
+            found.append(f"{name}:{node.lineno}: {ast.unparse(node.func)}()")
+    return found
+
+
+def test_the_session_layer_calls_no_method_of_the_cores_inner_parts_but_reads() -> None:
+    found = [line for package in SESSION_LAYER for path in sorted((PACKAGE / package).rglob("*.py"))
+             for line in _reaches(path.read_text(), str(path.relative_to(PACKAGE)))]
+    assert found == []
+
+
+def test_the_scan_finds_a_reach_into_an_inner_part() -> None:
+    sample = ("def f(core, engine):\n    core.portfolio.restore({}, 0.0, 0.0)\n    engine.core.exits.track(r)\n"
+              "    core.portfolio.position('BTC')\n    core.risk.hold('k', c, 'd')\n    core.wal.write(r)\n"
+              "    core.strategies.get('trend')\n    core.notices.restore(p)\n")
+    assert [line.split(": ", 1)[1] for line in _reaches(sample, "sample")] == [
+        "core.portfolio.restore()", "engine.core.exits.track()", "core.notices.restore()"]

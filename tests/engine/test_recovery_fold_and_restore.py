@@ -11,9 +11,9 @@ from sim_driver import drive_seconds, make_engine
 
 from hft_tui.model import Fill, Liquidity, Order, OrderStatus, OrderType, Side
 from hft_tui.session.engine import Engine
-from hft_tui.session.recovery import RecoveredState, recover_state
-from hft_tui.session.restore import recoverable_state, restore_core
+from hft_tui.session.recovery import recover_state
 from hft_tui.trading.commands import PauseStrategy, PlaceOrder, SetStrategyParams
+from hft_tui.trading.state import RecoveredState, export_state, restore_state
 from hft_tui.wal.record import WalRecord
 from hft_tui.wal.record_types import (
     FillBooked,
@@ -82,11 +82,11 @@ def test_a_halt_is_folded_and_a_snapshot_record_starts_the_fold_afresh() -> None
 
 
 def _restored_from(engine: Engine, tmp_path: Path) -> tuple[RecoveredState, RecoveredState]:
-    state = recoverable_state(engine.core)
+    state = export_state(engine.core)
     fresh = make_engine(tmp_path / "fresh")
     try:
-        restore_core(fresh.core, state)
-        return state, recoverable_state(fresh.core)
+        restore_state(fresh.core, state)
+        return state, export_state(fresh.core)
     finally:
         fresh.wal.close_sync()
 

@@ -1,12 +1,19 @@
-"""Between a live core and the state recovery rebuilds: put a ``RecoveredState`` back into
-the core's objects after a restart, and take one from a running core (the WAL's
-``snapshot`` record, so the next recovery folds only what comes after it)."""
+"""The trading core's state as plain data: what a restart needs, taken from a running core
+(``export_state``: the WAL's ``snapshot`` record, so the next recovery folds only what comes
+after it) and put back into a fresh one (``restore_state``). Recovery
+(``session/recovery.py``) folds the journal into the same ``RecoveredState``.
+
+This is the one way the session layer saves or restores the core: it never reaches into the
+core's portfolio, exits, trading state, strategies, sanitizer or notices itself.
+"""
 
 from __future__ import annotations
 
-from hft_tui.model import ReasonCode, Side
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from hft_tui.model import Position, ReasonCode, Side
 from hft_tui.risk.trading_state import TradingState
-from hft_tui.session.recovery import RecoveredState
 from hft_tui.signals.exits import ExitRules
 from hft_tui.signals.status import StrategyAction, StrategyStatus, StrategyStatusChange
 from hft_tui.strategies.base import StrategyParams
@@ -15,13 +22,54 @@ from hft_tui.trading.trade_lifecycle import OpenTrade
 from hft_tui.wal.errors import WalError
 from hft_tui.wal.record_types import OrderUpdate
 
+
+@dataclass
+class RecoveredState:
+    """Everything a restart needs, as JSON-friendly data (also the ``snapshot`` payload)."""
+
+    last_seq: int = 0
+    sessions: int = 0
+    positions: dict[str, dict[str, Any]] = field(default_factory=dict)
+    realized_pnl: float = 0.0
+    fees_paid: float = 0.0
+    open_trades: dict[str, dict[str, Any]] = field(default_factory=dict)
+    exit_rules: dict[str, dict[str, Any]] = field(default_factory=dict)
+    open_orders: dict[str, dict[str, Any]] = field(default_factory=dict)
+    trading_state: str = "ACTIVE"
+    state_reason: str | None = None
+    state_since_ts_ns: int = 0
+    drb: dict[str, Any] | None = None
+    params: dict[str, dict[str, Any]] = field(default_factory=dict)
+    paused: list[str] = field(default_factory=list)
+    disabled: dict[str, str] = field(default_factory=dict)
+    # The sanitizer's trusted mid per symbol: the price band outlives the process.
+    price_references: dict[str, float] = field(default_factory=dict)
+    # The operator's notices, acknowledged or not (``NoticeLog.to_payload``).
+    notices: dict[str, Any] = field(default_factory=dict)
+
+    def to_payload(self) -> dict[str, Any]:
+        payload = asdict(self)
+        del payload["last_seq"]
+        return payload
+
+    @classmethod
+    def from_payload(cls, payload: dict[str, Any], seq: int) -> RecoveredState:
+        known = {k: v for k, v in payload.items() if k in cls.__dataclass_fields__}
+        return cls(last_seq=seq, **known)
+
+    def position(self, symbol: str) -> Position:
+        data = self.positions.get(symbol)
+        return Position(symbol) if data is None else Position(symbol=symbol, **data)
+
+
+
 # OpenTrade's fee and leg totals -> their keys in the recovered state (absent before they existed).
 _TRADE_LEGS = {"fees_usd": "fees", "entry_qty": "entry_qty", "entry_notional": "entry_notional",
                "exit_qty": "exit_qty", "exit_notional": "exit_notional"}
 
 
-def restore_core(core: TradingCore, recovered: RecoveredState) -> list[str]:
-    """Put a state rebuilt from the WAL back into the live objects; returns what was done."""
+def restore_state(core: TradingCore, recovered: RecoveredState) -> list[str]:
+    """Put a state rebuilt from the WAL back into a core that has not traded yet; returns what was done."""
     notes: list[str] = []
     positions = {s: recovered.position(s) for s in recovered.positions if s in core.rules}
     core.portfolio.restore(positions, recovered.realized_pnl, recovered.fees_paid)
@@ -34,7 +82,7 @@ def restore_core(core: TradingCore, recovered: RecoveredState) -> list[str]:
         notes.append(f"position {position.symbol} {position.qty:g} @ {position.avg_entry:g}")
     for symbol, trade in recovered.open_trades.items():
         if symbol in positions:
-            core.reopen_trade(symbol, OpenTrade(
+            core.trades.reopen(symbol, OpenTrade(
                 strategy=trade["strategy"], side=Side(trade["side"]),
                 entry_reasons=tuple(ReasonCode(code) for code in trade.get("entry_reasons", ())),
                 opened_ts_ns=trade["opened_ts_ns"], realized_at_open=trade["realized_at_open"],
@@ -90,6 +138,7 @@ def restore_core(core: TradingCore, recovered: RecoveredState) -> list[str]:
     notes.append(f"trading state {state.value.upper()}")
     return notes
 
+
 def _restore_params(core: TradingCore, name: str, params: StrategyParams) -> bool:
     """A strategy whose hook raises on its recovered parameters (its code changed since) starts
     disabled, ``STRATEGY_ERROR`` naming the error, like one that fails to build: the session
@@ -104,8 +153,8 @@ def _restore_params(core: TradingCore, name: str, params: StrategyParams) -> boo
     return True
 
 
-def recoverable_state(core: TradingCore) -> RecoveredState:
-    """The live state in the form recovery produces (the WAL ``snapshot`` payload)."""
+def export_state(core: TradingCore) -> RecoveredState:
+    """The running core's state in the form recovery produces (the WAL ``snapshot`` payload)."""
     snap = RecoveredState(sessions=core.session_number)
     for symbol, position in core.portfolio.positions().items():
         snap.positions[symbol] = {"qty": position.qty, "avg_entry": position.avg_entry,
