@@ -1,10 +1,11 @@
-"""Closing a symbol reduce-only until it is flat, apart from the pipeline that sends the orders.
+"""Closing a symbol reduce-only until it is flat: the targets and their deadlines, apart from
+the orders (``flatten_orders.py`` sends those).
 
 Exits, a flatten and the kill each start one here with their reason. On every book of the
-symbol the core asks what to do: nothing (none started), done (less than a lot is left: the
-target is dropped), expired (still holding past the deadline: dropped, and the core says so
-and journals it instead of trading on for ever) or work (the core keeps one reduce-only
-market order working for what is left).
+symbol ``FlattenOrders`` asks what to do: nothing (none started), done (less than a lot is
+left: the target is dropped), expired (still holding past the deadline: dropped, and it says
+so and journals it instead of trading on for ever) or work (it keeps one reduce-only market
+order working for what is left).
 """
 
 from __future__ import annotations
