@@ -272,17 +272,12 @@ def run_backtest_command(args: argparse.Namespace) -> int:
               "show ID, compare ID ID... for saved runs", file=sys.stderr)
         return EXIT_CONFIG_ERROR
     try:
-        data = resolve_data(args)
+        data = resolve_data(args, varied=(item.partition("=")[0].strip() for item in args.sweep or ()))
     except DataOptionError as exc:
         if exc.message:
             print(f"hft-tui: {exc.message}", file=sys.stderr)
         return exc.exit_code
     spec, settings, extra = data.spec, data.settings, data.extra
-    exits_problems = _exits_problems(args, settings)
-    if exits_problems:
-        for problem in exits_problems:
-            print(f"hft-tui: {problem}", file=sys.stderr)
-        return EXIT_CONFIG_ERROR
     try:
         windows = split_windows(data.start_ns, data.end_ns, args.split, args.walk_forward)
     except ValueError as exc:
@@ -338,20 +333,6 @@ def run_backtest_command(args: argparse.Namespace) -> int:
                 console.print(f"[dim]wrote {', '.join(str(p) for p in paths)}[/]")
     save()
     return EXIT_OK
-
-
-def _exits_problems(args: argparse.Namespace, settings: Settings) -> list[str]:
-    """``[exits]`` levels given (on the command line, swept, or away from their defaults in the
-    config) that no enabled strategy would take."""
-    from hft_tui.backtest.exit_precedence import exits_problems
-    from hft_tui.signals.exits import ExitSettings
-
-    defaults = ExitSettings()
-    given = {f"exits.{name}" for name in type(defaults).model_fields
-             if getattr(settings.exits, name) != getattr(defaults, name)}
-    given |= {spec.partition("=")[0].strip() for spec in args.sweep or ()}
-    given |= {item.partition("=")[0].strip() for item in args.backtest_set}
-    return exits_problems(settings, given)
 
 
 def _sweep(args: argparse.Namespace, spec: Any, windows: list[Any], settings: Settings,

@@ -5,6 +5,7 @@ and turning them into a data spec, validated settings and the time range."""
 from __future__ import annotations
 
 import argparse
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -103,8 +104,10 @@ def data_dir_of(args: argparse.Namespace, settings: Settings) -> Path:
     return args.data_dir if args.data_dir is not None else AppPaths.resolve(settings).data_dir
 
 
-def resolve_data(args: argparse.Namespace) -> ResolvedData:
-    """The options as a data spec, validated settings and the clipped time range."""
+def resolve_data(args: argparse.Namespace, varied: Iterable[str] = ()) -> ResolvedData:
+    """The options as a data spec, validated settings and the clipped time range. ``varied``: the
+    keys the run sweeps or searches, checked with the config and ``--set`` for ``[exits]`` levels
+    that no enabled strategy would take (a config error naming the settings that win)."""
     from hft_tui.data.recording import RecordedSession
 
     base = load_run_settings(args)
@@ -142,7 +145,23 @@ def resolve_data(args: argparse.Namespace) -> ResolvedData:
         problem = _vectorised_problem(args, settings)
         if problem is not None:
             raise DataOptionError(f"--vectorised: {problem}", EXIT_CONFIG_ERROR)
+    problems = _exits_problems(args, settings, varied)
+    if problems:
+        raise DataOptionError("\nhft-tui: ".join(problems), EXIT_CONFIG_ERROR)
     return ResolvedData(spec, settings, extra, start, end)
+
+
+def _exits_problems(args: argparse.Namespace, settings: Settings, varied: Iterable[str]) -> list[str]:
+    """``[exits]`` levels given (away from their defaults in the config, with --set, or ``varied``)
+    that no enabled strategy would take."""
+    from hft_tui.backtest.exit_precedence import exits_problems
+    from hft_tui.signals.exits import ExitSettings
+
+    defaults = ExitSettings()
+    given = {f"exits.{name}" for name in type(defaults).model_fields
+             if getattr(settings.exits, name) != getattr(defaults, name)}
+    given |= {item.partition("=")[0].strip() for item in args.backtest_set}
+    return exits_problems(settings, given | set(varied))
 
 
 def _run_overrides(args: argparse.Namespace, exchange_id: str) -> dict[str, Any]:

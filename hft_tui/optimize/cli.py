@@ -146,10 +146,10 @@ def _run(args: argparse.Namespace) -> int:
         if value is not None and value < 1:
             raise ValueError(f"--{name} must be at least 1, got {value}")
     trials = args.trials if args.trials is not None or args.until is not None else 50
-    data = resolve_data(args)
     space = merge_space(load_space_file(args.space) if args.space else [], [parse_param(p) for p in args.param])
     if not space:
         raise ValueError("nothing to search: give --param KEY (repeat) or --space FILE")
+    data = resolve_data(args, varied=(p.key for p in space))
     objectives = parse_objectives(args.objective)
     folds = rolling_folds(data.start_ns, data.end_ns, args.walk_forward, args.split)
     base = _base_settings(data.settings)

@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 from optimize_driver import DATA, optimize
 
+from hft_tui.cli.main import main
+
 
 @pytest.mark.parametrize(("extra", "message"), [
     (["--param", "strategies.cvd.lookback_bars=2..50"],
@@ -64,3 +66,21 @@ def test_show_of_a_study_that_does_not_exist_names_the_ones_there_are(tmp_path: 
     capsys.readouterr()
     assert optimize("show", "--storage", storage, "--study", "second") == 2
     assert "no study named 'second' (studies here: first)" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("study_option", "backtest_option"), [
+    (["--param", "exits.take_profit_bps=5..50"], ["--sweep", "exits.take_profit_bps=5,50"]),
+    (["--set", "exits.stop_loss_bps=10", "--param", "strategies.cvd.lookback_bars"],
+     ["--set", "exits.stop_loss_bps=10"]),
+], ids=["searched", "set"])
+def test_an_exits_level_no_strategy_takes_is_the_config_error_backtest_gives(
+        study_option: list[str], backtest_option: list[str], tmp_path: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    # trend and cvd set their own take profit and stop loss: [exits] TP/SL would change nothing.
+    assert optimize("run", *DATA, "--storage", f"sqlite:///{tmp_path / 's.db'}", *study_option) == 2
+    err = capsys.readouterr().err
+    assert "has no effect here" in err and "strategies.trend.take_profit_atr=" in err and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "s.db").exists(), "refused before any study is made"
+    assert main(["backtest", *DATA, *backtest_option]) == 2
+    assert capsys.readouterr().err == err, "the same check, the same line, as backtest's"
