@@ -117,18 +117,47 @@ def test_record_into_a_directory_that_holds_a_recording(tmp_path: Path) -> None:
     assert_one_line(outcome.stderr, str(out), "already holds a recording", "--out")
 
 
+# A user strategy for the sweep below: its run 1 trades through; every other run waits on its
+# first trade for an event nothing sets, so those runs cannot finish before Ctrl+C, however
+# loaded the machine (the sweep's Ctrl+C terminates the workers).
+HELD = """
+import threading
+from typing import ClassVar
+from pydantic import Field
+from hft_tui.strategies.base import NO_SIGNALS, Strategy, StrategyParams
+
+
+class HeldParams(StrategyParams):
+    run: int = Field(1, ge=1, le=100, description="Which run of the sweep this is; only run 1 ends.")
+
+
+class Held(Strategy[HeldParams]):
+    name: ClassVar[str] = "held"
+    params_model: ClassVar[type[StrategyParams]] = HeldParams
+
+    def on_trade(self, trade):
+        if self.params.run > 1:
+            threading.Event().wait()
+        return NO_SIGNALS
+"""
+
+
 @pytest.mark.slow
 def test_ctrl_c_in_a_sweep_keeps_the_finished_rows(tmp_path: Path) -> None:
-    outcome = hft_tui_interrupted("1/6 combinations done", "--state-dir", tmp_path / "state", "backtest",
-                                  "--sim", "1200", "--workers", "2",
-                                  "--sweep", "strategies.spike_fader.threshold_pct=1,2,3,4,5,6",
-                                  "--out", tmp_path)
+    (tmp_path / "strategies").mkdir()
+    (tmp_path / "strategies" / "held.py").write_text(HELD)
+    # Ctrl+C once run 1 is done: runs 2-6 are still held, so it lands mid-sweep.
+    outcome = hft_tui_interrupted("1/6 combinations done", "--state-dir", tmp_path / "state",
+                                  "--strategies-dir", tmp_path / "strategies", "backtest", "--sim", "60",
+                                  "--strategies", "trend,held", "--workers", "2",
+                                  "--sweep", "strategies.held.run=1,2,3,4,5,6", "--out", tmp_path)
     assert outcome.code == exit_codes.INTERRUPTED
-    assert_one_line(outcome.stderr.replace("sweep: ", "progress: "), "interrupted", "of 6 combinations")
+    assert_one_line(outcome.stderr.replace("sweep: ", "progress: "), "interrupted", "1 of 6 combinations")
     assert "sweep ranked by" in outcome.stdout
     assert (tmp_path / "sweep.json").exists()
-    saved = RunStore(tmp_path / "state").load(1)  # the finished rows are saved too, marked interrupted
-    assert saved.kind == "sweep" and saved.interrupted and saved.body["table"]["rows"]
+    saved = RunStore(tmp_path / "state").load(1)  # the finished row is saved too, marked interrupted
+    assert saved.kind == "sweep" and saved.interrupted
+    assert [row[0] for row in saved.body["table"]["rows"]] == ["1"]
 
 
 def test_a_reader_that_leaves_early_is_not_an_error() -> None:
