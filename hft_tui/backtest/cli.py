@@ -76,7 +76,8 @@ def add_backtest_parsers(subparsers: Any) -> None:
     backtest = subparsers.add_parser(
         "backtest", help="run the strategies over candles, a recording or the simulator",
         description="Backtest the live trading core on a simulated clock and print the report; the result "
-                    "is saved in the state dir (list, show ID, compare ID ID... print saved runs again).")
+                    "is saved in the state dir, the newest backtest.keep_runs of them (list, show ID, compare "
+                    "ID ID... print saved runs again; keep ID spares one from pruning, delete ID removes one).")
     add_data_arguments(backtest, source_required=False)
     windows = backtest.add_mutually_exclusive_group()
     windows.add_argument("--split", type=float, metavar="FRACTION",
@@ -269,7 +270,7 @@ def run_backtest_command(args: argparse.Namespace) -> int:
 
     if not source_given(args):
         print("hft-tui backtest: give the data (--candles, --recording DIR or --sim SECONDS), or list, "
-              "show ID, compare ID ID... for saved runs", file=sys.stderr)
+              "show ID, compare ID ID..., keep ID..., delete ID... for saved runs", file=sys.stderr)
         return EXIT_CONFIG_ERROR
     try:
         data = resolve_data(args, varied=(item.partition("=")[0].strip() for item in args.sweep or ()))

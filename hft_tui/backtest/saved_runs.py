@@ -7,6 +7,10 @@ result (the headline numbers ``list`` and ``compare`` read) and a ``body`` that 
 renders again (the reports, the sweep rows, the ranked trials). A file is written under a
 private temporary name and linked to its id, so two processes saving at once take two ids
 and a reader never sees half a run.
+
+Saving prunes: the newest ``backtest.keep_runs`` runs stay, older ones are removed, except
+runs marked kept (an empty ``<id>.kept`` beside the run, neither counted nor removed). The
+next id is one past the newest run's, so only deleting the newest run frees its id again.
 """
 
 from __future__ import annotations
@@ -49,6 +53,7 @@ class SavedRun:
     figures: list[dict[str, Any]]  # each: label, then the headline figures (None = undefined)
     body: dict[str, Any]
     interrupted: bool
+    kept: bool = False  # exempt from pruning (``backtest keep``)
 
 
 def command_line(argv: Sequence[str] | None = None) -> str:
@@ -93,16 +98,49 @@ class RunStore:
 
     def load(self, run_id: str | int) -> SavedRun:
         """The run ``run_id``; UnknownRun when there is none."""
+        path = self._path(run_id)
+        try:
+            doc = orjson.loads(path.read_bytes())
+        except FileNotFoundError:
+            raise UnknownRun(f"no saved run {path.stem!r}; {self._known()}") from None  # removed meanwhile
+        except orjson.JSONDecodeError as exc:
+            raise UnknownRun(f"saved run {path.stem} cannot be read ({path}: {exc})") from None
+        return SavedRun(int(path.stem), doc["kind"], doc["created"], doc["command"], doc["title"], doc["figures"],
+                        doc["body"], bool(doc.get("interrupted")), self._marker(int(path.stem)).exists())
+
+    def delete(self, run_id: str | int) -> int:
+        """Remove the run ``run_id`` (kept or not); its id. UnknownRun when there is none."""
+        path = self._path(run_id)
+        path.unlink(missing_ok=True)
+        self._marker(int(path.stem)).unlink(missing_ok=True)
+        return int(path.stem)
+
+    def keep(self, run_id: str | int, kept: bool = True) -> int:
+        """Mark the run ``run_id`` kept (never pruned), or no longer kept; its id."""
+        number = int(self._path(run_id).stem)
+        if kept:
+            os.close(os.open(self._marker(number), os.O_CREAT | os.O_WRONLY, FILE_MODE))
+        else:
+            self._marker(number).unlink(missing_ok=True)
+        return number
+
+    def prune(self, keep: int) -> list[int]:
+        """Remove the runs older than the newest ``keep`` that are not marked kept; the ids removed."""
+        removable = [i for i in self.ids() if not self._marker(i).exists()]
+        removed = removable[:-keep] if keep > 0 else removable
+        for run_id in removed:
+            (self.root / f"{run_id}.json").unlink(missing_ok=True)  # another saver may prune it too
+        return removed
+
+    def _path(self, run_id: str | int) -> Path:
         text = str(run_id).strip()
         path = self.root / f"{text}.json"
         if not _ID.match(text) or not path.is_file():
             raise UnknownRun(f"no saved run {text!r}; {self._known()}")
-        try:
-            doc = orjson.loads(path.read_bytes())
-        except orjson.JSONDecodeError as exc:
-            raise UnknownRun(f"saved run {text} cannot be read ({path}: {exc})") from None
-        return SavedRun(int(text), doc["kind"], doc["created"], doc["command"], doc["title"], doc["figures"],
-                        doc["body"], bool(doc.get("interrupted")))
+        return path
+
+    def _marker(self, run_id: int) -> Path:
+        return self.root / f"{run_id}.kept"
 
     def _known(self) -> str:
         ids = self.ids()

@@ -1,8 +1,8 @@
-"""``hft-tui backtest list|show|compare``: the saved runs of the state dir, and saving one.
+"""``hft-tui backtest list|show|compare|keep|delete``: the saved runs of the state dir, and saving one.
 
-Every backtest, sweep, per-symbol batch and study saves its result (``saved_runs``); these
-commands list them, print one again as it was printed, and put the headline figures of
-several side by side.
+Every backtest, sweep, per-symbol batch and study saves its result (``saved_runs``), and the
+oldest beyond ``backtest.keep_runs`` go; these commands list them, print one again as it was
+printed, put the headline figures of several side by side, keep one from pruning, delete one.
 """
 
 from __future__ import annotations
@@ -25,8 +25,8 @@ from hft_tui.config.settings import Settings
 
 
 def add_saved_run_parsers(backtest: argparse.ArgumentParser) -> None:
-    """``list``, ``show ID`` and ``compare ID ID...`` under ``backtest``."""
-    commands = backtest.add_subparsers(dest="saved_command", metavar="{list,show,compare}",
+    """``list``, ``show ID``, ``compare ID ID...``, ``keep ID...`` and ``delete ID...`` under ``backtest``."""
+    commands = backtest.add_subparsers(dest="saved_command", metavar="{list,show,compare,keep,delete}",
                                        title="saved runs (every backtest, sweep and study is saved in the state dir)")
     listing = commands.add_parser("list", help="the saved runs, newest last",
                                   description="The saved backtests, sweeps, batches and studies, newest last.")
@@ -41,6 +41,15 @@ def add_saved_run_parsers(backtest: argparse.ArgumentParser) -> None:
                                   description="The headline figures of two or more saved runs side by side.")
     compare.add_argument("run_ids", nargs="+", metavar="ID")
     compare.set_defaults(handler=run_saved_run_command)
+    keep = commands.add_parser("keep", help="keep saved runs from being pruned",
+                               description="Saving a run removes the oldest beyond backtest.keep_runs "
+                                           "(default 200); a kept run is never removed that way.")
+    keep.add_argument("run_ids", nargs="+", metavar="ID")
+    keep.add_argument("--undo", action="store_true", help="let these runs be pruned again")
+    keep.set_defaults(handler=run_saved_run_command)
+    delete = commands.add_parser("delete", help="remove saved runs", description="Remove saved runs, kept or not.")
+    delete.add_argument("run_ids", nargs="+", metavar="ID")
+    delete.set_defaults(handler=run_saved_run_command)
 
 
 def run_store(args: argparse.Namespace, settings: Settings) -> RunStore:
@@ -51,16 +60,21 @@ def run_store(args: argparse.Namespace, settings: Settings) -> RunStore:
 def save_run(args: argparse.Namespace, settings: Settings, kind: str, title: str,
              figures: Sequence[Mapping[str, Any]], body: Mapping[str, Any], console: Console, *,
              interrupted: bool = False) -> int | None:
-    """Save a finished (or interrupted) result and say under which id; a state dir that cannot
-    take it is a warning, never a failed run."""
+    """Save a finished (or interrupted) result, prune the oldest beyond ``backtest.keep_runs``
+    and say so; a state dir that cannot take it is a warning, never a failed run."""
     store = run_store(args, settings)
     try:
         run_id = store.save(kind, title, figures, body, command=command_line(getattr(args, "argv", None)),
                             interrupted=interrupted)
+        removed = store.prune(settings.backtest.keep_runs)
     except OSError as exc:
         console.print(f"[yellow]not saved:[/] {store.root}: {exc.strerror or exc}")
         return None
-    console.print(f"[dim]saved as run {run_id}: hft-tui backtest show {run_id}[/]")
+    pruned = ""
+    if removed:
+        which = f"run {removed[0]}" if len(removed) == 1 else f"{len(removed)} runs ({removed[0]}-{removed[-1]})"
+        pruned = f"; removed the oldest, {which} (backtest.keep_runs = {settings.backtest.keep_runs})"
+    console.print(f"[dim]saved as run {run_id}: hft-tui backtest show {run_id}{pruned}[/]")
     return run_id
 
 
@@ -78,6 +92,14 @@ def run_saved_run_command(args: argparse.Namespace) -> int:
             return _list(store, args.last, console)
         if args.saved_command == "show":
             return _show(store.load(args.run_id), store, args.json, console)
+        if args.saved_command in ("keep", "delete"):
+            ids = [store.load(i).id for i in args.run_ids]  # every id checked before any is touched
+            if args.saved_command == "delete":
+                console.print(f"deleted {_runs([store.delete(i) for i in ids])}")
+            else:
+                changed = [store.keep(i, kept=not args.undo) for i in ids]
+                console.print(f"{_runs(changed)} {'may be pruned again' if args.undo else 'kept: never pruned'}")
+            return exit_codes.OK
         return _compare([store.load(i) for i in args.run_ids], console)
     except UnknownRun as exc:
         print(f"hft-tui backtest: {exc}", file=sys.stderr)
@@ -101,7 +123,8 @@ def _list(store: RunStore, last: int, console: Console) -> int:
         first = run.figures[0] if run.figures else {}
         what = run.title + (f" · {first['label']}" if first.get("label") else "")
         table.add_row(str(run.id), run.created[:16].replace("T", " "),
-                      run.kind + (" (interrupted)" if run.interrupted else ""), what,
+                      run.kind + (" (interrupted)" if run.interrupted else "") + (" (kept)" if run.kept else ""),
+                      what,
                       fmt_figure(first.get("return")), fmt_figure(first.get("sharpe")),
                       _count(first.get("trades")))
     console.print(table)
@@ -147,6 +170,10 @@ def _compare(runs: list[SavedRun], console: Console) -> int:
     for run in runs:
         console.print(f"[dim]run {run.id}: {run.command}[/]")
     return exit_codes.OK
+
+
+def _runs(ids: list[int]) -> str:
+    return f"run {ids[0]}" if len(ids) == 1 else "runs " + ", ".join(str(i) for i in ids)
 
 
 def _count(value: float | None) -> str:

@@ -168,6 +168,18 @@ class UiSettings(Section):
         return keymap
 
 
+class BacktestSettings(Section):
+    """Backtests, sweeps, per-symbol batches and studies: what is kept of their results."""
+
+    keep_runs: int = Field(
+        200,
+        ge=1,
+        le=100_000,
+        description="Saved runs kept in the state dir (hft-tui backtest list): saving one more removes the "
+        "oldest beyond this many, except runs kept with `hft-tui backtest keep ID`.",
+    )
+
+
 class PathSettings(Section):
     """Where hft-tui keeps its files; unset means the platform's per-user directory."""
 
@@ -315,6 +327,9 @@ class Settings(Section):
     signals: SignalSettings = Field(default_factory=SignalSettings, description="The signal manager.")
     sizing: SizingSettings = Field(default_factory=SizingSettings, description="Position sizing.")
     exits: ExitSettings = Field(default_factory=ExitSettings, description="Default exit levels.")
+    backtest: BacktestSettings = Field(
+        default_factory=BacktestSettings, description="Backtests, sweeps and studies: their saved results."
+    )
     strategies: StrategiesSettings = Field(
         default_factory=StrategiesSettings, description="Which strategies run, with their parameters."
     )
