@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import orjson
@@ -167,9 +167,51 @@ def _compare(runs: list[SavedRun], console: Console) -> int:
             table.add_row(name, *(_count(row.get(key)) if key == "trades" else fmt_figure(row.get(key))
                                   for _, row in columns))
     console.print(table)
+    windows = [(run, window["report"]) for run in runs for window in run.body.get("windows", ())]
+    if len(windows) > 1:
+        for lined_up in (_lined_up("net PnL per symbol (trades)", "symbol", windows, _per_symbol),
+                         _lined_up("net PnL per period, UTC by exit (trades)", "period", windows,
+                                   _per_period(windows))):
+            if lined_up.row_count:
+                console.print(lined_up)
     for run in runs:
         console.print(f"[dim]run {run.id}: {run.command}[/]")
     return exit_codes.OK
+
+
+Rows = Callable[[Mapping[str, Any]], dict[str, tuple[float, int]]]
+
+
+def _lined_up(title: str, first: str, windows: Sequence[tuple[SavedRun, Mapping[str, Any]]], rows_of: Rows) -> Table:
+    """A saved backtest window per column, a symbol or period per row: net PnL and trades, "-" where a
+    window had none."""
+    columns = [rows_of(report) for _, report in windows]
+    table = Table(title=title, title_justify="left")
+    table.add_column(first)
+    for run, report in windows:
+        table.add_column(f"run {run.id}\n{report['label']}", justify="right")
+    for key in sorted({key for rows in columns for key in rows}):
+        table.add_row(key, *(f"{rows[key][0]:,.2f} ({rows[key][1]:,})" if key in rows else "-" for rows in columns))
+    return table
+
+
+def _per_symbol(report: Mapping[str, Any]) -> dict[str, tuple[float, int]]:
+    return {symbol: (stats["net_pnl"], stats["trades"]) for symbol, stats in report["symbols"].items()}
+
+
+def _per_period(windows: Sequence[tuple[SavedRun, Mapping[str, Any]]]) -> Rows:
+    """Periods as the reports cut them (UTC days, months over 62 days); when any window is cut in
+    months, the others' days are added up into months so that the rows line up."""
+    width = min((len(key) for _, report in windows for key in report["periods"]), default=10)
+
+    def rows(report: Mapping[str, Any]) -> dict[str, tuple[float, int]]:
+        out: dict[str, tuple[float, int]] = {}
+        for period, stats in report["periods"].items():
+            pnl, trades = out.get(period[:width], (0.0, 0))
+            out[period[:width]] = (pnl + stats["net_pnl"], trades + stats["trades"])
+        return out
+
+    return rows
 
 
 def _runs(ids: list[int]) -> str:
