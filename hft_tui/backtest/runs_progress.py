@@ -16,7 +16,6 @@ from rich.progress import (
     Progress,
     TextColumn,
     TimeElapsedColumn,
-    TimeRemainingColumn,
 )
 
 
@@ -42,11 +41,11 @@ class RunsProgress:
         if self._stream.isatty():
             self._bar = Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                                  TextColumn(f"{self._unit} · {{task.fields[rate]}}"), TextColumn("elapsed"),
-                                 TimeElapsedColumn(), TextColumn("· left"), TimeRemainingColumn(),
+                                 TimeElapsedColumn(), TextColumn("· left {task.fields[left]}"),
                                  TextColumn("{task.fields[best]}"),
                                  console=self._console, transient=True)
             self._bar.start()
-            self._task = self._bar.add_task(self._what, total=self._total, rate="-", best="")
+            self._task = self._bar.add_task(self._what, total=self._total, rate="-", left="-:--:--", best="")
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -59,7 +58,7 @@ class RunsProgress:
         per_minute = done / elapsed * 60 if elapsed > 0 else 0.0
         if self._bar is not None:
             self._bar.update(self._task, completed=done, rate=f"{per_minute:,.1f}/min",
-                             best=f"· {best}" if best else "")
+                             left=time_left(done, self._total, elapsed), best=f"· {best}" if best else "")
         elif self._plain is not None:
             line = self._plain.format(done=done, total=self._total if self._total is not None else "?",
                                       unit=self._unit, best=f", {best}" if best else "")
@@ -68,6 +67,15 @@ class RunsProgress:
     def print(self, text: str) -> None:
         """A line above the bar (or plainly off a terminal); rich markup allowed."""
         self._console.print(text)  # the bar's own console: the line goes above it
+
+
+def time_left(done: int, total: int | None, elapsed_s: float) -> str:
+    """The time the rest will take at the rate so far (h:mm:ss). Runs finish in batches, so
+    the rate is over the whole run, not the recent ones rich's own column would time."""
+    if total is None or done <= 0 or elapsed_s <= 0:
+        return "-:--:--"
+    seconds = round((total - done) * elapsed_s / done)
+    return f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
 
 
 class BestSoFar:

@@ -1,11 +1,12 @@
-"""Progress of sweeps, studies and recordings as a log (not a terminal) sees it."""
+"""Progress of sweeps, studies and recordings: the lines a log (not a terminal) sees, and the
+time left a bar shows."""
 
 from __future__ import annotations
 
 import io
 
 from hft_tui.backtest.recording_progress import RecordingProgress
-from hft_tui.backtest.runs_progress import BestSoFar, RunsProgress
+from hft_tui.backtest.runs_progress import BestSoFar, RunsProgress, time_left
 
 
 def test_a_sweep_off_a_terminal_prints_a_line_per_finished_run_with_the_best_so_far() -> None:
@@ -41,3 +42,10 @@ def test_a_recording_off_a_terminal_says_its_length_then_every_tenth_with_the_ti
         "recording binance: 50% (3,000 events, 300 s left)",
         "recording binance: 100% (6,000 events, 0 s left)",
     ]
+
+
+def test_the_time_left_is_at_the_rate_of_the_whole_run_not_of_the_last_burst() -> None:
+    # A study's batch of 8 trials ends within a moment: 8 of 30 after 12 s is 22 more at 1.5 s each.
+    assert time_left(8, 30, 12.0) == "0:00:33"
+    assert time_left(1, 100, 3_700.0) == "101:45:00"
+    assert time_left(0, 30, 5.0) == time_left(5, None, 5.0) == "-:--:--"
