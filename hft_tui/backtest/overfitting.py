@@ -14,13 +14,15 @@ OVERFIT_KEEP_RATIO = 0.5
 
 def overfitting_warnings(values: Sequence[tuple[float | None, float | None]], metric: str,
                          higher_is_better: bool, *, has_out_of_sample: bool,
-                         what: str = "combinations") -> list[str]:
+                         what: str = "combinations", stopped_early: int = 0) -> list[str]:
     """Warnings for ``values`` ((in-sample, out-of-sample) per row, ranked best first): always
-    the multiple-testing caveat, plus what the out-of-sample windows say about the winner."""
+    the multiple-testing caveat (``stopped_early``: runs tried but pruned, not in ``values``),
+    plus what the out-of-sample windows say about the winner."""
     if not values:
         return []
-    warnings = [f"{len(values)} {what} were tried: the best in-sample result is biased upwards "
-                "by the search itself; judge it on out-of-sample data."]
+    pruned = f" ({stopped_early} of them stopped early by pruning)" if stopped_early else ""
+    warnings = [f"{len(values) + stopped_early} {what} were tried{pruned}: the best in-sample result is "
+                "biased upwards by the search itself; judge it on out-of-sample data."]
     if not has_out_of_sample:
         warnings.append("no out-of-sample window: use --split or --walk-forward to check the winner.")
         return warnings

@@ -61,8 +61,10 @@ def rank_study(study: optuna.Study, objectives: list[str]) -> Ranking:
     done = [r for r in ranked if r.state == "COMPLETE"]
     values = [(r.in_sample.get(first), r.out_of_sample.get(first)) for r in done]
     # Every fold of a study holds out a window (rolling_folds): an undefined value there is said as such.
+    pruned = sum(r.state == "PRUNED" for r in ranked)
     return Ranking(objectives, maximise, ranked,
-                   overfitting_warnings(values, first, higher, has_out_of_sample=True, what="trials"))
+                   overfitting_warnings(values, first, higher, has_out_of_sample=True, what="trials",
+                                        stopped_early=pruned))
 
 
 def _note(trial: FrozenTrial) -> str:
