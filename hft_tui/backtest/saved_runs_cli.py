@@ -129,7 +129,8 @@ def _list(store: RunStore, last: int, console: Console) -> int:
                       _count(first.get("trades")))
     console.print(table)
     if len(shown) < len(ids):
-        console.print(f"[dim]{len(ids) - len(shown)} older runs: --last N[/]")
+        older = len(ids) - len(shown)
+        console.print(f"[dim]{older} older run{'s' if older > 1 else ''}: --last N[/]")
     return exit_codes.OK
 
 
