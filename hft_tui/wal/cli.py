@@ -193,7 +193,10 @@ class _RecordPrinter:
 
 
 def _non_negative_int(value: str) -> int:
-    number = int(value)
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
     if number < 0:
         raise argparse.ArgumentTypeError("must be 0 or more")
     return number
