@@ -2,9 +2,10 @@
 fee model, WAL) driven by a simulated clock over candle files, recorded sessions or the
 simulator, as fast as the machine goes.
 
-The loop is the one the engine runs: advance the clock to the event, ``core.process``,
-release the order intents. The WAL is written as live, but made durable only every
-``WAL_SYNC_EVERY`` events and at the end: a backtest that dies is simply re-run.
+The step is the one the engine runs (``session/step.py``): advance the clock to the event,
+``core.process``, release the order intents. The WAL is written as live, but under the policy
+``batched(WAL_SYNC_EVERY)``: made durable every ``WAL_SYNC_EVERY`` events and at the end, not
+before each release, because a backtest that dies is simply re-run.
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ from hft_tui.execution.portfolio import Portfolio
 from hft_tui.market.sim_setup import DEFAULT_SIM_START_NS, SIM_EXCHANGE_ID, build_sim_market
 from hft_tui.market.sources.protocol import MarketEvent
 from hft_tui.model import Candle, FeedState, FeedStatus, MarketRules
+from hft_tui.session.step import EventStep, batched
 from hft_tui.trading.core import TradingCore
 from hft_tui.wal.record_types import SessionStarted, SessionStopped
 from hft_tui.wal.writer import WalWriter
@@ -292,19 +294,14 @@ def _drive_events(core: TradingCore, clock: SimulatedClock, events: Iterator[Mar
     and each marked symbol's price with it, into ``marks`` (times, prices)."""
     symbols = list(core.rules)
     ts_out, eq_out, exp_out = array("q"), array("d"), array("b")
-    advance = clock.advance_to
-    process = core.process
+    step = EventStep(core, batched(WAL_SYNC_EVERY), advance=clock.advance_to).run
     portfolio = core.portfolio
-    wal = core.wal
     next_sample = -1
     count = 0
     ts = 0
     for event in events:
         ts = event.ts_ns
-        advance(ts)
-        process(event)
-        if core.has_pending_orders:
-            core.release_orders()
+        step(event)
         count += 1
         if ts >= next_sample:
             ts_out.append(ts)
@@ -312,8 +309,6 @@ def _drive_events(core: TradingCore, clock: SimulatedClock, events: Iterator[Mar
             exp_out.append(bool(portfolio.positions()))
             next_sample = ts - ts % sample_ns + sample_ns
             _sample_marks(portfolio, symbols, ts, marks)
-        if count % WAL_SYNC_EVERY == 0:
-            wal.sync()
     if count and ts_out[-1] != ts:
         ts_out.append(ts)
         eq_out.append(portfolio.equity())
@@ -352,10 +347,8 @@ def _drive_candles(core: TradingCore, clock: SimulatedClock, spec: DataSpec,
         *series, key=lambda c: c.open_ts_ns)
     candles = reporting(candles, _candle_open_ns, progress)
     ts_out, eq_out, exp_out = array("q"), array("d"), array("b")
-    advance = clock.advance_to
-    process = core.process
+    step = EventStep(core, batched(WAL_SYNC_EVERY), advance=clock.advance_to).run
     portfolio = core.portfolio
-    wal = core.wal
     count = 0
     last_open = None
     for candle in candles:
@@ -365,13 +358,8 @@ def _drive_candles(core: TradingCore, clock: SimulatedClock, spec: DataSpec,
             eq_out.append(portfolio.equity())
             exp_out.append(bool(portfolio.positions()))
         last_open = open_ns
-        advance(open_ns + tf_ns)
-        process(candle)
-        if core.has_pending_orders:
-            core.release_orders()
+        step(candle, open_ns + tf_ns)  # the clock stands at the bar's close
         count += 1
-        if count % WAL_SYNC_EVERY == 0:
-            wal.sync()
     if last_open is not None:
         ts_out.append(last_open + tf_ns)
         eq_out.append(portfolio.equity())

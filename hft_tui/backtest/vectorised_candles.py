@@ -35,6 +35,7 @@ from hft_tui.data.candle_store import CandleArrays
 from hft_tui.market.candle_builder import parse_timeframe
 from hft_tui.model import Candle, Side, Signal
 from hft_tui.risk.drb_guard import DAY_NS
+from hft_tui.session.step import EventStep, batched
 from hft_tui.signals.exits import ExitRules
 from hft_tui.strategies.cvd_columns import cvd_columns
 from hft_tui.strategies.trend_columns import TrendColumns, trend_columns
@@ -112,7 +113,7 @@ def drive_candles_vectorised(core: TradingCore, clock: SimulatedClock, series: S
         if len(s):
             s.due = _next_fixed(s, -1)
             heapq.heappush(heap, (int(s.open_ts_ns[s.due]), s.order))
-    processed = 0
+    step = EventStep(core, batched(wal_sync_every), advance=clock.advance_to).run
     while heap:
         _, order = heapq.heappop(heap)
         s = all_series[order]
@@ -120,13 +121,7 @@ def drive_candles_vectorised(core: TradingCore, clock: SimulatedClock, series: S
         _catch_up_trailing(core, s, i)
         if s.trend is not None and isinstance(trend_filter, TrendFilter):
             trend_filter.load_view(s.symbol, s.trend.view(i))
-        clock.advance_to(int(s.close_ts_ns[i]))
-        core.process(_candle(s, i, timeframe))
-        if core.has_pending_orders:
-            core.release_orders()
-        processed += 1
-        if processed % wal_sync_every == 0:
-            core.wal.sync()
+        step(_candle(s, i, timeframe), int(s.close_ts_ns[i]))
         s.last = i
         _mirror_tracker(core, s, i, latency_fills_inside)
         recorder.record(int(np.searchsorted(times, s.open_ts_ns[i])))

@@ -32,6 +32,7 @@ from hft_tui.data.replay_source import RecordingSource
 from hft_tui.replay.decision_stream import COMMAND_TYPES, DecisionRecord, JournalSession, split_sessions
 from hft_tui.session.engine import Engine
 from hft_tui.session.input_recording import SessionTape, read_clock_tape
+from hft_tui.session.step import EventStep, batched
 from hft_tui.trading.commands import Command, CommandError, journaled_command
 from hft_tui.trading.core import TradingCore
 from hft_tui.wal.reader import iter_records
@@ -42,7 +43,8 @@ from hft_tui.trading.strategy_reload import apply_reload, prepare_reload
 from hft_tui.wal.record_types import ABSENT, RECORD_CLASSES, CommandIssued, SessionStarted, StrategyReloaded
 from hft_tui.wal.writer import WalWriter
 
-# The replay's WAL is written as a backtest's is: made durable in large batches.
+# The replay's WAL is written as a backtest's is: made durable in large batches (the step's
+# policy ``batched``), not before each release.
 SYNC_EVERY_EVENTS = 100_000
 
 
@@ -172,7 +174,7 @@ def _drive(core: Any, engine: Engine | None, clock: SimulatedClock, events: Iter
            *, wall_clock: bool) -> tuple[int, int, np.ndarray]:
     """The engine's per-event step (clock, process, release), commands between events."""
     advance = clock.advance_to
-    process = core.process
+    step = EventStep(core, batched(SYNC_EVERY_EVENTS), advance=advance).run
     wal = core.wal
     tape = readings.tolist() if readings is not None else []
     end_seqs: list[int] = []
@@ -202,14 +204,9 @@ def _drive(core: Any, engine: Engine | None, clock: SimulatedClock, events: Iter
     for event in events:
         if pending < len(commands):
             apply_due(count)
-        advance(tape[count] if count < len(tape) else event.ts_ns)
-        process(event)
-        if core.has_pending_orders:
-            core.release_orders()
+        step(event, tape[count] if count < len(tape) else event.ts_ns)
         count += 1
         end_seqs.append(wal.last_seq)
-        if count % SYNC_EVERY_EVENTS == 0:
-            wal.sync()
     apply_due(count)
     return count, pending, np.asarray(end_seqs, dtype=np.int64)
 

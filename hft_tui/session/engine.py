@@ -1,9 +1,10 @@
 """The engine: owns the clock, the tasks and the journal around a :class:`TradingCore`, and
 is the only thing the TUI talks to (commands in, immutable snapshots out).
 
-Per event the core runs synchronously; when it produced order intents the engine waits
-for the WAL's group commit to cover them, then releases them to the broker (WAL before
-effect). Operator commands are journaled durably before the core acts on them.
+Per event the core runs synchronously (``session/step.py``, the one event step, under the
+policy ``BEFORE_EFFECT``): when it produced order intents the engine waits for the WAL's group
+commit to cover them, then releases them to the broker (WAL before effect). Operator commands
+are journaled durably before the core acts on them.
 
 The journal is the engine's heartbeat: the moment a record cannot be made durable the core
 goes FAILED. No entry goes out from then on; kill and flatten still reach the broker, their
@@ -32,6 +33,7 @@ from hft_tui.session.engine_snapshot import EngineSnapshot
 from hft_tui.session.engine_snapshot_builder import build_snapshot
 from hft_tui.session.live_session import LiveSession
 from hft_tui.session.recovery import recover_from_wal
+from hft_tui.session.step import BEFORE_EFFECT, EventStep
 from hft_tui.session.strategy_watch import changed_strategies
 from hft_tui.strategies.user_strategies import UserStrategyError, read_source, source_sha256
 from hft_tui.trading import manual_orders, operator
@@ -61,7 +63,6 @@ from hft_tui.trading.strategy_reload import apply_reload, prepare_reload
 from hft_tui.wal.errors import WalWriteError
 from hft_tui.wal.record_types import (
     ABSENT,
-    CommandIssued,
     ComponentError,
     Recovered,
     SessionStarted,
@@ -102,6 +103,9 @@ class Engine:
         self.source = source
         # Unpaced runs move a simulated clock with the data instead of reading the wall.
         self._advance_clock = core.clock.advance_to if clock_follows_data else None  # type: ignore[attr-defined]
+        # Each market event: clock, input recorder, core, WAL before effect, release.
+        self.event_step = EventStep(core, BEFORE_EFFECT, advance=self._advance_clock, latch=self._latch,
+                                    release=self._release_now, apply=self.apply)
         self._feed_watch_s = min(FEED_WATCH_MAX_S, core.settings.exchange.stale_after_ms / 5000.0)
         self.symbols = core.symbols
         self.mode = mode
@@ -123,8 +127,6 @@ class Engine:
         # LIVE: the tasks around the exchange broker (orders, reconcile, account, kill, dead-man).
         self.live: LiveSession | None = None
         self._snapshot = self._build_snapshot(seq=0)
-        # Called with every market event before the core sees it (session input recording).
-        self.on_event: Callable[[MarketEvent], None] | None = None
         # Called once the session takes no more events, while the WAL still takes records
         # (closes the input recording, which journals its own failure).
         self.on_stop: Callable[[], None] | None = None
@@ -139,6 +141,15 @@ class Engine:
 
     # --- events -----------------------------------------------------------------------------
 
+    @property
+    def on_event(self) -> Callable[[MarketEvent], None] | None:
+        """Called with every market event before the core sees it (session input recording)."""
+        return self.event_step.on_event
+
+    @on_event.setter
+    def on_event(self, hook: Callable[[MarketEvent], None] | None) -> None:
+        self.event_step.on_event = hook
+
     def process(self, event: MarketEvent) -> None:
         """Apply one event synchronously; intents are made durable (``wal.sync``) on this
         thread, then released.
@@ -146,49 +157,18 @@ class Engine:
         For tests and tools that drive the engine by hand with no loop; the running engine
         uses ``feed``, which awaits the group commit instead.
         """
-        self._take_in(event)
-        self.core.process(event)
-        for command, record in self._decided():
-            self.wal.write(record)
-            self.wal.sync()
-            self.apply(command)
-        if self.core.has_pending_orders:
-            self.wal.sync()
-            self.core.release_orders()
+        self.event_step.run(event)
         self._maybe_snapshot_state()
 
     async def feed(self, event: MarketEvent) -> None:
-        """Apply one event on the running engine: intents wait for the group commit."""
+        """Apply one event on the running engine: intents wait for the group commit. A command
+        the core decides (a strategy too slow to keep) is journaled as an operator's is, so a
+        replay re-applies it after the same event instead of timing anything itself."""
         async with self._step:
             if self.journal_failure and not self.core.has_exit_work:
                 return  # FAILED and flat: nothing to protect, nothing to journal
-            self._take_in(event)
-            self.core.process(event)
-            for command, record in self._decided():
-                try:
-                    await self.wal.write_durable(record)
-                except WalWriteError:
-                    pass  # FAILED now: the record is held; the disable takes effect all the same
-                self.apply(command)
-            if self.core.has_pending_orders:
-                await self._release()
+            await self.event_step.run_async(event)
             self._maybe_snapshot_state()
-
-    def _decided(self) -> list[tuple[Command, CommandIssued]]:
-        """The commands the core decided in the event just processed (a strategy too slow to
-        keep), each with its journal record: journaled as an operator's command is, so a replay
-        re-applies it after the same event instead of timing anything itself."""
-        events = self.core.counters.events
-        return [(command, journal_record(command, events)) for command in self.core.take_decided()]
-
-    def _take_in(self, event: MarketEvent) -> None:
-        """Set the core's clock for ``event`` and hand it to the input recorder, before the core sees it."""
-        if self._advance_clock is not None:
-            self._advance_clock(event.ts_ns)
-        elif self._latch is not None:
-            self._latch()
-        if self.on_event is not None:
-            self.on_event(event)
 
     async def _consume(self) -> None:
         try:
@@ -269,7 +249,7 @@ class Engine:
                 pass  # FAILED now (the writer told us): the record is held, the core refuses entries
             result = self.apply(command)
             if self.core.has_pending_orders:
-                await self._release()
+                await self.event_step.release_async()
             if self.journal_failure:
                 result = CommandResult(result.ok, f"{result.message}; NOT DURABLE: {self.wal.held_records} "
                                                   "journal record(s) held in memory until the disk takes them")
@@ -277,27 +257,14 @@ class Engine:
         self.publish_snapshot()
         return result
 
-    async def _release(self) -> None:
-        """WAL before effect: wait for the group commit to cover the intents, then act."""
+    def _release_now(self) -> None:
+        """Hand the durable intents and cancels to the broker: the paper broker in this call,
+        an exchange broker on the LIVE session's tasks."""
         core = self.core
-        try:
-            await self._durable()
-        except WalWriteError:
-            # FAILED: entries never go out on a record that is not durable; exits and cancels
-            # do (kill and flatten must reach the broker), their records held in memory.
-            core.drop_entries()
         if self.live is None:
             core.release_orders()
             return
         self.live.dispatch(core.take_cancels(), core.take_orders())
-
-    async def _durable(self) -> None:
-        """Until every record appended so far is durable (records that broker callbacks
-        append while this waits are covered too: nothing is taken out in between)."""
-        while True:
-            await self.wal.flush()
-            if self.wal.durable_seq >= self.wal.last_seq:
-                return
 
     def apply(self, command: Command) -> CommandResult:
         """The command's effect on the core (its journal record is already written)."""
@@ -330,7 +297,8 @@ class Engine:
         broker = self.core.broker
         if is_exchange(broker):
             exchange = self.core.settings.exchange
-            self.live = LiveSession(self.core, broker, step=self._step, durable=self._durable,
+            self.live = LiveSession(self.core, broker, step=self._step,
+                                    release=self.event_step.release_async,
                                     account_sync_s=exchange.account_sync_s,
                                     kill_deadline_s=exchange.kill_deadline_s,
                                     cancel_orphans=exchange.cancel_orphans_on_start,

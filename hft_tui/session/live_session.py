@@ -33,7 +33,6 @@ from hft_tui.session.live_dead_man import DeadManSwitch
 from hft_tui.session.live_flatten import FlattenResult, flatten_on_exchange
 from hft_tui.session.live_reconcile import reconcile_with_exchange
 from hft_tui.trading.core import TradingCore
-from hft_tui.wal.errors import WalWriteError
 from hft_tui.wal.record_types import ComponentError
 
 BAN_HOLD = "ban"
@@ -43,7 +42,7 @@ class LiveSession:
     """Owns the live tasks of one engine (see the module docstring)."""
 
     def __init__(self, core: TradingCore, broker: ExchangeBroker, *, step: asyncio.Lock,
-                 durable: Callable[[], Awaitable[None]], account_sync_s: float, kill_deadline_s: float,
+                 release: Callable[[], Awaitable[None]], account_sync_s: float, kill_deadline_s: float,
                  cancel_orphans: bool = False, dead_man_s: int = 0,
                  backoff_ms: tuple[float, float] = (250.0, 5000.0),
                  on_fatal: Callable[[str], None] = lambda _: None) -> None:
@@ -52,7 +51,8 @@ class LiveSession:
         self.account = LiveAccount(rebase=broker.equity_at_start is not None)
         self.last_flatten: FlattenResult | None = None
         self._step = step
-        self._durable = durable
+        # The engine's step: make the intents durable, then hand them to ``dispatch``.
+        self._release_durably = release
         self._sync_s = account_sync_s
         self._kill_deadline_s = kill_deadline_s
         self._cancel_orphans = cancel_orphans
@@ -141,13 +141,8 @@ class LiveSession:
 
     async def _release(self) -> None:
         async with self._step:
-            if not self.core.has_pending_orders:
-                return
-            try:
-                await self._durable()
-            except WalWriteError:
-                self.core.drop_entries()  # FAILED: exits and cancels still go out
-            self.dispatch(self.core.take_cancels(), self.core.take_orders())
+            if self.core.has_pending_orders:
+                await self._release_durably()
 
     def notice(self, text: str, source: str = "broker") -> None:
         """A broker, reconcile or account notice: journaled and kept until acknowledged."""
