@@ -36,8 +36,9 @@ from types import FrameType
 from typing import Any
 
 from benchmarks.loopback_feed import symbols as feed_symbols
+from hft_tui.config.field_bounds import FieldBounds
 from hft_tui.config.loader import load_settings
-from hft_tui.config.settings import Settings
+from hft_tui.config.settings import EngineSettings, Settings
 from hft_tui.market.sources.protocol import MarketEvent
 from hft_tui.model import FeedState, OrderBook, Trade
 from hft_tui.session.assembly import build_engine
@@ -57,7 +58,7 @@ WARMUP_S = 3.0
 LIVE_GUARD_S = 120.0
 TOP_FUNCTIONS = 15
 # engine.symbols is capped at this many; past it the benchmark sets the list unchecked.
-CONFIG_SYMBOLS_MAX = 50
+CONFIG_SYMBOLS_MAX = FieldBounds.of(EngineSettings.model_fields["symbols"]).max_length or 0
 
 
 class LagTap:

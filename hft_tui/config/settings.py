@@ -60,7 +60,9 @@ class EngineSettings(Section):
     symbols: list[Symbol] = Field(
         default_factory=lambda: ["BTC/USDT", "ETH/USDT"],
         min_length=1,
-        max_length=50,
+        # One core carries ~200 symbols of 10 Hz depth and 3 trades/s each with the feed lag's p99
+        # under 100 ms (docs/performance.md); past that, books go stale and are refused.
+        max_length=200,
         description="Markets to trade, as ccxt unified symbols (BASE/QUOTE, or BASE/QUOTE:SETTLE for swaps).",
     )
     seed: int = Field(7, ge=0, description="Seed for the simulator and every other source of randomness.")

@@ -97,11 +97,15 @@ def test_bad_list_item_is_named_by_its_index(tmp_path: Path) -> None:
     assert "BASE/QUOTE" in problem.message
 
 
-def test_symbols_must_be_unique_and_between_1_and_50(tmp_path: Path) -> None:
+def test_symbols_must_be_unique_and_between_1_and_200(tmp_path: Path) -> None:
     [dup] = problems_of(write(tmp_path, '[engine]\nsymbols = ["BTC/USDT", "BTC/USDT"]\n'))
     assert dup.key == "engine.symbols" and "'BTC/USDT' twice" in dup.message
     [empty] = problems_of(write(tmp_path, "[engine]\nsymbols = []\n"))
-    assert empty.message == "must have 1 to 50 items"
+    assert empty.message == "must have 1 to 200 items"
+    names = [f"S{i:03d}/USDT" for i in range(201)]
+    assert len(load_settings(None, {"engine.symbols": names[:200]}).engine.symbols) == 200
+    [too_many] = problems_of(write(tmp_path, f"[engine]\nsymbols = {names!r}\n".replace("'", '"')))
+    assert too_many.message == "must have 1 to 200 items"
     swap = load_settings(None, {"engine.symbols": ["BTC/USDT:USDT"]})
     assert swap.engine.symbols == ["BTC/USDT:USDT"]
 
