@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from hft_tui.model import Candle, Liquidation, MarketRules, OrderBook, ReasonCode, Signal, Trade
 from hft_tui.model.reason_codes import register_user_code
 from hft_tui.strategies.offers import NOTHING_OFFERED, Offers
+from hft_tui.strategies.quiet_book import QuietBook
 
 
 class StrategyParams(BaseModel):
@@ -78,6 +79,10 @@ class Strategy(ABC, Generic[P]):
     # (those win over [exits]; none: its entries take [exits]).
     makes_entries: ClassVar[bool] = True
     exit_params: ClassVar[tuple[str, ...]] = ()
+    # A strategy whose ``on_book`` reads only the mid and the time may keep, per symbol, until
+    # when a book at the same mid changes nothing in it: the core then holds such books back
+    # (``strategies/quiet_book.py``). None: every book is handed over.
+    quiet_books: dict[str, QuietBook] | None = None
 
     def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)

@@ -272,6 +272,11 @@ class TimeWindowExtremes:
         return self._minq[0][1] if self._minq else math.nan
 
     @property
+    def next_eviction_ns(self) -> int:
+        """The first stamp at which the oldest value of either extreme leaves the window."""
+        return min(self._maxq[0][0], self._minq[0][0]) + self.window_ns
+
+    @property
     def max_ts_ns(self) -> int:
         return self._maxq[0][0] if self._maxq else 0
 
@@ -312,6 +317,11 @@ class PerSecondVolatility:
         self._sq.push(r * r * self._SECOND_NS / dt_ns)
         self._last_price = price
         self._last_ts_ns = ts_ns
+
+    @property
+    def next_sample_ns(self) -> int:
+        """The first stamp at which a price is sampled (0: the next price is the first)."""
+        return self._last_ts_ns + self._SECOND_NS if self._last_price == self._last_price else 0
 
     @property
     def count(self) -> int:

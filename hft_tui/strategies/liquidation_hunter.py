@@ -36,6 +36,7 @@ from hft_tui.model import Liquidation, OrderBook, Priority, ReasonCode, Side, Si
 from hft_tui.strategies.base import NO_SIGNALS, BuildContext, Strategy, StrategyParams
 from hft_tui.strategies.cvd import CvdDetector
 from hft_tui.strategies.indicators import PerSecondVolatility, TimeWindowExtremes, TimeWindowSum
+from hft_tui.strategies.quiet_book import QuietBook, hold_until
 from hft_tui.strategies.trend_filter import TrendFilter
 
 _NS_PER_S = 1_000_000_000
@@ -172,6 +173,7 @@ class LiquidationHunter(Strategy[LiquidationHunterParams]):
         self._trend = trend
         self._cvd = cvd
         self._symbols: dict[str, _SymbolHunt] = {}
+        self.quiet_books: dict[str, QuietBook] = {}
 
     @classmethod
     def build(cls, params: StrategyParams, context: BuildContext) -> LiquidationHunter:
@@ -180,10 +182,12 @@ class LiquidationHunter(Strategy[LiquidationHunterParams]):
     def on_params_changed(self) -> None:
         # Window lengths may have changed; windows of the old length cannot be resized in place.
         self._symbols.clear()
+        self.quiet_books.clear()
 
     # --- strategy hooks -----------------------------------------------------------------------
 
     def on_liquidation(self, liquidation: Liquidation) -> Sequence[Signal]:
+        self.quiet_books.pop(liquidation.symbol, None)
         st = self._state(liquidation.symbol)
         p = self._params
         ts_ns = liquidation.ts_ns
@@ -208,6 +212,7 @@ class LiquidationHunter(Strategy[LiquidationHunterParams]):
         return self._check_settled(liquidation.symbol, st, ts_ns)
 
     def on_trade(self, trade: Trade) -> Sequence[Signal]:
+        self.quiet_books.pop(trade.symbol, None)
         st = self._state(trade.symbol)
         ts_ns = trade.ts_ns
         price = trade.price
@@ -221,14 +226,22 @@ class LiquidationHunter(Strategy[LiquidationHunterParams]):
         return self._check_settled(trade.symbol, st, ts_ns)
 
     def on_book(self, book: OrderBook) -> Sequence[Signal]:
-        st = self._symbols.get(book.symbol)
+        symbol = book.symbol
+        st = self._symbols.get(symbol)
         if st is None or not len(book.bids) or not len(book.asks):
             return NO_SIGNALS
         mid = (float(book.bids[0, 0]) + float(book.asks[0, 0])) * 0.5
         st.last_price = mid
         st.vol_fast.update(book.ts_ns, mid)
         st.vol_slow.update(book.ts_ns, mid)
-        return self._check_settled(book.symbol, st, book.ts_ns)
+        signals = self._check_settled(symbol, st, book.ts_ns)
+        if st.flush is None:
+            # Until a volatility sample is due, a book at this mid changes nothing here (both
+            # estimators are fed the same prices at the same times: they sample together).
+            hold_until(self.quiet_books, symbol, mid, st.vol_fast.next_sample_ns)
+        else:
+            self.quiet_books.pop(symbol, None)
+        return signals
 
     # --- detection ----------------------------------------------------------------------------
 

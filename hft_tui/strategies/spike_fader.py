@@ -16,6 +16,7 @@ from pydantic import ConfigDict, Field, model_validator
 from hft_tui.model import OrderBook, Priority, ReasonCode, Side, Signal, Trade
 from hft_tui.strategies.base import NO_SIGNALS, Strategy, StrategyParams
 from hft_tui.strategies.indicators import TimeWindowExtremes
+from hft_tui.strategies.quiet_book import NEVER_QUIET, QuietBook
 
 _NS_PER_S = 1_000_000_000
 _NEVER = -(1 << 62)
@@ -68,19 +69,49 @@ class SpikeFader(Strategy[SpikeFaderParams]):
     def __init__(self, params: SpikeFaderParams | None = None) -> None:
         super().__init__(params)
         self._symbols: dict[str, _SymbolSpike] = {}
+        self.quiet_books: dict[str, QuietBook] = {}
+        self._cooldown_ns = int(self._params.cooldown_s * _NS_PER_S)
 
     def on_params_changed(self) -> None:
         # The window length may have changed; a fresh window is the honest reading.
         self._symbols.clear()
+        self.quiet_books.clear()
+        self._cooldown_ns = int(self._params.cooldown_s * _NS_PER_S)
 
     def on_book(self, book: OrderBook) -> Sequence[Signal]:
         if not len(book.bids) or not len(book.asks):
             return NO_SIGNALS
+        symbol = book.symbol
+        ts_ns = book.ts_ns
         mid = (float(book.bids[0, 0]) + float(book.asks[0, 0])) * 0.5
-        return self.on_price(book.symbol, book.ts_ns, mid)
+        quiet = self.quiet_books.get(symbol)
+        if quiet is not None and quiet.held_ts_ns:
+            self._take_held(quiet, symbol)
+        signals = self.on_price(symbol, ts_ns, mid)
+        # A book at this mid changes nothing until the window's oldest extreme leaves it (a
+        # move shrinks: a side may re-arm) or the cooldown ends (a fade held by it fires).
+        st = self._symbols.get(symbol)
+        if st is None:
+            return signals
+        until_ns = st.extremes.next_eviction_ns
+        cooled_ns = st.last_signal_ts_ns + self._cooldown_ns
+        if ts_ns < cooled_ns < until_ns:
+            until_ns = cooled_ns
+        if quiet is None:
+            self.quiet_books[symbol] = QuietBook(mid, until_ns)
+        else:
+            quiet.mid, quiet.until_ns, quiet.held_ts_ns = mid, until_ns, NEVER_QUIET
+        return signals
 
     def on_trade(self, trade: Trade) -> Sequence[Signal]:
+        self._take_held(self.quiet_books.pop(trade.symbol, None), trade.symbol)
         return self.on_price(trade.symbol, trade.ts_ns, trade.price)
+
+    def _take_held(self, quiet: QuietBook | None, symbol: str) -> None:
+        """The books held back saw the mid again: the window keeps the last time it was seen."""
+        if quiet is not None and quiet.held_ts_ns:
+            self._symbols[symbol].extremes.push(quiet.held_ts_ns, quiet.mid)
+            quiet.held_ts_ns = NEVER_QUIET
 
     def on_price(self, symbol: str, ts_ns: int, price: float) -> Sequence[Signal]:
         """Feed one price observation; returns the fade signal it triggered, if any."""

@@ -269,6 +269,10 @@ class TradingCore:
             return [getattr(s, hook) for name, s in self.strategies.items()
                     if getattr(type(s), hook) is not base and name not in self.failed_strategies]
         self._book_hooks = overriding("on_book")
+        # With the declarations of the strategies that hold back books changing nothing in them
+        # (strategies/quiet_book.py); None when no running strategy declares any.
+        quiet = [(hook, hook.__self__.quiet_books) for hook in self._book_hooks]
+        self._quiet_book_hooks = quiet if any(books is not None for _, books in quiet) else None
         self._trade_hooks = overriding("on_trade")
         self._candle_hooks = overriding("on_candle")
         self._liquidation_hooks = overriding("on_liquidation")
@@ -428,7 +432,19 @@ class TradingCore:
         self.broker.on_book(book)
         for candle in self.candles.on_mid(symbol, ts_ns, mid):
             self._emit(self._candle_hooks, candle)
-        self._emit(self._book_hooks, book)
+        quiet = self._quiet_book_hooks
+        if quiet is None:
+            self._emit(self._book_hooks, book)
+        else:
+            awake = []
+            for hook, books in quiet:
+                if books is not None:
+                    held = books.get(symbol)
+                    if held is not None and ts_ns < held.until_ns and mid == held.mid:
+                        held.held_ts_ns = ts_ns  # QuietBook.holds, inline: this runs on every book
+                        continue
+                awake.append(hook)
+            self._emit(awake, book)
         self._check_exits(symbol, mid, ts_ns)
         self.flattening.work(symbol, ts_ns)
         self.risk.on_market(symbol, mid, ts_ns)
