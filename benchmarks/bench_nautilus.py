@@ -79,7 +79,7 @@ def _ours(events: list, wal_dir: Path, *, probe_every: int | None) -> dict[str, 
     wall_s = time.perf_counter() - started
     wal.close_sync()
     return {"wall_s": wall_s, "signals": core.counters.signals, "orders": core.counters.orders,
-            "rejected": sum(core.metrics.rejections.values()),
+            "rejected": core.sanitizer.rejected,
             "fills": core.counters.fills}
 
 

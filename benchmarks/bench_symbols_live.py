@@ -148,6 +148,11 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(len(ordered) * q))]
 
 
+def _rejections(engine: Any) -> dict[str, int]:
+    """The sanitizer's rejections so far, by reason code."""
+    return {code.value: count for code, count in engine.core.sanitizer.counts.items()}
+
+
 def _cpu_busy() -> tuple[int, int]:
     """(busy, total) jiffies of the whole machine, from /proc/stat."""
     fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
@@ -175,7 +180,7 @@ async def measure(n: int, window_s: float, *, sampler: CpuSampler | None = None)
                 await _all_live(engine)
                 await asyncio.sleep(WARMUP_S)
                 tap.reset()
-                rejected0, events0 = dict(engine.metrics.rejections), engine.core.counters.events
+                rejected0, events0 = _rejections(engine), engine.core.counters.events
                 orders0 = engine.core.counters.orders
                 sent0 = await asyncio.to_thread(server.stats)
                 busy0, cpu0, wall0 = _cpu_busy(), time.process_time(), time.perf_counter()
@@ -186,7 +191,7 @@ async def measure(n: int, window_s: float, *, sampler: CpuSampler | None = None)
                     sampler.stop()
                 busy1, cpu1, wall1 = _cpu_busy(), time.process_time(), time.perf_counter()
                 sent1 = await asyncio.to_thread(server.stats)
-                rejected = {code: count - rejected0.get(code, 0) for code, count in engine.metrics.rejections.items()
+                rejected = {code: count - rejected0.get(code, 0) for code, count in _rejections(engine).items()
                             if count > rejected0.get(code, 0)}
                 events = engine.core.counters.events - events0
                 orders = engine.core.counters.orders - orders0

@@ -40,7 +40,6 @@ class MetricsSnapshot:
     wal_fsync_ms: float = 0.0
     wal_records_per_s: float = 0.0
     feed_latency_ms: dict[str, float] = field(default_factory=dict)
-    rejections: dict[str, int] = field(default_factory=dict)
     errors: int = 0
 
 
@@ -55,15 +54,11 @@ class Metrics:
         self.loop_lag_ms = 0.0
         self.wal_fsync_ms = 0.0
         self.feed_latency_ms: dict[str, float] = {}
-        self.rejections: dict[str, int] = defaultdict(int)
         self._wal_records_total = 0
         self._samples: deque[tuple[float, int, int]] = deque()
 
     def count_event(self) -> None:
         self.events_total += 1
-
-    def count_rejection(self, code: str) -> None:
-        self.rejections[code] += 1
 
     def count_wal_records(self, n: int) -> None:
         self._wal_records_total += n
@@ -85,6 +80,5 @@ class Metrics:
             wal_fsync_ms=self.wal_fsync_ms,
             wal_records_per_s=wal_rate,
             feed_latency_ms=dict(self.feed_latency_ms),
-            rejections=dict(self.rejections),
             errors=self.errors,
         )

@@ -589,8 +589,7 @@ class TradingCore:
             self.wal.write(FeedChanged(symbol=change.symbol, state=change.state.value, detail=change.detail))
 
     def _rejected(self, symbol: object, code: ReasonCode) -> None:
-        """What every rejection costs besides the sanitizer's count: metrics and the journal."""
-        self.metrics.count_rejection(code.value)
+        """What every rejection costs besides the sanitizer's count (the one count of them): the journal."""
         self._journal_rejection(symbol, code)
 
     def _journal_rejection(self, symbol: object, code: ReasonCode) -> None:

@@ -92,6 +92,7 @@ def test_an_event_the_core_cannot_process_is_rejected_counted_and_journaled_once
     drive_seconds(engine, 5)
 
     assert engine.core.sanitizer.counts[ReasonCode.EVENT_FAILED] == 3
+    assert engine.publish_snapshot().sanitizer_rejections["EVENT_FAILED"] == 3  # the health pane's one count
     (rejection,) = [r for r in records_of(tmp_path, engine, "rejection") if r["code"] == "EVENT_FAILED"]
     assert rejection["symbol"] == "*"
     (error,) = records_of(tmp_path, engine, "error")

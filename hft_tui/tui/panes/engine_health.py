@@ -34,7 +34,7 @@ def health_lines(snapshot: EngineSnapshot) -> tuple[tuple[str, str, bool], ...]:
         latency = metrics.feed_latency_ms.get(symbol)
         value = "—" if latency is None else f"{latency:.0f} ms"
         lines.append((f"feed {symbol}", value, latency is not None and latency > FEED_LATENCY_WARN_MS))
-    rejections = snapshot.sanitizer_rejections or metrics.rejections
+    rejections = snapshot.sanitizer_rejections
     if rejections:
         for code, count in sorted(rejections.items(), key=lambda item: (-item[1], item[0])):
             lines.append((f"rej {code}", f"{count:,}", True))
