@@ -28,7 +28,7 @@ from hft_tui.clock import SimulatedClock
 from hft_tui.config.loader import load_settings
 from hft_tui.config.settings import Settings
 from hft_tui.data.recording import RecordedSession
-from hft_tui.data.replay_source import RecordingSource
+from hft_tui.market.sources.recording import RecordingSource
 from hft_tui.replay.decision_stream import COMMAND_TYPES, DecisionRecord, JournalSession, split_sessions
 from hft_tui.session.engine import Engine
 from hft_tui.session.input_recording import SessionTape, read_clock_tape

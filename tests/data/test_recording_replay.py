@@ -7,7 +7,7 @@ import numpy as np
 from hft_tui.config.loader import load_settings
 from hft_tui.data.capture import DEFAULT_SIM_START_NS, record_simulation
 from hft_tui.data.recording import RecordedSession, RecordingMeta, SessionRecorder
-from hft_tui.data.replay_source import RecordingSource
+from hft_tui.market.sources.recording import RecordingSource
 from hft_tui.market.simulator import DEFAULT_SIM_SYMBOLS, SimulatedMarket
 from hft_tui.model import FeedState, FeedStatus, MarketRejection, OrderBook, ReasonCode
 

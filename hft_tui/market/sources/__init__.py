@@ -1,2 +1,2 @@
-"""Market sources: what a source is (protocol.py) and the live ones, the simulator (sim.py) and an
-exchange through ccxt (ccxt.py)."""
+"""Market sources: what a source is (protocol.py), the simulator (sim.py), an exchange through
+ccxt (ccxt.py) and a recorded session (recording.py)."""

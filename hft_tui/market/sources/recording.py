@@ -1,25 +1,28 @@
-"""Recorded sessions and candle files as market sources.
+"""A recorded session as a market source.
 
 ``RecordingSource`` is a ``MarketSource``: the engine (or the TUI) runs on a recording
-exactly as on the simulator, paced to the clock or as fast as it is consumed.
-``CandleSource`` streams ``Candle`` events from a candle file; candle events are not part
-of ``MarketEvent`` (live sources build candles from trades), so it feeds the backtest
-runner and any consumer that accepts candles directly.
+exactly as on the simulator, paced to the clock or as fast as it is consumed. It reads the
+recording through ``RecordedEvents`` (what ``data/recording.py``'s ``RecordedSession`` offers),
+so the file format stays in ``data/``, above the market layer.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Iterator
+from typing import Protocol
 
 from hft_tui.clock import Clock, WallClock
-from hft_tui.data.candle_store import CandleArrays
-from hft_tui.data.recording import RecordedSession
 from hft_tui.market.sources.protocol import MarketEvent
-from hft_tui.model import Candle
 
 # Sleeps shorter than this are not worth a timer: the event is released at once.
 _MIN_SLEEP_S = 0.0005
+
+
+class RecordedEvents(Protocol):
+    """A recording's events in recorded order, optionally only those stamped in ``[start, end)``."""
+
+    def events(self, start_ts_ns: int | None = None, end_ts_ns: int | None = None) -> Iterator[MarketEvent]: ...
 
 
 class RecordingSource:
@@ -34,7 +37,7 @@ class RecordingSource:
 
     def __init__(
         self,
-        session: RecordedSession,
+        session: RecordedEvents,
         *,
         paced: bool = False,
         clock: Clock | None = None,
@@ -78,34 +81,4 @@ class RecordingSource:
 
     async def close(self) -> None:
         """Stop after the event in flight; safe to call more than once."""
-        self._closed = True
-
-
-class CandleSource:
-    """Streams one candle series as ``Candle`` events, unpaced."""
-
-    name = "candles"
-
-    def __init__(self, bars: CandleArrays, symbol: str, timeframe: str, *, yield_every: int = 1024) -> None:
-        self.bars = bars
-        self.symbol = symbol
-        self.timeframe = timeframe
-        self._yield_every = max(1, yield_every)
-        self._closed = False
-
-    def events(self) -> Iterator[Candle]:
-        """The candles synchronously (the backtest runner's fast path)."""
-        return self.bars.candles(self.symbol, self.timeframe)
-
-    async def stream(self) -> AsyncIterator[Candle]:
-        """The candles in time order until the series ends or ``close()``."""
-        for i, candle in enumerate(self.events(), 1):
-            if self._closed:
-                return
-            if i % self._yield_every == 0:
-                await asyncio.sleep(0)
-            yield candle
-
-    async def close(self) -> None:
-        """Stop after the candle in flight; safe to call more than once."""
         self._closed = True
