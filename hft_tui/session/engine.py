@@ -35,6 +35,7 @@ from hft_tui.session.live_session import LiveSession
 from hft_tui.session.recovery import recover_from_wal
 from hft_tui.session.step import BEFORE_EFFECT, EventStep
 from hft_tui.session.strategy_watch import changed_strategies
+from hft_tui.signals.status import StrategyStatus
 from hft_tui.strategies.user_strategies import UserStrategyError, read_source, source_sha256
 from hft_tui.trading import manual_orders, operator
 from hft_tui.trading.commands import (
@@ -459,7 +460,14 @@ def _flatten(engine: Engine, command: Flatten) -> CommandResult:
 def _reset_halt(engine: Engine, command: ResetHalt) -> CommandResult:
     if not command.confirmed:
         return CommandResult(False, f"type {RESET_CONFIRMATION} to confirm the reset")
-    return engine.core.risk.reset_halt()
+    result = engine.core.risk.reset_halt()
+    paused = [name for name in engine.core.strategies
+              if engine.core.manager.status(name) is StrategyStatus.PAUSED]
+    if not result.ok or not paused:
+        return result
+    # The kill paused every strategy; a reset leaves them so, which an operator must be told.
+    return CommandResult(True, f"{result.message}; still paused: {', '.join(paused)} "
+                               "(resume them to trade: Pause all, or ctl resume)")
 
 
 # One entry per command class but ``StopEngine`` (``Engine.execute`` stops the engine itself:

@@ -105,6 +105,20 @@ async def test_reset_needs_the_typed_confirmation(tmp_path: Path) -> None:
     await engine.wal.close()
     assert accepted.ok, accepted.message
     assert engine.core.state.state.value == "ACTIVE"
+    # The kill paused every strategy and the reset leaves them paused: the answer says so.
+    assert accepted.message.startswith("operator reset: ACTIVE; still paused: ")
+    assert all(name in accepted.message for name in engine.core.strategies)
+
+
+async def test_a_reset_after_resuming_the_strategies_says_nothing_is_paused(tmp_path: Path) -> None:
+    engine = make_engine(tmp_path)
+    engine.begin_session()
+    await engine.wal.start()
+    await engine.execute(Kill())
+    await engine.execute(ResumeStrategy(None))
+    accepted = await engine.execute(ResetHalt("RESET"))
+    await engine.wal.close()
+    assert accepted.ok and accepted.message == "operator reset: ACTIVE"
 
 
 def test_a_halted_engine_comes_back_halted_after_a_restart(tmp_path: Path) -> None:
