@@ -46,6 +46,14 @@ def _each(core: TradingCore, name: str | None, act: Callable[[str], StrategyStat
     return CommandResult(True, f"{done} {', '.join(c.strategy for c in changed) or 'nothing new'}")
 
 
+def _problem(error: Mapping[str, Any], fields: Mapping[str, Any]) -> str:
+    """One parameter's problem; a name the strategy does not have lists the ones it has."""
+    where = ".".join(map(str, error["loc"]))
+    if error["type"] == "extra_forbidden":
+        return f"{where}: no such parameter (it has {', '.join(fields)})"
+    return f"{where}: {error['msg']}"
+
+
 def enable(core: TradingCore, name: str) -> CommandResult:
     """Enable strategy ``name`` again (one disabled by the operator, an error or slowness)."""
     if name not in core.strategies:
@@ -67,7 +75,7 @@ def set_params(core: TradingCore, name: str, values: Mapping[str, Any], revert: 
         new = (core.default_params[name] if revert
                else type(old).model_validate({**old.model_dump(), **values}))
     except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        problems = "; ".join(_problem(e, type(old).model_fields) for e in exc.errors())
         return CommandResult(False, f"{name}: {problems}")
     old_values, new_values = old.model_dump(mode="json"), new.model_dump(mode="json")
     changed = {k for k in new_values if new_values[k] != old_values.get(k)}

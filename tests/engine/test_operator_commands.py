@@ -52,6 +52,14 @@ def test_an_invalid_parameter_is_refused_with_the_reason_and_changes_nothing(eng
     assert engine.core.strategies["spike_fader"].params.threshold_pct == 1.2
 
 
+def test_a_parameter_the_strategy_does_not_have_is_refused_naming_the_ones_it_has(engine: Engine) -> None:
+    result = engine.apply(SetStrategyParams("spike_fader", {"threshold": 2.5}))
+    assert not result.ok
+    fields = ", ".join(type(engine.core.strategies["spike_fader"].params).model_fields)
+    assert result.message == f"spike_fader: threshold: no such parameter (it has {fields})"
+    assert "threshold_pct" in fields and engine.core.strategies["spike_fader"].params.threshold_pct == 1.2
+
+
 def test_reverting_parameters_restores_the_configured_defaults(engine: Engine) -> None:
     engine.apply(SetStrategyParams("cvd", {"cooldown_s": 300.0}))
     engine.apply(SetStrategyParams("cvd", {}, revert_to_defaults=True))
