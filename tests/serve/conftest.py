@@ -20,11 +20,17 @@ from hft_tui.session.engine import Engine
 
 
 @pytest.fixture
-async def served(tmp_path: Path) -> AsyncIterator[ControlServer]:
+def served_settings() -> Settings:
+    """The served engine's settings (a test module overrides this fixture for other ones)."""
+    return Settings()
+
+
+@pytest.fixture
+async def served(tmp_path: Path, served_settings: Settings) -> AsyncIterator[ControlServer]:
     state_dir = tmp_path / "state"
     state_dir.mkdir(mode=0o700)
     os.chmod(state_dir, 0o700)
-    engine: Engine = build_sim_engine(Settings(), clock=WallClock(), wal_dir=state_dir / "wal", paced=True)
+    engine: Engine = build_sim_engine(served_settings, clock=WallClock(), wal_dir=state_dir / "wal", paced=True)
     await engine.start()
     server = ControlServer(engine, socket_path(state_dir))
     await server.start()

@@ -6,46 +6,27 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
-import os
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import numpy as np
 import pytest
 
-from hft_tui.clock import WallClock
 from hft_tui.config.settings import Settings
 from hft_tui.serve.control_client import ControlClient
 from hft_tui.serve.control_server import ControlServer
 from hft_tui.serve.ctl import EXIT_OK, _run
-from hft_tui.serve.protocol import socket_path
-from hft_tui.session.assembly import build_sim_engine
-from hft_tui.session.engine import Engine
 from hft_tui.session.engine_snapshot import EngineSnapshot
 
 
 @pytest.fixture
-async def served_diff_depth(tmp_path: Path) -> AsyncIterator[ControlServer]:
-    state_dir = tmp_path / "state"
-    state_dir.mkdir(mode=0o700)
-    os.chmod(state_dir, 0o700)
-    settings = Settings.model_validate({"sim": {"book_updates": "deltas"}})
-    engine: Engine = build_sim_engine(settings, clock=WallClock(), wal_dir=state_dir / "wal", paced=True)
-    await engine.start()
-    server = ControlServer(engine, socket_path(state_dir))
-    await server.start()
-    yield server
-    await server.close()
-    with contextlib.suppress(asyncio.CancelledError):
-        await engine.stop("test over")
+def served_settings() -> Settings:
+    return Settings.model_validate({"sim": {"book_updates": "deltas"}})
 
 
-async def test_a_client_gets_whole_books_from_an_engine_fed_book_changes(served_diff_depth: ControlServer) -> None:
-    engine = served_diff_depth.engine
+async def test_a_client_gets_whole_books_from_an_engine_fed_book_changes(served: ControlServer) -> None:
+    engine = served.engine
     changed: list[bool] = []
     snapshots: asyncio.Queue[EngineSnapshot] = asyncio.Queue()
-    client = await ControlClient.connect(served_diff_depth.path, client="test", refresh_hz=20,
+    client = await ControlClient.connect(served.path, client="test", refresh_hz=20,
                                          on_snapshot=snapshots.put_nowait)
     try:
         for _ in range(5):
@@ -60,8 +41,8 @@ async def test_a_client_gets_whole_books_from_an_engine_fed_book_changes(served_
         await client.close()
 
 
-async def test_ctl_status_answers_an_engine_fed_book_changes(served_diff_depth: ControlServer,
+async def test_ctl_status_answers_an_engine_fed_book_changes(served: ControlServer,
                                                              capsys: pytest.CaptureFixture[str]) -> None:
     args = argparse.Namespace(ctl_command="status", json=False, yes=False)
-    assert await _run(args, served_diff_depth.path.parent) == EXIT_OK
+    assert await _run(args, served.path.parent) == EXIT_OK
     assert "ACTIVE" in capsys.readouterr().out
