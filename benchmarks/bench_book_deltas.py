@@ -67,7 +67,7 @@ def run(quick: bool = False) -> dict[str, float]:
             "deltas_book_updates": float(updates),
             "deltas_levels_per_update": levels / max(updates, 1),
             "deltas_rejected": float(core.sanitizer.rejected),
-            "deltas_signals": float(core.counters.signals),
+            "deltas_signals": float(core.strategies.signals),
             "deltas_orders": float(core.counters.orders),
             "deltas_peak_rss_mb": peak_rss_mb(),
         }

@@ -64,7 +64,7 @@ def _ours(events: list, wal_dir: Path, *, probe_every: int | None) -> dict[str, 
     rules = {SYMBOL: _rules()}
     core = TradingCore(settings, clock=clock, wal=wal, rules=rules, exchange_id=SIM_EXCHANGE_ID)
     if probe_every is not None:
-        core.add_strategy(EmaProbe(EmaProbeParams(every=probe_every)))
+        core.strategies.add(EmaProbe(EmaProbeParams(every=probe_every)))
     core.process(FeedStatus(SYMBOL, events[0].ts_ns, FeedState.LIVE, "bench"))
     advance, process = clock.advance_to, core.process
     started = time.perf_counter()
@@ -78,7 +78,7 @@ def _ours(events: list, wal_dir: Path, *, probe_every: int | None) -> dict[str, 
     wal.sync()
     wall_s = time.perf_counter() - started
     wal.close_sync()
-    return {"wall_s": wall_s, "signals": core.counters.signals, "orders": core.counters.orders,
+    return {"wall_s": wall_s, "signals": core.strategies.signals, "orders": core.counters.orders,
             "rejected": core.sanitizer.rejected,
             "fills": core.counters.fills}
 

@@ -104,7 +104,7 @@ def run(quick: bool = False) -> dict[str, float]:
         core = engine.core
         figures = {
             **rate_figures("pipeline", n, busy_s, cpu_s, chunk_rates),
-            "pipeline_signals": float(core.counters.signals),
+            "pipeline_signals": float(core.strategies.signals),
             "pipeline_orders": float(core.counters.orders),
             "pipeline_fills": float(core.counters.fills),
             "pipeline_wal_records": float(engine.wal.last_seq),

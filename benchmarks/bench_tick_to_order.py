@@ -99,7 +99,7 @@ async def _measure(orders: int) -> dict[str, float]:
                 "strategies.enabled": [], "signals.auto_disable.enabled": False})
             try:
                 clock = OrderClock(engine)
-                engine.core.add_strategy(EmaProbe(EmaProbeParams(every=EVERY)))
+                engine.core.strategies.add(EmaProbe(EmaProbeParams(every=EVERY)))
                 await wait_until(lambda: len(clock.latencies_ms()[0]) >= orders, f"{orders} orders sent")
                 tick, stamped = clock.latencies_ms()
             finally:

@@ -105,7 +105,7 @@ async def _run(messages: int, seed: int, wal_dir: Path, hostile_share: float) ->
     # A market seen before: the reference a restart restores from the WAL.
     core.sanitizer.restore_references(HOSTILE_REFERENCES)
     probe = _Probe()
-    core.add_strategy(probe)
+    core.strategies.add(probe)
     source = CcxtSource("binance", list(HOSTILE_RULES), clock=clock)
     for symbol, reference in HOSTILE_REFERENCES.items():  # the exchange's REST ticker, fetched
         source._feeds[symbol].ticker_price = reference  # noqa: SLF001

@@ -209,7 +209,7 @@ def run_backtest(
                            keep_closed_trades=True)
         wal.write(SessionStarted(mode="BACKTEST", exchange=exchange_id, symbols=list(rules), source=spec.kind,
                                  window=window.label, **settings.strategies.code_record()))
-        core.report_start_failures()
+        core.strategies.report_start_failures()
         started = time.perf_counter()
         marks: dict[str, tuple[array, array]] = {}
         if spec.kind == "candles" and vectorised:

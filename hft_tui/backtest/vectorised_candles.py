@@ -174,7 +174,7 @@ def _replace_strategies(core: TradingCore, all_series: list[_Series], timeframe:
                     key = (s.symbol, int(s.open_ts_ns[bar]))
                     by_bar[key] = (*by_bar.get(key, ()), signal)
                 s.fixed = np.union1d(s.fixed, bars)  # small: signal bars and day starts
-        core.add_strategy(REPLAYED[name](params, by_bar))
+        core.strategies.add(REPLAYED[name](params, by_bar))
 
 
 def _candle(s: _Series, i: int, timeframe: str) -> Candle:

@@ -146,7 +146,7 @@ def run_replay(plan: ReplayPlan, settings: Settings, out_wal: Path) -> ReplayRun
                            metrics=Metrics())
         if backtest:
             wal.write(SessionStarted.from_payload(plan.session.start.payload))
-            core.report_start_failures()
+            core.strategies.report_start_failures()
             engine = None
         else:
             for record in plan.prefix:

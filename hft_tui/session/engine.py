@@ -284,7 +284,7 @@ class Engine:
         self.wal.write(SessionStarted(mode=self.mode, exchange=self.exchange, symbols=list(self.symbols),
                                       source=self.source.name, session=recovered.sessions + 1,
                                       **self.core.settings.strategies.code_record()))
-        self.core.report_start_failures()
+        self.core.strategies.report_start_failures()
         if recovered.last_seq:
             notes = restore_state(self.core, recovered)
             self.wal.write(Recovered(from_seq=recovered.last_seq, restored=notes))
@@ -478,7 +478,7 @@ COMMAND_EFFECTS: dict[type[Command], Callable[[Engine, Any], CommandResult]] = {
     PauseStrategy: lambda engine, command: operator.pause(engine.core, command.name),
     ResumeStrategy: lambda engine, command: operator.resume(engine.core, command.name),
     EnableStrategy: lambda engine, command: operator.enable(engine.core, command.name),
-    DisableStrategy: lambda engine, command: engine.core.disable(command.name, ReasonCode(command.reason)),
+    DisableStrategy: lambda engine, command: engine.core.strategies.disable(command.name, ReasonCode(command.reason)),
     SetStrategyParams: lambda engine, command: operator.set_params(engine.core, command.name, command.values,
                                                                       command.revert_to_defaults),
     PlaceOrder: lambda engine, command: manual_orders.place(engine.core, command),

@@ -114,7 +114,7 @@ def _symbol_views(core: TradingCore, first_mids: dict[str, float]) -> dict[str, 
             first_mids.setdefault(symbol, mid)
         first = first_mids.get(symbol)
         change = (mid / first - 1.0) * 100.0 if mid is not None and first else None
-        whales = tuple((w.side.value, w.price, w.qty, w.notional) for w in core.book_marks(symbol))
+        whales = tuple((w.side.value, w.price, w.qty, w.notional) for w in core.strategies.book_marks(symbol))
         health = core.feed_health
         views[symbol] = SymbolView(symbol, book, core.last_trades[symbol], health.state(symbol),
                                    core.rules[symbol].tick_size, change, whales,
@@ -215,7 +215,7 @@ def _strategies(core: TradingCore) -> tuple[StrategyView, ...]:
     for name, strategy in core.strategies.items():
         stats = core.manager.scoreboard.stats(name)
         params = strategy.params.model_dump(mode="json")
-        defaults = core.default_params[name].model_dump(mode="json")
+        defaults = core.strategies.default_params[name].model_dump(mode="json")
         views.append(StrategyView(
             name=name,
             status=STATUS_LABELS[core.manager.status(name)],
@@ -224,7 +224,7 @@ def _strategies(core: TradingCore) -> tuple[StrategyView, ...]:
             win_rate=stats.win_rate if stats.trades else None,
             pnl=stats.pnl_usd,
             expectancy=stats.expectancy_usd if stats.trades else None,
-            signals=core.signal_counts.get(name, 0),
+            signals=core.strategies.signal_counts.get(name, 0),
             params=params,
             defaults=defaults,
             tuned=tuple(k for k in params if params[k] != defaults.get(k)),

@@ -100,7 +100,7 @@ class EventStep:
         core = self.core
         before_effect = self.durability.before_effect
         if self.apply is not None:
-            for command in core.take_decided():
+            for command in core.strategies.take_decided():
                 self.wal.write(journal_record(command, core.counters.events))
                 if before_effect:
                     self.wal.sync()
@@ -116,7 +116,7 @@ class EventStep:
         self.take(event)
         core = self.core
         if self.apply is not None:
-            for command in core.take_decided():
+            for command in core.strategies.take_decided():
                 record = journal_record(command, core.counters.events)
                 if self.durability.before_effect:
                     try:

@@ -7,16 +7,18 @@ replay all run this class; only the clock, the source and the broker differ.
 Orders are *intents* until ``release_orders``: the caller first makes the WAL durable
 (WAL before effect), then releases them to the broker. Every decision, order and fill is
 journaled here; the operator's commands are ``operator``'s, the trading state's changes
-``risk_journal``'s and the reduce-only closing of a symbol ``flatten_orders``'.
+``risk_journal``'s, the reduce-only closing of a symbol ``flatten_orders``' and the hosting
+of the strategies (feeding, gates, isolating a failing one) ``strategy_host``'s
+(``core.strategies``).
 """
 
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
+from functools import partial
 from types import MappingProxyType
 from dataclasses import dataclass, field
-from typing import Any
 
 from hft_tui.bus import Metrics
 from hft_tui.clock import Clock
@@ -57,16 +59,14 @@ from hft_tui.signals.decision import Decision
 from hft_tui.signals.exits import Exit, ExitRules, ExitTracker
 from hft_tui.signals.manager import SignalManager
 from hft_tui.signals.sizing import PositionSizer
-from hft_tui.signals.status import StrategyAction, StrategyStatusChange
-from hft_tui.strategies.base import Strategy
-from hft_tui.strategies.hook_watch import HookVerdict, HookWatch
-from hft_tui.strategies.strategy_set import build_strategies, candle_timeframes
-from hft_tui.trading.commands import MANUAL_STRATEGY, Command, CommandResult, DisableStrategy
+from hft_tui.strategies.strategy_set import candle_timeframes
+from hft_tui.trading.commands import MANUAL_STRATEGY, CommandResult
 from hft_tui.trading.fill_feed import FillFeed
 from hft_tui.trading.flatten_orders import FlattenOrders
 from hft_tui.trading.notice_log import NoticeLog
 from hft_tui.trading.order_bookkeeping import OrderBookkeeping
 from hft_tui.trading.risk_journal import RiskJournal
+from hft_tui.trading.strategy_host import StrategyHost, error_text
 from hft_tui.trading.trade_lifecycle import OpenTrade, PendingEntry, TradeLifecycle
 from hft_tui.wal.errors import WalError
 from hft_tui.wal.record_types import (
@@ -81,8 +81,6 @@ from hft_tui.wal.record_types import (
     OrderPlaced,
     OrderUpdate,
     SignalVerdict,
-    StrategyPaused,
-    StrategyStatus,
     TradeClosed,
 )
 from hft_tui.wal.writer import WalWriter
@@ -96,7 +94,6 @@ REJECTION_JOURNAL_INTERVAL_NS = NS_PER_S
 UNKNOWN_SYMBOL_KEY = "*"
 # Component failures are journaled once per distinct error, up to this many distinct ones.
 MAX_JOURNALED_ERRORS = 1000
-ERROR_TEXT_CHARS = 300
 SIGNAL_HISTORY = 300
 
 
@@ -114,7 +111,6 @@ class SignalOutcome:
 @dataclass
 class CoreCounters:
     events: int = 0
-    signals: int = 0
     orders: int = 0
     fills: int = 0
     rejections_journaled: dict[tuple[str, str], tuple[int, int]] = field(default_factory=dict)
@@ -145,25 +141,12 @@ class TradingCore:
         self.symbols = tuple(rules)
         self.metrics = metrics or Metrics()
         self.sanitizer = Sanitizer(settings.sanitizer, self.rules, clock)
-        built = build_strategies(settings.strategies, self.rules)
-        self.strategies: dict[str, Strategy] = built.strategies
-        self.default_params = {name: s.params for name, s in self.strategies.items()}
-        # Strategies that raised or were too slow: no longer fed until the operator enables them.
-        self.failed_strategies: dict[str, str] = {}
-        # Strategies that failed while the core was built (build or offers raised): not fed, and
-        # disabled with STRATEGY_ERROR once the session has started (``report_start_failures``).
-        self._start_failures: dict[str, Exception] = dict(built.failures)
-        # With reload on, the latest market events the strategies were fed: a reloaded one warms up on them.
-        self.recent_events: deque[object] = deque(
-            maxlen=settings.strategies.warmup_events if settings.strategies.reload else 0)
-        self.hook_watch = HookWatch.on(clock, settings.strategies.max_hook_ms, settings.strategies.slow_hook_limit)
-        # Commands the core decided itself during an event; the engine journals and applies them.
-        self._decided: list[Command] = []
-        self.candles = CandleBuilder(candle_timeframes(self.strategies))
         self.manager = SignalManager(settings.signals, clock=clock)
-        self._install_gates()
-        self.failed_strategies.update(dict.fromkeys(self._start_failures, "starting"))
-        self._index_hooks()
+        self.strategies = StrategyHost(settings.strategies, self.rules, clock=clock, wal=wal, manager=self.manager,
+                                       metrics=self.metrics, notify=self.add_notice,
+                                       journal_error=partial(self._journal_error, with_traceback=True),
+                                       last_gates=(self._feed_gate,))
+        self.candles = CandleBuilder(candle_timeframes(self.strategies))
         self.sizer = PositionSizer(settings.sizing)
         self.exits = ExitTracker()
         self.gate = RiskGate(settings.risk)
@@ -189,7 +172,6 @@ class TradingCore:
         self.trades = TradeLifecycle(keep_closed=keep_closed_trades)
         self.fill_feed = FillFeed()
         self.signal_history: deque[SignalOutcome] = deque(maxlen=SIGNAL_HISTORY)
-        self.signal_counts: dict[str, int] = {name: 0 for name in self.strategies}
         self.notices = NoticeLog()
         self.counters = CoreCounters()
         self.flattening = FlattenOrders(self)
@@ -233,100 +215,6 @@ class TradingCore:
             self.portfolio.rebase(equity)
         else:
             self.portfolio.follow_account(equity)
-
-    # --- wiring ---------------------------------------------------------------------------
-
-    def add_strategy(self, strategy: Strategy) -> None:
-        """Run one more strategy (e.g. a benchmark probe) from the next event on."""
-        self.strategies[strategy.name] = strategy
-        self.default_params[strategy.name] = strategy.params
-        self.signal_counts.setdefault(strategy.name, 0)
-        self._index_hooks()
-
-    def replace_strategy(self, name: str, strategy: Strategy, default_params: Any) -> None:
-        """Run ``strategy`` (reloaded code) in place of strategy ``name`` from the next event on;
-        its status (paused, disabled) and its score stay."""
-        self.strategies[name] = strategy
-        self.default_params[name] = default_params
-        self._start_failures.pop(name, None)
-        self._index_hooks()
-        self._install_gates()
-
-    def report_start_failures(self) -> None:
-        """Disable (``STRATEGY_ERROR``, journaled, a notice) each strategy that failed while the core
-        was built; called once the session's start is journaled, so the records are the session's."""
-        failures, self._start_failures = self._start_failures, {}
-        for name, exc in failures.items():
-            self.failed_strategies.pop(name, None)
-            self.strategy_failed(name, exc)
-
-    def _index_hooks(self) -> None:
-        # Per event type, the bound hooks of the strategies that override it, in strategy
-        # order: the per-event loop then neither builds closures nor calls the base class's
-        # empty hooks (a third of the calls with the default set).
-        def overriding(hook: str) -> list[Any]:
-            base = getattr(Strategy, hook)
-            return [getattr(s, hook) for name, s in self.strategies.items()
-                    if getattr(type(s), hook) is not base and name not in self.failed_strategies]
-        self._book_hooks = overriding("on_book")
-        # With the declarations of the strategies that hold back books changing nothing in them
-        # (strategies/quiet_book.py); None when no running strategy declares any.
-        quiet = [(hook, hook.__self__.quiet_books) for hook in self._book_hooks]
-        self._quiet_book_hooks = quiet if any(books is not None for _, books in quiet) else None
-        self._trade_hooks = overriding("on_trade")
-        self._candle_hooks = overriding("on_candle")
-        self._liquidation_hooks = overriding("on_liquidation")
-
-    def _install_gates(self) -> None:
-        # The gates the strategies declare, by rank, then the feed's: a stale feed blocks last.
-        declared = []
-        for name, strategy in self.strategies.items():
-            try:
-                declared.extend((gate, name) for gate in strategy.offers().gates)
-            except WalError:
-                raise
-            except Exception as exc:  # noqa: BLE001 - a strategy's bug must not stop the session's start
-                self._start_failures[name] = exc
-        gates = [self._guarded_gate(name, gate.check) for gate, name in sorted(declared, key=lambda p: p[0].rank)]
-
-        def feed_gate(signal: Signal) -> tuple[float, ReasonCode | None]:
-            if signal.symbol not in self.rules:
-                return 0.0, ReasonCode.FEED_STALE
-            code = freeze_code(self.feed_health.state(signal.symbol))
-            return (1.0, None) if code is None else (0.0, code)
-        self.manager.set_gates([*gates, feed_gate])
-
-    def _guarded_gate(self, name: str, check: Callable[[Signal], tuple[float, ReasonCode | None]],
-                      ) -> Callable[[Signal], tuple[float, ReasonCode | None]]:
-        """``check`` as a gate that a disabled strategy no longer holds, and whose error
-        disables its strategy instead of failing the event."""
-        def gate(signal: Signal) -> tuple[float, ReasonCode | None]:
-            if name in self.failed_strategies:
-                return 1.0, None
-            try:
-                return check(signal)
-            except WalError:
-                raise
-            except Exception as exc:  # noqa: BLE001 - a strategy's bug must not end the session
-                self.strategy_failed(name, exc)
-                return 1.0, None
-        return gate
-
-    def book_marks(self, symbol: str) -> list[Any]:
-        """The marks the running strategies declare for ``symbol``'s order book (whales)."""
-        marks: list[Any] = []
-        for name, strategy in self.strategies.items():
-            if name in self.failed_strategies:
-                continue
-            try:
-                read = strategy.offers().book_marks
-                if read is not None:
-                    marks.extend(read(symbol))
-            except WalError:
-                raise
-            except Exception as exc:  # noqa: BLE001 - a strategy's bug must not end the session
-                self.strategy_failed(name, exc)
-        return marks
 
     # --- the event path ---------------------------------------------------------------------
 
@@ -430,11 +318,12 @@ class TradingCore:
         assert mid is not None  # the sanitizer rejects one-sided books
         self.portfolio.mark(symbol, mid, ts_ns)
         self.broker.on_book(book)
+        host = self.strategies
         for candle in self.candles.on_mid(symbol, ts_ns, mid):
-            self._emit(self._candle_hooks, candle)
-        quiet = self._quiet_book_hooks
+            host.emit(host.candle_hooks, candle)
+        quiet = host.quiet_book_hooks
         if quiet is None:
-            self._emit(self._book_hooks, book)
+            host.emit(host.book_hooks, book)
         else:
             awake = []
             for hook, books in quiet:
@@ -444,7 +333,7 @@ class TradingCore:
                         held.held_ts_ns = ts_ns  # QuietBook.holds, inline: this runs on every book
                         continue
                 awake.append(hook)
-            self._emit(awake, book)
+            host.emit(awake, book)
         self._check_exits(symbol, mid, ts_ns)
         self.flattening.work(symbol, ts_ns)
         self.risk.on_market(symbol, mid, ts_ns)
@@ -456,16 +345,17 @@ class TradingCore:
             return
         self.last_trades[trade.symbol] = trade
         self.broker.on_trade(trade)
+        host = self.strategies
         for candle in self.candles.on_trade(trade):
-            self._emit(self._candle_hooks, candle)
-        self._emit(self._trade_hooks, trade)
+            host.emit(host.candle_hooks, candle)
+        host.emit(host.trade_hooks, trade)
 
     def _on_liquidation(self, liquidation: Liquidation) -> None:
         code = self.sanitizer.check_liquidation(liquidation)
         if code is not None:
             self._rejected(liquidation.symbol, code)
             return
-        self._emit(self._liquidation_hooks, liquidation)
+        self.strategies.emit(self.strategies.liquidation_hooks, liquidation)
 
     def _on_candle_event(self, candle: Candle) -> None:
         """A candle from a file (candle backtests), taken at its close as the market it stands
@@ -480,88 +370,18 @@ class TradingCore:
         self._journal_feed(self.feed_health.on_accepted_book(symbol, ts_ns, watch=False))
         self.portfolio.mark(symbol, candle.close, ts_ns)
         self.broker.on_book(book)
-        self._emit(self._candle_hooks, candle)
-        self._emit(self._book_hooks, book)
-        if self._trade_hooks:
+        host = self.strategies
+        host.emit(host.candle_hooks, candle)
+        host.emit(host.book_hooks, book)
+        if host.trade_hooks:
             for trade in bar.trades():
                 self.last_trades[symbol] = trade
-                self._emit(self._trade_hooks, trade)
+                host.emit(host.trade_hooks, trade)
         elif (last := bar.last_trade()) is not None:
             self.last_trades[symbol] = last  # for the display; no strategy reads trades
         self._check_exits(symbol, candle.close, ts_ns)
         self.flattening.work(symbol, ts_ns)
         self.risk.on_market(symbol, candle.close, ts_ns)
-
-    def _emit(self, hooks: list[Any], event: object) -> None:
-        """Feed ``event`` to ``hooks`` and queue what they signal (paused strategies are still fed).
-
-        A hook that raises is its strategy's failure, not the event's: the strategy is
-        disabled and no longer fed, and the other strategies see the event as usual."""
-        self.recent_events.append(event)
-        watch = self.hook_watch
-        for hook in hooks:
-            try:
-                started_ns = watch.timer.now_ns() if watch is not None else 0
-                signals = hook(event)
-                if watch is not None:
-                    self._timed(watch, hook, watch.timer.now_ns() - started_ns)
-                if signals:
-                    for signal in signals:
-                        self.counters.signals += 1
-                        self.signal_counts[signal.strategy] = self.signal_counts.get(signal.strategy, 0) + 1
-                        self.manager.submit(signal)
-            except WalError:
-                raise
-            except Exception as exc:  # noqa: BLE001 - a strategy's bug must not end the session
-                self.strategy_failed(hook.__self__.name, exc)
-
-    def strategy_failed(self, name: str, exc: Exception) -> None:
-        """Isolate a strategy that raised: disabled with ``STRATEGY_ERROR``, no longer fed; the
-        traceback journaled (once per distinct error)."""
-        if name in self.failed_strategies:
-            return
-        self.metrics.errors += 1
-        self._journal_error(f"strategy {name}", exc, with_traceback=True)
-        self.disable(name, ReasonCode.STRATEGY_ERROR, error_text(exc))
-
-    def _timed(self, watch: HookWatch, hook: Any, took_ns: int) -> None:
-        """Report a slow hook; past the repeat limit, decide to disable its strategy after this event."""
-        verdict = watch.judge(hook.__self__.name, took_ns)
-        if verdict is HookVerdict.ON_TIME:
-            return
-        name = hook.__self__.name
-        text = f"{hook.__name__} took {took_ns / 1e6:.1f} ms (limit {watch.max_hook_ms:g} ms)"
-        if verdict is HookVerdict.SLOW:
-            self.add_notice("strategy", f"strategy {name}: {text}")
-        elif not any(isinstance(c, DisableStrategy) and c.name == name for c in self._decided):
-            self._decided.append(DisableStrategy(name, ReasonCode.STRATEGY_SLOW.value))
-
-    def take_decided(self) -> list[Command]:
-        """The commands decided during the last event (the engine journals them, then applies them)."""
-        decided, self._decided = self._decided, []
-        return decided
-
-    def disable(self, name: str, reason: ReasonCode, detail: str = "") -> CommandResult:
-        """Stop feeding strategy ``name`` until the operator enables it; its signals are refused."""
-        if name not in self.strategies:
-            return CommandResult(False, f"no strategy {name!r}")
-        if name in self.failed_strategies:
-            return CommandResult(True, f"{name} already disabled")
-        why = f"{reason.value}: {detail}" if detail else reason.value
-        self.failed_strategies[name] = why
-        self._index_hooks()
-        change = StrategyStatusChange(name, StrategyAction.DISABLE, self.clock.now_ns(), why)
-        self.manager.apply(change)
-        self.journal_status(change)
-        self.add_notice("strategy", f"strategy {name} disabled: {why}")
-        return CommandResult(True, f"{name} disabled: {why}")
-
-    def feed_again(self, name: str) -> None:
-        """Feed a disabled strategy again from the next event (the operator enabled it)."""
-        if self.failed_strategies.pop(name, None) is not None:
-            self._index_hooks()
-            if self.hook_watch is not None:
-                self.hook_watch.forget(name)
 
     def _journal_error(self, where: str, exc: Exception, *, with_traceback: bool = False) -> None:
         """One ``error`` record per distinct (where, error); repeats are only counted."""
@@ -727,6 +547,13 @@ class TradingCore:
             self.tca.on_decision(order, mid, reason, order.created_ts_ns)
         self.gate.record_submission(order.created_ts_ns)
 
+    def _feed_gate(self, signal: Signal) -> tuple[float, ReasonCode | None]:
+        """The last gate: no entry on a symbol whose feed is not healthy."""
+        if signal.symbol not in self.rules:
+            return 0.0, ReasonCode.FEED_STALE
+        code = freeze_code(self.feed_health.state(signal.symbol))
+        return (1.0, None) if code is None else (0.0, code)
+
     def risk_context(self) -> RiskContext:
         """What the risk gate judges an order against, now."""
         return RiskContext(
@@ -797,7 +624,7 @@ class TradingCore:
         trade, closed = ended
         self.wal.write(TradeClosed.of(closed))
         if trade.strategy in self.strategies:
-            self.journal_status(self.manager.record_trade(closed))
+            self.strategies.journal_status(self.manager.record_trade(closed))
         self.risk.record(self.drb.on_trade_closed(closed.pnl_usd, fill.ts_ns), fill.ts_ns)
 
     # --- exits and flattening --------------------------------------------------------------------
@@ -821,11 +648,6 @@ class TradingCore:
             return 0 if abs(qty) < 1e-12 else (1 if qty > 0 else -1)
         lots = int(abs(qty) / lot + 1e-6)
         return lots if qty > 0 else -lots
-
-    def journal_status(self, change: StrategyStatusChange | None) -> None:
-        if change is not None:
-            record = StrategyPaused if change.action.value in ("pause", "resume") else StrategyStatus
-            self.wal.write(record.from_payload(change.to_record()))
 
     # --- notices ----------------------------------------------------------------------------------
 
@@ -859,7 +681,3 @@ class TradingCore:
         else:
             self.bookkeeping.cancel(order.client_id)
 
-
-def error_text(exc: BaseException) -> str:
-    """``Type: message``, cut short: an error's text may carry whatever a message held."""
-    return f"{type(exc).__name__}: {exc}"[:ERROR_TEXT_CHARS]

@@ -19,7 +19,8 @@ from hft_tui.risk.trading_state import TradingState
 from hft_tui.signals.status import StrategyStatusChange
 from hft_tui.strategies.strategy_set import Unbuilt
 from hft_tui.trading.commands import CommandResult
-from hft_tui.trading.core import TradingCore, error_text
+from hft_tui.trading.core import TradingCore
+from hft_tui.trading.strategy_host import error_text
 from hft_tui.wal.errors import WalError
 from hft_tui.wal.record_types import FlattenStarted, ParamsChanged
 
@@ -42,7 +43,7 @@ def _each(core: TradingCore, name: str | None, act: Callable[[str], StrategyStat
         return CommandResult(False, f"no strategy {name!r}")
     changed = [c for c in (act(n) for n in names) if c is not None]
     for change in changed:
-        core.journal_status(change)
+        core.strategies.journal_status(change)
     return CommandResult(True, f"{done} {', '.join(c.strategy for c in changed) or 'nothing new'}")
 
 
@@ -60,8 +61,8 @@ def enable(core: TradingCore, name: str) -> CommandResult:
         return CommandResult(False, f"no strategy {name!r}")
     if isinstance(core.strategies[name], Unbuilt):
         return CommandResult(False, f"{name} could not be built: fix its code and restart (or reload it)")
-    core.feed_again(name)
-    core.journal_status(core.manager.enable(name))
+    core.strategies.feed_again(name)
+    core.strategies.journal_status(core.manager.enable(name))
     return CommandResult(True, f"{name} enabled")
 
 
@@ -72,7 +73,7 @@ def set_params(core: TradingCore, name: str, values: Mapping[str, Any], revert: 
         return CommandResult(False, f"no strategy {name!r}")
     old = strategy.params
     try:
-        new = (core.default_params[name] if revert
+        new = (core.strategies.default_params[name] if revert
                else type(old).model_validate({**old.model_dump(), **values}))
     except ValidationError as exc:
         problems = "; ".join(_problem(e, type(old).model_fields) for e in exc.errors())
@@ -88,7 +89,7 @@ def set_params(core: TradingCore, name: str, values: Mapping[str, Any], revert: 
     except WalError:
         raise
     except Exception as exc:  # noqa: BLE001 - a strategy's bug must not end the session
-        core.strategy_failed(name, exc)
+        core.strategies.isolate(name, exc)
         return CommandResult(False, f"{name} failed on its new parameters and is disabled: {error_text(exc)}")
     return CommandResult(True, f"{name}: {', '.join(sorted(changed))} changed")
 

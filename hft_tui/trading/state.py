@@ -148,7 +148,7 @@ def _restore_params(core: TradingCore, name: str, params: StrategyParams) -> boo
     except WalError:
         raise
     except Exception as exc:  # noqa: BLE001 - a strategy's bug must not stop the session's start
-        core.strategy_failed(name, exc)
+        core.strategies.isolate(name, exc)
         return False
     return True
 
@@ -197,7 +197,7 @@ def export_state(core: TradingCore) -> RecoveredState:
     snap.notices = core.notices.to_payload()
     for name, strategy in core.strategies.items():
         current = strategy.params.model_dump(mode="json")
-        defaults = core.default_params[name].model_dump(mode="json")
+        defaults = core.strategies.default_params[name].model_dump(mode="json")
         tuned = {k: v for k, v in current.items() if v != defaults.get(k)}
         if tuned:
             snap.params[name] = tuned

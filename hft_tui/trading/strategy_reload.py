@@ -66,7 +66,7 @@ def _build_warm(core: TradingCore, name: str, cls: type[Strategy], path: Path,
         raise UserStrategyError(f"{path}: {name} now needs {' and '.join(missing)}, which are not running")
     try:
         params, dropped = cls.params_model.keeping(core.strategies[name].params.model_dump())
-        defaults, _ = cls.params_model.keeping(core.default_params[name].model_dump())
+        defaults, _ = cls.params_model.keeping(core.strategies.default_params[name].model_dump())
     except ValidationError as exc:  # the defaults themselves (a validator across fields)
         raise UserStrategyError(f"{path}: {cls.params_model.__name__}'s defaults do not validate: "
                                 f"{exc.errors()[0]['msg']}") from None
@@ -74,7 +74,7 @@ def _build_warm(core: TradingCore, name: str, cls: type[Strategy], path: Path,
         strategy = cls.build(params, BuildContext(rules=core.rules,
                                                   needs={need: core.strategies[need] for need in cls.needs}))
         strategy.offers()
-        warmed = warm_up(strategy, core.recent_events)
+        warmed = warm_up(strategy, core.strategies.recent_events)
     except Exception as exc:  # noqa: BLE001 - the user's code: any error is theirs, in one line
         raise UserStrategyError(f"{path}: building and warming up {name} failed: "
                                 f"{type(exc).__name__}: {exc}") from None
@@ -85,10 +85,10 @@ def apply_reload(core: TradingCore, prepared: PreparedReload) -> CommandResult:
     """The reloaded strategy takes over from the next event (its record is journaled already)."""
     record = prepared.record
     name = record.strategy
-    core.replace_strategy(name, prepared.strategy, prepared.defaults)
+    core.strategies.replace(name, prepared.strategy, prepared.defaults)
     dropped = f"; parameters reset to the new defaults: {', '.join(record.dropped)}" if record.dropped else ""
-    disabled = f"; still disabled ({core.failed_strategies[name]}): enable it to run it" \
-        if name in core.failed_strategies else ""
+    disabled = f"; still disabled ({core.strategies.failed[name]}): enable it to run it" \
+        if name in core.strategies.failed else ""
     text = (f"strategy {name} reloaded from {record.path} (sha256 {record.sha256[:12]}), warmed up on "
             f"{record.warmup_events} events{dropped}{disabled}")
     core.add_notice("strategy", text)

@@ -50,7 +50,7 @@ def test_a_strategy_that_raises_is_disabled_with_a_reason_and_the_session_carrie
     tmp_path: Path, engine: Engine
 ) -> None:
     faulty = Faulty(fail_every=3)
-    engine.core.add_strategy(faulty)
+    engine.core.strategies.add(faulty)
     drive_seconds(engine, 60)
     events_at_failure = engine.core.counters.events
     drive_seconds(engine, 60)
@@ -72,7 +72,7 @@ def test_a_strategy_that_raises_is_disabled_with_a_reason_and_the_session_carrie
 
 def test_a_failed_strategy_is_fed_again_once_the_operator_enables_it(engine: Engine) -> None:
     faulty = Faulty(fail_every=2)
-    engine.core.add_strategy(faulty)
+    engine.core.strategies.add(faulty)
     drive_seconds(engine, 30)
     assert faulty.trades == 2
     assert operator.enable(engine.core, "faulty").ok

@@ -1,9 +1,10 @@
 """The session layer reads the trading core and changes it only through its methods: no module
 outside trading/core.py assigns or deletes a core field (or an entry of one), or calls a
 private one; and the session layer calls no method of the core's inner parts (its portfolio,
-exits, trading state, strategies, sanitizer, notices...) but their reads: saving and restoring
-the core is ``trading/state.py``'s, the rest goes through the core's methods and its parts made
-for callers (``core.risk``, ``core.flattening``, ``core.bookkeeping``)."""
+exits, trading state, sanitizer, notices...) but their reads: saving and restoring the core is
+``trading/state.py``'s, the rest goes through the core's methods and its parts made for callers
+(``core.risk``, ``core.flattening``, ``core.bookkeeping``, ``core.strategies``: the strategy host,
+a read-only mapping of the running strategies with the methods that host them)."""
 
 from __future__ import annotations
 
@@ -17,9 +18,9 @@ CORE = PACKAGE / "trading" / "core.py"
 SESSION_LAYER = ("session", "serve", "alerts", "tui", "cli", "replay")
 # The core's inner parts: what the session layer may only read.
 INNER_PARTS = frozenset({
-    "portfolio", "exits", "state", "manager", "sanitizer", "notices", "drb", "strategies", "trades", "gate",
-    "tca", "feed_health", "sync_broker", "books", "candles", "hook_watch", "sizer", "fee_models", "orders",
-    "open_trades", "default_params", "failed_strategies", "signal_counts", "last_trades", "counters",
+    "portfolio", "exits", "state", "manager", "sanitizer", "notices", "drb", "trades", "gate",
+    "tca", "feed_health", "sync_broker", "books", "candles", "sizer", "fee_models", "orders",
+    "open_trades", "last_trades", "counters",
 })
 # The reads among their methods.
 READS = frozenset({"get", "items", "values", "keys", "position", "positions", "snapshot", "equity",
@@ -91,6 +92,6 @@ def test_the_session_layer_calls_no_method_of_the_cores_inner_parts_but_reads() 
 def test_the_scan_finds_a_reach_into_an_inner_part() -> None:
     sample = ("def f(core, engine):\n    core.portfolio.restore({}, 0.0, 0.0)\n    engine.core.exits.track(r)\n"
               "    core.portfolio.position('BTC')\n    core.risk.hold('k', c, 'd')\n    core.wal.write(r)\n"
-              "    core.strategies.get('trend')\n    core.notices.restore(p)\n")
+              "    core.strategies.get('trend')\n    core.notices.restore(p)\n    core.strategies.disable('x', c)\n")
     assert [line.split(": ", 1)[1] for line in _reaches(sample, "sample")] == [
         "core.portfolio.restore()", "engine.core.exits.track()", "core.notices.restore()"]

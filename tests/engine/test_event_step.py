@@ -53,6 +53,17 @@ class Counters:
 
 
 @dataclass
+class Host:
+    """The strategy host as the step sees it: the commands an event decided."""
+
+    decided: list[Command] = field(default_factory=list)
+
+    def take_decided(self) -> list[Command]:
+        decided, self.decided = self.decided, []
+        return decided
+
+
+@dataclass
 class Event:
     ts_ns: int
     intent: bool = False
@@ -68,13 +79,13 @@ class Core:
     log: list[tuple[Any, ...]]
     counters: Counters = field(default_factory=Counters)
     pending: bool = False
-    decided: list[Command] = field(default_factory=list)
+    strategies: Host = field(default_factory=Host)
 
     def process(self, event: Event) -> None:
         self.counters.events += 1
         self.log.append(("process", event.ts_ns))
         if event.decides is not None:
-            self.decided.append(event.decides)
+            self.strategies.decided.append(event.decides)
         if event.intent:
             self.wal.write(NoticeGiven(source="order", text=f"intent at {event.ts_ns}"))
             self.pending = True
@@ -82,10 +93,6 @@ class Core:
     @property
     def has_pending_orders(self) -> bool:
         return self.pending
-
-    def take_decided(self) -> list[Command]:
-        decided, self.decided = self.decided, []
-        return decided
 
     def release_orders(self) -> None:
         self.pending = False
@@ -154,7 +161,7 @@ def test_a_decided_command_is_journaled_durably_before_it_takes_effect_and_befor
 def test_a_step_without_an_effect_for_decided_commands_leaves_them_untaken() -> None:
     step, core, _ = _step(batched(100), on_event=None)
     step.run(Event(1, decides=DisableStrategy("cvd", "STRATEGY_SLOW")))
-    assert len(core.decided) == 1
+    assert len(core.strategies.decided) == 1
 
 
 async def test_on_the_loop_a_release_waits_for_the_group_commit_of_the_real_journal(tmp_path: Path) -> None:

@@ -63,7 +63,7 @@ def test_a_parameter_the_strategy_does_not_have_is_refused_naming_the_ones_it_ha
 def test_reverting_parameters_restores_the_configured_defaults(engine: Engine) -> None:
     engine.apply(SetStrategyParams("cvd", {"cooldown_s": 300.0}))
     engine.apply(SetStrategyParams("cvd", {}, revert_to_defaults=True))
-    assert engine.core.strategies["cvd"].params == engine.core.default_params["cvd"]
+    assert engine.core.strategies["cvd"].params == engine.core.strategies.default_params["cvd"]
 
 
 def test_flatten_closes_a_position_reduce_only_without_halting(engine: Engine) -> None:

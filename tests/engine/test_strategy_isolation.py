@@ -89,8 +89,8 @@ def run(tmp_path: Path, strategy: Strategy | None, seconds: float = 120,
     engine = make_engine(tmp_path)
     engine.begin_session()
     if strategy is not None:
-        engine.core.add_strategy(strategy)
-    engine.core.hook_watch = watch
+        engine.core.strategies.add(strategy)
+    engine.core.strategies.hook_watch = watch
     drive_seconds(engine, seconds)
     engine.wal.sync()
     return engine, wal_records(tmp_path / "wal")
@@ -153,7 +153,7 @@ def test_a_hook_that_really_sleeps_is_timed_on_the_wall_clock(tmp_path: Path) ->
 
 
 def test_backtests_and_replays_do_not_time_hooks(engine: Engine) -> None:
-    assert engine.core.hook_watch is None, "on the data's clock a hook takes no time: nothing to judge"
+    assert engine.core.strategies.hook_watch is None, "on the data's clock a hook takes no time: nothing to judge"
 
 
 class NeighbourParams(StrategyParams):
@@ -198,7 +198,7 @@ def test_a_raising_gate_disables_its_strategy_not_the_event(tmp_path: Path) -> N
 
 
 def test_raising_book_marks_and_parameter_hook_disable_the_strategy(engine: Engine) -> None:
-    engine.core.add_strategy(BadNeighbour())
+    engine.core.strategies.add(BadNeighbour())
     drive_seconds(engine, 5)
     assert engine.publish_snapshot().views["BTC/USDT"].whales, "the whales of book_imbalance still show"
     assert engine.core.manager.disabled_reason("neighbour") == "STRATEGY_ERROR: ZeroDivisionError: marks"

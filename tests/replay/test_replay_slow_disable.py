@@ -93,8 +93,8 @@ async def test_a_session_where_a_slow_hook_disabled_its_strategy_replays_with_ze
         while engine.core.manager.disabled_reason("sleeper") is None:
             assert loop.time() < deadline, "the sleeper was never disabled"
             await asyncio.sleep(0.05)
-        signalled = engine.core.signal_counts["chatty"]
-        while engine.core.signal_counts["chatty"] < signalled + 5:  # the others decide on after it
+        signalled = engine.core.strategies.signal_counts["chatty"]
+        while engine.core.strategies.signal_counts["chatty"] < signalled + 5:  # the others decide on after it
             assert loop.time() < deadline + DEADLINE_S, "no signal after the disable"
             await asyncio.sleep(0.05)
     finally:
