@@ -14,7 +14,8 @@ else runs: the load average is printed). Then one more run at the largest N carr
 the engine sampled at every millisecond of its CPU time, says where that time goes: ccxt (websocket
 client, JSON, its order book, the unified structures), aiohttp (frames, sockets), the asyncio
 loop, and ours by package. A C or standard-library function's time is charged to the package
-that called it.
+that called it, and each thread's time to its own frames (the input recorder's writer and the
+WAL's fsync run on threads of their own).
 
 ``python -m benchmarks.bench_symbols_live [--quick] [--steps 1,10,20] [--window-s 10]``
 """
@@ -29,6 +30,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections import defaultdict
 from pathlib import Path
@@ -250,6 +252,14 @@ _OWNERS = (
 )
 
 
+def _thread_cpu_s(ident: int) -> float | None:
+    """The CPU time a thread of this process has used, in seconds; None once it has ended."""
+    try:
+        return time.clock_gettime(time.pthread_getcpuclockid(ident))
+    except OSError:
+        return None
+
+
 def owner(frame: FrameType | None) -> tuple[str, str]:
     """The owner of the innermost frame of ``frame``'s stack that has one, and that frame's
     function (``package/file.py:function``)."""
@@ -264,17 +274,23 @@ def owner(frame: FrameType | None) -> tuple[str, str]:
 
 
 class CpuSampler:
-    """Counts the owner of the engine's frame at every millisecond of the process's CPU time
-    (``ITIMER_PROF``, so waiting costs no samples). Unlike cProfile it does not slow what it
-    measures by a factor that grows with the number of small calls."""
+    """Charges the process's CPU time to the frames that spent it, at every millisecond of it
+    (``ITIMER_PROF``, so waiting costs no samples). The signal always lands on the main
+    thread, but the input recorder's writer and the WAL's fsync run on threads of their
+    own: each sample reads every thread's CPU clock and charges what each spent since the
+    last sample to that thread's own frame, in CPU-milliseconds. Unlike cProfile it does
+    not slow what it measures by a factor that grows with the number of small calls."""
 
     def __init__(self, interval_s: float = 0.001) -> None:
-        self.counts: dict[str, int] = defaultdict(int)
-        self.functions: dict[str, int] = defaultdict(int)
+        self.counts: dict[str, float] = defaultdict(float)
+        self.functions: dict[str, float] = defaultdict(float)
         self._interval_s = interval_s
         self._previous: Any = None
+        self._cpu_s: dict[int, float] = {}
 
     def start(self) -> None:
+        self._cpu_s = {ident: cpu for ident, _ in sys._current_frames().items()
+                       if (cpu := _thread_cpu_s(ident)) is not None}
         self._previous = signal.signal(signal.SIGPROF, self._on_sample)
         signal.setitimer(signal.ITIMER_PROF, self._interval_s, self._interval_s)
 
@@ -283,12 +299,26 @@ class CpuSampler:
         signal.signal(signal.SIGPROF, self._previous)
 
     def _on_sample(self, signum: int, frame: FrameType | None) -> None:
-        name, function = owner(frame)
-        self.counts[name] += 1
-        self.functions[function] += 1
+        frames: dict[int, FrameType | None] = dict(sys._current_frames())
+        here = threading.get_ident()
+        frames[here] = frame  # where the signal interrupted this thread, not this handler
+        last = self._cpu_s
+        now: dict[int, float] = {}
+        for ident, thread_frame in frames.items():
+            cpu = _thread_cpu_s(ident)
+            if cpu is None:
+                continue
+            now[ident] = cpu
+            spent_ms = 1000.0 * (cpu - last.get(ident, cpu))
+            if spent_ms > 0.0:
+                name, function = owner(thread_frame)
+                self.counts[name] += spent_ms
+                self.functions[function] += spent_ms
+        now[here] = time.thread_time()  # this handler's own time is charged to nobody
+        self._cpu_s = now
 
     def shares(self) -> dict[str, float]:
-        """Percent of the samples per owner, largest first."""
+        """Percent of the CPU time sampled per owner, largest first."""
         total = sum(self.counts.values()) or 1
         return {name: 100.0 * n / total for name, n in sorted(self.counts.items(), key=lambda kv: -kv[1])}
 
@@ -322,8 +352,8 @@ async def scan(steps: tuple[int, ...], window_s: float, profile_window_s: float)
     if carried and profile_window_s > 0:
         sampler = CpuSampler()
         step = await measure(carried, profile_window_s, sampler=sampler)
-        print(f"where the engine process's CPU goes at N={carried} ({sum(sampler.counts.values())} samples, "
-              f"one per CPU-millisecond, over {profile_window_s:g} s; CPU "
+        print(f"where the engine process's CPU goes at N={carried} ({sum(sampler.counts.values()):.0f} CPU-ms "
+              f"sampled, each thread's to its own frame, over {profile_window_s:g} s; CPU "
               f"{step['engine_cpu_pct_of_core']:.0f}% of a core, lag p99 {step['book_lag_p99_ms']:.1f} ms):",
               file=sys.stderr)
         for name, pct in sampler.shares().items():

@@ -9,7 +9,7 @@ from loopback_exchange import LoopbackExchange
 from hft_tui.clock import WallClock
 from hft_tui.config.settings import ExchangeSettings
 from hft_tui.market.sources.ccxt import CcxtSource
-from hft_tui.model import FeedState, FeedStatus, OrderBook, Side, Trade
+from hft_tui.model import FeedState, FeedStatus, OrderBook, Side, Trade, level_changes
 
 
 def make_source(settings: ExchangeSettings, symbols: list[str] | None = None, **kwargs: object) -> CcxtSource:
@@ -120,3 +120,27 @@ async def test_a_streamed_book_carries_the_levels_it_changed_since_the_one_befor
         assert book.changes is not None and book.changes.prev_seq == previous.seq
         assert (49999.5, 7.0) in [(c.price, c.new_qty) for c in book.changes.bids]
         assert (50000.0, 0.25) in [(c.price, c.new_qty) for c in book.changes.asks]
+
+
+async def test_every_streamed_update_carries_exactly_what_it_changed_even_past_the_depth(
+        loopback, loopback_settings) -> None:
+    # Three levels a side of the server's five: new better levels push the third out.
+    source = CcxtSource("binance", ["BTC/USDT"], clock=WallClock(), ccxt_config=dict(loopback_settings.ccxt),
+                        book_depth=3, seed=1)
+    async with EventTap(source) as tap:
+        await tap.wait_for(lambda e: isinstance(e, FeedStatus) and e.state is FeedState.LIVE)
+        await _until_subscribed(loopback, "btcusdt@depth")
+        for bids, asks in (([(49999.5, 4.0)], []), ([(49999.6, 1.0)], [(50000.4, 2.0)]),
+                           ([(49999.6, 0.0)], [(50000.5, 0.0), (50003.5, 1.0)]), ([(49990.0, 1.0)], []),
+                           ([], [(50000.45, 0.5), (50000.44, 0.5)])):
+            await loopback.push_depth("BTCUSDT", bids=bids, asks=asks)
+        await tap.wait_for(lambda e: isinstance(e, OrderBook) and 50000.44 in e.asks[:, 0])
+    books = [e for e in tap.events if isinstance(e, OrderBook)]
+    assert books[0].changes is None and len(books) > 2
+    for previous, book in zip(books, books[1:]):
+        assert book.changes is not None and book.changes.prev_seq == previous.seq
+        assert sorted(book.changes.bids) == sorted(level_changes(previous.bids.tolist(), book.bids.tolist()))
+        assert sorted(book.changes.asks) == sorted(level_changes(previous.asks.tolist(), book.asks.tolist()))
+    assert books[-1].asks[:, 0].tolist() == [50000.4, 50000.44, 50000.45]
+    # Taken from the levels ccxt stored (the tap saw the last book), not by comparing books.
+    assert source.exchange.orderbooks["BTC/USDT"].taken.seq == books[-1].seq

@@ -4,7 +4,9 @@ polling where it does not, with its own gap/drop recovery and staleness watch.
 One task per (symbol, stream) feeds one queue that ``stream()`` drains. Books are
 conflated (the latest book of a symbol replaces an undelivered older one); trades,
 liquidations, feed statuses and rejections are never dropped. A delivered book carries the
-levels it changed since the one delivered before it (``book_diff.with_changes``).
+levels it changed since the one delivered before it: taken from the levels ccxt stored
+(``ccxt_book_tap``), merged over conflated books, else found by comparing the two books
+(``book_diff``).
 
 Feed state (``FeedStatus``) describes a symbol's *book*, because the book is what prices
 orders: CONNECTING until the first good book, LIVE while good books arrive, RESYNCING
@@ -40,8 +42,9 @@ from hft_tui.market.ccxt_exchange import (
     guard_message_handler,
     market_symbol_in,
 )
-from hft_tui.market.book_diff import with_changes
-from hft_tui.market.ccxt_convert import book_from_ccxt, liquidation_from_ccxt, trade_from_ccxt, trade_key
+from hft_tui.market.book_diff import superseded, with_changes
+from hft_tui.market.ccxt_book_tap import take_book, tap_order_books
+from hft_tui.market.ccxt_convert import liquidation_from_ccxt, trade_from_ccxt, trade_key
 from hft_tui.market.ccxt_markets import contract_size, round_price, round_qty, rules_for_symbols
 from hft_tui.market.sanitizer import is_number
 from hft_tui.market.sources.protocol import MarketEvent
@@ -199,6 +202,7 @@ class CcxtSource:
             self._exchange = create_exchange(self._exchange_id, **self._exchange_args)  # type: ignore[arg-type]
             if hasattr(self._exchange, "handle_message"):
                 guard_message_handler(self._exchange, self._on_unparseable)
+                tap_order_books(self._exchange)
         return self._exchange
 
     async def load_rules(self) -> dict[str, MarketRules]:
@@ -398,8 +402,8 @@ class CcxtSource:
 
     def _on_book(self, symbol: str, raw: Any) -> None:
         feed = self._feeds[symbol]
-        book = book_from_ccxt(symbol, raw, received_ms=self._clock.now_ns() // 1_000_000,
-                              depth=self._depth, contract_size=feed.contract_size)
+        book = take_book(symbol, raw, received_ms=self._clock.now_ns() // 1_000_000,
+                         depth=self._depth, contract_size=feed.contract_size)
         if isinstance(book, ReasonCode):
             self._reject(symbol, book, "book")
             return
@@ -411,8 +415,11 @@ class CcxtSource:
         feed.last_activity_s = asyncio.get_running_loop().time()
         if feed.state is not FeedState.LIVE:
             self._set_state(feed, FeedState.LIVE, "book updates flowing")
-        if symbol not in self._pending_books:
+        pending = self._pending_books.get(symbol)
+        if pending is None:
             self._queue.put_nowait(symbol)
+        else:
+            book = superseded(pending, book)
         self._pending_books[symbol] = book
 
     # --- the first book of a stream ---------------------------------------------------------
