@@ -153,6 +153,7 @@ class CandleBuilder:
         bars = self._bars_for(symbol)
         closed: list[Candle] | None = None
         opened = quiet is None
+        late = False
         for i, (tf, tf_ns) in enumerate(self._frames):
             bar = bars[i]
             if bar is None or ts_ns >= bar.end_ts_ns:
@@ -165,9 +166,13 @@ class CandleBuilder:
                 opened = True
             elif ts_ns < bar.open_ts_ns:
                 self.late_events += 1
+                late = True
                 continue
             bar.add_mid(mid)
-        if opened:
+        if late:
+            # A bar did not take this mid: its close is not ``mid``, so the next one is not a repeat.
+            self._quiet.pop(symbol, None)
+        elif opened:
             self._quiet[symbol] = (mid, max(b.open_ts_ns for b in bars), min(b.end_ts_ns for b in bars))  # type: ignore[union-attr]
         else:
             self._quiet[symbol] = (mid, quiet[1], quiet[2])  # type: ignore[index]

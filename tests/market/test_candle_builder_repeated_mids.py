@@ -65,6 +65,8 @@ events = st.lists(
 @given(events)
 @example([("mid", 9 * S // 10, 100.0, "BTC/USDT"), ("mid", 3 * S // 10, 100.0, "BTC/USDT"),
           ("mid", -4 * S // 10, 100.0, "BTC/USDT")])  # the same mid, late for the new 1s bar only
+@example([("mid", S, 100.0, "ETH/USDT"), ("mid", -1, 100.5, "ETH/USDT"),
+          ("mid", 1, 100.5, "ETH/USDT")])  # a new mid late for the 1s bar, then on time: not a repeat
 def test_candles_with_repeated_mids_skipped_equal_those_of_every_mid_folded(stream) -> None:
     builder = CandleBuilder([tf for tf, _ in FRAMES])
     oracle = {s: [OracleFrame(tf, ns) for tf, ns in FRAMES] for s in ("BTC/USDT", "ETH/USDT")}
