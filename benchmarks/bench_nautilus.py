@@ -84,7 +84,8 @@ def _ours(events: list, wal_dir: Path, *, probe_every: int | None) -> dict[str, 
 
 
 def _rules():
-    market = build_sim_market(load_settings(None, {"engine": {"symbols": [SYMBOL]}}), DEFAULT_SIM_START_NS)
+    settings = load_settings(None, {"engine": {"symbols": [SYMBOL]}})
+    market = build_sim_market(settings.sim, settings.engine.symbols, settings.engine.seed, DEFAULT_SIM_START_NS)
     return market.rules(SYMBOL)
 
 

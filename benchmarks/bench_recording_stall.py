@@ -30,7 +30,8 @@ PAUSE_S = 0.01
 def run(quick: bool = False) -> dict[str, float]:
     """The caller's wait per batch of writes while parts are written."""
     n = 20_000 if quick else 40_000
-    market = build_sim_market(load_settings(None, {}), DEFAULT_SIM_START_NS)
+    settings = load_settings(None, {})
+    market = build_sim_market(settings.sim, settings.engine.symbols, settings.engine.seed, DEFAULT_SIM_START_NS)
     events = [market.next_event() for _ in range(n)]
     batches: list[float] = []
     with tempfile.TemporaryDirectory(prefix="bench-recording-") as tmp:

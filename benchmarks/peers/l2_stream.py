@@ -46,7 +46,7 @@ def stream_market(book_updates: BookUpdates, seed: int = 7) -> SimulatedMarket:
     # guard holding it reduce-only through the crash.
     settings = load_settings(None, {"engine": {"symbols": [SYMBOL], "seed": seed},
                                     "sim": {"opening_cascade_s": 0, "book_updates": book_updates}})
-    return build_sim_market(settings, DEFAULT_SIM_START_NS)
+    return build_sim_market(settings.sim, settings.engine.symbols, settings.engine.seed, DEFAULT_SIM_START_NS)
 
 
 def export_stream(path: Path, n_deltas: int, seed: int = 7, book_updates: BookUpdates = "snapshots") -> dict[str, int]:

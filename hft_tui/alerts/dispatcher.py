@@ -11,9 +11,9 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 
-from hft_tui.alerts.settings import AlertsSettings
 from hft_tui.alerts.target_lane import TargetLane
 from hft_tui.alerts.targets import AlertTarget
+from hft_tui.config.alerts_settings import AlertsSettings
 
 FLUSH_TIMEOUT_S = 5.0
 

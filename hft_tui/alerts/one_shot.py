@@ -10,8 +10,8 @@ import socket
 import sys
 
 from hft_tui.alerts.dispatcher import AlertDispatcher
-from hft_tui.alerts.settings import AlertsSettings
 from hft_tui.alerts.targets import TargetError, targets_from_env
+from hft_tui.config.alerts_settings import AlertsSettings
 
 EXIT_SENT = 0
 EXIT_FAILED = 1

@@ -22,8 +22,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import apprise
 
-from hft_tui.alerts.settings import AlertsSettings
 from hft_tui.alerts.targets import AlertTarget
+from hft_tui.config.alerts_settings import AlertsSettings
 
 MAX_QUEUED = 10_000
 RATE_WINDOW_S = 60.0

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import apprise
 
-from hft_tui.alerts.settings import AlertsSettings
+from hft_tui.config.alerts_settings import AlertsSettings
 
 
 @dataclass(frozen=True, slots=True)

@@ -166,7 +166,7 @@ def market_rules(spec: DataSpec, settings: Settings) -> dict[str, MarketRules]:
         assert spec.path is not None
         return dict(RecordedSession(spec.path).meta.rules)
     if spec.kind == "sim":
-        market = build_sim_market(settings, start_ts_ns=spec.sim_start_ts_ns)
+        market = build_sim_market(settings.sim, settings.engine.symbols, settings.engine.seed, spec.sim_start_ts_ns)
         return {s: market.rules(s) for s in market.symbols}
     store = _store(spec)
     try:
@@ -274,7 +274,7 @@ def _market_events(spec: DataSpec, settings: Settings, window: Window) -> Iterat
 
 def _sim_events(settings: Settings, spec: DataSpec, window: Window) -> Iterator[MarketEvent]:
     """The simulator's stream from its start, as SimSource yields it, cut to ``window``."""
-    market = build_sim_market(settings, start_ts_ns=spec.sim_start_ts_ns)
+    market = build_sim_market(settings.sim, settings.engine.symbols, settings.engine.seed, spec.sim_start_ts_ns)
     for symbol in market.symbols:
         yield FeedStatus(symbol, max(market.now_ns(), window.start_ts_ns), FeedState.LIVE, "simulated market")
     next_event = market.next_event

@@ -17,6 +17,7 @@ from hft_tui.config.loader import ConfigError, load_settings
 from hft_tui.config.settings import Settings
 from hft_tui.execution.fee_comparison import ScheduleLookup, comparison_json, schedules_for, sim_book
 from hft_tui.execution.fee_model import ExchangeCost, compare
+from hft_tui.market.sim_setup import DEFAULT_SIM_START_NS, build_sim_market
 from hft_tui.model import Liquidity, OrderBook, Side
 
 EXIT_OK = 0
@@ -57,8 +58,9 @@ def run_fees_command(args: argparse.Namespace) -> int:
     if problem is not None:
         print(f"hft-tui: {problem}", file=sys.stderr)
         return EXIT_CONFIG_ERROR
-    book, sim_fees = sim_book(settings, symbol, args.at_s)
-    lookup = schedules_for(_exchange_ids(args, settings), settings, sim_fees)
+    market = build_sim_market(settings.sim, settings.engine.symbols, settings.engine.seed, DEFAULT_SIM_START_NS)
+    book, sim_fees = sim_book(market, symbol, args.at_s)
+    lookup = schedules_for(_exchange_ids(args, settings), settings.execution.fee_overrides, sim_fees)
     if not lookup.schedules:
         print("hft-tui: none of the exchanges has a fee schedule to compare", file=sys.stderr)
         return EXIT_FAILED

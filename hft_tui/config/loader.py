@@ -23,7 +23,8 @@ from hft_tui.config.credential_keys import credential_field_for, find_credential
 from hft_tui.config.credentials import credential_env_var
 from hft_tui.config.errors import COMMAND_LINE, NO_VALUE, REDACTED, ConfigError, ConfigProblem
 from hft_tui.config.field_bounds import FieldBounds
-from hft_tui.config.settings import ExchangeSettings, Settings
+from hft_tui.config.settings import Settings
+from hft_tui.market.exchange_settings import ExchangeSettings
 
 _TOML_LINE = re.compile(r"\(at line (\d+), column (\d+)\)")
 _DEFAULTS = "<defaults>"

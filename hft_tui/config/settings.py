@@ -3,6 +3,10 @@
 The TOML file, ``config/default.toml``, ``hft-tui config check`` and ``config show`` are all
 derived from these classes. A new section is one more ``Section`` subclass and one more
 field on ``Settings``; the loader and the renderer walk the models and need no change.
+
+A section that one domain package reads is that package's own model (``market/sim_settings.py``,
+``risk/settings.py``, ``strategies/settings.py`` ...): ``Settings`` composes them, so ``config``
+sits above the domain packages in the layers and none of them imports it.
 """
 
 from __future__ import annotations
@@ -10,15 +14,17 @@ from __future__ import annotations
 import re
 from difflib import get_close_matches
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
+from hft_tui.config.alerts_settings import AlertsSettings
 from hft_tui.config.key_bindings import keymap_problems
 from hft_tui.config.theme_names import theme_names
-from hft_tui.alerts.settings import AlertsSettings
 from hft_tui.execution.settings import ExecutionSettings
+from hft_tui.market.exchange_settings import ExchangeSettings
 from hft_tui.market.sanitizer_settings import SanitizerSettings
+from hft_tui.market.sim_settings import SimSettings
 from hft_tui.risk.settings import RiskSettings
 from hft_tui.signals.exits import ExitSettings
 from hft_tui.signals.manager import SignalSettings
@@ -27,9 +33,6 @@ from hft_tui.strategies.settings import StrategiesSettings
 
 # BASE/QUOTE for spot, BASE/QUOTE:SETTLE for swaps: the ccxt unified symbol shape.
 _SYMBOL_RE = re.compile(r"^[A-Z0-9][A-Z0-9._-]*/[A-Z0-9][A-Z0-9._-]*(:[A-Z0-9][A-Z0-9._-]*)?$")
-_EXCHANGE_ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
-# The shortest dead-man countdown: refreshed every quarter of it, a refresh stays under 1/s.
-DEAD_MAN_MIN_S = 10
 
 
 class Section(BaseModel):
@@ -92,35 +95,6 @@ class EngineSettings(Section):
                 raise ValueError(f"lists {symbol!r} twice; each symbol must appear once")
             seen.add(symbol)
         return symbols
-
-
-class SimSettings(Section):
-    """The built-in simulated market used in sim mode."""
-
-    book_updates_per_s: float = Field(
-        20.0, ge=0.1, le=10000, description="Order book updates per second, per symbol."
-    )
-    trades_per_s: float = Field(3.0, ge=0, le=10000, description="Average trades per second, per symbol.")
-    depth: int = Field(20, ge=5, le=200, description="Price levels per side of the simulated book.")
-    book_updates: Literal["snapshots", "deltas"] = Field(
-        "snapshots",
-        description="snapshots = every book update is drawn whole; deltas = a diff-depth feed like "
-        "Binance's, a few levels per update and a snapshot every 10 minutes.",
-    )
-    correlation: float = Field(
-        0.8, ge=-1, le=1, description="Correlation of price moves between the simulated symbols."
-    )
-    paced: bool = Field(
-        True,
-        description="true = emit events in real time; false = as fast as possible (backtests, benchmarks).",
-    )
-    opening_cascade_s: float = Field(
-        20.0,
-        ge=0,
-        le=86_400,
-        description="Seconds into a session at which the first symbol has a liquidation cascade, "
-        "so a new user sees the whole pipeline act within a minute; 0 = leave it to chance.",
-    )
 
 
 class WalSettings(Section):
@@ -205,107 +179,6 @@ class PathSettings(Section):
         "'strategies' in the platform's user config directory for hft-tui. Overridden by --strategies-dir.",
         examples=["~/hft-tui/strategies"],
     )
-
-
-class ExchangeSettings(Section):
-    """The exchange used in paper and live mode, through ccxt. Credentials come from the environment."""
-
-    id: str = Field(
-        "binance",
-        min_length=1,
-        max_length=64,
-        description="ccxt exchange id, lower case (binance, okx, bybit, kraken ...).",
-    )
-    market_type: Literal["spot", "swap"] = Field(
-        "spot", description="spot markets or perpetual swaps."
-    )
-    sandbox: bool = Field(False, description="Use the exchange's testnet (ccxt sandbox mode) where it has one.")
-    ccxt: dict[str, Any] = Field(
-        default_factory=dict,
-        description="Passed verbatim to the ccxt exchange constructor (options, urls, enableRateLimit, timeout ...). "
-        "Never put credentials here.",
-    )
-    rest_poll_interval_ms: float = Field(
-        1000.0, ge=50, le=60000, description="Polling period when the exchange has no websocket feed."
-    )
-    stale_after_ms: float = Field(
-        5000.0,
-        ge=100,
-        le=600000,
-        description="A feed silent for this long is stale and freezes new entries. Must exceed rest_poll_interval_ms.",
-    )
-    reconnect_backoff_ms: float = Field(
-        500.0, ge=10, le=60000, description="First delay before reconnecting a dropped feed; doubles per attempt."
-    )
-    reconnect_backoff_max_ms: float = Field(
-        30000.0,
-        ge=100,
-        le=600000,
-        description="Ceiling of the reconnect delay. Must be at least reconnect_backoff_ms.",
-    )
-    account_sync_s: float = Field(
-        30.0, ge=1, le=3600,
-        description="LIVE: re-read balances this often; equity, sizing and budgets follow the account.",
-    )
-    user_stream_check_s: float = Field(
-        5.0, ge=0.05, le=3600,
-        description="LIVE with a user-data stream: open orders and their fills are also checked over REST "
-        "this often (a stream can stall or end without a word).",
-    )
-    kill_deadline_s: float = Field(
-        10.0, ge=1, le=300,
-        description="LIVE: the kill switch and flatten keep trying this long for the exchange to confirm flat.",
-    )
-    cancel_orphans_on_start: bool = Field(
-        False, description="LIVE: at start, cancel open orders on the traded symbols that this engine did not send.",
-    )
-    dead_man_s: int = Field(
-        0, ge=0, le=3600,
-        description="LIVE: dead-man's switch. Where the exchange has cancel-all-after (OKX, Kraken, BitMEX ...), "
-        "it cancels every resting order this many seconds after the engine stops refreshing the timer "
-        "(refreshed every quarter of it). 0 = off; else at least 10 (OKX accepts 10-120).",
-    )
-
-    @field_validator("id")
-    @classmethod
-    def _known_ccxt_id(cls, exchange_id: str) -> str:
-        if not _EXCHANGE_ID_RE.fullmatch(exchange_id):
-            raise ValueError("must be a lower-case ccxt exchange id such as 'binance'")
-        # Imported here: ccxt takes half a second to import and only a configured id needs it.
-        import ccxt
-
-        if exchange_id not in ccxt.exchanges:
-            from difflib import get_close_matches
-
-            close = get_close_matches(exchange_id, ccxt.exchanges, n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
-            raise ValueError(f"is not a ccxt exchange id{hint}")
-        return exchange_id
-
-    @field_validator("stale_after_ms")
-    @classmethod
-    def _stale_after_exceeds_poll(cls, stale_after_ms: float, info: ValidationInfo) -> float:
-        poll_ms = info.data.get("rest_poll_interval_ms")
-        if poll_ms is not None and stale_after_ms <= poll_ms:
-            raise ValueError(
-                f"must exceed rest_poll_interval_ms ({poll_ms:g}), or a polled feed is always stale"
-            )
-        return stale_after_ms
-
-    @field_validator("dead_man_s")
-    @classmethod
-    def _dead_man_off_or_long_enough(cls, dead_man_s: int) -> int:
-        if 0 < dead_man_s < DEAD_MAN_MIN_S:
-            raise ValueError(f"must be 0 (off) or at least {DEAD_MAN_MIN_S} seconds")
-        return dead_man_s
-
-    @field_validator("reconnect_backoff_max_ms")
-    @classmethod
-    def _max_backoff_at_least_first(cls, max_ms: float, info: ValidationInfo) -> float:
-        first_ms = info.data.get("reconnect_backoff_ms")
-        if first_ms is not None and max_ms < first_ms:
-            raise ValueError(f"must be at least reconnect_backoff_ms ({first_ms:g})")
-        return max_ms
 
 
 class Settings(Section):

@@ -38,7 +38,7 @@ def record_simulation(
     """
     if not duration_s > 0:
         raise ValueError(f"duration_s must be > 0, got {duration_s}")
-    market = build_sim_market(settings, start_ts_ns=start_ts_ns)
+    market = build_sim_market(settings.sim, settings.engine.symbols, settings.engine.seed, start_ts_ns)
     meta = RecordingMeta(
         source="sim",
         symbols=market.symbols,

@@ -161,7 +161,7 @@ class CcxtBroker:
     def from_settings(
         cls, settings: Any, *, clock: Clock, credentials: CcxtCredentials | None, seed: int | None = None
     ) -> CcxtBroker:
-        """Built from ``hft_tui.config.settings.ExchangeSettings``."""
+        """Built from ``hft_tui.market.exchange_settings.ExchangeSettings``."""
         return cls(
             settings.id,
             clock=clock,

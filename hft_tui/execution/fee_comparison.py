@@ -10,13 +10,13 @@ settings have one (a VIP tier, a rebate).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from hft_tui.config.settings import Settings
 from hft_tui.execution.fee_model import ExchangeCost, FeeSchedule
-from hft_tui.market.sim_setup import DEFAULT_SIM_START_NS, build_sim_market
+from hft_tui.execution.settings import FeeOverride
+from hft_tui.market.simulator import SimulatedMarket
 from hft_tui.model import Liquidity, OrderBook, Side
 
 NS_PER_S = 1_000_000_000
@@ -31,11 +31,10 @@ class ScheduleLookup:
     missing: dict[str, str]
 
 
-def sim_book(settings: Settings, symbol: str, at_s: float) -> tuple[OrderBook, FeeSchedule]:
-    """The simulator's latest book of ``symbol`` at ``at_s`` seconds into its seeded session,
-    and the simulated market's own fee schedule."""
-    market = build_sim_market(settings, DEFAULT_SIM_START_NS)
-    until_ns = DEFAULT_SIM_START_NS + int(at_s * NS_PER_S)
+def sim_book(market: SimulatedMarket, symbol: str, at_s: float) -> tuple[OrderBook, FeeSchedule]:
+    """The latest book of ``symbol`` at ``at_s`` seconds into a fresh simulated market's seeded
+    session, and the simulated market's own fee schedule."""
+    until_ns = market.start_ts_ns + int(at_s * NS_PER_S)
     book: OrderBook | None = None
     while True:
         event = market.next_event()
@@ -47,16 +46,17 @@ def sim_book(settings: Settings, symbol: str, at_s: float) -> tuple[OrderBook, F
     return book, FeeSchedule.from_rules(market.rules(symbol))
 
 
-def schedules_for(exchange_ids: Sequence[str], settings: Settings, sim_fees: FeeSchedule) -> ScheduleLookup:
-    """Each exchange's schedule: the settings' override, else ccxt's published base tier
-    (``sim``: the simulated market's own rates)."""
+def schedules_for(exchange_ids: Sequence[str], overrides: Mapping[str, FeeOverride],
+                  sim_fees: FeeSchedule) -> ScheduleLookup:
+    """Each exchange's schedule: its override (``execution.fee_overrides``), else ccxt's
+    published base tier (``sim``: the simulated market's own rates)."""
     import ccxt
 
     schedules: dict[str, FeeSchedule] = {}
     sources: dict[str, str] = {}
     missing: dict[str, str] = {}
     for exchange_id in exchange_ids:
-        override = settings.execution.fee_overrides.get(exchange_id)
+        override = overrides.get(exchange_id)
         if override is not None:
             schedules[exchange_id] = FeeSchedule(maker=override.maker, taker=override.taker)
             sources[exchange_id] = "execution.fee_overrides"

@@ -12,9 +12,9 @@ import asyncio
 from collections.abc import Sequence
 from typing import Any
 
-from hft_tui.config.settings import ExchangeSettings
 from hft_tui.market.ccxt_exchange import CcxtCredentials, create_exchange, is_auth_failure
 from hft_tui.market.ccxt_markets import rules_for_symbols
+from hft_tui.market.exchange_settings import ExchangeSettings
 from hft_tui.model import MarketRules
 from hft_tui.redaction import describe_error
 

@@ -1,12 +1,14 @@
-"""The simulated market a :class:`Settings` asks for: its symbols, seed, pace and the opening
-cascade. Engine, backtest, recorder and ``hft-tui fees`` all build it here, so one seed gives
-one market everywhere."""
+"""The simulated market the settings ask for (the ``[sim]`` section, the engine's symbols and
+seed), with its opening cascade. Engine, backtest, recorder and ``hft-tui fees`` all build it
+here, so one seed gives one market everywhere."""
 
 from __future__ import annotations
 
-from hft_tui.config.settings import Settings
+from collections.abc import Sequence
+
 from hft_tui.market.sim_book_deltas import SimBookDeltas
 from hft_tui.market.sim_regimes import SimRegime
+from hft_tui.market.sim_settings import SimSettings
 from hft_tui.market.simulator import DEFAULT_SIM_SYMBOLS, SimSymbolSpec, SimulatedMarket
 
 SIM_EXCHANGE_ID = "sim"
@@ -20,7 +22,7 @@ class UnknownSimSymbol(ValueError):
     """A symbol the simulator has no market for; the message names the ones it has."""
 
 
-def sim_specs(symbols: list[str]) -> list[SimSymbolSpec]:
+def sim_specs(symbols: Sequence[str]) -> list[SimSymbolSpec]:
     known = {spec.symbol: spec for spec in DEFAULT_SIM_SYMBOLS}
     unknown = [s for s in symbols if s not in known]
     if unknown:
@@ -31,18 +33,18 @@ def sim_specs(symbols: list[str]) -> list[SimSymbolSpec]:
     return [known[s] for s in symbols]
 
 
-def build_sim_market(settings: Settings, start_ts_ns: int) -> SimulatedMarket:
+def build_sim_market(sim: SimSettings, symbols: Sequence[str], seed: int, start_ts_ns: int) -> SimulatedMarket:
     market = SimulatedMarket(
-        sim_specs(settings.engine.symbols),
-        settings.engine.seed,
+        sim_specs(symbols),
+        seed,
         start_ts_ns=start_ts_ns,
-        depth=settings.sim.depth,
-        book_updates_per_s=settings.sim.book_updates_per_s,
-        trades_per_s=settings.sim.trades_per_s,
-        correlation=settings.sim.correlation,
-        book_deltas=SimBookDeltas() if settings.sim.book_updates == "deltas" else None,
+        depth=sim.depth,
+        book_updates_per_s=sim.book_updates_per_s,
+        trades_per_s=sim.trades_per_s,
+        correlation=sim.correlation,
+        book_deltas=SimBookDeltas() if sim.book_updates == "deltas" else None,
     )
-    if settings.sim.opening_cascade_s > 0:
-        market.schedule_regime(settings.engine.symbols[0], SimRegime.CASCADE_DOWN,
-                               settings.sim.opening_cascade_s, OPENING_CASCADE_DURATION_S)
+    if sim.opening_cascade_s > 0:
+        market.schedule_regime(symbols[0], SimRegime.CASCADE_DOWN, sim.opening_cascade_s,
+                               OPENING_CASCADE_DURATION_S)
     return market

@@ -17,9 +17,9 @@ from typing import TextIO
 
 from hft_tui import exit_codes
 from hft_tui.alerts.dispatcher import AlertDispatcher
-from hft_tui.alerts.settings import AlertsSettings
 from hft_tui.alerts.targets import TargetError, targets_from_env
 from hft_tui.alerts.watch import AlertWatch
+from hft_tui.config.alerts_settings import AlertsSettings
 from hft_tui.serve.control_server import ControlServer
 from hft_tui.serve.heartbeat import Heartbeat
 from hft_tui.serve.protocol import socket_path

@@ -46,7 +46,7 @@ def build_sim_engine(settings: Settings, *, clock: Clock, wal_dir: Path, paced: 
     """An engine on the built-in simulated market."""
     metrics = Metrics()
     wal = build_wal(settings, wal_dir, clock, metrics)
-    market = build_sim_market(settings, start_ts_ns=clock.now_ns())
+    market = build_sim_market(settings.sim, settings.engine.symbols, settings.engine.seed, clock.now_ns())
     # A restart carries on from the last recovered marks: open positions keep their PnL.
     market.resume_prices(recover_from_wal(wal.directory).price_references)
     source = SimSource(market, paced=paced, clock=clock)

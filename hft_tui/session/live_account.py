@@ -45,10 +45,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from hft_tui.config.settings import ExchangeSettings
 from hft_tui.execution.broker import ExchangeBroker, ExchangePosition
 from hft_tui.execution.exchange_calls import ExchangeCalls
 from hft_tui.market.ccxt_exchange import CcxtCredentials, create_exchange
+from hft_tui.market.exchange_settings import ExchangeSettings
 from hft_tui.model import MarketRules, ReasonCode
 from hft_tui.redaction import describe_error
 from hft_tui.session.engine_snapshot import AssetBalance, BalancesView

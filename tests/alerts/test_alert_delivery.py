@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from hft_tui.alerts.dispatcher import AlertDispatcher
-from hft_tui.alerts.settings import AlertsSettings
+from hft_tui.config.alerts_settings import AlertsSettings
 from hft_tui.alerts.targets import targets_from_env
 from hft_tui.clock import WallClock
 from hft_tui.config.settings import Settings

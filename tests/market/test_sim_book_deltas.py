@@ -71,6 +71,7 @@ def test_the_delta_feed_is_deterministic() -> None:
 
 
 def test_sim_book_updates_deltas_in_the_settings_gives_the_delta_feed() -> None:
-    market = build_sim_market(load_settings(None, {"sim.book_updates": "deltas"}), START_NS)
+    settings = load_settings(None, {"sim.book_updates": "deltas"})
+    market = build_sim_market(settings.sim, settings.engine.symbols, settings.engine.seed, START_NS)
     books = [e for e in (market.next_event() for _ in range(200)) if isinstance(e, OrderBook)]
     assert books[0].changes is None and all(b.changes is not None for b in books[2:])

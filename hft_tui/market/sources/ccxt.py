@@ -177,7 +177,7 @@ class CcxtSource:
         seed: int | None = None,
         reference_band_bps: float = 500.0,
     ) -> CcxtSource:
-        """Built from ``hft_tui.config.settings.ExchangeSettings``; a stream's first book must be
+        """Built from ``hft_tui.market.exchange_settings.ExchangeSettings``; a stream's first book must be
         within ``reference_band_bps`` of the exchange's REST ticker."""
         return cls(
             settings.id,
