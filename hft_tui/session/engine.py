@@ -486,5 +486,5 @@ COMMAND_EFFECTS: dict[type[Command], Callable[[Engine, Any], CommandResult]] = {
     SetExits: lambda engine, command: manual_orders.set_exits(engine.core, command),
     CancelOrder: lambda engine, command: manual_orders.cancel(engine.core, command),
     ResetHalt: _reset_halt,
-    AcknowledgeNotices: lambda engine, command: engine.core.acknowledge_notices(command.up_to_seq),
+    AcknowledgeNotices: lambda engine, command: operator.acknowledge_notices(engine.core, command.up_to_seq),
 }

@@ -92,7 +92,7 @@ def build_snapshot(
         account=_account(core),
         risk=core.drb.state,
         sanitizer_rejections={code.value: n for code, n in core.sanitizer.counts.items() if n},
-        notice=core.notice,
+        notice=latest.text if (latest := core.notices.latest) is not None else "",
         notices=core.notices.notices,
         notices_unread=core.notices.unacknowledged,
         notices_evicted=core.notices.evicted_unacknowledged,

@@ -16,9 +16,8 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Mapping
-from functools import partial
 from types import MappingProxyType
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from hft_tui.bus import Metrics
 from hft_tui.clock import Clock
@@ -51,7 +50,7 @@ from hft_tui.model import (
     Signal,
     Trade,
 )
-from hft_tui.redaction import redact, traceback_text
+from hft_tui.redaction import redact
 from hft_tui.risk.drb_guard import DrbGuard
 from hft_tui.risk.risk_gate import RiskContext, RiskGate, position_limit_reason
 from hft_tui.risk.trading_state import TradingState, TradingStateMachine
@@ -60,23 +59,20 @@ from hft_tui.signals.exits import Exit, ExitRules, ExitTracker
 from hft_tui.signals.manager import SignalManager
 from hft_tui.signals.sizing import PositionSizer
 from hft_tui.strategies.strategy_set import candle_timeframes
-from hft_tui.trading.commands import MANUAL_STRATEGY, CommandResult
+from hft_tui.trading.commands import MANUAL_STRATEGY
+from hft_tui.trading.fault_journal import FaultJournal
 from hft_tui.trading.fill_feed import FillFeed
 from hft_tui.trading.flatten_orders import FlattenOrders
 from hft_tui.trading.notice_log import NoticeLog
 from hft_tui.trading.order_bookkeeping import OrderBookkeeping
 from hft_tui.trading.risk_journal import RiskJournal
-from hft_tui.trading.strategy_host import StrategyHost, error_text
+from hft_tui.trading.strategy_host import StrategyHost
 from hft_tui.trading.trade_lifecycle import OpenTrade, PendingEntry, TradeLifecycle
 from hft_tui.wal.errors import WalError
 from hft_tui.wal.record_types import (
-    ABSENT,
     CancelSent,
-    ComponentError,
     ExitRulesArmed,
-    FeedChanged,
     FillBooked,
-    InputRejected,
     NoticeGiven,
     OrderPlaced,
     OrderUpdate,
@@ -85,15 +81,6 @@ from hft_tui.wal.record_types import (
 )
 from hft_tui.wal.writer import WalWriter
 
-NS_PER_S = 1_000_000_000
-# One rejection record per (symbol, code) per second of the local clock, with the count since
-# the last one: a broken feed must not flood the journal, and no rejection goes uncounted.
-REJECTION_JOURNAL_INTERVAL_NS = NS_PER_S
-# Rejections for symbols the engine does not trade share one journal key (their names are
-# the sender's to choose, and unbounded).
-UNKNOWN_SYMBOL_KEY = "*"
-# Component failures are journaled once per distinct error, up to this many distinct ones.
-MAX_JOURNALED_ERRORS = 1000
 SIGNAL_HISTORY = 300
 
 
@@ -113,8 +100,6 @@ class CoreCounters:
     events: int = 0
     orders: int = 0
     fills: int = 0
-    rejections_journaled: dict[tuple[str, str], tuple[int, int]] = field(default_factory=dict)
-    errors_journaled: set[tuple[str, str]] = field(default_factory=set)
 
 
 class TradingCore:
@@ -141,10 +126,11 @@ class TradingCore:
         self.symbols = tuple(rules)
         self.metrics = metrics or Metrics()
         self.sanitizer = Sanitizer(settings.sanitizer, self.rules, clock)
+        self.faults = FaultJournal(wal=wal, clock=clock, rules=self.rules, sanitizer=self.sanitizer,
+                                   metrics=self.metrics)
         self.manager = SignalManager(settings.signals, clock=clock)
         self.strategies = StrategyHost(settings.strategies, self.rules, clock=clock, wal=wal, manager=self.manager,
-                                       metrics=self.metrics, notify=self.add_notice,
-                                       journal_error=partial(self._journal_error, with_traceback=True),
+                                       metrics=self.metrics, notify=self.add_notice, faults=self.faults,
                                        last_gates=(self._feed_gate,))
         self.candles = CandleBuilder(candle_timeframes(self.strategies))
         self.sizer = PositionSizer(settings.sizing)
@@ -232,13 +218,13 @@ class TradingCore:
         except WalError:
             raise
         except Exception as exc:  # noqa: BLE001 - the component boundary: no exception crosses it
-            self._event_failed(event, exc)
+            self.faults.event_failed(event, exc)
 
     def _step(self, event: object) -> None:
         # Silence is judged on the core's clock at every event: a symbol that went quiet while
         # others kept talking is STALE at the same point in a replay as it was live.
         for change in self.feed_health.check_silence(self.clock.now_ns()):
-            self._journal_feed(change)
+            self.faults.feed(change)
         if isinstance(event, OrderBook):
             self._on_book(event)
         elif isinstance(event, Trade):
@@ -252,14 +238,8 @@ class TradingCore:
         elif isinstance(event, MarketRejection):
             code = event.code if isinstance(event.code, ReasonCode) else ReasonCode.MALFORMED
             self.sanitizer.count_rejection(code)
-            self._rejected(event.symbol, code)
+            self.faults.rejected(event.symbol, code)
         self._decide()
-
-    def _event_failed(self, event: object, exc: Exception) -> None:
-        self.sanitizer.count_rejection(ReasonCode.EVENT_FAILED)
-        self._rejected(getattr(event, "symbol", None), ReasonCode.EVENT_FAILED)
-        self.metrics.errors += 1
-        self._journal_error(f"core: {type(event).__name__}", exc)
 
     @property
     def has_pending_orders(self) -> bool:
@@ -304,8 +284,8 @@ class TradingCore:
         code = self.sanitizer.check_book(book)
         now_ns = self.clock.now_ns()
         if code is not None:
-            self._rejected(book.symbol, code)
-            self._journal_feed(self.feed_health.on_rejected_book(book.symbol, code, now_ns))
+            self.faults.rejected(book.symbol, code)
+            self.faults.feed(self.feed_health.on_rejected_book(book.symbol, code, now_ns))
             return
         symbol = book.symbol
         ts_ns = book.ts_ns
@@ -313,7 +293,7 @@ class TradingCore:
         self.metrics.feed_latency_ms[symbol] = max((now_ns - ts_ns) / 1e6, 0.0)
         change = self.feed_health.on_accepted_book(symbol, now_ns)
         if change is not None:
-            self._journal_feed(change)
+            self.faults.feed(change)
         mid = book.mid
         assert mid is not None  # the sanitizer rejects one-sided books
         self.portfolio.mark(symbol, mid, ts_ns)
@@ -341,7 +321,7 @@ class TradingCore:
     def _on_trade(self, trade: Trade) -> None:
         code = self.sanitizer.check_trade(trade)
         if code is not None:
-            self._rejected(trade.symbol, code)
+            self.faults.rejected(trade.symbol, code)
             return
         self.last_trades[trade.symbol] = trade
         self.broker.on_trade(trade)
@@ -353,7 +333,7 @@ class TradingCore:
     def _on_liquidation(self, liquidation: Liquidation) -> None:
         code = self.sanitizer.check_liquidation(liquidation)
         if code is not None:
-            self._rejected(liquidation.symbol, code)
+            self.faults.rejected(liquidation.symbol, code)
             return
         self.strategies.emit(self.strategies.liquidation_hooks, liquidation)
 
@@ -367,7 +347,7 @@ class TradingCore:
         bar = CandleBar.at_close(candle, rules, self.books[symbol])
         candle, ts_ns, book = bar.candle, bar.ts_ns, bar.book
         self.books[symbol] = book
-        self._journal_feed(self.feed_health.on_accepted_book(symbol, ts_ns, watch=False))
+        self.faults.feed(self.feed_health.on_accepted_book(symbol, ts_ns, watch=False))
         self.portfolio.mark(symbol, candle.close, ts_ns)
         self.broker.on_book(book)
         host = self.strategies
@@ -383,17 +363,6 @@ class TradingCore:
         self.flattening.work(symbol, ts_ns)
         self.risk.on_market(symbol, candle.close, ts_ns)
 
-    def _journal_error(self, where: str, exc: Exception, *, with_traceback: bool = False) -> None:
-        """One ``error`` record per distinct (where, error); repeats are only counted."""
-        text = error_text(exc)
-        key = (where, text)
-        journaled = self.counters.errors_journaled
-        if key in journaled or len(journaled) >= MAX_JOURNALED_ERRORS:
-            return
-        journaled.add(key)
-        self.wal.write(ComponentError(where=where, error=redact(text),
-                                      traceback=traceback_text(exc) if with_traceback else ABSENT))
-
     def _on_feed_status(self, status: FeedStatus) -> None:
         """A feed fault is not a trading error: it freezes entries on the symbol until the feed
         is healthy again, and never counts against the DRB guard's error budget."""
@@ -402,31 +371,7 @@ class TradingCore:
         if status.state is FeedState.LIVE and self.feed_health.state(status.symbol) is FeedState.RESYNCING:
             # A resubscribed feed restarts its sequence numbers.
             self.sanitizer.reset(status.symbol)
-        self._journal_feed(self.feed_health.on_status(status))
-
-    def _journal_feed(self, change: FeedStatus | None) -> None:
-        if change is not None:
-            self.wal.write(FeedChanged(symbol=change.symbol, state=change.state.value, detail=change.detail))
-
-    def _rejected(self, symbol: object, code: ReasonCode) -> None:
-        """What every rejection costs besides the sanitizer's count (the one count of them): the journal."""
-        self._journal_rejection(symbol, code)
-
-    def _journal_rejection(self, symbol: object, code: ReasonCode) -> None:
-        """Journal a rejection at most once per second per (symbol, code), by the local clock:
-        a message's own timestamp is the sender's claim, not a time to rate-limit by."""
-        if not (isinstance(symbol, str) and symbol in self.rules):
-            symbol = UNKNOWN_SYMBOL_KEY
-        now_ns = self.clock.now_ns()
-        key = (symbol, code.value)
-        last_ns, pending = self.counters.rejections_journaled.get(key, (None, 0))
-        pending += 1
-        if last_ns is None or now_ns - last_ns >= REJECTION_JOURNAL_INTERVAL_NS:
-            self.wal.write(InputRejected(symbol=symbol, code=code.value, count=pending,
-                                         total=self.sanitizer.counts.get(code, 0)))
-            self.counters.rejections_journaled[key] = (now_ns, 0)
-        else:
-            self.counters.rejections_journaled[key] = (last_ns, pending)
+        self.faults.feed(self.feed_health.on_status(status))
 
     # --- decisions ----------------------------------------------------------------------------
 
@@ -660,17 +605,6 @@ class TradingCore:
         except WalError:
             pass  # a journal that refuses is FAILED and says so itself; the operator still sees this
         self.notices.add(source, text, self.clock.now_ns())
-
-    @property
-    def notice(self) -> str:
-        """The latest notice's text ("" before the first); add one with ``add_notice``."""
-        latest = self.notices.latest
-        return "" if latest is None else latest.text
-
-    def acknowledge_notices(self, up_to_seq: int) -> CommandResult:
-        """The operator read every notice up to ``up_to_seq`` (the command is journaled first)."""
-        read = self.notices.acknowledge(up_to_seq)
-        return CommandResult(True, f"{read} notice(s) acknowledged; {self.notices.unacknowledged} unread")
 
     def cancel(self, order: Order) -> None:
         """Journal the cancel of one open order, then cancel it (paper: at once; live: queued

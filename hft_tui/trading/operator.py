@@ -1,4 +1,4 @@
-"""The operator's commands on the trading core: pause, resume, enable, tune, flatten, kill.
+"""The operator's commands on the trading core: pause, resume, enable, tune, flatten, kill, read notices.
 
 The engine journals every command durably before it reaches these functions (``kill`` as a
 record of its own), so a replay re-applies them at the same event and decides the same. What
@@ -20,7 +20,7 @@ from hft_tui.signals.status import StrategyStatusChange
 from hft_tui.strategies.strategy_set import Unbuilt
 from hft_tui.trading.commands import CommandResult
 from hft_tui.trading.core import TradingCore
-from hft_tui.trading.strategy_host import error_text
+from hft_tui.trading.fault_journal import error_text
 from hft_tui.wal.errors import WalError
 from hft_tui.wal.record_types import FlattenStarted, ParamsChanged
 
@@ -92,6 +92,12 @@ def set_params(core: TradingCore, name: str, values: Mapping[str, Any], revert: 
         core.strategies.isolate(name, exc)
         return CommandResult(False, f"{name} failed on its new parameters and is disabled: {error_text(exc)}")
     return CommandResult(True, f"{name}: {', '.join(sorted(changed))} changed")
+
+
+def acknowledge_notices(core: TradingCore, up_to_seq: int) -> CommandResult:
+    """The operator read every notice up to ``up_to_seq``."""
+    read = core.notices.acknowledge(up_to_seq)
+    return CommandResult(True, f"{read} notice(s) acknowledged; {core.notices.unacknowledged} unread")
 
 
 def flatten(core: TradingCore, symbol: str | None, reason: ReasonCode = ReasonCode.FLATTEN) -> CommandResult:

@@ -5,7 +5,7 @@ it (``book_hooks``, ``trade_hooks``, ``candle_hooks``, ``liquidation_hooks``); t
 the signal manager, whose gates are the ones the strategies declare (``offers()``) followed by
 the core's own. A hook, gate, book-mark reader or parameter hook that raises disables its
 strategy (``isolate``: ``STRATEGY_ERROR``, a ``strategy`` record, an ``error`` record through the
-core's error journal, a notice) and the others see the event as usual. Hooks are timed on the
+fault journal, a notice) and the others see the event as usual. Hooks are timed on the
 wall time under the core's clock (``strategies/hook_watch.py``): a slow one is a notice, one
 slow too often a ``DisableStrategy`` the engine journals and applies after the event
 (``take_decided``), so a replay re-applies it instead of timing anything.
@@ -31,11 +31,10 @@ from hft_tui.strategies.hook_watch import HookVerdict, HookWatch
 from hft_tui.strategies.settings import StrategiesSettings
 from hft_tui.strategies.strategy_set import build_strategies
 from hft_tui.trading.commands import Command, CommandResult, DisableStrategy
+from hft_tui.trading.fault_journal import FaultJournal, error_text
 from hft_tui.wal.errors import WalError
 from hft_tui.wal.record_types import StrategyPaused, StrategyStatus
 from hft_tui.wal.writer import WalWriter
-
-ERROR_TEXT_CHARS = 300
 
 GateCheck = Callable[[Signal], tuple[float, ReasonCode | None]]
 
@@ -53,7 +52,7 @@ class StrategyHost(Mapping[str, Strategy]):
         manager: SignalManager,
         metrics: Metrics,
         notify: Callable[[str, str], None],
-        journal_error: Callable[[str, Exception], None],
+        faults: FaultJournal,
         last_gates: tuple[GateCheck, ...] = (),
     ) -> None:
         self._clock = clock
@@ -61,8 +60,7 @@ class StrategyHost(Mapping[str, Strategy]):
         self._manager = manager
         self._metrics = metrics
         self._notify = notify
-        # Journals the traceback of a strategy's error (once per distinct error).
-        self._journal_error = journal_error
+        self._faults = faults
         # The core's gates, after the strategies' (a stale feed blocks last).
         self._last_gates = last_gates
         built = build_strategies(settings, rules)
@@ -241,7 +239,7 @@ class StrategyHost(Mapping[str, Strategy]):
         if name in self._failed:
             return
         self._metrics.errors += 1
-        self._journal_error(f"strategy {name}", exc)
+        self._faults.error(f"strategy {name}", exc, with_traceback=True)
         self.disable(name, ReasonCode.STRATEGY_ERROR, error_text(exc))
 
     def disable(self, name: str, reason: ReasonCode, detail: str = "") -> CommandResult:
@@ -271,8 +269,3 @@ class StrategyHost(Mapping[str, Strategy]):
         if change is not None:
             record = StrategyPaused if change.action.value in ("pause", "resume") else StrategyStatus
             self._wal.write(record.from_payload(change.to_record()))
-
-
-def error_text(exc: BaseException) -> str:
-    """``Type: message``, cut short: an error's text may carry whatever a message held."""
-    return f"{type(exc).__name__}: {exc}"[:ERROR_TEXT_CHARS]
