@@ -16,6 +16,7 @@ import tempfile
 import time
 from array import array
 from collections.abc import Iterable, Iterator
+from itertools import takewhile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
@@ -47,7 +48,8 @@ from hft_tui.data.recording import RecordedSession
 from hft_tui.execution.portfolio import Portfolio
 from hft_tui.market.sim_setup import DEFAULT_SIM_START_NS, SIM_EXCHANGE_ID, build_sim_market
 from hft_tui.market.sources.protocol import MarketEvent
-from hft_tui.model import Candle, FeedState, FeedStatus, MarketRules
+from hft_tui.market.sources.sim import simulated_events
+from hft_tui.model import Candle, MarketRules
 from hft_tui.session.step import EventStep, batched
 from hft_tui.trading.core import TradingCore
 from hft_tui.wal.record_types import SessionStarted, SessionStopped
@@ -273,19 +275,10 @@ def _market_events(spec: DataSpec, settings: Settings, window: Window) -> Iterat
 
 
 def _sim_events(settings: Settings, spec: DataSpec, window: Window) -> Iterator[MarketEvent]:
-    """The simulator's stream from its start, as SimSource yields it, cut to ``window``."""
+    """The simulator's stream (SimSource's, unpaced) cut to ``window``."""
     market = build_sim_market(settings.sim, settings.engine.symbols, settings.engine.seed, spec.sim_start_ts_ns)
-    for symbol in market.symbols:
-        yield FeedStatus(symbol, max(market.now_ns(), window.start_ts_ns), FeedState.LIVE, "simulated market")
-    next_event = market.next_event
-    start, end = window.start_ts_ns, window.end_ts_ns
-    while True:
-        event = next_event()
-        ts = event.ts_ns
-        if ts >= end:
-            return
-        if ts >= start:
-            yield event
+    end = window.end_ts_ns
+    return takewhile(lambda event: event.ts_ns < end, simulated_events(market, window.start_ts_ns))
 
 
 def _drive_events(core: TradingCore, clock: SimulatedClock, events: Iterator[MarketEvent],

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import time
+from itertools import islice
 
 from hft_tui.clock import FrozenClock, WallClock
-from hft_tui.market.sources.sim import SimSource
+from hft_tui.market.sources.sim import SimSource, simulated_events
 from hft_tui.market.simulator import DEFAULT_SIM_SYMBOLS, SimulatedMarket
 from hft_tui.model import FeedState, FeedStatus, OrderBook, Trade
 
@@ -28,6 +29,25 @@ async def test_the_stream_opens_with_one_live_status_per_symbol() -> None:
     nxt = await anext(stream)
     assert isinstance(nxt, OrderBook) and nxt.ts_ns == START_NS
     await source.close()
+
+
+def _key(event: object) -> tuple[object, ...]:
+    book = (event.seq, event.bids.tobytes(), event.asks.tobytes()) if isinstance(event, OrderBook) else ()
+    return (type(event).__name__, event.symbol, event.ts_ns, *book)  # type: ignore[attr-defined]
+
+
+async def test_a_backtest_window_reads_the_stream_simsource_streams_from_where_the_window_begins() -> None:
+    source = SimSource(_market(), paced=False)
+    stream = source.stream()
+    whole = [await anext(stream) for _ in range(3_000)]
+    await source.close()
+    begin_ns = whole[1_500].ts_ns
+    expected = [event for event in whole[2:] if event.ts_ns >= begin_ns]
+    windowed = list(islice(simulated_events(_market(), begin_ns), 2 + len(expected)))
+    # LIVE from where the window begins, then the very events SimSource streams from there on.
+    assert windowed[:2] == [FeedStatus(symbol, begin_ns, FeedState.LIVE, "simulated market")
+                            for symbol in ("BTC/USDT", "ETH/USDT")]
+    assert [_key(e) for e in windowed[2:]] == [_key(e) for e in expected]
 
 
 async def test_unpaced_hands_the_loop_back_while_streaming_flat_out() -> None:

@@ -1,9 +1,10 @@
-"""The simulated market as a MarketSource: paced to the wall clock, or as fast as consumed."""
+"""The simulated market as a MarketSource: paced to the wall clock, or as fast as consumed; and
+its one stream of events, which the backtest runner reads unpaced and synchronously."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 
 from hft_tui.clock import Clock, WallClock
 from hft_tui.market.simulator import SimulatedMarket
@@ -12,6 +13,19 @@ from hft_tui.model import FeedState, FeedStatus
 
 # Sleeps shorter than this are not worth a timer: the event is released at once.
 _MIN_SLEEP_S = 0.0005
+
+
+def simulated_events(market: SimulatedMarket, start_ns: int = 0) -> Iterator[MarketEvent]:
+    """What the simulated market says, unpaced and without end: one LIVE status per symbol, then
+    its events. A stream that begins at ``start_ns`` (a backtest's window) skips the events
+    before it, and its statuses say LIVE from then."""
+    for symbol in market.symbols:
+        yield FeedStatus(symbol, max(market.now_ns(), start_ns), FeedState.LIVE, "simulated market")
+    next_event = market.next_event
+    while True:
+        event = next_event()
+        if event.ts_ns >= start_ns:
+            yield event
 
 
 class SimSource:
@@ -59,22 +73,21 @@ class SimSource:
         return self._market
 
     async def stream(self) -> AsyncIterator[MarketEvent]:
-        """One LIVE status per symbol, then the market's events until ``close()``."""
-        market = self._market
+        """``simulated_events`` (one LIVE status per symbol, then the market's events) until
+        ``close()``."""
         if self._paced:
             # The consumer may start well after construction (an app's first frame).
             self._align_to_clock()
-        for symbol in market.symbols:
-            yield FeedStatus(symbol, market.now_ns(), FeedState.LIVE, "simulated market")
+        events = simulated_events(self._market)
         if self._paced:
-            async for event in self._paced_events():
+            async for event in self._paced_events(events):
                 yield event
         else:
-            async for event in self._unpaced_events():
+            async for event in self._unpaced_events(events):
                 yield event
 
-    async def _unpaced_events(self) -> AsyncIterator[MarketEvent]:
-        next_event = self._market.next_event
+    async def _unpaced_events(self, events: Iterator[MarketEvent]) -> AsyncIterator[MarketEvent]:
+        next_event = events.__next__
         every = self._yield_every
         count = 0
         while not self._closed:
@@ -84,8 +97,8 @@ class SimSource:
                 count = 0
                 await asyncio.sleep(0)
 
-    async def _paced_events(self) -> AsyncIterator[MarketEvent]:
-        next_event = self._market.next_event
+    async def _paced_events(self, events: Iterator[MarketEvent]) -> AsyncIterator[MarketEvent]:
+        next_event = events.__next__
         clock = self._clock
         offset_ns = self._offset_ns
         every = self._yield_every
