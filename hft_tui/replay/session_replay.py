@@ -17,6 +17,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import partial
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -30,7 +31,8 @@ from hft_tui.config.settings import Settings
 from hft_tui.data.recording import RecordedSession
 from hft_tui.market.sources.recording import RecordingSource
 from hft_tui.replay.decision_stream import COMMAND_TYPES, DecisionRecord, JournalSession, split_sessions
-from hft_tui.session.engine import Engine
+from hft_tui.session.begin_session import begin_session
+from hft_tui.session.command_effects import apply_command
 from hft_tui.session.input_recording import SessionTape, read_clock_tape
 from hft_tui.session.step import EventStep, batched
 from hft_tui.trading.commands import Command, CommandError, journaled_command
@@ -147,19 +149,17 @@ def run_replay(plan: ReplayPlan, settings: Settings, out_wal: Path) -> ReplayRun
         if backtest:
             wal.write(SessionStarted.from_payload(plan.session.start.payload))
             core.strategies.report_start_failures()
-            engine = None
         else:
             for record in plan.prefix:
                 wal.append(record.type, record.payload)
             wal.sync()
             start = plan.session.start.payload
-            engine = Engine(core=core, source=RecordingSource(plan.recording), mode=str(start["mode"]),
-                            exchange=str(start["exchange"]))
-            engine.begin_session()
+            begin_session(core, mode=str(start["mode"]), exchange=str(start["exchange"]),
+                          source=RecordingSource.name)
         readings = None if backtest else read_clock_tape(plan.recording.directory)
         commands = [] if backtest else list(_commands(plan.session.records))
         start_seq = wal.last_seq
-        events, applied, end_seqs = _drive(core, engine, clock, plan.recording.events(), readings,
+        events, applied, end_seqs = _drive(core, clock, plan.recording.events(), readings,
                                            commands, wall_clock=plan.wall_clock)
         wal.sync()
     finally:
@@ -168,13 +168,17 @@ def run_replay(plan: ReplayPlan, settings: Settings, out_wal: Path) -> ReplayRun
     return ReplayRun(sessions[-1].decisions(), events, applied, start_seq, end_seqs)
 
 
-def _drive(core: Any, engine: Engine | None, clock: SimulatedClock, events: Iterator[Any],
+def _drive(core: TradingCore, clock: SimulatedClock, events: Iterator[Any],
            readings: np.ndarray | None,
            commands: Sequence[tuple[int, WalRecord, CommandIssued | StrategyReloaded, Command | None]],
            *, wall_clock: bool) -> tuple[int, int, np.ndarray]:
-    """The engine's per-event step (clock, process, release), commands between events."""
-    advance = clock.advance_to
-    step = EventStep(core, batched(SYNC_EVERY_EVENTS), advance=advance).run
+    """The engine's step for each event (clock, process, release) and each command between
+    events (clock, its record, its effect, release), with no LIVE session."""
+    # On the data's clock the core times no hook, so it decides no command itself: the only
+    # commands are the session's, re-applied where its journal has them.
+    replay_step = EventStep(core, batched(SYNC_EVERY_EVENTS), advance=clock.advance_to,
+                            apply=partial(apply_command, core, None))
+    step = replay_step.run
     wal = core.wal
     tape = readings.tolist() if readings is not None else []
     end_seqs: list[int] = []
@@ -184,20 +188,16 @@ def _drive(core: Any, engine: Engine | None, clock: SimulatedClock, events: Iter
         nonlocal pending
         while pending < len(commands) and commands[pending][0] <= processed:
             _, record, issued, command = commands[pending]
-            assert engine is not None
             pending += 1
             if isinstance(issued, StrategyReloaded):
                 _reload(core, issued)
                 continue
             assert command is not None
-            wal.append(record.type, record.payload)
             if issued.clock_ns is not ABSENT:
-                advance(int(issued.clock_ns))  # the latched time the command acted at
-            elif wall_clock:
-                advance(_ts_ns(record.ts))  # the command's wall time, to the microsecond
-            engine.apply(command)
-            if core.has_pending_orders:
-                core.release_orders()
+                now_ns: int | None = int(issued.clock_ns)  # the latched time the command acted at
+            else:  # the command's wall time, to the microsecond; on a data clock, the last event's
+                now_ns = _ts_ns(record.ts) if wall_clock else None
+            replay_step.run_command(command, now_ns=now_ns, journaled=issued)
         return pending
 
     count = 0

@@ -4,7 +4,8 @@ is the only thing the TUI talks to (commands in, immutable snapshots out).
 Per event the core runs synchronously (``session/step.py``, the one event step, under the
 policy ``BEFORE_EFFECT``): when it produced order intents the engine waits for the WAL's group
 commit to cover them, then releases them to the broker (WAL before effect). Operator commands
-are journaled durably before the core acts on them.
+take the same step's command path: journaled durably, then applied (``session/command_effects.py``),
+then released.
 
 The journal is the engine's heartbeat: the moment a record cannot be made durable the core
 goes FAILED. No entry goes out from then on; kill and flatten still reach the broker, their
@@ -20,56 +21,26 @@ import contextlib
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from hft_tui.bus import EventBus, Metrics
 from hft_tui.clock import Clock, LatchedClock
 from hft_tui.execution.broker import is_exchange
 from hft_tui.market.sources.protocol import MarketEvent, MarketSource
-from hft_tui.model import ReasonCode
 from hft_tui.redaction import describe_error
-from hft_tui.risk.trading_state import TradingState
+from hft_tui.session.begin_session import begin_session
+from hft_tui.session.command_effects import apply_command
 from hft_tui.session.engine_snapshot import EngineSnapshot
 from hft_tui.session.engine_snapshot_builder import build_snapshot
 from hft_tui.session.live_session import LiveSession
-from hft_tui.session.recovery import recover_from_wal
 from hft_tui.session.step import BEFORE_EFFECT, EventStep
 from hft_tui.session.strategy_watch import changed_strategies
-from hft_tui.signals.status import StrategyStatus
 from hft_tui.strategies.user_strategies import UserStrategyError, read_source, source_sha256
-from hft_tui.trading import manual_orders, operator
-from hft_tui.trading.commands import (
-    RESET_CONFIRMATION,
-    AcknowledgeNotices,
-    CancelOrder,
-    Command,
-    CommandResult,
-    DisableStrategy,
-    EnableStrategy,
-    Flatten,
-    Kill,
-    PauseStrategy,
-    PlaceOrder,
-    PreviewOrder,
-    ResetHalt,
-    ResumeStrategy,
-    SetExits,
-    SetStrategyParams,
-    StopEngine,
-    journal_record,
-)
+from hft_tui.trading.commands import Command, CommandResult, Flatten, Kill, PreviewOrder, StopEngine
 from hft_tui.trading.core import TradingCore
-from hft_tui.trading.state import export_state, restore_state
+from hft_tui.trading.state import export_state
 from hft_tui.trading.strategy_reload import apply_reload, prepare_reload
 from hft_tui.wal.errors import WalWriteError
-from hft_tui.wal.record_types import (
-    ABSENT,
-    ComponentError,
-    Recovered,
-    SessionStarted,
-    SessionStopped,
-    StateSnapshot,
-)
+from hft_tui.wal.record_types import ComponentError, SessionStopped, StateSnapshot
 
 LOOP_LAG_PROBE_S = 0.1
 # How often the engine looks for feeds gone silent when no event arrives to show it.
@@ -97,15 +68,16 @@ class Engine:
         core_clock = core.clock
         # A latched core clock is read once per event and per command (exact replay); the
         # engine's own reads (snapshot ages, the UI) take the live clock underneath.
-        self._latch = core_clock.latch if isinstance(core_clock, LatchedClock) else None
+        latch = core_clock.latch if isinstance(core_clock, LatchedClock) else None
         self.clock: Clock = core_clock.source if isinstance(core_clock, LatchedClock) else core_clock
         self.wal = core.wal
         self.metrics: Metrics = core.metrics
         self.source = source
         # Unpaced runs move a simulated clock with the data instead of reading the wall.
         self._advance_clock = core.clock.advance_to if clock_follows_data else None  # type: ignore[attr-defined]
-        # Each market event: clock, input recorder, core, WAL before effect, release.
-        self.event_step = EventStep(core, BEFORE_EFFECT, advance=self._advance_clock, latch=self._latch,
+        # Each market event (clock, input recorder, core, WAL before effect, release) and each
+        # command (clock, its record durable, its effect, release).
+        self.event_step = EventStep(core, BEFORE_EFFECT, advance=self._advance_clock, latch=latch,
                                     release=self._release_now, apply=self.apply)
         self._feed_watch_s = min(FEED_WATCH_MAX_S, core.settings.exchange.stale_after_ms / 5000.0)
         self.symbols = core.symbols
@@ -242,15 +214,7 @@ class Engine:
         async with self._step:
             if self.journal_failure and not isinstance(command, (Kill, Flatten)):
                 return CommandResult(False, f"{self.journal_failure}: only kill and flatten are taken")
-            # On a latched clock, the time the command acts at, for replay.
-            clock_ns = self._latch() if self._latch is not None else ABSENT
-            try:
-                await self.wal.write_durable(journal_record(command, self.core.counters.events, clock_ns))
-            except WalWriteError:
-                pass  # FAILED now (the writer told us): the record is held, the core refuses entries
-            result = self.apply(command)
-            if self.core.has_pending_orders:
-                await self.event_step.release_async()
+            result = await self.event_step.run_command_async(command)
             if self.journal_failure:
                 result = CommandResult(result.ok, f"{result.message}; NOT DURABLE: {self.wal.held_records} "
                                                   "journal record(s) held in memory until the disk takes them")
@@ -269,27 +233,14 @@ class Engine:
 
     def apply(self, command: Command) -> CommandResult:
         """The command's effect on the core (its journal record is already written)."""
-        effect = COMMAND_EFFECTS.get(type(command))
-        if effect is None:
-            return CommandResult(False, f"unknown command {type(command).__name__}")
-        return effect(self, command)
+        return apply_command(self.core, self.live, command)
 
     # --- lifecycle ------------------------------------------------------------------------------
 
     def begin_session(self) -> None:
         """Recover from the WAL, journal ``session_start`` and what was recovered; the
         synchronous half of ``start`` (also used by tests that drive the engine by hand)."""
-        recovered = recover_from_wal(self.wal.directory)
-        self.core.start_session(recovered.sessions + 1)
-        self.wal.write(SessionStarted(mode=self.mode, exchange=self.exchange, symbols=list(self.symbols),
-                                      source=self.source.name, session=recovered.sessions + 1,
-                                      **self.core.settings.strategies.code_record()))
-        self.core.strategies.report_start_failures()
-        if recovered.last_seq:
-            notes = restore_state(self.core, recovered)
-            self.wal.write(Recovered(from_seq=recovered.last_seq, restored=notes))
-            if len(notes) > 1 or self.core.state.state is not TradingState.ACTIVE:  # else routine: journaled only
-                self.core.add_notice("recovery", "recovered: " + "; ".join(notes))
+        begin_session(self.core, mode=self.mode, exchange=self.exchange, source=self.source.name)
         self._running = True
 
     async def start(self) -> None:
@@ -438,53 +389,3 @@ class Engine:
             await asyncio.sleep(LOOP_LAG_PROBE_S)
             lag = time.perf_counter() - started - LOOP_LAG_PROBE_S
             self.metrics.loop_lag_ms = max(lag, 0.0) * 1e3
-
-
-# --- what each operator command does (``Engine.apply``) -----------------------------------------
-
-def _kill(engine: Engine, command: Kill) -> CommandResult:
-    result = operator.kill(engine.core, command.source)
-    if engine.live is not None:
-        engine.live.flatten(engine.symbols, ReasonCode.KILL, kill=True)
-    return result
-
-
-def _flatten(engine: Engine, command: Flatten) -> CommandResult:
-    result = operator.flatten(engine.core, command.symbol)
-    if engine.live is not None and result.ok:
-        symbols = engine.symbols if command.symbol is None else (command.symbol,)
-        engine.live.flatten(symbols, ReasonCode.FLATTEN, kill=False)
-    return result
-
-
-def _reset_halt(engine: Engine, command: ResetHalt) -> CommandResult:
-    if not command.confirmed:
-        return CommandResult(False, f"type {RESET_CONFIRMATION} to confirm the reset")
-    result = engine.core.risk.reset_halt()
-    paused = [name for name in engine.core.strategies
-              if engine.core.manager.status(name) is StrategyStatus.PAUSED]
-    if not result.ok or not paused:
-        return result
-    # The kill paused every strategy; a reset leaves them so, which an operator must be told.
-    return CommandResult(True, f"{result.message}; still paused: {', '.join(paused)} "
-                               "(resume them to trade: Pause all, or ctl resume)")
-
-
-# One entry per command class but ``StopEngine`` (``Engine.execute`` stops the engine itself:
-# nothing to journal, nothing for the core to do). A new command adds its line here.
-COMMAND_EFFECTS: dict[type[Command], Callable[[Engine, Any], CommandResult]] = {
-    Kill: _kill,
-    Flatten: _flatten,
-    PauseStrategy: lambda engine, command: operator.pause(engine.core, command.name),
-    ResumeStrategy: lambda engine, command: operator.resume(engine.core, command.name),
-    EnableStrategy: lambda engine, command: operator.enable(engine.core, command.name),
-    DisableStrategy: lambda engine, command: engine.core.strategies.disable(command.name, ReasonCode(command.reason)),
-    SetStrategyParams: lambda engine, command: operator.set_params(engine.core, command.name, command.values,
-                                                                      command.revert_to_defaults),
-    PlaceOrder: lambda engine, command: manual_orders.place(engine.core, command),
-    PreviewOrder: lambda engine, command: manual_orders.preview(engine.core, command.order),
-    SetExits: lambda engine, command: manual_orders.set_exits(engine.core, command),
-    CancelOrder: lambda engine, command: manual_orders.cancel(engine.core, command),
-    ResetHalt: _reset_halt,
-    AcknowledgeNotices: lambda engine, command: operator.acknowledge_notices(engine.core, command.up_to_seq),
-}

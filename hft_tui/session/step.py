@@ -1,12 +1,15 @@
-"""The one event step: clock -> process -> make durable -> release.
+"""The one step: clock -> process -> make durable -> release, for a market event and for a
+command.
 
 The engine (sim, paper, live), the backtest runner and the replay run every market event
-through :class:`EventStep`; only the clock, the release (the paper broker in the core's call,
-or the LIVE session's tasks) and the :class:`Durability` policy differ. A trading session
-makes an event's records durable before the effects they permit (its order intents released
-to the broker, a command the core decided applied): that is "WAL before effect". A backtest or
-a replay writes the same records but fsyncs them in batches only, because a run that dies is
-simply run again; the policy says so, the step is the same.
+through :class:`EventStep`, and every command between two events (an operator's, or one the
+replay re-applies from the journal) through its ``run_command``: for a command, "process" is
+its record journaled and then its effect. Only the clock, the release (the paper broker in the
+core's call, or the LIVE session's tasks) and the :class:`Durability` policy differ. A trading
+session makes a record durable before the effects it permits (an event's order intents released
+to the broker, a command applied): that is "WAL before effect". A backtest or a replay writes
+the same records but fsyncs them in batches only, because a run that dies is simply run again;
+the policy says so, the step is the same.
 """
 
 from __future__ import annotations
@@ -15,9 +18,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from hft_tui.trading.commands import Command, journal_record
+from hft_tui.trading.commands import Command, CommandResult, journal_record
 from hft_tui.trading.core import TradingCore
 from hft_tui.wal.errors import WalWriteError
+from hft_tui.wal.record_types import ABSENT, Absent, CommandIssued
 from hft_tui.wal.writer import WalWriter
 
 
@@ -63,9 +67,10 @@ class EventStep:
     ``advance(ts_ns)`` sets a data clock to the event's time (or the ``now_ns`` given with it);
     ``latch()`` reads a latched wall clock once for the event; ``on_event`` sees each event
     before the core does (the session's input recording). ``release`` hands the core's
-    released intents and cancels to the broker (the paper broker by default). ``apply`` is the
-    effect of a command the core decides during an event (a strategy too slow to keep); a step
-    without it never asks, which is right on a data clock, where no hook is timed.
+    released intents and cancels to the broker (the paper broker by default). ``apply`` is a
+    command's effect: of an operator's, and of one the core decides during an event (a strategy
+    too slow to keep); a step without it takes no commands, which is right for a backtest, where
+    no hook is timed on the data's clock and no operator is.
     """
 
     def __init__(self, core: TradingCore, durability: Durability, *,
@@ -73,7 +78,7 @@ class EventStep:
                  latch: Callable[[], int] | None = None,
                  on_event: Callable[[Any], None] | None = None,
                  release: Callable[[], None] | None = None,
-                 apply: Callable[[Command], object] | None = None) -> None:
+                 apply: Callable[[Command], CommandResult] | None = None) -> None:
         self.core = core
         self.wal = core.wal
         self.durability = durability
@@ -97,38 +102,47 @@ class EventStep:
     def run(self, event: Any, now_ns: int | None = None) -> None:
         """One whole step, synchronously: an fsync where the policy wants the records durable."""
         self.take(event, now_ns)
-        core = self.core
-        before_effect = self.durability.before_effect
         if self.apply is not None:
-            for command in core.strategies.take_decided():
-                self.wal.write(journal_record(command, core.counters.events))
-                if before_effect:
-                    self.wal.sync()
+            for command in self.core.strategies.take_decided():
+                self._journal(journal_record(command, self.core.counters.events))
                 self.apply(command)
-        if core.has_pending_orders:
-            if before_effect:
-                self.wal.sync()
-            self.release()
+        self._release()
         self._counted()
 
     async def run_async(self, event: Any) -> None:
         """One whole step on the engine's loop: durability by awaiting the group commit."""
         self.take(event)
-        core = self.core
         if self.apply is not None:
-            for command in core.strategies.take_decided():
-                record = journal_record(command, core.counters.events)
-                if self.durability.before_effect:
-                    try:
-                        await self.wal.write_durable(record)
-                    except WalWriteError:
-                        pass  # FAILED now: the record is held; the decision takes effect all the same
-                else:
-                    self.wal.write(record)
+            for command in self.core.strategies.take_decided():
+                await self._journal_async(journal_record(command, self.core.counters.events))
                 self.apply(command)
-        if core.has_pending_orders:
+        if self.core.has_pending_orders:
             await self.release_async()
         self._counted()
+
+    def run_command(self, command: Command, *, now_ns: int | None = None,
+                    journaled: CommandIssued | None = None) -> CommandResult:
+        """One command between two events, synchronously: the clock (a data clock moved to
+        ``now_ns``, the time it acted at), its record (``journaled``: the session's own, which a
+        replay re-applies) made durable as the policy says, its effect, the release."""
+        effect = self._effect()
+        clock_ns = self._command_clock(now_ns)
+        self._journal(journaled if journaled is not None else
+                      journal_record(command, self.core.counters.events, clock_ns))
+        result = effect(command)
+        self._release()
+        return result
+
+    async def run_command_async(self, command: Command) -> CommandResult:
+        """One command between two events on the engine's loop: the clock, its record awaited
+        durable as the policy says, its effect, the release (``release_async``)."""
+        effect = self._effect()
+        clock_ns = self._command_clock(None)
+        await self._journal_async(journal_record(command, self.core.counters.events, clock_ns))
+        result = effect(command)
+        if self.core.has_pending_orders:
+            await self.release_async()
+        return result
 
     async def release_async(self) -> None:
         """Make the intents durable as the policy says, then release them. If the journal
@@ -140,6 +154,42 @@ class EventStep:
             except WalWriteError:
                 self.core.drop_entries()
         self.release()
+
+    def _command_clock(self, now_ns: int | None) -> int | Absent:
+        """The clock for a command: a data clock moved to ``now_ns`` when it is given; a latched
+        clock read once, the reading journaled with the command (so a replay acts at it)."""
+        if now_ns is not None and self.advance is not None:
+            self.advance(now_ns)
+        elif self.latch is not None:
+            return self.latch()
+        return ABSENT
+
+    def _journal(self, record: CommandIssued) -> None:
+        self.wal.write(record)
+        if self.durability.before_effect:
+            self.wal.sync()
+
+    async def _journal_async(self, record: CommandIssued) -> None:
+        if not self.durability.before_effect:
+            self.wal.write(record)
+            return
+        try:
+            await self.wal.write_durable(record)
+        except WalWriteError:
+            pass  # FAILED now (the writer said so): the record is held; the command acts all the same
+
+    def _effect(self) -> Callable[[Command], CommandResult]:
+        """What a command does; asked before anything is journaled."""
+        if self.apply is None:
+            raise RuntimeError("this step takes no commands (it was built without apply)")
+        return self.apply
+
+    def _release(self) -> None:
+        """Release what the core holds, durable first where the policy says (synchronously)."""
+        if self.core.has_pending_orders:
+            if self.durability.before_effect:
+                self.wal.sync()
+            self.release()
 
     def _counted(self) -> None:
         self.events += 1

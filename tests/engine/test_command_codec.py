@@ -8,7 +8,7 @@ from typing import Any
 import orjson
 
 from hft_tui.serve.protocol import command_from_wire, command_to_wire
-from hft_tui.session.engine import COMMAND_EFFECTS
+from hft_tui.session.command_effects import COMMAND_EFFECTS
 from hft_tui.trading.commands import (
     COMMANDS,
     AcknowledgeNotices,

@@ -1,6 +1,6 @@
-"""The one event step (session/step.py): clock, process, make durable, release, in that order,
-with the durability the policy says: before every effect for a trading session, in batches for
-a backtest or a replay."""
+"""The one step (session/step.py): clock, process, make durable, release, in that order, for an
+event and for a command, with the durability the policy says: before every effect for a trading
+session, in batches for a backtest or a replay."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from hft_tui.clock import FrozenClock
-from hft_tui.trading.commands import Command, DisableStrategy
+from hft_tui.trading.commands import Command, CommandResult, DisableStrategy, Flatten, PauseStrategy, journal_record
 from hft_tui.wal.errors import WalWriteError
 from hft_tui.wal.record_types import CommandIssued, NoticeGiven, Record
 from hft_tui.wal.writer import WalWriter
@@ -28,9 +28,11 @@ class Journal:
     last_seq: int = 0
     durable_seq: int = 0
     fail: bool = False
+    records: list[Record] = field(default_factory=list)
 
     def write(self, record: Record) -> None:
         self.last_seq += 1
+        self.records.append(record)
         self.log.append(("write", record.TYPE, self.last_seq))
 
     def sync(self) -> None:
@@ -195,6 +197,54 @@ async def test_a_journal_that_fails_drops_the_entries_and_still_releases_the_exi
     core.wal.fail = True
     await step.run_async(Event(3, intent=True))
     assert log[-2:] == [("drop entries",), ("release", 0, 1)]
+
+
+def _flattening(core: Core, log: list[tuple[Any, ...]]) -> Any:
+    """A command's effect that says how durable the journal was when it acted, and leaves an
+    order (a flatten's) to release."""
+    def effect(command: Command) -> CommandResult:
+        log.append(("effect", type(command).__name__, core.wal.durable_seq, core.wal.last_seq))
+        core.wal.write(NoticeGiven(source="order", text="flatten order"))
+        core.pending = True
+        return CommandResult(True, "flattening")
+    return effect
+
+
+async def test_an_operators_command_is_durable_with_its_latched_time_before_it_acts_and_its_order_after() -> None:
+    step, core, log = _step(BEFORE_EFFECT, on_event=None, advance=None,
+                            latch=lambda: log.append(("latch",)) or 1_234)
+    step.apply = _flattening(core, log)
+    step.run(Event(1))
+    result = await step.run_command_async(Flatten(None))
+    assert result == CommandResult(True, "flattening")
+    assert log == [("latch",), ("process", 1),
+                   ("latch",), ("write", CommandIssued.TYPE, 1), ("sync", 1), ("effect", "Flatten", 1, 1),
+                   ("write", "notice", 2), ("sync", 2), ("release", 2, 2)]
+    assert core.wal.records[0] == journal_record(Flatten(None), 1, 1_234)  # after 1 event, at the latch
+
+
+def test_a_replayed_command_acts_at_its_time_under_the_sessions_record_and_releases_unsynced() -> None:
+    step, core, log = _step(batched(100), on_event=None)
+    step.apply = _flattening(core, log)
+    journaled = journal_record(Flatten("BTC/USDT"), 0, 5_000)
+    step.run_command(Flatten("BTC/USDT"), now_ns=5_000, journaled=journaled)
+    assert log == [("clock", 5_000), ("write", CommandIssued.TYPE, 1), ("effect", "Flatten", 0, 1),
+                   ("write", "notice", 2), ("release", 0, 2)]
+    assert core.wal.records[0] is journaled
+
+
+def test_a_command_on_a_trading_sessions_synchronous_step_is_synced_before_it_acts() -> None:
+    step, core, log = _step(BEFORE_EFFECT, on_event=None, advance=None)
+    step.apply = lambda command: log.append(("effect", core.wal.durable_seq)) or CommandResult(True, "paused")
+    step.run_command(PauseStrategy("cvd"))
+    assert log == [("write", CommandIssued.TYPE, 1), ("sync", 1), ("effect", 1)]
+
+
+def test_a_step_without_an_effect_takes_no_command() -> None:
+    step, _, log = _step(batched(100), on_event=None)
+    with pytest.raises(RuntimeError, match="takes no commands"):
+        step.run_command(PauseStrategy("cvd"))
+    assert log == []  # nothing journaled that would not act
 
 
 def test_a_batch_of_fewer_than_one_event_is_refused() -> None:
