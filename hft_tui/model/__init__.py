@@ -1,4 +1,5 @@
-"""Pure data: books, trades, candles, orders, fills, positions, closed trades, signals, reason codes.
+"""Pure data: books, trades, candles, orders (and as a restart reads them), fills, positions, closed
+trades, signals, reason codes.
 
 Nothing in this package performs I/O or keeps mutable state.
 """
@@ -14,6 +15,7 @@ from hft_tui.model.notice import Notice
 from hft_tui.model.order import Fill, Liquidity, Order, OrderStatus, OrderType
 from hft_tui.model.position import Position
 from hft_tui.model.reason_codes import ReasonCode
+from hft_tui.model.recovered_order import RecoveredOrder
 from hft_tui.model.rejection import MarketRejection
 from hft_tui.model.side import Side
 from hft_tui.model.signal import Priority, Signal
@@ -40,6 +42,7 @@ __all__ = [
     "Position",
     "Priority",
     "ReasonCode",
+    "RecoveredOrder",
     "Side",
     "Signal",
     "Trade",

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
+from typing import Any
 
 from hft_tui.model.order import Fill
 
@@ -17,6 +19,16 @@ class Position:
     realized_pnl: float = 0.0
     fees_paid: float = 0.0
     opened_ts_ns: int = 0
+
+    def to_record(self) -> dict[str, Any]:
+        """Its fields but the symbol (the key it is kept under), JSON-ready: a state snapshot's entry."""
+        return {"qty": self.qty, "avg_entry": self.avg_entry, "realized_pnl": self.realized_pnl,
+                "fees_paid": self.fees_paid, "opened_ts_ns": self.opened_ts_ns}
+
+    @classmethod
+    def from_record(cls, symbol: str, record: Mapping[str, Any]) -> Position:
+        """The position ``to_record`` gave (a field an older journal lacks takes its default)."""
+        return cls(symbol, **{f.name: record[f.name] for f in fields(cls) if f.name != "symbol" and f.name in record})
 
     @property
     def is_flat(self) -> bool:

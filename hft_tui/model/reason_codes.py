@@ -163,12 +163,26 @@ def register_user_code(strategy: str, code: str, description: str) -> ReasonCode
     if known is not None:
         known.description = description
         return known
+    member = _USER_CODES[value] = _user_member(value, description)
+    return member
+
+
+def journaled_code(value: str) -> ReasonCode:
+    """The code a journal names: the registered one, or, when nothing registers it any more (a user
+    strategy no longer installed), an unregistered code of the same value, so a restart never fails on
+    a reason it cannot describe."""
+    try:
+        return ReasonCode(value)
+    except ValueError:
+        return _user_member(value, "A reason code no installed strategy registers (read from the journal).")
+
+
+def _user_member(value: str, description: str) -> ReasonCode:
     member = str.__new__(ReasonCode, value)
     member._value_ = value
     member._name_ = value
     member.category = "user"
     member.description = description
-    _USER_CODES[value] = member
     return member
 
 

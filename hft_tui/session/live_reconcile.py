@@ -17,11 +17,9 @@ engine is held REDUCING until reconciliation has finished.
 
 from __future__ import annotations
 
-from typing import Any
-
 from hft_tui.execution.broker import ExchangeBroker
 from hft_tui.execution.ccxt_broker import exchange_client_id, order_report
-from hft_tui.model import Order, OrderStatus, OrderType, ReasonCode, Side
+from hft_tui.model import ReasonCode
 from hft_tui.trading.core import TradingCore
 from hft_tui.wal.record_types import OrderUpdate, Reconciled
 
@@ -35,19 +33,17 @@ async def reconcile_with_exchange(core: TradingCore, broker: ExchangeBroker, *, 
     core.risk.hold(RECONCILE_HOLD, ReasonCode.LIVE_RECONCILING, "reconciling with the exchange", notify=False)
     differences: list[str] = []
     ours = set()
-    for client_id, record in list(core.bookkeeping.recovered.items()):
-        symbol = record["symbol"]
+    for client_id, recovered in list(core.bookkeeping.recovered.items()):
+        symbol = recovered.order.symbol
         ours.add(exchange_client_id(client_id))
-        raw = await broker.find_order(symbol, client_id, record.get("exchange_id", ""))
+        raw = await broker.find_order(symbol, client_id, recovered.order.exchange_id)
         if raw is None:
             differences.append(f"order {client_id} ({symbol}) never reached the exchange: recorded cancelled")
             core.wal.write(OrderUpdate.not_executed(client_id, symbol, ReasonCode.RECONCILED_NOT_FOUND.value))
             core.bookkeeping.gone(client_id)
             continue
-        order = _order_from_record(record)
-        trade_ids = list(record.get("trade_ids", ()))
-        core.bookkeeping.adopt(order, trade_ids)
-        broker.adopt(order, trade_ids)
+        core.bookkeeping.adopt(recovered)
+        broker.adopt(recovered.order, recovered.trade_ids)
         await broker.absorb(client_id, raw)
         if float(raw.get("filled") or 0.0) > 0:
             await broker.fetch_order_trades(client_id)
@@ -69,13 +65,3 @@ async def reconcile_with_exchange(core: TradingCore, broker: ExchangeBroker, *, 
     core.risk.release(RECONCILE_HOLD, "reconciled with the exchange", notify=False)
     return differences
 
-
-def _order_from_record(record: dict[str, Any]) -> Order:
-    return Order(
-        client_id=record["client_id"], symbol=record["symbol"], side=Side(record["side"]),
-        type=OrderType(record.get("order_type", "market")), qty=float(record["qty"]),
-        price=record.get("price"), created_ts_ns=0, strategy=record.get("strategy", ""),
-        reduce_only=bool(record.get("reduce_only", False)), status=OrderStatus.NEW,
-        filled_qty=float(record.get("filled_qty", 0.0)), avg_fill_price=float(record.get("avg_fill_price", 0.0)),
-        exchange_id=record.get("exchange_id", ""),
-    )

@@ -15,11 +15,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from hft_tui.model import Fill, Liquidity, Position, Side
+from hft_tui.model import Fill, Liquidity, ReasonCode, RecoveredOrder, Side
+from hft_tui.model.reason_codes import journaled_code
 from hft_tui.risk.drb_journal import merge_risk_payload
 from hft_tui.trading.commands import AcknowledgeNotices, journaled_command
 from hft_tui.trading.notice_log import NoticeLog
 from hft_tui.trading.state import RecoveredState
+from hft_tui.trading.trade_lifecycle import OpenTrade
 from hft_tui.wal.record import WalRecord, parse_line
 from hft_tui.wal.record_types import (
     RECORD_CLASSES,
@@ -144,11 +146,7 @@ def _fill(state: RecoveredState, booked: FillBooked, seq: int) -> None:
     order = state.open_orders.get(fill.client_id)
     if order is not None and booked.trade_id:
         # Live reconciliation books only the trades of an open order the WAL lacks.
-        order.setdefault("trade_ids", []).append(booked.trade_id)
-        filled = order.get("filled_qty", 0.0) + fill.qty
-        order["avg_fill_price"] = (order.get("avg_fill_price", 0.0) * order.get("filled_qty", 0.0)
-                                   + fill.price * fill.qty) / filled
-        order["filled_qty"] = filled
+        state.open_orders[fill.client_id] = order.filled(booked.trade_id, fill.qty, fill.price)
     before = state.position(symbol)
     after = before.apply(fill)
     state.realized_pnl += after.realized_pnl - before.realized_pnl
@@ -156,37 +154,19 @@ def _fill(state: RecoveredState, booked: FillBooked, seq: int) -> None:
     if after.is_flat:
         state.positions.pop(symbol, None)
     else:
-        state.positions[symbol] = {
-            "qty": after.qty, "avg_entry": after.avg_entry, "realized_pnl": after.realized_pnl,
-            "fees_paid": after.fees_paid, "opened_ts_ns": after.opened_ts_ns,
-        }
+        state.positions[symbol] = after
     if before.is_flat and not after.is_flat:
-        state.open_trades[symbol] = {
-            "strategy": fill.strategy or "operator",
-            "side": "buy" if after.qty > 0 else "sell",
-            "opened_ts_ns": fill.ts_ns,
-            "realized_at_open": after.realized_pnl + fill.fee,
-            "entry_price": after.avg_entry,
-            "max_qty": 0.0,
-            # The entry order's record names the first of its signal's reasons (the snapshot
-            # record keeps them all); an operator's order has none, as in the core.
-            "entry_reasons": [order["reason"]] if order is not None and order.get("reason")
-            and fill.strategy not in ("", "operator") and not order.get("reduce_only") else [],
-        }
+        state.open_trades[symbol] = OpenTrade.opened_by(fill, after, _entry_reasons(order, fill))
     if symbol in state.open_trades and not after.is_flat:
-        _add_trade_fill(state.open_trades[symbol], fill, after)
+        state.open_trades[symbol].add_fill(fill, after)
 
 
-def _add_trade_fill(trade: dict[str, Any], fill: Fill, after: Position) -> None:
-    """As ``OpenTrade.add_fill``: every fee counts; fills on the trade's side make its
-    entry, fills against it its exit, each price the average of its fills."""
-    trade["fees"] = trade.get("fees", 0.0) + fill.fee
-    trade["max_qty"] = max(trade["max_qty"], abs(after.qty))
-    leg = "entry" if fill.side.value == trade["side"] else "exit"
-    trade[f"{leg}_qty"] = trade.get(f"{leg}_qty", 0.0) + fill.qty
-    trade[f"{leg}_notional"] = trade.get(f"{leg}_notional", 0.0) + fill.qty * fill.price
-    if leg == "entry":
-        trade["entry_price"] = trade["entry_notional"] / trade["entry_qty"]
+def _entry_reasons(order: RecoveredOrder | None, fill: Fill) -> tuple[ReasonCode, ...]:
+    """The entry order's record names the first of its signal's reasons (the snapshot record
+    keeps them all); an operator's order has none, as in the core."""
+    if order is None or not order.reason or fill.strategy in ("", "operator") or order.order.reduce_only:
+        return ()
+    return (journaled_code(order.reason),)
 
 
 def _exit_rules(state: RecoveredState, rules: ExitRulesArmed, seq: int) -> None:
@@ -199,14 +179,14 @@ def _trade_closed(state: RecoveredState, closed: TradeClosed, seq: int) -> None:
 
 
 def _order(state: RecoveredState, placed: OrderPlaced, seq: int) -> None:
-    state.open_orders[placed.client_id] = placed.to_payload()
+    state.open_orders[placed.client_id] = RecoveredOrder.from_record(placed.to_payload())
 
 
 def _order_update(state: RecoveredState, update: OrderUpdate, seq: int) -> None:
     if update.status in TERMINAL_ORDER_STATES:
         state.open_orders.pop(update.client_id, None)
     elif update.exchange_id and update.client_id in state.open_orders:
-        state.open_orders[update.client_id]["exchange_id"] = update.exchange_id
+        state.open_orders[update.client_id] = state.open_orders[update.client_id].acknowledged(update.exchange_id)
 
 
 def _state(state: RecoveredState, changed: StateChanged, seq: int) -> None:

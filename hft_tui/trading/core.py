@@ -485,7 +485,7 @@ class TradingCore:
                     if book is not None else None)
         self.wal.write(OrderPlaced.of(order, reason, mid, estimate.total_bps if estimate is not None else None))
         self.counters.orders += 1
-        self.bookkeeping.sent(order, queue=queue)
+        self.bookkeeping.sent(order, reason, queue=queue)
         if entry is not None:
             self.trades.entry_sent(order.client_id, entry)
         if mid is not None:

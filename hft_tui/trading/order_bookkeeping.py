@@ -3,8 +3,8 @@
 - client ids: a per-install prefix (live: no two state dirs, machines or restarts on one
   account ever send the same id), the session, a running number;
 - the working orders by client id, from the journaled intent until the order ends, and for
-  each the trade ids booked for it (a state snapshot names them, so a live restart never
-  books one of them again);
+  each the reason it was placed for and the trade ids booked for it (a state snapshot names
+  them, so a live restart never books one of them again);
 - live orders an earlier session left open, until reconciliation adopts them or finds them
   gone (until then they are open as far as the journal knows);
 - the outboxes: intents journaled but not yet released to the broker, and cancels for the
@@ -15,9 +15,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
-from typing import Any
 
-from hft_tui.model import Fill, Order
+from hft_tui.model import Fill, Order, RecoveredOrder
 
 
 class OrderBookkeeping:
@@ -28,13 +27,14 @@ class OrderBookkeeping:
         self.client_id_prefix = client_id_prefix
         self._seq = 0
         self._working: dict[str, Order] = {}
+        self._reasons: dict[str, str] = {}
         self._trade_ids: dict[str, list[str]] = {}
-        self._recovered: dict[str, dict[str, Any]] = {}
+        self._recovered: dict[str, RecoveredOrder] = {}
         self._intents: list[Order] = []
         self._cancels: list[str] = []
         self.working: Mapping[str, Order] = MappingProxyType(self._working)
         self.trade_ids: Mapping[str, list[str]] = MappingProxyType(self._trade_ids)
-        self.recovered: Mapping[str, dict[str, Any]] = MappingProxyType(self._recovered)
+        self.recovered: Mapping[str, RecoveredOrder] = MappingProxyType(self._recovered)
 
     def next_client_id(self) -> str:
         self._seq += 1
@@ -42,10 +42,11 @@ class OrderBookkeeping:
 
     # --- working orders ---------------------------------------------------------------------
 
-    def sent(self, order: Order, *, queue: bool) -> None:
-        """A journaled intent: working from now on, queued for release unless the caller
-        hands it to the broker itself."""
+    def sent(self, order: Order, reason: str, *, queue: bool) -> None:
+        """A journaled intent, placed for ``reason``: working from now on, queued for release
+        unless the caller hands it to the broker itself."""
         self._working[order.client_id] = order
+        self._reasons[order.client_id] = reason
         if queue:
             self._intents.append(order)
 
@@ -55,6 +56,7 @@ class OrderBookkeeping:
         known = self._working.get(order.client_id)
         if order.status.is_terminal:
             self._working.pop(order.client_id, None)
+            self._reasons.pop(order.client_id, None)
             self._trade_ids.pop(order.client_id, None)
         else:
             self._working[order.client_id] = order
@@ -75,17 +77,28 @@ class OrderBookkeeping:
 
     # --- live restarts ----------------------------------------------------------------------
 
-    def expect(self, recovered: Mapping[str, Mapping[str, Any]]) -> None:
-        """Live orders the journal says were open when the last session ended (records as
-        the state snapshot holds them), to reconcile with the exchange."""
-        self._recovered.update({client_id: dict(record) for client_id, record in recovered.items()})
+    def open_at_restart(self) -> dict[str, RecoveredOrder]:
+        """Every order open as far as the journal knows, as a restart reads it: the working ones,
+        then the live ones recovered but not yet reconciled."""
+        recovered = {client_id: RecoveredOrder(order, self._reasons.get(client_id, ""),
+                                               tuple(self._trade_ids.get(client_id, ())))
+                     for client_id, order in self._working.items() if order.is_open}
+        recovered.update(self._recovered)
+        return recovered
 
-    def adopt(self, order: Order, trade_ids: Iterable[str]) -> None:
+    def expect(self, recovered: Mapping[str, RecoveredOrder]) -> None:
+        """Live orders the journal says were open when the last session ended, to reconcile
+        with the exchange."""
+        self._recovered.update(recovered)
+
+    def adopt(self, recovered: RecoveredOrder) -> None:
         """Reconciliation found a recovered order open on the exchange: working again, with
-        the trade ids an earlier session booked for it."""
-        self._recovered.pop(order.client_id, None)
-        self._working[order.client_id] = order
-        self._trade_ids[order.client_id] = list(trade_ids)
+        the reason it was placed for and the trade ids an earlier session booked for it."""
+        client_id = recovered.order.client_id
+        self._recovered.pop(client_id, None)
+        self._working[client_id] = recovered.order
+        self._reasons[client_id] = recovered.reason
+        self._trade_ids[client_id] = list(recovered.trade_ids)
 
     def gone(self, client_id: str) -> None:
         """Reconciliation found a recovered order unknown to the exchange (journaled by it)."""

@@ -9,10 +9,10 @@ core's portfolio, exits, trading state, strategies, sanitizer or notices itself.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
-from hft_tui.model import Position, ReasonCode, Side
+from hft_tui.model import Position, ReasonCode, RecoveredOrder
 from hft_tui.risk.trading_state import TradingState
 from hft_tui.signals.exits import ExitRules
 from hft_tui.signals.status import StrategyAction, StrategyStatus, StrategyStatusChange
@@ -25,16 +25,17 @@ from hft_tui.wal.record_types import OrderUpdate
 
 @dataclass
 class RecoveredState:
-    """Everything a restart needs, as JSON-friendly data (also the ``snapshot`` payload)."""
+    """Everything a restart needs; ``to_payload`` is the ``snapshot`` record's payload, the
+    positions, open trades and open orders written by their own codecs (``to_record``)."""
 
     last_seq: int = 0
     sessions: int = 0
-    positions: dict[str, dict[str, Any]] = field(default_factory=dict)
+    positions: dict[str, Position] = field(default_factory=dict)  # never a flat one
     realized_pnl: float = 0.0
     fees_paid: float = 0.0
-    open_trades: dict[str, dict[str, Any]] = field(default_factory=dict)
+    open_trades: dict[str, OpenTrade] = field(default_factory=dict)
     exit_rules: dict[str, dict[str, Any]] = field(default_factory=dict)
-    open_orders: dict[str, dict[str, Any]] = field(default_factory=dict)
+    open_orders: dict[str, RecoveredOrder] = field(default_factory=dict)
     trading_state: str = "ACTIVE"
     state_reason: str | None = None
     state_since_ts_ns: int = 0
@@ -48,30 +49,32 @@ class RecoveredState:
     notices: dict[str, Any] = field(default_factory=dict)
 
     def to_payload(self) -> dict[str, Any]:
-        payload = asdict(self)
+        payload = asdict(replace(self, positions={}, open_trades={}, open_orders={}))
         del payload["last_seq"]
+        payload["positions"] = {symbol: position.to_record() for symbol, position in self.positions.items()}
+        payload["open_trades"] = {symbol: trade.to_record() for symbol, trade in self.open_trades.items()}
+        payload["open_orders"] = {client_id: order.to_record() for client_id, order in self.open_orders.items()}
         return payload
 
     @classmethod
     def from_payload(cls, payload: dict[str, Any], seq: int) -> RecoveredState:
         known = {k: v for k, v in payload.items() if k in cls.__dataclass_fields__}
+        known["positions"] = {symbol: Position.from_record(symbol, record)
+                              for symbol, record in payload.get("positions", {}).items()}
+        known["open_trades"] = {symbol: OpenTrade.from_record(record)
+                                for symbol, record in payload.get("open_trades", {}).items()}
+        known["open_orders"] = {client_id: RecoveredOrder.from_record(record)
+                                for client_id, record in payload.get("open_orders", {}).items()}
         return cls(last_seq=seq, **known)
 
     def position(self, symbol: str) -> Position:
-        data = self.positions.get(symbol)
-        return Position(symbol) if data is None else Position(symbol=symbol, **data)
-
-
-
-# OpenTrade's fee and leg totals -> their keys in the recovered state (absent before they existed).
-_TRADE_LEGS = {"fees_usd": "fees", "entry_qty": "entry_qty", "entry_notional": "entry_notional",
-               "exit_qty": "exit_qty", "exit_notional": "exit_notional"}
+        return self.positions.get(symbol) or Position(symbol)
 
 
 def restore_state(core: TradingCore, recovered: RecoveredState) -> list[str]:
     """Put a state rebuilt from the WAL back into a core that has not traded yet; returns what was done."""
     notes: list[str] = []
-    positions = {s: recovered.position(s) for s in recovered.positions if s in core.rules}
+    positions = {s: position for s, position in recovered.positions.items() if s in core.rules}
     core.portfolio.restore(positions, recovered.realized_pnl, recovered.fees_paid)
     for symbol, mid in recovered.price_references.items():
         if symbol in positions:
@@ -82,12 +85,7 @@ def restore_state(core: TradingCore, recovered: RecoveredState) -> list[str]:
         notes.append(f"position {position.symbol} {position.qty:g} @ {position.avg_entry:g}")
     for symbol, trade in recovered.open_trades.items():
         if symbol in positions:
-            core.trades.reopen(symbol, OpenTrade(
-                strategy=trade["strategy"], side=Side(trade["side"]),
-                entry_reasons=tuple(ReasonCode(code) for code in trade.get("entry_reasons", ())),
-                opened_ts_ns=trade["opened_ts_ns"], realized_at_open=trade["realized_at_open"],
-                max_qty=trade["max_qty"], entry_price=trade["entry_price"],
-                **{name: trade.get(key, 0.0) for name, key in _TRADE_LEGS.items()}))
+            core.trades.reopen(symbol, replace(trade))  # the core's own copy: it adds the fills to come
     for symbol, rules in recovered.exit_rules.items():
         if symbol in positions:
             core.exits.track(ExitRules.from_record(rules))
@@ -97,10 +95,10 @@ def restore_state(core: TradingCore, recovered: RecoveredState) -> list[str]:
         if recovered.open_orders:
             notes.append(f"{len(recovered.open_orders)} order(s) to reconcile with the exchange")
     else:
-        for client_id, order in recovered.open_orders.items():
+        for client_id, open_order in recovered.open_orders.items():
             # The intent was durable but the process died before the paper broker saw it:
             # it never reached a matching engine, so it is recorded as not executed.
-            core.wal.write(OrderUpdate.not_executed(client_id, order["symbol"], "RECOVERED_NOT_EXECUTED"))
+            core.wal.write(OrderUpdate.not_executed(client_id, open_order.order.symbol, "RECOVERED_NOT_EXECUTED"))
             notes.append(f"order {client_id} was never executed: cancelled")
     state = TradingState(recovered.trading_state)
     if state is TradingState.FAILED:
@@ -155,40 +153,17 @@ def _restore_params(core: TradingCore, name: str, params: StrategyParams) -> boo
 
 def export_state(core: TradingCore) -> RecoveredState:
     """The running core's state in the form recovery produces (the WAL ``snapshot`` payload)."""
-    snap = RecoveredState(sessions=core.session_number)
-    for symbol, position in core.portfolio.positions().items():
-        snap.positions[symbol] = {"qty": position.qty, "avg_entry": position.avg_entry,
-                                  "realized_pnl": position.realized_pnl,
-                                  "fees_paid": position.fees_paid,
-                                  "opened_ts_ns": position.opened_ts_ns}
+    snap = RecoveredState(sessions=core.session_number, positions=core.portfolio.positions())
     portfolio = core.portfolio.snapshot()
     snap.realized_pnl, snap.fees_paid = portfolio.realized_pnl, portfolio.fees_paid
-    for symbol, trade in core.open_trades.items():
-        snap.open_trades[symbol] = {"strategy": trade.strategy, "side": trade.side.value,
-                                    "opened_ts_ns": trade.opened_ts_ns,
-                                    "realized_at_open": trade.realized_at_open,
-                                    "entry_price": trade.entry_price, "max_qty": trade.max_qty,
-                                    "entry_reasons": [code.value for code in trade.entry_reasons],
-                                    **{key: getattr(trade, name) for name, key in _TRADE_LEGS.items()}}
+    snap.open_trades = {symbol: replace(trade) for symbol, trade in core.open_trades.items()}
     for symbol in core.exits.symbols():
         rules = core.exits.rules(symbol)
         if rules is not None:
             snap.exit_rules[symbol] = rules.to_record()
-    snap.open_orders = {
-        o.client_id: {"client_id": o.client_id, "symbol": o.symbol, "side": o.side.value,
-                      "order_type": o.type.value, "qty": o.qty, "price": o.price,
-                      "reduce_only": o.reduce_only, "strategy": o.strategy}
-        for o in core.orders.values() if o.is_open
-    }
-    for order in core.orders.values():
-        # Live: what reconciliation needs to find the order and skip the fills already booked.
-        if order.is_open and order.exchange_id:
-            snap.open_orders[order.client_id]["exchange_id"] = order.exchange_id
-            snap.open_orders[order.client_id].update({
-                "trade_ids": list(core.bookkeeping.trade_ids.get(order.client_id, ())),
-                "filled_qty": order.filled_qty, "avg_fill_price": order.avg_fill_price})
-    # Live orders recovered but not yet reconciled are still open as far as we know.
-    snap.open_orders.update(core.bookkeeping.recovered)
+    # Live: the exchange id and the trades booked are what reconciliation finds an order by
+    # and skips; orders recovered but not yet reconciled are still open as far as we know.
+    snap.open_orders = core.bookkeeping.open_at_restart()
     snap.trading_state = core.state.state.value
     snap.state_reason = core.state.reason.value if core.state.reason else None
     snap.state_since_ts_ns = core.state.since_ts_ns

@@ -10,9 +10,12 @@ what this decides and arms and drops the exits.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from hft_tui.model import ClosedTrade, Fill, Position, ReasonCode, Side, Signal
+from hft_tui.model.reason_codes import journaled_code
 from hft_tui.signals.decision import Decision
 
 
@@ -34,6 +37,40 @@ class OpenTrade:
     entry_notional: float = 0.0
     exit_qty: float = 0.0
     exit_notional: float = 0.0
+
+    @classmethod
+    def opened_by(cls, fill: Fill, position: Position, reasons: tuple[ReasonCode, ...]) -> OpenTrade:
+        """The trade ``fill`` opened (``position`` after it), entered for ``reasons``; the fill
+        itself is added by ``add_fill``."""
+        return cls(
+            strategy=fill.strategy or "operator",
+            side=Side.BUY if position.qty > 0 else Side.SELL,
+            entry_reasons=reasons,
+            opened_ts_ns=fill.ts_ns,
+            realized_at_open=position.realized_pnl + fill.fee,
+            entry_price=position.avg_entry,
+        )
+
+    def to_record(self) -> dict[str, Any]:
+        """JSON-ready, in the order a state snapshot has always written them."""
+        return {"strategy": self.strategy, "side": self.side.value, "opened_ts_ns": self.opened_ts_ns,
+                "realized_at_open": self.realized_at_open, "entry_price": self.entry_price,
+                "max_qty": self.max_qty, "entry_reasons": [code.value for code in self.entry_reasons],
+                "fees": self.fees_usd, "entry_qty": self.entry_qty, "entry_notional": self.entry_notional,
+                "exit_qty": self.exit_qty, "exit_notional": self.exit_notional}
+
+    @classmethod
+    def from_record(cls, record: Mapping[str, Any]) -> OpenTrade:
+        """The trade ``to_record`` gave; fees and legs an older journal lacks are zero, and a reason
+        no installed strategy registers any more is kept as written (never an error at start)."""
+        return cls(
+            strategy=record["strategy"], side=Side(record["side"]),
+            entry_reasons=tuple(journaled_code(code) for code in record.get("entry_reasons", ())),
+            opened_ts_ns=record["opened_ts_ns"], realized_at_open=record["realized_at_open"],
+            max_qty=record["max_qty"], entry_price=record["entry_price"], fees_usd=record.get("fees", 0.0),
+            entry_qty=record.get("entry_qty", 0.0), entry_notional=record.get("entry_notional", 0.0),
+            exit_qty=record.get("exit_qty", 0.0), exit_notional=record.get("exit_notional", 0.0),
+        )
 
     def add_fill(self, fill: Fill, position: Position) -> None:
         """A fill of the trade's symbol while it is open (the opening one included)."""
@@ -97,14 +134,7 @@ class TradeLifecycle:
         entry, e.g. the operator's or a restart's)."""
         entry = self._entries.get(fill.client_id)
         signal = entry.signal if entry is not None else None
-        self.open[fill.symbol] = OpenTrade(
-            strategy=fill.strategy or "operator",
-            side=Side.BUY if position.qty > 0 else Side.SELL,
-            entry_reasons=signal.reasons if signal is not None else (),
-            opened_ts_ns=fill.ts_ns,
-            realized_at_open=position.realized_pnl + fill.fee,
-            entry_price=position.avg_entry,
-        )
+        self.open[fill.symbol] = OpenTrade.opened_by(fill, position, signal.reasons if signal is not None else ())
         return signal
 
     def filled(self, fill: Fill, position: Position) -> None:

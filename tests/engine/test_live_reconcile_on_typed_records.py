@@ -22,7 +22,7 @@ from hft_tui.risk.trading_state import TradingState
 from hft_tui.session.live_reconcile import reconcile_with_exchange
 from hft_tui.session.recovery import recover_state
 from hft_tui.trading.core import TradingCore
-from hft_tui.trading.state import restore_state
+from hft_tui.trading.state import RecoveredState, export_state, restore_state
 from hft_tui.wal.record import WalRecord
 from hft_tui.wal.record_types import FillBooked, OrderPlaced, OrderUpdate, Record, SessionStarted
 from hft_tui.wal.writer import WalWriter
@@ -85,10 +85,8 @@ def _raw(client_id: str, exchange_id: str, status: str, filled: float) -> dict[s
             "status": status, "filled": filled, "side": "buy", "amount": 0.004, "price": 50_000.0}
 
 
-def _reconcile(tmp_path: Path, exchange: ExchangeAnswers, *, cancel_orphans: bool = False,
-               ) -> tuple[TradingCore, list[str], list[WalRecord], list[TradingState]]:
-    """Restore the journal's state into a LIVE core, reconcile; the core, the differences, what
-    reconciliation journaled and the trading state it held while the exchange answered."""
+def _restored(tmp_path: Path, exchange: ExchangeAnswers) -> tuple[TradingCore, WalWriter, RecoveredState]:
+    """A LIVE core the journal's state was restored into, its WAL, and that state."""
     resting = _order("s1o1")
     journal = _journal(
         SessionStarted(mode="LIVE", exchange="x", symbols=[BTC], source="ccxt", session=1),
@@ -105,7 +103,16 @@ def _reconcile(tmp_path: Path, exchange: ExchangeAnswers, *, cancel_orphans: boo
     wal = WalWriter(tmp_path / "wal", clock)
     core = TradingCore(load_settings(None, {}), clock=clock, wal=wal, rules=RULES, exchange_id="binance",
                        broker=exchange)  # type: ignore[arg-type] - answers only what reconciliation asks
-    restore_state(core, recover_state(journal))
+    recovered = recover_state(journal)
+    restore_state(core, recovered)
+    return core, wal, recovered
+
+
+def _reconcile(tmp_path: Path, exchange: ExchangeAnswers, *, cancel_orphans: bool = False,
+               ) -> tuple[TradingCore, list[str], list[WalRecord], list[TradingState]]:
+    """Restore the journal's state into a LIVE core, reconcile; the core, the differences, what
+    reconciliation journaled and the trading state it held while the exchange answered."""
+    core, wal, _ = _restored(tmp_path, exchange)
     states: list[TradingState] = []
     find_order = exchange.find_order
 
@@ -164,3 +171,20 @@ def test_a_foreign_open_order_is_cancelled_when_asked(tmp_path: Path) -> None:
     _, differences, _, _ = _reconcile(tmp_path, exchange, cancel_orphans=True)
     assert exchange.cancelled_foreign == ["f1"]
     assert differences[-1].endswith(": cancelled (exchange.cancel_orphans_on_start)")
+
+
+def test_a_snapshot_keeps_every_open_order_in_the_shape_recovery_gave_before_and_after_reconciling(
+        tmp_path: Path) -> None:
+    exchange = _answers()
+    core, wal, recovered = _restored(tmp_path, exchange)
+    assert list(recovered.open_orders) == ["s1o1", "s1o2", "s1o3"]
+    assert export_state(core).open_orders == recovered.open_orders, "awaiting reconciliation: as recovered"
+    asyncio.run(reconcile_with_exchange(core, exchange))  # type: ignore[arg-type]
+    wal.close_sync()
+    after = export_state(core).open_orders
+    # s1o2 never reached the exchange; s1o1 and s1o3 are working again, each with its placed
+    # reason, exchange id, what was filled and its trade ids (what the exchange says next is the
+    # broker's to report).
+    assert after == {c: recovered.open_orders[c] for c in ("s1o1", "s1o3")}
+    assert (after["s1o1"].reason, after["s1o1"].trade_ids, after["s1o1"].order.exchange_id) == (
+        "TREND_STRONG_UP", ("t1",), "x1")

@@ -52,13 +52,14 @@ def test_an_acknowledged_partly_filled_order_stays_open_with_its_exchange_id_and
                   OrderUpdate.acknowledged(replace(order, status=OrderStatus.OPEN, exchange_id="x9")),
                   _fill("c1", "t1", 0.001, 50_000.0), _fill("c1", "t2", 0.003, 49_990.0))
     assert state.sessions == 1
-    record = state.open_orders["c1"]
-    assert (record["exchange_id"], record["trade_ids"]) == ("x9", ["t1", "t2"])
-    assert record["filled_qty"] == 0.004 and record["avg_fill_price"] == (50.0 + 0.003 * 49_990.0) / 0.004
+    recovered = state.open_orders["c1"]
+    assert (recovered.order.exchange_id, recovered.trade_ids, recovered.reason) == ("x9", ("t1", "t2"), "TREND_UP")
+    assert recovered.order.filled_qty == 0.004
+    assert recovered.order.avg_fill_price == (50.0 + 0.003 * 49_990.0) / 0.004
     assert state.position(BTC).qty == 0.004
     trade = state.open_trades[BTC]
-    assert (trade["strategy"], trade["side"], trade["entry_reasons"]) == ("trend", "buy", ["TREND_UP"])
-    assert trade["fees"] == 0.1 and trade["entry_qty"] == 0.004
+    assert (trade.strategy, trade.side, trade.entry_reasons) == ("trend", Side.BUY, ("TREND_UP",))
+    assert trade.fees_usd == 0.1 and trade.entry_qty == 0.004
 
 
 def test_an_order_that_ended_and_a_trade_that_closed_leave_nothing_open() -> None:
