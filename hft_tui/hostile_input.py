@@ -24,6 +24,7 @@ from hft_tui.market.hostile_messages import BOOK, CONVERT, HANDLER, TRADES, Host
 from hft_tui.model import Candle, Liquidation, MarketRules, OrderBook, ReasonCode, Signal, Trade
 from hft_tui.strategies.base import NO_SIGNALS, Strategy, StrategyParams
 from hft_tui.trading.core import TradingCore
+from hft_tui.trading.state import RecoveredState, restore_state
 from hft_tui.wal.writer import WalWriter
 
 HOSTILE_RULES = {
@@ -102,8 +103,8 @@ async def _run(messages: int, seed: int, wal_dir: Path, hostile_share: float) ->
     clock = SimulatedClock(START_NS)
     wal = WalWriter(wal_dir, clock)
     core = TradingCore(Settings(), clock=clock, wal=wal, rules=HOSTILE_RULES, exchange_id="binance")
-    # A market seen before: the reference a restart restores from the WAL.
-    core.sanitizer.restore_references(HOSTILE_REFERENCES)
+    # A market seen before: the references a restart restores from the WAL.
+    restore_state(core, RecoveredState(price_references=dict(HOSTILE_REFERENCES)))
     probe = _Probe()
     core.strategies.add(probe)
     source = CcxtSource("binance", list(HOSTILE_RULES), clock=clock)

@@ -15,7 +15,7 @@ real core (signal manager, sizing, risk gate, paper broker, fees/TCA, WAL) is ha
 - the first bar of the series and of each trading day (daily risk budgets reset there).
 
 The equity curve is rebuilt for every bar from the positions and realised PnL between
-those bars, with the portfolio's own formula. What this does not reproduce is the DRB
+those bars, with the portfolio's own formula (``execution.portfolio.marked_equity``). What this does not reproduce is the DRB
 guard's view of the skipped bars; ``VECTORISED_CLOCK`` says so in every report.
 """
 
@@ -32,8 +32,9 @@ from hft_tui.backtest.replayed_signals import REPLAYED, BarKey
 from hft_tui.clock import SimulatedClock
 from hft_tui.config.settings import Settings
 from hft_tui.data.candle_store import CandleArrays
+from hft_tui.execution.portfolio import marked_equity
 from hft_tui.market.candle_builder import parse_timeframe
-from hft_tui.model import Candle, Side, Signal
+from hft_tui.model import Candle, Position, Side, Signal
 from hft_tui.risk.drb_guard import DAY_NS
 from hft_tui.session.step import EventStep, batched
 from hft_tui.signals.exits import ExitRules
@@ -232,8 +233,8 @@ def _catch_up_trailing(core: TradingCore, s: _Series, i: int) -> None:
     price = float(skipped[at])
     if not (price > s.best if rules.side is Side.BUY else price < s.best):
         return  # the tracker moves its best only on a strictly better mark
-    exit_ = core.exits.on_mark(s.symbol, price, int(s.close_ts_ns[s.last + 1 + at]))
-    if exit_ is not None:  # the scan ruled every skipped bar out: a disagreement is a bug
+    core.check_exits(s.symbol, price, int(s.close_ts_ns[s.last + 1 + at]))
+    if core.exits.exiting(s.symbol) is not None:  # the scan ruled every skipped bar out: a disagreement is a bug
         raise RuntimeError(f"exit scan and exit tracker disagree on {s.symbol} at bar {s.last + 1 + at}")
     s.best = price
 
@@ -251,11 +252,11 @@ class _StateRecorder:
         self._initial = core.portfolio.initial_equity
         self._at: list[int] = []
         self._realized: list[float] = []
-        self._positions: list[tuple[tuple[str, float, float], ...]] = []
+        self._positions: list[tuple[tuple[str, Position], ...]] = []
 
     def record(self, time_index: int) -> None:
         portfolio = self._portfolio
-        positions = tuple((s, p.qty, p.avg_entry) for s, p in portfolio.positions().items())
+        positions = tuple(portfolio.positions().items())
         realized = portfolio.realized_pnl()
         if self._at and self._realized[-1] == realized and self._positions[-1] == positions:
             return
@@ -267,8 +268,8 @@ class _StateRecorder:
         self._positions.append(positions)
 
     def curve(self, times: np.ndarray, all_series: list[_Series]) -> tuple[np.ndarray, np.ndarray]:
-        """Equity and exposure at each bar time: initial + realised + the open positions marked
-        at each symbol's latest close, summed in the portfolio's order (``Portfolio.equity``)."""
+        """Equity and exposure at each bar time: the portfolio's equity with each symbol marked at
+        its latest close."""
         n = len(times)
         equity = np.full(n, float(self._initial))
         exposed = np.zeros(n, dtype=bool)
@@ -279,18 +280,13 @@ class _StateRecorder:
             end = bounds[k + 1]
             if end <= start:
                 continue
-            base = self._initial + self._realized[k]
             positions = self._positions[k]
-            if not positions:
-                equity[start:end] = base
-                continue
-            unrealized: np.ndarray | int = 0
-            for symbol, qty, avg_entry in positions:
+            for symbol, _ in positions:
                 if symbol not in marks:
                     marks[symbol] = _marks_on(times, by_symbol[symbol])
-                unrealized = unrealized + (marks[symbol][start:end] - avg_entry) * qty
-            equity[start:end] = base + unrealized
-            exposed[start:end] = True
+            window = {symbol: marks[symbol][start:end] for symbol, _ in positions}
+            equity[start:end] = marked_equity(self._initial, self._realized[k], positions, window)
+            exposed[start:end] = bool(positions)
         return equity, exposed
 
 

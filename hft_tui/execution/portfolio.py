@@ -6,9 +6,10 @@ latest marks. A position with no mark yet is marked at its first fill's price.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
+from typing import Any
 
 from hft_tui.model import Fill, Position
 
@@ -126,8 +127,7 @@ class Portfolio:
 
     def unrealized_pnl(self) -> float:
         """PnL of open positions at the latest marks."""
-        marks = self._marks
-        return sum((marks[s] - p.avg_entry) * p.qty for s, p in self._open)
+        return unrealized_at(self._open, self._marks)
 
     def equity(self) -> float:
         """Initial equity + realised + unrealised, and what moved the account outside the engine."""
@@ -136,7 +136,7 @@ class Portfolio:
     def trading_equity(self) -> float:
         """Initial equity + realised + unrealised: what the engine's own trading made of it,
         the equity the risk guard judges."""
-        return self.initial_equity + self._realized + self.unrealized_pnl()
+        return marked_equity(self.initial_equity, self._realized, self._open, self._marks)
 
     def notional(self, symbol: str) -> float:
         """Signed notional of the position in ``symbol`` at its mark (short < 0)."""
@@ -205,3 +205,17 @@ class Portfolio:
         equity = self.equity()
         if equity > self._high_water:
             self._high_water = equity
+
+
+def unrealized_at(open_positions: Iterable[tuple[str, Position]], marks: Mapping[str, Any]) -> Any:
+    """The open positions' PnL at ``marks``, summed in position order; a mark may be an array (a
+    symbol's closes over time), and so is then the sum."""
+    return sum((marks[symbol] - p.avg_entry) * p.qty for symbol, p in open_positions)
+
+
+def marked_equity(initial_equity: float, realized_pnl: float, open_positions: Iterable[tuple[str, Position]],
+                  marks: Mapping[str, Any]) -> Any:
+    """Initial equity + realised PnL + the open positions at ``marks``: the one formula of the
+    portfolio's trading equity, and (with arrays of closes for marks) of the vectorised candle
+    backtest's equity curve between the bars it decides."""
+    return initial_equity + realized_pnl + unrealized_at(open_positions, marks)

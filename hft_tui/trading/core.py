@@ -314,7 +314,7 @@ class TradingCore:
                         continue
                 awake.append(hook)
             host.emit(awake, book)
-        self._check_exits(symbol, mid, ts_ns)
+        self.check_exits(symbol, mid, ts_ns)
         self.flattening.work(symbol, ts_ns)
         self.risk.on_market(symbol, mid, ts_ns)
 
@@ -359,7 +359,7 @@ class TradingCore:
                 host.emit(host.trade_hooks, trade)
         elif (last := bar.last_trade()) is not None:
             self.last_trades[symbol] = last  # for the display; no strategy reads trades
-        self._check_exits(symbol, candle.close, ts_ns)
+        self.check_exits(symbol, candle.close, ts_ns)
         self.flattening.work(symbol, ts_ns)
         self.risk.on_market(symbol, candle.close, ts_ns)
 
@@ -574,7 +574,10 @@ class TradingCore:
 
     # --- exits and flattening --------------------------------------------------------------------
 
-    def _check_exits(self, symbol: str, mark: float, ts_ns: int) -> None:
+    def check_exits(self, symbol: str, mark: float, ts_ns: int) -> None:
+        """Check ``symbol``'s exits against a mark; one that fires starts closing the position.
+        On every book and candle close; the vectorised candle backtest also hands it the best
+        close of the bars it skipped, so a trailing stop trails from where the event path's would."""
         exit_ = self.exits.on_mark(symbol, mark, ts_ns)
         if exit_ is not None:
             self._close_for_exit(exit_)

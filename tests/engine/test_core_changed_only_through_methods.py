@@ -4,7 +4,8 @@ private one; and the session layer calls no method of the core's inner parts (it
 exits, trading state, sanitizer, notices...) but their reads: saving and restoring the core is
 ``trading/state.py``'s, the rest goes through the core's methods and its parts made for callers
 (``core.risk``, ``core.flattening``, ``core.bookkeeping``, ``core.strategies``: the strategy host,
-a read-only mapping of the running strategies with the methods that host them)."""
+a read-only mapping of the running strategies with the methods that host them). The backtests
+and the hostile-input run build a core of their own and are held to the same."""
 
 from __future__ import annotations
 
@@ -13,9 +14,9 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[2] / "hft_tui"
 CORE = PACKAGE / "trading" / "core.py"
-# The packages that run a session around a core the assembly built. (The backtest runner, its
-# vectorised path and the fuzzer build and drive a core of their own.)
-SESSION_LAYER = ("session", "serve", "alerts", "tui", "cli", "replay")
+# The packages that run a session around a core the assembly built, and those that build and
+# drive a core of their own (the backtest runner and its vectorised path, the hostile-input run).
+SESSION_LAYER = ("session", "serve", "alerts", "tui", "cli", "replay", "backtest", "hostile_input.py")
 # The core's inner parts: what the session layer may only read.
 INNER_PARTS = frozenset({
     "portfolio", "exits", "state", "manager", "sanitizer", "notices", "drb", "trades", "gate",
@@ -25,7 +26,7 @@ INNER_PARTS = frozenset({
 # The reads among their methods.
 READS = frozenset({"get", "items", "values", "keys", "position", "positions", "snapshot", "equity",
                    "trading_equity", "mark_price", "rules", "symbols", "status", "disabled_reason", "states",
-                   "silent_symbols", "references"})
+                   "silent_symbols", "references", "exiting", "to_payload"})
 
 
 def _is_core(node: ast.expr) -> bool:
@@ -84,9 +85,17 @@ def _reaches(source: str, name: str) -> list[str]:
 
 
 def test_the_session_layer_calls_no_method_of_the_cores_inner_parts_but_reads() -> None:
-    found = [line for package in SESSION_LAYER for path in sorted((PACKAGE / package).rglob("*.py"))
+    found = [line for package in SESSION_LAYER for path in _modules(PACKAGE / package)
              for line in _reaches(path.read_text(), str(path.relative_to(PACKAGE)))]
     assert found == []
+
+
+def _modules(path: Path) -> list[Path]:
+    return sorted(path.rglob("*.py")) if path.is_dir() else [path]
+
+
+def test_the_scan_covers_every_package_and_module_it_names() -> None:
+    assert all((PACKAGE / name).exists() for name in SESSION_LAYER)
 
 
 def test_the_scan_finds_a_reach_into_an_inner_part() -> None:
