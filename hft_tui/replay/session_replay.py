@@ -190,7 +190,7 @@ def _drive(core: TradingCore, clock: SimulatedClock, events: Iterator[Any],
             _, record, issued, command = commands[pending]
             pending += 1
             if isinstance(issued, StrategyReloaded):
-                _reload(core, issued)
+                _reload(replay_step, issued)
                 continue
             assert command is not None
             if issued.clock_ns is not ABSENT:
@@ -231,16 +231,17 @@ def _commands(records: Sequence[WalRecord]) -> Iterator[tuple[int, WalRecord, Co
         yield int(issued.at_event), record, issued, command
 
 
-def _reload(core: TradingCore, reload: StrategyReloaded) -> None:
+def _reload(step: EventStep, reload: StrategyReloaded) -> None:
     """Reload the strategy from the text the session journaled, at the same point, as the
     engine did (journaled by the replay itself, so its record is compared too)."""
     if source_sha256(reload.source) != reload.sha256:
         raise ReplayError(f"the reload of {reload.strategy} holds a text that is not its sha256's")
+    core = step.core
     try:
         prepared = prepare_reload(core, reload.strategy, Path(reload.path), reload.source)
     except UserStrategyError as exc:
         raise ReplayError(f"reloading {reload.strategy} again failed: {exc}") from None
-    core.wal.write(prepared.record)
+    step.journal(prepared.record)
     apply_reload(core, prepared)
 
 

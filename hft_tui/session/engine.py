@@ -291,10 +291,7 @@ class Engine:
                 note = f"reload of {name} failed, its old code runs on: {exc}"
                 self.core.add_notice("strategy", note)
                 return CommandResult(False, note)
-            try:
-                await self.wal.write_durable(prepared.record)
-            except WalWriteError:
-                pass  # FAILED now: the record is held; the reload takes effect all the same
+            await self.event_step.journal_async(prepared.record)  # the reload takes effect even if FAILED
             self._running_code[name] = prepared.record.sha256
             result = apply_reload(self.core, prepared)
         self.publish_snapshot()

@@ -21,7 +21,7 @@ from typing import Any
 from hft_tui.trading.commands import Command, CommandResult, journal_record
 from hft_tui.trading.core import TradingCore
 from hft_tui.wal.errors import WalWriteError
-from hft_tui.wal.record_types import ABSENT, Absent, CommandIssued
+from hft_tui.wal.record_types import ABSENT, Absent, CommandIssued, Record
 from hft_tui.wal.writer import WalWriter
 
 
@@ -104,7 +104,7 @@ class EventStep:
         self.take(event, now_ns)
         if self.apply is not None:
             for command in self.core.strategies.take_decided():
-                self._journal(journal_record(command, self.core.counters.events))
+                self.journal(journal_record(command, self.core.counters.events))
                 self.apply(command)
         self._release()
         self._counted()
@@ -114,7 +114,7 @@ class EventStep:
         self.take(event)
         if self.apply is not None:
             for command in self.core.strategies.take_decided():
-                await self._journal_async(journal_record(command, self.core.counters.events))
+                await self.journal_async(journal_record(command, self.core.counters.events))
                 self.apply(command)
         if self.core.has_pending_orders:
             await self.release_async()
@@ -127,8 +127,8 @@ class EventStep:
         replay re-applies) made durable as the policy says, its effect, the release."""
         effect = self._effect()
         clock_ns = self._command_clock(now_ns)
-        self._journal(journaled if journaled is not None else
-                      journal_record(command, self.core.counters.events, clock_ns))
+        self.journal(journaled if journaled is not None else
+                     journal_record(command, self.core.counters.events, clock_ns))
         result = effect(command)
         self._release()
         return result
@@ -138,7 +138,7 @@ class EventStep:
         durable as the policy says, its effect, the release (``release_async``)."""
         effect = self._effect()
         clock_ns = self._command_clock(None)
-        await self._journal_async(journal_record(command, self.core.counters.events, clock_ns))
+        await self.journal_async(journal_record(command, self.core.counters.events, clock_ns))
         result = effect(command)
         if self.core.has_pending_orders:
             await self.release_async()
@@ -164,19 +164,23 @@ class EventStep:
             return self.latch()
         return ABSENT
 
-    def _journal(self, record: CommandIssued) -> None:
+    def journal(self, record: Record) -> None:
+        """Write a record that permits an effect (a command's, a strategy reload's), durable
+        before that effect where the policy says (synchronously)."""
         self.wal.write(record)
         if self.durability.before_effect:
             self.wal.sync()
 
-    async def _journal_async(self, record: CommandIssued) -> None:
+    async def journal_async(self, record: Record) -> None:
+        """``journal`` on the engine's loop: the group commit awaited where the policy says. A
+        failed journal does not stop the effect: FAILED already refuses entries."""
         if not self.durability.before_effect:
             self.wal.write(record)
             return
         try:
             await self.wal.write_durable(record)
         except WalWriteError:
-            pass  # FAILED now (the writer said so): the record is held; the command acts all the same
+            pass  # FAILED now (the writer said so): the record is held; the effect comes all the same
 
     def _effect(self) -> Callable[[Command], CommandResult]:
         """What a command does; asked before anything is journaled."""
