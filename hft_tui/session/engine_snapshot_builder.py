@@ -69,12 +69,14 @@ def build_snapshot(
     balances: BalancesView | None = None,
     clock_offset_ms: int | None = None,
 ) -> EngineSnapshot:
+    """The core as the UI sees it now, through the core's read API only (no inner part)."""
+    notices = core.notices_view
     return EngineSnapshot(
         seq=seq,
         ts_ns=now_ns,
         mode=mode,
         exchange=exchange,
-        trading_state=core.state.state.value.upper(),
+        trading_state=core.risk.trading_state.value.upper(),
         symbols=core.symbols,
         views=_symbol_views(core, first_mids),
         wal_tail=_wal_lines(core.wal, wal_tail_lines),
@@ -90,15 +92,15 @@ def build_snapshot(
         signals=tuple(_signal_view(core, s) for s in core.signal_history),
         strategies=_strategies(core),
         account=_account(core),
-        risk=core.drb.state,
-        sanitizer_rejections={code.value: n for code, n in core.sanitizer.counts.items() if n},
-        notice=latest.text if (latest := core.notices.latest) is not None else "",
-        notices=core.notices.notices,
-        notices_unread=core.notices.unacknowledged,
-        notices_evicted=core.notices.evicted_unacknowledged,
+        risk=core.risk.guard_state,
+        sanitizer_rejections={code.value: n for code, n in core.rejection_counts.items() if n},
+        notice=latest.text if (latest := notices.latest) is not None else "",
+        notices=notices.notices,
+        notices_unread=notices.unacknowledged,
+        notices_evicted=notices.evicted_unacknowledged,
         dead_man=dead_man,
         clock_offset_ms=clock_offset_ms,
-        trading_state_reason=core.state.reason.value if core.state.reason else "",
+        trading_state_reason=reason.value if (reason := core.risk.trading_reason) else "",
         journal_failure=journal_failure,
         balances=balances,
         feed=_feed_summary(core),
@@ -115,7 +117,7 @@ def _symbol_views(core: TradingCore, first_mids: dict[str, float]) -> dict[str, 
         first = first_mids.get(symbol)
         change = (mid / first - 1.0) * 100.0 if mid is not None and first else None
         whales = tuple((w.side.value, w.price, w.qty, w.notional) for w in core.strategies.book_marks(symbol))
-        health = core.feed_health
+        health = core.feed_view
         views[symbol] = SymbolView(symbol, book, core.last_trades[symbol], health.state(symbol),
                                    core.rules[symbol].tick_size, change, whales,
                                    health.detail(symbol), health.last_good_ns(symbol))
@@ -132,7 +134,7 @@ def _as_whole_book(book: OrderBook | None) -> OrderBook | None:
 
 def _feed_summary(core: TradingCore) -> FeedSummary:
     """The worst feed state of the traded symbols (the first symbol on a tie) and the oldest book."""
-    health = core.feed_health
+    health = core.feed_view
     worst = max(core.symbols, key=lambda s: health.state(s).severity, default="")
     state = health.state(worst) if worst else FeedState.CONNECTING
     books = [ns for s in core.symbols if (ns := health.last_good_ns(s)) is not None]
@@ -145,12 +147,12 @@ def _feed_summary(core: TradingCore) -> FeedSummary:
 
 def _positions(core: TradingCore) -> tuple[PositionView, ...]:
     views = []
-    for symbol, position in core.portfolio.positions().items():
+    for symbol, position in core.portfolio_view.positions().items():
         if position.is_flat:
             continue
         book = core.books.get(symbol)
         mark = book.mid if book is not None and book.mid is not None else position.avg_entry
-        rules = core.exits.rules(symbol)
+        rules = core.exit_rules(symbol)
         trade = core.open_trades.get(symbol)
         views.append(PositionView(
             symbol=symbol,
@@ -213,13 +215,14 @@ def _price(value: float | None) -> str:
 def _strategies(core: TradingCore) -> tuple[StrategyView, ...]:
     views = []
     for name, strategy in core.strategies.items():
-        stats = core.manager.scoreboard.stats(name)
+        standing = core.strategies.standing(name)
+        stats = standing.stats
         params = strategy.params.model_dump(mode="json")
         defaults = core.strategies.default_params[name].model_dump(mode="json")
         views.append(StrategyView(
             name=name,
-            status=STATUS_LABELS[core.manager.status(name)],
-            disabled_reason=core.manager.disabled_reason(name) or "",
+            status=STATUS_LABELS[standing.status],
+            disabled_reason=standing.disabled_reason,
             trades=stats.trades,
             win_rate=stats.win_rate if stats.trades else None,
             pnl=stats.pnl_usd,
@@ -234,7 +237,7 @@ def _strategies(core: TradingCore) -> tuple[StrategyView, ...]:
 
 
 def _account(core: TradingCore) -> AccountView:
-    p = core.portfolio
+    p = core.portfolio_view
     return AccountView(
         equity=p.equity(),
         initial_equity=core.settings.risk.initial_equity,

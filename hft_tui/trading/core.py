@@ -65,6 +65,7 @@ from hft_tui.trading.fill_feed import FillFeed
 from hft_tui.trading.flatten_orders import FlattenOrders
 from hft_tui.trading.notice_log import NoticeLog
 from hft_tui.trading.order_bookkeeping import OrderBookkeeping
+from hft_tui.trading.read_views import FeedView, NoticesView, PortfolioView
 from hft_tui.trading.risk_journal import RiskJournal
 from hft_tui.trading.strategy_host import StrategyHost
 from hft_tui.trading.trade_lifecycle import OpenTrade, PendingEntry, TradeLifecycle
@@ -193,6 +194,30 @@ class TradingCore:
         """The trades closed, oldest first, when the core keeps them (``keep_closed_trades``:
         a backtest's report reads them; a trading session's are in the WAL)."""
         return self.trades.closed
+
+    @property
+    def portfolio_view(self) -> PortfolioView:
+        """Positions and PnL, to read (``trading/read_views.py``)."""
+        return self.portfolio
+
+    @property
+    def feed_view(self) -> FeedView:
+        """Each symbol's feed state, to read."""
+        return self.feed_health
+
+    @property
+    def notices_view(self) -> NoticesView:
+        """The operator's notices, to read (add one with ``add_notice``)."""
+        return self.notices
+
+    @property
+    def rejection_counts(self) -> Mapping[ReasonCode, int]:
+        """Every input the sanitizer (or the core) rejected, by code: the one count of them."""
+        return MappingProxyType(self.sanitizer.counts)
+
+    def exit_rules(self, symbol: str) -> ExitRules | None:
+        """The take-profit, stop-loss and other exits armed on ``symbol``'s position."""
+        return self.exits.rules(symbol)
 
     def follow_account(self, equity: float, *, first: bool) -> None:
         """LIVE: the exchange's account equity. The ``first`` read is the base the PnL counts

@@ -48,6 +48,20 @@ class RiskJournal:
         # The last DRB payload journaled in this session: later risk records carry changes only.
         self._journaled: dict[str, Any] | None = None
 
+    @property
+    def trading_state(self) -> TradingState:
+        return self._state.state
+
+    @property
+    def trading_reason(self) -> ReasonCode | None:
+        """Why the trading state is what it is (None before the first change)."""
+        return self._state.reason
+
+    @property
+    def guard_state(self) -> DrbState:
+        """The DRB guard's latest published state: budgets, breakers, the state it wants."""
+        return self._drb.state
+
     def on_market(self, symbol: str, price: float, ts_ns: int) -> None:
         """A mark or a fill moved ``symbol``'s price: the guard judges the budgets again."""
         self.record(self._drb.on_market(symbol, price, self._portfolio.position(symbol),

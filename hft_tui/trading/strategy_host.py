@@ -11,13 +11,14 @@ slow too often a ``DisableStrategy`` the engine journals and applies after the e
 (``take_decided``), so a replay re-applies it instead of timing anything.
 
 Read as a mapping, the host is the running strategies by name (``core.strategies[name]``);
-``failed``, ``default_params``, ``signal_counts`` and ``recent_events`` are its other reads.
+``standing``, ``failed``, ``default_params``, ``signal_counts`` and ``recent_events`` are its other reads.
 """
 
 from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
@@ -25,7 +26,8 @@ from hft_tui.bus import Metrics
 from hft_tui.clock import Clock
 from hft_tui.model import MarketRules, ReasonCode, Signal
 from hft_tui.signals.manager import SignalManager
-from hft_tui.signals.status import StrategyAction, StrategyStatusChange
+from hft_tui.signals.scoring import StrategyStats
+from hft_tui.signals.status import StrategyAction, StrategyStatus, StrategyStatusChange
 from hft_tui.strategies.base import Strategy, StrategyParams
 from hft_tui.strategies.hook_watch import HookVerdict, HookWatch
 from hft_tui.strategies.settings import StrategiesSettings
@@ -33,10 +35,19 @@ from hft_tui.strategies.strategy_set import build_strategies
 from hft_tui.trading.commands import Command, CommandResult, DisableStrategy
 from hft_tui.trading.fault_journal import FaultJournal, error_text
 from hft_tui.wal.errors import WalError
-from hft_tui.wal.record_types import StrategyPaused, StrategyStatus
+from hft_tui.wal.record_types import StrategyPaused, StrategyStatus as StrategyStatusRecord
 from hft_tui.wal.writer import WalWriter
 
 GateCheck = Callable[[Signal], tuple[float, ReasonCode | None]]
+
+
+@dataclass(frozen=True, slots=True)
+class StrategyStanding:
+    """Where one strategy stands: running, paused or disabled (and why), and its score."""
+
+    status: StrategyStatus
+    disabled_reason: str
+    stats: StrategyStats
 
 
 class StrategyHost(Mapping[str, Strategy]):
@@ -97,6 +108,12 @@ class StrategyHost(Mapping[str, Strategy]):
 
     def __len__(self) -> int:
         return len(self._strategies)
+
+    def standing(self, name: str) -> StrategyStanding:
+        """Strategy ``name``'s status as the signal manager holds it, and its lifetime score."""
+        manager = self._manager
+        return StrategyStanding(manager.status(name), manager.disabled_reason(name) or "",
+                                manager.scoreboard.stats(name))
 
     @property
     def signals(self) -> int:
@@ -267,5 +284,5 @@ class StrategyHost(Mapping[str, Strategy]):
     def journal_status(self, change: StrategyStatusChange | None) -> None:
         """Journal a strategy's status change (pause and resume as ``strategy_paused``)."""
         if change is not None:
-            record = StrategyPaused if change.action.value in ("pause", "resume") else StrategyStatus
+            record = StrategyPaused if change.action.value in ("pause", "resume") else StrategyStatusRecord
             self._wal.write(record.from_payload(change.to_record()))

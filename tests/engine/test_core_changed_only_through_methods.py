@@ -5,12 +5,16 @@ exits, trading state, sanitizer, notices...) but their reads: saving and restori
 ``trading/state.py``'s, the rest goes through the core's methods and its parts made for callers
 (``core.risk``, ``core.flattening``, ``core.bookkeeping``, ``core.strategies``: the strategy host,
 a read-only mapping of the running strategies with the methods that host them). The backtests
-and the hostile-input run build a core of their own and are held to the same."""
+and the hostile-input run build a core of their own and are held to the same. The snapshot
+builder reads even less: the core's read API only, its parts through the read-only views of
+``trading/read_views.py``, never an inner part."""
 
 from __future__ import annotations
 
 import ast
 from pathlib import Path
+
+from hft_tui.trading.read_views import FeedView, NoticesView, PortfolioView
 
 PACKAGE = Path(__file__).resolve().parents[2] / "hft_tui"
 CORE = PACKAGE / "trading" / "core.py"
@@ -104,3 +108,43 @@ def test_the_scan_finds_a_reach_into_an_inner_part() -> None:
               "    core.strategies.get('trend')\n    core.notices.restore(p)\n    core.strategies.disable('x', c)\n")
     assert [line.split(": ", 1)[1] for line in _reaches(sample, "sample")] == [
         "core.portfolio.restore()", "engine.core.exits.track()", "core.notices.restore()"]
+
+
+BUILDER = PACKAGE / "session" / "engine_snapshot_builder.py"
+# What the snapshot builder may read of a core: plain reads, and per view what it offers.
+_PLAIN = None
+BUILDER_READS: dict[str, frozenset[str] | None] = {
+    "symbols": _PLAIN, "rules": _PLAIN, "books": _PLAIN, "last_trades": _PLAIN, "orders": _PLAIN,
+    "open_trades": _PLAIN, "signal_history": _PLAIN, "settings": _PLAIN, "wal": frozenset({"tail", "last_seq"}),
+    "lots_held": _PLAIN, "exit_rules": _PLAIN, "rejection_counts": _PLAIN,
+    "risk": frozenset({"trading_state", "trading_reason", "guard_state"}),
+    "strategies": frozenset({"standing", "default_params", "signal_counts", "book_marks", "items", "get"}),
+    **{name: frozenset(n for n in vars(view) if not n.startswith("_"))
+       for name, view in (("portfolio_view", PortfolioView), ("feed_view", FeedView), ("notices_view", NoticesView))},
+}
+
+
+def _builder_reads(source: str) -> list[str]:
+    """Every ``core.<name>`` and ``core.<name>.<member>`` the builder may not read."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if not (isinstance(node, ast.Attribute) and _is_core(node.value)):
+            continue
+        if node.attr not in BUILDER_READS:
+            found.append(f"core.{node.attr}")
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Attribute) and _is_core(node.value.value):
+            members = BUILDER_READS.get(node.value.attr)
+            if members is not None and node.attr not in members:
+                found.append(f"core.{node.value.attr}.{node.attr}")
+    return found
+
+
+def test_the_snapshot_builder_reads_the_core_only_through_its_read_api_and_views() -> None:
+    assert _builder_reads(BUILDER.read_text()) == []
+
+
+def test_the_builder_scan_finds_an_inner_part_and_a_member_no_view_offers() -> None:
+    sample = ("def f(core):\n    core.portfolio.equity()\n    core.portfolio_view.rebase(1.0)\n"
+              "    core.feed_view.state('BTC')\n    core.manager.status('x')\n    core.risk.hold('k')\n")
+    assert _builder_reads(sample) == ["core.portfolio", "core.manager", "core.portfolio_view.rebase", "core.risk.hold"]
