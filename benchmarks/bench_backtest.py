@@ -8,6 +8,9 @@
 - ``replay_events_per_s``: 1,000,000 book + trade events of a recorded sim session
   (BTC/USDT and ETH/USDT, 20 levels a side) read back and run through the core.
 - ``recording_read_events_per_s``: the same session read back alone (the replay's share).
+- ``replay_cpu_us_per_event``: the replay's CPU time per event (what a shared box skews less).
+- ``deltas_*``: the same for 1,000,000 events of a sim session recorded in the diff-depth mode
+  (``sim.book_updates = "deltas"``), whose books replay with their changes.
 - ``replay_peak_rss_mb``: peak RSS of the replay alone (read back and backtest), which runs
   in its own process, so the candle runs before it do not count.
 
@@ -38,6 +41,8 @@ from hft_tui.market.simulator import DEFAULT_SIM_SYMBOLS, SimulatedMarket
 _MIN_MS = 60_000
 # Default sim rates: 2 symbols x (20 books + 3 trades) per second, plus liquidation prints.
 _SIM_EVENTS_PER_S = 46.2
+# The same market in the diff-depth mode: ~10 updates per sim book.
+_SIM_DELTA_EVENTS_PER_S = 305.0
 
 
 def _write_candles(root: Path, n: int) -> None:
@@ -56,8 +61,8 @@ def _write_candles(root: Path, n: int) -> None:
     store.write_rules("sim", market.rules("BTC/USDT"))
 
 
-def _record(out: Path, duration_s: float) -> None:
-    record_simulation(load_settings(None, {}), out, duration_s)
+def _record(out: Path, duration_s: float, overrides: dict[str, str]) -> None:
+    record_simulation(load_settings(None, overrides), out, duration_s)
 
 
 def _replay(directory: Path) -> dict[str, float]:
@@ -67,8 +72,10 @@ def _replay(directory: Path) -> dict[str, float]:
     count = sum(1 for _ in session.events())
     figures = {"recording_read_events_per_s": count / (time.perf_counter() - started)}
     spec = DataSpec("recording", path=directory, exchange="sim")
+    started_cpu = time.process_time()
     run_ = run_backtest(load_settings(None, {}), spec,
                         Window("bench", session.meta.start_ts_ns, session.meta.end_ts_ns + 1))
+    figures["replay_cpu_us_per_event"] = 1e6 * (time.process_time() - started_cpu) / run_.report.events
     figures["replay_events"] = float(run_.report.events)
     figures["replay_events_per_s"] = run_.events_per_s
     figures["replay_trades"] = float(run_.report.trades.trades)
@@ -110,13 +117,17 @@ def run(quick: bool = False) -> dict[str, float]:
             figures[f"{label}_per_s"] = fast.events_per_s
             figures[f"{label}_trades"] = float(fast.report.trades.trades)
 
-        # Recorded in a child process: the recorder's buffers must not count in this one's peak RSS.
-        recorder = multiprocessing.get_context("spawn").Process(
-            target=_record, args=(root / "session", n / _SIM_EVENTS_PER_S))
-        recorder.start()
-        recorder.join()
-        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as replayer:
-            figures.update(replayer.submit(_replay, root / "session").result())
+        for prefix, overrides, events_per_s in (("", {}, _SIM_EVENTS_PER_S),
+                                                ("deltas_", {"sim.book_updates": "deltas"}, _SIM_DELTA_EVENTS_PER_S)):
+            # Recorded in a child process: the recorder's buffers must not count in this one's peak RSS.
+            session = root / f"session-{prefix}"
+            recorder = multiprocessing.get_context("spawn").Process(
+                target=_record, args=(session, n / events_per_s, overrides))
+            recorder.start()
+            recorder.join()
+            with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as replayer:
+                replayed = replayer.submit(_replay, session).result()
+            figures.update({f"{prefix}{key}": value for key, value in replayed.items()})
     return figures
 
 

@@ -120,12 +120,13 @@ def main() -> None:
     engine.add_data(trades)
     strategy = EmaProbe(EmaProbeConfig(instrument_id=instrument.id, every=every))
     engine.add_strategy(strategy)
-    started = time.perf_counter()
+    started, started_cpu = time.perf_counter(), time.process_time()
     engine.run()
     wall_s = time.perf_counter() - started
+    cpu_s = time.process_time() - started_cpu
     fills = len(engine.cache.orders_closed())
     engine.dispose()
-    print(json.dumps({"deltas": len(deltas), "trades": len(trades), "wall_s": wall_s,
+    print(json.dumps({"deltas": len(deltas), "trades": len(trades), "wall_s": wall_s, "cpu_s": cpu_s,
                       "events_per_s": (len(deltas) + len(trades)) / wall_s,
                       "orders_sent": strategy.orders_sent, "orders_closed": fills,
                       "nautilus_version": __import__("nautilus_trader").__version__}))

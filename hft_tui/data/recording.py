@@ -11,7 +11,11 @@ A session is a directory::
 One Parquet table per part with a ``kind`` column (book/trade/liquidation/status/rejection)
 and the union of their fields; book levels are ``list<float64>`` columns holding
 ``[price, qty, price, qty, ...]`` best first, so a replayed book's ``(n, 2)`` arrays are
-zero-copy views of the column buffer. Parts are written whole (temporary file, then
+zero-copy views of the column buffer. A book of a diff-depth feed keeps what it changed:
+``prev_seq`` (null for a snapshot) and ``bid_changes``/``ask_changes``, ``list<float64>``
+columns of ``[price, old_qty, new_qty, ...]``, so a recorded delta session replays as
+deltas (the engine's incremental path); sessions recorded before these columns existed
+read back as snapshots, as they were recorded. Parts are written whole (temporary file, then
 rename), so a recording cut short by a crash keeps every complete part; ``meta.json`` is
 rewritten with the final counts on close. Directories are made 0700 and every file is born
 0600 (opened with that mode, never tightened afterwards): a kill at any instant leaves
@@ -33,9 +37,10 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -52,6 +57,8 @@ from hft_tui.model import (
     Liquidation,
     MarketRejection,
     MarketRules,
+    BookChanges,
+    LevelChange,
     OrderBook,
     ReasonCode,
     Side,
@@ -72,6 +79,8 @@ _NO_SIDE, _BUY, _SELL = 0, 1, 2
 _SIDES = (None, Side.BUY, Side.SELL)
 _STATES = {state.value: state for state in FeedState}
 _NO_LEVELS = np.empty((0, 2), dtype=np.float64)
+# A (price, old, new) tuple as a LevelChange without a Python call per level.
+_level_change = partial(tuple.__new__, LevelChange)
 
 _SCHEMA = pa.schema([
     ("kind", pa.int8()),
@@ -86,6 +95,9 @@ _SCHEMA = pa.schema([
     ("origin", pa.dictionary(pa.int32(), pa.string())),  # rejection source
     ("bids", pa.list_(pa.float64())),
     ("asks", pa.list_(pa.float64())),
+    ("prev_seq", pa.int64()),  # a book's changes are against this book; null: a snapshot
+    ("bid_changes", pa.list_(pa.float64())),  # [price, old_qty, new_qty, ...]
+    ("ask_changes", pa.list_(pa.float64())),
 ])
 
 
@@ -202,6 +214,7 @@ class SessionRecorder:
         self._origin: list[str | None] = []
         self._bids: list[np.ndarray] = []
         self._asks: list[np.ndarray] = []
+        self._changes: list[BookChanges | None] = []
 
     @property
     def events(self) -> int:
@@ -214,7 +227,7 @@ class SessionRecorder:
             raise RuntimeError("the recorder is closed")
         if isinstance(event, OrderBook):
             self._row(BOOK, event.symbol, event.ts_ns, event.seq, 0.0, 0.0, _NO_SIDE, None, None, None,
-                      event.bids, event.asks)
+                      event.bids, event.asks, event.changes)
         elif isinstance(event, Trade):
             self._row(TRADE, event.symbol, event.ts_ns, 0, event.price, event.qty,
                       _BUY if event.side is Side.BUY else _SELL, event.trade_id, None, None)
@@ -235,7 +248,8 @@ class SessionRecorder:
 
     def _row(self, kind: int, symbol: str, ts_ns: int, seq: int, price: float, qty: float,
              side: int, text: str | None, label: str | None, origin: str | None,
-             bids: np.ndarray = _NO_LEVELS, asks: np.ndarray = _NO_LEVELS) -> None:
+             bids: np.ndarray = _NO_LEVELS, asks: np.ndarray = _NO_LEVELS,
+             changes: BookChanges | None = None) -> None:
         self._kind.append(kind)
         self._symbol.append(symbol)
         self._ts.append(ts_ns)
@@ -248,6 +262,7 @@ class SessionRecorder:
         self._origin.append(origin)
         self._bids.append(bids)
         self._asks.append(asks)
+        self._changes.append(changes)
         self._counts[kind] += 1
         if self._first_ts_ns is None:
             self._first_ts_ns = ts_ns
@@ -260,7 +275,7 @@ class SessionRecorder:
             return
         self.wait_until_written()
         columns = (self._kind, self._symbol, self._ts, self._seq, self._price, self._qty, self._side,
-                   self._text, self._label, self._origin, self._bids, self._asks)
+                   self._text, self._label, self._origin, self._bids, self._asks, self._changes)
         if self._part_rows == 0:
             self._parts += 1
         self._part_rows += len(self._kind)
@@ -282,7 +297,7 @@ class SessionRecorder:
     def _write_group(self, columns: tuple[list[Any], ...], part: int, ended: RecordingMeta | None) -> None:
         """On the writer thread: append one row group to part ``part``; end the part after it
         when ``ended`` (its meta) is given."""
-        kind, symbol, ts, seq, price, qty, side, text, label, origin, bids, asks = columns
+        kind, symbol, ts, seq, price, qty, side, text, label, origin, bids, asks, changes = columns
         table = pa.table({
             "kind": pa.array(kind, pa.int8()),
             "symbol": pa.array(symbol, pa.string()).dictionary_encode(),
@@ -296,6 +311,9 @@ class SessionRecorder:
             "origin": pa.array(origin, pa.string()).dictionary_encode(),
             "bids": _levels_column(bids),
             "asks": _levels_column(asks),
+            "prev_seq": pa.array([None if c is None else c.prev_seq for c in changes], pa.int64()),
+            "bid_changes": _changes_column([None if c is None else c.bids for c in changes]),
+            "ask_changes": _changes_column([None if c is None else c.asks for c in changes]),
         }, schema=_SCHEMA)
         if self._part_writer is None:
             path = self.directory / _part_name(part)
@@ -356,6 +374,18 @@ def _levels_column(levels: list[np.ndarray]) -> pa.Array:
     flat = [a.reshape(-1) for a in levels if a.size]
     values = np.concatenate(flat) if flat else np.empty(0, np.float64)
     return pa.ListArray.from_arrays(pa.array(offsets), pa.array(values.astype(np.float64, copy=False)))
+
+
+def _changes_column(sides: list[tuple[LevelChange, ...] | None]) -> pa.Array:
+    """One side's changes per row as a ``list<float64>`` column of ``price, old, new`` triples."""
+    offsets = [0]
+    values: list[float] = []
+    for side in sides:
+        if side:
+            for change in side:
+                values.extend(change)
+        offsets.append(len(values))
+    return pa.ListArray.from_arrays(pa.array(offsets, pa.int32()), pa.array(values, pa.float64()))
 
 
 class RecordedSession:
@@ -436,6 +466,7 @@ def _decode(batch: pa.RecordBatch, lo: int, hi: int) -> Iterator[MarketEvent]:
     origin_idx, origin_names = _dictionary_values(batch.column("origin"))
     bid_off, bid_values = _levels(batch.column("bids"))
     ask_off, ask_values = _levels(batch.column("asks"))
+    changes = _changes(batch)
     for i, kind in enumerate(kinds):
         t = ts[i]
         if t < lo or t >= hi:
@@ -443,7 +474,8 @@ def _decode(batch: pa.RecordBatch, lo: int, hi: int) -> Iterator[MarketEvent]:
         if kind == BOOK:
             yield OrderBook(symbols[i], t, seq[i],
                             bid_values[bid_off[i]:bid_off[i + 1]].reshape(-1, 2),
-                            ask_values[ask_off[i]:ask_off[i + 1]].reshape(-1, 2))
+                            ask_values[ask_off[i]:ask_off[i + 1]].reshape(-1, 2),
+                            None if changes is None else changes(i))
         elif kind == TRADE:
             yield Trade(symbols[i], t, price[i], qty[i], _SIDES[side[i]], text[i] or "")  # type: ignore[arg-type]
         elif kind == LIQUIDATION:
@@ -455,3 +487,28 @@ def _decode(batch: pa.RecordBatch, lo: int, hi: int) -> Iterator[MarketEvent]:
                                   origin_names[origin_idx[i]] or "", text[i] or "")  # type: ignore[arg-type]
         else:
             raise ValueError(f"unknown event kind {kind} in a recording")
+
+
+def _changes(batch: pa.RecordBatch) -> Callable[[int], BookChanges | None] | None:
+    """The changes of row ``i``'s book (None: a snapshot); None for a batch recorded before
+    books kept their changes."""
+    if "prev_seq" not in batch.schema.names:
+        return None
+    prev = batch.column("prev_seq").fill_null(-1).to_numpy().tolist()
+    bid_off, bids = _triples(batch.column("bid_changes"))
+    ask_off, asks = _triples(batch.column("ask_changes"))
+
+    def row(i: int) -> BookChanges | None:
+        prev_seq = prev[i]
+        if prev_seq < 0:
+            return None
+        return BookChanges(prev_seq, tuple(bids[bid_off[i]:bid_off[i + 1]]), tuple(asks[ask_off[i]:ask_off[i + 1]]))
+
+    return row
+
+
+def _triples(array: pa.ListArray) -> tuple[list[int], list[LevelChange]]:
+    """A changes column as each row's offsets into one list of ``LevelChange``."""
+    triples = iter(array.values.to_numpy(zero_copy_only=False).tolist())
+    changes = list(map(_level_change, zip(triples, triples, triples)))
+    return [offset // 3 for offset in array.offsets.to_numpy().tolist()], changes

@@ -3,11 +3,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pyarrow.parquet as pq
 
 from hft_tui.config.loader import load_settings
 from hft_tui.data.capture import DEFAULT_SIM_START_NS, record_simulation
 from hft_tui.data.recording import RecordedSession, RecordingMeta, SessionRecorder
 from hft_tui.market.sources.recording import RecordingSource
+from hft_tui.market.sim_setup import build_sim_market
 from hft_tui.market.simulator import DEFAULT_SIM_SYMBOLS, SimulatedMarket
 from hft_tui.model import FeedState, FeedStatus, MarketRejection, OrderBook, ReasonCode
 
@@ -78,3 +80,23 @@ async def test_recording_source_streams_the_same_events(tmp_path: Path) -> None:
     streamed = [event async for event in source.stream()]
     assert all(_identical(a, b) for a, b in zip(streamed, session.events()))
     assert len(streamed) == sum(session.meta.counts.values())
+
+
+def test_a_recorded_delta_session_replays_as_the_deltas_it_recorded(tmp_path: Path) -> None:
+    settings = load_settings(None, {"engine.seed": 5, "sim.book_updates": "deltas"})
+    record_simulation(settings, tmp_path / "s", 5.0)
+    replayed = list(RecordedSession(tmp_path / "s").events())
+    market = build_sim_market(settings.sim, settings.engine.symbols, settings.engine.seed, DEFAULT_SIM_START_NS)
+    assert all(_identical(market.next_event(), e) for e in replayed[2:])
+    books = [e for e in replayed if isinstance(e, OrderBook)]
+    assert sum(b.changes is not None for b in books) > len(books) // 2  # changes came back, not snapshots
+
+
+def test_a_session_recorded_before_books_kept_their_changes_reads_back_as_snapshots() -> None:
+    sample = Path(__file__).resolve().parents[2] / "data" / "sample" / "session"
+    session = RecordedSession(sample)
+    assert "prev_seq" not in pq.read_schema(session.parts()[0]).names  # written by the older recorder
+    events = list(session.events())
+    books = [e for e in events if isinstance(e, OrderBook)]
+    assert len(events) == sum(session.meta.counts.values()) and len(books) == session.meta.counts["books"]
+    assert all(b.changes is None for b in books)
