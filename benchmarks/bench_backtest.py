@@ -41,8 +41,8 @@ from hft_tui.market.simulator import DEFAULT_SIM_SYMBOLS, SimulatedMarket
 _MIN_MS = 60_000
 # Default sim rates: 2 symbols x (20 books + 3 trades) per second, plus liquidation prints.
 _SIM_EVENTS_PER_S = 46.2
-# The same market in the diff-depth mode: ~10 updates per sim book.
-_SIM_DELTA_EVENTS_PER_S = 305.0
+# The same market in the diff-depth mode: each sim book goes out as several diff updates.
+_SIM_DELTA_EVENTS_PER_S = 222.0
 
 
 def _write_candles(root: Path, n: int) -> None:
