@@ -1,4 +1,4 @@
-"""``hft-tui`` command line: run (default), config, wal, download, record, backtest, replay, fees.
+"""``hft-tui`` command line: parses, then dispatches each command to its module.
 
 Precedence of settings: model defaults < ``--config FILE`` < command-line flags.
 """
@@ -6,7 +6,6 @@ Precedence of settings: model defaults < ``--config FILE`` < command-line flags.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
 import sys
 from collections.abc import Sequence
@@ -16,8 +15,12 @@ from typing import Any
 from hft_tui import __version__, exit_codes
 from hft_tui.alerts.one_shot import add_alert_parser, crash_text, send_alert
 from hft_tui.backtest.cli import add_backtest_parsers
+from hft_tui.cli.attach import add_attach_parser, run_attach_command
+from hft_tui.cli.engine_start import EXIT_CONFIG_ERROR, add_run_options
 from hft_tui.cli.fees import add_fees_parser
 from hft_tui.cli.one_line_parser import OneLineParser
+from hft_tui.cli.run import add_run_parser, run_command
+from hft_tui.cli.serve import add_serve_parser, run_serve_command
 from hft_tui.cli.strategy import add_strategy_parser
 from hft_tui.cli.trades import add_trades_parsers
 from hft_tui.config.cli import (
@@ -27,7 +30,6 @@ from hft_tui.config.cli import (
     print_config_error,
     run_config_command,
 )
-from hft_tui.config.credentials import credentials_from_env
 from hft_tui.config.loader import ConfigError, load_settings, read_toml
 from hft_tui.config.paths import AppPaths, strategies_dir
 from hft_tui.config.settings import Settings
@@ -39,11 +41,7 @@ from hft_tui.serve.service_unit import add_service_parser, unit_text
 from hft_tui.strategies.catalogue import install
 from hft_tui.strategies.user_strategies import UserStrategyError, load_catalogue
 from hft_tui.wal.cli import add_wal_parser, run_wal_command
-from hft_tui.wal.errors import WalCorruptError, WalError, WalLockedError
-
-EXIT_CONFIG_ERROR = 2
-# The journal could not be opened, or a session ended FAILED because it could not be written.
-EXIT_JOURNAL_FAILED = exit_codes.WAL_UNUSABLE
+from hft_tui.wal.errors import WalError, WalLockedError
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -55,10 +53,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"hft-tui {__version__}")
     _add_global_options(parser)
     run_options = parser.add_argument_group("run options")
-    _add_run_options(run_options)
+    add_run_options(run_options)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    run = commands.add_parser("run", help="run the workstation (the default command)")
-    _add_run_options(run, suppress_defaults=True)
+    add_run_parser(commands)
     add_config_parser(commands)
     add_wal_parser(commands)
     add_backtest_parsers(commands)
@@ -66,10 +63,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_replay_parser(commands)
     add_fees_parser(commands)
     add_trades_parsers(commands)
-    serve = commands.add_parser("serve", help="the engine with no UI and a control socket; outlives the SSH session")
-    _add_run_options(serve, suppress_defaults=True)
-    attach = commands.add_parser("attach", help="the workstation over a served engine's socket (q detaches)")
-    attach.add_argument("--view-only", action="store_true", help="watch only: no key sends a command")
+    add_serve_parser(commands)
+    add_attach_parser(commands)
     add_ctl_parser(commands)
     add_service_parser(commands)
     add_alert_parser(commands)
@@ -97,34 +92,13 @@ def _accept_global_options_after_commands(parser: argparse.ArgumentParser) -> No
         for command in set(action.choices.values()):
             scratch = argparse.ArgumentParser(add_help=False)
             _add_global_options(scratch, suppress_defaults=True)
-            _add_run_options(scratch, suppress_defaults=True)
+            add_run_options(scratch, suppress_defaults=True)
             taken = command._option_string_actions  # noqa: SLF001
             for option in scratch._actions:  # noqa: SLF001
                 if option.option_strings and not any(o in taken for o in option.option_strings) \
                         and option.dest not in ("headless", "live"):
                     command._add_action(option)  # noqa: SLF001
             _accept_global_options_after_commands(command)
-
-
-def _add_run_options(group: Any, *, suppress_defaults: bool = False) -> None:
-    # Sub-command copies must not overwrite values given before the sub-command.
-    default = argparse.SUPPRESS if suppress_defaults else None
-    group.add_argument("--headless", action="store_true",
-                       default=argparse.SUPPRESS if suppress_defaults else False,
-                       help="no UI: print a status line every few seconds")
-    group.add_argument("--mode", choices=["sim", "paper", "live"], default=default,
-                       help="sim (built-in market), paper (real data, simulated fills), live")
-    group.add_argument("--symbols", default=default, metavar="SYM,SYM",
-                       help="comma-separated symbols, e.g. BTC/USDT,ETH/USDT")
-    group.add_argument("--seed", type=int, default=default, help="simulator seed")
-    group.add_argument("--theme", default=default, help="UI theme name")
-    group.add_argument("--exchange", default=default, metavar="ID", help="ccxt exchange id")
-    group.add_argument("--reload", action="store_true", default=default,
-                       help="reload a user strategy when its file is saved (between two events; a broken file "
-                       "leaves the old code running)")
-    group.add_argument("--live", action="store_true",
-                       default=argparse.SUPPRESS if suppress_defaults else False,
-                       help="confirm --mode live places real orders (else you are asked to type LIVE)")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -183,48 +157,9 @@ def _main(argv: Sequence[str] | None) -> int:
         paths = AppPaths.resolve(settings, args.state_dir)
         args.state_dir = paths.state_dir
         return _run_state_dir_command(args, settings, paths)
-    if settings.engine.mode == "live" and not confirm_live(settings, getattr(args, "live", False)):
-        return EXIT_CONFIG_ERROR
-    state_dir = AppPaths.resolve(settings).state_dir
-    if args.command != "serve" and not getattr(args, "headless", False):
-        from hft_tui.tui.attach import offer_attach
-
-        attached = offer_attach(settings, state_dir)
-        if attached is not None:
-            return attached
-    from hft_tui.session.assembly import UnsupportedSetup, build_engine
-    from hft_tui.market.ccxt_rules_loader import MarketsUnavailable
-    from hft_tui.market.sim_setup import UnknownSimSymbol
-
-    try:
-        engine = build_engine(settings, credentials=credentials_from_env(settings.exchange.id))
-    except (UnsupportedSetup, UnknownSimSymbol, MarketsUnavailable) as exc:
-        print(f"hft-tui: {exc}", file=sys.stderr)
-        return EXIT_CONFIG_ERROR
-    except WalLockedError:
-        raise  # not a journal failure: another instance (see main)
-    except WalError as exc:
-        hint = ("; refusing to start: `hft-tui wal repair` sets the damaged record aside (journaled)"
-                if isinstance(exc, WalCorruptError) else "")
-        print(f"hft-tui: {exc}{hint}", file=sys.stderr)
-        return EXIT_JOURNAL_FAILED
     if args.command == "serve":
-        from hft_tui.serve.served import run_served
-
-        code = asyncio.run(run_served(engine, state_dir, settings.alerts))
-    elif getattr(args, "headless", False):
-        from hft_tui.session.headless import run_headless
-
-        asyncio.run(run_headless(engine, settings.engine.status_interval_s))
-        code = 0
-    else:
-        from hft_tui.tui.run import run_app
-
-        code = run_app(engine, settings)
-    if engine.journal_failure:
-        print(engine.failure_line(), file=sys.stderr)
-        return EXIT_JOURNAL_FAILED
-    return code
+        return run_serve_command(args, settings)
+    return run_command(args, settings)
 
 
 def _run_state_dir_command(args: argparse.Namespace, settings: Settings, paths: AppPaths) -> int:
@@ -240,21 +175,4 @@ def _run_state_dir_command(args: argparse.Namespace, settings: Settings, paths: 
     if args.command == "service":
         print(unit_text(paths.state_dir, args.config, paths.config_dir / "env"), end="")
         return 0
-    from hft_tui.tui.attach import run_attached
-
-    return run_attached(settings, paths.state_dir, view_only=args.view_only)
-
-
-def confirm_live(settings: Settings, flag: bool) -> bool:
-    """Real orders need ``--live`` or the operator typing LIVE at a terminal; refused, it says so."""
-    if flag:
-        return True
-    if not sys.stdin.isatty():
-        print("hft-tui: --mode live needs --live when not run from a terminal; nothing was started",
-              file=sys.stderr)
-        return False
-    answer = input(f"LIVE mode places REAL orders on {settings.exchange.id}. Type LIVE to continue: ")
-    if answer.strip() != "LIVE":
-        print("hft-tui: live mode not confirmed; nothing was started", file=sys.stderr)
-        return False
-    return True
+    return run_attach_command(args, settings, paths.state_dir)
