@@ -4,6 +4,9 @@ argparse's own ``error`` prints the whole usage (a dozen lines, most of them the
 every command takes) before the message, and an option the command does not know is reported by
 the top-level parser, without naming the command. Here the (sub)command that got the mistake
 says it, with what was probably meant, and exits with argparse's status 2.
+
+Abbreviated options are refused, not guessed: with argparse's default ``backtest --data /nope``
+was taken for ``--data-dir /nope``, so a typo could quietly mean another option.
 """
 
 from __future__ import annotations
@@ -19,6 +22,10 @@ USAGE_ERROR = 2  # argparse's status, the same as exit_codes.CONFIG_ERROR
 
 class OneLineParser(argparse.ArgumentParser):
     """An ``ArgumentParser`` whose errors are one line; its sub-parsers are of the same class."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("allow_abbrev", False)
+        super().__init__(*args, **kwargs)
 
     def parse_known_args(self, args: Sequence[str] | None = None,  # type: ignore[override]
                          namespace: argparse.Namespace | None = None) -> tuple[argparse.Namespace, list[str]]:
@@ -65,9 +72,7 @@ class OneLineParser(argparse.ArgumentParser):
     def _knows(self, arg: str) -> bool:
         name = arg.split("=", 1)[0]
         known = self._option_string_actions
-        if name in known or (not name.startswith("--") and name[:2] in known):  # -h, -n5
-            return True
-        return self.allow_abbrev and name.startswith("--") and any(option.startswith(name) for option in known)
+        return name in known or (not name.startswith("--") and name[:2] in known)  # -h, -n5
 
     def _guesses(self, option: str) -> list[str]:
         """Options spelt like ``option``, else those whose value is named like it (``--price``

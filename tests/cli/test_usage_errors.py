@@ -64,6 +64,10 @@ def bad_command_lines(path: tuple[str, ...], parser: argparse.ArgumentParser) ->
     if _needs_something(parser):
         yield list(path), parser.prog
     for action in parser._actions:  # noqa: SLF001
+        for option in action.option_strings:
+            abbreviated = option[:-1]
+            if option.startswith("--") and len(abbreviated) > 3 and abbreviated not in parser._option_string_actions:  # noqa: SLF001
+                yield [*path, abbreviated, "1"], abbreviated  # never taken for the option it starts
         if not _takes_a_value(action):
             continue
         option = action.option_strings[-1]
@@ -105,6 +109,7 @@ def test_the_walk_reaches_every_command() -> None:
     (["ctl", "order", "--price", "60000"], "--limit PRICE"),  # the wrong option, not the missing side
     (["wal", "verify", "--state-dri", "/tmp"], "did you mean --state-dir DIR?"),
     (["--hedless"], "did you mean --headless?"),
+    (["backtest", "--data", "/nope"], "unknown option --data; did you mean --data-dir DIR?"),
 ])
 def test_a_misspelt_option_names_what_was_probably_meant(argv: list[str], meant: str,
                                                           capsys: pytest.CaptureFixture[str]) -> None:
