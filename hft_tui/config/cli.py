@@ -13,7 +13,7 @@ import tomllib
 from pathlib import Path
 from typing import Any, Final
 
-from hft_tui.config.errors import ConfigError
+from hft_tui.config.errors import COMMAND_LINE, ConfigError
 from hft_tui.config.loader import load_settings
 from hft_tui.config.toml_render import render_default_toml, render_toml
 
@@ -109,13 +109,20 @@ def run_config_command(args: argparse.Namespace) -> int:
         # stderr, so that `config show > my.toml` never writes problems into the file.
         print(exc, file=sys.stderr)
         count = len(exc.problems)
-        print(f"{count} problem{'s' if count != 1 else ''} in {_describe(config_file)}", file=sys.stderr)
+        print(f"{count} problem{'s' if count != 1 else ''} {_places(exc)}", file=sys.stderr)
         return EXIT_CONFIG_ERROR
     if command == "check":
         print(f"OK: {_describe(config_file)} is valid")
     else:
         print(render_toml(settings), end="")
     return EXIT_OK
+
+
+def _places(exc: ConfigError) -> str:
+    """Where the problems are, in the order first met: ``on the command line and in my.toml``."""
+    places = {"on the command line" if problem.file == COMMAND_LINE else f"in {problem.file}": None
+              for problem in exc.problems}
+    return " and ".join(places)
 
 
 def _describe(config_file: Path | None) -> str:

@@ -85,6 +85,19 @@ def test_show_prints_the_effective_settings_after_precedence(tmp_path: Path, cap
     assert shown["ui"] == Settings().ui.model_dump()
 
 
+@pytest.mark.parametrize("command", ["check", "show"])
+def test_a_bad_set_is_counted_on_the_command_line_not_in_the_defaults(
+        command: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "--set", "engine.seed=x", "config", command)
+    assert (code, out) == (2, "")
+    assert err.splitlines() == ["<command line>: engine.seed = 'x': must be a valid integer",
+                                "1 problem on the command line"]
+    path = tmp_path / "bad.toml"
+    path.write_text('[engine]\nseed = "a"\n', encoding="utf-8")
+    code, _, err = run(capsys, "--config", str(path), "--set", "engine.mode=x", "config", command)
+    assert err.splitlines()[-1] == f"2 problems on the command line and in {path}"
+
+
 def test_show_with_a_bad_file_keeps_problems_off_stdout(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / "bad.toml"
     path.write_text("[wal]\nrotate_mb = -1\n", encoding="utf-8")
