@@ -86,6 +86,10 @@ def run_saved_run_command(args: argparse.Namespace) -> int:
     if settings is None:
         return exit_codes.CONFIG_ERROR
     store = run_store(args, settings)
+    state_dir = store.root.parent
+    if not state_dir.is_dir():
+        print(f"hft-tui backtest {args.saved_command}: no state dir {state_dir} (check --state-dir)", file=sys.stderr)
+        return exit_codes.NO_STATE_DIR
     console = Console()
     try:
         if args.saved_command == "list":

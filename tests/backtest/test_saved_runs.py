@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from backtest_cli_driver import wide_console  # noqa: F401 - autouse fixture
 
+from hft_tui import exit_codes
 from hft_tui.backtest.saved_runs import RunStore, command_line
 from hft_tui.cli.main import main
 
@@ -68,6 +69,20 @@ def test_an_unknown_run_id_is_one_line_naming_the_saved_ones(
     assert hft(tmp_path, "backtest", *argv) == 2
     err = capsys.readouterr().err
     assert len(err.strip().splitlines()) == 1 and "no saved run" in err and "saved runs are 1" in err
+
+
+@pytest.mark.parametrize("argv", [["list"], ["show", "1"], ["compare", "1", "2"], ["keep", "1"], ["delete", "1"]])
+def test_a_missing_state_dir_is_one_line_and_its_own_exit_status(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str]) -> None:
+    assert hft(tmp_path / "nope", "backtest", *argv) == exit_codes.NO_STATE_DIR
+    out, err = capsys.readouterr()
+    assert (out, err) == ("", f"hft-tui backtest {argv[0]}: no state dir {tmp_path / 'nope'} (check --state-dir)\n")
+    assert not (tmp_path / "nope").exists()
+
+
+def test_a_state_dir_with_no_saved_runs_yet_says_so(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert hft(tmp_path, "backtest", "list") == 0
+    assert f"no saved runs in {tmp_path / 'backtests'} yet" in capsys.readouterr().out
 
 
 def test_processes_saving_at_once_take_distinct_ids(tmp_path: Path) -> None:
