@@ -2,7 +2,7 @@
 
 Exit codes (also in ``hft-tui ctl --help``):
   0  done (or, for a query, answered)
-  1  the engine refused the command; the message says why
+  1  the engine refused the command; one line on stderr says why
   2  usage: a bad argument, or a destructive command without --yes
   9  no served engine answers on the state dir's socket (``status`` still reports the
      last heartbeat's age when there is one)
@@ -188,7 +188,10 @@ async def _run(args: argparse.Namespace, state_dir: Path) -> int:
         result = await client.command(command_for(args))
         if result.preview is not None:
             return _previewed(args, result)
-        _print(args, {"ok": result.ok, "message": result.message}, lambda r: r["message"])
+        if result.ok or args.json:
+            _print(args, {"ok": result.ok, "message": result.message}, lambda r: r["message"])
+        else:
+            print(f"hft-tui ctl: {result.message}", file=sys.stderr)
         return EXIT_OK if result.ok else EXIT_REFUSED
     finally:
         await client.close()

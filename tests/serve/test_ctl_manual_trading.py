@@ -103,10 +103,17 @@ def test_an_order_with_yes_opens_a_manual_trade(served: ServedEngineThread, caps
 ])
 def test_a_refused_order_or_cancel_says_why_in_one_line_and_exits_1(
         served: ServedEngineThread, capsys: pytest.CaptureFixture[str], argv: tuple[str, ...], line: str) -> None:
-    code, out, _ = _ctl(served, capsys, *argv)
-    assert code == 1
-    assert out.startswith(line) and out.count("\n") == 1
+    code, out, err = _ctl(served, capsys, *argv)
+    assert (code, out) == (1, "")
+    assert err.startswith(f"hft-tui ctl: {line}") and err.count("\n") == 1
     assert not served.engine.core.orders
+
+
+def test_a_refused_tune_is_one_line_on_stderr_saying_who_refused_it(
+        served: ServedEngineThread, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = _ctl(served, capsys, "tune", "trend", "fast_period=x")
+    assert (code, out) == (1, "")
+    assert err.startswith("hft-tui ctl: trend: fast_period") and err.count("\n") == 1
 
 
 def test_cancel_takes_one_resting_order_off_the_book(
