@@ -93,7 +93,6 @@ class TuningScreen(FormScreen[SetStrategyParams | None]):
     }
     TuningScreen #fields { height: 1fr; }
     TuningScreen .field-row { height: 1; }
-    TuningScreen .field-name { width: 26; }
     TuningScreen .field-name.-tuned { color: $accent; text-style: bold; }
     TuningScreen Input { width: 1fr; max-width: 30; }
     TuningScreen Input.-invalid { background: $error 40%; }
@@ -105,6 +104,9 @@ class TuningScreen(FormScreen[SetStrategyParams | None]):
     TuningScreen Button { margin-left: 1; }
     """
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    # The fields of the strategies with short names line up at one column; a longer name widens
+    # its form's column (the "✎ " mark, the name, a gap).
+    NAME_MIN_WIDTH = 26
 
     def __init__(self, strategy: StrategyView) -> None:
         super().__init__()
@@ -122,12 +124,15 @@ class TuningScreen(FormScreen[SetStrategyParams | None]):
             box.border_subtitle = "enter: apply · esc: cancel"
             yield Static("Applied from the next event and journaled in the WAL. "
                          "✎ marks tuned values.", markup=False)
+            name_width = max([self.NAME_MIN_WIDTH, *(len(name) + 3 for name in self.model.model_fields)])
             with VerticalScroll(id="fields"):
                 for name in self.model.model_fields:
                     tuned = name in strategy.tuned
                     with Horizontal(classes="field-row"):
-                        yield Label(("✎ " if tuned else "  ") + name,
-                                    classes="field-name -tuned" if tuned else "field-name")
+                        label = Label(("✎ " if tuned else "  ") + name,
+                                      classes="field-name -tuned" if tuned else "field-name")
+                        label.styles.width = name_width
+                        yield label
                         yield Input(self._shown_values[name], id=f"field-{name}", select_on_focus=False,
                                     compact=True)
                     yield Static(field_help(self.model, name, strategy.defaults.get(
