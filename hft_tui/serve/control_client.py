@@ -1,7 +1,8 @@
 """A client of the served engine's control socket (``ctl`` and the attached workstation).
 
 One reader task dispatches what the engine sends: replies to the request that asked,
-snapshots and notices to the callbacks given. Everything runs on the caller's loop.
+snapshots to the callback given (notices come in the snapshot's notice log, or from
+``notices()``). Everything runs on the caller's loop.
 """
 
 from __future__ import annotations
@@ -40,12 +41,10 @@ class ControlClient:
     """One connection; ``connect`` says hello and waits for the engine's welcome."""
 
     def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
-                 on_snapshot: Callable[[EngineSnapshot], None] | None,
-                 on_notice: Callable[[str], None] | None) -> None:
+                 on_snapshot: Callable[[EngineSnapshot], None] | None) -> None:
         self._reader = reader
         self._writer = writer
         self._on_snapshot = on_snapshot
-        self._on_notice = on_notice
         self._ids = itertools.count(1)
         self._pending: dict[int, asyncio.Future[dict[str, Any]]] = {}
         self._receiver = SnapshotReceiver()
@@ -56,15 +55,14 @@ class ControlClient:
 
     @classmethod
     async def connect(cls, path: Path, *, client: str, refresh_hz: float = 0.0, view_only: bool = False,
-                      on_snapshot: Callable[[EngineSnapshot], None] | None = None,
-                      on_notice: Callable[[str], None] | None = None) -> ControlClient:
+                      on_snapshot: Callable[[EngineSnapshot], None] | None = None) -> ControlClient:
         try:
             with socket_address(path) as address:
                 reader, writer = await asyncio.wait_for(
                     asyncio.open_unix_connection(address, limit=MAX_REPLY_BYTES), CONNECT_TIMEOUT_S)
         except (OSError, TimeoutError) as exc:
             raise EngineUnreachable(f"no served engine answers on {path} ({type(exc).__name__})") from None
-        self = cls(reader, writer, on_snapshot, on_notice)
+        self = cls(reader, writer, on_snapshot)
         writer.write(encode({"type": "hello", "version": PROTOCOL_VERSION, "client": client,
                              "refresh_hz": refresh_hz, "view_only": view_only}))
         try:
@@ -88,9 +86,6 @@ class ControlClient:
                     snapshot = self._receiver.apply(message)
                     if snapshot is not None and self._on_snapshot is not None:
                         self._on_snapshot(snapshot)
-                elif kind == "notice":
-                    if self._on_notice is not None:
-                        self._on_notice(str(message["text"]))
                 elif kind == "bye":
                     self.close_reason = str(message.get("reason", ""))
                 elif message.get("id") in self._pending:

@@ -3,7 +3,7 @@
 Runs on the engine's loop. Each client says hello first; then it is streamed snapshots
 conflated to the refresh rate it asked for (only the latest, only what changed), can send
 commands (journaled and applied by the engine between two events, whatever any other
-client is showing), and is pushed the engine's notices. A client that misbehaves gets an
+client is showing), and asks for the notices the engine has said. A client that misbehaves gets an
 error reply; one that sends an oversized line, falls too far behind or disconnects is
 dropped, and the engine and the other clients carry on.
 """
@@ -117,11 +117,7 @@ class ControlServer:
 
     def _on_snapshot(self, snapshot: EngineSnapshot) -> None:
         if snapshot.notice and snapshot.notice != self._last_notice:
-            notice = Notice(time.time_ns(), snapshot.notice)
-            self.notices.append(notice)
-            for client in self._clients:
-                if client.refresh_hz:
-                    client.send({"type": "notice", "ts_ns": notice.ts_ns, "text": notice.text})
+            self.notices.append(Notice(time.time_ns(), snapshot.notice))
         self._last_notice = snapshot.notice
 
     # --- one client ---------------------------------------------------------------------------

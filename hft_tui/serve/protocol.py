@@ -12,7 +12,6 @@ Engine -> client::
     {"type": "welcome", "version": 1, "engine": {...}}
     {"type": "snapshot", "seq": 12, "fields": {...}}   changed fields only (snapshot_stream)
     {"type": "result", "id": 7, "ok": true, "message": "..."}      "preview": {...} answers a PreviewOrder
-    {"type": "notice", "ts_ns": ..., "text": "..."}
     {"type": "notices", "id": 9, "notices": [...]}
     {"type": "error", "id": 7 | null, "message": "..."}
 

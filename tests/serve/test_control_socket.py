@@ -132,5 +132,5 @@ async def test_connecting_where_no_engine_serves_says_so(tmp_path) -> None:  # t
 async def _next_reply(reader: asyncio.StreamReader) -> dict:  # type: ignore[type-arg]
     while True:
         message = decode(await reader.readline())
-        if message["type"] not in ("snapshot", "notice"):
+        if message["type"] != "snapshot":
             return message
