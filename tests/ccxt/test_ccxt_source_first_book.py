@@ -3,8 +3,11 @@ trusted: a book at 1% of the market never reaches the engine."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 from event_tap import EventTap
+from live_harness import live_engine
 from loopback_exchange import LoopbackExchange
 
 from hft_tui.clock import WallClock
@@ -46,3 +49,15 @@ def test_the_ticker_price_is_the_mid_else_the_last_trade() -> None:
     assert ticker_price({"bid": float("nan"), "ask": 101.0, "last": 0}) is None
     assert ticker_price({"last": "100"}) is None
     assert ticker_price(None) is None
+
+
+async def test_a_quiet_market_goes_live_when_the_exchange_answers_slower_than_the_latency_limit(
+    loopback: LoopbackExchange, loopback_settings: ExchangeSettings, tmp_path: Path
+) -> None:
+    # Every REST answer takes longer than the sanitizer's max_feed_latency_ms (100 ms), as on
+    # a loaded box or a far VPS, and the market sends no update after the first book: a first
+    # book held until the ticker came was rejected as late, and the feed never went LIVE.
+    loopback.response_delay_s = 0.3
+    engine = await live_engine(loopback_settings, tmp_path)  # fails "never happened: the BTC/USDT feed is live"
+    await engine.stop("test over")
+    assert not engine.core.sanitizer.counts.get(ReasonCode.FEED_LATENCY)

@@ -281,6 +281,12 @@ class CcxtSource:
         has = ex.has
         now = asyncio.get_running_loop().time()
         feed.last_activity_s = now
+        if not feed.vetted:
+            # The ticker the stream's first book is vetted against is asked for with the
+            # subscription, not once that book is in: a book held for it ages, and one held
+            # longer than the sanitizer's max_feed_latency_ms is rejected as late (on a quiet
+            # market, with no newer book coming, the feed would never be LIVE).
+            self._fetch_ticker(feed)
         if has.get("watchOrderBook"):
             self._spawn(symbol, "book", self._run(symbol, "book",
                                                   lambda: ex.watch_order_book(symbol, self._depth),
