@@ -23,10 +23,13 @@ def agrees(account: LiveAccount, loopback: LoopbackExchange, asset: str) -> bool
             and account.free.get(asset) == pytest.approx(loopback.free.get(asset, 0.0)))
 
 
-def balance_watched(engine: Engine) -> bool:
-    """The engine waits on the balance stream (a transfer from now on reaches it by the stream)."""
+def balance_watched(engine: Engine, loopback: LoopbackExchange) -> bool:
+    """The engine waits on the balance stream and the exchange has its subscription, so a
+    transfer from now on reaches it by the stream (the engine's wait alone comes before the
+    exchange has read the subscription: a transfer in between is sent to nobody)."""
     clients = engine.core.broker.exchange.clients.values()
-    return any("ws-api" in client.url and "spot:balance" in client.futures for client in clients)
+    return loopback.user_subscribers() > 0 and any(
+        "ws-api" in client.url and "spot:balance" in client.futures for client in clients)
 
 
 def account_of(engine: Engine) -> LiveAccount:
@@ -39,7 +42,7 @@ async def test_deposits_and_locked_funds_reach_the_account_by_the_stream_between
     engine = await live_engine(loopback_settings, tmp_path, **{"exchange.account_sync_s": 3600.0})
     try:
         account = account_of(engine)
-        await wait_until(lambda: account.external is not None and balance_watched(engine),
+        await wait_until(lambda: account.external is not None and balance_watched(engine, loopback),
                          "the account was read after reconciliation and the balance stream is followed")
         reads = loopback.request_log.count(ACCOUNT_READ)
         loopback.transfer("USDT", 5_000.0)
@@ -65,7 +68,7 @@ async def test_a_failed_balance_stream_falls_back_to_reading_the_account_over_re
     engine = await live_engine(loopback_settings, tmp_path, **{"exchange.account_sync_s": 3600.0})
     try:
         account = account_of(engine)
-        await wait_until(lambda: account.external is not None and balance_watched(engine),
+        await wait_until(lambda: account.external is not None and balance_watched(engine, loopback),
                          "the account was read and the balance stream is followed")
         reads = loopback.request_log.count(ACCOUNT_READ)
         loopback.user_stream_stalled = True
@@ -74,7 +77,7 @@ async def test_a_failed_balance_stream_falls_back_to_reading_the_account_over_re
         await loopback.drop_user_streams()
         await wait_until(lambda: agrees(account, loopback, "USDT"), "a REST read found the deposit")
         assert loopback.request_log.count(ACCOUNT_READ) > reads
-        await wait_until(lambda: balance_watched(engine), "the balance stream is followed again")
+        await wait_until(lambda: balance_watched(engine, loopback), "the balance stream is followed again")
         reads = loopback.request_log.count(ACCOUNT_READ)
         loopback.transfer("USDT", -1_000.0)
         await wait_until(lambda: agrees(account, loopback, "USDT"), "the withdrawal streamed in")
