@@ -190,6 +190,7 @@ async def measure(n: int, window_s: float, *, sampler: CpuSampler | None = None)
                     sampler.start()
                 await asyncio.sleep(window_s)
                 if sampler is not None:
+                    await sampler.at_least(1.0)  # the window is longer then: figures are per wall second
                     sampler.stop()
                 busy1, cpu1, wall1 = _cpu_busy(), time.process_time(), time.perf_counter()
                 sent1 = await asyncio.to_thread(server.stats)
@@ -297,6 +298,13 @@ class CpuSampler:
     def stop(self) -> None:
         signal.setitimer(signal.ITIMER_PROF, 0.0, 0.0)
         signal.signal(signal.SIGPROF, self._previous)
+
+    async def at_least(self, cpu_ms: float) -> None:
+        """Until ``cpu_ms`` are charged. The kernel samples at its clock ticks only while the
+        process is on a CPU, so a loaded box can give the engine no sample at all in a window
+        of wall time."""
+        while sum(self.counts.values()) < cpu_ms:
+            await asyncio.sleep(0.05)
 
     def _on_sample(self, signum: int, frame: FrameType | None) -> None:
         frames: dict[int, FrameType | None] = dict(sys._current_frames())
