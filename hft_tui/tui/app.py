@@ -233,8 +233,9 @@ class HftApp(App[str]):
         self._slow_seq = snapshot.seq
         for pane in self._panes(PANE_IDS[1:]):
             pane.show(snapshot, self.selected_symbol)
-        if isinstance(self.screen, ConfirmScreen):
-            self.screen.refresh_question()
+        screen = self.top_screen
+        if isinstance(screen, ConfirmScreen):
+            screen.refresh_question()
         self._quit_if_flat()
 
     def redraw_all(self) -> None:
@@ -247,16 +248,26 @@ class HftApp(App[str]):
 
     # --- key handling --------------------------------------------------------------------
 
+    @property
+    def top_screen(self) -> Screen[object] | None:
+        """The active screen; None once the app is closing (its screens are gone, but a timer
+        or a key already queued may still run)."""
+        stack = self.screen_stack
+        return stack[-1] if stack else None
+
     def on_key(self, event: events.Key) -> None:
         # A key typed right behind the one that opened a form went to the screen below it.
-        if isinstance(self.screen, FormScreen):
-            self.screen.take_early_key(event)
+        screen = self.top_screen
+        if isinstance(screen, FormScreen):
+            screen.take_early_key(event)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Letter keys act on the main screen only: under a modal they belong to the modal.
         if action in MAIN_SCREEN_ACTIONS and len(self.screen_stack) > 1:
             return False
-        if isinstance(self.focused, (Input, TextArea)) and not text_field_safe(action, self.keymap):
+        screen = self.top_screen
+        if screen is not None and isinstance(screen.focused, (Input, TextArea)) \
+                and not text_field_safe(action, self.keymap):
             return False  # ctrl+f, ctrl+r ... edit text here; only the kill opener stays a money key
         if self.link.view_only and action in COMMAND_ACTIONS:
             return False  # attached --view-only: no key sends the engine anything

@@ -82,7 +82,10 @@ class ConfirmScreen(ModalScreen[str | None]):
         if current == self.shown:
             return False
         self.shown = current
-        self.query_one("#question", Static).update(current)
+        # Not there before the dialog is composed (it is drawn from ``shown`` then), nor once
+        # the app is closing: a snapshot can come in either moment.
+        for question in self.query("#question").results(Static):
+            question.update(current)
         return True
 
     def on_key(self, event: events.Key) -> None:
