@@ -1,27 +1,36 @@
 """Stand-ins for the candle strategies in the vectorised candle backtest.
 
 The strategies' column forms (``trend_columns``, ``cvd_columns``) compute every bar's
-signals up front; in the trading core the strategy is replaced by one of these, which on
-the candle of a bar returns exactly the signals computed for it, so they enter the signal
-manager at the same point, in the same order, as the strategy's own would.
+readings and signals up front; the backtest runs these in the strategies' place (the strategy
+host's ``replace``, as a reload swaps code), and on the candle of a bar each returns exactly the
+signals computed for it, so they enter the signal manager at the same point, in the same order,
+as the strategy's own would. The trend filter's stand-in is a ``TrendFilter`` that takes the
+bar's reading from the columns: the gate it offers reads what the filter's own would hold.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+import numpy as np
+
 from hft_tui.model import Candle, Signal
 from hft_tui.strategies.base import NO_SIGNALS, Strategy, StrategyParams
 from hft_tui.strategies.cvd import CvdParams
-from hft_tui.strategies.trend_filter import TrendParams
+from hft_tui.strategies.trend_columns import TrendColumns
+from hft_tui.strategies.trend_filter import TrendFilter, TrendParams
 
 BarKey = tuple[str, int]  # (symbol, the candle's open_ts_ns)
+BarSignals = Mapping[BarKey, tuple[Signal, ...]]
 
 
-class ReplayedSignals(Strategy[StrategyParams]):
-    """Returns the precomputed signals of each (symbol, bar); nothing for other bars."""
+class ReplayedCvd(Strategy[StrategyParams]):
+    """The CVD detector's signals (candle bars), from ``cvd_columns``; nothing for other bars."""
 
-    def __init__(self, params: StrategyParams, signals: Mapping[BarKey, tuple[Signal, ...]]) -> None:
+    name = "cvd"
+    params_model = CvdParams
+
+    def __init__(self, params: CvdParams, signals: BarSignals) -> None:
         super().__init__(params)
         self._signals = signals
 
@@ -29,18 +38,19 @@ class ReplayedSignals(Strategy[StrategyParams]):
         return self._signals.get((candle.symbol, candle.open_ts_ns), NO_SIGNALS)
 
 
-class ReplayedTrend(ReplayedSignals):
-    """The trend filter's signals, from ``trend_columns``."""
+class ReplayedTrend(TrendFilter):
+    """The trend filter's readings and signals, from ``trend_columns``: ``readings`` holds each
+    symbol's bar open times and their columns."""
 
-    name = "trend"
-    params_model = TrendParams
+    def __init__(self, params: TrendParams, signals: BarSignals,
+                 readings: Mapping[str, tuple[np.ndarray, TrendColumns]]) -> None:
+        super().__init__(params)
+        self._signals = signals
+        self._readings = readings
 
-
-class ReplayedCvd(ReplayedSignals):
-    """The CVD detector's signals (candle bars), from ``cvd_columns``."""
-
-    name = "cvd"
-    params_model = CvdParams
-
-
-REPLAYED: dict[str, type[ReplayedSignals]] = {"trend": ReplayedTrend, "cvd": ReplayedCvd}
+    def on_candle(self, candle: Candle) -> Sequence[Signal]:
+        reading = self._readings.get(candle.symbol)
+        if reading is not None:
+            open_ts_ns, columns = reading
+            self.load_view(candle.symbol, columns.view(int(np.searchsorted(open_ts_ns, candle.open_ts_ns))))
+        return self._signals.get((candle.symbol, candle.open_ts_ns), NO_SIGNALS)

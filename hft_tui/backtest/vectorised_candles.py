@@ -7,8 +7,9 @@ signals for the whole series are computed up front by their column forms
 (``trend_columns``, ``cvd_columns``: bit-exact with the incremental strategies), and the
 real core (signal manager, sizing, risk gate, paper broker, fees/TCA, WAL) is handed only:
 
-- the bars that signal (the strategies are replaced by ``ReplayedSignals`` returning the
-  precomputed signals, and the trend gate is shown the bar's precomputed reading);
+- the bars that signal (the strategy host runs ``replayed_signals``' stand-ins in the
+  strategies' place: they return the precomputed signals, and the trend filter's takes the
+  bar's precomputed reading, which the gate it offers reads);
 - the bar at which an open position's exit fires, found by ``exit_scan.first_exit`` over
   the closes in between (evaluated on each bar's close, as the core does);
 - the bar after one that left an order working or an exit in flight (latency, retries);
@@ -28,7 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from hft_tui.backtest.exit_scan import best_mark, first_exit
-from hft_tui.backtest.replayed_signals import REPLAYED, BarKey
+from hft_tui.backtest.replayed_signals import BarKey, ReplayedCvd, ReplayedTrend
 from hft_tui.clock import SimulatedClock
 from hft_tui.config.settings import Settings
 from hft_tui.data.candle_store import CandleArrays
@@ -40,7 +41,6 @@ from hft_tui.session.step import EventStep, batched
 from hft_tui.signals.exits import ExitRules
 from hft_tui.strategies.cvd_columns import cvd_columns
 from hft_tui.strategies.trend_columns import TrendColumns, trend_columns
-from hft_tui.strategies.trend_filter import TrendFilter
 from hft_tui.trading.core import TradingCore
 
 NS_PER_MS = 1_000_000
@@ -81,7 +81,6 @@ class _Series:
     close_ts_ns: np.ndarray
     close: np.ndarray
     fixed: np.ndarray  # bars the core must see whatever happens: signals, first bar, day starts
-    trend: TrendColumns | None = None
     cursor: int = 0  # into ``fixed``: the first not yet passed
     due: int = 0
     last: int = -1  # the last bar the core saw
@@ -101,7 +100,6 @@ def drive_candles_vectorised(core: TradingCore, clock: SimulatedClock, series: S
     if blocker is not None:
         raise ValueError(f"the vectorised candle path cannot run this strategy set: {blocker}")
     tf_ns = parse_timeframe(timeframe)
-    trend_filter = core.strategies.get("trend")
     all_series = [_prepare(core, symbol, order, bars, timeframe, tf_ns)
                   for order, (symbol, bars) in enumerate(series)]
     _replace_strategies(core, all_series, timeframe)
@@ -120,8 +118,6 @@ def drive_candles_vectorised(core: TradingCore, clock: SimulatedClock, series: S
         s = all_series[order]
         i = s.due
         _catch_up_trailing(core, s, i)
-        if s.trend is not None and isinstance(trend_filter, TrendFilter):
-            trend_filter.load_view(s.symbol, s.trend.view(i))
         step(_candle(s, i, timeframe), int(s.close_ts_ns[i]))
         s.last = i
         _mirror_tracker(core, s, i, latency_fills_inside)
@@ -157,17 +153,20 @@ def _prepare(core: TradingCore, symbol: str, order: int, bars: CandleArrays, tim
 
 
 def _replace_strategies(core: TradingCore, all_series: list[_Series], timeframe: str) -> None:
-    """Compute each candle strategy's signals over every series and put its replay in its place."""
+    """Compute each candle strategy's readings and signals over every series and run its
+    stand-in in its place (the host's ``replace``: its hooks and the gates it offers)."""
     strategies = core.settings.strategies
     for name in [n for n in core.strategies if n in CANDLE_STRATEGIES]:
         params = strategies.trend if name == "trend" else strategies.cvd
         by_bar: dict[BarKey, tuple[Signal, ...]] = {}
+        readings: dict[str, tuple[np.ndarray, TrendColumns]] = {}
         if params.timeframe == timeframe:  # otherwise the strategy ignores these candles
             for s in all_series:
                 b = s.bars
                 if name == "trend":
-                    s.trend = trend_columns(strategies.trend, s.symbol, s.open_ts_ns, b.high, b.low, b.close)
-                    bars, signals = s.trend.signal_bars, s.trend.signals
+                    trend = trend_columns(strategies.trend, s.symbol, s.open_ts_ns, b.high, b.low, b.close)
+                    readings[s.symbol] = (s.open_ts_ns, trend)
+                    bars, signals = trend.signal_bars, trend.signals
                 else:
                     cvd = cvd_columns(strategies.cvd, s.symbol, s.open_ts_ns, b.high, b.low, b.close, b.volume)
                     bars, signals = cvd.signal_bars, cvd.signals
@@ -175,7 +174,9 @@ def _replace_strategies(core: TradingCore, all_series: list[_Series], timeframe:
                     key = (s.symbol, int(s.open_ts_ns[bar]))
                     by_bar[key] = (*by_bar.get(key, ()), signal)
                 s.fixed = np.union1d(s.fixed, bars)  # small: signal bars and day starts
-        core.strategies.add(REPLAYED[name](params, by_bar))
+        replay = (ReplayedTrend(strategies.trend, by_bar, readings) if name == "trend"
+                  else ReplayedCvd(strategies.cvd, by_bar))
+        core.strategies.replace(name, replay, replay.params)
 
 
 def _candle(s: _Series, i: int, timeframe: str) -> Candle:

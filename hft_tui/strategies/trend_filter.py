@@ -231,8 +231,9 @@ class TrendFilter(Strategy[TrendParams]):
         return trend_size_factor(self._params, self.view(symbol), side)
 
     def load_view(self, symbol: str, view: TrendView) -> None:
-        """Take ``view`` as ``symbol``'s latest reading: the vectorised candle backtest computes
-        the readings over whole columns and shows the gate the one of each bar it decides on."""
+        """Take ``view`` as ``symbol``'s latest reading: the vectorised candle backtest's stand-in
+        (``backtest/replayed_signals.py``) computes the readings over whole columns and takes the
+        one of each bar it is handed."""
         st = self._symbols.get(symbol)
         if st is None:
             st = self._symbols[symbol] = _SymbolTrend(self._params)
