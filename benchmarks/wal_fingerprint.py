@@ -1,8 +1,9 @@
-"""``python -m benchmarks.wal_fingerprint``: the sha256 of the WAL of three seeded backtests.
+"""``python -m benchmarks.wal_fingerprint``: the sha256 of the WAL of four seeded backtests.
 
-A refactoring that must not change behaviour keeps these three figures: a seeded
-simulator run of about 300,000 events, a candle backtest over the sample data and a
-backtest of the sample recording. Each run goes through the command line in a fresh
+A refactoring that must not change behaviour keeps these four figures: a seeded
+simulator run of about 300,000 events, the same simulator's diff-depth feed (every book an
+update of a few levels, ``sim.book_updates = "deltas"``: the incremental readers' path), a
+candle backtest over the sample data and a backtest of the sample recording. Each run goes through the command line in a fresh
 process, so the figure covers the product's whole path whatever its module layout.
 Compare a branch with the commit it is based on (other work may change WAL bytes).
 """
@@ -20,6 +21,7 @@ REPO = Path(__file__).resolve().parent.parent
 
 RUNS: dict[str, list[str]] = {
     "sim": ["--sim", "6600", "--seed", "7"],
+    "deltas": ["--sim", "3600", "--seed", "7", "--set", "sim.book_updates=deltas"],
     "candles": ["--candles", "--data-dir", "data/sample", "--seed", "7"],
     "recording": ["--recording", "data/sample/session", "--seed", "7"],
 }

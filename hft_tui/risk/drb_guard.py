@@ -152,12 +152,21 @@ class DrbGuard:
         """One book update's inputs at once (the mark, the position in that symbol, equity):
         the same as ``on_price``, ``on_position`` and ``on_equity`` with one evaluation, not three,
         and none when no input moved and no edge of time passed since the last."""
-        if (ts_ns < self._quiet_until_ns and price == self._marks.get(symbol) and equity == self._equity
+        if (ts_ns < self._quiet_until_ns and equity == self._equity
                 and ts_ns < self._symbol_quiet_until_ns.get(symbol, 0)
                 and self._positions.get(symbol) == (None if position.is_flat else (position.qty, position.avg_entry))):
-            if ts_ns > self._now_ns:
-                self._now_ns = ts_ns
-            return None
+            if price == self._marks.get(symbol):
+                if ts_ns > self._now_ns:
+                    self._now_ns = ts_ns
+                return None
+            if position.is_flat and price > 0.0 and math.isfinite(price):
+                # Only a flat symbol's mark moved: it reaches the budgets through its volatility
+                # score alone, and a score under the window's spike changes nothing they publish.
+                if ts_ns > self._now_ns:
+                    self._now_ns = ts_ns
+                if self._apply_price(symbol, price) <= self._used[_VOLATILITY]:
+                    return None
+                return self._evaluate()
         if not (math.isfinite(price) and price > 0):
             return self.on_error("invalid_price", ts_ns)
         if not math.isfinite(equity):
@@ -357,13 +366,15 @@ class DrbGuard:
             self._positions[symbol] = (position.qty, position.avg_entry)
             self._update_position_loss(symbol, self._marks.get(symbol, position.avg_entry))
 
-    def _apply_price(self, symbol: str, price: float) -> None:
+    def _apply_price(self, symbol: str, price: float) -> float:
+        """Take a mark in; its volatility score."""
         self._marks[symbol] = price
         score = self._volatility.update(symbol, price, self._now_ns)
         if score > 0.0:
             self._spikes.push(score, self._now_ns)
         if symbol in self._positions:
             self._update_position_loss(symbol, price)
+        return score
 
     def _update_position_loss(self, symbol: str, mark: float) -> None:
         qty, avg_entry = self._positions[symbol]

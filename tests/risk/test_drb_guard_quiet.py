@@ -32,14 +32,18 @@ def _events(seed: int, n: int = 300) -> list[tuple[str, int, int, str]]:
 class _Market:
     """Marks, one position and an equity that follows it, fed to a guard."""
 
-    def __init__(self, guard: DrbGuard, always_evaluate: bool) -> None:
+    def __init__(self, guard: DrbGuard, always_evaluate: bool, account_equity: bool = False) -> None:
         self.guard = guard
         self.always_evaluate = always_evaluate
+        # LIVE: the equity is the account's, which follows the marks only now and then (here:
+        # at every step but a plain book), so a mark may move under an open position alone.
+        self.account_equity = account_equity
         self.marks = {BTC: 65_000.0, ETH: 3_200.0}
         self.position = {BTC: Position(BTC), ETH: Position(ETH)}
         self.verdicts: list[object] = []  # the published verdict after each step, its time left out
+        self.last_equity = self.marked_equity()
 
-    def equity(self) -> float:
+    def marked_equity(self) -> float:
         return 100_000.0 + sum((self.marks[s] - p.avg_entry) * p.qty for s, p in self.position.items())
 
     def step(self, symbol: str, ticks: int, ts_ns: int, what: str) -> None:
@@ -59,21 +63,35 @@ class _Market:
             guard.on_time(ts_ns)
         if self.always_evaluate:
             guard._quiet_until_ns = 0  # the reference: a guard that never skips
-        guard.on_market(symbol, self.marks[symbol], self.position[symbol], self.equity(), ts_ns)
+        if not (self.account_equity and what == "book"):
+            self.last_equity = self.marked_equity()
+        guard.on_market(symbol, self.marks[symbol], self.position[symbol], self.last_equity, ts_ns)
         self.verdicts.append(dataclasses.replace(guard.state, ts_ns=0))
+
+
+# Fine steps and short windows, so that a skipped evaluation that mattered would show.
+_FINE = RiskSettings(publish_step_pct=0.01, volatility_sigma=100, volatility_floor_bps=0.01,
+                     volatility_min_returns=5, volatility_lookback_returns=10,
+                     volatility_horizons_s=(0.5, 1.5), losing_streak_cooloff_s=3.3,
+                     error_window_s=2.7, max_errors=3, rapid_drawdown_window_s=10.5)
 
 
 @settings(max_examples=60, deadline=None)
 @given(st.integers(0, 2**32))
 @example(37)  # the evaluating guard publishes its unchanged verdict again at event 43
 def test_skipping_unmoved_updates_publishes_the_verdict_evaluating_them_would(seed: int) -> None:
-    # Fine steps and short windows, so that a skipped evaluation that mattered would show.
-    settings_ = RiskSettings(publish_step_pct=0.01, volatility_sigma=100, volatility_floor_bps=0.01,
-                             volatility_min_returns=5, volatility_lookback_returns=10,
-                             volatility_horizons_s=(0.5, 1.5), losing_streak_cooloff_s=3.3,
-                             error_window_s=2.7, max_errors=3, rapid_drawdown_window_s=10.5)
-    skipping = _Market(DrbGuard(settings_), always_evaluate=False)
-    evaluating = _Market(DrbGuard(settings_), always_evaluate=True)
+    _assert_same_verdicts(seed, account_equity=False)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(0, 2**32))
+def test_skipping_publishes_the_same_verdicts_when_the_equity_is_the_accounts(seed: int) -> None:
+    _assert_same_verdicts(seed, account_equity=True)
+
+
+def _assert_same_verdicts(seed: int, *, account_equity: bool) -> None:
+    skipping = _Market(DrbGuard(_FINE), always_evaluate=False, account_equity=account_equity)
+    evaluating = _Market(DrbGuard(_FINE), always_evaluate=True, account_equity=account_equity)
     ts = T0_NS
     for symbol, ticks, gap_ns, what in _events(seed):
         ts += gap_ns
@@ -84,7 +102,7 @@ def test_skipping_unmoved_updates_publishes_the_verdict_evaluating_them_would(se
     assert skipping.guard.size_scale() == evaluating.guard.size_scale()
 
 
-def test_an_update_with_the_same_mark_position_and_equity_within_the_second_is_not_evaluated() -> None:
+def test_an_update_with_the_same_position_and_equity_within_the_second_is_not_evaluated() -> None:
     guard = DrbGuard(RiskSettings())
     flat = Position(BTC)
     guard.on_market(BTC, 65_000.0, flat, 100_000.0, T0_NS)
@@ -92,7 +110,11 @@ def test_an_update_with_the_same_mark_position_and_equity_within_the_second_is_n
     calls = []
     guard._evaluate = lambda: calls.append(1) or evaluated()  # type: ignore[method-assign]
     guard.on_market(BTC, 65_000.0, flat, 100_000.0, T0_NS + 300_000_000)
+    # A flat symbol's mark moved, its volatility still warming up: no spike, nothing to judge.
+    guard.on_market(BTC, 65_000.5, flat, 100_000.0, T0_NS + 400_000_000)
     assert calls == []
-    guard.on_market(BTC, 65_000.5, flat, 100_000.0, T0_NS + 400_000_000)  # the mark moved
     guard.on_market(BTC, 65_000.5, flat, 100_000.0, T0_NS + SECOND_NS)  # a second's edge
-    assert calls == [1, 1]
+    held = Position(BTC, qty=0.4, avg_entry=65_000.5)
+    guard.on_position(held, T0_NS + SECOND_NS)
+    guard.on_market(BTC, 65_000.0, held, 100_000.0, T0_NS + SECOND_NS + 1)  # a mark under a position
+    assert calls == [1, 1, 1]
