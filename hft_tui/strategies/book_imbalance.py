@@ -104,7 +104,8 @@ _Sighting = tuple[float, float, int]
 
 class _SymbolState:
     __slots__ = ("onset_side", "onset_ts_ns", "last_buy_ts_ns", "last_sell_ts_ns", "bid_whales", "ask_whales",
-                 "tick_size", "profile", "depth", "big_seq", "bid_big", "ask_big", "bid_reach", "ask_reach")
+                 "tick_size", "profile", "depth", "big_seq", "bid_big", "ask_big", "bid_reach", "ask_reach",
+                 "bid_limit", "ask_limit")
 
     def __init__(self) -> None:
         self.onset_side: Side | None = None
@@ -126,6 +127,9 @@ class _SymbolState:
         # What the whales were last picked by: (touch, last scanned level's price or None).
         self.bid_reach: tuple[float, float | None] | None = None
         self.ask_reach: tuple[float, float | None] | None = None
+        # The furthest price a whale may rest at, from the reach (None: an empty side).
+        self.bid_limit: float | None = None
+        self.ask_limit: float | None = None
 
 
 class BookImbalanceStrategy(Strategy[BookImbalanceParams]):
@@ -213,13 +217,16 @@ class BookImbalanceStrategy(Strategy[BookImbalanceParams]):
             imbalance = book.imbalance(p.depth_levels)
             state.depth = None
             state.big_seq = None
+            mid = book.mid
         else:
             self._follow_whales(book, state)
             depth = state.depth or BookDepth(p.depth_levels)
             depth.update(book)
             state.depth = depth
             imbalance = depth.imbalance()
-        mid = book.mid
+            # The touches the whales were just picked by: the book's mid without reading it again.
+            bid_reach, ask_reach = state.bid_reach, state.ask_reach
+            mid = None if bid_reach is None or ask_reach is None else (bid_reach[0] + ask_reach[0]) / 2.0
         if imbalance is None or mid is None:
             state.onset_side = None
             return NO_SIGNALS
@@ -271,54 +278,52 @@ class BookImbalanceStrategy(Strategy[BookImbalanceParams]):
 
     def _follow_whales(self, book: OrderBook, state: _SymbolState) -> None:
         """The whales of an update, from the levels it changed: the same as ``_track_whales``.
-        A side whose whale-sized levels, touch and scanned depth did not move keeps its whales."""
+        A side whose touch and scanned depth did not move takes only its changed levels in;
+        one whose reach moved picks its whales again among the levels worth one."""
         changes = book.changes
         threshold = self.params.whale_notional_usd
-        bid_moved = ask_moved = True
-        if changes is not None and changes.prev_seq == state.big_seq:
-            bid_moved = _follow_big(state.bid_big, changes.bids, threshold)
-            ask_moved = _follow_big(state.ask_big, changes.asks, threshold)
-        else:
+        if changes is None or changes.prev_seq != state.big_seq:
             state.bid_big = {p: (q, n) for p, q in book.bids.tolist() if (n := p * q) >= threshold}
             state.ask_big = {p: (q, n) for p, q in book.asks.tolist() if (n := p * q) >= threshold}
+            changes = None  # every side picks its whales afresh
         state.big_seq = book.seq
-        reach = self._reach(book.bids)
-        if bid_moved or reach != state.bid_reach:
-            state.bid_reach = reach
-            state.bid_whales = self._near_touch(state.bid_big, reach, True, book.ts_ns, state.bid_whales)
-        reach = self._reach(book.asks)
-        if ask_moved or reach != state.ask_reach:
-            state.ask_reach = reach
-            state.ask_whales = self._near_touch(state.ask_big, reach, False, book.ts_ns, state.ask_whales)
-
-    def _reach(self, side: np.ndarray) -> tuple[float, float | None] | None:
-        """The touch and the price of the last level scanned (None: the whole side)."""
-        depth = side.shape[0]
-        if not depth:
-            return None
+        ts_ns = book.ts_ns
+        # A side's reach: its touch and the price of the last level scanned (None: the whole side).
         levels = self.params.whale_scan_levels
-        return side.item(0, 0), side.item(levels - 1, 0) if depth > levels else None
+        side = book.bids
+        depth = len(side)
+        reach = (side.item(0, 0), side.item(levels - 1, 0) if depth > levels else None) if depth else None
+        if changes is None or reach != state.bid_reach:
+            if changes is not None:
+                _follow_big(state.bid_big, changes.bids, threshold)
+            state.bid_reach = reach
+            state.bid_limit = limit = self._limit(reach, True)
+            state.bid_whales = _near_touch(state.bid_big, limit, True, ts_ns, state.bid_whales)
+        elif changes.bids:
+            _follow_big(state.bid_big, changes.bids, threshold, state.bid_whales, state.bid_limit, True, ts_ns)
+        side = book.asks
+        depth = len(side)
+        reach = (side.item(0, 0), side.item(levels - 1, 0) if depth > levels else None) if depth else None
+        if changes is None or reach != state.ask_reach:
+            if changes is not None:
+                _follow_big(state.ask_big, changes.asks, threshold)
+            state.ask_reach = reach
+            state.ask_limit = limit = self._limit(reach, False)
+            state.ask_whales = _near_touch(state.ask_big, limit, False, ts_ns, state.ask_whales)
+        elif changes.asks:
+            _follow_big(state.ask_big, changes.asks, threshold, state.ask_whales, state.ask_limit, False, ts_ns)
 
-    def _near_touch(
-        self, big: dict[float, tuple[float, float]], reach: tuple[float, float | None] | None, bids: bool,
-        ts_ns: int, previous: dict[float, _Sighting],
-    ) -> dict[float, _Sighting]:
-        """The whales among ``big`` within the scanned levels and the distance of the touch."""
-        if not big or reach is None:
-            return {}
+    def _limit(self, reach: tuple[float, float | None] | None, bids: bool) -> float | None:
+        """The furthest price a whale may rest at: the distance from the touch, or the last
+        level scanned if that is nearer (None: an empty side, no whales)."""
+        if reach is None:
+            return None
         touch, last = reach
-        get = previous.get
         if bids:
             limit = touch * (1.0 - self._whale_dist)
-            if last is not None and last > limit:
-                limit = last
-            return {p: (q, n, seen[2] if (seen := get(p)) is not None else ts_ns)
-                    for p, (q, n) in big.items() if p >= limit}
+            return last if last is not None and last > limit else limit
         limit = touch * (1.0 + self._whale_dist)
-        if last is not None and last < limit:
-            limit = last
-        return {p: (q, n, seen[2] if (seen := get(p)) is not None else ts_ns)
-                for p, (q, n) in big.items() if p <= limit}
+        return last if last is not None and last < limit else limit
 
     def _whales_on_side(
         self, rows: list[list[float]], bids: bool, ts_ns: int, previous: dict[float, _Sighting]
@@ -380,17 +385,36 @@ class BookImbalanceStrategy(Strategy[BookImbalanceParams]):
         )
 
 
-def _follow_big(big: dict[float, tuple[float, float]], changes: tuple[LevelChange, ...], threshold: float) -> bool:
+def _follow_big(
+    big: dict[float, tuple[float, float]], changes: tuple[LevelChange, ...], threshold: float,
+    whales: dict[float, _Sighting] | None = None, limit: float | None = None, bids: bool = True, ts_ns: int = 0,
+) -> None:
     """Keep ``big`` (price -> (qty, notional) of every level worth ``threshold``) up to date
-    with one side's changes; True if it changed."""
-    moved = False
+    with one side's changes, and ``whales`` (when given: the side's reach did not move) with
+    those of its changed levels that rest within ``limit`` (first seen at ``ts_ns``)."""
     for price, _, qty in changes:
         if qty and (notional := price * qty) >= threshold:
             big[price] = (qty, notional)
-            moved = True
-        elif big.pop(price, None) is not None:
-            moved = True
-    return moved
+            if whales is not None and limit is not None and (price >= limit if bids else price <= limit):
+                seen = whales.get(price)
+                whales[price] = (qty, notional, ts_ns if seen is None else seen[2])
+        elif big.pop(price, None) is not None and whales is not None:
+            whales.pop(price, None)
+
+
+def _near_touch(
+    big: dict[float, tuple[float, float]], limit: float | None, bids: bool, ts_ns: int,
+    previous: dict[float, _Sighting],
+) -> dict[float, _Sighting]:
+    """The whales among ``big`` that rest within ``limit``, keeping the time each was first seen."""
+    if not big or limit is None:
+        return {}
+    get = previous.get
+    if bids:
+        return {p: (q, n, seen[2] if (seen := get(p)) is not None else ts_ns)
+                for p, (q, n) in big.items() if p >= limit}
+    return {p: (q, n, seen[2] if (seen := get(p)) is not None else ts_ns)
+            for p, (q, n) in big.items() if p <= limit}
 
 
 def _outside_value_towards(view: VolumeProfileView, side: Side, mid: float) -> bool:

@@ -54,7 +54,7 @@ class TopDepth:
         # ``count`` levels now sit at or better than the old edge, a prefix of the side:
         # give back what went past the top ``levels``, take in what moved up into them.
         levels = self._levels
-        depth = side.shape[0]
+        depth = len(side)
         for i in range(levels, count):
             units -= depth_units(side.item(i, 1))
         for i in range(count, min(levels, depth)):
