@@ -253,10 +253,12 @@ class Sanitizer:
             return ReasonCode.UNKNOWN_SYMBOL
         bids = book.bids
         asks = book.asks
-        if bids.ndim != 2 or asks.ndim != 2 or bids.shape[1] != 2 or asks.shape[1] != 2:
+        bid_shape = bids.shape
+        ask_shape = asks.shape
+        if len(bid_shape) != 2 or len(ask_shape) != 2 or bid_shape[1] != 2 or ask_shape[1] != 2:
             return ReasonCode.MALFORMED
-        n_bids = bids.shape[0]
-        n_asks = asks.shape[0]
+        n_bids = bid_shape[0]
+        n_asks = ask_shape[0]
         if n_bids == 0 or n_asks == 0:
             return ReasonCode.EMPTY_BOOK
         changes = book.changes
@@ -371,10 +373,19 @@ class Sanitizer:
                     n += 1
                 if not (price > least_price and new_qty > least_qty and price * new_qty <= max_notional):
                     healthy = False
-                elif tick and _off_grid(price, tick, tolerance) or lot and _off_grid(new_qty, lot, tolerance):
-                    healthy = False
+                    continue
+                # _off_grid, written out: this runs for every changed level of every update.
+                if tick:
+                    ratio = price / tick
+                    if abs(ratio - round(ratio)) > tolerance + abs(ratio) * _RATIO_NOISE:
+                        healthy = False
+                        continue
+                if lot:
+                    ratio = new_qty / lot
+                    if abs(ratio - round(ratio)) > tolerance + abs(ratio) * _RATIO_NOISE:
+                        healthy = False
             counts.append(n)
-        if bids.shape[0] != state.n_bids + counts[0] or asks.shape[0] != state.n_asks + counts[1]:
+        if len(bids) != state.n_bids + counts[0] or len(asks) != state.n_asks + counts[1]:
             return None
         return healthy and bids.item(0, 0) < asks.item(0, 0)
 
