@@ -75,11 +75,12 @@ class OneLineParser(argparse.ArgumentParser):
         return name in known or (not name.startswith("--") and name[:2] in known)  # -h, -n5
 
     def _guesses(self, option: str) -> list[str]:
-        """Options spelt like ``option``, else those whose value is named like it (``--price``
-        finds ``--limit PRICE``)."""
+        """Options ``option`` abbreviates or is spelt like, else those whose value is named like it
+        (``--price`` finds ``--limit PRICE``)."""
         known = {string: action for string, action in self._option_string_actions.items()
                  if action.help is not argparse.SUPPRESS}
-        close = difflib.get_close_matches(option, list(known), n=3, cutoff=0.75)
+        started = [string for string in known if option.startswith("--") and string.startswith(option)]
+        close = started[:3] or difflib.get_close_matches(option, list(known), n=3, cutoff=0.75)
         if close:
             return [_shown(string, known[string]) for string in close]
         word = option.lstrip("-").replace("-", "_").upper()

@@ -110,6 +110,7 @@ def test_the_walk_reaches_every_command() -> None:
     (["wal", "verify", "--state-dri", "/tmp"], "did you mean --state-dir DIR?"),
     (["--hedless"], "did you mean --headless?"),
     (["backtest", "--data", "/nope"], "unknown option --data; did you mean --data-dir DIR?"),
+    (["wal", "--stat", "/tmp", "verify"], "unknown option --stat; did you mean --state-dir DIR?"),
 ])
 def test_a_misspelt_option_names_what_was_probably_meant(argv: list[str], meant: str,
                                                           capsys: pytest.CaptureFixture[str]) -> None:
