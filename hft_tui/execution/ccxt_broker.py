@@ -668,7 +668,9 @@ class CcxtBroker:
                 backoff.reset()
             except asyncio.CancelledError:
                 raise
-            except ccxt.BaseError as exc:
+            except (ccxt.BaseError, OSError) as exc:
+                # OSError: ccxt lets aiohttp's own through, e.g. a subscription written to a
+                # socket that is closing ("Cannot write to closing transport").
                 self._notice(f"account stream: {self._describe(exc)}")
                 await asyncio.sleep(backoff.next_delay_s())
                 await self._poll_safely()

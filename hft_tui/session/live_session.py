@@ -230,7 +230,7 @@ class LiveSession:
         while True:
             try:
                 update = await watch()
-            except (ccxt_errors().BaseError, Abandoned, Banned):
+            except (ccxt_errors().BaseError, Abandoned, Banned, OSError):  # OSError: aiohttp's, past ccxt
                 await asyncio.sleep(backoff.next_delay_s())
                 await self._sync_safely(judge=False)
                 continue

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Any
 
+import aiohttp
 import pytest
 from broker_recorder import Recorder
 from live_harness import wait_until
@@ -190,3 +191,31 @@ async def test_the_stream_answers_the_servers_pings_and_stays_subscribed(
 
     assert loopback.user_subscribe_requests == 1
     assert MY_TRADES not in loopback.request_log
+
+
+async def test_a_subscription_written_to_a_closing_socket_is_tried_again_and_fills_stream_in(
+        loopback: LoopbackExchange, loopback_settings: ExchangeSettings,
+        loopback_credentials: ExchangeCredentials) -> None:
+    broker = CcxtBroker.from_settings(loopback_settings.model_copy(update={"user_stream_check_s": 3600.0}),
+                                      clock=WallClock(), credentials=loopback_credentials, seed=5)
+    exchange = broker.exchange
+    for name in ("watch_orders", "watch_my_trades"):
+        watch, failed = getattr(exchange, name), []
+
+        async def first_on_a_closing_socket(*args: Any, watch: Any = watch, failed: list[bool] = failed) -> Any:
+            if not failed:  # what aiohttp raises, and ccxt lets through, for a socket being closed
+                failed.append(True)
+                raise aiohttp.ClientConnectionResetError("Cannot write to closing transport")
+            return await watch(*args)
+
+        setattr(exchange, name, first_on_a_closing_socket)
+    seen = Recorder(broker)
+    await broker.start()
+    try:
+        await wait_until(lambda: loopback.user_subscribers() == 1, "the broker subscribed after all")
+        await broker.submit(limit("sock1", 0.008))
+        loopback.step_resting(1.0)
+        await wait_until(lambda: seen.last("sock1").status is OrderStatus.FILLED, "the fill streamed in")
+    finally:
+        await broker.close()
+    assert any("Cannot write to closing transport" in n for n in seen.notices)
