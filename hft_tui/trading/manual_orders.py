@@ -184,13 +184,30 @@ def _gate_code(core: TradingCore, order: Order) -> ReasonCode | None:
     return core.gate.check(order, core.risk_context())
 
 
+def _gate_reason(core: TradingCore, order: Order, code: ReasonCode) -> str:
+    """What the gate's ``code`` means for ``order``; for the position limit, the symbol's limits
+    and what it holds, so that the operator sees how much would pass."""
+    if code is not ReasonCode.RISK_MAX_POSITION:
+        return code.description
+    risk = core.settings.risk
+    base, quote = order.symbol.split("/")[0], order.symbol.split("/")[1].split(":")[0]
+    limits = [f"{_fmt(risk.max_position_notional)} {quote} at the mark"]
+    qty_limit = risk.position_qty_limit(order.symbol)
+    if math.isfinite(qty_limit):
+        limits.insert(0, f"{_fmt(qty_limit)} {base}")
+    held = core.portfolio.position(order.symbol).qty
+    return f"{order.symbol} allows a position of at most {' and '.join(limits)}; it holds {_fmt(held)} {base}"
+
+
 def preview(core: TradingCore, command: PlaceOrder) -> CommandResult:
     """What ``command`` would do now (nothing is journaled, nothing changes); ok iff it would pass."""
     try:
         checked = _Checked(core, command)
     except Refused as exc:
         return CommandResult(False, exc.line)
-    code = _gate_code(core, checked.order(core, command, client_id="preview"))
+    order = checked.order(core, command, client_id="preview")
+    code = _gate_code(core, order)
+    reason = _gate_reason(core, order, code) if code is not None else ""
     take_profit, stop_loss = checked.take_profit, checked.stop_loss
     tp_default = sl_default = False
     if checked.adds_to is not None:  # the position's own exits will close the whole of it
@@ -212,9 +229,10 @@ def preview(core: TradingCore, command: PlaceOrder) -> CommandResult:
         take_profit=None if command.reduce_only else take_profit,
         stop_loss=None if command.reduce_only else stop_loss,
         take_profit_default=tp_default, stop_loss_default=sl_default, risk_to_stop=risk, equity=core.portfolio.equity(),
-        gate_code=code.value if code is not None else "", gate_reason=code.description if code is not None else "",
+        gate_code=code.value if code is not None else "", gate_reason=reason,
         trading_state=core.state.state.value, reduce_only=command.reduce_only, fillable_qty=checked.fillable_qty)
-    verdict = "the risk gate would pass it" if code is None else f"the risk gate would refuse it: {code.value}"
+    verdict = ("the risk gate would pass it" if code is None
+               else f"the risk gate would refuse it: {code.value} ({reason})")
     return CommandResult(code is None, f"{checked.side.value} {_fmt(checked.qty)} {checked.symbol}: {verdict}",
                          preview=result)
 
@@ -232,7 +250,7 @@ def place(core: TradingCore, command: PlaceOrder) -> CommandResult:
     if code is not None:
         core.wal.write(OrderRejected(client_id=order.client_id, code=code.value, symbol=order.symbol,
                                      side=order.side.value, qty=order.qty, strategy=MANUAL_STRATEGY))
-        return CommandResult(False, f"rejected by the risk gate: {code.value} ({code.description})")
+        return CommandResult(False, f"rejected by the risk gate: {code.value} ({_gate_reason(core, order, code)})")
     entry = None
     if not command.reduce_only:
         now_ns = core.clock.now_ns()

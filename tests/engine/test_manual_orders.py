@@ -187,3 +187,18 @@ def test_a_strategys_opposite_signal_does_not_close_the_operators_trade(engine: 
     assert opposite, "the market must give a strategy a reason to sell for this test to mean anything"
     assert all(s.outcome != (ReasonCode.SIGNAL_REVERSAL.value,) for s in opposite)
     assert engine.core.open_trades[BTC].strategy == "manual"
+
+
+def test_a_position_limit_refusal_names_the_limits_and_what_is_held(engine: Engine) -> None:
+    drive_seconds(engine, 5)
+    risk = engine.core.settings.risk
+    too_much = round(risk.max_position_notional / _mid(engine) * 1.5, 3)
+    preview = asyncio.run(engine.execute(PreviewOrder(PlaceOrder(BTC, "buy", too_much))))
+    assert not preview.ok and preview.preview is not None and preview.preview.gate_code == "RISK_MAX_POSITION"
+    limit = f"{risk.max_position_notional:,.0f} USDT at the mark"
+    assert preview.preview.gate_reason == f"BTC/USDT allows a position of at most {limit}; it holds 0 BTC"
+    assert preview.message.endswith(f"would refuse it: RISK_MAX_POSITION ({preview.preview.gate_reason})")
+    placed = engine.apply(PlaceOrder(BTC, "buy", too_much))
+    assert not placed.ok
+    assert placed.message == (f"rejected by the risk gate: RISK_MAX_POSITION (BTC/USDT allows a position of at most "
+                              f"{limit}; it holds 0 BTC)")
