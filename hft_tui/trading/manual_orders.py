@@ -189,9 +189,9 @@ def _gate_reason(core: TradingCore, order: Order, code: ReasonCode) -> str:
     and what it holds, so that the operator sees how much would pass."""
     if code is not ReasonCode.RISK_MAX_POSITION:
         return code.description
-    risk = core.settings.risk
-    base, quote = order.symbol.split("/")[0], order.symbol.split("/")[1].split(":")[0]
-    limits = [f"{_fmt(risk.max_position_notional)} {quote} at the mark"]
+    risk, rules = core.settings.risk, core.rules[order.symbol]
+    base = rules.base or order.symbol.partition("/")[0]  # the simulator's rules name no base
+    limits = [f"{_fmt(risk.max_position_notional)} {rules.quote} at the mark"]
     qty_limit = risk.position_qty_limit(order.symbol)
     if math.isfinite(qty_limit):
         limits.insert(0, f"{_fmt(qty_limit)} {base}")
