@@ -127,8 +127,7 @@ def restore_state(core: TradingCore, recovered: RecoveredState) -> list[str]:
         if name in core.strategies:
             core.manager.apply(StrategyStatusChange(name, StrategyAction.PAUSE, now))
     for name, detail in recovered.disabled.items():
-        if name in core.strategies:
-            core.manager.apply(StrategyStatusChange(name, StrategyAction.DISABLE, now, detail))
+        core.strategies.restore_disabled(name, detail)
     core.sanitizer.restore_references(recovered.price_references)
     core.notices.restore(recovered.notices)
     if core.notices.unacknowledged:

@@ -274,6 +274,15 @@ class StrategyHost(Mapping[str, Strategy]):
         self._notify("strategy", f"strategy {name} disabled: {why}")
         return CommandResult(True, f"{name} disabled: {why}")
 
+    def restore_disabled(self, name: str, why: str) -> None:
+        """Start strategy ``name`` disabled as the journal left it: not fed, its gate and signals
+        off, nothing journaled again. One that failed at this start keeps this start's reason."""
+        if name not in self._strategies or name in self._failed:
+            return
+        self._failed[name] = why
+        self._index_hooks()
+        self._manager.apply(StrategyStatusChange(name, StrategyAction.DISABLE, self._clock.now_ns(), why))
+
     def feed_again(self, name: str) -> None:
         """Feed a disabled strategy again from the next event (the operator enabled it)."""
         if self._failed.pop(name, None) is not None:
