@@ -19,7 +19,7 @@ from hft_tui.bus import Metrics
 from hft_tui.clock import Clock
 from hft_tui.market.sanitizer import Sanitizer
 from hft_tui.model import FeedStatus, MarketRules, ReasonCode
-from hft_tui.redaction import redact, traceback_text
+from hft_tui.redaction import describe_error, traceback_text
 from hft_tui.wal.record_types import ABSENT, ComponentError, FeedChanged, InputRejected
 from hft_tui.wal.writer import WalWriter
 
@@ -30,7 +30,6 @@ REJECTION_JOURNAL_INTERVAL_NS = NS_PER_S
 UNKNOWN_SYMBOL_KEY = "*"
 # Component failures are journaled once per distinct error, up to this many distinct ones.
 MAX_JOURNALED_ERRORS = 1000
-ERROR_TEXT_CHARS = 300
 
 
 class FaultJournal:
@@ -65,12 +64,12 @@ class FaultJournal:
 
     def error(self, where: str, exc: Exception, *, with_traceback: bool = False) -> None:
         """One ``error`` record per distinct (where, error); repeats are only counted."""
-        text = error_text(exc)
+        text = describe_error(exc)
         key = (where, text)
         if key in self._errors or len(self._errors) >= MAX_JOURNALED_ERRORS:
             return
         self._errors.add(key)
-        self._wal.write(ComponentError(where=where, error=redact(text),
+        self._wal.write(ComponentError(where=where, error=text,
                                        traceback=traceback_text(exc) if with_traceback else ABSENT))
 
     def event_failed(self, event: object, exc: Exception) -> None:
@@ -84,8 +83,3 @@ class FaultJournal:
         """Journal a feed's change of state (None: nothing changed)."""
         if change is not None:
             self._wal.write(FeedChanged(symbol=change.symbol, state=change.state.value, detail=change.detail))
-
-
-def error_text(exc: BaseException) -> str:
-    """``Type: message``, cut short: an error's text may carry whatever a message held."""
-    return f"{type(exc).__name__}: {exc}"[:ERROR_TEXT_CHARS]

@@ -15,12 +15,12 @@ from typing import Any
 from pydantic import ValidationError
 
 from hft_tui.model import FeedState, ReasonCode
+from hft_tui.redaction import describe_error
 from hft_tui.risk.trading_state import TradingState
 from hft_tui.signals.status import StrategyStatusChange
 from hft_tui.strategies.strategy_set import Unbuilt
 from hft_tui.trading.commands import CommandResult
 from hft_tui.trading.core import TradingCore
-from hft_tui.trading.fault_journal import error_text
 from hft_tui.wal.errors import WalError
 from hft_tui.wal.record_types import FlattenStarted, ParamsChanged
 
@@ -90,7 +90,7 @@ def set_params(core: TradingCore, name: str, values: Mapping[str, Any], revert: 
         raise
     except Exception as exc:  # noqa: BLE001 - a strategy's bug must not end the session
         core.strategies.isolate(name, exc)
-        return CommandResult(False, f"{name} failed on its new parameters and is disabled: {error_text(exc)}")
+        return CommandResult(False, f"{name} failed on its new parameters and is disabled: {describe_error(exc)}")
     return CommandResult(True, f"{name}: {', '.join(sorted(changed))} changed")
 
 

@@ -25,6 +25,7 @@ from typing import Any
 from hft_tui.bus import Metrics
 from hft_tui.clock import Clock
 from hft_tui.model import MarketRules, ReasonCode, Signal
+from hft_tui.redaction import describe_error
 from hft_tui.signals.manager import SignalManager
 from hft_tui.signals.scoring import StrategyStats
 from hft_tui.signals.status import StrategyAction, StrategyStatus, StrategyStatusChange
@@ -33,7 +34,7 @@ from hft_tui.strategies.hook_watch import HookVerdict, HookWatch
 from hft_tui.strategies.settings import StrategiesSettings
 from hft_tui.strategies.strategy_set import build_strategies
 from hft_tui.trading.commands import Command, CommandResult, DisableStrategy
-from hft_tui.trading.fault_journal import FaultJournal, error_text
+from hft_tui.trading.fault_journal import FaultJournal
 from hft_tui.wal.errors import WalError
 from hft_tui.wal.record_types import StrategyPaused, StrategyStatus as StrategyStatusRecord
 from hft_tui.wal.writer import WalWriter
@@ -257,7 +258,7 @@ class StrategyHost(Mapping[str, Strategy]):
             return
         self._metrics.errors += 1
         self._faults.error(f"strategy {name}", exc, with_traceback=True)
-        self.disable(name, ReasonCode.STRATEGY_ERROR, error_text(exc))
+        self.disable(name, ReasonCode.STRATEGY_ERROR, describe_error(exc))
 
     def disable(self, name: str, reason: ReasonCode, detail: str = "") -> CommandResult:
         """Stop feeding strategy ``name`` until the operator enables it; its signals are refused."""

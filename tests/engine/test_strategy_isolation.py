@@ -207,3 +207,27 @@ def test_raising_book_marks_and_parameter_hook_disable_the_strategy(engine: Engi
     assert not result.ok and "disabled" in result.message
     assert engine.core.manager.disabled_reason("neighbour") == "STRATEGY_ERROR: ZeroDivisionError: params"
     drive_seconds(engine, 5)
+
+
+class LongWinded(Strategy[NeighbourParams]):
+    """Its parameter hook raises a long error ending in a secret, right where a cut would fall."""
+
+    name: ClassVar[str] = "long_winded"
+    params_model: ClassVar[type[StrategyParams]] = NeighbourParams
+
+    def on_params_changed(self) -> None:
+        raise RuntimeError("x" * 270 + f" {SECRET}")
+
+
+def test_a_secret_at_the_cut_of_an_error_text_leaves_no_fragment_anywhere(engine: Engine, tmp_path: Path) -> None:
+    register_secrets([SECRET])
+    engine.core.strategies.add(LongWinded())
+    result = engine.apply(SetStrategyParams("long_winded", {"level": 2}))
+    engine.wal.sync()
+    reason = engine.core.manager.disabled_reason("long_winded")
+    assert not result.ok and reason.startswith("STRATEGY_ERROR: RuntimeError: xxx")
+    fragment = SECRET[:6]
+    shown = [result.message, reason, *(n.text for n in engine.core.notices.notices),
+             *(v.disabled_reason for v in engine.publish_snapshot().strategies)]
+    journaled = str(wal_records(tmp_path / "wal"))
+    assert fragment not in journaled and all(fragment not in text for text in shown)
