@@ -16,9 +16,10 @@ import numpy as np
 
 from hft_tui.model import Candle, Signal
 from hft_tui.strategies.base import NO_SIGNALS, Strategy, StrategyParams
-from hft_tui.strategies.cvd import CvdParams
+from hft_tui.strategies.cvd_params import CvdParams
 from hft_tui.strategies.trend_columns import TrendColumns
-from hft_tui.strategies.trend_filter import TrendFilter, TrendParams
+from hft_tui.strategies.trend_filter import TrendFilter
+from hft_tui.strategies.trend_params import TrendParams
 
 BarKey = tuple[str, int]  # (symbol, the candle's open_ts_ns)
 BarSignals = Mapping[BarKey, tuple[Signal, ...]]

@@ -22,32 +22,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from pydantic import BaseModel, ConfigDict, Field
-
 from hft_tui.clock import Clock
 from hft_tui.model import ClosedTrade, ReasonCode, Side, Signal
 from hft_tui.signals.decision import Decision
-from hft_tui.signals.scoring import AutoDisableLimits, StrategyScoreboard
+from hft_tui.signals.scoring import StrategyScoreboard
+from hft_tui.signals.signal_settings import SignalSettings
 from hft_tui.signals.status import StrategyAction, StrategyStatus, StrategyStatusChange
 
 GateResult = tuple[float, ReasonCode | None]
 Gate = Callable[[Signal], GateResult]
 
 _NO_DECISIONS: tuple[Decision, ...] = ()
-
-
-class SignalSettings(BaseModel):
-    """How the signal manager filters signals and when it auto-disables a strategy."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
-
-    min_confidence: float = Field(0.55, ge=0.0, le=1.0, description="Signals below this confidence are rejected.")
-    signal_ttl_s: float = Field(
-        5.0, gt=0.0, le=3600.0, description="Oldest a signal may be when decided, whatever its own expiry, seconds."
-    )
-    auto_disable: AutoDisableLimits = Field(
-        default_factory=AutoDisableLimits, description="Limits under which a strategy is auto-disabled."
-    )
 
 
 class SignalManager:
@@ -225,6 +210,7 @@ class SignalManager:
             if held is None or _strength(pending[i]) > _strength(pending[held]):
                 best[pending[i].side] = i
         buy, sell = best.get(Side.BUY), best.get(Side.SELL)
+        winner: int | None
         if buy is not None and sell is not None:
             buy_strength, sell_strength = _strength(pending[buy]), _strength(pending[sell])
             if buy_strength == sell_strength:

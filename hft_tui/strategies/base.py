@@ -10,40 +10,15 @@ from __future__ import annotations
 from abc import ABC
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar, Generic, Self, TypeVar
+from typing import ClassVar, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from mypy_extensions import mypyc_attr
 
 from hft_tui.model import Candle, Liquidation, MarketRules, OrderBook, ReasonCode, Signal, Trade
 from hft_tui.model.reason_codes import register_user_code
 from hft_tui.strategies.offers import NOTHING_OFFERED, Offers
 from hft_tui.strategies.quiet_book import QuietBook
-
-
-class StrategyParams(BaseModel):
-    """Base of every strategy's parameters: bounded, described, immutable, no unknown keys.
-
-    The config file's ``[strategies.<name>]`` table, the live tuning form and the docs are
-    all generated from a subclass's fields.
-    """
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    @classmethod
-    def keeping(cls, values: Mapping[str, Any]) -> tuple[Self, tuple[str, ...]]:
-        """These parameters taking each of ``values`` that validates (in order, each with the ones
-        kept before it; the others stay at their defaults), and the names of those that do not.
-        For values from other code: a reloaded strategy's old parameters, a journal's tuning."""
-        kept: dict[str, Any] = {}
-        dropped: list[str] = []
-        for key, value in values.items():
-            try:
-                cls.model_validate({**kept, key: value})
-            except ValidationError:
-                dropped.append(key)
-            else:
-                kept[key] = value
-        return cls.model_validate(kept), tuple(dropped)
+from hft_tui.strategies.strategy_params import StrategyParams
 
 
 P = TypeVar("P", bound=StrategyParams)
@@ -59,6 +34,8 @@ class BuildContext:
     needs: Mapping[str, Strategy]
 
 
+# Compiled by mypyc, subclassed by plain Python: the user's strategies, loaded from files.
+@mypyc_attr(allow_interpreted_subclasses=True)
 class Strategy(ABC, Generic[P]):
     """Base class. Subclasses set ``name`` and ``params_model`` and override the hooks they use.
 
@@ -87,8 +64,9 @@ class Strategy(ABC, Generic[P]):
     def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)
         name = vars(cls).get("name")
-        for code, meaning in cls.reason_codes.items() if isinstance(name, str) else ():
-            register_user_code(name, code, meaning)  # registered as the class is defined
+        if isinstance(name, str):
+            for code, meaning in cls.reason_codes.items():
+                register_user_code(name, code, meaning)  # registered as the class is defined
 
     def __init__(self, params: P | None = None) -> None:
         self._params: P = params if params is not None else self.params_model()  # type: ignore[assignment]
@@ -100,7 +78,7 @@ class Strategy(ABC, Generic[P]):
 
     def reason(self, code: str) -> ReasonCode:
         """This strategy's own reason code ``code`` (declared in ``reason_codes``)."""
-        return ReasonCode(f"{self.name}.{code}")
+        return ReasonCode(f"{self.name}.{code}")  # type: ignore[call-arg]  # the member of that value
 
     def offers(self) -> Offers:
         """The gates and book marks this strategy adds to the pipeline; default: none."""

@@ -18,7 +18,8 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from hft_tui.market.candle_builder import parse_timeframe
 from hft_tui.model import ReasonCode, Side, Signal
-from hft_tui.strategies.cvd import CvdParams, cvd_confidence, cvd_signal
+from hft_tui.strategies.cvd import cvd_confidence, cvd_signal
+from hft_tui.strategies.cvd_params import CvdParams
 from hft_tui.strategies.indicator_columns import rolling_mean_column
 
 _NS_PER_S = 1_000_000_000

@@ -16,13 +16,13 @@ from pydantic import (
 )
 
 from hft_tui.strategies.base import StrategyParams
-from hft_tui.strategies.book_imbalance import BookImbalanceParams
+from hft_tui.strategies.book_imbalance_params import BookImbalanceParams
 from hft_tui.strategies.catalogue import BUILT_IN_CATALOGUE, StrategyCatalogue, installed
-from hft_tui.strategies.cvd import CvdParams
-from hft_tui.strategies.liquidation_hunter import LiquidationHunterParams
-from hft_tui.strategies.spike_fader import SpikeFaderParams
-from hft_tui.strategies.trend_filter import TrendParams
-from hft_tui.strategies.vpin import VpinParams
+from hft_tui.strategies.cvd_params import CvdParams
+from hft_tui.strategies.liquidation_hunter_params import LiquidationHunterParams
+from hft_tui.strategies.spike_fader_params import SpikeFaderParams
+from hft_tui.strategies.trend_params import TrendParams
+from hft_tui.strategies.vpin_params import VpinParams
 
 _CATALOGUE = "strategy_catalogue"  # the validation context's key (the installed catalogue when absent)
 

@@ -11,42 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from pydantic import ConfigDict, Field, model_validator
-
 from hft_tui.model import OrderBook, Priority, ReasonCode, Side, Signal, Trade
-from hft_tui.strategies.base import NO_SIGNALS, Strategy, StrategyParams
+from hft_tui.strategies.base import NO_SIGNALS, Strategy
 from hft_tui.strategies.indicators import TimeWindowExtremes
 from hft_tui.strategies.quiet_book import NEVER_QUIET, QuietBook
+from hft_tui.strategies.spike_fader_params import SpikeFaderParams
 
 _NS_PER_S = 1_000_000_000
 _NEVER = -(1 << 62)
-
-
-class SpikeFaderParams(StrategyParams):
-    """Parameters of the spike fader."""
-
-    model_config = ConfigDict(allow_inf_nan=False)
-
-    window_s: float = Field(900.0, ge=1.0, le=86_400.0, description="Window the move is measured over, seconds.")
-    threshold_pct: float = Field(
-        1.2, gt=0.0, le=50.0, description="Move from the window's low (high) that counts as a spike, percent."
-    )
-    take_profit_pct: float = Field(0.8, gt=0.0, le=50.0, description="Take-profit distance from entry, percent.")
-    stop_loss_pct: float = Field(0.6, gt=0.0, le=50.0, description="Stop-loss distance from entry, percent.")
-    rearm_fraction: float = Field(
-        0.75, gt=0.0, le=1.0, description="A direction re-arms once its move is below this fraction of the threshold."
-    )
-    base_confidence: float = Field(0.6, ge=0.0, le=1.0, description="Confidence of a move just at the threshold.")
-    max_confidence: float = Field(0.85, ge=0.0, le=1.0, description="Confidence of a move twice the threshold or more.")
-    cooldown_s: float = Field(300.0, ge=0.0, le=86_400.0, description="Minimum seconds between signals per symbol.")
-    signal_ttl_s: float = Field(20.0, gt=0.0, le=3600.0, description="Lifetime of a fade signal, seconds.")
-
-
-    @model_validator(mode="after")
-    def _confidence_ordered(self) -> SpikeFaderParams:
-        if self.max_confidence < self.base_confidence:
-            raise ValueError("max_confidence must be at least base_confidence")
-        return self
 
 
 class _SymbolSpike:
@@ -69,13 +41,15 @@ class SpikeFader(Strategy[SpikeFaderParams]):
     def __init__(self, params: SpikeFaderParams | None = None) -> None:
         super().__init__(params)
         self._symbols: dict[str, _SymbolSpike] = {}
-        self.quiet_books: dict[str, QuietBook] = {}
+        # Typed as present here; ``quiet_books`` (the same dict) is what the core reads.
+        self._quiet: dict[str, QuietBook] = {}
+        self.quiet_books = self._quiet
         self._cooldown_ns = int(self._params.cooldown_s * _NS_PER_S)
 
     def on_params_changed(self) -> None:
         # The window length may have changed; a fresh window is the honest reading.
         self._symbols.clear()
-        self.quiet_books.clear()
+        self._quiet.clear()
         self._cooldown_ns = int(self._params.cooldown_s * _NS_PER_S)
 
     def on_book(self, book: OrderBook) -> Sequence[Signal]:
@@ -84,7 +58,7 @@ class SpikeFader(Strategy[SpikeFaderParams]):
         symbol = book.symbol
         ts_ns = book.ts_ns
         mid = (float(book.bids[0, 0]) + float(book.asks[0, 0])) * 0.5
-        quiet = self.quiet_books.get(symbol)
+        quiet = self._quiet.get(symbol)
         if quiet is not None and quiet.held_ts_ns:
             self._take_held(quiet, symbol)
         signals = self.on_price(symbol, ts_ns, mid)
@@ -98,13 +72,13 @@ class SpikeFader(Strategy[SpikeFaderParams]):
         if ts_ns < cooled_ns < until_ns:
             until_ns = cooled_ns
         if quiet is None:
-            self.quiet_books[symbol] = QuietBook(mid, until_ns)
+            self._quiet[symbol] = QuietBook(mid, until_ns)
         else:
             quiet.mid, quiet.until_ns, quiet.held_ts_ns = mid, until_ns, NEVER_QUIET
         return signals
 
     def on_trade(self, trade: Trade) -> Sequence[Signal]:
-        self._take_held(self.quiet_books.pop(trade.symbol, None), trade.symbol)
+        self._take_held(self._quiet.pop(trade.symbol, None), trade.symbol)
         return self.on_price(trade.symbol, trade.ts_ns, trade.price)
 
     def _take_held(self, quiet: QuietBook | None, symbol: str) -> None:

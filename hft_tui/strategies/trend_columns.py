@@ -22,12 +22,12 @@ from hft_tui.strategies.trend_filter import (
     NOT_READY,
     REGIMES,
     TREND_STATES,
-    TrendParams,
     TrendState,
     TrendView,
     classify,
     strong_trend_signal,
 )
+from hft_tui.strategies.trend_params import TrendParams
 
 _NS_PER_S = 1_000_000_000
 _NEVER = -(1 << 62)

@@ -3,10 +3,12 @@ import pytest
 
 from hft_tui.clock import FrozenClock
 from hft_tui.model import ClosedTrade, Priority, ReasonCode, Side, Signal, Trade
-from hft_tui.signals.manager import SignalManager, SignalSettings
+from hft_tui.signals.manager import SignalManager
 from hft_tui.signals.scoring import AutoDisableLimits
+from hft_tui.signals.signal_settings import SignalSettings
 from hft_tui.signals.status import StrategyAction, StrategyStatus, StrategyStatusChange
-from hft_tui.strategies.vpin import VpinParams, VpinStrategy
+from hft_tui.strategies.vpin import VpinStrategy
+from hft_tui.strategies.vpin_params import VpinParams
 
 S = 1_000_000_000
 BTC = "BTC/USDT"

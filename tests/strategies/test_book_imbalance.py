@@ -1,7 +1,8 @@
 import pytest
 
 from hft_tui.model import MarketRules, OrderBook, Priority, ReasonCode, Side, Trade
-from hft_tui.strategies.book_imbalance import BookImbalanceParams, BookImbalanceStrategy, Whale
+from hft_tui.strategies.book_imbalance import BookImbalanceStrategy, Whale
+from hft_tui.strategies.book_imbalance_params import BookImbalanceParams
 
 S = 1_000_000_000
 SYMBOL = "BTC/USDT"

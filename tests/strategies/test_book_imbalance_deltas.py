@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 from hft_tui.market.sim_book_deltas import SimBookDeltas
 from hft_tui.market.simulator import DEFAULT_SIM_SYMBOLS, SimulatedMarket
 from hft_tui.model import BookChanges, OrderBook, level_changes
-from hft_tui.strategies.book_imbalance import BookImbalanceParams, BookImbalanceStrategy
+from hft_tui.strategies.book_imbalance import BookImbalanceStrategy
+from hft_tui.strategies.book_imbalance_params import BookImbalanceParams
 from hft_tui.strategies.depth_sums import BookDepth, depth_units
 
 START_NS = 1_767_225_600_000_000_000

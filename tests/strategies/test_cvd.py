@@ -1,5 +1,6 @@
 from hft_tui.model import Candle, ReasonCode, Side, Signal, Trade
-from hft_tui.strategies.cvd import CvdDetector, CvdParams
+from hft_tui.strategies.cvd import CvdDetector
+from hft_tui.strategies.cvd_params import CvdParams
 
 S = 1_000_000_000
 M = 60 * S

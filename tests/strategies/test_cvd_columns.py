@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 
 from hft_tui.model import Candle, ReasonCode
-from hft_tui.strategies.cvd import CvdDetector, CvdParams
+from hft_tui.strategies.cvd import CvdDetector
+from hft_tui.strategies.cvd_params import CvdParams
 from hft_tui.strategies.cvd_columns import cvd_columns
 
 M = 60_000_000_000

@@ -2,8 +2,10 @@ import pytest
 
 from hft_tui.model import Candle, Liquidation, OrderBook, Priority, ReasonCode, Side, Signal, Trade
 from hft_tui.strategies.cvd import CvdDetector
-from hft_tui.strategies.liquidation_hunter import LiquidationHunter, LiquidationHunterParams
-from hft_tui.strategies.trend_filter import TrendFilter, TrendParams, TrendState
+from hft_tui.strategies.liquidation_hunter import LiquidationHunter
+from hft_tui.strategies.liquidation_hunter_params import LiquidationHunterParams
+from hft_tui.strategies.trend_filter import TrendFilter, TrendState
+from hft_tui.strategies.trend_params import TrendParams
 
 S = 1_000_000_000
 SYMBOL = "BTC/USDT"

@@ -8,8 +8,10 @@ from hypothesis import strategies as st
 
 from hft_tui.model import Liquidation, OrderBook, Side, Trade
 from hft_tui.strategies.cvd import CvdDetector
-from hft_tui.strategies.liquidation_hunter import LiquidationHunter, LiquidationHunterParams
-from hft_tui.strategies.spike_fader import SpikeFader, SpikeFaderParams
+from hft_tui.strategies.liquidation_hunter import LiquidationHunter
+from hft_tui.strategies.liquidation_hunter_params import LiquidationHunterParams
+from hft_tui.strategies.spike_fader import SpikeFader
+from hft_tui.strategies.spike_fader_params import SpikeFaderParams
 from hft_tui.strategies.trend_filter import TrendFilter
 
 S = 1_000_000_000

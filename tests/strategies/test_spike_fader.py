@@ -1,7 +1,8 @@
 import pytest
 
 from hft_tui.model import OrderBook, ReasonCode, Side, Signal, Trade
-from hft_tui.strategies.spike_fader import SpikeFader, SpikeFaderParams
+from hft_tui.strategies.spike_fader import SpikeFader
+from hft_tui.strategies.spike_fader_params import SpikeFaderParams
 
 S = 1_000_000_000
 SYMBOL = "BTC/USDT"

@@ -3,15 +3,8 @@ import pytest
 
 from hft_tui.model import Candle
 from hft_tui.strategies.trend_columns import trend_columns
-from hft_tui.strategies.trend_filter import (
-    NOT_READY,
-    REGIMES,
-    SCALAR_OPS,
-    TREND_STATES,
-    TrendFilter,
-    TrendParams,
-    classify,
-)
+from hft_tui.strategies.trend_filter import NOT_READY, REGIMES, SCALAR_OPS, TREND_STATES, TrendFilter, classify
+from hft_tui.strategies.trend_params import TrendParams
 
 M = 60_000_000_000
 SYMBOL = "BTC/USDT"

@@ -4,7 +4,8 @@ import pytest
 from pydantic import ValidationError
 
 from hft_tui.model import Candle, Priority, ReasonCode, Side, Signal
-from hft_tui.strategies.trend_filter import Regime, TrendFilter, TrendParams, TrendState
+from hft_tui.strategies.trend_filter import Regime, TrendFilter, TrendState
+from hft_tui.strategies.trend_params import TrendParams
 
 S = 1_000_000_000
 M = 60 * S

@@ -1,7 +1,8 @@
 import pytest
 
 from hft_tui.model import ReasonCode, Side, Trade
-from hft_tui.strategies.vpin import VpinParams, VpinStrategy
+from hft_tui.strategies.vpin import VpinStrategy
+from hft_tui.strategies.vpin_params import VpinParams
 
 SYMBOL = "BTC/USDT"
 
