@@ -8,7 +8,8 @@
 - Reconciliation runs at start (and again until it succeeds), holding the engine REDUCING.
 - The account is re-read every ``exchange.account_sync_s`` (``LiveAccount``) and, where the
   exchange streams balances or swap positions, follows the streams in between; a failed
-  stream is followed by a REST read at once.
+  stream is followed by a REST read at once, and another once the exchange has the new
+  subscription (a transfer in between is not left to the next periodic read).
 - Kill and flatten run ``flatten_on_exchange`` on their own task.
 - Where the exchange has one, the dead-man's switch is armed at start, refreshed from a task
   of its own and disarmed at a clean stop (``DeadManSwitch``).
@@ -36,6 +37,10 @@ from hft_tui.trading.core import TradingCore
 from hft_tui.wal.record_types import ComponentError
 
 BAN_HOLD = "ban"
+# After a stream failed and was subscribed again, the account is read once more when the stream
+# delivers or, if it has not, this long after the new subscription went out (the exchange has
+# taken it by then): what moved before it took it reaches the account then.
+RESUBSCRIBED_READ_S = 1.0
 
 
 class LiveSession:
@@ -224,15 +229,30 @@ class LiveSession:
                              apply: Callable[[TradingCore, Any], None]) -> None:
         """Between REST reads the account follows a stream of the exchange's (balances, swap
         positions); when the stream fails (the broker's order stream says so to the operator)
-        the account is read over REST at once, then the stream is tried again."""
+        the account is read over REST at once, then the stream is tried again, and read once
+        more when the exchange has most likely taken the new subscription: after the stream's
+        first update, or ``RESUBSCRIBED_READ_S`` without one. Whatever moved between the first
+        read and the subscription (a transfer the exchange streamed to nobody) is then in the
+        account within about a second instead of the next periodic read."""
         await self._reconciled.wait()
         backoff = Backoff(*self._backoff_ms, rng=random.Random(2))
+        resubscribed = False
         while True:
+            pending = asyncio.ensure_future(watch())
             try:
-                update = await watch()
+                if resubscribed and not (await asyncio.wait({pending}, timeout=RESUBSCRIBED_READ_S))[0]:
+                    resubscribed = False
+                    await self._sync_safely(judge=False)
+                update = await pending
             except (ccxt_errors().BaseError, Abandoned, Banned, OSError):  # OSError: aiohttp's, past ccxt
                 await asyncio.sleep(backoff.next_delay_s())
                 await self._sync_safely(judge=False)
+                resubscribed = True
                 continue
+            finally:
+                pending.cancel()
             backoff.reset()
             apply(self.core, update)
+            if resubscribed:
+                resubscribed = False
+                await self._sync_safely(judge=False)

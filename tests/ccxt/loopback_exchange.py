@@ -193,6 +193,9 @@ class LoopbackExchange:
         self._user_sender: asyncio.Task[None] | None = None
         self._next_subscription_id = 0
         self.user_stream_stalled = False
+        # (asset, delta): transferred right after the next account read has taken the balances,
+        # streamed to nobody (as before the exchange has taken a new subscription).
+        self.unstreamed_transfer_after_account_read: tuple[str, float] | None = None
         self.user_ping_s = 20.0
         self.user_pongs = 0
         self.user_subscribe_requests = 0
@@ -803,7 +806,7 @@ class LoopbackExchange:
         refused = self._refuse(request, params)
         if refused is not None:
             return refused
-        return web.json_response({
+        response = web.json_response({
             "makerCommission": 10,
             "takerCommission": 10,
             "canTrade": True,
@@ -818,6 +821,12 @@ class LoopbackExchange:
             ],
             "permissions": ["SPOT"],
         })
+        if self.unstreamed_transfer_after_account_read is not None:
+            # Lands just after this read, while nobody is subscribed: only a later read tells.
+            asset, delta = self.unstreamed_transfer_after_account_read
+            self.unstreamed_transfer_after_account_read = None
+            self.free[asset] = self.free.get(asset, 0.0) + delta
+        return response
 
     # --- the user-data stream (websocket API) -------------------------------------------
 

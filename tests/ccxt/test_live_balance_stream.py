@@ -37,13 +37,24 @@ def account_of(engine: Engine) -> LiveAccount:
     return engine.live.account
 
 
+async def followed_engine(loopback: LoopbackExchange, settings: ExchangeSettings, tmp_path: Path) -> Engine:
+    """A LIVE engine whose account was read after reconciliation and whose balance stream is
+    followed; periodic reads an hour apart (none in a test)."""
+    engine = await live_engine(settings, tmp_path, **{"exchange.account_sync_s": 3600.0})
+    try:
+        await wait_until(lambda: account_of(engine).external is not None and balance_watched(engine, loopback),
+                         "the account was read after reconciliation and the balance stream is followed")
+    except BaseException:
+        await engine.stop("test over")
+        raise
+    return engine
+
+
 async def test_deposits_and_locked_funds_reach_the_account_by_the_stream_between_rest_reads(
         loopback: LoopbackExchange, loopback_settings: ExchangeSettings, tmp_path: Path) -> None:
-    engine = await live_engine(loopback_settings, tmp_path, **{"exchange.account_sync_s": 3600.0})
+    engine = await followed_engine(loopback, loopback_settings, tmp_path)
     try:
         account = account_of(engine)
-        await wait_until(lambda: account.external is not None and balance_watched(engine, loopback),
-                         "the account was read after reconciliation and the balance stream is followed")
         reads = loopback.request_log.count(ACCOUNT_READ)
         loopback.transfer("USDT", 5_000.0)
         await wait_until(lambda: agrees(account, loopback, "USDT"), "the deposit reached the account")
@@ -65,11 +76,9 @@ async def test_deposits_and_locked_funds_reach_the_account_by_the_stream_between
 
 async def test_a_failed_balance_stream_falls_back_to_reading_the_account_over_rest(
         loopback: LoopbackExchange, loopback_settings: ExchangeSettings, tmp_path: Path) -> None:
-    engine = await live_engine(loopback_settings, tmp_path, **{"exchange.account_sync_s": 3600.0})
+    engine = await followed_engine(loopback, loopback_settings, tmp_path)
     try:
         account = account_of(engine)
-        await wait_until(lambda: account.external is not None and balance_watched(engine, loopback),
-                         "the account was read and the balance stream is followed")
         reads = loopback.request_log.count(ACCOUNT_READ)
         loopback.user_stream_stalled = True
         loopback.transfer("USDT", 2_500.0)  # lost with the stream
@@ -78,6 +87,8 @@ async def test_a_failed_balance_stream_falls_back_to_reading_the_account_over_re
         await wait_until(lambda: agrees(account, loopback, "USDT"), "a REST read found the deposit")
         assert loopback.request_log.count(ACCOUNT_READ) > reads
         await wait_until(lambda: balance_watched(engine, loopback), "the balance stream is followed again")
+        await wait_until(lambda: loopback.request_log.count(ACCOUNT_READ) == reads + 2,
+                         "read at once, and again once the exchange had the new subscription")
         reads = loopback.request_log.count(ACCOUNT_READ)
         loopback.transfer("USDT", -1_000.0)
         await wait_until(lambda: agrees(account, loopback, "USDT"), "the withdrawal streamed in")
@@ -85,3 +96,21 @@ async def test_a_failed_balance_stream_falls_back_to_reading_the_account_over_re
         await engine.stop("test over")
 
     assert loopback.request_log.count(ACCOUNT_READ) == reads
+
+
+async def test_a_transfer_before_the_exchange_takes_the_new_subscription_reaches_the_account(
+        loopback: LoopbackExchange, loopback_settings: ExchangeSettings, tmp_path: Path) -> None:
+    """The stream fails; the REST read in its place is served, then a deposit lands before the
+    exchange has the new subscription, so it streams it to nobody: the account has it from the
+    read that follows the new subscription, not an ``account_sync_s`` (an hour here) later."""
+    engine = await followed_engine(loopback, loopback_settings, tmp_path)
+    try:
+        account = account_of(engine)
+        reads = loopback.request_log.count(ACCOUNT_READ)
+        loopback.unstreamed_transfer_after_account_read = ("USDT", 1_234.0)
+        await loopback.drop_user_streams()
+        await wait_until(lambda: loopback.unstreamed_transfer_after_account_read is None, "the read in the stream's place")
+        await wait_until(lambda: agrees(account, loopback, "USDT"), "the deposit reached the account")
+        assert loopback.request_log.count(ACCOUNT_READ) == reads + 2
+    finally:
+        await engine.stop("test over")
