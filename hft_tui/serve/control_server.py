@@ -3,7 +3,7 @@
 Runs on the engine's loop. Each client says hello first; then it is streamed snapshots
 conflated to the refresh rate it asked for (only the latest, only what changed), can send
 commands (journaled and applied by the engine between two events, whatever any other
-client is showing), and asks for the notices the engine has said. A client that misbehaves gets an
+client is showing), and asks for the engine's notices (its notice log, as the latest snapshot holds it). A client that misbehaves gets an
 error reply; one that sends an oversized line, falls too far behind or disconnects is
 dropped, and the engine and the other clients carry on.
 """
@@ -13,9 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-import time
-from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -38,17 +36,10 @@ from hft_tui.trading.commands import CommandResult, StopEngine
 
 SOCKET_MODE = 0o600
 MAX_REFRESH_HZ = 30.0
-NOTICES_KEPT = 200
 # A client whose unsent output passes this is not reading: it is dropped, not buffered for.
 MAX_CLIENT_BACKLOG_BYTES = 4 * 1024 * 1024
 HELLO_TIMEOUT_S = 10.0
 CLOSE_TIMEOUT_S = 2.0
-
-
-@dataclass(frozen=True, slots=True)
-class Notice:
-    ts_ns: int
-    text: str
 
 
 @dataclass(eq=False)  # one per connection, kept in a set by identity
@@ -76,11 +67,9 @@ class ControlServer:
     def __init__(self, engine: Engine, path: Path) -> None:
         self.engine = engine
         self.path = path
-        self.notices: deque[Notice] = deque(maxlen=NOTICES_KEPT)
         self._clients: set[_Client] = set()
         self._server: asyncio.base_events.Server | None = None
         self._encoded: tuple[int, dict[str, bytes], dict[str, list[bytes]]] | None = None
-        self._last_notice = engine.snapshot.notice
         self._handlers: set[asyncio.Task[None]] = set()
 
     @property
@@ -95,11 +84,9 @@ class ControlServer:
             self._server = await asyncio.start_unix_server(self._serve_client, path=address,
                                                            limit=MAX_MESSAGE_BYTES)
         os.chmod(self.path, SOCKET_MODE)
-        self.engine.bus.subscribe(EngineSnapshot, self._on_snapshot)
 
     async def close(self) -> None:
         """Stop listening, say goodbye to every client and remove the socket."""
-        self.engine.bus.unsubscribe(EngineSnapshot, self._on_snapshot)
         if self._server is not None:
             self._server.close()
         for client in list(self._clients):
@@ -112,13 +99,6 @@ class ControlServer:
                 task.cancel()
         with contextlib.suppress(FileNotFoundError):
             self.path.unlink()
-
-    # --- notices ---------------------------------------------------------------------------
-
-    def _on_snapshot(self, snapshot: EngineSnapshot) -> None:
-        if snapshot.notice and snapshot.notice != self._last_notice:
-            self.notices.append(Notice(time.time_ns(), snapshot.notice))
-        self._last_notice = snapshot.notice
 
     # --- one client ---------------------------------------------------------------------------
 
@@ -212,7 +192,7 @@ class ControlServer:
             client.send(result_to_wire(request_id, result))
         elif kind == "get_notices":
             client.send({"type": "notices", "id": request_id,
-                         "notices": [{"ts_ns": n.ts_ns, "text": n.text} for n in self.notices]})
+                         "notices": [asdict(n) for n in self.engine.snapshot.notices]})
         else:
             client.send({"type": "error", "id": request_id, "message": f"unknown message type {kind!r}"})
 

@@ -291,7 +291,13 @@ def _pnl_text(a: dict[str, Any]) -> str:
 
 
 def _notices_text(rows: list[dict[str, Any]]) -> str:
+    """The engine's notice log, oldest first: ``●`` unread, the source, a repeat's count and last time."""
     if not rows:
         return "no notices"
-    return "\n".join(time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(r["ts_ns"] / 1e9)) + f"Z  {r['text']}"
+
+    def when(ts_ns: int) -> str:
+        return time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(ts_ns / 1e9)) + "Z"
+
+    return "\n".join(f"{' ' if r['acknowledged'] else '●'} {when(r['ts_ns'])}  {r['source']}: {r['text']}"
+                     + (f" ×{r['count']} (last {when(r['last_ts_ns'])})" if r["count"] > 1 else "")
                      for r in rows)

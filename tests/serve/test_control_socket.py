@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import stat
+from dataclasses import asdict
 
 import numpy as np
 import pytest
@@ -13,7 +14,7 @@ from hft_tui.serve.control_client import ControlClient, EngineUnreachable
 from hft_tui.serve.control_server import ControlServer
 from hft_tui.serve.protocol import MAX_MESSAGE_BYTES, decode, encode
 from hft_tui.session.engine_snapshot import EngineSnapshot
-from hft_tui.trading.commands import Kill, PauseStrategy, StopEngine
+from hft_tui.trading.commands import AcknowledgeNotices, Kill, PauseStrategy, StopEngine
 
 
 async def _raw(server: ControlServer) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
@@ -134,3 +135,24 @@ async def _next_reply(reader: asyncio.StreamReader) -> dict:  # type: ignore[typ
         message = decode(await reader.readline())
         if message["type"] != "snapshot":
             return message
+
+
+async def test_notices_are_the_engines_notice_log_with_sources_repeats_and_acknowledgements(
+        served: ControlServer) -> None:
+    core = served.engine.core
+    # Said in one go, between two snapshots, and before any client asked.
+    core.add_notice("broker", "order s1o7 found live; cancelling it")
+    core.add_notice("account", "BTC balance 1.2 but the position plus outside make 1.0")
+    core.add_notice("account", "BTC balance 1.2 but the position plus outside make 1.0")
+    client = await ControlClient.connect(served.path, client="ctl")
+    first = next(n.seq for n in core.notices.notices if n.source == "broker")
+    assert (await client.command(AcknowledgeNotices(first))).ok
+    while served.engine.snapshot.notices != core.notices.notices:
+        await asyncio.sleep(0.01)  # the next snapshot carries the log
+
+    rows = await client.notices()
+    await client.close()
+    assert rows == [asdict(n) for n in core.notices.notices]
+    broker, account = rows[-2:]
+    assert (broker["source"], broker["acknowledged"]) == ("broker", True)
+    assert (account["source"], account["count"], account["acknowledged"]) == ("account", 2, False)
