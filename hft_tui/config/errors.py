@@ -11,10 +11,7 @@ from hft_tui.redaction import REDACTED  # shown in place of a value that may be 
 COMMAND_LINE: Final = "<command line>"
 """The ``file`` of a problem that came from a command-line override."""
 
-ENVIRONMENT: Final = "<environment>"
-"""The ``file`` of a problem that came from an environment variable."""
-
-__all__ = ["COMMAND_LINE", "ENVIRONMENT", "NO_VALUE", "REDACTED", "ConfigError", "ConfigProblem"]
+__all__ = ["COMMAND_LINE", "NO_VALUE", "REDACTED", "ConfigError", "ConfigProblem"]
 
 # Longer values and keys are cut in messages: a 50 MB bad value is not echoed whole.
 MAX_SHOWN_CHARS: Final = 120
