@@ -7,7 +7,6 @@ every figure and the peak RSS are printed and written to ``benchmarks/results/la
 
 from __future__ import annotations
 
-import argparse
 import json
 import multiprocessing
 import platform
@@ -15,13 +14,14 @@ import statistics
 import sys
 from pathlib import Path
 
+from benchmarks.arguments import benchmark_parser
 from benchmarks.runner import run_once
 
 HERE = Path(__file__).resolve().parent
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks")
+    parser = benchmark_parser(__file__)
     parser.add_argument("--quick", action="store_true", help="smaller workloads")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--only", action="append", default=[], help="bench module name part")

@@ -25,6 +25,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchmarks.arguments import quick_option
 from benchmarks.bench_tui import measure_streaming
 from hft_tui.serve.control_client import ControlClient, EngineUnreachable
 from hft_tui.serve.protocol import socket_path
@@ -128,5 +129,5 @@ def run(quick: bool = False) -> dict[str, float]:
 
 
 if __name__ == "__main__":
-    for key, value in run(quick="--quick" in sys.argv).items():
+    for key, value in run(quick=quick_option(__file__)).items():
         print(f"{key:36s} {value:14,.3f}")

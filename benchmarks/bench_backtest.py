@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import multiprocessing
 import resource
-import sys
 import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -31,6 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
+from benchmarks.arguments import quick_option
 from hft_tui.backtest.runner import DataSpec, Window, run_backtest
 from hft_tui.config.loader import load_settings
 from hft_tui.data.candle_store import CandleArrays, CandleStore, write_candle_file
@@ -132,7 +132,7 @@ def run(quick: bool = False) -> dict[str, float]:
 
 
 if __name__ == "__main__":
-    results = run(quick="--quick" in sys.argv)
+    results = run(quick=quick_option(__file__))
     for name, value in results.items():
         print(f"{name:32s} {value:14,.0f}")
     print(f"{'peak_rss_mb':32s} {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:14,.0f}")

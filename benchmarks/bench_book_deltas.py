@@ -21,10 +21,10 @@ from __future__ import annotations
 
 import cProfile
 import pstats
-import sys
 import tempfile
 from pathlib import Path
 
+from benchmarks.arguments import benchmark_parser
 from benchmarks.bench_pipeline import drive, rate_figures
 from benchmarks.process_memory import peak_rss_mb
 from hft_tui.clock import SimulatedClock
@@ -95,8 +95,12 @@ def profile(n: int = 100_000, top: int = 30) -> None:
 
 
 if __name__ == "__main__":
-    if "--profile" in sys.argv:
+    parser = benchmark_parser(__file__)
+    parser.add_argument("--quick", action="store_true", help="smaller workloads, for a smoke run")
+    parser.add_argument("--profile", action="store_true", help="where the time goes, instead of the figures")
+    args = parser.parse_args()
+    if args.profile:
         profile()
     else:
-        for key, value in run(quick="--quick" in sys.argv).items():
+        for key, value in run(quick=args.quick).items():
             print(f"{key:40s} {value:16,.3f}")

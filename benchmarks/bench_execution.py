@@ -5,13 +5,13 @@ Run as a script (``python benchmarks/bench_execution.py [--quick]``) or call ``r
 
 from __future__ import annotations
 
-import argparse
 import json
 import time
 from collections.abc import Iterator
 
 import numpy as np
 
+from benchmarks.arguments import benchmark_parser
 from hft_tui.clock import SimulatedClock
 from hft_tui.execution.paper_broker import PaperBroker
 from hft_tui.execution.settings import ExecutionSettings
@@ -137,7 +137,7 @@ def run(quick: bool = False) -> dict[str, float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = benchmark_parser(__file__, __doc__)
     parser.add_argument("--quick", action="store_true", help="fewer events, for a smoke run")
     args = parser.parse_args()
     print(json.dumps({k: round(v, 1) for k, v in run(quick=args.quick).items()}, indent=2))

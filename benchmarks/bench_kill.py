@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import asyncio
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
+from benchmarks.arguments import quick_option
 from hft_tui.clock import SimulatedClock
 from hft_tui.config.loader import load_settings
 from hft_tui.data.capture import DEFAULT_SIM_START_NS
@@ -76,5 +76,5 @@ def run(quick: bool = False) -> dict[str, float]:
 
 
 if __name__ == "__main__":
-    for key, value in run(quick="--quick" in sys.argv).items():
+    for key, value in run(quick=quick_option(__file__)).items():
         print(f"{key:32s} {value:14,.3f}")

@@ -24,6 +24,7 @@ sys.path.insert(0, str(ROOT / "tests" / "ccxt"))
 from live_harness import live_engine, settle  # noqa: E402
 from loopback_exchange import LoopbackExchange  # noqa: E402
 
+from benchmarks.arguments import quick_option  # noqa: E402
 from hft_tui.config.loader import load_settings  # noqa: E402
 from hft_tui.session.engine import Engine  # noqa: E402
 from hft_tui.trading.commands import Kill, PlaceOrder, ResetHalt, ResumeStrategy  # noqa: E402
@@ -94,5 +95,5 @@ def run(quick: bool = False) -> dict[str, float]:
 
 
 if __name__ == "__main__":
-    for key, value in run(quick="--quick" in sys.argv).items():
+    for key, value in run(quick=quick_option(__file__)).items():
         print(f"{key:<36} {value:>10.1f}")

@@ -14,10 +14,10 @@ group commit would, state snapshots every 5,000 records), with the UI snapshot b
 from __future__ import annotations
 
 import gc
-import sys
 import tempfile
 from pathlib import Path
 
+from benchmarks.arguments import quick_option
 from benchmarks.process_memory import current_rss_mb, peak_rss_mb
 from hft_tui.clock import SimulatedClock
 from hft_tui.config.loader import load_settings
@@ -72,5 +72,5 @@ def run(quick: bool = False) -> dict[str, float]:
 
 
 if __name__ == "__main__":
-    for key, value in run(quick="--quick" in sys.argv).items():
+    for key, value in run(quick=quick_option(__file__)).items():
         print(f"{key:28s} {value:12,.3f}")

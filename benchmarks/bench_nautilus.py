@@ -32,6 +32,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchmarks.arguments import quick_option
 from benchmarks.peers.ema_probe import EmaProbe, EmaProbeParams
 from benchmarks.peers.l2_stream import SYMBOL, BookUpdates, export_stream, load_events
 from hft_tui.clock import SimulatedClock
@@ -157,5 +158,5 @@ def _head_to_head(root: Path, stream: str, book_updates: BookUpdates, n_deltas: 
 
 
 if __name__ == "__main__":
-    for key, value in run(quick="--quick" in sys.argv).items():
+    for key, value in run(quick=quick_option(__file__)).items():
         print(f"{key:40s} {value:16,.3f}")

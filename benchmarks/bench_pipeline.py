@@ -18,12 +18,12 @@ so peak RSS is the pipeline's, not a million pre-built books'.
 
 from __future__ import annotations
 
-import sys
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 
+from benchmarks.arguments import quick_option
 from benchmarks.process_memory import current_rss_mb, peak_rss_mb
 from hft_tui.clock import SimulatedClock
 from hft_tui.config.loader import load_settings
@@ -116,5 +116,5 @@ def run(quick: bool = False) -> dict[str, float]:
 
 
 if __name__ == "__main__":
-    for key, value in run(quick="--quick" in sys.argv).items():
+    for key, value in run(quick=quick_option(__file__)).items():
         print(f"{key:40s} {value:16,.3f}")

@@ -12,11 +12,11 @@ symbols send), so the recorder's part writes overlap the caller as they do on a 
 
 from __future__ import annotations
 
-import sys
 import tempfile
 import time
 from pathlib import Path
 
+from benchmarks.arguments import quick_option
 from hft_tui.config.loader import load_settings
 from hft_tui.data.capture import DEFAULT_SIM_START_NS
 from hft_tui.data.recording import RecordingMeta, SessionRecorder
@@ -53,5 +53,5 @@ def run(quick: bool = False) -> dict[str, float]:
 
 
 if __name__ == "__main__":
-    for key, value in run(quick="--quick" in sys.argv).items():
+    for key, value in run(quick=quick_option(__file__)).items():
         print(f"{key:40s} {value:16,.3f}")

@@ -13,12 +13,12 @@ running engine writes them. ``--quick``: 100,000 records.
 
 from __future__ import annotations
 
-import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
+from benchmarks.arguments import quick_option
 from hft_tui.clock import SimulatedClock
 from hft_tui.config.loader import load_settings
 from hft_tui.data.capture import DEFAULT_SIM_START_NS
@@ -93,5 +93,5 @@ def run(quick: bool = False) -> dict[str, float]:
 
 
 if __name__ == "__main__":
-    for key, value in run(quick="--quick" in sys.argv).items():
+    for key, value in run(quick=quick_option(__file__)).items():
         print(f"{key:28s} {value:12,.3f}")

@@ -8,11 +8,11 @@ and a handful of resting orders.
 
 from __future__ import annotations
 
-import argparse
 import math
 import random
 import time
 
+from benchmarks.arguments import benchmark_parser
 from hft_tui.model import MarketRules, Order, OrderType, Position, Side
 from hft_tui.risk.drb_guard import DrbGuard
 from hft_tui.risk.risk_gate import RiskContext, RiskGate
@@ -87,7 +87,7 @@ def run(quick: bool = False) -> dict[str, float]:
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = benchmark_parser(__file__, __doc__)
     parser.add_argument("--quick", action="store_true")
     for key, value in run(parser.parse_args().quick).items():
         print(f"{key:<42} {value:>12,.3f}")

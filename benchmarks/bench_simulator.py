@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import time
 
+from benchmarks.arguments import quick_option
 from hft_tui.market.sim_regimes import SimRegime
 from hft_tui.market.sources.sim import SimSource
 from hft_tui.market.simulator import DEFAULT_SIM_SYMBOLS, SimulatedMarket
@@ -63,7 +64,5 @@ def run(quick: bool = False) -> dict[str, float]:
 
 
 if __name__ == "__main__":
-    import sys
-
-    for key, value in run(quick="--quick" in sys.argv).items():
+    for key, value in run(quick=quick_option(__file__)).items():
         print(f"{key:<36} {value:>14,.1f}")

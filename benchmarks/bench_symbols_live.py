@@ -22,7 +22,6 @@ WAL's fsync run on threads of their own).
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import json
 import os
@@ -37,6 +36,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
+from benchmarks.arguments import benchmark_parser
 from benchmarks.loopback_feed import symbols as feed_symbols
 from hft_tui.config.field_bounds import FieldBounds
 from hft_tui.config.loader import load_settings
@@ -386,7 +386,7 @@ def run(quick: bool = False, steps: tuple[int, ...] | None = None, window_s: flo
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.bench_symbols_live")
+    parser = benchmark_parser(__file__)
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--steps", help="comma-separated symbol counts, e.g. 1,10,50")
     parser.add_argument("--window-s", type=float)

@@ -29,6 +29,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from benchmarks.arguments import quick_option
 from benchmarks.peers.ema_probe import EmaProbe, EmaProbeParams
 from hft_tui.config.loader import load_settings
 from hft_tui.execution.ccxt_broker import exchange_client_id
@@ -126,5 +127,5 @@ def run(quick: bool = False) -> dict[str, float]:
 
 
 if __name__ == "__main__":
-    for key, value in run(quick="--quick" in sys.argv).items():
+    for key, value in run(quick=quick_option(__file__)).items():
         print(f"{key:32s} {value:12,.3f}")

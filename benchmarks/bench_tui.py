@@ -23,6 +23,8 @@ import termios
 import time
 from pathlib import Path
 
+from benchmarks.arguments import quick_option
+
 SIZES = ((80, 24), (120, 35), (200, 60))
 # The header's mode badge: once it is on screen the first frame is complete.
 FIRST_FRAME_MARKER = b"SIM"
@@ -156,5 +158,5 @@ def run(quick: bool = False) -> dict[str, float]:
 
 
 if __name__ == "__main__":
-    for name, value in run(quick="--quick" in sys.argv).items():
+    for name, value in run(quick=quick_option(__file__)).items():
         print(f"{name:<36} {value:>12,.3f}")

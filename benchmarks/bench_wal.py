@@ -6,7 +6,6 @@ Everything happens in a temporary directory on the same filesystem as ``$TMPDIR`
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import statistics
 import tempfile
@@ -14,6 +13,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from benchmarks.arguments import benchmark_parser
 from hft_tui.bus import Metrics
 from hft_tui.clock import SimulatedClock, WallClock
 from hft_tui.wal.reader import iter_records
@@ -147,7 +147,7 @@ def run(quick: bool = False) -> dict[str, float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = benchmark_parser(__file__, __doc__)
     parser.add_argument("--quick", action="store_true", help="100k-record WAL, one append run")
     args = parser.parse_args()
     for key, value in run(quick=args.quick).items():

@@ -16,7 +16,6 @@ trades sent, its CPU seconds, how far its schedule fell behind); end of input st
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import json
 import random
@@ -29,6 +28,8 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "ccxt"))
 
 from loopback_exchange import LoopbackBook, LoopbackExchange, LoopbackMarket  # noqa: E402
+
+from benchmarks.arguments import benchmark_parser  # noqa: E402
 
 LEVELS = 20
 TICK = 0.01
@@ -161,7 +162,7 @@ async def serve(n: int, depth_hz: float, trades_per_s: float, seed: int) -> None
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = benchmark_parser(__file__, __doc__.splitlines()[0])
     parser.add_argument("--symbols", type=int, required=True)
     parser.add_argument("--depth-hz", type=float, default=10.0)
     parser.add_argument("--trades-per-s", type=float, default=3.0)

@@ -10,12 +10,13 @@ Compare a branch with the commit it is based on (other work may change WAL bytes
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
+
+from benchmarks.arguments import benchmark_parser
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -44,7 +45,7 @@ def wal_sha256(args: list[str]) -> tuple[str, int]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.wal_fingerprint")
+    parser = benchmark_parser(__file__)
     parser.add_argument("--only", choices=sorted(RUNS), action="append", default=[])
     chosen = parser.parse_args(argv).only or list(RUNS)
     for name in chosen:
