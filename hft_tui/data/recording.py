@@ -40,7 +40,7 @@ import os
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
-from functools import partial
+from itertools import repeat
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -79,8 +79,6 @@ _NO_SIDE, _BUY, _SELL = 0, 1, 2
 _SIDES = (None, Side.BUY, Side.SELL)
 _STATES = {state.value: state for state in FeedState}
 _NO_LEVELS = np.empty((0, 2), dtype=np.float64)
-# A (price, old, new) tuple as a LevelChange without a Python call per level.
-_level_change = partial(tuple.__new__, LevelChange)
 
 _SCHEMA = pa.schema([
     ("kind", pa.int8()),
@@ -445,10 +443,10 @@ def _dictionary_values(array: pa.DictionaryArray) -> tuple[np.ndarray, list[str 
 
 
 def _levels(array: pa.ListArray) -> tuple[list[int], np.ndarray]:
-    offsets = array.offsets.to_numpy().tolist()
-    values = array.values.to_numpy(zero_copy_only=False)
-    values.flags.writeable = False
-    return offsets, values
+    """A levels column as each row's offsets into one read-only ``(n, 2)`` array."""
+    levels = array.values.to_numpy(zero_copy_only=False).reshape(-1, 2)
+    levels.flags.writeable = False
+    return (array.offsets.to_numpy() // 2).tolist(), levels
 
 
 def _decode(batch: pa.RecordBatch, lo: int, hi: int) -> Iterator[MarketEvent]:
@@ -464,18 +462,16 @@ def _decode(batch: pa.RecordBatch, lo: int, hi: int) -> Iterator[MarketEvent]:
     text = batch.column("text").to_pylist()
     label_idx, label_names = _dictionary_values(batch.column("label"))
     origin_idx, origin_names = _dictionary_values(batch.column("origin"))
-    bid_off, bid_values = _levels(batch.column("bids"))
-    ask_off, ask_values = _levels(batch.column("asks"))
+    bid_off, bid_levels = _levels(batch.column("bids"))
+    ask_off, ask_levels = _levels(batch.column("asks"))
     changes = _changes(batch)
     for i, kind in enumerate(kinds):
         t = ts[i]
         if t < lo or t >= hi:
             continue
         if kind == BOOK:
-            yield OrderBook(symbols[i], t, seq[i],
-                            bid_values[bid_off[i]:bid_off[i + 1]].reshape(-1, 2),
-                            ask_values[ask_off[i]:ask_off[i + 1]].reshape(-1, 2),
-                            None if changes is None else changes(i))
+            yield OrderBook(symbols[i], t, seq[i], bid_levels[bid_off[i]:bid_off[i + 1]],
+                            ask_levels[ask_off[i]:ask_off[i + 1]], None if changes is None else changes(i))
         elif kind == TRADE:
             yield Trade(symbols[i], t, price[i], qty[i], _SIDES[side[i]], text[i] or "")  # type: ignore[arg-type]
         elif kind == LIQUIDATION:
@@ -510,5 +506,5 @@ def _changes(batch: pa.RecordBatch) -> Callable[[int], BookChanges | None] | Non
 def _triples(array: pa.ListArray) -> tuple[list[int], list[LevelChange]]:
     """A changes column as each row's offsets into one list of ``LevelChange``."""
     triples = iter(array.values.to_numpy(zero_copy_only=False).tolist())
-    changes = list(map(_level_change, zip(triples, triples, triples)))
-    return [offset // 3 for offset in array.offsets.to_numpy().tolist()], changes
+    changes = list(map(tuple.__new__, repeat(LevelChange), zip(triples, triples, triples)))
+    return (array.offsets.to_numpy() // 3).tolist(), changes
