@@ -8,6 +8,7 @@ from typing import NamedTuple
 import numpy as np
 
 from hft_tui.model.book_changes import BookChanges
+from hft_tui.model.slot_setters import slot_setters
 
 
 class BookLevel(NamedTuple):
@@ -15,7 +16,7 @@ class BookLevel(NamedTuple):
     qty: float
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@dataclass(frozen=True, slots=True, eq=False, init=False)
 class OrderBook:
     """An L2 order book snapshot.
 
@@ -31,6 +32,15 @@ class OrderBook:
     bids: np.ndarray
     asks: np.ndarray
     changes: BookChanges | None = None
+
+    def __init__(self, symbol: str, ts_ns: int, seq: int, bids: np.ndarray, asks: np.ndarray,
+                 changes: BookChanges | None = None) -> None:
+        _set_symbol(self, symbol)
+        _set_ts_ns(self, ts_ns)
+        _set_seq(self, seq)
+        _set_bids(self, bids)
+        _set_asks(self, asks)
+        _set_changes(self, changes)
 
     @classmethod
     def from_levels(
@@ -88,3 +98,6 @@ class OrderBook:
         ask_qty = float(self.asks[:depth, 1].sum())
         total = bid_qty + ask_qty
         return None if total <= 0 else (bid_qty - ask_qty) / total
+
+
+_set_symbol, _set_ts_ns, _set_seq, _set_bids, _set_asks, _set_changes = slot_setters(OrderBook)

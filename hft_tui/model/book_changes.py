@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from hft_tui.model.slot_setters import slot_setters
+
 
 class LevelChange(NamedTuple):
     """One level of one side: its quantity before and after the update (0.0 = absent)."""
@@ -20,7 +22,7 @@ class LevelChange(NamedTuple):
     new_qty: float
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False)
 class BookChanges:
     """The levels an update changed, against the book of sequence number ``prev_seq``.
 
@@ -33,10 +35,18 @@ class BookChanges:
     bids: tuple[LevelChange, ...]
     asks: tuple[LevelChange, ...]
 
+    def __init__(self, prev_seq: int, bids: tuple[LevelChange, ...], asks: tuple[LevelChange, ...]) -> None:
+        _set_prev_seq(self, prev_seq)
+        _set_bids(self, bids)
+        _set_asks(self, asks)
+
     @property
     def count(self) -> int:
         """How many levels changed, both sides together."""
         return len(self.bids) + len(self.asks)
+
+
+_set_prev_seq, _set_bids, _set_asks = slot_setters(BookChanges)
 
 
 def level_changes(
