@@ -6,7 +6,8 @@ Conventions, stated once here and in the report itself:
   second for book data). Sharpe = mean(r) / std(r, ddof=1) x sqrt(P) and Sortino =
   mean(r) / sqrt(mean(min(r, 0)^2)) x sqrt(P), with a zero risk-free rate, P the samples per
   year (a 365-day year over the median spacing of the curve: crypto trades all year). Under
-  a day, or with fewer than 30 returns, they are withheld and the report says why: a minute
+  a day (the span of the samples plus one spacing: a day of minute bars is a day), or with
+  fewer than 30 returns, they are withheld and the report says why: a minute
   scaled to a year is noise times a large number. Sharpe comes with its standard error
   (Lo 2002, returns taken as independent): sqrt((1 + s^2 / 2) / n) x sqrt(P), s the
   per-sample Sharpe and n the returns; it is close to sqrt(365 days / span), about 19 for
@@ -201,14 +202,17 @@ def return_stats(curve: EquityCurve, initial_equity: float) -> ReturnStats:
     final = float(equity[-1])
     total = final / initial_equity - 1.0 if initial_equity > 0 else 0.0
     duration_s = (int(ts[-1]) - int(ts[0])) / NS_PER_S
+    period_s = float(np.median(np.diff(ts))) / NS_PER_S if n > 1 else 0.0
+    # A curve sampled once a bar covers its last bar too: a day of minute candles is 86,340 s
+    # from its first sample to its last, and a day.
+    a_day = duration_s + period_s >= _MIN_ANNUALISE_S
     annualised = None
-    if duration_s >= _MIN_ANNUALISE_S and final > 0 and initial_equity > 0:
+    if a_day and final > 0 and initial_equity > 0:
         annualised = ((final / initial_equity) ** (SECONDS_PER_YEAR / duration_s) - 1.0) * 100.0
     sharpe = sortino = sharpe_se = None
-    withheld = ratios_withheld(duration_s, n - 1)
+    withheld = ratios_withheld(duration_s, n - 1, a_day)
     if not withheld:
         returns = np.diff(equity) / equity[:-1]
-        period_s = float(np.median(np.diff(ts))) / NS_PER_S
         if period_s > 0:
             scale = math.sqrt(SECONDS_PER_YEAR / period_s)
             mean = float(returns.mean())
@@ -236,9 +240,10 @@ def return_stats(curve: EquityCurve, initial_equity: float) -> ReturnStats:
     )
 
 
-def ratios_withheld(duration_s: float, returns: int) -> str:
-    """Why annualised Sharpe and Sortino would mean nothing for this run ("" when they would not)."""
-    if duration_s < _MIN_ANNUALISE_S:
+def ratios_withheld(duration_s: float, returns: int, a_day: bool) -> str:
+    """Why annualised Sharpe and Sortino would mean nothing for this run ("" when they would not);
+    ``a_day``: whether its samples cover a day."""
+    if not a_day:
         return f"withheld: the run spans {duration_s:,.0f} s; annualised ratios need at least a day"
     if returns < MIN_RATIO_RETURNS:
         return f"withheld: {returns} returns; annualised ratios need at least {MIN_RATIO_RETURNS}"

@@ -152,3 +152,16 @@ def test_a_winner_whose_out_of_sample_metric_is_undefined_is_said_to_be_unchecke
     warnings = overfitting_warnings([(1.5, None), (1.0, None)], "sharpe", True, has_out_of_sample=True)
     assert any("the winner's out-of-sample sharpe is undefined" in w for w in warnings)
     assert not any("no out-of-sample window" in w for w in warnings)  # there is one; its figure is undefined
+
+
+def test_a_day_of_minute_bars_is_a_day_and_gets_its_sharpe() -> None:
+    """1,440 one-minute bars are 86,340 s from the first sample to the last, and cover a day (the
+    last bar's minute too): a walk-forward window of a day shows its Sharpe; one bar fewer does not."""
+    rng = np.random.default_rng(3)
+    day = list(100.0 * np.cumprod(1.0 + rng.normal(0.0, 1e-3, 1440)))
+    stats = return_stats(_curve(day), 100.0)
+    assert stats.ratios_withheld == "" and stats.sharpe is not None and stats.sortino is not None
+    assert stats.annualised_return_pct is not None
+    short = return_stats(_curve(day[:-1]), 100.0)
+    assert short.sharpe is None and short.ratios_withheld == (
+        "withheld: the run spans 86,280 s; annualised ratios need at least a day")
