@@ -267,7 +267,9 @@ def _study_table(name: str, ranking: Any, definition: dict[str, Any], top: int) 
     several = len(objectives) > 1
     title = (f"study {name!r}: {len(ranking.trials)} trials ranked by in-sample {objectives[0]}"
              + ("; * on the Pareto front" if several else ""))
-    columns = ["#", "state", *(".".join(key.split(".")[-2:]) for key in keys),
+    # Parameters are headed p1, p2... and named in full under the table: a header of its own
+    # name was cut to ``trend.stro…`` at usual terminal widths.
+    columns = ["#", "state", *(f"p{i}" for i in range(1, len(keys) + 1)),
                *(f"{side} {objective}" for objective in objectives for side in ("IS", "OOS")),
                "IS return %", "OOS return %", "IS trades", "OOS trades", "note"]
     rows = [[f"{trial.number}{'*' if trial.on_front else ''}", trial.state.lower(),
@@ -277,7 +279,8 @@ def _study_table(name: str, ranking: Any, definition: dict[str, Any], top: int) 
              _fmt(trial.in_sample.get("return")), _fmt(trial.out_of_sample.get("return")),
              _fmt(trial.in_sample.get("trades")), _fmt(trial.out_of_sample.get("trades")), trial.note]
             for trial in ranking.trials[:top]]
-    notes = [f"[dim]{len(ranking.trials) - top} more trials: --top N[/]"] if len(ranking.trials) > top else []
+    notes = ["  ".join(f"p{i} {key}" for i, key in enumerate(keys, 1))] if keys else []
+    notes += [f"[dim]{len(ranking.trials) - top} more trials: --top N[/]"] if len(ranking.trials) > top else []
     notes += [f"[bold yellow]warning:[/] {warning}" for warning in ranking.warnings]
     return ResultTable(title, columns, rows, text_columns=[1, len(columns) - 1], notes=notes)
 
