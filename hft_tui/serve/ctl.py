@@ -298,6 +298,6 @@ def _notices_text(rows: list[dict[str, Any]]) -> str:
     def when(ts_ns: int) -> str:
         return time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(ts_ns / 1e9)) + "Z"
 
-    return "\n".join(f"{' ' if r['acknowledged'] else '●'} {when(r['ts_ns'])}  {r['source']}: {r['text']}"
+    return "\n".join(f"{' ' if r['acknowledged'] else '●'} {when(r['ts_ns'])}  [{r['source']}] {r['text']}"
                      + (f" ×{r['count']} (last {when(r['last_ts_ns'])})" if r["count"] > 1 else "")
                      for r in rows)
