@@ -64,28 +64,28 @@ CONFIG_SYMBOLS_MAX = FieldBounds.of(EngineSettings.model_fields["symbols"]).max_
 
 
 class LagTap:
-    """Feed lag of every book and trade where the core takes it, and of every book where
-    ccxt hands it to our source (wall clock minus exchange time): the difference is the
-    time spent in our source's queue and waiting for the engine's step."""
+    """Feed lag of every book and trade where the engine takes it (``Engine.feed``), and of
+    every book where ccxt hands it to our source (wall clock minus exchange time): the
+    difference is the time spent in our source's queue and waiting for the engine's loop."""
 
     def __init__(self, engine: Engine) -> None:
         self.book_ms: list[float] = []
         self.trade_ms: list[float] = []
         self.handed_ms: list[float] = []
-        # The engine's input recorder takes over ``on_event`` at the first event, so the tap
-        # sits on the core's own entry point instead.
-        self._process = engine.core.process
-        engine.core.process = self  # type: ignore[method-assign]
+        # The engine's input recorder takes over ``on_event`` at the first event, and a compiled
+        # core takes no patch, so the tap sits on the engine's entry point for each event.
+        self._feed = engine.feed
+        engine.feed = self  # type: ignore[method-assign]
         source: Any = engine.source
         self._on_book = source._on_book
         source._on_book = self._handed
 
-    def __call__(self, event: MarketEvent) -> None:
+    async def __call__(self, event: MarketEvent) -> None:
         if isinstance(event, OrderBook):
             self.book_ms.append((time.time_ns() - event.ts_ns) / 1e6)
         elif isinstance(event, Trade):
             self.trade_ms.append((time.time_ns() - event.ts_ns) / 1e6)
-        self._process(event)
+        await self._feed(event)
 
     def _handed(self, symbol: str, raw: Any) -> None:
         stamp = raw.get("timestamp") if isinstance(raw, dict) else None

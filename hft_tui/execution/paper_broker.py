@@ -287,6 +287,7 @@ class PaperBroker:
             return ReasonCode.INVALID_ORDER
         if qty < rules.min_qty * (1.0 - _GRID_SLACK):
             return ReasonCode.INVALID_ORDER
+        reference: float | None
         if order.type is OrderType.LIMIT:
             price = order.price
             if price is None or not (math.isfinite(price) and price > 0.0):

@@ -16,7 +16,9 @@ class ReasonCode(StrEnum):
     description: str
     category: str
 
-    def __new__(cls, value: str, category: str, description: str) -> ReasonCode:
+    # The defaults are for type checkers only: ``ReasonCode(value)`` is the enum's lookup by
+    # value, which never calls this (it builds the members from their tuples).
+    def __new__(cls, value: str, category: str = "", description: str = "") -> ReasonCode:
         member = str.__new__(cls, value)
         member._value_ = value
         member.category = category

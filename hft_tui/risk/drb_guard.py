@@ -127,6 +127,8 @@ class DrbGuard:
         self._size_scale = 1.0
         self._dirty = False
         self._state = self._publish()
+        # How many times the budgets were recomputed: what the quiet paths of ``on_market`` save.
+        self.evaluations = 0
 
         # Time moves the windows only at multiples of this (buckets, window lengths, the day).
         edges = [_SECOND_NS, DAY_NS, self._reset_offset_ns, int(s.rapid_drawdown_window_s * 1e9),
@@ -382,6 +384,7 @@ class DrbGuard:
 
     def _evaluate(self) -> DrbState | None:
         """Recompute every budget; trip breakers; publish if anything visible changed."""
+        self.evaluations += 1
         now = self._now_ns
         used = self._used
         equity = self._equity

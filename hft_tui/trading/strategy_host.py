@@ -31,6 +31,7 @@ from hft_tui.signals.scoring import StrategyStats
 from hft_tui.signals.status import StrategyAction, StrategyStatus, StrategyStatusChange
 from hft_tui.strategies.base import Strategy, StrategyParams
 from hft_tui.strategies.hook_watch import HookVerdict, HookWatch
+from hft_tui.strategies.offers import Gate
 from hft_tui.strategies.settings import StrategiesSettings
 from hft_tui.strategies.strategy_set import build_strategies
 from hft_tui.trading.commands import Command, CommandResult, DisableStrategy
@@ -166,7 +167,7 @@ class StrategyHost(Mapping[str, Strategy]):
 
     def _install_gates(self) -> None:
         # The gates the strategies declare, by rank, then the core's.
-        declared = []
+        declared: list[tuple[Gate, str]] = []
         for name, strategy in self._strategies.items():
             try:
                 declared.extend((gate, name) for gate in strategy.offers().gates)

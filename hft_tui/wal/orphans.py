@@ -14,7 +14,7 @@ def remove_orphan_temp_files(directory: Path) -> list[Path]:
 
     Only call it holding the state dir's WAL lock: then no live writer owns them.
     """
-    removed = []
+    removed: list[Path] = []
     try:
         entries = list(os.scandir(directory))
     except FileNotFoundError:

@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from enum import StrEnum
-from typing import Any, ClassVar, Final, TypeVar
+from typing import Any, ClassVar, Final, TypeVar, dataclass_transform
 
 from hft_tui.model import ClosedTrade, Fill, Order
 
@@ -129,7 +129,13 @@ def decode(record_type: str, payload: Mapping[str, Any]) -> Record | None:
 
 _O, _S, _R, _P, _F, _N, _X = (Topic.ORDERS, Topic.SIGNALS, Topic.RISK, Topic.OPERATOR, Topic.FEED,
                               Topic.NOTICES, Topic.SESSION)
-_frozen = dataclass(frozen=True, slots=True, kw_only=True)
+
+
+@dataclass_transform(frozen_default=True, kw_only_default=True)
+def _frozen(cls: type[R]) -> type[R]:
+    """A record type's dataclass (frozen, slotted, keyword-only), declared so type checkers see its fields."""
+    return dataclass(frozen=True, slots=True, kw_only=True)(cls)
+
 
 # --- orders and fills ----------------------------------------------------------------------------
 

@@ -97,7 +97,8 @@ def test_an_event_the_core_cannot_process_is_rejected_counted_and_journaled_once
     assert rejection["symbol"] == "*"
     (error,) = records_of(tmp_path, engine, "error")
     assert error["where"] == "core: FeedStatus"
-    assert error["error"].startswith("TypeError: unhashable type")
+    # 'unhashable type: list' in pure Python; compiled, the core's typed read of the symbol refuses the list
+    assert error["error"].startswith("TypeError: ")
 
 
 def test_a_journal_that_cannot_write_is_not_swallowed_as_a_bad_event(engine: Engine) -> None:

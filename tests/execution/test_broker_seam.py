@@ -67,7 +67,10 @@ def test_each_broker_has_every_member_of_what_it_declares_itself(make: Any, prot
         assert actual is not None, f"{type(broker).__name__} lacks {name}"
         assert inspect.iscoroutinefunction(actual) == inspect.iscoroutinefunction(declared), name
         wanted = [p for p in inspect.signature(declared).parameters.values() if p.name != "self"]
-        given = inspect.signature(actual).parameters
+        try:
+            given = inspect.signature(actual).parameters
+        except ValueError:
+            continue  # compiled by mypyc, which states no signature with an enum default: the pure run checks it
         for parameter in wanted:
             assert parameter.name in given, f"{type(broker).__name__}.{name} lacks {parameter.name}"
             assert given[parameter.name].kind == parameter.kind, f"{name}({parameter.name})"

@@ -106,15 +106,13 @@ def test_an_update_with_the_same_position_and_equity_within_the_second_is_not_ev
     guard = DrbGuard(RiskSettings())
     flat = Position(BTC)
     guard.on_market(BTC, 65_000.0, flat, 100_000.0, T0_NS)
-    evaluated = guard._evaluate
-    calls = []
-    guard._evaluate = lambda: calls.append(1) or evaluated()  # type: ignore[method-assign]
+    before = guard.evaluations
     guard.on_market(BTC, 65_000.0, flat, 100_000.0, T0_NS + 300_000_000)
     # A flat symbol's mark moved, its volatility still warming up: no spike, nothing to judge.
     guard.on_market(BTC, 65_000.5, flat, 100_000.0, T0_NS + 400_000_000)
-    assert calls == []
+    assert guard.evaluations == before
     guard.on_market(BTC, 65_000.5, flat, 100_000.0, T0_NS + SECOND_NS)  # a second's edge
     held = Position(BTC, qty=0.4, avg_entry=65_000.5)
     guard.on_position(held, T0_NS + SECOND_NS)
     guard.on_market(BTC, 65_000.0, held, 100_000.0, T0_NS + SECOND_NS + 1)  # a mark under a position
-    assert calls == [1, 1, 1]
+    assert guard.evaluations == before + 3
