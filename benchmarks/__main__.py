@@ -16,6 +16,7 @@ from pathlib import Path
 
 from benchmarks.arguments import benchmark_parser
 from benchmarks.runner import run_once
+from hft_tui.compiled_build import build_line
 
 HERE = Path(__file__).resolve().parent
 
@@ -26,6 +27,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--only", action="append", default=[], help="bench module name part")
     args = parser.parse_args(argv)
+    print(build_line())
     modules = sorted(p.stem for p in HERE.glob("bench_*.py"))
     if args.only:
         modules = [m for m in modules if any(o in m for o in args.only)]
@@ -47,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     out_dir = HERE / "results"
     out_dir.mkdir(exist_ok=True)
     payload = {"machine": {"python": sys.version.split()[0], "platform": platform.platform(),
-                           "cpus": multiprocessing.cpu_count()},
+                           "cpus": multiprocessing.cpu_count(), "build": build_line()},
                "quick": args.quick, "repeat": args.repeat, "results": results}
     (out_dir / "latest.json").write_text(json.dumps(payload, indent=2))
     print(f"\nwritten {out_dir / 'latest.json'}")

@@ -28,6 +28,7 @@ from benchmarks.arguments import benchmark_parser
 from benchmarks.bench_pipeline import drive, rate_figures
 from benchmarks.process_memory import peak_rss_mb
 from hft_tui.clock import SimulatedClock
+from hft_tui.compiled_build import build_line
 from hft_tui.config.loader import load_settings
 from hft_tui.data.capture import DEFAULT_SIM_START_NS
 from hft_tui.model import OrderBook
@@ -99,6 +100,7 @@ if __name__ == "__main__":
     parser.add_argument("--quick", action="store_true", help="smaller workloads, for a smoke run")
     parser.add_argument("--profile", action="store_true", help="where the time goes, instead of the figures")
     args = parser.parse_args()
+    print(build_line())
     if args.profile:
         profile()
     else:

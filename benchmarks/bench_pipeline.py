@@ -26,6 +26,7 @@ from pathlib import Path
 from benchmarks.arguments import quick_option
 from benchmarks.process_memory import current_rss_mb, peak_rss_mb
 from hft_tui.clock import SimulatedClock
+from hft_tui.compiled_build import build_line
 from hft_tui.config.loader import load_settings
 from hft_tui.data.capture import DEFAULT_SIM_START_NS
 from hft_tui.session.assembly import build_sim_engine
@@ -116,5 +117,6 @@ def run(quick: bool = False) -> dict[str, float]:
 
 
 if __name__ == "__main__":
+    print(build_line())
     for key, value in run(quick=quick_option(__file__)).items():
         print(f"{key:40s} {value:16,.3f}")

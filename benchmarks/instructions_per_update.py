@@ -19,6 +19,7 @@ import tempfile
 from pathlib import Path
 
 from benchmarks.bench_book_deltas import delta_engine
+from hft_tui.compiled_build import build_line
 
 WARMUP_EVENTS = 5_000
 DEFAULT_EVENTS = 20_000
@@ -58,6 +59,7 @@ def main(argv: list[str]) -> int:
     if shutil.which("valgrind") is None:
         print("valgrind is not installed (apt-get install valgrind)", file=sys.stderr)
         return 2
+    print(build_line())
     n = int(argv[0]) if argv else DEFAULT_EVENTS
     generated = WARMUP_EVENTS + n
     full = instructions(generated, generated)

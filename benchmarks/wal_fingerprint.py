@@ -17,6 +17,7 @@ import tempfile
 from pathlib import Path
 
 from benchmarks.arguments import benchmark_parser
+from hft_tui.compiled_build import build_line
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -48,6 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = benchmark_parser(__file__)
     parser.add_argument("--only", choices=sorted(RUNS), action="append", default=[])
     chosen = parser.parse_args(argv).only or list(RUNS)
+    print(build_line())
     for name in chosen:
         digest, records = wal_sha256(RUNS[name])
         print(f"{name:<10} {digest}  {records:>6} records  backtest {' '.join(RUNS[name])}")

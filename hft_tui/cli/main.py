@@ -22,6 +22,7 @@ from hft_tui.cli.one_line_parser import OneLineParser
 from hft_tui.cli.run import add_run_parser, run_command
 from hft_tui.cli.serve import add_serve_parser, run_serve_command
 from hft_tui.cli.strategy import add_strategy_parser
+from hft_tui.compiled_build import stale_warning
 from hft_tui.cli.trades import add_trades_parsers
 from hft_tui.config.cli import (
     add_config_parser,
@@ -127,6 +128,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _main(argv: Sequence[str] | None) -> int:
     install_redaction()
+    stale = stale_warning()
+    if stale is not None:
+        print(stale, file=sys.stderr)
     parser = build_parser()
     args = parser.parse_args(argv)
     args.argv = list(sys.argv[1:] if argv is None else argv)  # what saved backtest runs record

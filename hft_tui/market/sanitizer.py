@@ -345,7 +345,7 @@ class Sanitizer:
         ratios = np.divide(levels, state.steps[:rows], out=levels)
         error = np.subtract(ratios, np.rint(ratios), out=ratios)
         np.abs(error, out=error)
-        return np.count_nonzero(np.less_equal(error, state.tolerances[:rows])) == 2 * rows
+        return int(np.count_nonzero(np.less_equal(error, state.tolerances[:rows]))) == 2 * rows
 
     def _changes_look_healthy(
         self, changes: BookChanges, bids: np.ndarray, asks: np.ndarray, state: _SymbolState
