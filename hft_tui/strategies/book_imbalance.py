@@ -21,6 +21,7 @@ levels worth one, kept up to date from the changed levels alone.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from typing import ClassVar, NamedTuple
 
@@ -46,38 +47,40 @@ class Whale(NamedTuple):
     notional: float
 
 
-# A whale as tracked between books: (qty, notional, first seen ts_ns).
-_Sighting = tuple[float, float, int]
-
-
 class _SymbolState:
     __slots__ = ("onset_side", "onset_ts_ns", "last_buy_ts_ns", "last_sell_ts_ns", "bid_whales", "ask_whales",
-                 "tick_size", "profile", "depth", "big_seq", "bid_big", "ask_big", "bid_reach", "ask_reach",
-                 "bid_limit", "ask_limit")
+                 "tick_size", "profile", "depth", "big_seq", "bid_big", "ask_big", "bid_touch", "ask_touch",
+                 "bid_last", "ask_last", "bid_limit", "ask_limit")
 
     def __init__(self) -> None:
         self.onset_side: Side | None = None
         self.onset_ts_ns = 0
         self.last_buy_ts_ns = _NEVER
         self.last_sell_ts_ns = _NEVER
-        # price -> (qty, notional, first seen ts_ns), per side; the price key keeps
-        # a whale's age while its qty changes. Plain tuples: this is rebuilt on every book.
-        self.bid_whales: dict[float, _Sighting] = {}
-        self.ask_whales: dict[float, _Sighting] = {}
+        # The whales, per side: price -> the stamp of the book it was first seen near the
+        # touch in (the price key keeps a whale's age while its qty changes); its qty and
+        # notional are its level's in ``bid_big``/``ask_big``.
+        self.bid_whales: dict[float, int] = {}
+        self.ask_whales: dict[float, int] = {}
         self.tick_size: float | None = None
         self.profile: VolumeProfile | None = None
-        # Diff-depth feeds: the top-level sums, and every level worth a whale (price ->
-        # (qty, notional)) anywhere in the book of ``big_seq``, both kept from the changes.
+        # Levels worth a whale, price -> (qty, notional): on a diff-depth feed every one
+        # anywhere in the book of ``big_seq``, kept from the changes (as the top-level sums
+        # are); on whole books (``big_seq`` None) those of the scanned levels near the touch.
         self.depth: BookDepth | None = None
         self.big_seq: int | None = None
         self.bid_big: dict[float, tuple[float, float]] = {}
         self.ask_big: dict[float, tuple[float, float]] = {}
-        # What the whales were last picked by: (touch, last scanned level's price or None).
-        self.bid_reach: tuple[float, float | None] | None = None
-        self.ask_reach: tuple[float, float | None] | None = None
-        # The furthest price a whale may rest at, from the reach (None: an empty side).
-        self.bid_limit: float | None = None
-        self.ask_limit: float | None = None
+        # What the whales were last picked by, per side: the touch and the price of the last
+        # level scanned (-inf/inf: the whole side was scanned); NaN touch: an empty side (or
+        # none picked yet), which no reach equals.
+        self.bid_touch = math.nan
+        self.ask_touch = math.nan
+        self.bid_last = -math.inf
+        self.ask_last = math.inf
+        # The furthest price a whale may rest at, from the reach (NaN: an empty side).
+        self.bid_limit = math.nan
+        self.ask_limit = math.nan
 
 
 class BookImbalanceStrategy(Strategy[BookImbalanceParams]):
@@ -128,6 +131,10 @@ class BookImbalanceStrategy(Strategy[BookImbalanceParams]):
         self._ttl_ns = int(p.signal_ttl_s * _NS_PER_S)
         self._whale_age_ns = int(p.whale_min_age_s * _NS_PER_S)
         self._whale_dist = p.whale_max_distance_bps / 1e4
+        self._whale_notional = p.whale_notional_usd
+        self._scan_levels = p.whale_scan_levels
+        self._depth_levels = p.depth_levels
+        self._threshold = p.imbalance_threshold
         self._profile_key = (p.profile_ticks_per_bucket, p.profile_window_s, p.value_area_share)
 
     # --- read side for the UI -------------------------------------------------------------
@@ -137,9 +144,10 @@ class BookImbalanceStrategy(Strategy[BookImbalanceParams]):
         state = self._states.get(symbol)
         if state is None:
             return []
-        return [Whale(side, price, qty, notional)
-                for side, seen in ((Side.BUY, state.bid_whales), (Side.SELL, state.ask_whales))
-                for price, (qty, notional, _) in sorted(seen.items(), reverse=side is Side.BUY)]
+        return [Whale(side, price, *big[price])
+                for side, seen, big in ((Side.BUY, state.bid_whales, state.bid_big),
+                                        (Side.SELL, state.ask_whales, state.ask_big))
+                for price in sorted(seen, reverse=side is Side.BUY)]
 
     def profile(self, symbol: str) -> VolumeProfileView | None:
         """The symbol's volume profile, or None before its first profiled trade."""
@@ -156,31 +164,33 @@ class BookImbalanceStrategy(Strategy[BookImbalanceParams]):
         return NO_SIGNALS
 
     def on_book(self, book: OrderBook) -> Sequence[Signal]:
-        p = self.params
         state = self._state(book.symbol)
         if state.tick_size is None:
             state.tick_size = _infer_tick_size(book)
         if book.changes is None:
             self._track_whales(book, state)
-            imbalance = book.imbalance(p.depth_levels)
+            imbalance = book.imbalance(self._depth_levels)
             state.depth = None
             state.big_seq = None
             mid = book.mid
         else:
             self._follow_whales(book, state)
-            depth = state.depth or BookDepth(p.depth_levels)
+            depth = state.depth or BookDepth(self._depth_levels)
             depth.update(book)
             state.depth = depth
             imbalance = depth.imbalance()
-            # The touches the whales were just picked by: the book's mid without reading it again.
-            bid_reach, ask_reach = state.bid_reach, state.ask_reach
-            mid = None if bid_reach is None or ask_reach is None else (bid_reach[0] + ask_reach[0]) / 2.0
+            # The touches the whales were just picked by: the book's mid without reading it again
+            # (NaN, as None, when a side is empty).
+            mid = (state.bid_touch + state.ask_touch) / 2.0
+            if mid != mid:
+                mid = None
         if imbalance is None or mid is None:
             state.onset_side = None
             return NO_SIGNALS
-        if imbalance >= p.imbalance_threshold:
+        threshold = self._threshold
+        if imbalance >= threshold:
             side = Side.BUY
-        elif imbalance <= -p.imbalance_threshold:
+        elif imbalance <= -threshold:
             side = Side.SELL
         else:
             state.onset_side = None
@@ -220,89 +230,84 @@ class BookImbalanceStrategy(Strategy[BookImbalanceParams]):
         return state.profile
 
     def _track_whales(self, book: OrderBook, state: _SymbolState) -> None:
-        levels = self.params.whale_scan_levels
-        state.bid_whales = self._whales_on_side(book.bids[:levels].tolist(), True, book.ts_ns, state.bid_whales)
-        state.ask_whales = self._whales_on_side(book.asks[:levels].tolist(), False, book.ts_ns, state.ask_whales)
+        levels = self._scan_levels
+        ts_ns = book.ts_ns
+        state.bid_big = big = self._worth_a_whale(book.bids[:levels].tolist(), True)
+        state.bid_whales = {p: state.bid_whales.get(p, ts_ns) for p in big}
+        state.ask_big = big = self._worth_a_whale(book.asks[:levels].tolist(), False)
+        state.ask_whales = {p: state.ask_whales.get(p, ts_ns) for p in big}
 
     def _follow_whales(self, book: OrderBook, state: _SymbolState) -> None:
         """The whales of an update, from the levels it changed: the same as ``_track_whales``.
         A side whose touch and scanned depth did not move takes only its changed levels in;
         one whose reach moved picks its whales again among the levels worth one."""
         changes = book.changes
-        threshold = self.params.whale_notional_usd
+        threshold = self._whale_notional
         if changes is None or changes.prev_seq != state.big_seq:
             state.bid_big = {p: (q, n) for p, q in book.bids.tolist() if (n := p * q) >= threshold}
             state.ask_big = {p: (q, n) for p, q in book.asks.tolist() if (n := p * q) >= threshold}
             changes = None  # every side picks its whales afresh
         state.big_seq = book.seq
         ts_ns = book.ts_ns
-        # A side's reach: its touch and the price of the last level scanned (None: the whole side).
-        levels = self.params.whale_scan_levels
+        # A side's reach: its touch and the price of the last level scanned (-inf/inf: the
+        # whole side; NaN touch: an empty side).
+        levels = self._scan_levels
         side = book.bids
         depth = len(side)
-        reach = (side.item(0, 0), side.item(levels - 1, 0) if depth > levels else None) if depth else None
-        if changes is None or reach != state.bid_reach:
+        touch = side.item(0, 0) if depth else math.nan
+        last = side.item(levels - 1, 0) if depth > levels else -math.inf
+        if changes is None or touch != state.bid_touch or last != state.bid_last:
             if changes is not None:
                 _follow_big(state.bid_big, changes.bids, threshold)
-            state.bid_reach = reach
-            state.bid_limit = limit = self._limit(reach, True)
+            state.bid_touch = touch
+            state.bid_last = last
+            state.bid_limit = limit = self._limit(touch, last, True)
             state.bid_whales = _near_touch(state.bid_big, limit, True, ts_ns, state.bid_whales)
         elif changes.bids:
             _follow_big(state.bid_big, changes.bids, threshold, state.bid_whales, state.bid_limit, True, ts_ns)
         side = book.asks
         depth = len(side)
-        reach = (side.item(0, 0), side.item(levels - 1, 0) if depth > levels else None) if depth else None
-        if changes is None or reach != state.ask_reach:
+        touch = side.item(0, 0) if depth else math.nan
+        last = side.item(levels - 1, 0) if depth > levels else math.inf
+        if changes is None or touch != state.ask_touch or last != state.ask_last:
             if changes is not None:
                 _follow_big(state.ask_big, changes.asks, threshold)
-            state.ask_reach = reach
-            state.ask_limit = limit = self._limit(reach, False)
+            state.ask_touch = touch
+            state.ask_last = last
+            state.ask_limit = limit = self._limit(touch, last, False)
             state.ask_whales = _near_touch(state.ask_big, limit, False, ts_ns, state.ask_whales)
         elif changes.asks:
             _follow_big(state.ask_big, changes.asks, threshold, state.ask_whales, state.ask_limit, False, ts_ns)
 
-    def _limit(self, reach: tuple[float, float | None] | None, bids: bool) -> float | None:
+    def _limit(self, touch: float, last: float, bids: bool) -> float:
         """The furthest price a whale may rest at: the distance from the touch, or the last
-        level scanned if that is nearer (None: an empty side, no whales)."""
-        if reach is None:
-            return None
-        touch, last = reach
+        level scanned if that is nearer (NaN: an empty side, no whales)."""
         if bids:
             limit = touch * (1.0 - self._whale_dist)
-            return last if last is not None and last > limit else limit
+            return last if last > limit else limit
         limit = touch * (1.0 + self._whale_dist)
-        return last if last is not None and last < limit else limit
+        return last if last < limit else limit
 
-    def _whales_on_side(
-        self, rows: list[list[float]], bids: bool, ts_ns: int, previous: dict[float, _Sighting]
-    ) -> dict[float, _Sighting]:
-        """The whales among one side's ``[price, qty]`` rows (best first) near the touch.
+    def _worth_a_whale(self, rows: list[list[float]], bids: bool) -> dict[float, tuple[float, float]]:
+        """The levels worth a whale near the touch, price -> (qty, notional), among one side's
+        ``[price, qty]`` rows (best first).
 
         Plain floats rather than numpy: on 20 levels the per-call overhead of a handful of
         ufuncs costs more than the whole scan (profiled: 27 us -> 5 us per book).
         """
         if not rows:
             return {}
-        threshold = self.params.whale_notional_usd
+        threshold = self._whale_notional
         if bids:
             limit = rows[0][0] * (1.0 - self._whale_dist)
-            hits = [(p, q, n) for p, q in rows if (n := p * q) >= threshold and p >= limit]
-        else:
-            limit = rows[0][0] * (1.0 + self._whale_dist)
-            hits = [(p, q, n) for p, q in rows if (n := p * q) >= threshold and p <= limit]
-        if not hits:
-            return {}
-        get = previous.get
-        found: dict[float, _Sighting] = {}
-        for price, qty, notional in hits:
-            seen = get(price)
-            found[price] = (qty, notional, seen[2] if seen is not None else ts_ns)
-        return found
+            return {p: (q, n) for p, q in rows if (n := p * q) >= threshold and p >= limit}
+        limit = rows[0][0] * (1.0 + self._whale_dist)
+        return {p: (q, n) for p, q in rows if (n := p * q) >= threshold and p <= limit}
 
     def _confirmed_whale(self, state: _SymbolState, side: Side, ts_ns: int) -> bool:
         seen = state.bid_whales if side is Side.BUY else state.ask_whales
         oldest = ts_ns - self._whale_age_ns
-        return any(first_ts <= oldest for _, _, first_ts in seen.values())
+        return any(first_ts <= oldest for first_ts in seen.values())
 
     def _signal(self, symbol: str, side: Side, strength_abs: float, mid: float, ts: int, state: _SymbolState) -> Signal:
         p = self.params
@@ -335,7 +340,7 @@ class BookImbalanceStrategy(Strategy[BookImbalanceParams]):
 
 def _follow_big(
     big: dict[float, tuple[float, float]], changes: tuple[LevelChange, ...], threshold: float,
-    whales: dict[float, _Sighting] | None = None, limit: float | None = None, bids: bool = True, ts_ns: int = 0,
+    whales: dict[float, int] | None = None, limit: float = math.nan, bids: bool = True, ts_ns: int = 0,
 ) -> None:
     """Keep ``big`` (price -> (qty, notional) of every level worth ``threshold``) up to date
     with one side's changes, and ``whales`` (when given: the side's reach did not move) with
@@ -343,27 +348,20 @@ def _follow_big(
     for price, _, qty in changes:
         if qty and (notional := price * qty) >= threshold:
             big[price] = (qty, notional)
-            if whales is not None and limit is not None and (price >= limit if bids else price <= limit):
-                seen = whales.get(price)
-                whales[price] = (qty, notional, ts_ns if seen is None else seen[2])
+            if whales is not None and (price >= limit if bids else price <= limit):
+                whales.setdefault(price, ts_ns)
         elif big.pop(price, None) is not None and whales is not None:
             whales.pop(price, None)
 
 
 def _near_touch(
-    big: dict[float, tuple[float, float]], limit: float | None, bids: bool, ts_ns: int,
-    previous: dict[float, _Sighting],
-) -> dict[float, _Sighting]:
-    """The whales among ``big`` that rest within ``limit``, keeping the time each was first seen."""
-    if not big or limit is None:
-        return {}
-    get = previous.get
+    big: dict[float, tuple[float, float]], limit: float, bids: bool, ts_ns: int, previous: dict[float, int],
+) -> dict[float, int]:
+    """The whales among ``big`` that rest within ``limit`` (none when it is NaN), each first
+    seen when ``previous`` says, else now (``ts_ns``)."""
     if bids:
-        return {p: (q, n, seen[2] if (seen := get(p)) is not None else ts_ns)
-                for p, (q, n) in big.items() if p >= limit}
-    return {p: (q, n, seen[2] if (seen := get(p)) is not None else ts_ns)
-            for p, (q, n) in big.items() if p <= limit}
-
+        return {p: previous.get(p, ts_ns) for p in big if p >= limit}
+    return {p: previous.get(p, ts_ns) for p in big if p <= limit}
 
 def _outside_value_towards(view: VolumeProfileView, side: Side, mid: float) -> bool:
     """Buying below the value area or selling above it: trading back towards value."""
