@@ -239,8 +239,8 @@ class BookImbalanceStrategy(Strategy[BookImbalanceParams]):
 
     def _follow_whales(self, book: OrderBook, state: _SymbolState) -> None:
         """The whales of an update, from the levels it changed: the same as ``_track_whales``.
-        A side whose touch and scanned depth did not move takes only its changed levels in;
-        one whose reach moved picks its whales again among the levels worth one."""
+        A side takes its changed levels in, then the levels worth a whale between its old and
+        its new limit when its reach moved the limit; a fresh book picks them all again."""
         changes = book.changes
         threshold = self._whale_notional
         if changes is None or changes.prev_seq != state.big_seq:
@@ -256,28 +256,36 @@ class BookImbalanceStrategy(Strategy[BookImbalanceParams]):
         depth = len(side)
         touch = side.item(0, 0) if depth else math.nan
         last = side.item(levels - 1, 0) if depth > levels else -math.inf
+        limit = state.bid_limit
         if changes is None or touch != state.bid_touch or last != state.bid_last:
-            if changes is not None:
-                _follow_big(state.bid_big, changes.bids, threshold)
             state.bid_touch = touch
             state.bid_last = last
-            state.bid_limit = limit = self._limit(touch, last, True)
+            limit = self._limit(touch, last, True)
+        if changes is None:
             state.bid_whales = _near_touch(state.bid_big, limit, True, ts_ns, state.bid_whales)
-        elif changes.bids:
-            _follow_big(state.bid_big, changes.bids, threshold, state.bid_whales, state.bid_limit, True, ts_ns)
+        else:
+            if changes.bids:
+                _follow_big(state.bid_big, changes.bids, threshold, state.bid_whales, limit, True, ts_ns)
+            if limit != state.bid_limit:
+                state.bid_whales = _move_limit(state.bid_big, state.bid_whales, state.bid_limit, limit, True, ts_ns)
+        state.bid_limit = limit
         side = book.asks
         depth = len(side)
         touch = side.item(0, 0) if depth else math.nan
         last = side.item(levels - 1, 0) if depth > levels else math.inf
+        limit = state.ask_limit
         if changes is None or touch != state.ask_touch or last != state.ask_last:
-            if changes is not None:
-                _follow_big(state.ask_big, changes.asks, threshold)
             state.ask_touch = touch
             state.ask_last = last
-            state.ask_limit = limit = self._limit(touch, last, False)
+            limit = self._limit(touch, last, False)
+        if changes is None:
             state.ask_whales = _near_touch(state.ask_big, limit, False, ts_ns, state.ask_whales)
-        elif changes.asks:
-            _follow_big(state.ask_big, changes.asks, threshold, state.ask_whales, state.ask_limit, False, ts_ns)
+        else:
+            if changes.asks:
+                _follow_big(state.ask_big, changes.asks, threshold, state.ask_whales, limit, False, ts_ns)
+            if limit != state.ask_limit:
+                state.ask_whales = _move_limit(state.ask_big, state.ask_whales, state.ask_limit, limit, False, ts_ns)
+        state.ask_limit = limit
 
     def _limit(self, touch: float, last: float, bids: bool) -> float:
         """The furthest price a whale may rest at: the distance from the touch, or the last
@@ -340,18 +348,46 @@ class BookImbalanceStrategy(Strategy[BookImbalanceParams]):
 
 def _follow_big(
     big: dict[float, tuple[float, float]], changes: tuple[LevelChange, ...], threshold: float,
-    whales: dict[float, int] | None = None, limit: float = math.nan, bids: bool = True, ts_ns: int = 0,
+    whales: dict[float, int], limit: float, bids: bool, ts_ns: int,
 ) -> None:
     """Keep ``big`` (price -> (qty, notional) of every level worth ``threshold``) up to date
-    with one side's changes, and ``whales`` (when given: the side's reach did not move) with
-    those of its changed levels that rest within ``limit`` (first seen at ``ts_ns``)."""
+    with one side's changes, and ``whales`` with those of its changed levels that rest within
+    ``limit`` (first seen at ``ts_ns``; none within a NaN limit)."""
     for price, _, qty in changes:
         if qty and (notional := price * qty) >= threshold:
             big[price] = (qty, notional)
-            if whales is not None and (price >= limit if bids else price <= limit):
+            if price >= limit if bids else price <= limit:
                 whales.setdefault(price, ts_ns)
-        elif big.pop(price, None) is not None and whales is not None:
+        elif price in big:
+            del big[price]
             whales.pop(price, None)
+
+
+def _move_limit(
+    big: dict[float, tuple[float, float]], whales: dict[float, int], old: float, new: float, bids: bool, ts_ns: int,
+) -> dict[float, int]:
+    """``whales`` (the levels of ``big`` within the limit ``old``) within the limit ``new``:
+    the levels between the two leave or join (first seen at ``ts_ns``)."""
+    if old != old or new != new:  # an empty side at either end: pick them afresh
+        return _near_touch(big, new, bids, ts_ns, whales)
+    if bids:
+        if new > old:
+            for price in big:
+                if old <= price < new:
+                    whales.pop(price, None)
+        else:
+            for price in big:
+                if new <= price < old:
+                    whales.setdefault(price, ts_ns)
+    elif new < old:
+        for price in big:
+            if new < price <= old:
+                whales.pop(price, None)
+    else:
+        for price in big:
+            if old < price <= new:
+                whales.setdefault(price, ts_ns)
+    return whales
 
 
 def _near_touch(
