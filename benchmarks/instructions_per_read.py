@@ -1,0 +1,69 @@
+"""Instructions per event read back from a recording, under cachegrind: reading without the noise.
+
+``python -m benchmarks.instructions_per_read [N]`` records N + 1 events of the simulator in
+its diff-depth mode and as many in its snapshot mode (outside valgrind), then reads each
+recording back twice under ``valgrind --tool=cachegrind``: its first event only, and N + 1
+events. The difference over N is what reading one event costs (Parquet decoding, the books
+and their changes made): the part of a recording backtest that is not the pipeline. Needs
+valgrind (``apt-get install valgrind``); N is 100,000 unless given.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from hft_tui.compiled_build import build_line
+from hft_tui.config.loader import load_settings
+from hft_tui.data.capture import record_simulation
+from hft_tui.data.recording import RecordedSession
+
+DEFAULT_EVENTS = 100_000
+# Events per simulated second of each mode (2 symbols at the default rates, as bench_backtest).
+_EVENTS_PER_S = {"deltas": 222.0, "snapshots": 46.2}
+
+
+def child(directory: str, events: int) -> None:
+    """Read the first ``events`` events of the recording in ``directory``."""
+    for _ in itertools.islice(RecordedSession(Path(directory)).events(), events):
+        pass
+
+
+def read_instructions(directory: Path, events: int) -> int:
+    """Instructions a child process reading ``events`` events executes, counted by cachegrind."""
+    done = subprocess.run(
+        ["valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null",
+         sys.executable, "-m", "benchmarks.instructions_per_read", "--child", str(directory), str(events)],
+        capture_output=True, text=True, check=True)
+    match = re.search(r"I\s+refs:\s+([\d,]+)", done.stderr)
+    if match is None:
+        raise RuntimeError(f"no instruction count in valgrind's output:\n{done.stderr[-2000:]}")
+    return int(match.group(1).replace(",", ""))
+
+
+def main(argv: list[str]) -> int:
+    if argv[:1] == ["--child"]:
+        child(argv[1], int(argv[2]))
+        return 0
+    if shutil.which("valgrind") is None:
+        print("valgrind is not installed (apt-get install valgrind)", file=sys.stderr)
+        return 2
+    print(build_line())
+    n = int(argv[0]) if argv else DEFAULT_EVENTS
+    with tempfile.TemporaryDirectory(prefix="bench-read-") as tmp:
+        for mode, per_s in _EVENTS_PER_S.items():
+            directory = Path(tmp, mode)
+            # A little longer than N events need: the simulator's rates are averages.
+            record_simulation(load_settings(None, {"sim.book_updates": mode}), directory, 1.2 * (n + 1) / per_s)
+            per_event = (read_instructions(directory, n + 1) - read_instructions(directory, 1)) / n
+            print(f"instructions per event read, {mode} recording ({n:,} events): {per_event:,.0f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
