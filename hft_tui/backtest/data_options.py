@@ -155,7 +155,7 @@ def _exits_problems(args: argparse.Namespace, settings: Settings, varied: Iterab
     """``[exits]`` levels given (away from their defaults in the config, with --set, or ``varied``)
     that no enabled strategy would take."""
     from hft_tui.backtest.exit_precedence import exits_problems
-    from hft_tui.signals.exits import ExitSettings
+    from hft_tui.signals.exit_settings import ExitSettings
 
     defaults = ExitSettings()
     given = {f"exits.{name}" for name in type(defaults).model_fields

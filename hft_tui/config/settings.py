@@ -26,7 +26,7 @@ from hft_tui.market.exchange_settings import ExchangeSettings
 from hft_tui.market.sanitizer_settings import SanitizerSettings
 from hft_tui.market.sim_settings import SimSettings
 from hft_tui.risk.settings import RiskSettings
-from hft_tui.signals.exits import ExitSettings
+from hft_tui.signals.exit_settings import ExitSettings
 from hft_tui.signals.signal_settings import SignalSettings
 from hft_tui.signals.sizing import SizingSettings
 from hft_tui.strategies.settings import StrategiesSettings

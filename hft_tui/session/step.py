@@ -14,15 +14,63 @@ the policy says so, the step is the same.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from hft_tui.trading.commands import Command, CommandResult, journal_record
-from hft_tui.trading.core import TradingCore
 from hft_tui.wal.errors import WalWriteError
 from hft_tui.wal.record_types import ABSENT, Absent, CommandIssued, Record
-from hft_tui.wal.writer import WalWriter
+
+
+class Journal(Protocol):
+    """What a step asks of the journal (a ``WalWriter``)."""
+
+    @property
+    def last_seq(self) -> int: ...
+
+    @property
+    def durable_seq(self) -> int: ...
+
+    def write(self, record: Record) -> object: ...
+
+    def sync(self) -> None: ...
+
+    async def flush(self) -> None: ...
+
+    async def write_durable(self, record: Record) -> object: ...
+
+
+class _Counters(Protocol):
+    @property
+    def events(self) -> int: ...
+
+
+class _Decided(Protocol):
+    def take_decided(self) -> Sequence[Command]: ...
+
+
+class SteppedCore(Protocol):
+    """What a step asks of the core (a ``TradingCore``): the step is compiled, and it takes any
+    core that answers these (a test's stand-in)."""
+
+    @property
+    def wal(self) -> Journal: ...
+
+    @property
+    def counters(self) -> _Counters: ...
+
+    @property
+    def strategies(self) -> _Decided: ...
+
+    @property
+    def has_pending_orders(self) -> bool: ...
+
+    def process(self, event: Any) -> None: ...
+
+    def release_orders(self) -> None: ...
+
+    def drop_entries(self) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +99,7 @@ def batched(every_events: int) -> Durability:
     return Durability(before_effect=False, sync_every_events=every_events)
 
 
-async def wait_durable(wal: WalWriter) -> None:
+async def wait_durable(wal: Journal) -> None:
     """Until every record appended so far is durable (records that broker callbacks append
     while this waits are covered too: nothing is taken out in between). WalWriteError if the
     journal failed."""
@@ -73,7 +121,7 @@ class EventStep:
     no hook is timed on the data's clock and no operator is.
     """
 
-    def __init__(self, core: TradingCore, durability: Durability, *,
+    def __init__(self, core: SteppedCore, durability: Durability, *,
                  advance: Callable[[int], Any] | None = None,
                  latch: Callable[[], int] | None = None,
                  on_event: Callable[[Any], None] | None = None,

@@ -14,38 +14,11 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
-
 from hft_tui.model import ReasonCode, Side
 from hft_tui.signals.decision import Decision
+from hft_tui.signals.exit_settings import ExitSettings
 
 _NS_PER_S = 1_000_000_000
-
-
-class ExitSettings(BaseModel):
-    """Default exit levels, used where the entry signal does not set its own (a strategy's own
-    take profit and stop loss win; trailing stop and max hold apply to every position)."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
-
-    take_profit_bps: float = Field(
-        30.0, ge=0.0, le=10_000.0, description="Take-profit distance from entry, bps; 0 = none."
-    )
-    stop_loss_bps: float = Field(20.0, ge=0.0, le=10_000.0, description="Stop-loss distance from entry, bps; 0 = none.")
-    trailing_stop_bps: float = Field(
-        0.0, ge=0.0, le=10_000.0, description="Trailing stop distance behind the best mark since entry, bps; 0 = off."
-    )
-    trailing_activation_bps: float = Field(
-        0.0, ge=0.0, le=10_000.0, description="Profit from entry, bps, before the trailing stop arms; 0 = at once."
-    )
-    max_hold_s: float = Field(
-        0.0, ge=0.0, le=30 * 86_400.0, description="Close a position held this long, seconds; 0 = never."
-    )
-    take_profit_min_round_trips: float = Field(
-        1.0, ge=0.0, le=100.0,
-        description="No take profit closer to the entry than this many round trips of taker fees (entry "
-        "and exit), whoever set it: a nearer one is moved out to it; 0 = no floor.",
-    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,7 +17,7 @@ Read as a mapping, the host is the running strategies by name (``core.strategies
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
@@ -245,9 +245,12 @@ class StrategyHost(Mapping[str, Strategy]):
         elif not any(isinstance(c, DisableStrategy) and c.name == name for c in self._decided):
             self._decided.append(DisableStrategy(name, ReasonCode.STRATEGY_SLOW.value))
 
-    def take_decided(self) -> list[Command]:
+    def take_decided(self) -> Sequence[Command]:
         """The commands decided during the last event (the engine journals them, then applies them)."""
-        decided, self._decided = self._decided, []
+        decided = self._decided
+        if not decided:
+            return ()  # the usual event: no new list
+        self._decided = []
         return decided
 
     # --- isolating -------------------------------------------------------------------------------

@@ -3,7 +3,8 @@ import pytest
 
 from hft_tui.backtest.exit_scan import first_exit
 from hft_tui.model import Side
-from hft_tui.signals.exits import ExitRules, ExitSettings, ExitTracker
+from hft_tui.signals.exit_settings import ExitSettings
+from hft_tui.signals.exits import ExitRules, ExitTracker
 
 M = 60_000_000_000
 

@@ -16,7 +16,8 @@ from backtest_cli_driver import run_backtest_cli, wide_console  # noqa: F401 - a
 from hft_tui.backtest.runner import DataSpec, data_range, run_backtest, split_windows
 from hft_tui.config.loader import load_settings
 from hft_tui.model import Side
-from hft_tui.signals.exits import ExitRules, ExitSettings
+from hft_tui.signals.exit_settings import ExitSettings
+from hft_tui.signals.exits import ExitRules
 from hft_tui.wal.reader import iter_records
 
 SIM = DataSpec("sim", duration_s=60.0)

@@ -2,7 +2,8 @@ import pytest
 
 from hft_tui.model import Priority, ReasonCode, Side, Signal
 from hft_tui.signals.decision import Decision
-from hft_tui.signals.exits import Exit, ExitRules, ExitSettings, ExitTracker
+from hft_tui.signals.exit_settings import ExitSettings
+from hft_tui.signals.exits import Exit, ExitRules, ExitTracker
 
 S = 1_000_000_000
 BTC = "BTC/USDT"
@@ -29,7 +30,9 @@ def test_defaults_fill_in_levels_the_signal_did_not_set() -> None:
 def test_long_take_profit_and_stop_loss() -> None:
     tracker = tracker_with()
     assert tracker.on_mark(BTC, 100.5, 1) is None
-    assert tracker.on_mark(BTC, 101.0, 2) == Exit(BTC, Side.BUY, ReasonCode.TAKE_PROFIT, 2, 101.0, pytest.approx(101.0))
+    hit = tracker.on_mark(BTC, 101.0, 2)
+    assert hit is not None and hit.level == pytest.approx(101.0)
+    assert hit == Exit(BTC, Side.BUY, ReasonCode.TAKE_PROFIT, 2, 101.0, hit.level)
     stop = tracker_with().on_mark(BTC, 99.4, 3)
     assert stop is not None and stop.reason is ReasonCode.STOP_LOSS
     assert stop.close_side is Side.SELL
