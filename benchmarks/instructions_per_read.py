@@ -11,13 +11,11 @@ valgrind (``apt-get install valgrind``); N is 100,000 unless given.
 from __future__ import annotations
 
 import itertools
-import re
-import shutil
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
+from benchmarks.cachegrind import VALGRIND_MISSING, child_instructions, valgrind_installed
 from hft_tui.compiled_build import build_line
 from hft_tui.config.loader import load_settings
 from hft_tui.data.capture import record_simulation
@@ -36,22 +34,15 @@ def child(directory: str, events: int) -> None:
 
 def read_instructions(directory: Path, events: int) -> int:
     """Instructions a child process reading ``events`` events executes, counted by cachegrind."""
-    done = subprocess.run(
-        ["valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null",
-         sys.executable, "-m", "benchmarks.instructions_per_read", "--child", str(directory), str(events)],
-        capture_output=True, text=True, check=True)
-    match = re.search(r"I\s+refs:\s+([\d,]+)", done.stderr)
-    if match is None:
-        raise RuntimeError(f"no instruction count in valgrind's output:\n{done.stderr[-2000:]}")
-    return int(match.group(1).replace(",", ""))
+    return child_instructions("benchmarks.instructions_per_read", str(directory), str(events))
 
 
 def main(argv: list[str]) -> int:
     if argv[:1] == ["--child"]:
         child(argv[1], int(argv[2]))
         return 0
-    if shutil.which("valgrind") is None:
-        print("valgrind is not installed (apt-get install valgrind)", file=sys.stderr)
+    if not valgrind_installed():
+        print(VALGRIND_MISSING, file=sys.stderr)
         return 2
     print(build_line())
     n = int(argv[0]) if argv else DEFAULT_EVENTS

@@ -11,14 +11,12 @@ Needs valgrind (``apt-get install valgrind``); N is 20,000 unless given.
 
 from __future__ import annotations
 
-import re
-import shutil
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 from benchmarks.bench_book_deltas import delta_engine
+from benchmarks.cachegrind import VALGRIND_MISSING, child_instructions, valgrind_installed
 from hft_tui.compiled_build import build_line
 
 WARMUP_EVENTS = 5_000
@@ -40,24 +38,15 @@ def child(generated: int, processed: int) -> None:
 
 def instructions(generated: int, processed: int) -> int:
     """Instructions the whole child run executes, counted by cachegrind."""
-    with tempfile.TemporaryDirectory(prefix="bench-instr-") as tmp:
-        done = subprocess.run(
-            ["valgrind", "--tool=cachegrind", "--cache-sim=no", f"--cachegrind-out-file={tmp}/out",
-             sys.executable, "-m", "benchmarks.instructions_per_update", "--child",
-             str(generated), str(processed)],
-            capture_output=True, text=True, check=True)
-    match = re.search(r"I\s+refs:\s+([\d,]+)", done.stderr)
-    if match is None:
-        raise RuntimeError(f"no instruction count in valgrind's output:\n{done.stderr[-2000:]}")
-    return int(match.group(1).replace(",", ""))
+    return child_instructions("benchmarks.instructions_per_update", str(generated), str(processed))
 
 
 def main(argv: list[str]) -> int:
     if argv[:1] == ["--child"]:
         child(int(argv[1]), int(argv[2]))
         return 0
-    if shutil.which("valgrind") is None:
-        print("valgrind is not installed (apt-get install valgrind)", file=sys.stderr)
+    if not valgrind_installed():
+        print(VALGRIND_MISSING, file=sys.stderr)
         return 2
     print(build_line())
     n = int(argv[0]) if argv else DEFAULT_EVENTS
