@@ -7,6 +7,7 @@ import time
 from itertools import islice
 
 from hft_tui.clock import FrozenClock, WallClock
+from hft_tui.market.sanitizer_settings import SanitizerSettings
 from hft_tui.market.sources.sim import SimSource, simulated_events
 from hft_tui.market.simulator import DEFAULT_SIM_SYMBOLS, SimulatedMarket
 from hft_tui.model import FeedState, FeedStatus, OrderBook, Trade
@@ -137,3 +138,47 @@ async def test_a_paced_source_on_a_started_market_keeps_its_timestamps() -> None
     assert event.ts_ns >= now_sim
     assert event.ts_ns < START_NS + 3_600 * 10**9
     await source.close()
+
+
+
+async def _hand_over(stall_at: int, stall_ns: int, late_ns: int = 0) -> tuple[list[object], list[object]]:
+    """200 events of a paced source whose clock the test moves: each pulled when it comes due
+    (``late_ns`` after), and event ``stall_at`` ``stall_ns`` late (the process was busy: the
+    market building its next window, a slow step). Returns them and the market's own events."""
+    twin = _market()
+    reference = [twin.next_event() for _ in range(200)]
+    clock = FrozenClock(START_NS)
+    source = SimSource(_market(), paced=True, clock=clock)
+    stream = source.stream()
+    assert [type(await anext(stream)) for _ in range(2)] == [FeedStatus, FeedStatus]
+    handed = []
+    for i, expected in enumerate(reference):
+        # The event is due at its stamp, later by the stall once the market paused for it.
+        clock.advance_to(expected.ts_ns + (stall_ns if i >= stall_at else 0) + late_ns)
+        event = await anext(stream)
+        # The sanitizer's verdict: not later than its max_feed_latency_ms.
+        assert clock.now_ns() - event.ts_ns < SanitizerSettings().max_feed_latency_ms * 1e6, \
+            f"event {i} handed over {(clock.now_ns() - event.ts_ns) / 1e6:.0f} ms after its stamp"
+        handed.append(event)
+    await source.close()
+    return handed, reference
+
+
+def _restamped(event: object, by_ns: int) -> tuple[object, ...]:
+    kind, symbol, ts_ns, *book = _key(event)
+    return (kind, symbol, ts_ns + by_ns, *book)
+
+
+async def test_a_stall_of_the_process_pauses_the_paced_market_instead_of_handing_its_events_over_late() -> None:
+    # On a loaded box one next_event (the market building its next window) took 232 ms, and
+    # the engine judged its own simulator late (FEED_LATENCY).
+    handed, reference = await _hand_over(stall_at=100, stall_ns=250_000_000)
+    # Before the stall, the market's own stamps; from it on, each 250 ms later: the market
+    # paused and carries on at its own pace, nothing dropped or bunched.
+    assert [_key(e) for e in handed] == \
+        [_restamped(r, 250_000_000 if i >= 100 else 0) for i, r in enumerate(reference)]
+
+
+async def test_a_timers_jitter_does_not_move_the_paced_market() -> None:
+    handed, reference = await _hand_over(stall_at=100, stall_ns=0, late_ns=2_000_000)
+    assert [_key(e) for e in handed] == [_key(r) for r in reference]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import replace
 
 from hft_tui.clock import Clock, WallClock
 from hft_tui.market.simulator import SimulatedMarket
@@ -13,6 +14,9 @@ from hft_tui.model import FeedState, FeedStatus
 
 # Sleeps shorter than this are not worth a timer: the event is released at once.
 _MIN_SLEEP_S = 0.0005
+# An event due longer ago than this was held up by a stall of the process (the market building
+# its next window, a busy loop), not by a timer's jitter: the market pauses for it.
+_STALL_NS = 5_000_000
 
 
 def simulated_events(market: SimulatedMarket, start_ns: int = 0) -> Iterator[MarketEvent]:
@@ -32,7 +36,11 @@ class SimSource:
     """Streams a SimulatedMarket.
 
     Paced, events come out at their simulated times: the market is moved to start at the
-    clock's present (if it has not started yet), so events carry real timestamps. Unpaced,
+    clock's present (if it has not started yet), so events carry real timestamps. The market
+    lives in this process, so it pauses when the process stalls: an event that comes due
+    while the process is busy (building the market's next window, a slow step) is stamped
+    when it is handed over, and every later one as much later, instead of coming out stamped
+    in the past, which the sanitizer would judge a late feed (``FEED_LATENCY``). Unpaced,
     events come out as fast as the consumer takes them, handing the loop back every
     ``yield_every`` events so a UI stays responsive.
     """
@@ -103,6 +111,7 @@ class SimSource:
         offset_ns = self._offset_ns
         every = self._yield_every
         since_yield = 0
+        paused_ns = 0
         while not self._closed:
             event = next_event()
             wait_s = (event.ts_ns + offset_ns - clock.now_ns()) / 1e9
@@ -112,12 +121,16 @@ class SimSource:
                 if self._closed:
                     return
             else:
-                # Behind schedule (a slow consumer): catch up, but still let the loop run.
+                # Due already: release it at once, but still let the loop run.
                 since_yield += 1
                 if since_yield >= every:
                     since_yield = 0
                     await asyncio.sleep(0)
-            yield event
+            late_ns = clock.now_ns() - (event.ts_ns + offset_ns)
+            if late_ns > _STALL_NS:  # held up by a stall of the process: the market pauses
+                offset_ns += late_ns
+                paused_ns += late_ns
+            yield replace(event, ts_ns=event.ts_ns + paused_ns) if paused_ns else event
 
     async def close(self) -> None:
         """Stop the stream after the event in flight; safe to call more than once."""
