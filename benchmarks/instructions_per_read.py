@@ -15,6 +15,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from benchmarks.arguments import counted_run_options
 from benchmarks.cachegrind import VALGRIND_MISSING, child_instructions, valgrind_installed
 from hft_tui.compiled_build import build_line
 from hft_tui.config.loader import load_settings
@@ -38,14 +39,15 @@ def read_instructions(directory: Path, events: int) -> int:
 
 
 def main(argv: list[str]) -> int:
-    if argv[:1] == ["--child"]:
-        child(argv[1], int(argv[2]))
+    args = counted_run_options(__file__, (__doc__ or "").split("\n\n")[0], DEFAULT_EVENTS, argv)
+    if args.child is not None:
+        child(args.child[0], int(args.child[1]))
         return 0
     if not valgrind_installed():
         print(VALGRIND_MISSING, file=sys.stderr)
         return 2
     print(build_line())
-    n = int(argv[0]) if argv else DEFAULT_EVENTS
+    n = args.count
     with tempfile.TemporaryDirectory(prefix="bench-read-") as tmp:
         for mode, per_s in _EVENTS_PER_S.items():
             directory = Path(tmp, mode)

@@ -15,6 +15,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from benchmarks.arguments import counted_run_options
 from benchmarks.bench_book_deltas import delta_engine
 from benchmarks.cachegrind import VALGRIND_MISSING, child_instructions, valgrind_installed
 from hft_tui.compiled_build import build_line
@@ -42,14 +43,15 @@ def instructions(generated: int, processed: int) -> int:
 
 
 def main(argv: list[str]) -> int:
-    if argv[:1] == ["--child"]:
-        child(int(argv[1]), int(argv[2]))
+    args = counted_run_options(__file__, (__doc__ or "").split("\n\n")[0], DEFAULT_EVENTS, argv)
+    if args.child is not None:
+        child(int(args.child[0]), int(args.child[1]))
         return 0
     if not valgrind_installed():
         print(VALGRIND_MISSING, file=sys.stderr)
         return 2
     print(build_line())
-    n = int(argv[0]) if argv else DEFAULT_EVENTS
+    n = args.count
     generated = WARMUP_EVENTS + n
     full = instructions(generated, generated)
     base = instructions(generated, WARMUP_EVENTS)

@@ -3,6 +3,7 @@ refused in one line (exit 2) instead of quietly running the full workload or bei
 
 from __future__ import annotations
 
+import importlib
 import re
 from pathlib import Path
 
@@ -35,3 +36,20 @@ def test_every_benchmark_parses_its_command_line() -> None:
     looking = {path.name for path in BENCHMARKS.glob("*.py")
                if re.search(r"in sys\.argv|argparse\.ArgumentParser\(", path.read_text())}
     assert not looking, f"read through benchmarks/arguments.py instead: {sorted(looking)}"
+
+
+@pytest.mark.parametrize("module", ["instructions_per_update", "instructions_per_read"])
+def test_an_instruction_count_takes_a_whole_number_and_refuses_anything_else_in_one_line(
+        module: str, capsys: pytest.CaptureFixture[str]) -> None:
+    main = importlib.import_module(f"benchmarks.{module}").main
+    for wrong in (["--quick"], ["20k"], ["0"], ["5", "6"]):
+        with pytest.raises(SystemExit) as exited:
+            main(wrong)
+        assert exited.value.code == 2, wrong
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and err.startswith(f"python -m benchmarks.{module}: "), err
+    with pytest.raises(SystemExit) as exited:
+        main(["--help"])
+    assert exited.value.code == 0
+    shown = capsys.readouterr().out
+    assert "[N]" in shown and "--child" not in shown  # the child run is the benchmark's own business
