@@ -40,6 +40,7 @@ from hft_tui.trading.commands import (
     SetExits,
     SetStrategyParams,
 )
+from hft_tui.trading.notice_log import NOTICE_CAPACITY
 
 EXIT_OK = exit_codes.OK
 EXIT_REFUSED = exit_codes.FAILED
@@ -63,7 +64,7 @@ def add_ctl_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ign
     actions = parser.add_subparsers(dest="ctl_command", metavar="ACTION", required=True)
     for name, text in (("status", "mode, trading state, heartbeat age, counts"),
                        ("positions", "open positions"), ("orders", "open orders"),
-                       ("pnl", "equity and PnL"), ("notices", "the engine's recent notices")):
+                       ("pnl", "equity and PnL"), ("notices", f"the engine's notice log: up to {NOTICE_CAPACITY}, read and unread, kept across restarts")):
         _json(actions.add_parser(name, help=text))
     kill = _json(actions.add_parser("kill", help="cancel all, flatten all, HALT (needs --yes)"))
     _yes(kill)

@@ -126,8 +126,11 @@ def restore_state(core: TradingCore, recovered: RecoveredState) -> list[str]:
     for name in recovered.paused:
         if name in core.strategies:
             core.manager.apply(StrategyStatusChange(name, StrategyAction.PAUSE, now))
+            notes.append(f"{name} paused")
     for name, detail in recovered.disabled.items():
-        core.strategies.restore_disabled(name, detail)
+        if name in core.strategies:
+            core.strategies.restore_disabled(name, detail)
+            notes.append(f"{name} disabled" + (f" ({detail})" if detail else ""))
     core.sanitizer.restore_references(recovered.price_references)
     core.notices.restore(recovered.notices)
     if core.notices.unacknowledged:

@@ -75,6 +75,9 @@ def test_a_disabled_strategy_is_not_fed_after_a_restart_until_enabled(tmp_path: 
     assert "raiser" in second.core.strategies.failed
     assert second.core.manager.status("raiser") is StrategyStatus.DISABLED
     assert second.core.manager.disabled_reason("raiser") == "STRATEGY_ERROR: RuntimeError: book 10"
+    recovery = [n.text for n in second.core.notices.notices if n.source == "recovery"]
+    assert len(recovery) == 1 and "raiser disabled (STRATEGY_ERROR: RuntimeError: book 10)" in recovery[0], \
+        "the operator is told at start, not only by the strategies pane"
     assert operator.enable(second.core, "raiser").ok
     drive_seconds(second, 5)
     assert raiser(second).books > 0, "enabled, it is fed again"

@@ -156,6 +156,8 @@ def test_tuned_parameters_and_pauses_survive_a_restart(tmp_path: Path) -> None:
     try:
         assert restarted.core.strategies["spike_fader"].params.threshold_pct == 3.0
         assert restarted.core.manager.status("book_imbalance").value == "paused"
+        recovery = [n.text for n in restarted.core.notices.notices if n.source == "recovery"]
+        assert "book_imbalance paused" in recovery[0].split("; ")
     finally:
         restarted.wal.close_sync()
 

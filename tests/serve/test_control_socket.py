@@ -10,11 +10,13 @@ from dataclasses import asdict
 import numpy as np
 import pytest
 
+from hft_tui.cli.main import main
 from hft_tui.serve.control_client import ControlClient, EngineUnreachable
 from hft_tui.serve.control_server import ControlServer
 from hft_tui.serve.protocol import MAX_MESSAGE_BYTES, decode, encode
 from hft_tui.session.engine_snapshot import EngineSnapshot
 from hft_tui.trading.commands import AcknowledgeNotices, Kill, PauseStrategy, StopEngine
+from hft_tui.trading.notice_log import NOTICE_CAPACITY
 
 
 async def _raw(server: ControlServer) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
@@ -156,3 +158,13 @@ async def test_notices_are_the_engines_notice_log_with_sources_repeats_and_ackno
     broker, account = rows[-2:]
     assert (broker["source"], broker["acknowledged"]) == ("broker", True)
     assert (account["source"], account["count"], account["acknowledged"]) == ("account", 2, False)
+
+
+def test_ctl_help_says_notices_answers_from_the_whole_notice_log(capsys: pytest.CaptureFixture[str]) -> None:
+    # The server answers from the engine's NoticeLog (above), not from a short recent history.
+    with pytest.raises(SystemExit) as exited:
+        main(["ctl", "--help"])
+    assert exited.value.code == 0
+    shown = " ".join(capsys.readouterr().out.split())  # as one line, however argparse wraps it
+    assert f"notices the engine's notice log: up to {NOTICE_CAPACITY}, read and unread, kept across restarts" \
+        in shown
