@@ -8,16 +8,29 @@ levels read afresh, to the unit, and the imbalance drawn from it does not drift.
 
 from __future__ import annotations
 
+from math import floor, inf
+from typing import Final
+
 import numpy as np
 
 from hft_tui.model import LevelChange, OrderBook
 
-_UNITS_PER_QTY = 1e8
+_UNITS_PER_QTY: Final = 1e8
 
 
 def depth_units(qty: float) -> int:
-    """A quantity as whole 1e-8 units (the sum's own currency)."""
-    return round(qty * _UNITS_PER_QTY)
+    """A quantity as whole 1e-8 units (the sum's own currency): ``round(qty * 1e8)``, to the unit.
+
+    Written with ``floor`` because compiled (mypyc) ``floor`` is native where ``round`` is a
+    call into the interpreter (~1.1k instructions). ``scaled - units`` is exact (the fraction
+    of a float is a float), so the nearest integer, ties to even, comes out as round's.
+    """
+    scaled = qty * _UNITS_PER_QTY
+    units = floor(scaled)
+    rest = scaled - units
+    if rest > 0.5 or (rest == 0.5 and units & 1):
+        return units + 1
+    return units
 
 
 class TopDepth:
@@ -30,7 +43,9 @@ class TopDepth:
         self._bids = bids
         self.units = 0
         self._count = 0  # levels summed: min(levels, the side's depth)
-        self._edge: float | None = None  # price of the last level summed; None: the whole side
+        # A price the summed levels are at or better than and the others past (the last one
+        # summed's when read); None: the whole side is summed.
+        self._edge: float | None = None
 
     def read(self, side: np.ndarray) -> None:
         """Sum the side afresh."""
@@ -40,20 +55,24 @@ class TopDepth:
 
     def apply(self, changes: tuple[LevelChange, ...], side: np.ndarray) -> None:
         """Follow one update: ``changes`` took the previous book's side to ``side``."""
-        edge = self._edge
-        units = self.units
         count = self._count
+        units = self.units
         bids = self._bids
+        edge = self._edge
+        reach = edge if edge is not None else (-inf if bids else inf)
         for price, old_qty, new_qty in changes:
-            if edge is None or (price >= edge if bids else price <= edge):
-                units += round(new_qty * _UNITS_PER_QTY) - round(old_qty * _UNITS_PER_QTY)
+            if price >= reach if bids else price <= reach:
+                units += depth_units(new_qty) - depth_units(old_qty)
                 if not old_qty:
                     count += 1
                 elif not new_qty:
                     count -= 1
+        levels = self._levels
+        self.units = units
+        if count == levels and edge is not None:
+            return  # still the top levels at or better than the edge, the rest past it
         # ``count`` levels now sit at or better than the old edge, a prefix of the side:
         # give back what went past the top ``levels``, take in what moved up into them.
-        levels = self._levels
         depth = len(side)
         for i in range(levels, count):
             units -= depth_units(side.item(i, 1))

@@ -14,7 +14,7 @@ from hft_tui.market.simulator import DEFAULT_SIM_SYMBOLS, SimulatedMarket
 from hft_tui.model import BookChanges, OrderBook, level_changes
 from hft_tui.strategies.book_imbalance import BookImbalanceStrategy
 from hft_tui.strategies.book_imbalance_params import BookImbalanceParams
-from hft_tui.strategies.depth_sums import BookDepth, depth_units
+from hft_tui.strategies.depth_sums import BookDepth
 
 START_NS = 1_767_225_600_000_000_000
 
@@ -51,8 +51,8 @@ def test_running_depth_sums_equal_a_fresh_sum_after_every_update(levels: int, up
     depth = BookDepth(levels)
     for book in _chain(updates):
         depth.update(book)
-        assert depth.bids.units == sum(depth_units(q) for q in book.bids[:levels, 1].tolist())
-        assert depth.asks.units == sum(depth_units(q) for q in book.asks[:levels, 1].tolist())
+        assert depth.bids.units == sum(round(q * 1e8) for q in book.bids[:levels, 1].tolist())
+        assert depth.asks.units == sum(round(q * 1e8) for q in book.asks[:levels, 1].tolist())
 
 
 def _delta_books(n: int) -> list[OrderBook]:
