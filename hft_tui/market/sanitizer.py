@@ -52,7 +52,7 @@ import numpy as np
 
 from hft_tui.clock import Clock
 from hft_tui.market.sanitizer_settings import SanitizerSettings
-from hft_tui.model import BookChanges, Liquidation, MarketRules, OrderBook, ReasonCode, Side, Trade
+from hft_tui.model import LevelChange, Liquidation, MarketRules, OrderBook, ReasonCode, Side, Trade
 
 # Relative float noise of ``value / step`` (decimal values and steps are not exact in
 # binary); added to the configured tolerance so huge tick counts are not called off-grid.
@@ -62,6 +62,8 @@ MAX_TS_MS = (2**63 - 1) // 1_000_000
 _MAX_SEQ = 2**63 - 1
 # Level values at or above this are absurd (and could overflow when divided by a tick).
 _MAX_ABS_VALUE = 1e290
+# From here up every float is a whole number.
+_WHOLE_FLOATS = 2.0**52
 # Levels a side times two that the per-symbol arrays hold before they grow.
 _INITIAL_ROWS = 64
 # Exceptions a hostile message can raise out of numpy or comparisons; anything that
@@ -75,7 +77,7 @@ class _SymbolState:
     __slots__ = (
         "tick", "lot", "tolerance", "least_price", "least_qty", "steps", "tolerances", "caps",
         "bounds", "last_seq", "last_ts_ns", "mid", "candidate_mid", "candidate_count",
-        "trade_ts_ns", "trade_ids", "n_bids", "n_asks",
+        "trade_ts_ns", "trade_ids", "n_bids", "n_asks", "bid", "ask", "touch_seq",
     )
 
     def __init__(self, rules: MarketRules, rows: int, tolerance: float, on_grid: bool) -> None:
@@ -100,6 +102,11 @@ class _SymbolState:
         # Levels a side of the last accepted book: an update's changes must account for them.
         self.n_bids = 0
         self.n_asks = 0
+        # The touch of the last accepted book, and its sequence number (0: none to chain to):
+        # an update that neither removes the best level nor adds a better one keeps it.
+        self.bid = 0.0
+        self.ask = 0.0
+        self.touch_seq = 0
 
     def _grid_arrays(self, rows: int) -> None:
         """Per (row, price|qty): the grid step and the off-grid tolerance, and the caps of the
@@ -141,11 +148,22 @@ def _capacity_for(rows: int) -> int:
     return capacity
 
 
+def _off_whole(ratio: float) -> float:
+    """``abs(ratio - round(ratio))`` to the bit, without ``round`` (a generic call in compiled
+    code): below 2**52 the fraction and one minus it are exact; above, every float is whole
+    (and inf and NaN raise in ``round`` as they always did)."""
+    ratio = abs(ratio)
+    if ratio < _WHOLE_FLOATS:
+        fraction = ratio % 1.0
+        return fraction if fraction <= 0.5 else 1.0 - fraction
+    return abs(ratio - round(ratio))
+
+
 def _off_grid(value: float, step: float, tolerance: float) -> bool:
     if not step:
         return False
     ratio = value / step
-    return abs(ratio - round(ratio)) > tolerance + abs(ratio) * _RATIO_NOISE
+    return _off_whole(ratio) > tolerance + abs(ratio) * _RATIO_NOISE
 
 
 def _any_off_grid(values: np.ndarray, step: float, tolerance: float) -> bool:
@@ -161,6 +179,31 @@ def _below_one_step(value: float, step: float, tolerance: float) -> bool:
     return bool(step) and value < step * (1.0 - tolerance)
 
 
+def _bid_touch(changes: tuple[LevelChange, ...], best: float) -> float:
+    """The best bid after an update's bid changes, from the best bid before; 0.0 when the best
+    level left and no better one came (only the book knows the next one)."""
+    touch = best
+    gone = False
+    for price, _, new_qty in changes:
+        if not new_qty:
+            gone = gone or price == best
+        elif price > touch:
+            touch = price
+    return 0.0 if gone and touch == best else touch
+
+
+def _ask_touch(changes: tuple[LevelChange, ...], best: float) -> float:
+    """``_bid_touch`` of the asks: the best is the lowest."""
+    touch = best
+    gone = False
+    for price, _, new_qty in changes:
+        if not new_qty:
+            gone = gone or price == best
+        elif price < touch:
+            touch = price
+    return 0.0 if gone and touch == best else touch
+
+
 class Sanitizer:
     """Accepts or rejects books and trades; counts every verdict.
 
@@ -174,6 +217,8 @@ class Sanitizer:
         self.settings = settings
         self.counts: dict[ReasonCode, int] = {}
         self.accepted = 0
+        # The mid of the book accepted last (of any symbol): the core marks with it.
+        self.mid = 0.0
         self._clock = clock
         self._states = {symbol: _SymbolState(r, _INITIAL_ROWS, settings.tick_tolerance, settings.check_tick_lot)
                         for symbol, r in rules.items()}
@@ -222,8 +267,18 @@ class Sanitizer:
         self.counts[code] = self.counts.get(code, 0) + 1
 
     def check_book(self, book: OrderBook) -> ReasonCode | None:
-        """None if ``book`` is healthy (and now the symbol's reference), else why not."""
-        return self._judge(self._book_verdict, book)
+        """None if ``book`` is healthy (and now the symbol's reference, its mid ``mid``), else
+        why not."""
+        # ``_judge`` written out: no bound method made and called through on every book.
+        try:
+            code = self._book_verdict(book)
+        except _MALFORMED_ERRORS:
+            code = ReasonCode.MALFORMED
+        if code is None:
+            self.accepted += 1
+        else:
+            self.counts[code] = self.counts.get(code, 0) + 1
+        return code
 
     def check_trade(self, trade: Trade) -> ReasonCode | None:
         """None if ``trade`` is healthy, else why not."""
@@ -262,17 +317,34 @@ class Sanitizer:
         if n_bids == 0 or n_asks == 0:
             return ReasonCode.EMPTY_BOOK
         changes = book.changes
+        bid = ask = 0.0
         if changes is not None and changes.prev_seq == state.last_seq > 0:
             # An update of the book accepted last: only what it changed needs judging.
-            healthy = self._changes_look_healthy(changes, bids, asks, state)
+            bid_changes = changes.bids
+            ask_changes = changes.asks
+            healthy = self._changes_look_healthy(bid_changes, ask_changes, n_bids, n_asks, state)
             if healthy is None:
                 return ReasonCode.MALFORMED  # its changes do not account for its levels
+            if healthy:
+                if state.touch_seq == state.last_seq:
+                    bid = _bid_touch(bid_changes, state.bid)
+                    ask = _ask_touch(ask_changes, state.ask)
+                if not bid:
+                    bid = bids.item(0, 0)
+                if not ask:
+                    ask = asks.item(0, 0)
+                healthy = bid < ask
         else:
             healthy = self._levels_look_healthy(bids, asks, state, n_bids + n_asks)
         if not healthy:
             code = self._diagnose_levels(bids, asks, state)
             if code is not None:
                 return code
+            bid = ask = 0.0  # the fast test was over-strict: the book's own levels say
+        if not bid:
+            bid = bids.item(0, 0)
+        if not ask:
+            ask = asks.item(0, 0)
 
         seq = book.seq
         ts_ns = book.ts_ns
@@ -289,8 +361,6 @@ class Sanitizer:
         if code is not None:
             return code
 
-        bid = bids.item(0, 0)
-        ask = asks.item(0, 0)
         mid = (bid + ask) * 0.5
         if ask - bid > mid * self._max_spread:
             return ReasonCode.SPREAD_TOO_WIDE
@@ -312,9 +382,13 @@ class Sanitizer:
         state.last_ts_ns = ts_ns
         state.n_bids = n_bids
         state.n_asks = n_asks
+        state.bid = bid
+        state.ask = ask
+        state.touch_seq = seq
         state.mid = mid
         state.candidate_mid = None
         state.candidate_count = 0
+        self.mid = mid
         return None
 
     def _levels_look_healthy(
@@ -348,13 +422,14 @@ class Sanitizer:
         return int(np.count_nonzero(np.less_equal(error, state.tolerances[:rows]))) == 2 * rows
 
     def _changes_look_healthy(
-        self, changes: BookChanges, bids: np.ndarray, asks: np.ndarray, state: _SymbolState
+        self, bid_changes: tuple[LevelChange, ...], ask_changes: tuple[LevelChange, ...], n_bids: int,
+        n_asks: int, state: _SymbolState,
     ) -> bool | None:
         """The fast test of an update whose every other level was accepted before: each level
-        it sets is positive, within the maximum notional and on the grid, the touch is not
-        crossed, and the levels it adds and removes account for the book's depth (None when
-        they do not). The order of the levels is the feed's to keep (the simulator's delta mode
-        and the ccxt source build sorted sides)."""
+        it sets is positive, within the maximum notional and on the grid, and the levels it
+        adds and removes account for the book's depth (None when they do not); the caller
+        judges the touch. The order of the levels is the feed's to keep (the simulator's delta
+        mode and the ccxt source build sorted sides)."""
         least_price = state.least_price
         least_qty = state.least_qty
         max_notional = self._max_notional
@@ -362,9 +437,9 @@ class Sanitizer:
         lot = state.lot if self._check_tick_lot else 0.0
         tolerance = state.tolerance
         healthy = True
-        counts = []
-        for side in (changes.bids, changes.asks):
-            n = 0
+        added_bids = 0
+        n = 0
+        for side in (bid_changes, ask_changes):
             for price, old_qty, new_qty in side:
                 if not new_qty:
                     n -= 1
@@ -374,20 +449,32 @@ class Sanitizer:
                 if not (price > least_price and new_qty > least_qty and price * new_qty <= max_notional):
                     healthy = False
                     continue
-                # _off_grid, written out: this runs for every changed level of every update.
+                # _off_grid, written out (and _off_whole, both positive here): this runs for
+                # every changed level of every update.
                 if tick:
                     ratio = price / tick
-                    if abs(ratio - round(ratio)) > tolerance + abs(ratio) * _RATIO_NOISE:
+                    if ratio < _WHOLE_FLOATS:
+                        fraction = ratio % 1.0
+                        error = fraction if fraction <= 0.5 else 1.0 - fraction
+                    else:
+                        error = abs(ratio - round(ratio))
+                    if error > tolerance + ratio * _RATIO_NOISE:
                         healthy = False
                         continue
                 if lot:
                     ratio = new_qty / lot
-                    if abs(ratio - round(ratio)) > tolerance + abs(ratio) * _RATIO_NOISE:
+                    if ratio < _WHOLE_FLOATS:
+                        fraction = ratio % 1.0
+                        error = fraction if fraction <= 0.5 else 1.0 - fraction
+                    else:
+                        error = abs(ratio - round(ratio))
+                    if error > tolerance + ratio * _RATIO_NOISE:
                         healthy = False
-            counts.append(n)
-        if len(bids) != state.n_bids + counts[0] or len(asks) != state.n_asks + counts[1]:
+            if side is bid_changes:
+                added_bids, n = n, 0
+        if n_bids != state.n_bids + added_bids or n_asks != state.n_asks + n:
             return None
-        return healthy and bids.item(0, 0) < asks.item(0, 0)
+        return healthy
 
     def _diagnose_levels(
         self, bids: np.ndarray, asks: np.ndarray, state: _SymbolState

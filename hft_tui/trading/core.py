@@ -319,8 +319,7 @@ class TradingCore:
         change = self.feed_health.on_accepted_book(symbol, now_ns)
         if change is not None:
             self.faults.feed(change)
-        mid = book.mid
-        assert mid is not None  # the sanitizer rejects one-sided books
+        mid = self.sanitizer.mid  # the book's mid, as the sanitizer read it to judge the book
         self.portfolio.mark(symbol, mid, ts_ns)
         self.broker.on_book(book)
         host = self.strategies

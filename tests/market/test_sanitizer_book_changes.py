@@ -65,15 +65,38 @@ def _stream(ops: list[tuple[bool, str, int, int, str]]) -> list[OrderBook]:
 
 
 def _verdicts(books: list[OrderBook]) -> list[ReasonCode | None]:
+    return [code for code, _ in _judged(books)]
+
+
+def _judged(books: list[OrderBook]) -> list[tuple[ReasonCode | None, float | None]]:
+    """Each book's verdict, and the mid the sanitizer took from it when it accepted it."""
     sanitizer = Sanitizer(SanitizerSettings(), RULES, FrozenClock(T0 + 1_000_000))
-    return [sanitizer.check_book(book) for book in books]
+    return [(code, sanitizer.mid if code is None else None) for code in map(sanitizer.check_book, books)]
 
 
 @settings(max_examples=200, deadline=None)
 @given(st.lists(_OPS, min_size=1, max_size=40))
 def test_judging_only_the_changed_levels_gives_the_full_checks_verdict_on_every_book(ops) -> None:
     books = _stream(ops)
-    assert _verdicts(books) == _verdicts([replace(book, changes=None) for book in books])
+    assert _judged(books) == _judged([replace(book, changes=None) for book in books])
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(_OPS, min_size=1, max_size=40))
+def test_an_accepted_updates_mid_is_its_books_mid_to_the_bit(ops) -> None:
+    # The touch of an update is kept from its changes (a better level added, the best one
+    # removed); the book's own arrays must agree with it on every accepted book.
+    books = _stream(ops)
+    for book, (code, mid) in zip(books, _judged(books), strict=True):
+        if code is None:
+            assert mid == book.mid
+
+
+def test_an_update_that_removes_the_best_level_takes_the_next_one_from_the_book() -> None:
+    books = _stream([(True, "remove", 14, 1, "none"), (False, "remove", 0, 1, "none")])
+    assert books[1].best_bid == round(books[0].best_bid - 0.1, 1)
+    assert books[2].best_ask == round(books[1].best_ask + 0.1, 1)
+    assert [mid for _, mid in _judged(books)] == [book.mid for book in books]
 
 
 def test_a_bad_level_in_an_update_is_rejected_with_its_reason() -> None:
