@@ -38,6 +38,7 @@ from typing import Any
 
 from benchmarks.arguments import benchmark_parser
 from benchmarks.loopback_feed import symbols as feed_symbols
+from hft_tui.compiled_build import build_line
 from hft_tui.config.field_bounds import FieldBounds
 from hft_tui.config.loader import load_settings
 from hft_tui.config.settings import EngineSettings, Settings
@@ -380,9 +381,14 @@ def _slug(name: str) -> str:
 
 def run(quick: bool = False, steps: tuple[int, ...] | None = None, window_s: float | None = None) -> dict[str, float]:
     """Step N up until the feed lag's p99 passes 100 ms; then sample where the time goes at
-    the largest N carried."""
+    the largest N carried. A step takes its window plus ~5-10 s (start, feeds live, warm-up)."""
     window = window_s if window_s is not None else (4.0 if quick else 10.0)
-    return asyncio.run(scan(steps or (QUICK_STEPS if quick else STEPS), window, window))
+    print(build_line(), file=sys.stderr)
+    started = time.monotonic()
+    figures = asyncio.run(scan(steps or (QUICK_STEPS if quick else STEPS), window, window))
+    figures["took_s"] = time.monotonic() - started
+    print(f"took {figures['took_s']:.0f} s", file=sys.stderr)
+    return figures
 
 
 if __name__ == "__main__":

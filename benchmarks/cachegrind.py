@@ -12,6 +12,10 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
+
+from benchmarks.arguments import counted_run_options
+from hft_tui.compiled_build import build_line
 
 VALGRIND_MISSING = "valgrind is not installed (apt-get install valgrind)"
 
@@ -31,3 +35,20 @@ def child_instructions(module: str, *args: str) -> int:
     if match is None:
         raise RuntimeError(f"no instruction count in valgrind's output:\n{done.stderr[-2000:]}")
     return int(match.group(1).replace(",", ""))
+
+
+def counting_main(module_file: str, doc: str | None, default_count: int, argv: list[str],
+                  child: Callable[[str, str], None], measure: Callable[[int], None]) -> int:
+    """``main`` of a counting benchmark: its options (``N``, ``default_count`` unless given; a
+    mistake is one line), then either the ``--child`` run it starts under valgrind (``child``
+    with its two arguments) or, with valgrind there, the build line and ``measure(N)``."""
+    args = counted_run_options(module_file, (doc or "").split("\n\n")[0], default_count, argv)
+    if args.child is not None:
+        child(*args.child)
+        return 0
+    if not valgrind_installed():
+        print(VALGRIND_MISSING, file=sys.stderr)
+        return 2
+    print(build_line())
+    measure(args.count)
+    return 0

@@ -15,9 +15,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from benchmarks.arguments import counted_run_options
-from benchmarks.cachegrind import VALGRIND_MISSING, child_instructions, valgrind_installed
-from hft_tui.compiled_build import build_line
+from benchmarks.cachegrind import child_instructions, counting_main
 from hft_tui.config.loader import load_settings
 from hft_tui.data.capture import record_simulation
 from hft_tui.data.recording import RecordedSession
@@ -38,16 +36,8 @@ def read_instructions(directory: Path, events: int) -> int:
     return child_instructions("benchmarks.instructions_per_read", str(directory), str(events))
 
 
-def main(argv: list[str]) -> int:
-    args = counted_run_options(__file__, (__doc__ or "").split("\n\n")[0], DEFAULT_EVENTS, argv)
-    if args.child is not None:
-        child(args.child[0], int(args.child[1]))
-        return 0
-    if not valgrind_installed():
-        print(VALGRIND_MISSING, file=sys.stderr)
-        return 2
-    print(build_line())
-    n = args.count
+def measure(n: int) -> None:
+    """Record each mode and print the instructions of reading one event, counted over ``n``."""
     with tempfile.TemporaryDirectory(prefix="bench-read-") as tmp:
         for mode, per_s in _EVENTS_PER_S.items():
             directory = Path(tmp, mode)
@@ -55,7 +45,11 @@ def main(argv: list[str]) -> int:
             record_simulation(load_settings(None, {"sim.book_updates": mode}), directory, 1.2 * (n + 1) / per_s)
             per_event = (read_instructions(directory, n + 1) - read_instructions(directory, 1)) / n
             print(f"instructions per event read, {mode} recording ({n:,} events): {per_event:,.0f}")
-    return 0
+
+
+def main(argv: list[str]) -> int:
+    return counting_main(__file__, __doc__, DEFAULT_EVENTS, argv,
+                         lambda directory, events: child(directory, int(events)), measure)
 
 
 if __name__ == "__main__":

@@ -15,10 +15,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from benchmarks.arguments import counted_run_options
 from benchmarks.bench_book_deltas import delta_engine
-from benchmarks.cachegrind import VALGRIND_MISSING, child_instructions, valgrind_installed
-from hft_tui.compiled_build import build_line
+from benchmarks.cachegrind import child_instructions, counting_main
 
 WARMUP_EVENTS = 5_000
 DEFAULT_EVENTS = 20_000
@@ -42,22 +40,18 @@ def instructions(generated: int, processed: int) -> int:
     return child_instructions("benchmarks.instructions_per_update", str(generated), str(processed))
 
 
-def main(argv: list[str]) -> int:
-    args = counted_run_options(__file__, (__doc__ or "").split("\n\n")[0], DEFAULT_EVENTS, argv)
-    if args.child is not None:
-        child(int(args.child[0]), int(args.child[1]))
-        return 0
-    if not valgrind_installed():
-        print(VALGRIND_MISSING, file=sys.stderr)
-        return 2
-    print(build_line())
-    n = args.count
+def measure(n: int) -> None:
+    """Print the instructions of one update, counted over ``n`` after the warm-up."""
     generated = WARMUP_EVENTS + n
     full = instructions(generated, generated)
     base = instructions(generated, WARMUP_EVENTS)
     print(f"instructions per update ({n:,} updates after {WARMUP_EVENTS:,} of warm-up): "
           f"{(full - base) / n:,.0f}")
-    return 0
+
+
+def main(argv: list[str]) -> int:
+    return counting_main(__file__, __doc__, DEFAULT_EVENTS, argv,
+                         lambda generated, processed: child(int(generated), int(processed)), measure)
 
 
 if __name__ == "__main__":

@@ -57,7 +57,7 @@ class FeedExchange(LoopbackExchange):
         super().__init__(markets)
         self.rng = random.Random(seed)
         for i, book in enumerate(self.books.values()):
-            _seed_book(book, mid_ticks=10_000 * (1 + i % 20) + 50, rng=self.rng)
+            seed_book(book, mid_ticks=10_000 * (1 + i % 20) + 50, rng=self.rng)
         self.depth_sent = 0
         self.trades_sent = 0
         self._index: dict[str, list[Any]] = {}
@@ -79,25 +79,7 @@ class FeedExchange(LoopbackExchange):
     async def step(self, market_id: str, trade_p: float) -> None:
         """One Binance-like diff of ``market_id``'s book, and maybe a trade at the touch."""
         book, rng = self.books[market_id], self.rng
-        best_bid, best_ask = max(book.bids), min(book.asks)
-        bids: list[tuple[float, float]] = []
-        asks: list[tuple[float, float]] = []
-        if rng.random() < TOUCH_MOVE_P:
-            # The touch moves one tick: one side's best level goes, the other side gains one
-            # there; each side keeps its depth by a level at (or off) its far end.
-            if rng.random() < 0.5:
-                asks += [(best_ask, 0.0), (_price(max(book.asks) + TICK), _qty(rng))]
-                bids += [(best_ask, _qty(rng)), (min(book.bids), 0.0)]
-            else:
-                bids += [(best_bid, 0.0), (_price(min(book.bids) - TICK), _qty(rng))]
-                asks += [(best_bid, _qty(rng)), (max(book.asks), 0.0)]
-        else:
-            for _ in range(rng.choice((1, 2, 2, 3))):
-                level = min(int(rng.expovariate(0.25)), LEVELS - 1)
-                if rng.random() < 0.5:
-                    bids.append((_price(best_bid - level * TICK), _qty(rng)))
-                else:
-                    asks.append((_price(best_ask + level * TICK), _qty(rng)))
+        bids, asks = diff_levels(book, rng)
         await self.push_depth(market_id, bids=bids, asks=asks)
         self.depth_sent += 1
         if rng.random() < trade_p:
@@ -107,7 +89,31 @@ class FeedExchange(LoopbackExchange):
             self.trades_sent += 1
 
 
-def _seed_book(book: LoopbackBook, *, mid_ticks: int, rng: random.Random) -> None:
+def diff_levels(book: LoopbackBook, rng: random.Random) -> tuple[list[tuple[float, float]], list[tuple[float, float]]]:
+    """The bid and ask levels of ``book``'s next diff: 1-3 resized levels, or the touch moving."""
+    best_bid, best_ask = max(book.bids), min(book.asks)
+    bids: list[tuple[float, float]] = []
+    asks: list[tuple[float, float]] = []
+    if rng.random() < TOUCH_MOVE_P:
+        # The touch moves one tick: one side's best level goes, the other side gains one
+        # there; each side keeps its depth by a level at (or off) its far end.
+        if rng.random() < 0.5:
+            asks += [(best_ask, 0.0), (_price(max(book.asks) + TICK), _qty(rng))]
+            bids += [(best_ask, _qty(rng)), (min(book.bids), 0.0)]
+        else:
+            bids += [(best_bid, 0.0), (_price(min(book.bids) - TICK), _qty(rng))]
+            asks += [(best_bid, _qty(rng)), (max(book.asks), 0.0)]
+    else:
+        for _ in range(rng.choice((1, 2, 2, 3))):
+            level = min(int(rng.expovariate(0.25)), LEVELS - 1)
+            if rng.random() < 0.5:
+                bids.append((_price(best_bid - level * TICK), _qty(rng)))
+            else:
+                asks.append((_price(best_ask + level * TICK), _qty(rng)))
+    return bids, asks
+
+
+def seed_book(book: LoopbackBook, *, mid_ticks: int, rng: random.Random) -> None:
     book.bids = {_price((mid_ticks - 1 - i) * TICK): _qty(rng) for i in range(LEVELS)}
     book.asks = {_price((mid_ticks + i) * TICK): _qty(rng) for i in range(LEVELS)}
 

@@ -1,13 +1,13 @@
-"""ccxt.pro books that log the levels they store, and our books taken from what changed.
+"""Our books taken from what changed in ccxt.pro's, as its tapped books log it.
 
 ccxt applies an exchange's diff-depth messages to its own book and hands the whole book
 over. Converting all of it and comparing it with the book before, on every update that
 changed two or three levels, cost more than the update (the live profile's ``is_number``
-and ``book_diff``). ``tap_order_books`` replaces the exchange's ``order_book`` factory, so
-the books it builds note the price of every level stored into them (``storeArray``: the
-levels of a diff message and of a snapshot both go through it) and say when they were
-reset to a snapshot (a resync). ``take_book`` then converts only those levels into the
-update's ``BookChanges`` and copies the arrays in one C call.
+and ``book_diff``). The exchange's books are tapped (``ccxt_tapped_book``): each notes the
+price of every level stored into it and forgets its last take when reset to a snapshot.
+``take_book`` then converts only those levels into the update's ``BookChanges`` and copies
+the arrays in one C call. It is compiled with the hot path (``compiled_modules.txt``); the
+tapped books, subclasses of ccxt's Python classes, are not.
 
 The fast path is only for the plain case: a tapped book taken before, not reset since,
 no deeper than ours, its sequence moving forward, its stamp and every stored level plain
@@ -19,9 +19,6 @@ snapshot, which the sanitizer then judges whole.
 from __future__ import annotations
 
 import itertools
-import sys
-from collections.abc import Iterable
-from functools import cache
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -33,60 +30,15 @@ from hft_tui.model import BookChanges, LevelChange, OrderBook, ReasonCode
 _chain = itertools.chain.from_iterable
 
 
-class _Taken(NamedTuple):
-    """What the last take of a ccxt book saw: its nonce and each side as price -> qty."""
+class Taken(NamedTuple):
+    """What the last take of a ccxt book saw: its nonce and each side as price -> qty.
+
+    The levels are ccxt's, unchecked until a take reads them: typed ``Any``, so the compiled
+    build neither rejects a level that is not a float nor turns an int into one."""
 
     seq: int
-    bids: dict[float, float]
-    asks: dict[float, float]
-
-
-class _LoggedSide:
-    """Mixed into ccxt's ``Asks``/``Bids``: notes the price of every level stored."""
-
-    touched: list[Any]
-
-    def __init__(self, deltas: Iterable[Any] = (), depth: int | None = None) -> None:
-        self.touched = []
-        super().__init__(deltas, depth)  # type: ignore[call-arg]
-
-    def storeArray(self, delta: Any) -> None:  # noqa: N802 - ccxt's name
-        self.touched.append(delta[0])
-        super().storeArray(delta)  # type: ignore[misc]
-
-
-@cache
-def _tapped_book_class() -> type:
-    """ccxt's ``OrderBook`` with logged sides, forgetting its last take when reset."""
-    from ccxt.async_support.base.ws.order_book import OrderBook as CcxtBook
-    from ccxt.async_support.base.ws.order_book_side import Asks, Bids
-
-    asks_class = type("TappedAsks", (_LoggedSide, Asks), {})
-    bids_class = type("TappedBids", (_LoggedSide, Bids), {})
-
-    class TappedBook(CcxtBook):  # type: ignore[misc,valid-type]
-        def __init__(self, snapshot: dict[str, Any] | None = None, depth: int | None = None) -> None:
-            snapshot = snapshot or {}
-            self.taken: _Taken | None = None
-            depth = depth or sys.maxsize
-            super().__init__({**snapshot, "asks": asks_class(snapshot.get("asks", []), depth),
-                              "bids": bids_class(snapshot.get("bids", []), depth)}, depth)
-
-        def reset(self, snapshot: dict[str, Any] | None = None) -> None:
-            self.taken = None  # a snapshot: the next take is whole
-            super().reset(snapshot or {})
-
-    return TappedBook
-
-
-def tap_order_books(exchange: Any) -> None:
-    """Make ``exchange`` build books that log their stored levels (call before any watch)."""
-    book_class = _tapped_book_class()
-
-    def order_book(snapshot: dict[str, Any] | None = None, depth: int | None = None) -> Any:
-        return book_class(snapshot, depth)
-
-    exchange.order_book = order_book
+    bids: dict[Any, Any]
+    asks: dict[Any, Any]
 
 
 def take_book(symbol: str, raw: Any, *, received_ms: int, depth: int,
@@ -95,16 +47,16 @@ def take_book(symbol: str, raw: Any, *, received_ms: int, depth: int,
     the plain case, else converted whole (a snapshot); or why it is malformed."""
     taken = getattr(raw, "taken", None)
     if taken is not None:
-        book = _changed(symbol, raw, taken, depth, contract_size)
-        if book is not None:
-            return book
+        changed = _changed(symbol, raw, taken, depth, contract_size)
+        if changed is not None:
+            return changed
     book = book_from_ccxt(symbol, raw, received_ms=received_ms, depth=depth, contract_size=contract_size)
     if hasattr(raw, "taken"):
         raw.taken = None if isinstance(book, ReasonCode) else _remember(raw, book.seq, depth)
     return book
 
 
-def _remember(raw: Any, seq: int, depth: int) -> _Taken | None:
+def _remember(raw: Any, seq: int, depth: int) -> Taken | None:
     """The state the next take starts from (None: it cannot, take it whole again)."""
     bids, asks = raw["bids"], raw["asks"]
     bids.touched.clear()
@@ -112,12 +64,12 @@ def _remember(raw: Any, seq: int, depth: int) -> _Taken | None:
     if seq <= 0 or len(bids) > depth or len(asks) > depth:
         return None
     try:
-        return _Taken(seq, dict(bids), dict(asks))
+        return Taken(seq, dict(bids), dict(asks))
     except (TypeError, ValueError):  # levels that are not [price, qty] pairs
         return None
 
 
-def _changed(symbol: str, raw: Any, taken: _Taken, depth: int, contract_size: float) -> OrderBook | None:
+def _changed(symbol: str, raw: Any, taken: Taken, depth: int, contract_size: float) -> OrderBook | None:
     """The book with its changes since ``taken``; None when only a whole take can say."""
     bids, asks = raw["bids"], raw["asks"]
     nonce, ts = raw.get("nonce"), raw.get("timestamp")
@@ -135,7 +87,7 @@ def _changed(symbol: str, raw: Any, taken: _Taken, depth: int, contract_size: fl
         return None
     bids.touched.clear()
     asks.touched.clear()
-    raw.taken = _Taken(nonce, new_bids, new_asks)
+    raw.taken = Taken(nonce, new_bids, new_asks)
     # Every level is a [price, qty] pair (the dicts above said so), every value a number:
     # those not stored since the last take were taken then.
     bid_arr = np.fromiter(_chain(bids), np.float64, 2 * len(bids))
@@ -149,7 +101,7 @@ def _changed(symbol: str, raw: Any, taken: _Taken, depth: int, contract_size: fl
                                  BookChanges(taken.seq, bid_changes, ask_changes))
 
 
-def _side_changes(old: dict[float, float], new: dict[float, float], touched: list[Any],
+def _side_changes(old: dict[Any, Any], new: dict[Any, Any], touched: list[Any],
                   contract_size: float) -> tuple[LevelChange, ...] | None:
     """One side's changes: the stored levels whose quantity moved, and the levels ccxt cut
     off past its depth (stored nowhere); None if a stored level is not a plain number or the

@@ -38,7 +38,7 @@ def test_every_benchmark_parses_its_command_line() -> None:
     assert not looking, f"read through benchmarks/arguments.py instead: {sorted(looking)}"
 
 
-@pytest.mark.parametrize("module", ["instructions_per_update", "instructions_per_read"])
+@pytest.mark.parametrize("module", ["instructions_per_update", "instructions_per_read", "instructions_per_take"])
 def test_an_instruction_count_takes_a_whole_number_and_refuses_anything_else_in_one_line(
         module: str, capsys: pytest.CaptureFixture[str]) -> None:
     main = importlib.import_module(f"benchmarks.{module}").main

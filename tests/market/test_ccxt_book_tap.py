@@ -10,7 +10,8 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hft_tui.market.ccxt_book_tap import take_book, tap_order_books
+from hft_tui.market.ccxt_book_tap import take_book
+from hft_tui.market.ccxt_tapped_book import tap_order_books
 from hft_tui.market.ccxt_convert import book_from_ccxt
 from hft_tui.model import OrderBook, ReasonCode, level_changes
 

@@ -43,9 +43,10 @@ from hft_tui.market.ccxt_exchange import (
     market_symbol_in,
 )
 from hft_tui.market.book_diff import superseded, with_changes
-from hft_tui.market.ccxt_book_tap import take_book, tap_order_books
+from hft_tui.market.ccxt_book_tap import take_book
 from hft_tui.market.ccxt_convert import liquidation_from_ccxt, trade_from_ccxt, trade_key
 from hft_tui.market.ccxt_markets import contract_size, round_price, round_qty, rules_for_symbols
+from hft_tui.market.ccxt_tapped_book import tap_order_books
 from hft_tui.market.sanitizer import is_number
 from hft_tui.market.sources.protocol import MarketEvent
 from hft_tui.model import (
