@@ -15,9 +15,15 @@ the engine sampled at every millisecond of its CPU time, says where that time go
 client, JSON, its order book, the unified structures), aiohttp (frames, sockets), the asyncio
 loop, and ours by package. A C or standard-library function's time is charged to the package
 that called it, and each thread's time to its own frames (the input recorder's writer and the
-WAL's fsync run on threads of their own).
+WAL's fsync run on threads of their own). On the compiled build a compiled function has no
+frame and a signal is handled only between Python bytecodes, so its time goes to the Python
+frame that runs next (its caller, or a plain Python function it calls): our packages' shares
+are blurred among themselves, ccxt's (never compiled, never called by our compiled code) is not.
 
-``python -m benchmarks.bench_symbols_live [--quick] [--steps 1,10,20] [--window-s 10]``
+``python -m benchmarks.bench_symbols_live [--quick] [--steps 1,10,20] [--window-s 10]``: each
+step takes its window plus ~5-10 s (the engine built, every feed live, 3 s of warm-up), so
+``--steps 1,50,100,150,200,250,300`` takes about 2 minutes, ``--quick`` under one. It prints the
+build (compiled or pure Python), the load with every step, and how long it took.
 """
 
 from __future__ import annotations
@@ -334,14 +340,16 @@ class CpuSampler:
 
 def _row(step: dict[str, float]) -> str:
     return (f"{step['symbols']:5.0f} {step['book_lag_p50_ms']:7.1f} {step['book_lag_p99_ms']:7.1f} "
-            f"{step['book_lag_max_ms']:8.1f} {step['ccxt_handed_lag_p99_ms']:7.1f} {step['last_loop_lag_ms']:7.1f} "
+            f"{step['book_lag_max_ms']:8.1f} {step['trade_lag_p99_ms']:8.1f} {step['ccxt_handed_lag_p99_ms']:7.1f} "
+            f"{step['last_loop_lag_ms']:7.1f} "
             f"{step['diffs_sent_per_s']:7.0f} {step['books_taken_per_s']:7.0f} "
             f"{step['engine_cpu_pct_of_core']:6.1f} {step['engine_cpu_ms_per_symbol_s']:7.2f} "
             f"{step['server_cpu_pct_of_core']:6.1f} {step['machine_busy_pct_of_2_cores']:6.1f} "
             f"{step['load_avg_1m']:5.2f} {step['rejected_per_s']:6.1f}")
 
 
-HEADER = ("    N   p50ms   p99ms    maxms ccxtp99 looplag diffs/s books/s   eng% ms/sym/s   srv%   box%  load  rej/s")
+HEADER = ("    N   p50ms   p99ms    maxms trdp99ms ccxtp99 looplag diffs/s books/s   eng% ms/sym/s   srv%   box%  load"
+          "  rej/s")
 
 
 async def scan(steps: tuple[int, ...], window_s: float, profile_window_s: float) -> dict[str, float]:
