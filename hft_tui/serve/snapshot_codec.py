@@ -1,8 +1,11 @@
 """An :class:`EngineSnapshot` as JSON for the control socket, one top-level field at a time,
 and back into the same frozen dataclasses.
 
-Encoding is orjson's own (dataclasses, enums, numpy arrays). Decoding walks the dataclasses'
-type hints, so a new snapshot field needs no code here. The one non-data field, a strategy's
+Encoding is orjson's (enums, numpy arrays), but a dataclass reaches it as a dict of its fields
+(``_default``): orjson reads a dataclass's fields as references the instance holds and drops its
+own at once, and a class compiled by mypyc holds a float or int field unboxed, so each read
+makes a new object, which orjson would free and then read (a segfault in the served engine).
+Decoding walks the dataclasses' type hints, so a new snapshot field needs no code here. The one non-data field, a strategy's
 ``params_model`` (the class that drives the tuning form), travels as its name and is looked
 up among the strategies' parameter models, never imported by name.
 """
@@ -23,7 +26,9 @@ from hft_tui.session.engine_snapshot import EngineSnapshot
 from hft_tui.strategies.settings import StrategiesSettings
 
 SNAPSHOT_FIELDS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(EngineSnapshot))
-_OPTIONS = orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NON_STR_KEYS
+_OPTIONS = orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATACLASS
+# Each dataclass's fields as orjson writes them (in order, none whose name starts with "_").
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
 _PARAM_MODELS: dict[str, type] = {
     _model_name: _model
     for _model in (info.annotation for info in StrategiesSettings.model_fields.values())
@@ -37,15 +42,26 @@ class SnapshotDecodeError(ValueError):
 
 
 def _default(value: object) -> object:
-    if isinstance(value, type):
-        return f"{value.__module__}:{value.__qualname__}"
-    raise TypeError(f"cannot encode {type(value).__name__}")
+    names = _FIELD_NAMES.get(type(value))
+    if names is None:
+        if isinstance(value, type):
+            return f"{value.__module__}:{value.__qualname__}"
+        if not dataclasses.is_dataclass(value):
+            raise TypeError(f"cannot encode {type(value).__name__}")
+        names = _FIELD_NAMES[type(value)] = tuple(
+            f.name for f in dataclasses.fields(value) if not f.name.startswith("_"))
+    # The dict holds each field's value while orjson writes it.
+    return {name: getattr(value, name) for name in names}
+
+
+def encode_value(value: object) -> bytes:
+    """One value of a snapshot (a field, an item of a tail) as JSON bytes."""
+    return orjson.dumps(value, default=_default, option=_OPTIONS)
 
 
 def encode_fields(snapshot: EngineSnapshot) -> dict[str, bytes]:
     """Each top-level field of ``snapshot`` as JSON bytes (compared per client to send deltas)."""
-    return {name: orjson.dumps(getattr(snapshot, name), default=_default, option=_OPTIONS)
-            for name in SNAPSHOT_FIELDS}
+    return {name: encode_value(getattr(snapshot, name)) for name in SNAPSHOT_FIELDS}
 
 
 def decode_snapshot(fields: dict[str, Any]) -> EngineSnapshot:

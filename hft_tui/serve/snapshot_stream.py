@@ -12,7 +12,7 @@ from typing import Any
 
 import orjson
 
-from hft_tui.serve.snapshot_codec import SNAPSHOT_FIELDS, decode_snapshot
+from hft_tui.serve.snapshot_codec import SNAPSHOT_FIELDS, decode_snapshot, encode_value
 from hft_tui.session.engine_snapshot import EngineSnapshot
 
 # Growing lists whose changes are mostly appends at the end and drops at the front.
@@ -21,7 +21,7 @@ TAIL_KEY = "$tail"
 
 
 def encode_items(snapshot: EngineSnapshot, name: str) -> list[bytes]:
-    return [orjson.dumps(item, option=orjson.OPT_SERIALIZE_NUMPY) for item in getattr(snapshot, name)]
+    return [encode_value(item) for item in getattr(snapshot, name)]
 
 
 class SnapshotSender:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+from hft_tui.bus import Metrics, MetricsSnapshot
 from hft_tui.clock import FrozenClock
 from hft_tui.config.settings import Settings
 from hft_tui.session.assembly import build_sim_engine
@@ -28,13 +29,25 @@ EVENTS_PER_STEP = 60
 PINNED_WAL_FSYNC_MS = 0.5
 
 
+class SimulatedTimeMetrics:
+    """The engine's metrics as a reproducible screen shows them: rates over the simulated clock
+    (same seed, same figures), the fsync gauge pinned. The compiled ``Metrics`` takes no patched
+    method, so the engine reads its snapshots through this instead."""
+
+    def __init__(self, metrics: Metrics, clock: FrozenClock) -> None:
+        self._metrics = metrics
+        self._clock = clock
+
+    def snapshot(self, now: float | None = None) -> MetricsSnapshot:
+        return replace(self._metrics.snapshot(now=self._clock.now_ns() / 1e9), wal_fsync_ms=PINNED_WAL_FSYNC_MS)
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._metrics, name)
+
+
 def make_engine(state_dir: Path, clock: FrozenClock) -> Engine:
     engine = build_sim_engine(Settings(), clock=clock, wal_dir=state_dir / "wal", paced=False)
-    metrics = engine.metrics
-    wall_clock_snapshot = metrics.snapshot
-    # Rates over simulated time instead of the wall clock: same seed, same figures.
-    metrics.snapshot = lambda now=None: replace(  # type: ignore[method-assign]
-        wall_clock_snapshot(now=clock.now_ns() / 1e9), wal_fsync_ms=PINNED_WAL_FSYNC_MS)
+    engine.metrics = SimulatedTimeMetrics(engine.metrics, clock)  # type: ignore[assignment]
     return engine
 
 
