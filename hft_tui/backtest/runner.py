@@ -40,6 +40,7 @@ from hft_tui.backtest.report import (
 from hft_tui.backtest.buy_and_hold import basket_return_pct, buy_and_hold
 from hft_tui.backtest.exit_precedence import exits_assumption
 from hft_tui.backtest.progress import ProgressCallback, reporting
+from hft_tui.backtest.quiet_collector import quiet_collector
 from hft_tui.backtest.vectorised_candles import VECTORISED_CLOCK, drive_candles_vectorised
 from hft_tui.clock import SimulatedClock
 from hft_tui.config.settings import Settings
@@ -214,15 +215,16 @@ def run_backtest(
         core.strategies.report_start_failures()
         started = time.perf_counter()
         marks: dict[str, tuple[array, array]] = {}
-        if spec.kind == "candles" and vectorised:
-            ts, equity, exposed, events = drive_candles_vectorised(
-                core, clock, _candle_arrays(spec, window), spec.timeframe, WAL_SYNC_EVERY)
-        elif spec.kind == "candles":
-            ts, equity, exposed, events = _drive_candles(core, clock, spec, window, progress)
-        else:
-            ts, equity, exposed, events = _drive_events(
-                core, clock, reporting(_market_events(spec, settings, window), _event_ts_ns, progress),
-                int(sample_interval_s * NS_PER_S), marks)
+        with quiet_collector():
+            if spec.kind == "candles" and vectorised:
+                ts, equity, exposed, events = drive_candles_vectorised(
+                    core, clock, _candle_arrays(spec, window), spec.timeframe, WAL_SYNC_EVERY)
+            elif spec.kind == "candles":
+                ts, equity, exposed, events = _drive_candles(core, clock, spec, window, progress)
+            else:
+                ts, equity, exposed, events = _drive_events(
+                    core, clock, reporting(_market_events(spec, settings, window), _event_ts_ns, progress),
+                    int(sample_interval_s * NS_PER_S), marks)
         wall_s = time.perf_counter() - started
         wal.write(SessionStopped(reason="backtest end", events=events))
         wal.sync()
