@@ -136,6 +136,10 @@ class Portfolio:
     def trading_equity(self) -> float:
         """Initial equity + realised + unrealised: what the engine's own trading made of it,
         the equity the risk guard judges."""
+        if not self._open:
+            # marked_equity with no open position, to the bit (its sum over none adds 0), as
+            # the risk path asks on every book.
+            return self.initial_equity + self._realized + 0.0
         return marked_equity(self.initial_equity, self._realized, self._open, self._marks)
 
     def notional(self, symbol: str) -> float:

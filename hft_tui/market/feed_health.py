@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Final
 
 from hft_tui.model import FeedState, FeedStatus, ReasonCode
 
@@ -30,6 +31,10 @@ REJECTING_AFTER_BOOKS = 20
 # Good books in a row that make a feed LIVE again after a fault (a stream, not one snapshot).
 LIVE_AFTER_BOOKS = 3
 _NS_PER_MS = 1_000_000
+# The states read on every accepted book, as constants: an enum member read from its class is
+# a generic attribute lookup in compiled code.
+_CONNECTING: Final = FeedState.CONNECTING
+_LIVE: Final = FeedState.LIVE
 _FREEZE_CODES = {
     FeedState.CONNECTING: ReasonCode.FEED_STALE,
     FeedState.STALE: ReasonCode.FEED_STALE,
@@ -117,11 +122,11 @@ class FeedHealth:
         feed.rejected_in_row = 0
         feed.rejecting = None
         feed.silent_detail = ""
-        if feed.reported is FeedState.CONNECTING:
-            feed.reported, feed.reported_detail = FeedState.LIVE, "first good book"
+        if feed.reported is _CONNECTING:
+            feed.reported, feed.reported_detail = _LIVE, "first good book"
         if self._next_silence_ns is None:
             self._next_silence_ns = now_ns + self._stale_after_ns
-        if feed.state is FeedState.LIVE:
+        if feed.state is _LIVE:
             return None
         return self._settle(symbol, feed, now_ns)
 

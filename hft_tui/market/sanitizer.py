@@ -46,7 +46,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, Final
 
 import numpy as np
 
@@ -56,14 +56,14 @@ from hft_tui.model import LevelChange, Liquidation, MarketRules, OrderBook, Reas
 
 # Relative float noise of ``value / step`` (decimal values and steps are not exact in
 # binary); added to the configured tolerance so huge tick counts are not called off-grid.
-_RATIO_NOISE = 1e-15
+_RATIO_NOISE: Final = 1e-15
 # Timestamps must fit an int64 of nanoseconds (numpy, the WAL): up to year 2262.
 MAX_TS_MS = (2**63 - 1) // 1_000_000
 _MAX_SEQ = 2**63 - 1
 # Level values at or above this are absurd (and could overflow when divided by a tick).
 _MAX_ABS_VALUE = 1e290
 # From here up every float is a whole number.
-_WHOLE_FLOATS = 2.0**52
+_WHOLE_FLOATS: Final = 4503599627370496.0  # 2.0**52
 # Levels a side times two that the per-symbol arrays hold before they grow.
 _INITIAL_ROWS = 64
 # Exceptions a hostile message can raise out of numpy or comparisons; anything that
@@ -154,7 +154,7 @@ def _off_whole(ratio: float) -> float:
     (and inf and NaN raise in ``round`` as they always did)."""
     ratio = abs(ratio)
     if ratio < _WHOLE_FLOATS:
-        fraction = ratio % 1.0
+        fraction = ratio - int(ratio)
         return fraction if fraction <= 0.5 else 1.0 - fraction
     return abs(ratio - round(ratio))
 
@@ -454,7 +454,7 @@ class Sanitizer:
                 if tick:
                     ratio = price / tick
                     if ratio < _WHOLE_FLOATS:
-                        fraction = ratio % 1.0
+                        fraction = ratio - int(ratio)
                         error = fraction if fraction <= 0.5 else 1.0 - fraction
                     else:
                         error = abs(ratio - round(ratio))
@@ -464,7 +464,7 @@ class Sanitizer:
                 if lot:
                     ratio = new_qty / lot
                     if ratio < _WHOLE_FLOATS:
-                        fraction = ratio % 1.0
+                        fraction = ratio - int(ratio)
                         error = fraction if fraction <= 0.5 else 1.0 - fraction
                     else:
                         error = abs(ratio - round(ratio))

@@ -119,6 +119,9 @@ class DrbGuard:
         self._spikes = RollingMax(int(s.volatility_hold_s * 1e9), _SECOND_NS)
         self._errors = EventCounter(int(s.error_window_s * 1e9), s.max_errors + 1)
         self._positions: dict[str, tuple[float, float]] = {}  # symbol -> (signed qty, avg entry)
+        # symbol -> the Position applied last (immutable: the same object is the same position,
+        # so a book update's quiet path need not read its fields)
+        self._applied: dict[str, Position] = {}
         self._marks: dict[str, float] = {}
         self._position_losses: dict[str, float] = {}  # symbol -> unrealised loss >= 0, quote currency
 
@@ -156,12 +159,14 @@ class DrbGuard:
         and none when no input moved and no edge of time passed since the last."""
         if (ts_ns < self._quiet_until_ns and equity == self._equity
                 and ts_ns < self._symbol_quiet_until_ns.get(symbol, 0)
-                and self._positions.get(symbol) == (None if position.is_flat else (position.qty, position.avg_entry))):
+                and (position is self._applied.get(symbol)
+                     or self._positions.get(symbol) == (None if position.is_flat else (position.qty, position.avg_entry)))):
             if price == self._marks.get(symbol):
                 if ts_ns > self._now_ns:
                     self._now_ns = ts_ns
                 return None
-            if position.is_flat and price > 0.0 and math.isfinite(price):
+            # The position is the one applied last: flat exactly when the guard holds none.
+            if symbol not in self._positions and price > 0.0 and math.isfinite(price):
                 # Only a flat symbol's mark moved: it reaches the budgets through its volatility
                 # score alone, and a score under the window's spike changes nothing they publish.
                 if ts_ns > self._now_ns:
@@ -303,6 +308,7 @@ class DrbGuard:
         for _ in range(int(round(used.get("errors", 0.0)))):
             self._errors.add(self._now_ns)
         self._positions.clear()
+        self._applied.clear()
         self._position_losses.clear()
         self._desired = state.desired_state
         self._reason = state.reason
@@ -361,6 +367,7 @@ class DrbGuard:
 
     def _apply_position(self, position: Position) -> None:
         symbol = position.symbol
+        self._applied[symbol] = position
         if position.is_flat:
             self._positions.pop(symbol, None)
             self._position_losses.pop(symbol, None)
@@ -397,7 +404,14 @@ class DrbGuard:
         used[_DAILY_LOSS] = _loss_fraction(self._start_of_day_equity, equity)
         used[_DRAWDOWN] = _loss_fraction(self._hwm, equity)
         used[_RAPID_DRAWDOWN] = _loss_fraction(peak, equity)
-        worst_loss = max(self._position_losses.values(), default=0.0)
+        # max(..., default=0.0) written out (the first of equal values, as max): a builtin
+        # called with a keyword is a generic call in compiled code.
+        worst_loss = 0.0
+        first = True
+        for loss in self._position_losses.values():
+            if first or loss > worst_loss:
+                worst_loss = loss
+                first = False
         if equity > 0.0:
             used[_POSITION_LOSS] = worst_loss / equity
         else:

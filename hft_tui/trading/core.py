@@ -315,7 +315,8 @@ class TradingCore:
         symbol = book.symbol
         ts_ns = book.ts_ns
         self.books[symbol] = book
-        self.metrics.feed_latency_ms[symbol] = max((now_ns - ts_ns) / 1e6, 0.0)
+        latency_ms = (now_ns - ts_ns) / 1e6
+        self.metrics.feed_latency_ms[symbol] = 0.0 if 0.0 > latency_ms else latency_ms  # max(..., 0.0)
         change = self.feed_health.on_accepted_book(symbol, now_ns)
         if change is not None:
             self.faults.feed(change)

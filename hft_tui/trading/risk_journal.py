@@ -64,8 +64,10 @@ class RiskJournal:
 
     def on_market(self, symbol: str, price: float, ts_ns: int) -> None:
         """A mark or a fill moved ``symbol``'s price: the guard judges the budgets again."""
-        self.record(self._drb.on_market(symbol, price, self._portfolio.position(symbol),
-                                        self._portfolio.trading_equity(), ts_ns), ts_ns)
+        state = self._drb.on_market(symbol, price, self._portfolio.position(symbol),
+                                    self._portfolio.trading_equity(), ts_ns)
+        if state is not None:  # most books change nothing the guard publishes
+            self.record(state, ts_ns)
 
     def record(self, state: DrbState | None, ts_ns: int) -> None:
         """Journal a new guard state (None: nothing changed) and move the trading state to its verdict."""

@@ -32,6 +32,7 @@ from hft_tui.signals.status import StrategyAction, StrategyStatus, StrategyStatu
 from hft_tui.strategies.base import Strategy, StrategyParams
 from hft_tui.strategies.hook_watch import HookVerdict, HookWatch
 from hft_tui.strategies.offers import Gate
+from hft_tui.strategies.quiet_book import QuietBook
 from hft_tui.strategies.settings import StrategiesSettings
 from hft_tui.strategies.strategy_set import build_strategies
 from hft_tui.trading.commands import Command, CommandResult, DisableStrategy
@@ -90,6 +91,7 @@ class StrategyHost(Mapping[str, Strategy]):
         self.signal_counts: Mapping[str, int] = MappingProxyType(self._signal_counts)
         # With reload on, the latest market events the strategies were fed: a reloaded one warms up on them.
         self.recent_events: deque[object] = deque(maxlen=settings.warmup_events if settings.reload else 0)
+        self._keep_recent = bool(self.recent_events.maxlen)
         self.hook_watch = HookWatch.on(clock, settings.max_hook_ms, settings.slow_hook_limit)
         # Commands decided during an event; the engine journals and applies them.
         self._decided: list[Command] = []
@@ -159,7 +161,8 @@ class StrategyHost(Mapping[str, Strategy]):
         self.book_hooks = overriding("on_book")
         # With the declarations of the strategies that hold back books changing nothing in them
         # (strategies/quiet_book.py); None when no running strategy declares any.
-        quiet = [(hook, hook.__self__.quiet_books) for hook in self.book_hooks]
+        quiet: list[tuple[Any, dict[str, QuietBook] | None]] = [
+            (hook, hook.__self__.quiet_books) for hook in self.book_hooks]
         self.quiet_book_hooks = quiet if any(books is not None for _, books in quiet) else None
         self.trade_hooks = overriding("on_trade")
         self.candle_hooks = overriding("on_candle")
@@ -216,7 +219,8 @@ class StrategyHost(Mapping[str, Strategy]):
 
         A hook that raises is its strategy's failure, not the event's: the strategy is
         disabled and no longer fed, and the other strategies see the event as usual."""
-        self.recent_events.append(event)
+        if self._keep_recent:
+            self.recent_events.append(event)
         watch = self.hook_watch
         for hook in hooks:
             try:
