@@ -254,8 +254,8 @@ class BookImbalanceStrategy(Strategy[BookImbalanceParams]):
         levels = self._scan_levels
         side = book.bids
         depth = len(side)
-        touch = side.item(0, 0) if depth else math.nan
-        last = side.item(levels - 1, 0) if depth > levels else -math.inf
+        touch: float = side.item(0, 0) if depth else math.nan
+        last: float = side.item(levels - 1, 0) if depth > levels else -math.inf
         limit = state.bid_limit
         if changes is None or touch != state.bid_touch or last != state.bid_last:
             state.bid_touch = touch
@@ -353,13 +353,13 @@ def _follow_big(
     """Keep ``big`` (price -> (qty, notional) of every level worth ``threshold``) up to date
     with one side's changes, and ``whales`` with those of its changed levels that rest within
     ``limit`` (first seen at ``ts_ns``; none within a NaN limit)."""
-    for price, _, qty in changes:
+    for price, old_qty, qty in changes:
         if qty and (notional := price * qty) >= threshold:
             big[price] = (qty, notional)
             if price >= limit if bids else price <= limit:
                 whales.setdefault(price, ts_ns)
-        elif price in big:
-            del big[price]
+        elif price * old_qty >= threshold:  # it was worth a whale, so it is in ``big``
+            big.pop(price, None)
             whales.pop(price, None)
 
 

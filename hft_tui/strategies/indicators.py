@@ -1,6 +1,6 @@
 """Incremental indicators: every update is O(1), whatever the window length.
 
-Count windows keep a ring buffer and running sums; time windows keep a deque and evict
+Count windows keep a ring buffer and running sums; time windows keep a queue and evict
 from the front as time moves on. Running sums drift under floating-point add/subtract, so
 count windows recompute theirs exactly once per full turn of the ring (amortised O(1)).
 """
@@ -231,33 +231,48 @@ class TimeWindowSum:
 
 
 class TimeWindowExtremes:
-    """Rolling max and min over the last ``window_ns`` nanoseconds via monotonic deques."""
+    """Rolling max and min over the last ``window_ns`` nanoseconds via monotonic queues.
 
-    __slots__ = ("window_ns", "_maxq", "_minq")
+    A queue is a list read from its head index: evicting the oldest moves the head, and the
+    list sheds its evicted front now and then. Compiled (mypyc), list reads and writes are
+    native where a deque's are calls into the interpreter."""
+
+    __slots__ = ("window_ns", "_maxq", "_minq", "_max_head", "_min_head")
 
     def __init__(self, window_ns: int) -> None:
         if window_ns <= 0:
             raise ValueError(f"window must be positive, got {window_ns} ns")
         self.window_ns = window_ns
-        # Each deque holds (ts_ns, value): maxq values decreasing, minq values increasing.
-        self._maxq: deque[tuple[int, float]] = deque()
-        self._minq: deque[tuple[int, float]] = deque()
+        # Each queue holds (ts_ns, value) from its head on: maxq values decreasing, minq increasing.
+        self._maxq: list[tuple[int, float]] = []
+        self._minq: list[tuple[int, float]] = []
+        self._max_head = 0
+        self._min_head = 0
 
     def push(self, ts_ns: int, value: float) -> None:
         """Add an observation and evict those that fell out of the window."""
-        maxq = self._maxq
-        while maxq and maxq[-1][1] <= value:
-            maxq.pop()
-        maxq.append((ts_ns, value))
-        minq = self._minq
-        while minq and minq[-1][1] >= value:
-            minq.pop()
-        minq.append((ts_ns, value))
+        entry = (ts_ns, value)
         cutoff = ts_ns - self.window_ns
-        while maxq[0][0] <= cutoff:
-            maxq.popleft()
-        while minq[0][0] <= cutoff:
-            minq.popleft()
+        maxq = self._maxq
+        head = self._max_head
+        while len(maxq) > head and maxq[-1][1] <= value:
+            maxq.pop()
+        maxq.append(entry)
+        while maxq[head][0] <= cutoff:
+            head += 1
+        self._max_head = _shed(maxq, head)
+        minq = self._minq
+        head = self._min_head
+        while len(minq) > head and minq[-1][1] >= value:
+            minq.pop()
+        minq.append(entry)
+        while minq[head][0] <= cutoff:
+            head += 1
+        self._min_head = _shed(minq, head)
+
+    def kept(self) -> tuple[list[tuple[int, float]], list[tuple[int, float]]]:
+        """The (ts_ns, value) the max and the min queues keep, oldest first."""
+        return self._maxq[self._max_head:], self._minq[self._min_head:]
 
     @property
     def empty(self) -> bool:
@@ -265,24 +280,32 @@ class TimeWindowExtremes:
 
     @property
     def max(self) -> float:
-        return self._maxq[0][1] if self._maxq else math.nan
+        return self._maxq[self._max_head][1] if self._maxq else math.nan
 
     @property
     def min(self) -> float:
-        return self._minq[0][1] if self._minq else math.nan
+        return self._minq[self._min_head][1] if self._minq else math.nan
 
     @property
     def next_eviction_ns(self) -> int:
         """The first stamp at which the oldest value of either extreme leaves the window."""
-        return min(self._maxq[0][0], self._minq[0][0]) + self.window_ns
+        return min(self._maxq[self._max_head][0], self._minq[self._min_head][0]) + self.window_ns
 
     @property
     def max_ts_ns(self) -> int:
-        return self._maxq[0][0] if self._maxq else 0
+        return self._maxq[self._max_head][0] if self._maxq else 0
 
     @property
     def min_ts_ns(self) -> int:
-        return self._minq[0][0] if self._minq else 0
+        return self._minq[self._min_head][0] if self._minq else 0
+
+
+def _shed(queue: list[tuple[int, float]], head: int) -> int:
+    """Drop the evicted front of ``queue`` once it is most of the list; the new head."""
+    if head > 64 and 2 * head > len(queue):
+        del queue[:head]
+        return 0
+    return head
 
 
 class PerSecondVolatility:

@@ -163,13 +163,18 @@ class LiquidationHunter(Strategy[LiquidationHunterParams]):
     def on_book(self, book: OrderBook) -> Sequence[Signal]:
         symbol = book.symbol
         st = self._symbols.get(symbol)
-        if st is None or not len(book.bids) or not len(book.asks):
+        bids = book.bids
+        asks = book.asks
+        if st is None or not len(bids) or not len(asks):
             return NO_SIGNALS
-        mid = (float(book.bids[0, 0]) + float(book.asks[0, 0])) * 0.5
+        ts_ns = book.ts_ns
+        bid: float = bids.item(0, 0)
+        ask: float = asks.item(0, 0)
+        mid = (bid + ask) * 0.5
         st.last_price = mid
-        st.vol_fast.update(book.ts_ns, mid)
-        st.vol_slow.update(book.ts_ns, mid)
-        signals = self._check_settled(symbol, st, book.ts_ns)
+        st.vol_fast.update(ts_ns, mid)
+        st.vol_slow.update(ts_ns, mid)
+        signals = self._check_settled(symbol, st, ts_ns)
         if st.flush is None:
             # Until a volatility sample is due, a book at this mid changes nothing here (both
             # estimators are fed the same prices at the same times: they sample together).

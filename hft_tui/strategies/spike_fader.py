@@ -53,11 +53,15 @@ class SpikeFader(Strategy[SpikeFaderParams]):
         self._cooldown_ns = int(self._params.cooldown_s * _NS_PER_S)
 
     def on_book(self, book: OrderBook) -> Sequence[Signal]:
-        if not len(book.bids) or not len(book.asks):
+        bids = book.bids
+        asks = book.asks
+        if not len(bids) or not len(asks):
             return NO_SIGNALS
         symbol = book.symbol
         ts_ns = book.ts_ns
-        mid = (float(book.bids[0, 0]) + float(book.asks[0, 0])) * 0.5
+        bid: float = bids.item(0, 0)
+        ask: float = asks.item(0, 0)
+        mid = (bid + ask) * 0.5
         quiet = self._quiet.get(symbol)
         if quiet is not None and quiet.held_ts_ns:
             self._take_held(quiet, symbol)

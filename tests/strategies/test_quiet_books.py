@@ -91,8 +91,8 @@ def test_spike_fader_with_quiet_books_held_back_equals_one_fed_every_book(stream
         a, b = every._symbols.get(symbol), held._symbols.get(symbol)
         assert (a is None) == (b is None)
         if a is not None and b is not None:
-            assert (list(a.extremes._maxq), list(a.extremes._minq), a.armed_up, a.armed_down, a.last_signal_ts_ns) == \
-                   (list(b.extremes._maxq), list(b.extremes._minq), b.armed_up, b.armed_down, b.last_signal_ts_ns)
+            assert (a.extremes.kept(), a.armed_up, a.armed_down, a.last_signal_ts_ns) == \
+                   (b.extremes.kept(), b.armed_up, b.armed_down, b.last_signal_ts_ns)
 
 
 def hunter(params: LiquidationHunterParams) -> LiquidationHunter:
