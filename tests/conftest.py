@@ -7,10 +7,17 @@ import shutil
 import tempfile
 
 import pytest
+from hypothesis import settings
 
 from hft_tui.compiled_build import build_line, stale_warning
 
 _STATE_HOME = "XDG_STATE_HOME"
+
+# The suite asserts behaviour, never time: hypothesis' 200 ms per-example deadline is a timed
+# assertion that fails on a loaded box (a DRB guard property ran 280 ms at load 9), so no
+# property test has one. Tests that pass their own ``@settings`` inherit this.
+settings.register_profile("suite", deadline=None)
+settings.load_profile("suite")
 
 
 def pytest_configure(config: pytest.Config) -> None:
