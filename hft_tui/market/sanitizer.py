@@ -266,12 +266,12 @@ class Sanitizer:
         """Count a rejection made upstream (e.g. a source's MALFORMED) with the sanitizer's own."""
         self.counts[code] = self.counts.get(code, 0) + 1
 
-    def check_book(self, book: OrderBook) -> ReasonCode | None:
-        """None if ``book`` is healthy (and now the symbol's reference, its mid ``mid``), else
-        why not."""
+    def check_book(self, book: object) -> ReasonCode | None:
+        """None if ``book`` is a healthy ``OrderBook`` (and now the symbol's reference, its mid
+        ``mid``), else why not."""
         # ``_judge`` written out: no bound method made and called through on every book.
         try:
-            code = self._book_verdict(book)
+            code = self._book_verdict(book)  # type: ignore[arg-type]  # not a book: TypeError
         except _MALFORMED_ERRORS:
             code = ReasonCode.MALFORMED
         if code is None:

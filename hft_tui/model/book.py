@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from hft_tui.model.book_changes import BookChanges
-from hft_tui.model.slot_setters import slot_setters
+from hft_tui.model.slot_setters import set_through_slots
 
 
 class BookLevel(NamedTuple):
@@ -24,23 +24,31 @@ class OrderBook:
     asks best (lowest) first. The arrays are read-only; a new update is a new book.
     ``changes`` says which levels differ from the book of sequence ``changes.prev_seq`` (a
     diff-depth update); None means a snapshot, where any level may have changed.
+
+    Compiled, this is a native class: its fields are read as struct members, not looked up.
+    ``symbol``, ``ts_ns`` and ``seq`` hold whatever a source handed over (``| Any``), as the
+    Python class always did: a book that is not market data (the fuzzer's) reaches the
+    sanitizer, which rejects it as MALFORMED, instead of failing where it was made.
     """
 
-    symbol: str
-    ts_ns: int
-    seq: int
+    symbol: str | Any
+    ts_ns: int | Any
+    seq: int | Any
     bids: np.ndarray
     asks: np.ndarray
     changes: BookChanges | None = None
 
-    def __init__(self, symbol: str, ts_ns: int, seq: int, bids: np.ndarray, asks: np.ndarray,
+    def __init__(self, symbol: str | Any, ts_ns: int | Any, seq: int | Any, bids: np.ndarray, asks: np.ndarray,
                  changes: BookChanges | None = None) -> None:
-        _set_symbol(self, symbol)
-        _set_ts_ns(self, ts_ns)
-        _set_seq(self, seq)
-        _set_bids(self, bids)
-        _set_asks(self, asks)
-        _set_changes(self, changes)
+        object.__setattr__(self, "symbol", symbol)
+        object.__setattr__(self, "ts_ns", ts_ns)
+        object.__setattr__(self, "seq", seq)
+        object.__setattr__(self, "bids", bids)
+        object.__setattr__(self, "asks", asks)
+        object.__setattr__(self, "changes", changes)
+
+    def __reduce__(self) -> tuple[type[OrderBook], tuple[Any, ...]]:
+        return (OrderBook, (self.symbol, self.ts_ns, self.seq, self.bids, self.asks, self.changes))
 
     @classmethod
     def from_levels(
@@ -100,4 +108,4 @@ class OrderBook:
         return None if total <= 0 else (bid_qty - ask_qty) / total
 
 
-_set_symbol, _set_ts_ns, _set_seq, _set_bids, _set_asks, _set_changes = slot_setters(OrderBook)
+set_through_slots(OrderBook)

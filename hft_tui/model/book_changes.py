@@ -9,9 +9,9 @@ everything may have changed.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-from hft_tui.model.slot_setters import slot_setters
+from hft_tui.model.slot_setters import set_through_slots
 
 
 class LevelChange(NamedTuple):
@@ -36,9 +36,12 @@ class BookChanges:
     asks: tuple[LevelChange, ...]
 
     def __init__(self, prev_seq: int, bids: tuple[LevelChange, ...], asks: tuple[LevelChange, ...]) -> None:
-        _set_prev_seq(self, prev_seq)
-        _set_bids(self, bids)
-        _set_asks(self, asks)
+        object.__setattr__(self, "prev_seq", prev_seq)
+        object.__setattr__(self, "bids", bids)
+        object.__setattr__(self, "asks", asks)
+
+    def __reduce__(self) -> tuple[type[BookChanges], tuple[Any, ...]]:
+        return (BookChanges, (self.prev_seq, self.bids, self.asks))
 
     @property
     def count(self) -> int:
@@ -46,7 +49,7 @@ class BookChanges:
         return len(self.bids) + len(self.asks)
 
 
-_set_prev_seq, _set_bids, _set_asks = slot_setters(BookChanges)
+set_through_slots(BookChanges)
 
 
 def level_changes(
