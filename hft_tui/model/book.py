@@ -109,3 +109,7 @@ class OrderBook:
 
 
 set_through_slots(OrderBook)
+# Compiled, mypyc gives a native dataclass its fields' runtime classes as ``__annotations__`` (a
+# union becomes ``type``); what reads the type hints (serve/snapshot_codec.py) needs the source's.
+setattr(OrderBook, "__annotations__", {"symbol": "str | Any", "ts_ns": "int | Any", "seq": "int | Any",
+                                        "bids": "np.ndarray", "asks": "np.ndarray", "changes": "BookChanges | None"})

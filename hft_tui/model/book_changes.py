@@ -50,6 +50,9 @@ class BookChanges:
 
 
 set_through_slots(BookChanges)
+# As OrderBook's (model/book.py): the source's type hints, not the runtime classes mypyc gives.
+setattr(BookChanges, "__annotations__", {"prev_seq": "int", "bids": "tuple[LevelChange, ...]",
+                                          "asks": "tuple[LevelChange, ...]"})
 
 
 def level_changes(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import pickle
+import typing
 from dataclasses import FrozenInstanceError, dataclass
 
 import numpy as np
@@ -55,6 +56,15 @@ def test_keywords_replace_and_pickle_keep_every_field() -> None:
     assert (back.symbol, back.ts_ns, back.seq, back.changes) == ("BTC/USDT", T0, 7, CHANGES)
     assert back.bids.tolist() == [[100.0, 2.0]] and back.asks.tolist() == [[100.1, 0.5]]
     assert [f.name for f in dataclasses.fields(OrderBook)] == ["symbol", "ts_ns", "seq", "bids", "asks", "changes"]
+
+
+def test_the_type_hints_are_the_sources() -> None:
+    """Compiled, mypyc would give them the runtime classes; the snapshot codec decodes by them."""
+    assert typing.get_type_hints(OrderBook) == {
+        "symbol": str | typing.Any, "ts_ns": int | typing.Any, "seq": int | typing.Any,
+        "bids": np.ndarray, "asks": np.ndarray, "changes": BookChanges | None}
+    assert typing.get_type_hints(BookChanges) == {
+        "prev_seq": int, "bids": tuple[LevelChange, ...], "asks": tuple[LevelChange, ...]}
 
 
 @pytest.mark.parametrize("field,value", [("symbol", ["BTC/USDT"]), ("ts_ns", math.nan), ("seq", "7")])
