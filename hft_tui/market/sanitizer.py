@@ -274,11 +274,7 @@ class Sanitizer:
             code = self._book_verdict(book)  # type: ignore[arg-type]  # not a book: TypeError
         except _MALFORMED_ERRORS:
             code = ReasonCode.MALFORMED
-        if code is None:
-            self.accepted += 1
-        else:
-            self.counts[code] = self.counts.get(code, 0) + 1
-        return code
+        return self._counted(code)
 
     def check_trade(self, trade: Trade) -> ReasonCode | None:
         """None if ``trade`` is healthy, else why not."""
@@ -294,6 +290,10 @@ class Sanitizer:
             code = verdict(message)
         except _MALFORMED_ERRORS:
             code = ReasonCode.MALFORMED
+        return self._counted(code)
+
+    def _counted(self, code: ReasonCode | None) -> ReasonCode | None:
+        """``code``, counted as an acceptance (None) or a rejection."""
         if code is None:
             self.accepted += 1
         else:
