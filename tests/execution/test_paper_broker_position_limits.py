@@ -89,7 +89,7 @@ actions = st.lists(
 )
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=150)
 @given(script=actions, symbol=st.sampled_from([PERP, SPOT]))
 def test_reduce_only_fills_never_grow_or_flip_and_spot_never_shorts(script: list, symbol: str) -> None:
     broker, rec, clock = make_broker(queue_factor=0.5)

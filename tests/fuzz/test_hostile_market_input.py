@@ -17,7 +17,7 @@ MESSAGES_PER_EXAMPLE = 2_000  # 100,000 messages in all
 TOTAL = HostileTally()
 
 
-@settings(max_examples=EXAMPLES, derandomize=True, database=None, deadline=None,
+@settings(max_examples=EXAMPLES, derandomize=True, database=None,
           suppress_health_check=list(HealthCheck))
 @given(seed=st.integers(0, 2**32 - 1), hostile_share=st.sampled_from([0.25, 0.5, 0.75, 1.0]))
 def test_hostile_messages_never_escape_never_reach_a_strategy_and_never_trade(seed: int,

@@ -61,7 +61,7 @@ events = st.lists(
 )
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=150)
 @given(events)
 @example([("mid", 9 * S // 10, 100.0, "BTC/USDT"), ("mid", 3 * S // 10, 100.0, "BTC/USDT"),
           ("mid", -4 * S // 10, 100.0, "BTC/USDT")])  # the same mid, late for the new 1s bar only

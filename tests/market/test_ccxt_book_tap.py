@@ -54,7 +54,7 @@ _levels = st.one_of(
 )
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=150)
 @given(st.lists(st.lists(_levels, max_size=6), min_size=1, max_size=8), st.sampled_from([1.0, 0.01]))
 def test_a_taken_book_is_the_whole_conversion_with_exactly_what_changed(messages, contract_size) -> None:
     book = _ccxt_book()

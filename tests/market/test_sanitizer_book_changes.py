@@ -74,14 +74,14 @@ def _judged(books: list[OrderBook]) -> list[tuple[ReasonCode | None, float | Non
     return [(code, sanitizer.mid if code is None else None) for code in map(sanitizer.check_book, books)]
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200)
 @given(st.lists(_OPS, min_size=1, max_size=40))
 def test_judging_only_the_changed_levels_gives_the_full_checks_verdict_on_every_book(ops) -> None:
     books = _stream(ops)
     assert _judged(books) == _judged([replace(book, changes=None) for book in books])
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=100)
 @given(st.lists(_OPS, min_size=1, max_size=40))
 def test_an_accepted_updates_mid_is_its_books_mid_to_the_bit(ops) -> None:
     # The touch of an update is kept from its changes (a better level added, the best one

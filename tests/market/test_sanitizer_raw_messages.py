@@ -107,7 +107,7 @@ raw_trades = st.fixed_dictionaries(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300)
 @given(raw=raw_books | junk)
 def test_no_book_message_however_malformed_raises_out_of_the_sanitizer(raw: object) -> None:
     sanitizer = fresh_sanitizer()
@@ -119,7 +119,7 @@ def test_no_book_message_however_malformed_raises_out_of_the_sanitizer(raw: obje
         assert parsed is ReasonCode.MALFORMED
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300)
 @given(raw=raw_trades | junk)
 def test_no_trade_message_however_malformed_raises_out_of_the_sanitizer(raw: object) -> None:
     sanitizer = fresh_sanitizer()
@@ -155,7 +155,7 @@ def valid_raw_books(draw: st.DrawFn) -> dict:
     return {"bids": bids, "asks": asks, "timestamp": T0_MS - lag_ms, "nonce": draw(st.integers(1, 2**40))}
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300)
 @given(raw=valid_raw_books())
 def test_valid_generated_books_are_accepted(raw: dict) -> None:
     parsed = parse_raw_book(SYMBOL, raw)

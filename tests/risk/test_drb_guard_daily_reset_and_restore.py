@@ -135,7 +135,7 @@ def test_restored_windows_are_no_more_lenient_than_the_originals() -> None:
     assert state is not None and state.breaker("errors").tripped
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60)
 @given(
     st.lists(
         st.one_of(

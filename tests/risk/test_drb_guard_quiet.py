@@ -76,14 +76,14 @@ _FINE = RiskSettings(publish_step_pct=0.01, volatility_sigma=100, volatility_flo
                      error_window_s=2.7, max_errors=3, rapid_drawdown_window_s=10.5)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60)
 @given(st.integers(0, 2**32))
 @example(37)  # the evaluating guard publishes its unchanged verdict again at event 43
 def test_skipping_unmoved_updates_publishes_the_verdict_evaluating_them_would(seed: int) -> None:
     _assert_same_verdicts(seed, account_equity=False)
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=30)
 @given(st.integers(0, 2**32))
 def test_skipping_publishes_the_same_verdicts_when_the_equity_is_the_accounts(seed: int) -> None:
     _assert_same_verdicts(seed, account_equity=True)

@@ -109,7 +109,7 @@ def run(book: Book, steps: list[tuple], on_accept) -> None:  # noqa: ANN001 - ca
             book.state = step[1]
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300)
 @given(actions)
 def test_no_sequence_carries_a_position_past_its_quantity_limit(steps: list[tuple]) -> None:
     book = Book()
@@ -124,7 +124,7 @@ def test_no_sequence_carries_a_position_past_its_quantity_limit(steps: list[tupl
         assert abs(qty) <= SETTINGS.position_qty_limit(symbol) + SLACK
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300)
 @given(actions)
 def test_an_accepted_order_never_pushes_notional_exposure_up_past_a_limit(steps: list[tuple]) -> None:
     def accepted(b: Book, new: Order) -> None:
@@ -137,7 +137,7 @@ def test_an_accepted_order_never_pushes_notional_exposure_up_past_a_limit(steps:
     run(Book(), steps, accepted)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300)
 @given(actions)
 def test_nothing_that_adds_exposure_passes_while_reducing_or_halted(steps: list[tuple]) -> None:
     def accepted(b: Book, new: Order) -> None:
@@ -158,7 +158,7 @@ def test_nothing_that_adds_exposure_passes_while_reducing_or_halted(steps: list[
     run(Book(), steps, accepted)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200)
 @given(actions, st.sampled_from(list(TradingState)), st.booleans())
 def test_a_flatten_always_passes_whatever_came_before(
     steps: list[tuple], state: TradingState, price_gone: bool
@@ -176,7 +176,7 @@ def test_a_flatten_always_passes_whatever_came_before(
             assert book.gate.check(flatten, book.ctx()) is None
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300)
 @given(
     st.integers(-500, 500).filter(bool).map(lambda n: n / 100),
     st.lists(QTY, max_size=4),

@@ -45,7 +45,7 @@ def _chain(updates: list[list[tuple[bool, int, int]]]) -> list[OrderBook]:
     return books
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=150)
 @given(st.integers(1, 15), st.lists(_EDITS, min_size=1, max_size=30))
 def test_running_depth_sums_equal_a_fresh_sum_after_every_update(levels: int, updates) -> None:
     depth = BookDepth(levels)

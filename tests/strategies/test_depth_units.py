@@ -15,7 +15,7 @@ def _tie(units: int) -> float | None:
     return qty if qty * 1e8 == units + 0.5 else None
 
 
-@settings(max_examples=2_000, deadline=None)
+@settings(max_examples=2_000)
 @given(st.floats(min_value=-1e9, max_value=1e9, allow_nan=False, allow_infinity=False))
 @example(0.0)
 @example(-0.0)
@@ -29,7 +29,7 @@ def test_depth_units_equal_round_of_the_scaled_quantity(qty: float) -> None:
     assert depth_units(qty) == round(qty * 1e8)
 
 
-@settings(max_examples=1_000, deadline=None)
+@settings(max_examples=1_000)
 @given(st.integers(min_value=-(10**12), max_value=10**12))
 def test_depth_units_break_ties_to_even_as_round_does(units: int) -> None:
     qty = _tie(units)

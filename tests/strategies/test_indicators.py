@@ -19,7 +19,7 @@ S = 1_000_000_000
 
 
 @given(st.lists(st.floats(-1e6, 1e6), min_size=1, max_size=80), st.integers(1, 12))
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60)
 def test_rolling_mean_equals_the_mean_of_the_last_period_values(values: list[float], period: int) -> None:
     sma = RollingMean(period)
     for i, v in enumerate(values):
@@ -47,7 +47,7 @@ def test_rolling_mean_is_nan_while_empty() -> None:
     st.integers(2, 15),
     st.sampled_from([0.0, 60_000.0, 1e7]),
 )
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60)
 def test_rolling_std_matches_numpy_even_far_from_zero(noise: list[float], period: int, level: float) -> None:
     rs = RollingStd(period)
     values = [level + x for x in noise]
@@ -103,7 +103,7 @@ def test_time_window_sum_span_grows_until_the_window_is_covered() -> None:
 
 
 @given(st.lists(st.tuples(st.integers(0, 5), st.floats(1.0, 100.0)), min_size=1, max_size=100), st.integers(1, 20))
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60)
 def test_time_window_extremes_match_a_brute_force_scan(steps: list[tuple[int, float]], window: int) -> None:
     ext = TimeWindowExtremes(window)
     seen: list[tuple[int, float]] = []

@@ -74,7 +74,7 @@ def test_a_book_at_the_last_mid_is_held_back_until_the_next_edge() -> None:
     assert "BTC/USDT" not in fader.quiet_books
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200)
 @given(events, st.sampled_from([1.0, 4.0, 30.0]), st.sampled_from([0.0, 1.5, 20.0]))
 @example([("same", S // 1000, 100.0, "BTC/USDT"), ("same", 3 * S, 100.0, "BTC/USDT"),
           ("trade", S, 101.0, "BTC/USDT")], 4.0, 0.0)  # a trade after a held book: the window saw it
@@ -99,7 +99,7 @@ def hunter(params: LiquidationHunterParams) -> LiquidationHunter:
     return LiquidationHunter(TrendFilter(), CvdDetector(), params)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200)
 @given(events, st.sampled_from([0.0, 1.0, 3.0]))
 def test_liquidation_hunter_with_quiet_books_held_back_equals_one_fed_every_book(stream, settle_s) -> None:
     params = LiquidationHunterParams(cluster_notional_usd=150_000.0, settle_s=settle_s, cooldown_s=1.0,

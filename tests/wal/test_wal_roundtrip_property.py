@@ -42,7 +42,7 @@ def test_line_is_the_orjson_encoding_of_the_whole_dict_with_crc_appended(
     assert doc == {"seq": seq, "ts": ts, "type": record_type, **payload}
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=30)
 @given(batch=st.lists(st.tuples(_types, _payloads), min_size=1, max_size=15))
 def test_appended_payloads_read_back_equal(batch: list[tuple[str, dict]]) -> None:
     with tempfile.TemporaryDirectory() as tmp:
