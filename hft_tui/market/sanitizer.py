@@ -449,27 +449,8 @@ class Sanitizer:
                 if not (price > least_price and new_qty > least_qty and price * new_qty <= max_notional):
                     healthy = False
                     continue
-                # _off_grid, written out (and _off_whole, both positive here): this runs for
-                # every changed level of every update.
-                if tick:
-                    ratio = price / tick
-                    if ratio < _WHOLE_FLOATS:
-                        fraction = ratio - int(ratio)
-                        error = fraction if fraction <= 0.5 else 1.0 - fraction
-                    else:
-                        error = abs(ratio - round(ratio))
-                    if error > tolerance + ratio * _RATIO_NOISE:
-                        healthy = False
-                        continue
-                if lot:
-                    ratio = new_qty / lot
-                    if ratio < _WHOLE_FLOATS:
-                        fraction = ratio - int(ratio)
-                        error = fraction if fraction <= 0.5 else 1.0 - fraction
-                    else:
-                        error = abs(ratio - round(ratio))
-                    if error > tolerance + ratio * _RATIO_NOISE:
-                        healthy = False
+                if _off_grid(price, tick, tolerance) or _off_grid(new_qty, lot, tolerance):
+                    healthy = False
             if side is bid_changes:
                 added_bids, n = n, 0
         if n_bids != state.n_bids + added_bids or n_asks != state.n_asks + n:
